@@ -1,0 +1,40 @@
+# Sandbox "dynamic" layer: stands in for the application stack with terraform_data only.
+
+terraform {
+  required_version = ">= 1.5"
+  backend "local" {}
+}
+
+variable "account_name" { type = string }
+variable "account_id" { type = string }
+variable "domain" { type = string }
+variable "environment" { type = string }
+variable "region" { type = string }
+
+variable "deploy_seconds" {
+  description = "How long the simulated deploy takes."
+  type        = number
+  default     = 1
+}
+
+variable "app_version" {
+  description = "The application version deployed; change it to see a plan with changes."
+  type        = string
+  default     = "1.0.0"
+}
+
+resource "terraform_data" "app" {
+  input = {
+    name    = "${var.domain}-app"
+    version = var.app_version
+  }
+
+  provisioner "local-exec" {
+    command = "sleep ${var.deploy_seconds}"
+  }
+}
+
+output "app_version" {
+  description = "The deployed application version."
+  value       = terraform_data.app.output.version
+}

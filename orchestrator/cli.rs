@@ -1,0 +1,296 @@
+//! Command-line definitions only: no logic lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    a job failed, a wave was halted, or preflight found an unreachable account
+  2    bad input: config, flags, account names, plan or report files
+  3    a notification or PR comment could not be delivered (the deploy's own outcome is unchanged)
+  130  interrupted (Ctrl-C / SIGTERM); the run report is still written";
+
+#[derive(Debug, Parser)]
+#[command(name = "orchestrator", version, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The organisation's configuration.
+    #[arg(
+        long,
+        global = true,
+        env = "ORCHESTRATOR_CONFIG",
+        default_value = "domains.yaml"
+    )]
+    pub config: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check domains.yaml; every problem is listed as file:line:col (exit 2 if any).
+    Validate,
+    /// List what would run, wave by wave, in deploy order.
+    Jobs(JobsArgs),
+    /// Print the GitHub Actions build matrix (and write $GITHUB_OUTPUT when set).
+    Matrix(MatrixArgs),
+    /// Deploy the named accounts: what one matrix job runs, and the manual redeploy.
+    Deploy(DeployArgs),
+    /// Deploy every wave on this machine: stage first, prod only if stage succeeded.
+    Run(RunArgs),
+    /// Assume every selected account's role and check its id, before any terraform starts.
+    Preflight(PreflightArgs),
+    /// Tell people about a run report.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+    /// Work with run reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Decide from a run report whether the next wave may start (writes `proceed` to $GITHUB_OUTPUT).
+    Gate(GateArgs),
+    /// Turn many `terraform show -json` plans into one Markdown PR comment.
+    Summary(SummaryArgs),
+    /// Print the JSON Schema of domains.yaml (for editor completion).
+    Schema,
+    /// Change domains.yaml.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+}
+
+/// Which accounts and layers to work on; every selector may be repeated or comma-separated.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Selectors {
+    /// Only these domains.
+    #[arg(long = "domain", value_delimiter = ',')]
+    pub domains: Vec<String>,
+    /// Only these environments.
+    #[arg(long = "env", value_delimiter = ',')]
+    pub environments: Vec<String>,
+    /// Only these accounts (`<domain>-<env>`).
+    #[arg(long = "account", value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Only these layers.
+    #[arg(long = "layer", value_delimiter = ',')]
+    pub layers: Vec<String>,
+    /// Only the (account, layer) pairs a git diff from this ref to the working tree affects.
+    #[arg(long, env = "ORCHESTRATOR_CHANGED_SINCE")]
+    pub changed_since: Option<String>,
+    /// With --changed-since: paths (prefixes) whose change affects every account and layer.
+    #[arg(long, value_delimiter = ',')]
+    pub all_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[command(flatten)]
+    pub selectors: Selectors,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// With --changed-since: say which changed file put each job there.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    #[command(flatten)]
+    pub selectors: Selectors,
+    /// Only this wave: stdout is then that wave's `{"include":[...]}`.
+    #[arg(long)]
+    pub wave: Option<String>,
+    /// At most this many entries per wave; above it, accounts are packed into batches.
+    #[arg(long, env = "ORCHESTRATOR_MAX_JOBS", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_jobs: u16,
+}
+
+/// How terraform runs; shared by `run` and `deploy`.
+#[derive(Debug, Clone, Args)]
+pub struct ExecutionArgs {
+    /// Plan only (`-detailed-exitcode`); plans are saved as JSON next to the report.
+    #[arg(long)]
+    pub plan_only: bool,
+    /// Where the run report is written (atomically, even on failure or Ctrl-C).
+    #[arg(
+        long,
+        env = "ORCHESTRATOR_REPORT",
+        default_value = ".orchestrator/report.json"
+    )]
+    pub report: PathBuf,
+    /// How many accounts deploy at once. Each job is mostly waiting on AWS APIs, so this
+    /// can exceed the core count; the default of 8 keeps terraform's own memory (about
+    /// 150 MB per process with the AWS provider) and API throttling in check.
+    #[arg(long, env = "ORCHESTRATOR_PARALLEL", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: u16,
+    /// Stop starting new jobs after the first failure (default: every job finishes on its own).
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Per-job time limit (e.g. 30m); overrides `defaults.timeout`.
+    #[arg(long, env = "ORCHESTRATOR_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// Extra attempts after a transient failure; overrides `defaults.retries`.
+    #[arg(long, env = "ORCHESTRATOR_RETRIES")]
+    pub retries: Option<u32>,
+    /// The terraform (or OpenTofu) binary.
+    #[arg(long, env = "TERRAFORM_BIN", default_value = "terraform")]
+    pub terraform: PathBuf,
+    /// Do not assume every account's role before starting.
+    #[arg(long)]
+    pub skip_preflight: bool,
+    /// Role assumed with this job's GitHub OIDC token before the account roles.
+    #[arg(long, env = "ORCHESTRATOR_OIDC_ROLE_ARN")]
+    pub oidc_role_arn: Option<String>,
+    /// With --plan-only: exit 1 when any account has drifted.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+    /// Where terraform logs, data dirs and plans go.
+    #[arg(long, env = "ORCHESTRATOR_WORK_DIR", default_value = ".orchestrator")]
+    pub work_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The accounts to deploy (space- or comma-separated); nothing else is touched.
+    #[arg(long, required = true, num_args = 1.., value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Only these layers (default: every layer of the account, in order).
+    #[arg(long, value_delimiter = ',')]
+    pub layers: Vec<String>,
+    #[command(flatten)]
+    pub execution: ExecutionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub selectors: Selectors,
+    #[command(flatten)]
+    pub execution: ExecutionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    #[command(flatten)]
+    pub selectors: Selectors,
+    /// How many roles are assumed at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: u16,
+    /// Role assumed with this job's GitHub OIDC token before the account roles.
+    #[arg(long, env = "ORCHESTRATOR_OIDC_ROLE_ARN")]
+    pub oidc_role_arn: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Post a run report to Slack (webhook from SLACK_WEBHOOK_URL).
+    Slack(SlackArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotifyOn {
+    /// Only when a job failed or a wave was halted.
+    Failure,
+    /// Every run.
+    Always,
+    /// Failures, drift, and the first success after a failure (with --previous).
+    Change,
+}
+
+#[derive(Debug, Args)]
+pub struct SlackArgs {
+    /// The run report to describe.
+    #[arg(long)]
+    pub report: PathBuf,
+    /// When to post.
+    #[arg(long = "on", value_enum, default_value = "failure")]
+    pub on: NotifyOn,
+    /// The previous run's report: a recovery message is sent on the first success after a failure.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the per-job reports uploaded by matrix legs into one run report.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Report files, or directories searched for `*.json` reports.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The merged run report.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The wave whose results decide.
+    #[arg(long)]
+    pub wave: String,
+    /// The (merged) run report of that wave.
+    #[arg(long)]
+    pub report: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// `terraform show -json` plan files, or directories holding them.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// A plan-only run report: names each plan's account and layer, lists failed plans.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// The comment never exceeds this many characters (GitHub's limit is 65536).
+    #[arg(long, default_value_t = 65_536)]
+    pub max_chars: usize,
+    /// Also write the complete, unshortened summary here.
+    #[arg(long)]
+    pub full: Option<PathBuf>,
+    /// Create or update the PR comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
+    #[arg(long)]
+    pub post: bool,
+    /// The pull request number (default: from GITHUB_EVENT_PATH).
+    #[arg(long)]
+    pub pr: Option<u64>,
+    /// Summarise the readable plans and list the unreadable ones instead of stopping.
+    #[arg(long)]
+    pub keep_going: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainCommand {
+    /// Add a domain with its accounts to domains.yaml (comments and order kept).
+    Add(DomainAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DomainAddArgs {
+    /// The domain's name (lowercase letters, digits, `-`).
+    pub name: String,
+    /// The owning team.
+    #[arg(long)]
+    pub team: String,
+    /// Its environments.
+    #[arg(long, value_delimiter = ',', default_value = "dev,stage,prod")]
+    pub envs: Vec<String>,
+    /// Account ids, as ENV=ID (repeatable).
+    #[arg(long = "account-id", value_name = "ENV=ID")]
+    pub account_ids: Vec<String>,
+    /// The team's Slack channel, e.g. "#fubar-deploys".
+    #[arg(long)]
+    pub slack_channel: Option<String>,
+    /// Print the new domains.yaml instead of writing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}

@@ -1,0 +1,64 @@
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{Format, JobsArgs};
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::plan::Plan;
+
+pub fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
+    let config = super::common::load_config(config_path)?;
+    let plan = super::common::plan_for(&config, &args.selectors)?;
+    let text = match args.format {
+        Format::Json => {
+            let views: Vec<_> = plan.jobs().map(|j| j.view()).collect();
+            serde_json::to_string_pretty(&views).expect("jobs serialise") + "\n"
+        }
+        Format::Table => table(&plan),
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|e| CliError::failed(format!("cannot write to stdout: {e}")))?;
+    Ok(Exit::Success)
+}
+
+fn table(plan: &Plan) -> String {
+    let mut rows = vec![[
+        "WAVE".to_string(),
+        "ACCOUNT".into(),
+        "ACCOUNT ID".into(),
+        "REGION".into(),
+        "LAYERS".into(),
+    ]];
+    for job in plan.jobs() {
+        let a = &job.account;
+        rows.push([
+            a.wave.clone(),
+            a.name.clone(),
+            a.account_id.clone(),
+            a.region.clone(),
+            job.layers.join(","),
+        ]);
+    }
+    let mut widths = [0usize; 5];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    for row in &rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} jobs in {} waves\n",
+        plan.job_count(),
+        plan.waves.len()
+    ));
+    out
+}

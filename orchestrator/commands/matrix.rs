@@ -1,0 +1,49 @@
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::MatrixArgs;
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::matrix;
+
+pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
+    let config = super::common::load_config(config_path)?;
+    let plan = super::common::plan_for(&config, &args.selectors)?;
+    let max_jobs = usize::from(args.max_jobs);
+    let mut waves = matrix::for_plan(&plan, max_jobs);
+    if let Some(name) = &args.wave {
+        if plan.wave(name).is_none() {
+            let known: Vec<&str> = plan.waves.iter().map(|w| w.name.as_str()).collect();
+            return Err(CliError::bad_input(format!(
+                "unknown wave `{name}`; the waves are: {}",
+                known.join(", ")
+            )));
+        }
+        waves.retain(|(w, _)| w == name);
+    }
+    let stdout = match (&args.wave, waves.as_slice()) {
+        (Some(_), [(_, m)]) => serde_json::to_string(m),
+        _ => serde_json::to_string(
+            &waves
+                .iter()
+                .map(|(w, m)| (w.clone(), serde_json::to_value(m).expect("matrix")))
+                .collect::<serde_json::Map<_, _>>(),
+        ),
+    }
+    .expect("a matrix always serialises");
+    if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| {
+                CliError::failed(format!(
+                    "cannot open $GITHUB_OUTPUT ({}): {e}",
+                    Path::new(&path).display()
+                ))
+            })?;
+        file.write_all(matrix::github_output(&waves).as_bytes())
+            .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
+    }
+    println!("{stdout}");
+    Ok(Exit::Success)
+}

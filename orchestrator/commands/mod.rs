@@ -1,0 +1,35 @@
+//! One file per subcommand: each turns parsed flags into calls on the library.
+
+mod common;
+mod deploy;
+mod domain;
+mod gate;
+mod jobs;
+mod matrix;
+mod notify;
+mod preflight;
+mod report;
+mod schema;
+mod summary;
+mod validate;
+
+use crate::cli::{Cli, Command, DomainCommand, NotifyCommand, ReportCommand};
+use crate::exit::CommandResult;
+
+pub fn dispatch(cli: Cli) -> CommandResult {
+    let config = cli.config.as_path();
+    match cli.command {
+        Command::Validate => validate::run(config),
+        Command::Jobs(args) => jobs::run(config, args),
+        Command::Matrix(args) => matrix::run(config, args),
+        Command::Deploy(args) => deploy::deploy(config, args),
+        Command::Run(args) => deploy::run(config, args),
+        Command::Preflight(args) => preflight::run(config, args),
+        Command::Notify(NotifyCommand::Slack(args)) => notify::slack(config, args),
+        Command::Report(ReportCommand::Merge(args)) => report::merge(args),
+        Command::Gate(args) => gate::run(config, args),
+        Command::Summary(args) => summary::run(args),
+        Command::Schema => schema::run(),
+        Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
+    }
+}

@@ -1,0 +1,16 @@
+use std::path::Path;
+
+use crate::exit::{CommandResult, Exit};
+
+pub fn run(config_path: &Path) -> CommandResult {
+    let config = super::common::load_config(config_path)?;
+    println!(
+        "{}: valid: {} domains, {} accounts, {} waves, layers {}",
+        config_path.display(),
+        config.domains.len(),
+        config.accounts.len(),
+        config.waves.len(),
+        config.layers.join(", ")
+    );
+    Ok(Exit::Success)
+}

@@ -1,0 +1,223 @@
+//! Typed reads from YAML nodes that record a problem instead of stopping at it, so one
+//! `validate` names every mistake in the file.
+
+use std::time::Duration;
+
+use super::diagnostic::{Diagnostic, Pos};
+use super::model::Vars;
+use super::yaml::{Node, NodeKind};
+
+/// Collects every problem found while reading the config.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<Diagnostic>);
+
+impl Problems {
+    pub fn add(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
+        self.0.push(Diagnostic::new(pos, message, help));
+    }
+}
+
+/// A YAML mapping whose keys were checked against the fields it may hold.
+pub struct Fields<'a> {
+    pub node: &'a Node,
+    entries: Vec<(&'a Node, &'a Node)>,
+    what: String,
+}
+
+impl<'a> Fields<'a> {
+    /// Reads `node` as a mapping of the `known` fields; reports unknown and duplicate keys.
+    pub fn read(
+        problems: &mut Problems,
+        node: &'a Node,
+        what: &str,
+        known: &[&str],
+    ) -> Option<Fields<'a>> {
+        let NodeKind::Map(raw) = &node.kind else {
+            problems.add(
+                node.pos,
+                format!("{what} must be a mapping, found {}", node.kind_name()),
+                format!("write {what} as `key: value` lines"),
+            );
+            return None;
+        };
+        let mut entries: Vec<(&Node, &Node)> = Vec::with_capacity(raw.len());
+        for (key, value) in raw {
+            let Some(name) = key.as_str() else {
+                problems.add(
+                    key.pos,
+                    format!("a key in {what} is not text"),
+                    "use plain names as keys",
+                );
+                continue;
+            };
+            if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str() == Some(name)) {
+                problems.add(
+                    key.pos,
+                    format!(
+                        "duplicate key `{name}` in {what} (first at line {})",
+                        first.pos.line
+                    ),
+                    "keep one of them: YAML would silently use the last",
+                );
+                continue;
+            }
+            if !known.is_empty() && !known.contains(&name) {
+                problems.add(
+                    key.pos,
+                    format!("unknown field `{name}` in {what}"),
+                    suggest(name, known),
+                );
+                continue;
+            }
+            entries.push((key, value));
+        }
+        Some(Fields {
+            node,
+            entries,
+            what: what.to_string(),
+        })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| *v)
+            .filter(|v| !v.is_null())
+    }
+
+    pub fn required(&self, problems: &mut Problems, key: &str, example: &str) -> Option<&'a Node> {
+        let found = self.get(key);
+        if found.is_none() {
+            problems.add(
+                self.node.pos,
+                format!("missing required field `{key}` in {}", self.what),
+                format!("add `{key}: {example}`"),
+            );
+        }
+        found
+    }
+
+    /// Every entry, in file order (for mappings keyed by user names: environments, vars).
+    pub fn entries(&self) -> impl Iterator<Item = (&'a Node, &'a Node)> + '_ {
+        self.entries.iter().copied()
+    }
+}
+
+fn suggest(name: &str, known: &[&str]) -> String {
+    let closest = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(name, k), *k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, k)) => format!("did you mean `{k}`? (valid fields: {})", known.join(", ")),
+        None => format!("remove it (valid fields: {})", known.join(", ")),
+    }
+}
+
+pub fn string(problems: &mut Problems, node: &Node, what: &str) -> Option<String> {
+    match node.as_str() {
+        Some(s) if !node.is_null() => Some(s.to_string()),
+        _ => {
+            problems.add(
+                node.pos,
+                format!("{what} must be text, found {}", node.kind_name()),
+                format!("write {what} as a single value"),
+            );
+            None
+        }
+    }
+}
+
+pub fn integer(problems: &mut Problems, node: &Node, what: &str) -> Option<i64> {
+    let parsed = node.as_str().and_then(|s| s.parse::<i64>().ok());
+    if parsed.is_none() {
+        problems.add(
+            node.pos,
+            format!(
+                "{what} must be a whole number, found `{}`",
+                node.as_str().unwrap_or(node.kind_name())
+            ),
+            format!("write {what} as a number such as 0 or 3"),
+        );
+    }
+    parsed
+}
+
+/// Durations are written like `90s`, `30m` or `1h 30m`; a bare number means seconds.
+pub fn duration(problems: &mut Problems, node: &Node, what: &str) -> Option<Duration> {
+    let text = string(problems, node, what)?;
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    match humantime::parse_duration(&text) {
+        Ok(d) => Some(d),
+        Err(_) => {
+            problems.add(
+                node.pos,
+                format!("{what} `{text}` is not a duration"),
+                "write it like `90s`, `30m` or `1h 30m`",
+            );
+            None
+        }
+    }
+}
+
+pub fn string_list(problems: &mut Problems, node: &Node, what: &str) -> Option<Vec<(String, Pos)>> {
+    let NodeKind::Seq(items) = &node.kind else {
+        problems.add(
+            node.pos,
+            format!("{what} must be a list, found {}", node.kind_name()),
+            format!("write {what} as `[a, b]` or as `- a` lines"),
+        );
+        return None;
+    };
+    Some(
+        items
+            .iter()
+            .filter_map(|item| {
+                string(problems, item, &format!("an entry of {what}")).map(|s| (s, item.pos))
+            })
+            .collect(),
+    )
+}
+
+/// `vars`: any mapping, passed to terraform as JSON.
+pub fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
+    let Some(fields) = Fields::read(problems, node, what, &[]) else {
+        return Vars::new();
+    };
+    fields
+        .entries()
+        .filter_map(|(k, v)| {
+            let key = k.as_str()?;
+            if !is_identifier(key) {
+                problems.add(
+                    k.pos,
+                    format!("`{key}` in {what} is not a valid terraform variable name"),
+                    "use letters, digits and `_`, starting with a letter",
+                );
+                return None;
+            }
+            Some((key.to_string(), v.to_json()))
+        })
+        .collect()
+}
+
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_closest_field() {
+        assert!(suggest("regoin", &["region", "role_name"]).starts_with("did you mean `region`?"));
+        assert!(suggest("zzz", &["region"]).starts_with("remove it"));
+    }
+}

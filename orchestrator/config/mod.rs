@@ -1,0 +1,49 @@
+//! `domains.yaml`: read with positions, validated all at once, resolved into [`Config`].
+
+pub mod cidr;
+pub mod diagnostic;
+mod fields;
+pub mod model;
+pub mod names;
+mod read;
+mod rules;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+pub use diagnostic::{ConfigErrors, Diagnostic, Pos};
+pub use model::*;
+pub use read::DEFAULT_LAYERS;
+
+/// Why a config could not be loaded. Both are bad input (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}: cannot read the config: {source}; pass --config <path> or set ORCHESTRATOR_CONFIG", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(ConfigErrors),
+}
+
+/// Reads and validates the config file; every problem is reported, not only the first.
+pub fn load(path: &Path) -> Result<Config, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    from_str(path, &text)
+}
+
+/// Validates config text as if it were the file at `path` (relative paths resolve from it).
+pub fn from_str(path: &Path, text: &str) -> Result<Config, LoadError> {
+    let root =
+        yaml::parse(text).map_err(|d| LoadError::Invalid(ConfigErrors::new(path, vec![d])))?;
+    let mut problems = fields::Problems::default();
+    let config = read::read(path, root.as_ref(), &mut problems);
+    match config {
+        Some(config) if problems.0.is_empty() => Ok(config),
+        _ => Err(LoadError::Invalid(ConfigErrors::new(path, problems.0))),
+    }
+}

@@ -1,0 +1,183 @@
+//! The resolved configuration: every default applied, every name checked. The rest of the
+//! program reads only these types, never the YAML.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Extra terraform inputs declared in the config, passed through as JSON.
+pub type Vars = BTreeMap<String, serde_json::Value>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The config file itself, as given.
+    pub path: PathBuf,
+    /// Directory every relative path in the config is resolved from (the config's own).
+    pub root: PathBuf,
+    /// Where the layer directories live, resolved against `root`.
+    pub layers_dir: PathBuf,
+    /// Every layer the config knows, in apply order.
+    pub layers: Vec<String>,
+    pub state: StateBackend,
+    pub waves: Vec<Wave>,
+    pub domains: Vec<Domain>,
+    /// Every account, domains in file order, then environments in wave order.
+    pub accounts: Vec<Account>,
+    pub execution: Execution,
+    pub health_checks: Vec<HealthCheck>,
+    pub network: Option<NetworkPool>,
+    /// Role assumed with the GitHub OIDC token before any account role (optional).
+    pub oidc_role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "backend", rename_all = "lowercase")]
+pub enum StateBackend {
+    /// S3 with native lock files (`use_lockfile`); `key` holds `{account}` and may hold `{layer}`.
+    S3 {
+        bucket: String,
+        region: String,
+        key: String,
+    },
+    /// A local state file per (account, layer), for the sandbox; `path` is relative to the config.
+    Local { path: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Wave {
+    pub name: String,
+    pub environments: Vec<String>,
+    /// How many failed jobs this wave tolerates before the next wave is held back.
+    pub failure_tolerance: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Domain {
+    pub name: String,
+    pub team: String,
+    pub slack_channel: Option<String>,
+}
+
+/// How the runner obtains an account's AWS credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialsMode {
+    /// STS AssumeRole into `arn:aws:iam::<account_id>:role/<role_name>`.
+    AssumeRole,
+    /// No AWS credentials at all (the sandbox: terraform_data only).
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    /// `<domain>-<environment>`.
+    pub name: String,
+    pub domain: String,
+    pub environment: String,
+    pub wave: String,
+    pub account_id: String,
+    pub region: String,
+    pub role_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    pub session_duration: Duration,
+    pub credentials: CredentialsMode,
+    /// The layers applied to this account, in order.
+    pub layers: Vec<String>,
+    /// Extra inputs for every layer (defaults < domain < environment).
+    pub vars: Vars,
+    /// Extra inputs for one layer only, merged over `vars`.
+    pub layer_vars: BTreeMap<String, Vars>,
+    /// The account's VPC CIDR, passed as `network_cidr` to the network layer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_cidr: Option<String>,
+    /// Where this account is declared, for messages.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+impl Account {
+    /// The inputs terraform gets for one layer of this account.
+    pub fn inputs(&self, layer: &str, network_layer: Option<&str>) -> Vars {
+        let mut inputs = self.vars.clone();
+        if let Some(extra) = self.layer_vars.get(layer) {
+            inputs.extend(extra.clone());
+        }
+        if let (Some(cidr), Some(net_layer)) = (&self.network_cidr, network_layer) {
+            if net_layer == layer {
+                inputs.insert("network_cidr".into(), cidr.clone().into());
+            }
+        }
+        for (key, value) in [
+            ("account_name", &self.name),
+            ("account_id", &self.account_id),
+            ("domain", &self.domain),
+            ("environment", &self.environment),
+            ("region", &self.region),
+        ] {
+            inputs.insert(key.into(), value.clone().into());
+        }
+        inputs
+    }
+}
+
+/// How jobs run; every value can be overridden by a flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Execution {
+    /// A job (one account, all its layers) is stopped after this long.
+    pub job_timeout: Duration,
+    /// Passed to terraform as `-lock-timeout`.
+    pub lock_timeout: Duration,
+    /// Extra attempts after a transient failure.
+    pub retries: u32,
+    /// Time between a SIGINT and a kill when a job times out or is cancelled.
+    pub grace_period: Duration,
+}
+
+impl Default for Execution {
+    fn default() -> Self {
+        Self {
+            job_timeout: Duration::from_secs(30 * 60),
+            lock_timeout: Duration::from_secs(0),
+            retries: 2,
+            grace_period: Duration::from_secs(30),
+        }
+    }
+}
+
+/// After `layer` applies, its output `output` (a URL) must answer `expect_status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HealthCheck {
+    pub layer: String,
+    pub output: String,
+    pub expect_status: u16,
+    pub timeout: Duration,
+}
+
+/// Where `domain add` allocates account CIDRs from, and which layer receives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkPool {
+    pub pool: Option<String>,
+    pub prefix: u8,
+    pub layer: String,
+}
+
+impl Config {
+    pub fn account(&self, name: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.name == name)
+    }
+
+    pub fn wave(&self, name: &str) -> Option<&Wave> {
+        self.waves.iter().find(|w| w.name == name)
+    }
+
+    pub fn domain(&self, name: &str) -> Option<&Domain> {
+        self.domains.iter().find(|d| d.name == name)
+    }
+
+    pub fn network_layer(&self) -> Option<&str> {
+        self.network.as_ref().map(|n| n.layer.as_str())
+    }
+}

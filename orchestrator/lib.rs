@@ -1,0 +1,15 @@
+//! orchestrator: deploys a multi-account AWS organisation with Terraform, one account per job.
+//!
+//! The flow, module by module:
+//! `config` (domains.yaml) -> `plan` (waves > jobs > layers) -> `matrix` (GitHub fan-out)
+//! or `runner` (terraform per account and layer) -> `events` -> `report` (run report)
+//! -> `notify` (Slack, GitHub); `summary` turns plan JSONs into one PR comment.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod credentials;
+pub mod exit;
+pub mod matrix;
+pub mod plan;
+pub mod report;

@@ -1,0 +1,45 @@
+//! Writing matrices to `$GITHUB_OUTPUT`: one output per wave and a `<wave>_empty` guard,
+//! because an empty matrix fails a workflow run.
+
+use rand::Rng;
+
+use super::Matrix;
+
+/// The `$GITHUB_OUTPUT` text for these waves. Values use the heredoc form with a random
+/// delimiter, so no value can end the block early.
+pub fn github_output(waves: &[(String, Matrix)]) -> String {
+    let mut out = String::new();
+    for (wave, matrix) in waves {
+        let json = serde_json::to_string(matrix).expect("a matrix always serialises");
+        let delimiter = loop {
+            let candidate = format!("ghadelimiter_{:032x}", rand::thread_rng().gen::<u128>());
+            if !json.contains(&candidate) {
+                break candidate;
+            }
+        };
+        out.push_str(&format!("{wave}<<{delimiter}\n{json}\n{delimiter}\n"));
+        out.push_str(&format!("{wave}_empty={}\n", matrix.include.is_empty()));
+    }
+    out
+}
+
+/// Reads `$GITHUB_OUTPUT` text back into (name, value) pairs, as the runner does.
+pub fn parse_github_output(text: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for l in lines.by_ref() {
+                if l == delimiter {
+                    break;
+                }
+                value.push(l);
+            }
+            pairs.push((name.to_string(), value.join("\n")));
+        } else if let Some((name, value)) = line.split_once('=') {
+            pairs.push((name.to_string(), value.to_string()));
+        }
+    }
+    pairs
+}

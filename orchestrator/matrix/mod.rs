@@ -1,0 +1,116 @@
+//! The GitHub Actions build matrix: the only code that knows that JSON's shape.
+
+mod github_output;
+
+pub use github_output::{github_output, parse_github_output};
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{Job, Plan, WavePlan};
+
+/// GitHub's limit on jobs one matrix may produce.
+pub const GITHUB_MAX_JOBS: usize = 256;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matrix {
+    pub include: Vec<Entry>,
+}
+
+/// One matrix leg: one account, or a batch of accounts when a wave has more than `max_jobs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub name: String,
+    /// The environment of the leg's accounts (comma-separated if a batch mixes several).
+    pub env: String,
+    /// Space-separated account names, passed to `orchestrator deploy --accounts`.
+    pub accounts: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// The matrix of one wave, at most `max_jobs` entries (`max_jobs` >= 1).
+pub fn for_wave(wave: &WavePlan, max_jobs: usize) -> Matrix {
+    let max_jobs = max_jobs.max(1);
+    if wave.jobs.len() <= max_jobs {
+        return Matrix {
+            include: wave.jobs.iter().map(single).collect(),
+        };
+    }
+    // Batches hold accounts of one environment where possible, in plan order otherwise.
+    let mut jobs: Vec<&Job> = wave.jobs.iter().collect();
+    let env_rank = |j: &&Job| jobs_env_rank(wave, &j.account.environment);
+    jobs.sort_by_key(env_rank);
+    let (base, extra) = (jobs.len() / max_jobs, jobs.len() % max_jobs);
+    let mut include = Vec::with_capacity(max_jobs);
+    let mut rest = jobs.as_slice();
+    for i in 0..max_jobs {
+        let size = base + usize::from(i < extra);
+        let (batch, tail) = rest.split_at(size);
+        rest = tail;
+        include.push(batched(&wave.name, i + 1, max_jobs, batch));
+    }
+    Matrix { include }
+}
+
+/// Every wave's matrix, keyed by wave name, in deploy order.
+pub fn for_plan(plan: &Plan, max_jobs: usize) -> Vec<(String, Matrix)> {
+    plan.waves
+        .iter()
+        .map(|w| (w.name.clone(), for_wave(w, max_jobs)))
+        .collect()
+}
+
+fn jobs_env_rank(wave: &WavePlan, env: &str) -> usize {
+    let mut seen: Vec<&str> = Vec::new();
+    for job in &wave.jobs {
+        if !seen.contains(&job.account.environment.as_str()) {
+            seen.push(&job.account.environment);
+        }
+    }
+    seen.iter().position(|e| *e == env).unwrap_or(usize::MAX)
+}
+
+fn single(job: &Job) -> Entry {
+    let a = &job.account;
+    Entry {
+        name: a.name.clone(),
+        env: a.environment.clone(),
+        accounts: a.name.clone(),
+        account: Some(a.name.clone()),
+        domain: Some(a.domain.clone()),
+        account_id: Some(a.account_id.clone()),
+        region: Some(a.region.clone()),
+    }
+}
+
+fn batched(wave: &str, index: usize, total: usize, jobs: &[&Job]) -> Entry {
+    if let [job] = jobs {
+        return single(job);
+    }
+    let mut envs: Vec<&str> = Vec::new();
+    for j in jobs {
+        if !envs.contains(&j.account.environment.as_str()) {
+            envs.push(&j.account.environment);
+        }
+    }
+    let width = total.to_string().len();
+    Entry {
+        name: format!("{wave}-{index:0width$}-of-{total}"),
+        env: envs.join(","),
+        accounts: jobs
+            .iter()
+            .map(|j| j.account.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        account: None,
+        domain: None,
+        account_id: None,
+        region: None,
+    }
+}

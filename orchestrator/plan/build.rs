@@ -1,0 +1,105 @@
+//! `Config` + `Selection` -> `Plan`. Pure: no I/O, no clock.
+
+use super::{Job, Plan, Selection, WavePlan};
+use crate::config::Config;
+
+/// A selector names something the config does not have: bad input, exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} `{name}`; {hint}")]
+pub struct SelectionError {
+    pub kind: &'static str,
+    pub name: String,
+    pub hint: String,
+}
+
+pub fn build(config: &Config, selection: &Selection) -> Result<Plan, SelectionError> {
+    check_names(selection, config)?;
+    let waves = config
+        .waves
+        .iter()
+        .map(|wave| {
+            let in_wave = selection.waves.is_empty() || selection.waves.contains(&wave.name);
+            let jobs = config
+                .accounts
+                .iter()
+                .filter(|a| in_wave && a.wave == wave.name)
+                .filter(|a| selection.domains.is_empty() || selection.domains.contains(&a.domain))
+                .filter(|a| {
+                    selection.environments.is_empty()
+                        || selection.environments.contains(&a.environment)
+                })
+                .filter(|a| selection.accounts.is_empty() || selection.accounts.contains(&a.name))
+                .filter_map(|a| {
+                    let layers: Vec<String> = a
+                        .layers
+                        .iter()
+                        .filter(|l| selection.layers.is_empty() || selection.layers.contains(l))
+                        .filter(|l| match &selection.changed {
+                            None => true,
+                            Some(changed) => {
+                                changed.get(&a.name).is_some_and(|set| set.contains(*l))
+                            }
+                        })
+                        .cloned()
+                        .collect();
+                    (!layers.is_empty()).then(|| Job {
+                        account: a.clone(),
+                        layers,
+                    })
+                })
+                .collect();
+            WavePlan {
+                name: wave.name.clone(),
+                failure_tolerance: wave.failure_tolerance,
+                jobs,
+            }
+        })
+        .collect();
+    Ok(Plan { waves })
+}
+
+fn check_names(selection: &Selection, config: &Config) -> Result<(), SelectionError> {
+    let accounts: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
+    let domains: Vec<&str> = config.domains.iter().map(|d| d.name.as_str()).collect();
+    let mut environments: Vec<&str> = config
+        .waves
+        .iter()
+        .flat_map(|w| w.environments.iter().map(String::as_str))
+        .collect();
+    environments.dedup();
+    let layers: Vec<&str> = config.layers.iter().map(String::as_str).collect();
+    let waves: Vec<&str> = config.waves.iter().map(|w| w.name.as_str()).collect();
+    for (kind, wanted, known) in [
+        ("account", &selection.accounts, &accounts),
+        ("domain", &selection.domains, &domains),
+        ("environment", &selection.environments, &environments),
+        ("layer", &selection.layers, &layers),
+        ("wave", &selection.waves, &waves),
+    ] {
+        for name in wanted {
+            if !known.contains(&name.as_str()) {
+                return Err(SelectionError {
+                    kind,
+                    name: name.clone(),
+                    hint: hint(name, known, &config.path),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn hint(name: &str, known: &[&str], path: &std::path::Path) -> String {
+    let closest = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(name, k), *k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, k)) => format!(
+            "did you mean `{k}`? (`orchestrator jobs` lists what {} has)",
+            path.display()
+        ),
+        None => format!("`orchestrator jobs` lists what {} has", path.display()),
+    }
+}

@@ -1,0 +1,163 @@
+//! The run report: what happened to every job and layer of a run. Written by `run` and
+//! `deploy`, merged by `report merge`, read by `notify`, `gate` and `summary`.
+//! Its JSON shape is an interface: add fields, never rename them.
+
+use serde::{Deserialize, Serialize};
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub version: u32,
+    pub run_id: String,
+    /// `apply` or `plan` (`--plan-only`).
+    pub mode: Mode,
+    pub outcome: Outcome,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_ms: u64,
+    /// The config file the run used.
+    pub config: String,
+    /// Where the run happened (GitHub repository, commit, CI run link), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    pub waves: Vec<WaveReport>,
+    pub jobs: Vec<JobReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Apply,
+    Plan,
+}
+
+/// The run as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every job succeeded (or had no changes).
+    Succeeded,
+    /// A job failed; every wave it allowed still ran.
+    Failed,
+    /// A wave's failures exceeded its tolerance, so later waves were held back.
+    Halted,
+    /// Ctrl-C or SIGTERM.
+    Cancelled,
+    /// Plan-only run that found changes (drift) and no failure.
+    Drifted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Source {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaveReport {
+    pub name: String,
+    pub status: WaveStatus,
+    pub failure_tolerance: u32,
+    pub failures: u32,
+    /// Why the wave did not run (the earlier wave that halted it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaveStatus {
+    Succeeded,
+    /// Failures within tolerance or not; `failures` says how many.
+    Failed,
+    /// Not started because an earlier wave failed beyond its tolerance.
+    Skipped,
+    Cancelled,
+    /// No job was selected in this wave.
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobReport {
+    pub account: String,
+    pub domain: String,
+    pub environment: String,
+    pub wave: String,
+    pub account_id: String,
+    pub region: String,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub duration_ms: u64,
+    pub layers: Vec<LayerReport>,
+}
+
+/// The status of a layer, and of a job (the worst of its layers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Succeeded,
+    /// Plan-only: nothing to change.
+    NoChanges,
+    /// Plan-only: the plan has changes (drift when nothing was merged).
+    Changes,
+    Skipped,
+    Cancelled,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerReport {
+    pub layer: String,
+    pub status: Status,
+    /// Why it was skipped, cancelled or failed (`timeout`, `layer platform failed`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub duration_ms: u64,
+    pub attempts: Vec<Attempt>,
+    /// The first meaningful error lines of the last attempt (no banners, no colour codes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error: Vec<String>,
+    /// Resource counts of the plan, when one was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ChangeCounts>,
+    /// `terraform show -json` of the plan (plan-only runs), relative to the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_json: Option<String>,
+    /// terraform's full output for this layer, relative to the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ChangeCounts {
+    pub add: u32,
+    pub change: u32,
+    pub destroy: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub number: u32,
+    pub duration_ms: u64,
+    /// `succeeded`, `failed`, `transient` (retried), `timeout`, `cancelled`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error: Vec<String>,
+}
+
+impl RunReport {
+    pub fn failed_jobs(&self) -> impl Iterator<Item = &JobReport> {
+        self.jobs.iter().filter(|j| j.status == Status::Failed)
+    }
+}
