@@ -1,6 +1,7 @@
 //! Typed reads from YAML nodes that record a problem instead of stopping at it, so one
 //! `validate` names every mistake in the file.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::diagnostic::{Diagnostic, Pos};
@@ -41,21 +42,31 @@ impl<'a> Fields<'a> {
             return None;
         };
         let mut entries: Vec<(&Node, &Node)> = Vec::with_capacity(raw.len());
+        // Big user-keyed mappings (vars) get a hash set; small ones are scanned.
+        let mut seen: HashMap<&str, Pos> = HashMap::new();
         for (key, value) in raw {
             let Some(name) = key.as_str() else {
                 problems.add(
                     key.pos,
-                    format!("a key in {what} is not text"),
+                    format!("a key in {what} is {}, not a name", key.kind_name()),
                     "use plain names as keys",
                 );
                 continue;
             };
-            if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str() == Some(name)) {
+            let first = if raw.len() > 16 {
+                seen.insert(name, key.pos)
+            } else {
+                entries
+                    .iter()
+                    .find(|(k, _)| k.as_str() == Some(name))
+                    .map(|(k, _)| k.pos)
+            };
+            if let Some(first) = first {
                 problems.add(
                     key.pos,
                     format!(
                         "duplicate key `{name}` in {what} (first at line {})",
-                        first.pos.line
+                        first.line
                     ),
                     "keep one of them: YAML would silently use the last",
                 );
@@ -78,24 +89,43 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// The value of `key`; a key written with no value counts as absent.
     pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.entry(key).map(|(_, v)| v).filter(|v| !v.is_null())
+    }
+
+    /// The key node itself, even when it has no value (for positions).
+    pub fn key(&self, key: &str) -> Option<&'a Node> {
+        self.entry(key).map(|(k, _)| k)
+    }
+
+    fn entry(&self, key: &str) -> Option<(&'a Node, &'a Node)> {
         self.entries
             .iter()
             .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| *v)
-            .filter(|v| !v.is_null())
+            .copied()
     }
 
     pub fn required(&self, problems: &mut Problems, key: &str, example: &str) -> Option<&'a Node> {
-        let found = self.get(key);
-        if found.is_none() {
-            problems.add(
-                self.node.pos,
-                format!("missing required field `{key}` in {}", self.what),
-                format!("add `{key}: {example}`"),
-            );
+        match self.entry(key) {
+            Some((_, v)) if !v.is_null() => Some(v),
+            Some((k, _)) => {
+                problems.add(
+                    k.pos,
+                    format!("`{key}` in {} has no value", self.what),
+                    format!("write `{key}: {example}`"),
+                );
+                None
+            }
+            None => {
+                problems.add(
+                    self.node.pos,
+                    format!("missing required field `{key}` in {}", self.what),
+                    format!("add `{key}: {example}`"),
+                );
+                None
+            }
         }
-        found
     }
 
     /// Every entry, in file order (for mappings keyed by user names: environments, vars).

@@ -23,8 +23,18 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{0}")]
+    /// A heading line, then one `path:line:col: ...` line per problem, so editors and CI
+    /// problem matchers can pick every problem up.
+    #[error("{} is not valid ({}):\n{}", .0.file.display(), problem_count(.0.problems.len()), .0)]
     Invalid(ConfigErrors),
+}
+
+fn problem_count(n: usize) -> String {
+    if n == 1 {
+        "1 problem".into()
+    } else {
+        format!("{n} problems")
+    }
 }
 
 /// Reads and validates the config file; every problem is reported, not only the first.

@@ -1,0 +1,194 @@
+//! The top level of domains.yaml: reads every section and resolves them into [`Config`].
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::super::diagnostic::Pos;
+use super::super::fields::{self, Fields, Problems};
+use super::super::model::{Account, Config, Wave};
+use super::super::rules;
+use super::super::yaml::{Node, NodeKind};
+use super::defaults::{read_defaults, read_execution};
+use super::domain::{read_domain, DomainAccounts};
+use super::health_check::read_health_checks;
+use super::keys::{DEFAULTS, TOP};
+use super::network::read_network_pool;
+use super::state::read_state;
+use super::waves::{default_waves, read_waves};
+
+pub(crate) fn read(path: &Path, root: Option<&Node>, problems: &mut Problems) -> Option<Config> {
+    let Some(root) = root.filter(|r| !r.is_null()) else {
+        problems.add(
+            Pos { line: 1, col: 1 },
+            "the file is empty",
+            "start from the example in the README: `version: 1`, `defaults:`, `waves:` and `domains:`",
+        );
+        return None;
+    };
+    if !matches!(root.kind, NodeKind::Map(_)) {
+        problems.add(
+            root.pos,
+            format!(
+                "the top level must be a mapping, found {}",
+                root.kind_name()
+            ),
+            "write `version: 1`, `defaults:`, `waves:` and `domains:` at the start of lines",
+        );
+        return None;
+    }
+    let top = Fields::read(problems, root, "the top level", TOP)?;
+    match top.required(problems, "version", "1") {
+        Some(v) if v.as_str() == Some("1") => {}
+        Some(v) => problems.add(
+            v.pos,
+            format!(
+                "unsupported version `{}`",
+                v.as_str().unwrap_or(v.kind_name())
+            ),
+            "write `version: 1`",
+        ),
+        None => {}
+    }
+    let config_dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+
+    let defaults_node = top.required(problems, "defaults", "{ region: us-east-1, state: ... }");
+    let defaults_fields =
+        defaults_node.and_then(|n| Fields::read(problems, n, "defaults", DEFAULTS));
+    let d = defaults_fields.as_ref();
+
+    let layers_dir_name = d
+        .and_then(|d| d.get("layers_dir"))
+        .and_then(|n| fields::string(problems, n, "layers_dir"))
+        .unwrap_or_else(|| "layers".into());
+    let layers_dir = config_dir.join(&layers_dir_name);
+
+    let defaults = read_defaults(problems, d, top.key("defaults").map(|k| k.pos), &layers_dir);
+    let state = d
+        .and_then(|d| {
+            d.required(
+                problems,
+                "state",
+                "{ backend: s3, bucket: ..., region: ..., key: \"{layer}/{account}.tfstate\" }",
+            )
+        })
+        .and_then(|n| read_state(problems, n));
+    let execution = read_execution(problems, d);
+    let network = d
+        .and_then(|d| d.get("network"))
+        .and_then(|n| read_network_pool(problems, n, &defaults.layers));
+    let health_checks = d
+        .and_then(|d| d.get("health_check"))
+        .map(|n| read_health_checks(problems, n, &defaults.layers))
+        .unwrap_or_default();
+    let oidc_role_arn = d
+        .and_then(|d| d.get("oidc_role_arn"))
+        .and_then(|n| fields::string(problems, n, "oidc_role_arn"));
+
+    let domain_nodes = domain_list(problems, &top);
+    let mut found = DomainAccounts::default();
+    for node in domain_nodes {
+        read_domain(problems, node, &defaults, &mut found);
+    }
+    let DomainAccounts {
+        domains,
+        accounts,
+        spans,
+        ..
+    } = found;
+
+    let waves = match top.get("waves") {
+        Some(n) => read_waves(problems, n),
+        None => default_waves(&accounts),
+    };
+    rules::check(problems, &waves, &accounts, &spans);
+    let accounts = deploy_order(accounts, &waves);
+
+    let state = state?;
+    Some(Config {
+        path: path.to_path_buf(),
+        root: config_dir.to_path_buf(),
+        layers_dir,
+        layers: defaults.layers,
+        state,
+        waves,
+        domains,
+        accounts,
+        execution,
+        health_checks,
+        network,
+        oidc_role_arn,
+    })
+}
+
+/// The entries of `domains:`; an empty or missing list is a problem of its own.
+fn domain_list<'a>(problems: &mut Problems, top: &Fields<'a>) -> &'a [Node] {
+    if let Some(key) = top.key("domains").filter(|_| top.get("domains").is_none()) {
+        problems.add(
+            key.pos,
+            "no domains are listed",
+            "add at least one domain under `domains:`",
+        );
+        return &[];
+    }
+    let Some(node) = top.required(
+        problems,
+        "domains",
+        "[ { name: catalog, team: catalog, environments: {...} } ]",
+    ) else {
+        return &[];
+    };
+    match &node.kind {
+        NodeKind::Seq(items) if items.is_empty() => {
+            problems.add(
+                node.pos,
+                "no domains are listed",
+                "add at least one domain under `domains:`",
+            );
+            &[]
+        }
+        NodeKind::Seq(items) => items,
+        _ => {
+            problems.add(
+                node.pos,
+                format!("domains must be a list, found {}", node.kind_name()),
+                "write each domain as a `- name: ...` entry",
+            );
+            &[]
+        }
+    }
+}
+
+/// Domains in file order, then environments in wave order; each account learns its wave.
+pub(super) fn deploy_order(accounts: Vec<Account>, waves: &[Wave]) -> Vec<Account> {
+    let mut rank: HashMap<&str, (usize, usize, &str)> = HashMap::new();
+    for (wi, wave) in waves.iter().enumerate() {
+        for (ei, env) in wave.environments.iter().enumerate() {
+            rank.entry(env).or_insert((wi, ei, &wave.name));
+        }
+    }
+    // A domain's accounts are contiguous and domains arrive in file order, so a stable sort
+    // on (domain run, wave rank) keeps domains in file order.
+    let mut run = 0usize;
+    let mut keyed: Vec<((usize, usize, usize), Account)> = Vec::with_capacity(accounts.len());
+    for mut account in accounts {
+        if keyed
+            .last()
+            .is_some_and(|(_, prev)| prev.domain != account.domain)
+        {
+            run += 1;
+        }
+        let (wi, ei) = match rank.get(account.environment.as_str()) {
+            Some((wi, ei, wave)) => {
+                account.wave = wave.to_string();
+                (*wi, *ei)
+            }
+            None => (usize::MAX, usize::MAX),
+        };
+        keyed.push(((run, wi, ei), account));
+    }
+    keyed.sort_by_key(|(key, _)| *key);
+    keyed.into_iter().map(|(_, account)| account).collect()
+}
