@@ -115,7 +115,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, Diagnostic> {
             Diagnostic::new(
                 pos_of(e.marker()),
                 format!("YAML syntax error: {}", e.info()),
-                "fix the YAML at this position (quote values that contain `: `, `#`, `{` or `[`)",
+                "check the indentation of this line against the lines above, and quote values that contain `: `, ` #`, `{` or `[`",
             )
         })?;
         if event == Event::StreamEnd {
@@ -192,7 +192,14 @@ impl TreeBuilder {
             Event::SequenceStart(anchor, _) => self.open(pos, NodeKind::Seq(Vec::new()), anchor)?,
             Event::MappingStart(anchor, _) => self.open(pos, NodeKind::Map(Vec::new()), anchor)?,
             Event::SequenceEnd | Event::MappingEnd => {
-                if let Some(open) = self.stack.pop() {
+                if let Some(mut open) = self.stack.pop() {
+                    // A block mapping's start is only known at its first `:`; it really
+                    // starts at its first key.
+                    if let NodeKind::Map(entries) = &open.node.kind {
+                        if let Some((key, _)) = entries.first() {
+                            open.node.pos = open.node.pos.min(key.pos);
+                        }
+                    }
                     self.push_value(open.node, open.anchor);
                 }
             }

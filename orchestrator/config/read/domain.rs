@@ -21,6 +21,8 @@ pub(super) struct DomainAccounts {
     pub names: HashMap<String, usize>,
     pub accounts: Vec<Account>,
     pub spans: Vec<AccountSpans>,
+    /// Accounts with no region of their own while `defaults.region` is unset (reported once).
+    pub without_region: Vec<(Pos, String)>,
 }
 
 /// What a domain entry gives each of its accounts.
@@ -124,6 +126,13 @@ pub(super) fn read_domain(
             );
             continue;
         }
+        if defaults.region.is_none() && !has_region(env_node) {
+            let account = match &name {
+                Some(domain) => format!("{domain}-{env}"),
+                None => format!("environment `{env}`"),
+            };
+            found.without_region.push((env_key.pos, account));
+        }
         let account = read_account(problems, env_key, env_node, defaults, &inherited);
         if let (Some(domain), Some((mut account, spans))) = (&name, account) {
             account.name = format!("{domain}-{env}");
@@ -144,6 +153,11 @@ fn peek_name(node: &Node) -> Option<&str> {
         .find(|(k, _)| k.as_str() == Some("name"))
         .and_then(|(_, v)| v.as_str())
         .filter(|name| !name.is_empty())
+}
+
+fn has_region(env_node: &Node) -> bool {
+    matches!(&env_node.kind, NodeKind::Map(entries)
+        if entries.iter().any(|(k, _)| k.as_str() == Some("region")))
 }
 
 fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> Inherited {
@@ -214,16 +228,7 @@ fn read_account(
     let id = id_node.and_then(|n| account_id(problems, n));
     let region_value = match a.get("region") {
         Some(n) => region(problems, n),
-        None => {
-            if defaults.region.is_none() {
-                problems.add(
-                    env_key.pos,
-                    format!("no region for environment `{env}`"),
-                    "set `defaults.region` or a `region` on the environment",
-                );
-            }
-            defaults.region.clone()
-        }
+        None => defaults.region.clone(),
     };
     let credentials = a
         .get("credentials")

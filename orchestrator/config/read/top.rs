@@ -96,8 +96,21 @@ pub(crate) fn read(path: &Path, root: Option<&Node>, problems: &mut Problems) ->
         domains,
         accounts,
         spans,
+        without_region,
         ..
     } = found;
+    if let Some((pos, first)) = without_region.first() {
+        let more = match without_region.len() {
+            1 => String::new(),
+            2 => " and 1 more account".to_string(),
+            n => format!(" and {} more accounts", n - 1),
+        };
+        problems.add(
+            *pos,
+            format!("no region for {first}{more}"),
+            "set `defaults.region`, or a `region` on each environment",
+        );
+    }
 
     let waves = match top.get("waves") {
         Some(n) => read_waves(problems, n),

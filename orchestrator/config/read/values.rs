@@ -19,7 +19,7 @@ pub(super) fn account_id(problems: &mut Problems, node: &Node) -> Option<String>
             node.pos,
             format!("account_id {value} is written as a YAML number"),
             format!(
-                "quote it (\"{value}\"): as a number, leading zeros are lost and large ids change"
+                "quote it, account_id: \"{value}\", so it stays text (as a number, leading zeros are lost)"
             ),
         );
         return None;
@@ -34,7 +34,7 @@ pub(super) fn account_id(problems: &mut Problems, node: &Node) -> Option<String>
         problems.add(
             node.pos,
             format!("account_id \"{value}\" {what}, but an AWS account id is exactly 12 digits"),
-            "copy the id from the AWS console (Account ID, top right), quoted",
+            "copy the id from the AWS console, quoted",
         );
         return None;
     }
@@ -46,8 +46,8 @@ pub(super) fn region(problems: &mut Problems, node: &Node) -> Option<String> {
     if !names::is_valid_region(&r) {
         problems.add(
             node.pos,
-            format!("malformed region `{r}`"),
-            "write an AWS region such as us-east-1 or eu-west-2",
+            format!("region `{r}` is not an AWS region name"),
+            "write one such as us-east-1 or eu-west-2",
         );
         return None;
     }

@@ -83,8 +83,8 @@ pub(super) fn read_waves(problems: &mut Problems, node: &Node) -> Vec<Wave> {
                 Some(t) => {
                     problems.add(
                         n.pos,
-                        format!("failure_tolerance is negative ({t})"),
-                        "use 0 (halt on the first failure) or a positive count",
+                        format!("failure_tolerance cannot be negative (found {t})"),
+                        "use 0 to halt on the first failed account, or how many failed accounts the wave may have",
                     );
                     0
                 }

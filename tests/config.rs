@@ -1,0 +1,8 @@
+//! domains.yaml end to end: every validation problem with its exact message, any input
+//! refused cleanly (no panic, no hang), a bad config stopping every command, the JSON
+//! Schema, and `domain add`.
+
+#[path = "config/cli.rs"]
+mod cli;
+#[path = "config/fixtures.rs"]
+mod fixtures;
