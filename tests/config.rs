@@ -6,3 +6,5 @@
 mod cli;
 #[path = "config/fixtures.rs"]
 mod fixtures;
+#[path = "config/robustness.rs"]
+mod robustness;

@@ -39,9 +39,29 @@ fn problem_count(n: usize) -> String {
 
 /// Reads and validates the config file; every problem is reported, not only the first.
 pub fn load(path: &Path) -> Result<Config, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let line = valid.matches('\n').count() + 1;
+        let col = valid
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        LoadError::Invalid(ConfigErrors::new(
+            path,
+            vec![Diagnostic::new(
+                Pos { line, col },
+                "the file is not UTF-8 text here",
+                "save domains.yaml as UTF-8 (a YAML file must be text)",
+            )],
+        ))
     })?;
     from_str(path, &text)
 }

@@ -62,7 +62,10 @@ mod tests {
     fn domain_names() {
         assert!(check_domain_name("catalog").is_ok());
         assert!(check_domain_name("payments-eu2").is_ok());
-        assert_eq!(check_domain_name("Catalog"), Err("it has uppercase letters"));
+        assert_eq!(
+            check_domain_name("Catalog"),
+            Err("it has uppercase letters")
+        );
         assert_eq!(
             check_domain_name("1catalog"),
             Err("it must start with a lowercase letter")

@@ -266,7 +266,7 @@ fn too_deep(pos: Pos) -> Diagnostic {
     Diagnostic::new(
         pos,
         format!("the YAML nests more than {MAX_DEPTH} levels deep"),
-        "domains.yaml needs only a few levels: look for an unclosed `[` or `{` before this position",
+        "domains.yaml needs only a few levels: look for an unclosed `[` or `{`, or runaway indentation, before this position",
     )
 }
 

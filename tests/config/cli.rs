@@ -27,17 +27,23 @@ pub struct Run {
 pub fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(dir).args(args);
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("ORCHESTRATOR_") || key.starts_with("GITHUB_") || key == "TF_VAR_fail_account" {
-            cmd.env_remove(key);
-        }
-    }
+    clean_env(&mut cmd);
     cmd
 }
 
+pub fn clean_env(cmd: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("ORCHESTRATOR_") || key.starts_with("GITHUB_") {
+            cmd.env_remove(key);
+        }
+    }
+}
+
 pub fn run(dir: &Path, args: &[&str]) -> Run {
-    let output = command(dir, args).output().expect("the orchestrator binary runs");
+    let output = command(dir, args)
+        .output()
+        .expect("the orchestrator binary runs");
     finish(output)
 }
 

@@ -218,7 +218,11 @@ fn positions_are_1_based_and_point_at_the_problem() {
         let (pos, _) = case.line.split_once(": ").expect("line:col: message");
         let (line, col) = pos.split_once(':').expect("line:col");
         let (line, col): (usize, usize) = (line.parse().unwrap(), col.parse().unwrap());
-        assert!(line >= 1 && col >= 1, "{}: {pos} is not 1-based", case.fixture);
+        assert!(
+            line >= 1 && col >= 1,
+            "{}: {pos} is not 1-based",
+            case.fixture
+        );
         let source_line = text.lines().nth(line - 1).unwrap_or("");
         let from_col: String = source_line.chars().skip(col - 1).collect();
         assert!(
@@ -277,7 +281,10 @@ fn every_problem_the_issue_names_has_a_fixture() {
             );
         }
     }
-    assert!(by["several-problems"].len() >= 5, "several problems at once");
+    assert!(
+        by["several-problems"].len() >= 5,
+        "several problems at once"
+    );
 }
 
 #[test]
