@@ -8,3 +8,5 @@ mod cli;
 mod fixtures;
 #[path = "config/robustness.rs"]
 mod robustness;
+#[path = "config/bad_config_stops_everything.rs"]
+mod bad_config_stops_everything;
