@@ -72,7 +72,9 @@ fn read_github_output(text: &str) -> BTreeMap<String, String> {
         if let Some((name, delimiter)) = line.split_once("<<") {
             let mut value = Vec::new();
             loop {
-                let l = lines.next().expect("a heredoc block ends with its delimiter");
+                let l = lines
+                    .next()
+                    .expect("a heredoc block ends with its delimiter");
                 if l == delimiter {
                     break;
                 }
@@ -157,7 +159,10 @@ fn an_empty_wave_is_guarded() {
     assert_eq!(outputs["prod"], r#"{"include":[]}"#);
     assert_eq!(outputs["prod_empty"], "true");
     assert_eq!(outputs["stage_empty"], "false");
-    assert_eq!(json(&outputs["stage"])["include"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        json(&outputs["stage"])["include"].as_array().unwrap().len(),
+        6
+    );
     assert_eq!(json(&out.stdout)["prod"], json(r#"{"include":[]}"#));
 }
 
@@ -179,9 +184,15 @@ fn output_is_byte_identical_across_runs_and_delimiters_are_random() {
             "{args:?}"
         );
         if args[0] == "matrix" {
-            let (a, b) = (delimiters(&first.github_output), delimiters(&second.github_output));
+            let (a, b) = (
+                delimiters(&first.github_output),
+                delimiters(&second.github_output),
+            );
             assert!(!a.is_empty());
-            assert!(a.iter().all(|d| !b.contains(d)), "delimiters repeat: {a:?} {b:?}");
+            assert!(
+                a.iter().all(|d| !b.contains(d)),
+                "delimiters repeat: {a:?} {b:?}"
+            );
         }
     }
 }
@@ -231,7 +242,11 @@ fn six_hundred_accounts_fit_githubs_limit_each_exactly_once() {
         let (accounts, sizes) = accounts_in(matrix);
         assert!(sizes.len() <= 256, "{wave}: {} entries", sizes.len());
         let unique: BTreeSet<String> = accounts.iter().cloned().collect();
-        assert_eq!(unique.len(), accounts.len(), "{wave}: an account appears twice");
+        assert_eq!(
+            unique.len(),
+            accounts.len(),
+            "{wave}: an account appears twice"
+        );
         assert_eq!(unique, expected_accounts(200, envs), "{wave}");
         // Balanced: batch sizes differ by at most one.
         let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
@@ -253,7 +268,10 @@ fn max_jobs_packs_accounts_into_balanced_batches() {
         ("10", "prod", &["prod"][..], 200),
         ("7", "stage", &["dev", "stage"][..], 400),
     ] {
-        let out = orchestrator(dir.path(), &["matrix", "--wave", wave, "--max-jobs", max_jobs]);
+        let out = orchestrator(
+            dir.path(),
+            &["matrix", "--wave", wave, "--max-jobs", max_jobs],
+        );
         let matrix = json(&out.stdout);
         let (accounts, sizes) = accounts_in(&matrix);
         let n: usize = max_jobs.parse().unwrap();
@@ -264,6 +282,9 @@ fn max_jobs_packs_accounts_into_balanced_batches() {
         let unique: BTreeSet<String> = accounts.into_iter().collect();
         assert_eq!(unique, expected_accounts(200, envs));
         let entries = matrix["include"].as_array().unwrap();
-        assert_eq!(entries[0]["name"], format!("{wave}-{:0w$}-of-{n}", 1, w = max_jobs.len()));
+        assert_eq!(
+            entries[0]["name"],
+            format!("{wave}-{:0w$}-of-{n}", 1, w = max_jobs.len())
+        );
     }
 }

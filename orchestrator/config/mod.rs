@@ -7,6 +7,7 @@ pub mod model;
 pub mod names;
 mod read;
 mod rules;
+pub mod schema;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -24,7 +24,11 @@ fn files_under(dir: &Path) -> BTreeSet<String> {
 
 #[test]
 fn jobs_matrix_deploy_and_run_refuse_a_bad_config_and_create_nothing() {
-    for fixture in ["several-problems", "account-id-used-twice", "yaml-syntax-error"] {
+    for fixture in [
+        "several-problems",
+        "account-id-used-twice",
+        "yaml-syntax-error",
+    ] {
         let dir = dir_with_layers();
         let config = std::fs::read(fixtures().join(format!("{fixture}.yaml"))).unwrap();
         std::fs::write(dir.path().join("domains.yaml"), config).unwrap();
@@ -32,7 +36,11 @@ fn jobs_matrix_deploy_and_run_refuse_a_bad_config_and_create_nothing() {
 
         let validate = run(dir.path(), &["validate"]);
         assert_eq!(validate.code, 2, "{fixture}: {}", validate.stderr);
-        assert!(validate.stderr.contains("domains.yaml:"), "{}", validate.stderr);
+        assert!(
+            validate.stderr.contains("domains.yaml:"),
+            "{}",
+            validate.stderr
+        );
 
         let github_output = dir.path().join("github_output");
         let commands: [&[&str]; 6] = [
@@ -69,11 +77,17 @@ fn a_missing_config_is_named_with_what_to_do() {
         let out = run(dir.path(), args);
         assert_eq!(out.code, 2, "{args:?}");
         assert!(
-            out.stderr.starts_with("error: domains.yaml: cannot read the config: ")
-                && out.stderr.contains("pass --config <path> or set ORCHESTRATOR_CONFIG"),
+            out.stderr
+                .starts_with("error: domains.yaml: cannot read the config: ")
+                && out
+                    .stderr
+                    .contains("pass --config <path> or set ORCHESTRATOR_CONFIG"),
             "{args:?}: {}",
             out.stderr
         );
-        assert!(files_under(dir.path()).is_empty(), "{args:?} left files behind");
+        assert!(
+            files_under(dir.path()).is_empty(),
+            "{args:?} left files behind"
+        );
     }
 }
