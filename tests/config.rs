@@ -6,6 +6,8 @@
 mod bad_config_stops_everything;
 #[path = "config/cli.rs"]
 mod cli;
+#[path = "config/domain_add.rs"]
+mod domain_add;
 #[path = "config/fixtures.rs"]
 mod fixtures;
 #[path = "config/robustness.rs"]

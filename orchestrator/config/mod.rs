@@ -1,5 +1,6 @@
 //! `domains.yaml`: read with positions, validated all at once, resolved into [`Config`].
 
+pub mod add_domain;
 pub mod cidr;
 pub mod diagnostic;
 mod fields;
