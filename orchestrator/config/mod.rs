@@ -70,10 +70,11 @@ pub fn load(path: &Path) -> Result<Config, LoadError> {
 
 /// Validates config text as if it were the file at `path` (relative paths resolve from it).
 pub fn from_str(path: &Path, text: &str) -> Result<Config, LoadError> {
-    let root =
+    let mut root =
         yaml::parse(text).map_err(|d| LoadError::Invalid(ConfigErrors::new(path, vec![d])))?;
+    let domains = root.as_mut().and_then(read::take_domains);
     let mut problems = fields::Problems::default();
-    let config = read::read(path, root.as_ref(), &mut problems);
+    let config = read::read(path, root.as_ref(), domains, &mut problems);
     match config {
         Some(config) if problems.0.is_empty() => Ok(config),
         _ => Err(LoadError::Invalid(ConfigErrors::new(path, problems.0))),

@@ -36,22 +36,21 @@ fn environments_in_waves(
     accounts: &[Account],
     spans: &[AccountSpans],
 ) {
-    let in_waves: HashMap<&str, &str> = waves
+    // A handful of environments: a linear scan beats hashing every account's.
+    let in_waves: Vec<&str> = waves
         .iter()
-        .flat_map(|w| w.environments.iter().map(|e| (e.as_str(), w.name.as_str())))
+        .flat_map(|w| w.environments.iter().map(String::as_str))
         .collect();
     let mut missing: Vec<(&str, Pos, Vec<&str>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
     for (account, span) in accounts.iter().zip(spans) {
         let env = account.environment.as_str();
-        if in_waves.contains_key(env) {
+        if in_waves.contains(&env) {
             continue;
         }
-        let i = *index.entry(env).or_insert_with(|| {
-            missing.push((env, span.environment, Vec::new()));
-            missing.len() - 1
-        });
-        missing[i].2.push(&account.name);
+        match missing.iter_mut().find(|(e, _, _)| *e == env) {
+            Some((_, _, names)) => names.push(&account.name),
+            None => missing.push((env, span.environment, vec![&account.name])),
+        }
     }
     let wave_names: Vec<&str> = waves.iter().map(|w| w.name.as_str()).collect();
     for (env, pos, names) in missing {
@@ -72,9 +71,11 @@ fn environments_in_waves(
 }
 
 fn unique_account_ids(problems: &mut Problems, accounts: &[Account], spans: &[AccountSpans]) {
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(accounts.len());
+    // Ids are 12 digits (checked when read), so they hash as numbers.
+    let mut first: HashMap<u64, usize> = HashMap::with_capacity(accounts.len());
     for (i, account) in accounts.iter().enumerate() {
-        if let Some(&j) = first.get(account.account_id.as_str()) {
+        let id: u64 = account.account_id.parse().unwrap_or(u64::MAX);
+        if let Some(&j) = first.get(&id) {
             let other = &accounts[j];
             problems.add(
                 spans[i].account_id,
@@ -85,7 +86,7 @@ fn unique_account_ids(problems: &mut Problems, accounts: &[Account], spans: &[Ac
                 "every account needs its own AWS account id: fix the one that was copied",
             );
         } else {
-            first.insert(&account.account_id, i);
+            first.insert(id, i);
         }
     }
 }

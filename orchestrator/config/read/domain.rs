@@ -45,7 +45,7 @@ pub(super) fn read_domain(
         Some(name) => format!("domain `{name}`"),
         None => "a domain".to_string(),
     };
-    let Some(f) = Fields::read(problems, node, &what, DOMAIN) else {
+    let Some(f) = Fields::read(problems, node, what.clone(), DOMAIN) else {
         return;
     };
     let name_node = f.required(problems, "name", "catalog");
@@ -104,7 +104,7 @@ pub(super) fn read_domain(
         return;
     };
     let envs_what = format!("the environments of {what}");
-    let Some(envs) = Fields::read(problems, envs_node, &envs_what, &[]) else {
+    let Some(envs) = Fields::read(problems, envs_node, envs_what, &[]) else {
         return;
     };
     if envs.entries().next().is_none() {
@@ -223,7 +223,7 @@ fn read_account(
     inherited: &Inherited,
 ) -> Option<(Account, AccountSpans)> {
     let env = env_key.as_str().unwrap_or_default();
-    let a = Fields::read(problems, env_node, &format!("environment `{env}`"), ACCOUNT)?;
+    let a = Fields::read(problems, env_node, format!("environment `{env}`"), ACCOUNT)?;
     let id_node = a.required(problems, "account_id", "\"123456789012\"");
     let id = id_node.and_then(|n| account_id(problems, n));
     let region_value = match a.get("region") {

@@ -12,4 +12,4 @@ mod values;
 mod waves;
 
 pub use keys::DEFAULT_LAYERS;
-pub(crate) use top::read;
+pub(crate) use top::{read, take_domains};

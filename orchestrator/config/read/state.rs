@@ -65,7 +65,7 @@ pub(super) fn read_state(problems: &mut Problems, node: &Node) -> Option<StateBa
 /// Unknown keys depend on the backend, so they are checked once the backend is known.
 pub(super) fn report_unknown(problems: &mut Problems, node: &Node, known: &[&str], what: &str) {
     let mut scratch = Problems::default();
-    Fields::read(&mut scratch, node, what, known);
+    Fields::read(&mut scratch, node, what.to_string(), known);
     problems.0.extend(
         scratch
             .0

@@ -1,6 +1,5 @@
 //! The top level of domains.yaml: reads every section and resolves them into [`Config`].
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::super::diagnostic::Pos;
@@ -16,7 +15,15 @@ use super::network::read_network_pool;
 use super::state::read_state;
 use super::waves::{default_waves, read_waves};
 
-pub(crate) fn read(path: &Path, root: Option<&Node>, problems: &mut Problems) -> Option<Config> {
+/// `domains` is the value of the root's `domains:` key, taken out of the tree by
+/// [`take_domains`] so that each domain's part of the tree is freed once it is read: a large
+/// organisation's tree and its accounts then never take memory at the same time.
+pub(crate) fn read(
+    path: &Path,
+    root: Option<&Node>,
+    domains: Option<Node>,
+    problems: &mut Problems,
+) -> Option<Config> {
     let Some(root) = root.filter(|r| !r.is_null()) else {
         problems.add(
             Pos { line: 1, col: 1 },
@@ -87,14 +94,13 @@ pub(crate) fn read(path: &Path, root: Option<&Node>, problems: &mut Problems) ->
         .and_then(|d| d.get("oidc_role_arn"))
         .and_then(|n| fields::string(problems, n, "oidc_role_arn"));
 
-    let domain_nodes = domain_list(problems, &top);
     let mut found = DomainAccounts::default();
-    for node in domain_nodes {
-        read_domain(problems, node, &defaults, &mut found);
+    for node in domain_list(problems, &top, domains) {
+        read_domain(problems, &node, &defaults, &mut found);
     }
     let DomainAccounts {
         domains,
-        accounts,
+        mut accounts,
         spans,
         without_region,
         ..
@@ -117,7 +123,8 @@ pub(crate) fn read(path: &Path, root: Option<&Node>, problems: &mut Problems) ->
         None => default_waves(&accounts),
     };
     rules::check(problems, &waves, &accounts, &spans);
-    let accounts = deploy_order(accounts, &waves);
+    drop(spans);
+    deploy_order(&mut accounts, &waves);
 
     let state = state?;
     Some(Config {
@@ -136,72 +143,88 @@ pub(crate) fn read(path: &Path, root: Option<&Node>, problems: &mut Problems) ->
     })
 }
 
-/// The entries of `domains:`; an empty or missing list is a problem of its own.
-fn domain_list<'a>(problems: &mut Problems, top: &Fields<'a>) -> &'a [Node] {
-    if let Some(key) = top.key("domains").filter(|_| top.get("domains").is_none()) {
-        problems.add(
-            key.pos,
-            "no domains are listed",
-            "add at least one domain under `domains:`",
-        );
-        return &[];
-    }
-    let Some(node) = top.required(
-        problems,
-        "domains",
-        "[ { name: catalog, team: catalog, environments: {...} } ]",
-    ) else {
-        return &[];
+/// Takes the value of the root's `domains:` key out of the tree, leaving `~` in its place.
+pub(crate) fn take_domains(root: &mut Node) -> Option<Node> {
+    let NodeKind::Map(entries) = &mut root.kind else {
+        return None;
     };
-    match &node.kind {
+    let (_, value) = entries
+        .iter_mut()
+        .find(|(k, _)| k.as_str() == Some("domains"))?;
+    let placeholder = Node {
+        pos: value.pos,
+        kind: NodeKind::Scalar {
+            value: "~".into(),
+            quoted: false,
+        },
+    };
+    Some(std::mem::replace(value, placeholder))
+}
+
+/// The entries of `domains:`; an empty or missing list is a problem of its own.
+fn domain_list(problems: &mut Problems, top: &Fields<'_>, domains: Option<Node>) -> Vec<Node> {
+    let Some(key) = top.key("domains") else {
+        problems.add(
+            top.node.pos,
+            "missing required field `domains` in the top level",
+            "add `domains:` with a `- name: ...` entry per domain",
+        );
+        return Vec::new();
+    };
+    let node = match domains {
+        Some(node) if !node.is_null() => node,
+        _ => {
+            problems.add(
+                key.pos,
+                "no domains are listed",
+                "add at least one domain under `domains:`",
+            );
+            return Vec::new();
+        }
+    };
+    match node.kind {
         NodeKind::Seq(items) if items.is_empty() => {
             problems.add(
                 node.pos,
                 "no domains are listed",
                 "add at least one domain under `domains:`",
             );
-            &[]
+            Vec::new()
         }
-        NodeKind::Seq(items) => items,
+        NodeKind::Seq(items) => items.into_vec(),
         _ => {
             problems.add(
                 node.pos,
                 format!("domains must be a list, found {}", node.kind_name()),
                 "write each domain as a `- name: ...` entry",
             );
-            &[]
+            Vec::new()
         }
     }
 }
 
 /// Domains in file order, then environments in wave order; each account learns its wave.
-pub(super) fn deploy_order(accounts: Vec<Account>, waves: &[Wave]) -> Vec<Account> {
-    let mut rank: HashMap<&str, (usize, usize, &str)> = HashMap::new();
-    for (wi, wave) in waves.iter().enumerate() {
-        for (ei, env) in wave.environments.iter().enumerate() {
-            rank.entry(env).or_insert((wi, ei, &wave.name));
+fn deploy_order(accounts: &mut [Account], waves: &[Wave]) {
+    // A handful of environments: a linear scan beats hashing 30,000 names.
+    let rank: Vec<(&str, (usize, usize), &str)> = waves
+        .iter()
+        .enumerate()
+        .flat_map(|(wi, w)| {
+            w.environments
+                .iter()
+                .enumerate()
+                .map(move |(ei, e)| (e.as_str(), (wi, ei), w.name.as_str()))
+        })
+        .collect();
+    let rank_of = |env: &str| rank.iter().find(|(e, _, _)| *e == env);
+    for account in accounts.iter_mut() {
+        if let Some((_, _, wave)) = rank_of(&account.environment) {
+            account.wave = wave.to_string();
         }
     }
-    // A domain's accounts are contiguous and domains arrive in file order, so a stable sort
-    // on (domain run, wave rank) keeps domains in file order.
-    let mut run = 0usize;
-    let mut keyed: Vec<((usize, usize, usize), Account)> = Vec::with_capacity(accounts.len());
-    for mut account in accounts {
-        if keyed
-            .last()
-            .is_some_and(|(_, prev)| prev.domain != account.domain)
-        {
-            run += 1;
-        }
-        let (wi, ei) = match rank.get(account.environment.as_str()) {
-            Some((wi, ei, wave)) => {
-                account.wave = wave.to_string();
-                (*wi, *ei)
-            }
-            None => (usize::MAX, usize::MAX),
-        };
-        keyed.push(((run, wi, ei), account));
+    // A domain's accounts are contiguous and domains arrive in file order, so sorting each
+    // domain's run by wave rank is the whole job (in place: accounts are most of the memory).
+    for run in accounts.chunk_by_mut(|a, b| a.domain == b.domain) {
+        run.sort_by_key(|a| rank_of(&a.environment).map_or((usize::MAX, usize::MAX), |r| r.1));
     }
-    keyed.sort_by_key(|(key, _)| *key);
-    keyed.into_iter().map(|(_, account)| account).collect()
 }

@@ -38,7 +38,7 @@ pub(super) fn account_id(problems: &mut Problems, node: &Node) -> Option<String>
         );
         return None;
     }
-    Some(value.clone())
+    Some(value.to_string())
 }
 
 pub(super) fn region(problems: &mut Problems, node: &Node) -> Option<String> {
