@@ -257,7 +257,9 @@ impl TreeBuilder {
             }
             // A block mapping's start is only known at its first `:`; it really starts at
             // its first key.
-            let pos = entries.first().map_or(open.pos, |(k, _)| open.pos.min(k.pos));
+            let pos = entries
+                .first()
+                .map_or(open.pos, |(k, _)| open.pos.min(k.pos));
             Node {
                 pos,
                 kind: NodeKind::Map(entries.into_boxed_slice()),
