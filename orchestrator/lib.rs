@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod contract;
 pub mod credentials;
 pub mod exit;
 pub mod matrix;
