@@ -136,7 +136,7 @@ fn an_account_id_mismatch_fails_preflight() {
     let run = org
         .cli()
         .args(["preflight"])
-        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .env("AWS_ENDPOINT_URL", sts.url()) // the all-services variable works too
         .run();
 
     assert_eq!(run.code, 1, "{}", run.output);

@@ -104,7 +104,66 @@ impl fmt::Display for StsFailure {
 
 #[cfg(test)]
 mod tests {
+    use aws_sdk_sts::error::{ConnectorError, ErrorMetadata};
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+
     use super::*;
+
+    fn answered(status: u16, code: &str) -> StsFailure {
+        let error = AssumeRoleError::generic(
+            ErrorMetadata::builder()
+                .code(code)
+                .message("from STS")
+                .build(),
+        );
+        let raw = HttpResponse::new(status.try_into().unwrap(), "".into());
+        StsFailure::from_sdk(&SdkError::service_error(error, raw))
+    }
+
+    #[test]
+    fn only_what_sts_calls_transient_is_retried() {
+        for (status, code) in [
+            (400, "Throttling"),
+            (400, "IDPCommunicationError"),
+            (503, "ServiceUnavailable"),
+            (500, "SomethingNew"),
+        ] {
+            let failure = answered(status, code);
+            assert!(failure.retryable, "{status} {code}");
+            assert_eq!(failure.code.as_deref(), Some(code));
+        }
+        for (status, code) in [
+            (403, "AccessDenied"),
+            (403, "RegionDisabledException"),
+            (400, "MalformedPolicyDocument"),
+            (400, "InvalidIdentityToken"),
+            (400, "ValidationError"),
+            (403, "ExpiredToken"),
+        ] {
+            assert!(!answered(status, code).retryable, "{status} {code}");
+        }
+    }
+
+    #[test]
+    fn timeouts_and_broken_connections_are_retried() {
+        let timeout: SdkError<AssumeRoleError, HttpResponse> =
+            SdkError::timeout_error("attempt timed out");
+        assert!(StsFailure::from_sdk(&timeout).retryable);
+        let slow: SdkError<AssumeRoleError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::timeout("connect timed out".into()));
+        assert!(StsFailure::from_sdk(&slow).retryable);
+        let refused: SdkError<AssumeRoleError, HttpResponse> = SdkError::dispatch_failure(
+            ConnectorError::io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused).into()),
+        );
+        let failure = StsFailure::from_sdk(&refused);
+        assert!(failure.retryable);
+        assert_eq!(failure.code, None);
+        assert!(
+            failure.message.starts_with("cannot reach STS"),
+            "{}",
+            failure.message
+        );
+    }
 
     #[test]
     fn display_names_the_code_and_the_attempts() {

@@ -29,9 +29,9 @@ pub fn for_account(failure: &StsFailure, account: &Account, base_arn: Option<&st
             account.region, account.name
         ),
         Some(code::ACCOUNT_MISMATCH) => format!(
-            "the credentials for role `{role}` belong to another account: check account_id \
-             of {} in the config (line {}) and that the STS endpoint is AWS's",
-            account.name, account.line
+            "check account_id of {}: role `{role}` answered as another account; if the id \
+             is right, check that the STS endpoint (AWS_ENDPOINT_URL_STS) is AWS's",
+            account.name
         ),
         Some("ValidationError") => format!(
             "check session_duration ({}s) against role `{role}`'s maximum session duration \

@@ -235,3 +235,94 @@ impl PreflightReport {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(
+        account: &str,
+        id: &str,
+        line: usize,
+        code: &str,
+        message: &str,
+        hint: &str,
+    ) -> PreflightFailure {
+        PreflightFailure {
+            account: account.into(),
+            account_id: id.into(),
+            line,
+            failure: StsFailure::new(Some(code), message, false),
+            hint: hint.into(),
+        }
+    }
+
+    fn report() -> PreflightReport {
+        PreflightReport {
+            config_path: "domains.yaml".into(),
+            base: Some(Identity {
+                account: "999999999999".into(),
+                arn: "arn:aws:sts::999999999999:assumed-role/github-deployer/orchestrator-oidc-42".into(),
+            }),
+            base_failure: None,
+            reachable: vec![ReachableAccount {
+                account: "catalog-dev".into(),
+                account_id: "111111111111".into(),
+                arn: "arn:aws:sts::111111111111:assumed-role/OrganizationAccountAccessRole/orchestrator-catalog-dev-42".into(),
+            }],
+            failures: vec![
+                failure(
+                    "catalog-prod",
+                    "333333333333",
+                    14,
+                    "AccessDenied",
+                    "User: arn:aws:sts::999999999999:assumed-role/github-deployer/orchestrator-oidc-42 is not authorized to perform: sts:AssumeRole",
+                    "check that role `OrganizationAccountAccessRole` exists in account 333333333333",
+                ),
+                failure(
+                    "payments-prod",
+                    "240000000003",
+                    40,
+                    code::ACCOUNT_MISMATCH,
+                    "the assumed role is in account 240000000009, the config says 240000000003",
+                    "check account_id of payments-prod in the config (line 40)",
+                ),
+            ],
+            skipped: vec!["sandbox-dev".into()],
+        }
+    }
+
+    #[test]
+    fn failures_name_each_account_its_code_and_a_hint() {
+        let report = report();
+        assert!(!report.is_ok());
+        insta::assert_snapshot!(report.render_failures());
+    }
+
+    #[test]
+    fn render_lists_reachable_and_skipped_accounts() {
+        insta::assert_snapshot!(report().render());
+    }
+
+    #[test]
+    fn a_base_failure_is_reported_once() {
+        let report = PreflightReport {
+            config_path: "domains.yaml".into(),
+            base_failure: Some(BaseFailure {
+                failure: StsFailure::new(
+                    Some(code::OIDC_TOKEN_UNAVAILABLE),
+                    "ACTIONS_ID_TOKEN_REQUEST_URL is not set",
+                    false,
+                ),
+                hint: "the workflow job needs `permissions: id-token: write`".into(),
+            }),
+            ..PreflightReport::default()
+        };
+        assert!(!report.is_ok());
+        insta::assert_snapshot!(report.render_failures());
+        assert_eq!(
+            report.summary(),
+            "preflight: the base credentials failed, no account was checked"
+        );
+    }
+}
