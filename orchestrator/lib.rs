@@ -5,6 +5,7 @@
 //! or `runner` (terraform per account and layer) -> `events` -> `report` (run report)
 //! -> `notify` (Slack, GitHub); `summary` turns plan JSONs into one PR comment.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
