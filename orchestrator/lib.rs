@@ -11,5 +11,6 @@ pub mod config;
 pub mod credentials;
 pub mod exit;
 pub mod matrix;
+pub mod notify;
 pub mod plan;
 pub mod report;

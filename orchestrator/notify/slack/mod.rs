@@ -1,0 +1,18 @@
+//! Slack: a Block Kit message from a run report, routed to the platform's and each team's
+//! incoming webhook, delivered with retries.
+
+pub mod blocks;
+pub mod delivery;
+pub mod grouping;
+pub mod message;
+pub mod mrkdwn;
+pub mod routing;
+pub mod trigger;
+pub mod webhook;
+
+pub use blocks::{Block, Message, Text};
+pub use delivery::{deliver, DeliveryError, DeliveryPolicy};
+pub use message::{build, Audience, Kind};
+pub use routing::{route, Target, PLATFORM_WEBHOOK_VAR};
+pub use trigger::{decide, When};
+pub use webhook::{Webhook, WebhookError};
