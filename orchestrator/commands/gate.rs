@@ -57,14 +57,12 @@ pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
     let failures = if failed.is_empty() {
         "no failure".to_string()
     } else {
-        let names: Vec<String> = failed.iter().take(10).cloned().collect();
-        let more = failed.len().saturating_sub(names.len());
-        format!(
-            "{} ({}{})",
-            count(failed.len(), "failure", "failures"),
-            and_list(&names),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
-        )
+        let shown = if failed.len() > 10 {
+            format!("{} and {} more", failed[..10].join(", "), failed.len() - 10)
+        } else {
+            and_list(&failed)
+        };
+        format!("{} ({shown})", count(failed.len(), "failure", "failures"))
     };
     println!(
         "wave {}: {} of {}, tolerance {}: {}",

@@ -41,7 +41,9 @@ pub fn summary(args: ReportSummaryArgs) -> CommandResult {
     let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
     if GithubEnv::from_env().actions {
         github::publish(&report, &args.report).map_err(|e| {
-            CliError::failed(format!("cannot write the job summary ($GITHUB_STEP_SUMMARY): {e}"))
+            CliError::failed(format!(
+                "cannot write the job summary ($GITHUB_STEP_SUMMARY): {e}"
+            ))
         })?;
     } else {
         let links = RunLinks::from_env(report.source.as_ref());

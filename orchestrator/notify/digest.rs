@@ -220,7 +220,8 @@ fn drift(job: &JobReport) -> Drift<'_> {
     Drift {
         job,
         layers: layers.iter().map(|l| l.layer.as_str()).collect(),
-        changes: (!counted.is_empty()).then(|| counted.into_iter().fold(ChangeCounts::default(), add)),
+        changes: (!counted.is_empty())
+            .then(|| counted.into_iter().fold(ChangeCounts::default(), add)),
     }
 }
 

@@ -31,10 +31,7 @@ pub fn headline(d: &Digest<'_>) -> String {
                 format!("{word} halted{before}")
             }
         }
-        Outcome::Failed => format!(
-            "{word} failed: {}",
-            count(failed, "account", "accounts")
-        ),
+        Outcome::Failed => format!("{word} failed: {}", count(failed, "account", "accounts")),
         Outcome::Cancelled => format!("{word} cancelled"),
         Outcome::Drifted => format!("Drift in {}", count(d.drift.len(), "account", "accounts")),
         Outcome::Succeeded => match d.report.mode {

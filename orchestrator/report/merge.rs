@@ -48,7 +48,10 @@ pub struct Merged {
 /// (sorted) for `*.json`. In a directory, JSON that is not a run report (a saved plan) is
 /// skipped; a file named on the command line must be one. Any unreadable file is an error.
 /// `exclude` (the merged report itself) is never read.
-pub fn collect(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<(Vec<Input>, Vec<String>), MergeError> {
+pub fn collect(
+    inputs: &[PathBuf],
+    exclude: Option<&Path>,
+) -> Result<(Vec<Input>, Vec<String>), MergeError> {
     let mut found = Vec::new();
     let mut notes = Vec::new();
     let excluded = exclude.and_then(|p| std::path::absolute(p).ok());
@@ -72,7 +75,11 @@ pub fn collect(inputs: &[PathBuf], exclude: Option<&Path>) -> Result<(Vec<Input>
                     path: input.clone(),
                     report,
                 }),
-                None => return Err(MergeError::NotAReport { path: input.clone() }),
+                None => {
+                    return Err(MergeError::NotAReport {
+                        path: input.clone(),
+                    })
+                }
             }
         }
     }
@@ -153,7 +160,12 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
 
     let mut waves = wave_list(&inputs, &jobs, config, &mut warnings);
     // Jobs in wave order, report order within a wave (the sort is stable).
-    jobs.sort_by_key(|j| waves.iter().position(|w| w.name == j.wave).unwrap_or(usize::MAX));
+    jobs.sort_by_key(|j| {
+        waves
+            .iter()
+            .position(|w| w.name == j.wave)
+            .unwrap_or(usize::MAX)
+    });
     recount(&mut waves, &jobs);
     if let Some(config) = config {
         add_held_back(&mut jobs, &waves, config);
@@ -164,11 +176,16 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
         Mode::Plan
     } else {
         if modes.contains(&Mode::Plan) {
-            warnings.push("plan-only and apply reports were merged; the merged report is an apply report".into());
+            warnings.push(
+                "plan-only and apply reports were merged; the merged report is an apply report"
+                    .into(),
+            );
         }
         Mode::Apply
     };
-    let cancelled = inputs.iter().any(|i| i.report.outcome == Outcome::Cancelled);
+    let cancelled = inputs
+        .iter()
+        .any(|i| i.report.outcome == Outcome::Cancelled);
     let outcome = outcome(&waves, &jobs, cancelled);
 
     let earliest = inputs
@@ -186,7 +203,11 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
         humantime::parse_rfc3339_weak(&finished_at),
     ) {
         (Ok(a), Ok(b)) => b.duration_since(a).map_or(0, |d| d.as_millis() as u64),
-        _ => inputs.iter().map(|i| i.report.duration_ms).max().unwrap_or(0),
+        _ => inputs
+            .iter()
+            .map(|i| i.report.duration_ms)
+            .max()
+            .unwrap_or(0),
     };
     let source = inputs
         .iter()
@@ -240,10 +261,15 @@ fn wave_list(
     };
     for wave in inputs.iter().flat_map(|i| &i.report.waves) {
         match waves.iter().find(|w| w.name == wave.name) {
-            Some(known) if known.failure_tolerance != wave.failure_tolerance && config.is_none() => {
+            Some(known)
+                if known.failure_tolerance != wave.failure_tolerance && config.is_none() =>
+            {
                 warnings.push(format!(
                     "wave {} has failure_tolerance {} in one report and {} in another; using {}",
-                    wave.name, known.failure_tolerance, wave.failure_tolerance, known.failure_tolerance
+                    wave.name,
+                    known.failure_tolerance,
+                    wave.failure_tolerance,
+                    known.failure_tolerance
                 ));
             }
             Some(_) => {}
@@ -264,7 +290,10 @@ fn recount(waves: &mut [WaveReport], jobs: &[JobReport]) {
     let mut halted_by: Option<String> = None;
     for wave in waves.iter_mut() {
         let in_wave: Vec<&JobReport> = jobs.iter().filter(|j| j.wave == wave.name).collect();
-        wave.failures = in_wave.iter().filter(|j| j.status == Status::Failed).count() as u32;
+        wave.failures = in_wave
+            .iter()
+            .filter(|j| j.status == Status::Failed)
+            .count() as u32;
         wave.reason = None;
         let all_skipped = in_wave.iter().all(|j| j.status == Status::Skipped);
         wave.status = if let (Some(why), true) = (&halted_by, all_skipped) {
@@ -339,7 +368,10 @@ fn add_held_back(jobs: &mut Vec<JobReport>, waves: &[WaveReport], config: &Confi
 fn outcome(waves: &[WaveReport], jobs: &[JobReport], cancelled: bool) -> Outcome {
     if cancelled || jobs.iter().any(|j| j.status == Status::Cancelled) {
         Outcome::Cancelled
-    } else if waves.iter().any(|w| w.status == WaveStatus::Skipped && w.reason.is_some()) {
+    } else if waves
+        .iter()
+        .any(|w| w.status == WaveStatus::Skipped && w.reason.is_some())
+    {
         Outcome::Halted
     } else if jobs.iter().any(|j| j.status == Status::Failed) {
         Outcome::Failed

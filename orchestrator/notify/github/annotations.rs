@@ -45,7 +45,10 @@ mod tests {
 
     #[test]
     fn data_and_properties_are_escaped() {
-        assert_eq!(escape_data("100% done\r\nnext: a,b"), "100%25 done%0D%0Anext: a,b");
+        assert_eq!(
+            escape_data("100% done\r\nnext: a,b"),
+            "100%25 done%0D%0Anext: a,b"
+        );
         assert_eq!(escape_property("a: b, 5%\n"), "a%3A b%2C 5%25%0A");
     }
 }

@@ -113,7 +113,11 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
         }
         let rest = d.failures.len().saturating_sub(s.failures_shown);
         if rest > 0 {
-            let _ = writeln!(out, "…and {} more.\n", count(rest, "failed account", "failed accounts"));
+            let _ = writeln!(
+                out,
+                "…and {} more.\n",
+                count(rest, "failed account", "failed accounts")
+            );
         }
         if let Some(f) = d.failures.first() {
             let _ = writeln!(
@@ -129,14 +133,26 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
     }
 
     if !d.held_back.is_empty() {
-        let names: Vec<String> = d.held_back.iter().map(|j| format!("`{}`", j.account)).collect();
-        let shown = if s.collapse_held_back { 20 } else { names.len() };
+        let names: Vec<String> = d
+            .held_back
+            .iter()
+            .map(|j| format!("`{}`", j.account))
+            .collect();
+        let shown = if s.collapse_held_back {
+            20
+        } else {
+            names.len()
+        };
         let more = names.len().saturating_sub(shown);
         let _ = writeln!(
             out,
             "### Held back\n\n{}{}\n",
             names[..shown.min(names.len())].join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         );
     }
 
@@ -151,7 +167,13 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
         for drift in d.drift.iter().take(s.drift_shown) {
             let (a, c, x) = drift
                 .changes
-                .map(|c| (c.add.to_string(), c.change.to_string(), c.destroy.to_string()))
+                .map(|c| {
+                    (
+                        c.add.to_string(),
+                        c.change.to_string(),
+                        c.destroy.to_string(),
+                    )
+                })
                 .unwrap_or_else(|| ("?".into(), "?".into(), "?".into()));
             let _ = writeln!(
                 out,
@@ -162,7 +184,11 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
         }
         let rest = d.drift.len().saturating_sub(s.drift_shown);
         if rest > 0 {
-            let _ = writeln!(out, "| *and {} more* | | | | |", count(rest, "account", "accounts"));
+            let _ = writeln!(
+                out,
+                "| *and {} more* | | | | |",
+                count(rest, "account", "accounts")
+            );
         }
         out.push('\n');
     }
@@ -209,7 +235,11 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
         (collapsed_other, "not listed (see above)"),
     ] {
         if n > 0 {
-            let _ = writeln!(out, "| *{} {what}* | | | | | |", count(n, "account", "accounts"));
+            let _ = writeln!(
+                out,
+                "| *{} {what}* | | | | | |",
+                count(n, "account", "accounts")
+            );
         }
     }
     out
@@ -251,7 +281,11 @@ fn status_counts(d: &Digest<'_>) -> String {
     let held = d.held_back.len();
     let mut parts = Vec::new();
     for (status, n) in d.counts() {
-        let n = if status == Status::Skipped { n - held.min(n) } else { n };
+        let n = if status == Status::Skipped {
+            n - held.min(n)
+        } else {
+            n
+        };
         if n > 0 {
             parts.push(format!("{} {n} {}", symbol(status), status_word(status)));
         }
@@ -259,7 +293,11 @@ fn status_counts(d: &Digest<'_>) -> String {
     if held > 0 {
         parts.push(format!("{} {held} held back", symbol(Status::Skipped)));
     }
-    format!("**{}** · {}", count(d.jobs.len(), "account", "accounts"), parts.join(" · "))
+    format!(
+        "**{}** · {}",
+        count(d.jobs.len(), "account", "accounts"),
+        parts.join(" · ")
+    )
 }
 
 fn left_out(d: &Digest<'_>, s: Shortening) -> String {
@@ -278,7 +316,11 @@ fn left_out(d: &Digest<'_>, s: Shortening) -> String {
         ));
     }
     if s.drift_shown < d.drift.len() {
-        parts.push(format!("{} of {} drifted accounts are shown", s.drift_shown, d.drift.len()));
+        parts.push(format!(
+            "{} of {} drifted accounts are shown",
+            s.drift_shown,
+            d.drift.len()
+        ));
     }
     parts.join("; ")
 }
@@ -291,11 +333,7 @@ fn cell(text: &str) -> String {
 /// A fenced block whose fence is longer than any backtick run inside.
 fn fenced(lines: &[String]) -> String {
     let body = lines.join("\n");
-    let longest = body
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     format!("{fence}text\n{body}\n{fence}")
 }

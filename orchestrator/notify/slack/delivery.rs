@@ -96,7 +96,9 @@ pub async fn deliver(
                     (format!("HTTP 429 {error}").trim().to_string(), wait)
                 } else if status.is_server_error() {
                     (
-                        format!("HTTP {} {error}", status.as_u16()).trim().to_string(),
+                        format!("HTTP {} {error}", status.as_u16())
+                            .trim()
+                            .to_string(),
                         policy.backoff_for(attempt),
                     )
                 } else {
@@ -142,7 +144,10 @@ fn first_word(body: &str) -> String {
 
 fn describe(e: reqwest::Error, policy: &DeliveryPolicy) -> String {
     if e.is_timeout() {
-        format!("no answer within {}", humantime::format_duration(policy.timeout))
+        format!(
+            "no answer within {}",
+            humantime::format_duration(policy.timeout)
+        )
     } else if e.is_connect() {
         "cannot connect".to_string()
     } else {

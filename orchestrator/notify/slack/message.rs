@@ -6,7 +6,7 @@ use super::grouping::{self, ErrorGroup};
 use super::mrkdwn::{code, code_block, escape, link, truncate};
 use crate::notify::error_lines::cut;
 use crate::notify::format::{and_list, count, duration};
-use crate::notify::{headline, Digest, Drift, RunLinks};
+use crate::notify::{headline, Digest, Drift, RunLinks, Scope};
 use crate::report::{ChangeCounts, JobReport, Mode, Outcome, Status};
 
 /// One failed error group's section; long enough for a dozen names and eight error lines.
@@ -14,6 +14,8 @@ const GROUP_CHARS: usize = 1500;
 /// Sections listing accounts (held back, not finished).
 const LIST_CHARS: usize = 1500;
 const DRIFT_CHARS: usize = 2500;
+/// Distinct errors shown in full; more is a wall nobody reads, and the run report has them.
+const MAX_ERROR_GROUPS: usize = 15;
 /// Account names listed before "and N more".
 const NAMES_SHOWN: usize = 12;
 
@@ -38,7 +40,12 @@ pub enum Kind<'p> {
     Recovery { previous: &'p Digest<'p> },
 }
 
-pub fn build(digest: &Digest<'_>, links: &RunLinks, audience: Audience<'_>, kind: &Kind<'_>) -> Message {
+pub fn build(
+    digest: &Digest<'_>,
+    links: &RunLinks,
+    audience: Audience<'_>,
+    kind: &Kind<'_>,
+) -> Message {
     match kind {
         Kind::Report => report_message(digest, links, audience),
         Kind::Recovery { previous } => recovery_message(digest, previous, links, audience),
@@ -135,7 +142,11 @@ fn recovery_message(
     audience: Audience<'_>,
 ) -> Message {
     let word = run_word(d);
-    let mut header = format!("{} {word} recovered", headline::slack_emoji(Outcome::Succeeded));
+    let mut header = format!(
+        "{} {}{word} recovered",
+        headline::slack_emoji(Outcome::Succeeded),
+        team_prefix(audience)
+    );
     if let Some(repo) = &links.repository {
         header.push_str(&format!(" · {repo}"));
     }
@@ -149,10 +160,10 @@ fn recovery_message(
         every_account(d, audience),
         commit_phrase(links),
         escape(&previous.report.run_id),
-        match previous.outcome() {
-            Outcome::Halted => "was halted",
-            Outcome::Cancelled => "was cancelled",
-            _ => "failed",
+        if previous.outcome() == Outcome::Cancelled {
+            "was cancelled"
+        } else {
+            "failed"
         }
     );
     if previously.is_empty() {
@@ -170,10 +181,7 @@ fn recovery_message(
     );
     Message {
         text: cut(&fallback, MAX_FALLBACK_TEXT),
-        blocks: vec![
-            Block::header(&format!("{}{header}", team_prefix(audience))),
-            Block::section(&text),
-        ],
+        blocks: vec![Block::header(&header), Block::section(&text)],
     }
 }
 
@@ -211,9 +219,9 @@ fn commit_phrase(links: &RunLinks) -> String {
 
 fn headline(d: &Digest<'_>, outcome: Outcome, links: &RunLinks, audience: Audience<'_>) -> String {
     format!(
-        "{}{} {}",
-        team_prefix(audience),
+        "{} {}{}",
         headline::slack_emoji(outcome),
+        team_prefix(audience),
         headline_text(d, links)
     )
 }
@@ -233,13 +241,22 @@ fn summary_sentence(d: &Digest<'_>, outcome: Outcome, audience: Audience<'_>) ->
         Audience::Platform => String::new(),
         Audience::Team { domain, .. } => format!("{domain} "),
     };
-    let of_total = |n: usize| format!("{n} of {total} {whose}{}", if total == 1 { "account" } else { "accounts" });
+    let of_total = |n: usize| {
+        format!(
+            "{n} of {total} {whose}{}",
+            if total == 1 { "account" } else { "accounts" }
+        )
+    };
     let failed_in = {
         let waves: Vec<String> = d.failed_waves().iter().map(|w| code(w)).collect();
         if waves.is_empty() {
             String::new()
         } else {
-            format!(" in {} {}", if waves.len() == 1 { "wave" } else { "waves" }, and_list(&waves))
+            format!(
+                " in {} {}",
+                if waves.len() == 1 { "wave" } else { "waves" },
+                and_list(&waves)
+            )
         }
     };
     let mut text = match outcome {
@@ -251,15 +268,27 @@ fn summary_sentence(d: &Digest<'_>, outcome: Outcome, audience: Audience<'_>) ->
             };
             if let Some(w) = d.halted_wave {
                 let held: Vec<String> = d.held_back_waves().iter().map(|w| code(w)).collect();
+                let only_this_wave = d.failed_waves() == [w.name.as_str()];
+                let beyond = if only_this_wave && d.scope == Scope::All {
+                    format!(", beyond its tolerance of {}", w.failure_tolerance)
+                } else {
+                    format!(
+                        "; wave {} had {} in all, beyond its tolerance of {}",
+                        code(&w.name),
+                        count(w.failures as usize, "failure", "failures"),
+                        w.failure_tolerance
+                    )
+                };
                 t.push_str(&format!(
-                    "; wave {} had {} (tolerance {}), so {} did not start",
-                    code(&w.name),
-                    count(w.failures as usize, "failure", "failures"),
-                    w.failure_tolerance,
+                    "{beyond}, so {} did not start",
                     if held.is_empty() {
                         "the later waves".to_string()
                     } else {
-                        format!("{} {}", if held.len() == 1 { "wave" } else { "waves" }, and_list(&held))
+                        format!(
+                            "{} {}",
+                            if held.len() == 1 { "wave" } else { "waves" },
+                            and_list(&held)
+                        )
                     }
                 ));
             }
@@ -272,10 +301,24 @@ fn summary_sentence(d: &Digest<'_>, outcome: Outcome, audience: Audience<'_>) ->
             t.push('.');
             t
         }
-        Outcome::Failed => format!(
-            "*{} failed*{failed_in}; the failures were within the wave's tolerance or in the last wave, so every wave ran.",
-            of_total(d.failures.len())
-        ),
+        Outcome::Failed => {
+            let within: Vec<String> = d
+                .report
+                .waves
+                .iter()
+                .filter(|w| w.failures > 0 && w.failures <= w.failure_tolerance)
+                .map(|w| format!("{} (tolerance {})", code(&w.name), w.failure_tolerance))
+                .collect();
+            let mut t = format!("*{} failed*{failed_in}", of_total(d.failures.len()));
+            if !within.is_empty() {
+                t.push_str(&format!(
+                    "; within the tolerance of {}, so the later waves ran",
+                    and_list(&within)
+                ));
+            }
+            t.push('.');
+            t
+        }
         Outcome::Cancelled => format!(
             "The run was cancelled (Ctrl-C or SIGTERM): {} did not finish.",
             count(d.not_finished.len(), "account", "accounts")
@@ -290,7 +333,10 @@ fn summary_sentence(d: &Digest<'_>, outcome: Outcome, audience: Audience<'_>) ->
         }
         Outcome::Succeeded => match d.report.mode {
             Mode::Apply => format!("{} succeeded.", every_account(d, audience)),
-            Mode::Plan => format!("{} match their code: every plan is empty.", every_account(d, audience)),
+            Mode::Plan => format!(
+                "{} match their code: every plan is empty.",
+                every_account(d, audience)
+            ),
         },
     };
     text.push_str(&format!("\n{}", status_line(d)));
@@ -302,7 +348,11 @@ fn status_line(d: &Digest<'_>) -> String {
     let mut parts = Vec::new();
     let held = d.held_back.len();
     for (status, n) in d.counts() {
-        let n = if status == Status::Skipped { n - held.min(n) } else { n };
+        let n = if status == Status::Skipped {
+            n - held.min(n)
+        } else {
+            n
+        };
         if n > 0 {
             parts.push(format!("{n} {}", status_word(status)));
         }
@@ -359,12 +409,17 @@ fn fields(d: &Digest<'_>, links: &RunLinks) -> Vec<String> {
     fields
 }
 
-fn failure_sections(d: &Digest<'_>, out: &mut Composer, reserved_blocks: usize, reserved_chars: usize) {
+fn failure_sections(
+    d: &Digest<'_>,
+    out: &mut Composer,
+    reserved_blocks: usize,
+    reserved_chars: usize,
+) {
     let groups = grouping::by_error(&d.failures);
     // Room kept for the "and N more" line that may follow.
     const MORE_CHARS: usize = 800;
     let mut shown = 0;
-    for group in &groups {
+    for group in groups.iter().take(MAX_ERROR_GROUPS) {
         let block = Block::section(&group_text(group));
         let fits = out.blocks_left > reserved_blocks + 1
             && block.text_chars() + reserved_chars + MORE_CHARS <= out.chars_left;
@@ -382,8 +437,9 @@ fn failure_sections(d: &Digest<'_>, out: &mut Composer, reserved_blocks: usize, 
         .flat_map(|g| g.failures.iter().map(|f| code(&f.job.account)))
         .collect();
     let text = format!(
-        "…and {} more in {}: {}. The run report and the CI run have every error.",
-        count(rest.len(), "error", "errors"),
+        "…and {} more {} in {}: {}. The run report and the CI run have every error.",
+        rest.len(),
+        if rest.len() == 1 { "error" } else { "errors" },
         count(accounts.len(), "account", "accounts"),
         names_list(&accounts, NAMES_SHOWN)
     );
@@ -403,7 +459,11 @@ fn group_text(group: &ErrorGroup<'_, '_>) -> String {
         };
         format!("*{}*{layer}{attempts}", code(&first.job.account))
     } else {
-        let names: Vec<String> = group.failures.iter().map(|f| code(&f.job.account)).collect();
+        let names: Vec<String> = group
+            .failures
+            .iter()
+            .map(|f| code(&f.job.account))
+            .collect();
         format!(
             "*{}*{layer}: {}",
             count(names.len(), "account", "accounts"),
@@ -418,11 +478,12 @@ fn held_back_text(d: &Digest<'_>) -> String {
     let waves: Vec<String> = d.held_back_waves().iter().map(|w| code(w)).collect();
     let why = d
         .halted_wave
-        .map(|w| format!(" because wave {} failed beyond its tolerance", code(&w.name)))
+        .map(|w| format!(" after wave {} failed", code(&w.name)))
         .unwrap_or_default();
     truncate(
         &format!(
-            "*Held back* ({} did not start{why}): {}",
+            "*Held back* ({} {} did not start{why}): {}",
+            if waves.len() == 1 { "wave" } else { "waves" },
             and_list(&waves),
             names_list(&names, 40)
         ),
@@ -462,7 +523,10 @@ fn drift_text(d: &Digest<'_>) -> String {
         shown += 1;
     }
     if shown < lines.len() {
-        text.push_str(&format!("\n• and {} more", count(lines.len() - shown, "account", "accounts")));
+        text.push_str(&format!(
+            "\n• and {} more",
+            count(lines.len() - shown, "account", "accounts")
+        ));
     }
     text
 }
@@ -491,9 +555,15 @@ pub fn changes_text(c: &ChangeCounts) -> String {
 
 fn redeploy_section(d: &Digest<'_>, links: &RunLinks) -> Option<Block> {
     let (account, title) = if let Some(f) = d.failures.first() {
-        (&f.job.account, "*Redeploy one failed account* once the cause is fixed:")
+        (
+            &f.job.account,
+            "*Redeploy one failed account* once the cause is fixed:",
+        )
     } else if let Some(drift) = d.drift.first() {
-        (&drift.job.account, "*Apply the code to one drifted account*:")
+        (
+            &drift.job.account,
+            "*Apply the code to one drifted account*:",
+        )
     } else {
         return None;
     };
@@ -519,7 +589,9 @@ fn context_lines(d: &Digest<'_>, audience: Audience<'_>) -> Vec<String> {
         count(d.jobs.len(), "account", "accounts"),
     )];
     if let Audience::Team { domain, channel } = audience {
-        let channel = channel.map(|c| format!(" ({})", escape(c))).unwrap_or_default();
+        let channel = channel
+            .map(|c| format!(" ({})", escape(c)))
+            .unwrap_or_default();
         lines.push(format!(
             "Only the {} accounts{channel}; the platform channel gets every account.",
             escape(domain)
@@ -540,8 +612,17 @@ fn names_list(names: &[String], shown: usize) -> String {
     )
 }
 
-fn fallback_text(d: &Digest<'_>, outcome: Outcome, links: &RunLinks, audience: Audience<'_>) -> String {
-    let mut text = escape(&format!("{}{}", team_prefix(audience), headline_text(d, links)));
+fn fallback_text(
+    d: &Digest<'_>,
+    outcome: Outcome,
+    links: &RunLinks,
+    audience: Audience<'_>,
+) -> String {
+    let mut text = escape(&format!(
+        "{}{}",
+        team_prefix(audience),
+        headline_text(d, links)
+    ));
     if let Some(short) = links.short_commit() {
         text.push_str(&format!(" at {short}"));
     }
@@ -570,7 +651,10 @@ fn fallback_text(d: &Digest<'_>, outcome: Outcome, links: &RunLinks, audience: A
     match &links.run_url {
         Some(url) => format!(
             "{} {url}",
-            cut(&text, MAX_FALLBACK_TEXT.saturating_sub(url.chars().count() + 1))
+            cut(
+                &text,
+                MAX_FALLBACK_TEXT.saturating_sub(url.chars().count() + 1)
+            )
         ),
         None => cut(&text, MAX_FALLBACK_TEXT),
     }

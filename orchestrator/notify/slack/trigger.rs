@@ -25,7 +25,11 @@ pub enum Decision<'p> {
 /// `previous` is the previous run's report seen by the same audience: when it went wrong and
 /// this run succeeded, the message is a short recovery note, whatever `when` says, so the
 /// people who saw the failure also see it is over.
-pub fn decide<'p>(when: When, current: &Digest<'_>, previous: Option<&'p Digest<'p>>) -> Decision<'p> {
+pub fn decide<'p>(
+    when: When,
+    current: &Digest<'_>,
+    previous: Option<&'p Digest<'p>>,
+) -> Decision<'p> {
     let outcome = current.outcome();
     if current.jobs.is_empty() {
         return Decision::Skip("no account of this audience is in the report");
@@ -51,5 +55,8 @@ pub fn decide<'p>(when: When, current: &Digest<'_>, previous: Option<&'p Digest<
 }
 
 fn went_wrong(outcome: Outcome) -> bool {
-    matches!(outcome, Outcome::Failed | Outcome::Halted | Outcome::Cancelled)
+    matches!(
+        outcome,
+        Outcome::Failed | Outcome::Halted | Outcome::Cancelled
+    )
 }

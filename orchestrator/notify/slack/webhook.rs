@@ -16,7 +16,9 @@ pub struct Webhook {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {
-    #[error("{variable} is not set: export the Slack incoming webhook URL (a secret) as {variable}")]
+    #[error(
+        "{variable} is not set: export the Slack incoming webhook URL (a secret) as {variable}"
+    )]
     Missing { variable: String },
     #[error("{variable} is not an http(s) URL ({why}); set it to the Slack incoming webhook URL")]
     Invalid { variable: String, why: String },
