@@ -257,12 +257,17 @@ fn row(job: &JobReport, held_back: bool) -> String {
         .map(|l| format!("{} {}", symbol(l.status), cell(&l.layer)))
         .collect();
     let attempts: usize = job.layers.iter().map(|l| l.attempts.len()).sum();
+    let took = if job.duration_ms == 0 && attempts == 0 {
+        "–".to_string()
+    } else {
+        duration(job.duration_ms)
+    };
     format!(
         "| `{}` | {} | {status} | {} | {} | {attempts} |\n",
         cell(&job.account),
         cell(&job.wave),
         layers.join(" · "),
-        duration(job.duration_ms)
+        took
     )
 }
 
