@@ -1,5 +1,7 @@
 //! Small text helpers shared by the Slack message and the job summary.
 
+use crate::report::{ChangeCounts, Status};
+
 /// `850ms`, `12s`, `4m 12s`, `1h 02m`.
 pub fn duration(ms: u64) -> String {
     let secs = ms / 1000;
@@ -27,6 +29,26 @@ pub fn and_list(items: &[String]) -> String {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
+}
+
+/// A status as people say it.
+pub fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Succeeded => "succeeded",
+        Status::NoChanges => "no changes",
+        Status::Changes => "changes",
+        Status::Skipped => "skipped",
+        Status::Cancelled => "cancelled",
+        Status::Failed => "failed",
+    }
+}
+
+/// `2 to add, 1 to change, 0 to destroy`, terraform's own words.
+pub fn changes_text(c: &ChangeCounts) -> String {
+    format!(
+        "{} to add, {} to change, {} to destroy",
+        c.add, c.change, c.destroy
+    )
 }
 
 #[cfg(test)]

@@ -5,9 +5,8 @@
 
 use std::fmt::Write;
 
-use crate::notify::format::{count, duration};
+use crate::notify::format::{changes_text, count, duration, status_word};
 use crate::notify::headline::{emoji, headline};
-use crate::notify::slack::message::{changes_text, status_word};
 use crate::notify::{Digest, RunLinks, Scope};
 use crate::report::{JobReport, RunReport, Status};
 

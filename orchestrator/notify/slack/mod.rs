@@ -2,11 +2,14 @@
 //! incoming webhook, delivered with retries.
 
 pub mod blocks;
+mod composer;
 pub mod delivery;
 pub mod grouping;
 pub mod message;
 pub mod mrkdwn;
+mod recovery;
 pub mod routing;
+mod sections;
 pub mod trigger;
 pub mod webhook;
 
