@@ -13,5 +13,6 @@ pub mod contract;
 pub mod credentials;
 pub mod exit;
 pub mod matrix;
+pub mod notify;
 pub mod plan;
 pub mod report;
