@@ -13,3 +13,4 @@ pub mod exit;
 pub mod matrix;
 pub mod plan;
 pub mod report;
+pub mod summary;

@@ -28,7 +28,7 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Notify(NotifyCommand::Slack(args)) => notify::slack(config, args),
         Command::Report(ReportCommand::Merge(args)) => report::merge(args),
         Command::Gate(args) => gate::run(config, args),
-        Command::Summary(args) => summary::run(args),
+        Command::Summary(args) => summary::run(config, args),
         Command::Schema => schema::run(),
         Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
     }
