@@ -226,6 +226,29 @@ fn three_hundred_accounts_fit_one_comment_and_name_every_destroy() {
 }
 
 #[test]
+fn the_job_summary_stays_within_its_mib_when_other_steps_wrote_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    corpus::organisation(&plans, 300);
+    let step_summary = dir.path().join("step_summary.md");
+    let earlier = "earlier step output\n".repeat(40_000);
+    std::fs::write(&step_summary, &earlier).unwrap();
+    let out = run(
+        summary(&[plans.to_str().unwrap(), "--full", "plan-summary.md"])
+            .current_dir(dir.path())
+            .env("GITHUB_STEP_SUMMARY", &step_summary),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = std::fs::read_to_string(&step_summary).unwrap();
+    assert!(written.len() <= 1024 * 1024, "{} bytes", written.len());
+    assert!(written.starts_with(&earlier));
+    let ours = &written[earlier.len()..];
+    assert_balanced(ours);
+    assert!(ours.contains("limit of the job summary: left out the resource lists of"));
+    assert!(ours.contains("The full version is in `plan-summary.md`."));
+}
+
+#[test]
 fn a_limit_too_small_for_the_destroys_is_bad_input() {
     let out = run(&mut summary(&[
         FIXTURES,

@@ -35,10 +35,18 @@ pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         .transpose()
         .map_err(|e| CliError::bad_input(e.to_string()))?;
 
-    let step_summary = env("GITHUB_STEP_SUMMARY").map(PathBuf::from);
+    let full_text = render(&summary, &Detail::FULL, None);
+    let step_summary = env("GITHUB_STEP_SUMMARY").map(|path| {
+        StepSummary::new(
+            PathBuf::from(path),
+            &summary,
+            &full_text,
+            args.full.as_deref(),
+        )
+    });
     let full = FullVersion {
         file: args.full.clone(),
-        step_summary: step_summary.is_some(),
+        step_summary: step_summary.as_ref().is_some_and(|s| s.complete),
         run_url: ci_run_url(&env).or_else(|| summary.run_url.clone()),
     };
     let comment = fit(
@@ -54,11 +62,10 @@ pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     .map_err(|e| CliError::bad_input(e.to_string()))?;
 
     if let Some(path) = &args.full {
-        write_atomic(path, render(&summary, &Detail::FULL, None).as_bytes())
-            .map_err(|e| CliError::bad_input(e.to_string()))?;
+        write_atomic(path, full_text.as_bytes()).map_err(|e| CliError::bad_input(e.to_string()))?;
     }
-    if let Some(path) = &step_summary {
-        append_step_summary(path, &summary, args.full.as_deref())?;
+    if let Some(step_summary) = step_summary {
+        step_summary.append();
     }
     std::io::stdout()
         .write_all(comment.text.as_bytes())
@@ -113,47 +120,66 @@ fn ci_run_url(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
     ))
 }
 
-/// Appends the full summary to the job summary, shortened to what is left of its 1 MiB.
-fn append_step_summary(
-    path: &Path,
-    summary: &Summary,
-    full_file: Option<&Path>,
-) -> Result<(), CliError> {
-    let used = std::fs::metadata(path)
-        .map(|m| m.len() as usize)
-        .unwrap_or(0);
-    let room = STEP_SUMMARY_BYTES.saturating_sub(used + 1);
-    let full = FullVersion {
-        file: full_file.map(Path::to_path_buf),
-        ..FullVersion::default()
-    };
-    let limit = Limit {
-        max: room,
-        measure: byte_length,
-        unit: "bytes",
-        of: "the job summary",
-    };
-    let text = match fit(summary, limit, &full) {
-        Ok(fitted) => fitted.text,
-        Err(e) => {
-            tracing::warn!("job summary left out: {e}");
-            return Ok(());
+/// What goes to `$GITHUB_STEP_SUMMARY`: the full summary, shortened only if it does not fit
+/// what is left of the file's 1 MiB.
+struct StepSummary {
+    path: PathBuf,
+    text: Option<String>,
+    /// It holds the full version.
+    complete: bool,
+}
+
+impl StepSummary {
+    fn new(path: PathBuf, summary: &Summary, full_text: &str, full_file: Option<&Path>) -> Self {
+        let used = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
+        // One byte for the newline that separates us from earlier steps' output.
+        let room = STEP_SUMMARY_BYTES.saturating_sub(used + 1);
+        if byte_length(full_text) <= room {
+            return Self {
+                path,
+                text: Some(full_text.to_string()),
+                complete: true,
+            };
         }
-    };
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        file.write_all(b"\n")?;
-        file.write_all(text.as_bytes())
-    };
-    write().map_err(|e| {
-        CliError::failed(format!(
-            "{}: cannot write the job summary: {e}",
-            path.display()
-        ))
-    })
+        let full = FullVersion {
+            file: full_file.map(Path::to_path_buf),
+            ..FullVersion::default()
+        };
+        let limit = Limit {
+            max: room,
+            measure: byte_length,
+            unit: "bytes",
+            of: "the job summary",
+        };
+        let text = match fit(summary, limit, &full) {
+            Ok(fitted) => Some(fitted.text),
+            Err(e) => {
+                tracing::warn!("job summary left out: {e}");
+                None
+            }
+        };
+        Self {
+            path,
+            text,
+            complete: false,
+        }
+    }
+
+    /// The comment matters more than the job summary: a write failure is only a warning.
+    fn append(self) {
+        let Some(text) = self.text else { return };
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)?;
+            file.write_all(b"\n")?;
+            file.write_all(text.as_bytes())
+        };
+        if let Err(e) = write() {
+            tracing::warn!("{}: cannot write the job summary: {e}", self.path.display());
+        }
+    }
 }
 
 fn post(pr: &PullRequest, token: crate::credentials::Secret, body: &str) -> Result<(), CliError> {

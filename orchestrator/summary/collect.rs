@@ -1,17 +1,15 @@
-//! Reads every plan, one file at a time, and files it under its account and layer.
+//! Reads every plan and files it under its account and layer.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 
 use crate::report::{read_report, RunReport, Status};
 
 use super::error::{CollectError, PlanError};
 use super::inputs::{plan_files, PlanFile};
 use super::model::{AccountSummary, BadPlan, LayerEntry, LayerState, Summary};
-use super::parse::read_plan_with;
 use super::plan_summary::PlanSummary;
+use super::readers::read_all;
 
 #[derive(Debug, Clone, Copy)]
 pub struct CollectOptions<'a> {
@@ -87,49 +85,6 @@ pub fn collect(options: CollectOptions<'_>) -> Result<Summary, CollectError> {
         .and_then(|r| r.source)
         .and_then(|source| source.run_url);
     Ok(summary)
-}
-
-/// At most this many plans are read at once; each reader holds one plan file.
-const MAX_READERS: usize = 4;
-
-/// Reads every file, a few at a time on separate threads, each reusing its own buffer;
-/// the results come back in the order of `files`.
-fn read_all(files: &[PlanFile]) -> Vec<Result<PlanSummary, PlanError>> {
-    let readers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, MAX_READERS)
-        .min(files.len().max(1));
-    let next = AtomicUsize::new(0);
-    let (sender, receiver) = mpsc::channel();
-    std::thread::scope(|scope| {
-        for _ in 0..readers {
-            let sender = sender.clone();
-            let next = &next;
-            scope.spawn(move || {
-                let mut buffer = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    if sender
-                        .send((i, read_plan_with(&file.path, &mut buffer)))
-                        .is_err()
-                    {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    drop(sender);
-    let mut results: Vec<Option<Result<PlanSummary, PlanError>>> =
-        std::iter::repeat_with(|| None).take(files.len()).collect();
-    for (i, result) in receiver {
-        results[i] = Some(result);
-    }
-    results
-        .into_iter()
-        .map(|result| result.expect("every file is read once"))
-        .collect()
 }
 
 /// Plan paths (canonical) to (account, layer), from a run report.

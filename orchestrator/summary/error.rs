@@ -67,6 +67,11 @@ impl PlanError {
 pub enum CollectError {
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error("{}: cannot list the directory: {source}", path.display())]
+    Walk {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: no plan files (*.json) found; give `terraform show -json` files or the directories holding them", path.display())]
     NoPlans { path: PathBuf },
     #[error("{}", list(.0))]

@@ -1,6 +1,6 @@
 //! `terraform show -json` plans -> one Markdown PR comment, and posting it to GitHub.
 //!
-//! Plans are read one file at a time into a compact [`PlanSummary`] (counts and the
+//! Plans are read a few files at a time into a compact [`PlanSummary`] (counts and the
 //! addresses of changed resources), so memory follows the number of changes, not the size
 //! or number of plan files. [`collect`] names each plan's account and layer (from the run
 //! report or the path); [`render`] writes the comment and shortens it to fit GitHub's limit;
@@ -14,6 +14,7 @@ mod inputs;
 mod model;
 mod parse;
 mod plan_summary;
+mod readers;
 pub mod render;
 
 pub use action::{Action, Kind};
@@ -23,6 +24,4 @@ pub use inputs::{plan_files, PlanFile};
 pub use model::{AccountSummary, BadPlan, LayerEntry, LayerState, Summary};
 pub use parse::{read_plan, read_plan_from, read_plan_with, WHOLE_FILE_LIMIT};
 pub use plan_summary::{Counts, OutputChange, PlanSummary, ResourceChange};
-
-/// The hidden line that identifies our comment among a pull request's comments.
-pub const MARKER: &str = "<!-- orchestrator-plan-summary -->";
+pub use render::MARKER;

@@ -3,11 +3,14 @@
 
 use crate::report::Status;
 use crate::summary::model::{AccountSummary, LayerState, Summary};
-use crate::summary::{ResourceChange, MARKER};
+use crate::summary::ResourceChange;
 
 use super::detail::{is_quiet_change, Detail, ResourceLists};
 use super::markdown::{code, fenced, html, text};
 use super::words;
+
+/// The hidden line that identifies our comment among a pull request's comments.
+pub const MARKER: &str = "<!-- orchestrator-plan-summary -->";
 
 /// The comment at `detail`; `note` (Markdown, one paragraph) says what was left out.
 pub fn render(summary: &Summary, detail: &Detail, note: Option<&str>) -> String {

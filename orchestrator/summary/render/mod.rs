@@ -7,7 +7,7 @@ mod fit;
 mod markdown;
 mod words;
 
-pub use comment::render;
+pub use comment::{render, MARKER};
 pub use detail::{Detail, ResourceLists};
 pub use fit::{fit, Fitted, FullVersion, Limit, TooLong};
 pub use markdown::{byte_length, comment_length};
