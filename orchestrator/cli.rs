@@ -286,16 +286,19 @@ pub struct SummaryArgs {
     /// The comment never exceeds this many characters (GitHub's limit is 65536).
     #[arg(long, default_value_t = 65_536)]
     pub max_chars: usize,
-    /// Also write the complete, unshortened summary here.
+    /// Also write the complete, unshortened summary here (it is also appended to
+    /// $GITHUB_STEP_SUMMARY when set, shortened only to that file's 1 MiB).
     #[arg(long)]
     pub full: Option<PathBuf>,
-    /// Create or update the PR comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
+    /// Create or update the PR comment found by its hidden marker (GITHUB_TOKEN,
+    /// GITHUB_REPOSITORY, GITHUB_API_URL); exit 3 if GitHub does not take it.
     #[arg(long)]
     pub post: bool,
-    /// The pull request number (default: from GITHUB_EVENT_PATH).
+    /// The pull request number (default: from the event at GITHUB_EVENT_PATH).
     #[arg(long)]
     pub pr: Option<u64>,
-    /// Summarise the readable plans and list the unreadable ones instead of stopping.
+    /// Summarise the readable plans and list the unreadable ones instead of stopping
+    /// (the exit code is still 2).
     #[arg(long)]
     pub keep_going: bool,
 }

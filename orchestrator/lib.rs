@@ -16,3 +16,4 @@ pub mod matrix;
 pub mod notify;
 pub mod plan;
 pub mod report;
+pub mod summary;

@@ -29,7 +29,7 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Report(ReportCommand::Merge(args)) => report::merge(config, args),
         Command::Report(ReportCommand::Summary(args)) => report::summary(args),
         Command::Gate(args) => gate::run(config, args),
-        Command::Summary(args) => summary::run(args),
+        Command::Summary(args) => summary::run(config, args),
         Command::Schema => schema::run(),
         Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
     }
