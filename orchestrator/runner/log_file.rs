@@ -1,0 +1,47 @@
+//! The log of one (account, layer): every command line and everything terraform printed,
+//! attempt after attempt, in `<work dir>/logs/<account>/<layer>.log`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+pub(super) struct LayerLog {
+    path: PathBuf,
+    file: BufWriter<File>,
+}
+
+impl LayerLog {
+    /// Starts a fresh log (the previous run's is replaced).
+    pub(super) fn create(path: &Path) -> io::Result<Self> {
+        Ok(Self {
+            path: path.to_path_buf(),
+            file: BufWriter::new(File::create(path)?),
+        })
+    }
+
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A line of terraform output (with its newline, as read).
+    pub(super) fn output(&mut self, bytes: &[u8]) {
+        // A full disk must not fail the deploy itself; the output is also kept in memory
+        // for the run report.
+        let _ = self.file.write_all(bytes);
+    }
+
+    /// A line of our own: the command being run, how it ended.
+    pub(super) fn note(&mut self, text: &str) {
+        let _ = writeln!(self.file, "{text}");
+    }
+
+    pub(super) fn flush(&mut self) {
+        let _ = self.file.flush();
+    }
+}
+
+impl Drop for LayerLog {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
