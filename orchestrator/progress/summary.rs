@@ -91,6 +91,14 @@ pub fn render(report: &RunReport, report_path: &str) -> String {
     out
 }
 
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// `7 succeeded, 1 failed, 4 skipped`, in the order of [`Status`].
 fn counts(statuses: impl Iterator<Item = Status>) -> String {
     let mut counted: Vec<(Status, usize)> = Vec::new();

@@ -23,11 +23,13 @@ impl LayerLog {
         &self.path
     }
 
-    /// A line of terraform output (with its newline, as read).
+    /// A line of terraform output (with its newline, as read). Written through at once, so
+    /// `tail -f` on the log follows a long apply.
     pub(super) fn output(&mut self, bytes: &[u8]) {
         // A full disk must not fail the deploy itself; the output is also kept in memory
         // for the run report.
         let _ = self.file.write_all(bytes);
+        let _ = self.file.flush();
     }
 
     /// A line of our own: the command being run, how it ended.
