@@ -17,16 +17,17 @@ pub fn render(report: &RunReport, report_path: &str) -> String {
         Outcome::Cancelled => "cancelled",
         Outcome::Drifted => "found changes",
     };
+    let waves = report
+        .waves
+        .iter()
+        .filter(|w| w.status != WaveStatus::Empty)
+        .count();
     let _ = writeln!(
         out,
-        "Run {outcome} in {}: {} jobs in {} waves",
+        "Run {outcome} in {}: {} in {}",
         describe::millis(report.duration_ms),
-        report.jobs.len(),
-        report
-            .waves
-            .iter()
-            .filter(|w| w.status != WaveStatus::Empty)
-            .count()
+        plural(report.jobs.len(), "job"),
+        plural(waves, "wave")
     );
     for wave in &report.waves {
         if let Some(reason) = &wave.reason {
