@@ -8,6 +8,7 @@ mod sandbox;
 
 use std::time::Duration;
 
+use nix::sys::signal::Signal;
 use orchestrator::report::{Mode, Outcome, Status, WaveStatus};
 use sandbox::{job, layer, wait_until, Sandbox};
 
@@ -275,7 +276,7 @@ fn a_held_state_lock_is_retried_until_released() {
     std::fs::write(
         &inputs,
         r#"{"account_name": "catalog-dev", "account_id": "100000000001", "domain": "catalog",
-            "environment": "dev", "region": "eu-west-1", "deploy_seconds": 6}"#,
+            "environment": "dev", "region": "eu-west-1", "deploy_seconds": 10}"#,
     )
     .unwrap();
     let terraform = |args: &[&str]| {
@@ -303,20 +304,42 @@ fn a_held_state_lock_is_retried_until_released() {
         || lock.exists(),
     );
 
-    let output = sandbox
-        .command(&[
-            "deploy",
-            "--accounts",
-            "catalog-dev",
-            "--layers",
-            "platform",
-            "--retries",
-            "10",
-            "--retry-delay",
-            "1s",
-        ])
-        .output()
-        .unwrap();
+    let deploy = |retries: &str| {
+        sandbox
+            .command(&[
+                "deploy",
+                "--accounts",
+                "catalog-dev",
+                "--layers",
+                "platform",
+                "--retries",
+                retries,
+                "--retry-delay",
+                "1s",
+            ])
+            .output()
+            .unwrap()
+    };
+
+    // With one retry the lock is still held when the retries run out.
+    let gave_up = deploy("1");
+    assert_eq!(gave_up.status.code(), Some(1));
+    let report = sandbox.report();
+    let platform = layer(&report, "catalog-dev", "platform");
+    assert_eq!(platform.status, Status::Failed);
+    assert_eq!(
+        platform.reason.as_deref(),
+        Some("terraform plan failed: state lock held, 2 attempts")
+    );
+    let outcomes: Vec<&str> = platform
+        .attempts
+        .iter()
+        .map(|a| a.outcome.as_str())
+        .collect();
+    assert_eq!(outcomes, ["transient", "failed"]);
+
+    // With enough retries it outlasts the other terraform.
+    let output = deploy("10");
     assert!(
         holder.wait().unwrap().success(),
         "the other terraform finished its apply"
@@ -348,7 +371,16 @@ fn a_held_state_lock_is_retried_until_released() {
 }
 
 #[test]
-fn an_interrupted_run_stops_terraform_gracefully() {
+fn ctrl_c_mid_apply_stops_terraform_gracefully() {
+    interrupt_mid_apply(Signal::SIGINT);
+}
+
+#[test]
+fn sigterm_mid_apply_stops_terraform_gracefully() {
+    interrupt_mid_apply(Signal::SIGTERM);
+}
+
+fn interrupt_mid_apply(signal: Signal) {
     let sandbox = Sandbox::new();
     let mut cmd = sandbox.command(&["run", "--domain", "catalog"]);
     // Long enough that the interrupt arrives mid-apply.
@@ -360,7 +392,7 @@ fn an_interrupted_run_stops_terraform_gracefully() {
     wait_until("catalog-dev's first apply", Duration::from_secs(60), || {
         std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Provisioning with 'local-exec'"))
     });
-    child.interrupt();
+    child.signal(signal);
     let run = sandbox.finished(child.wait());
     run.expect_code(130);
 
@@ -387,6 +419,40 @@ fn an_interrupted_run_stops_terraform_gracefully() {
     assert!(sandbox.state("platform", "catalog-dev").is_file());
     assert_eq!(sandbox.lock_files(), Vec::<std::path::PathBuf>::new());
     assert!(run.stdout.contains("Run cancelled"), "{}", run.stdout);
+}
+
+#[test]
+fn fail_fast_starts_nothing_after_the_first_failure() {
+    let sandbox = Sandbox::new();
+    let mut cmd = sandbox.command(&[
+        "run",
+        "--fail-fast",
+        "--parallel",
+        "1",
+        "--domain",
+        "catalog,payments",
+    ]);
+    cmd.env("TF_VAR_fail_account", "catalog-dev");
+    sandbox.run_with(cmd).expect_code(1);
+    let report = sandbox.report();
+    assert_eq!(report.outcome, Outcome::Halted);
+    assert_eq!(job(&report, "catalog-dev").status, Status::Failed);
+    for account in ["catalog-stage", "payments-dev", "payments-stage"] {
+        let j = job(&report, account);
+        assert_eq!(j.status, Status::Skipped, "{account}");
+        assert_eq!(j.reason.as_deref(), Some("--fail-fast: catalog-dev failed"));
+        assert!(
+            sandbox.traces_of(account).is_empty(),
+            "{account} never started"
+        );
+    }
+    for account in ["catalog-prod", "payments-prod"] {
+        assert_eq!(job(&report, account).status, Status::Skipped, "{account}");
+        assert!(
+            sandbox.traces_of(account).is_empty(),
+            "{account} never started"
+        );
+    }
 }
 
 #[test]

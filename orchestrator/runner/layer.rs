@@ -209,7 +209,6 @@ impl LayerRun<'_> {
                         number + 1,
                         humantime::format_duration(Duration::from_secs(delay.as_secs().max(1)))
                     ));
-                    log.flush();
                     self.pause(delay, &limits).await
                 }
                 None => Some(final_failure(&failure, transient, number)),

@@ -2,12 +2,14 @@
 //! attempt after attempt, in `<work dir>/logs/<account>/<layer>.log`.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// Unbuffered: each line is written as it arrives, so `tail -f` on the log follows a long
+/// apply and a killed orchestrator loses nothing.
 pub(super) struct LayerLog {
     path: PathBuf,
-    file: BufWriter<File>,
+    file: File,
 }
 
 impl LayerLog {
@@ -15,7 +17,7 @@ impl LayerLog {
     pub(super) fn create(path: &Path) -> io::Result<Self> {
         Ok(Self {
             path: path.to_path_buf(),
-            file: BufWriter::new(File::create(path)?),
+            file: File::create(path)?,
         })
     }
 
@@ -23,27 +25,15 @@ impl LayerLog {
         &self.path
     }
 
-    /// A line of terraform output (with its newline, as read). Written through at once, so
-    /// `tail -f` on the log follows a long apply.
+    /// A line of terraform output (with its newline, as read).
     pub(super) fn output(&mut self, bytes: &[u8]) {
         // A full disk must not fail the deploy itself; the output is also kept in memory
         // for the run report.
         let _ = self.file.write_all(bytes);
-        let _ = self.file.flush();
     }
 
     /// A line of our own: the command being run, how it ended.
     pub(super) fn note(&mut self, text: &str) {
-        let _ = writeln!(self.file, "{text}");
-    }
-
-    pub(super) fn flush(&mut self) {
-        let _ = self.file.flush();
-    }
-}
-
-impl Drop for LayerLog {
-    fn drop(&mut self) {
-        self.flush();
+        let _ = self.file.write_all(format!("{text}\n").as_bytes());
     }
 }

@@ -151,7 +151,6 @@ pub(super) async fn run(
         Some(code) => format!("[exit {code}]"),
         None => "[killed by a signal]".to_string(),
     });
-    log.flush();
     Ok(Finished {
         exit_code,
         ending,
@@ -200,5 +199,173 @@ impl Drop for ProcessGroup {
         if self.is_alive() {
             self.signal(Signal::SIGKILL);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The supervisor with plain `sh` scripts standing in for terraform: they can ignore
+    //! SIGINT or leave a child behind, which real terraform does only when something is wrong.
+
+    use super::*;
+    use crate::runner::cancel::{cancellation, CancelHandle};
+
+    struct Setup {
+        dir: tempfile::TempDir,
+        handle: CancelHandle,
+        limits: Limits,
+    }
+
+    fn setup(deadline_in: Duration, grace: Duration) -> Setup {
+        let (handle, cancel) = cancellation();
+        Setup {
+            dir: tempfile::tempdir().unwrap(),
+            handle,
+            limits: Limits {
+                deadline: Instant::now() + deadline_in,
+                grace,
+                cancel,
+            },
+        }
+    }
+
+    fn script(dir: &Path, text: &str) -> TerraformCommand {
+        TerraformCommand {
+            program: "sh".into(),
+            args: vec!["-c".into(), text.into()],
+            cwd: dir.to_path_buf(),
+            env: Vec::new(),
+            secret_env: Vec::new(),
+        }
+    }
+
+    fn log_text(dir: &Path) -> String {
+        std::fs::read_to_string(dir.join("layer.log")).unwrap()
+    }
+
+    async fn wait_for_log(dir: &Path, text: &str) {
+        for _ in 0..200 {
+            if std::fs::read_to_string(dir.join("layer.log")).is_ok_and(|l| l.contains(text)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the log never showed {text:?}");
+    }
+
+    fn is_gone(pid: i32) -> bool {
+        // Gone, or a zombie waiting for init to reap it (no command line any more).
+        std::fs::read(format!("/proc/{pid}/cmdline")).map_or(true, |c| c.is_empty())
+    }
+
+    #[tokio::test]
+    async fn stdout_and_stderr_reach_the_log_in_order() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let cmd = script(s.dir.path(), "echo one; echo two >&2; echo three; exit 3");
+        let finished = run(&cmd, None, &mut log, &s.limits).await.unwrap();
+        assert_eq!(finished.exit_code, Some(3));
+        assert_eq!(finished.ending, Ending::Exited);
+        assert_eq!(finished.output, "one\ntwo\nthree\n");
+        drop(log);
+        let text = log_text(s.dir.path());
+        assert!(text.starts_with("$ sh -c echo one;"), "{text}");
+        assert!(text.contains("one\ntwo\nthree\n[exit 3]\n"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn stdout_can_go_to_a_file_of_its_own() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let json = s.dir.path().join("plan.json");
+        let cmd = script(s.dir.path(), "echo '{}'; echo warning >&2");
+        run(&cmd, Some(&json), &mut log, &s.limits).await.unwrap();
+        assert_eq!(std::fs::read_to_string(&json).unwrap(), "{}\n");
+        drop(log);
+        assert!(!log_text(s.dir.path()).lines().any(|l| l == "{}"));
+        assert!(log_text(s.dir.path()).contains("warning\n"));
+    }
+
+    #[tokio::test]
+    async fn the_deadline_sends_sigint_then_kills_after_the_grace_period() {
+        let s = setup(Duration::from_millis(300), Duration::from_millis(300));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        // Survives SIGINT, like a provider stuck in an API call.
+        let cmd = script(
+            s.dir.path(),
+            "trap 'echo got SIGINT' INT; while :; do sleep 0.1; done",
+        );
+        let finished = run(&cmd, None, &mut log, &s.limits).await.unwrap();
+        assert_eq!(finished.ending, Ending::TimedOut);
+        assert_eq!(finished.exit_code, None, "killed");
+        assert!(finished.output.contains("got SIGINT"), "SIGINT came first");
+    }
+
+    #[tokio::test]
+    async fn an_interrupt_lets_terraform_finish_its_way() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let cmd = script(
+            s.dir.path(),
+            "trap 'echo saving state; exit 1' INT; echo ready; while :; do sleep 0.1; done",
+        );
+        let dir = s.dir.path().to_path_buf();
+        let handle = s.handle;
+        let limits = s.limits.clone();
+        let running = tokio::spawn(async move { run(&cmd, None, &mut log, &limits).await });
+        wait_for_log(&dir, "ready").await;
+        handle.escalate();
+        let finished = running.await.unwrap().unwrap();
+        assert_eq!(finished.ending, Ending::Interrupted);
+        assert_eq!(finished.exit_code, Some(1));
+        assert!(finished.output.contains("saving state"));
+    }
+
+    #[tokio::test]
+    async fn a_second_interrupt_kills() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(60));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let cmd = script(
+            s.dir.path(),
+            "trap 'echo survived SIGINT' INT; echo ready; while :; do sleep 0.1; done",
+        );
+        let dir = s.dir.path().to_path_buf();
+        let limits = s.limits.clone();
+        let running = tokio::spawn(async move { run(&cmd, None, &mut log, &limits).await });
+        wait_for_log(&dir, "ready").await;
+        assert_eq!(s.handle.escalate(), crate::runner::StopLevel::Interrupt);
+        // It got the SIGINT and kept going: only the second signal ends it.
+        wait_for_log(&dir, "survived SIGINT").await;
+        assert_eq!(s.handle.escalate(), crate::runner::StopLevel::Kill);
+        let finished = running.await.unwrap().unwrap();
+        assert_eq!(finished.ending, Ending::Interrupted);
+        assert_eq!(finished.exit_code, None, "killed");
+    }
+
+    #[tokio::test]
+    async fn processes_left_behind_are_killed() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        // The background sleep keeps the output open after the shell exits.
+        let cmd = script(s.dir.path(), "sleep 60 & echo $!");
+        let finished = run(&cmd, None, &mut log, &s.limits).await.unwrap();
+        assert_eq!(finished.exit_code, Some(0));
+        let pid: i32 = finished.output.trim().parse().unwrap();
+        for _ in 0..100 {
+            if is_gone(pid) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the background sleep ({pid}) outlived the command");
+    }
+
+    #[tokio::test]
+    async fn a_missing_program_is_an_error_not_a_hang() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let mut cmd = script(s.dir.path(), "true");
+        cmd.program = s.dir.path().join("no-such-terraform");
+        assert!(run(&cmd, None, &mut log, &s.limits).await.is_err());
     }
 }

@@ -181,8 +181,8 @@ impl Running {
         nix::unistd::Pid::from_raw(i32::try_from(id).unwrap())
     }
 
-    pub fn interrupt(&self) {
-        nix::sys::signal::kill(self.pid(), nix::sys::signal::Signal::SIGINT).unwrap();
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(self.pid(), signal).unwrap();
     }
 
     pub fn wait(mut self) -> Output {
