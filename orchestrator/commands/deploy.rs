@@ -2,6 +2,7 @@
 //! selected wave on this machine). Both build a plan, run it, write the run report and end
 //! stdout with a summary.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -98,10 +99,9 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
         &report_path,
         &serde_json::to_vec_pretty(&report).expect("a run report always serialises"),
     );
-    print!(
-        "{}",
-        progress::summary(&report, &args.report.display().to_string())
-    );
+    // A closed stdout (`| head`) must not stop the report from being published.
+    let summary = progress::summary(&report, &args.report.display().to_string());
+    let _ = std::io::stdout().write_all(summary.as_bytes());
     written.map_err(|e| CliError::failed(e.to_string()))?;
     publish_to_github(&report, &report_path);
     Ok(exit_code(&report, args.fail_on_drift))

@@ -176,13 +176,11 @@ impl Reporter for Bars {
     }
 
     fn finish(&mut self) {
-        for bar in self.jobs.values() {
+        // The summary follows on stdout and says how every wave ended; the lines printed
+        // above the bars (each finished job) stay.
+        for bar in self.jobs.values().chain(self.waves.values()) {
             bar.finish_and_clear();
         }
-        for bar in self.waves.values() {
-            if !bar.is_finished() {
-                bar.abandon();
-            }
-        }
+        let _ = self.multi.clear();
     }
 }

@@ -26,6 +26,15 @@ pub fn wave_status(status: WaveStatus) -> &'static str {
     }
 }
 
+/// `1 job`, `2 jobs`.
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// `1.2s`, `42s`, `3m05s`: short enough for a progress line.
 pub fn duration(d: Duration) -> String {
     let secs = d.as_secs();

@@ -24,12 +24,17 @@ impl Reporter for LogLines {
                 };
                 tracing::info!(
                     target: "orchestrator::progress",
-                    "run ({mode}): {jobs} jobs in {} waves, {parallel} at a time",
-                    waves.len()
+                    "run ({mode}): {} in {}, {parallel} at a time",
+                    describe::count(jobs, "job"),
+                    describe::count(waves.len(), "wave")
                 );
             }
             Event::WaveStarted { wave, jobs } => {
-                tracing::info!(target: "orchestrator::progress", "wave {wave}: {jobs} jobs");
+                tracing::info!(
+                    target: "orchestrator::progress",
+                    "wave {wave}: {}",
+                    describe::count(*jobs, "job")
+                );
             }
             Event::JobStarted {
                 account, layers, ..

@@ -26,8 +26,8 @@ pub fn render(report: &RunReport, report_path: &str) -> String {
         out,
         "Run {outcome} in {}: {} in {}",
         describe::millis(report.duration_ms),
-        plural(report.jobs.len(), "job"),
-        plural(waves, "wave")
+        describe::count(report.jobs.len(), "job"),
+        describe::count(waves, "wave")
     );
     for wave in &report.waves {
         if let Some(reason) = &wave.reason {
@@ -92,14 +92,6 @@ pub fn render(report: &RunReport, report_path: &str) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// `7 succeeded, 1 failed, 4 skipped`, in the order of [`Status`].
 fn counts(statuses: impl Iterator<Item = Status>) -> String {
     let mut counted: Vec<(Status, usize)> = Vec::new();
@@ -118,4 +110,135 @@ fn counts(statuses: impl Iterator<Item = Status>) -> String {
         .map(|(s, n)| format!("{n} {}", describe::status(*s)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::*;
+
+    fn job(
+        account: &str,
+        wave: &str,
+        status: Status,
+        duration_ms: u64,
+        layers: Vec<LayerReport>,
+    ) -> JobReport {
+        let (domain, environment) = account.split_once('-').unwrap();
+        JobReport {
+            account: account.into(),
+            domain: domain.into(),
+            environment: environment.into(),
+            wave: wave.into(),
+            account_id: "100000000001".into(),
+            region: "eu-west-1".into(),
+            status,
+            reason: match status {
+                Status::Failed => Some("platform: terraform apply failed".into()),
+                Status::Skipped => {
+                    Some("wave stage had 1 failed job, more than its failure_tolerance of 0".into())
+                }
+                _ => None,
+            },
+            duration_ms,
+            layers,
+        }
+    }
+
+    fn layer(name: &str, status: Status) -> LayerReport {
+        LayerReport {
+            layer: name.into(),
+            status,
+            reason: None,
+            duration_ms: 1000,
+            attempts: Vec::new(),
+            error: if status == Status::Failed {
+                vec![
+                    "Error: local-exec provisioner error (main.tf line 36)".into(),
+                    "Error running command: exit status 1".into(),
+                ]
+            } else {
+                Vec::new()
+            },
+            changes: None,
+            plan_json: None,
+            log: (status == Status::Failed).then(|| format!("logs/payments-stage/{name}.log")),
+        }
+    }
+
+    #[test]
+    fn a_halted_run_says_what_failed_and_what_was_held_back() {
+        let report = RunReport {
+            version: REPORT_VERSION,
+            run_id: "local-1".into(),
+            mode: Mode::Apply,
+            outcome: Outcome::Halted,
+            started_at: "2026-01-01T00:00:00Z".into(),
+            finished_at: "2026-01-01T00:00:42Z".into(),
+            duration_ms: 42_300,
+            config: "domains.yaml".into(),
+            source: None,
+            waves: vec![
+                WaveReport {
+                    name: "stage".into(),
+                    status: WaveStatus::Failed,
+                    failure_tolerance: 0,
+                    failures: 1,
+                    reason: None,
+                },
+                WaveReport {
+                    name: "prod".into(),
+                    status: WaveStatus::Skipped,
+                    failure_tolerance: 0,
+                    failures: 0,
+                    reason: Some(
+                        "wave stage had 1 failed job, more than its failure_tolerance of 0".into(),
+                    ),
+                },
+            ],
+            jobs: vec![
+                job(
+                    "catalog-stage",
+                    "stage",
+                    Status::Succeeded,
+                    31_000,
+                    vec![
+                        layer("platform", Status::Succeeded),
+                        layer("static", Status::NoChanges),
+                    ],
+                ),
+                job(
+                    "payments-stage",
+                    "stage",
+                    Status::Failed,
+                    4_200,
+                    vec![
+                        layer("platform", Status::Failed),
+                        layer("static", Status::Skipped),
+                    ],
+                ),
+                job(
+                    "commerce-stage",
+                    "stage",
+                    Status::NoChanges,
+                    12_500,
+                    vec![
+                        layer("platform", Status::NoChanges),
+                        layer("static", Status::NoChanges),
+                    ],
+                ),
+                job(
+                    "catalog-prod",
+                    "prod",
+                    Status::Skipped,
+                    0,
+                    vec![
+                        layer("platform", Status::Skipped),
+                        layer("static", Status::Skipped),
+                    ],
+                ),
+            ],
+        };
+        insta::assert_snapshot!(render(&report, ".orchestrator/report.json"));
+    }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::cancel::Cancellation;
+use super::init_gate::InitGate;
 use super::options::RunOptions;
 use crate::config::Config;
 use crate::credentials::CredentialsProvider;
@@ -19,8 +20,8 @@ pub(super) struct RunContext {
     pub credentials: Arc<dyn CredentialsProvider>,
     pub events: EventSender,
     pub cancel: Cancellation,
-    /// Held around `init` when a plugin cache is shared.
-    pub init_lock: Option<tokio::sync::Mutex<()>>,
+    /// Orders `init` when a plugin cache is shared.
+    pub init_gate: Option<InitGate>,
     /// The first account that failed, for `--fail-fast`.
     pub first_failure: Mutex<Option<String>>,
 }

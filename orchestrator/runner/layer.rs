@@ -255,14 +255,14 @@ impl LayerRun<'_> {
     ) -> Result<Done, Failure> {
         let tf = &self.ctx.options.terraform;
         let init = tf.init(ws, backend, ws.needs_reconfigure(backend));
-        {
-            // terraform's plugin cache is not safe for concurrent `init`.
-            let _init_lock = match &self.ctx.init_lock {
-                Some(lock) => Some(lock.lock().await),
-                None => None,
-            };
-            self.step(number, Step::Init, &init, None, log, limits)
-                .await?;
+        let warming = match &self.ctx.init_gate {
+            Some(gate) => gate.enter(self.layer).await,
+            None => None,
+        };
+        self.step(number, Step::Init, &init, None, log, limits)
+            .await?;
+        if let Some(warming) = warming {
+            warming.done();
         }
         ws.record_backend(backend).map_err(|e| {
             Failure::local(

@@ -4,6 +4,7 @@
 
 mod cancel;
 mod context;
+mod init_gate;
 mod job;
 mod layer;
 mod log_file;
