@@ -145,6 +145,9 @@ pub struct ExecutionArgs {
     /// Extra attempts after a transient failure; overrides `defaults.retries`.
     #[arg(long, env = "ORCHESTRATOR_RETRIES")]
     pub retries: Option<u32>,
+    /// Wait before the first retry; it doubles for each further one (at most 2m), with jitter.
+    #[arg(long, env = "ORCHESTRATOR_RETRY_DELAY", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub retry_delay: std::time::Duration,
     /// The terraform (or OpenTofu) binary.
     #[arg(long, env = "TERRAFORM_BIN", default_value = "terraform")]
     pub terraform: PathBuf,

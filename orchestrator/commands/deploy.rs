@@ -1,12 +1,298 @@
-use std::path::Path;
+//! `deploy` (the named accounts: one matrix job, or a targeted redeploy) and `run` (every
+//! selected wave on this machine). Both build a plan, run it, write the run report and end
+//! stdout with a summary.
 
-use crate::cli::{DeployArgs, RunArgs};
-use crate::exit::{CliError, CommandResult};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
-pub fn deploy(_config_path: &Path, _args: DeployArgs) -> CommandResult {
-    Err(CliError::bad_input("deploy is not available in this build"))
+use futures::future::BoxFuture;
+
+use super::common::{load_config, plan_for, split_names};
+use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
+use crate::config::{Account, Config, CredentialsMode};
+use crate::credentials::{
+    AccountCredentials, CredentialsError, CredentialsProvider, NoCredentials,
+};
+use crate::events;
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::plan::{self, Plan, Selection};
+use crate::progress::{self, Style};
+use crate::report::{self, Mode, Outcome, ReportBuilder, ReportContext, RunReport, Source};
+use crate::runner::{self, CancelHandle, RetryPolicy, RunOptions, StopLevel};
+use crate::terraform::Terraform;
+
+pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
+    let config = load_config(config_path)?;
+    let selection = Selection {
+        accounts: split_names(&args.accounts),
+        layers: split_names(&args.layers),
+        ..Selection::default()
+    };
+    if selection.accounts.is_empty() {
+        return Err(CliError::bad_input(
+            "--accounts names no account; pass at least one (`orchestrator jobs` lists them)",
+        ));
+    }
+    let plan = plan::build(&config, &selection)?;
+    execute(config, plan, args.execution)
 }
 
-pub fn run(_config_path: &Path, _args: RunArgs) -> CommandResult {
-    Err(CliError::bad_input("run is not available in this build"))
+pub fn run(config_path: &Path, args: RunArgs) -> CommandResult {
+    let config = load_config(config_path)?;
+    let plan = plan_for(&config, &args.selectors)?;
+    execute(config, plan, args.execution)
+}
+
+fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
+    if args.fail_on_drift && !args.plan_only {
+        return Err(CliError::bad_input(
+            "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
+        ));
+    }
+    let terraform = find_program(&args.terraform)?;
+    let report_path = absolute(&args.report)?;
+    let work_dir = absolute(&args.work_dir)?;
+    preflight(&config, &plan, &args)?;
+    let credentials = credentials_provider(&config);
+    let mode = if args.plan_only {
+        Mode::Plan
+    } else {
+        Mode::Apply
+    };
+    let options = RunOptions {
+        mode,
+        parallel: usize::from(args.parallel),
+        fail_fast: args.fail_fast,
+        job_timeout: args.timeout.unwrap_or(config.execution.job_timeout),
+        grace_period: config.execution.grace_period,
+        retry: RetryPolicy::exponential(
+            args.retries.unwrap_or(config.execution.retries),
+            args.retry_delay,
+        ),
+        terraform: Terraform {
+            program: terraform,
+            lock_timeout: config.execution.lock_timeout,
+        },
+        work_dir,
+        plans_dir: report_path
+            .parent()
+            .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
+        serialise_init: std::env::var_os("TF_PLUGIN_CACHE_DIR").is_some_and(|v| !v.is_empty()),
+    };
+    let context = ReportContext {
+        run_id: run_id(),
+        mode,
+        config: config.path.display().to_string(),
+        source: source(),
+        report_path: report_path.clone(),
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    let report = runtime.block_on(run_plan(plan, config, options, credentials, context))?;
+
+    let written = report::write_atomic(
+        &report_path,
+        &serde_json::to_vec_pretty(&report).expect("a run report always serialises"),
+    );
+    // A closed stdout (`| head`) must not stop the report from being published.
+    let summary = progress::summary(&report, &args.report.display().to_string());
+    let _ = std::io::stdout().write_all(summary.as_bytes());
+    written.map_err(|e| CliError::failed(e.to_string()))?;
+    publish_to_github(&report, &report_path);
+    Ok(exit_code(&report, args.fail_on_drift))
+}
+
+/// Runs the plan with signals turned into cancellation, and returns its run report.
+async fn run_plan(
+    plan: Plan,
+    config: Config,
+    options: RunOptions,
+    credentials: Arc<dyn CredentialsProvider>,
+    context: ReportContext,
+) -> Result<RunReport, CliError> {
+    let (handle, cancel) = runner::cancellation();
+    let signals = tokio::spawn(forward_signals(handle));
+    let (sender, receiver) = events::channel();
+    let mut builder = ReportBuilder::new(context, &plan, SystemTime::now());
+    let mut display = Style::detect().reporter();
+    let runner = runner::run(
+        &plan,
+        Arc::new(config),
+        options,
+        credentials,
+        sender,
+        cancel,
+    );
+    // The runner owns the only sender: when it returns, `drive` sees the end of the stream.
+    let ((), ()) = tokio::join!(
+        runner,
+        progress::drive(receiver, &mut builder, display.as_mut())
+    );
+    signals.abort();
+    Ok(builder.report(SystemTime::now()))
+}
+
+/// Ctrl-C or SIGTERM: the first stops the run gracefully (one SIGINT to each terraform, then
+/// wait); the second kills.
+async fn forward_signals(handle: CancelHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        tracing::warn!("cannot listen for Ctrl-C; it will stop the orchestrator at once");
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        match handle.escalate() {
+            StopLevel::Interrupt => eprintln!(
+                "\ninterrupted: stopping every terraform gracefully (state saved, locks released); \
+                 press Ctrl-C again to kill them"
+            ),
+            _ => eprintln!("\nkilling every terraform process"),
+        }
+    }
+}
+
+fn exit_code(report: &RunReport, fail_on_drift: bool) -> Exit {
+    match report.outcome {
+        Outcome::Succeeded => Exit::Success,
+        Outcome::Drifted if fail_on_drift => Exit::Failed,
+        Outcome::Drifted => Exit::Success,
+        Outcome::Failed | Outcome::Halted => Exit::Failed,
+        Outcome::Cancelled => Exit::Interrupted,
+    }
+}
+
+/// The credentials each account's terraform gets: none for `credentials: none` accounts,
+/// STS for `assume_role` ones.
+fn credentials_provider(_config: &Config) -> Arc<dyn CredentialsProvider> {
+    Arc::new(ByAccountMode {
+        assume_role: Arc::new(StsUnavailable),
+    })
+}
+
+/// Assumes every selected account's role before anything runs, so a missing trust policy
+/// fails the run before the first terraform starts.
+fn preflight(_config: &Config, _plan: &Plan, args: &ExecutionArgs) -> Result<(), CliError> {
+    if args.skip_preflight {
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// In GitHub Actions: annotations for failed layers and the step summary.
+fn publish_to_github(_report: &RunReport, _report_path: &Path) {}
+
+/// Dispatches on the account's `credentials` mode.
+struct ByAccountMode {
+    assume_role: Arc<dyn CredentialsProvider>,
+}
+
+impl CredentialsProvider for ByAccountMode {
+    fn credentials<'a>(
+        &'a self,
+        account: &'a Account,
+    ) -> BoxFuture<'a, Result<AccountCredentials, CredentialsError>> {
+        match account.credentials {
+            CredentialsMode::None => NoCredentials.credentials(account),
+            CredentialsMode::AssumeRole => self.assume_role.credentials(account),
+        }
+    }
+}
+
+struct StsUnavailable;
+
+impl CredentialsProvider for StsUnavailable {
+    fn credentials<'a>(
+        &'a self,
+        account: &'a Account,
+    ) -> BoxFuture<'a, Result<AccountCredentials, CredentialsError>> {
+        Box::pin(async move {
+            Err(CredentialsError {
+                account: account.name.clone(),
+                code: None,
+                message: "STS credentials are not available in this build; \
+                          use `credentials: none` for accounts terraform can deploy without AWS"
+                    .into(),
+            })
+        })
+    }
+}
+
+/// The terraform binary, as an absolute path (terraform runs in each layer's directory).
+fn find_program(program: &Path) -> Result<PathBuf, CliError> {
+    let not_found = || {
+        CliError::bad_input(format!(
+            "terraform not found: `{}` is not an executable file or on PATH; install terraform \
+             (or OpenTofu) or pass --terraform <path> / set TERRAFORM_BIN",
+            program.display()
+        ))
+    };
+    let is_executable = |p: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.components().count() > 1 {
+        let path = absolute(program)?;
+        return if is_executable(&path) {
+            Ok(path)
+        } else {
+            Err(not_found())
+        };
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(program))
+        .find(|p| is_executable(p))
+        .map(|p| absolute(&p))
+        .transpose()?
+        .ok_or_else(not_found)
+}
+
+fn absolute(path: &Path) -> Result<PathBuf, CliError> {
+    std::path::absolute(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
+}
+
+/// GitHub's run id and attempt when there is one, else the start time and process id.
+fn run_id() -> String {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (env("GITHUB_RUN_ID"), env("GITHUB_RUN_ATTEMPT")) {
+        (Some(id), Some(attempt)) => format!("{id}-{attempt}"),
+        (Some(id), None) => id,
+        _ => {
+            let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+            let stamp: String = now.chars().filter(char::is_ascii_alphanumeric).collect();
+            format!("local-{stamp}-{}", std::process::id())
+        }
+    }
+}
+
+/// Where the run happened, from GitHub Actions' environment.
+fn source() -> Option<Source> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let repository = env("GITHUB_REPOSITORY");
+    let server_url = env("GITHUB_SERVER_URL");
+    let run_url = match (&server_url, &repository, env("GITHUB_RUN_ID")) {
+        (Some(server), Some(repo), Some(id)) => Some(format!("{server}/{repo}/actions/runs/{id}")),
+        _ => None,
+    };
+    let source = Source {
+        repository,
+        commit: env("GITHUB_SHA"),
+        run_url,
+        server_url,
+    };
+    (source != Source::default()).then_some(source)
 }
