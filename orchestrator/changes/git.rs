@@ -1,0 +1,272 @@
+//! The git CLI, asked only for what change detection needs: resolve a ref, list the files
+//! that differ between it and the working tree, and read a file or a directory listing at it.
+//!
+//! The CLI (not a library) is used on purpose: it is what CI checks out with, it honours the
+//! repository's own `.gitignore`, shallow clones and alternates, and it is always installed
+//! where terraform runs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde::Serialize;
+
+use super::error::ChangeError;
+
+/// How a path differs between the ref and the working tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileChange {
+    Added,
+    Modified,
+    Deleted,
+    /// Not known to git, and not ignored.
+    Untracked,
+    /// The old side of a rename: this path is gone, its content now lives at `to`.
+    RenamedTo { to: String },
+    /// The new side of a rename.
+    RenamedFrom { from: String },
+}
+
+impl std::fmt::Display for FileChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Added => f.write_str("added"),
+            Self::Modified => f.write_str("modified"),
+            Self::Deleted => f.write_str("deleted"),
+            Self::Untracked => f.write_str("untracked"),
+            Self::RenamedTo { to } => write!(f, "renamed to {to}"),
+            Self::RenamedFrom { from } => write!(f, "renamed from {from}"),
+        }
+    }
+}
+
+/// One path (relative to the repository's top, with `/`) that differs from the ref.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangedFile {
+    pub path: String,
+    pub change: FileChange,
+}
+
+/// A git repository, addressed by its top-level directory.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    top: PathBuf,
+}
+
+impl Repo {
+    /// The repository that holds `dir`.
+    pub fn containing(dir: &Path) -> Result<Self, ChangeError> {
+        let out = run(dir, &["rev-parse", "--show-toplevel"])?;
+        if !out.status.success() {
+            return Err(ChangeError::NotARepository {
+                dir: dir.to_path_buf(),
+                stderr: stderr_line(&out),
+            });
+        }
+        let top = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'));
+        let top = top.canonicalize().unwrap_or(top);
+        Ok(Self { top })
+    }
+
+    pub fn top(&self) -> &Path {
+        &self.top
+    }
+
+    /// The commit id `reference` names; an unknown ref says how to fetch it.
+    pub fn resolve(&self, reference: &str) -> Result<String, ChangeError> {
+        // A ref starting with `-` would be read as an option by git.
+        let out = if reference.starts_with('-') || reference.trim().is_empty() {
+            None
+        } else {
+            let spec = format!("{reference}^{{commit}}");
+            let out = run(&self.top, &["rev-parse", "--verify", "--quiet", &spec])?;
+            out.status.success().then_some(out)
+        };
+        match out {
+            Some(out) => Ok(String::from_utf8_lossy(&out.stdout).trim().to_string()),
+            None => Err(ChangeError::UnknownRef {
+                reference: reference.to_string(),
+                top: self.top.clone(),
+                hint: self.unknown_ref_hint(reference),
+            }),
+        }
+    }
+
+    fn unknown_ref_hint(&self, reference: &str) -> String {
+        let fetch = format!("`git fetch --depth=1 origin {reference}`");
+        let shallow = run(&self.top, &["rev-parse", "--is-shallow-repository"])
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "true")
+            .unwrap_or(false);
+        let relative = reference.contains(['~', '^']);
+        match (shallow, relative) {
+            (true, true) => "this clone is shallow and lacks that history: deepen it (`git fetch --deepen=1 origin`, or actions/checkout `fetch-depth: 0`), or pass the base commit's id and fetch it with `git fetch --depth=1 origin <commit>`".to_string(),
+            (true, false) => format!(
+                "this clone is shallow: fetch the ref first with {fetch} (or check out with actions/checkout `fetch-depth: 0`)"
+            ),
+            (false, _) => format!(
+                "check the name; if it exists on the remote, fetch it first (in a shallow CI clone: {fetch})"
+            ),
+        }
+    }
+
+    /// Every path that differs between `commit` and the working tree: committed, staged and
+    /// unstaged changes, untracked files that are not ignored, and both sides of a rename.
+    pub fn changed_files(&self, commit: &str) -> Result<Vec<ChangedFile>, ChangeError> {
+        // `--no-relative` and the `-c` settings keep the user's git config from changing
+        // the output's shape (relative paths, colours, an external diff program).
+        let diff = self.git(&[
+            "-c",
+            "color.ui=never",
+            "diff",
+            "--no-ext-diff",
+            "--no-relative",
+            "--no-color",
+            "--name-status",
+            "-z",
+            "-M",
+            commit,
+            "--",
+        ])?;
+        let mut files = parse_name_status(&diff);
+        let untracked = self.git(&["ls-files", "-z", "--others", "--exclude-standard"])?;
+        files.extend(
+            split_z(&untracked)
+                .into_iter()
+                .map(|path| ChangedFile {
+                    path,
+                    change: FileChange::Untracked,
+                }),
+        );
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        Ok(files)
+    }
+
+    /// The text of `path` (relative to the top) at `commit`, or `None` if it did not exist.
+    pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<String>, ChangeError> {
+        let out = run(&self.top, &["cat-file", "blob", &format!("{commit}:{path}")])?;
+        Ok(out
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
+    /// The names of the directories directly inside `path` at `commit` (empty if none).
+    pub fn dirs_at(&self, commit: &str, path: &str) -> Result<Vec<String>, ChangeError> {
+        let tree = if path.is_empty() {
+            commit.to_string()
+        } else {
+            format!("{commit}:{path}")
+        };
+        let out = run(&self.top, &["ls-tree", "-d", "-z", "--name-only", &tree])?;
+        if !out.status.success() {
+            return Ok(Vec::new());
+        }
+        Ok(split_z(&String::from_utf8_lossy(&out.stdout)))
+    }
+
+    /// Runs git at the top and returns its stdout; a failure is an error.
+    fn git(&self, args: &[&str]) -> Result<String, ChangeError> {
+        let out = run(&self.top, args)?;
+        if !out.status.success() {
+            return Err(ChangeError::Git {
+                args: args.join(" "),
+                top: self.top.clone(),
+                stderr: stderr_line(&out),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+fn run(dir: &Path, args: &[&str]) -> Result<Output, ChangeError> {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        // Never wait on a pager or a credential prompt.
+        .env("GIT_PAGER", "cat")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|source| ChangeError::GitMissing { source })
+}
+
+fn stderr_line(out: &Output) -> String {
+    let text = String::from_utf8_lossy(&out.stderr);
+    let text = text.trim();
+    if text.is_empty() {
+        format!("exit status {}", out.status)
+    } else {
+        text.lines().collect::<Vec<_>>().join("; ")
+    }
+}
+
+fn split_z(text: &str) -> Vec<String> {
+    text.split('\0')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `git diff --name-status -z -M`: `STATUS\0path\0`, or `R<score>\0old\0new\0` for a rename.
+fn parse_name_status(text: &str) -> Vec<ChangedFile> {
+    let mut fields = text.split('\0').filter(|s| !s.is_empty());
+    let mut files = Vec::new();
+    while let Some(status) = fields.next() {
+        let Some(path) = fields.next() else { break };
+        let change = match status.as_bytes().first() {
+            Some(b'A') => FileChange::Added,
+            Some(b'D') => FileChange::Deleted,
+            Some(b'R' | b'C') => {
+                let Some(new) = fields.next() else { break };
+                let renamed = status.starts_with('R');
+                files.push(ChangedFile {
+                    path: new.to_string(),
+                    change: FileChange::RenamedFrom {
+                        from: path.to_string(),
+                    },
+                });
+                if !renamed {
+                    // A copy leaves the source untouched.
+                    continue;
+                }
+                FileChange::RenamedTo {
+                    to: new.to_string(),
+                }
+            }
+            _ => FileChange::Modified,
+        };
+        files.push(ChangedFile {
+            path: path.to_string(),
+            change,
+        });
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_status_keeps_both_sides_of_a_rename() {
+        let text = "M\0a.tf\0R097\0old/x.tf\0new/x.tf\0D\0gone.tf\0A\0new.tf\0T\0link\0";
+        let files = parse_name_status(text);
+        let paths: Vec<(&str, String)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.change.to_string()))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("a.tf", "modified".to_string()),
+                ("new/x.tf", "renamed from old/x.tf".to_string()),
+                ("old/x.tf", "renamed to new/x.tf".to_string()),
+                ("gone.tf", "deleted".to_string()),
+                ("new.tf", "added".to_string()),
+                ("link", "modified".to_string()),
+            ]
+        );
+    }
+}
