@@ -10,6 +10,7 @@ pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod contract;
 pub mod credentials;
 pub mod exit;
 pub mod matrix;
