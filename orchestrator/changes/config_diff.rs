@@ -149,8 +149,7 @@ fn everywhere(old: &Config, new: &Config) -> Vec<String> {
     if old.state != new.state {
         why.push("state backend changed".to_string());
     }
-    if old.layers_dir.strip_prefix(&old.root).ok() != new.layers_dir.strip_prefix(&new.root).ok()
-    {
+    if old.layers_dir.strip_prefix(&old.root).ok() != new.layers_dir.strip_prefix(&new.root).ok() {
         why.push("layers_dir changed".to_string());
     }
     if old.oidc_role_arn != new.oidc_role_arn {
@@ -177,13 +176,10 @@ fn access_changes(before: &Account, after: &Account) -> Vec<String> {
     why
 }
 
-/// The account's wave, where it stands in the order, and what it holds and tolerates.
+/// The account's wave: its name, what it holds and what it tolerates.
 fn wave_change(old: &Config, new: &Config, before: &Account, after: &Account) -> Option<String> {
-    fn place<'c>(c: &'c Config, a: &Account) -> Option<(usize, &'c crate::config::Wave)> {
-        c.waves.iter().enumerate().find(|(_, w)| w.name == a.wave)
-    }
-    let (b, a) = (place(old, before), place(new, after));
-    if b == a {
+    // Where the wave stands in the order only changes when it deploys, not what.
+    if old.wave(&before.wave) == new.wave(&after.wave) {
         return None;
     }
     Some(if before.wave != after.wave {
@@ -213,10 +209,17 @@ fn input_changes(
     keys.into_iter()
         .filter(|k| old_in.get(*k) != new_in.get(*k))
         .map(|key| {
-            let in_layer_vars = |a: &Account| a.layer_vars.get(layer).is_some_and(|v| v.contains_key(key));
+            let in_layer_vars =
+                |a: &Account| a.layer_vars.get(layer).is_some_and(|v| v.contains_key(key));
             let is_network_layer = network.0 == Some(layer) || network.1 == Some(layer);
-            if ["account_name", "account_id", "domain", "environment", "region"]
-                .contains(&key.as_str())
+            if [
+                "account_name",
+                "account_id",
+                "domain",
+                "environment",
+                "region",
+            ]
+            .contains(&key.as_str())
             {
                 format!("{key} changed")
             } else if key == "network_cidr" && is_network_layer {
@@ -236,4 +239,119 @@ fn health_checks<'a>(config: &'a Config, layer: &str) -> Vec<&'a crate::config::
         .iter()
         .filter(|h| h.layer == layer)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"version: 1
+defaults:
+  region: eu-west-1
+  layers: [platform, static, dynamic]
+  state: { backend: s3, bucket: tfstate, region: eu-west-1, key: "{layer}/{account}.tfstate" }
+waves:
+  - { name: stage, environments: [dev] }
+  - { name: prod, environments: [prod] }
+domains:
+  - name: catalog
+    team: catalog
+    environments:
+      dev:  { account_id: "100000000001" }
+      prod: { account_id: "100000000003" }
+"#;
+
+    /// Both configs read against the same layer directories.
+    fn compare_texts(old: &str, new: &str) -> ConfigChanges {
+        let dir = tempfile::tempdir().unwrap();
+        for layer in ["platform", "static", "dynamic"] {
+            std::fs::create_dir_all(dir.path().join("layers").join(layer)).unwrap();
+        }
+        let path = dir.path().join("domains.yaml");
+        let old = crate::config::from_str(&path, old).unwrap();
+        let new = crate::config::from_str(&path, new).unwrap();
+        compare(&old, &new, "layers")
+    }
+
+    fn affected(changes: &ConfigChanges) -> Vec<String> {
+        changes
+            .affected
+            .iter()
+            .flat_map(|(a, layers)| {
+                layers
+                    .iter()
+                    .map(move |(l, why)| format!("{a}/{l}: {}", why.join("; ")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn settings_that_feed_no_layer_affect_nothing() {
+        let new = BASE.replace("team: catalog", "team: search").replace(
+            "layers: [platform",
+            "timeout: 45m\n  retries: 5\n  layers: [platform",
+        );
+        assert_eq!(compare_texts(BASE, &new), ConfigChanges::default());
+    }
+
+    #[test]
+    fn the_state_backend_and_the_role_reach_every_layer() {
+        let new = BASE.replace("bucket: tfstate", "bucket: tfstate-2");
+        let changes = compare_texts(BASE, &new);
+        assert_eq!(affected(&changes).len(), 6);
+        assert!(affected(&changes)[0].ends_with("state backend changed"));
+
+        let new = BASE.replace(
+            "      prod: { account_id: \"100000000003\" }",
+            "      prod: { account_id: \"100000000003\", role_name: Deployer }",
+        );
+        assert_eq!(
+            affected(&compare_texts(BASE, &new)),
+            [
+                "catalog-prod/dynamic: role_name changed",
+                "catalog-prod/platform: role_name changed",
+                "catalog-prod/static: role_name changed",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_health_check_feeds_its_own_layer() {
+        let new = BASE.replace(
+            "  state:",
+            "  health_check: { layer: dynamic, output: health_url }\n  state:",
+        );
+        assert_eq!(
+            affected(&compare_texts(BASE, &new)),
+            [
+                "catalog-dev/dynamic: health_check of layer dynamic changed",
+                "catalog-prod/dynamic: health_check of layer dynamic changed",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_layer_added_to_a_domain_deploys_only_that_layer() {
+        let old = BASE.replace(
+            "    team: catalog\n",
+            "    team: catalog\n    layers: [platform]\n",
+        );
+        let new = BASE.replace(
+            "    team: catalog\n",
+            "    team: catalog\n    layers: [platform, static]\n",
+        );
+        assert_eq!(
+            affected(&compare_texts(&old, &new)),
+            [
+                "catalog-dev/static: layer static added to the account",
+                "catalog-prod/static: layer static added to the account",
+            ]
+        );
+        let changes = compare_texts(&new, &old);
+        assert!(changes.affected.is_empty());
+        assert_eq!(
+            changes.removed[0].message(),
+            "catalog-dev: layer static removed from config: destroy it by hand (terraform destroy in layers/static with its state)"
+        );
+    }
 }

@@ -142,7 +142,11 @@ impl<'c> Builder<'c> {
     /// The layer in every account that has it.
     fn layer(&mut self, layer: &str, id: usize) {
         let config = self.config;
-        for account in config.accounts.iter().filter(|a| a.layers.iter().any(|l| l == layer)) {
+        for account in config
+            .accounts
+            .iter()
+            .filter(|a| a.layers.iter().any(|l| l == layer))
+        {
             self.pair(&account.name, layer, id);
         }
     }
@@ -222,16 +226,22 @@ fn config_at_ref(
         let old = config::from_str(config_path, text).map_err(|e| e.to_string())?;
         return Ok((old, layers_dir));
     };
-    let scratch = tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let layers = repo.dirs_at(commit, &layers_rel).map_err(|e| e.to_string())?;
+    let scratch =
+        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let layers = repo
+        .dirs_at(commit, &layers_rel)
+        .map_err(|e| e.to_string())?;
     for layer in &layers {
         let dir = scratch.path().join(&layers_rel).join(layer);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let old = config::from_str(&scratch.path().join(old_path), text).map_err(|e| {
         // Messages name the scratch copy; name the file the user knows instead.
-        e.to_string()
-            .replace(&scratch.path().join(old_path).display().to_string(), old_path)
+        e.to_string().replace(
+            &scratch.path().join(old_path).display().to_string(),
+            old_path,
+        )
     })?;
     Ok((old, layers_rel))
 }

@@ -54,8 +54,8 @@ pub fn table(plan: &Plan, changes: &ChangeSet) -> String {
     for (job, row) in jobs.iter().zip(&rows[1..]) {
         out.push_str(&line(row));
         for layer in &job.layers {
-            for reason in changes.reasons_for(&job.account.name, layer) {
-                out.push_str(&format!("    {layer} <- {reason}\n"));
+            for (why, files) in grouped(changes.reasons_for(&job.account.name, layer)) {
+                out.push_str(&format!("    {layer} <- {why}: {files}\n"));
             }
         }
     }
@@ -166,6 +166,38 @@ impl<'a> From<&'a Removed> for RemovedView<'a> {
             message: removed.message(),
         }
     }
+}
+
+/// At most this many files are named per reason in the table; the JSON names them all.
+const FILES_PER_LINE: usize = 4;
+
+/// Reasons with the same `why` on one line: a layer with thirty changed files reads as one
+/// line, not thirty.
+fn grouped(reasons: Vec<&Reason>) -> Vec<(&str, String)> {
+    let mut groups: Vec<(&str, Vec<&Reason>)> = Vec::new();
+    for reason in reasons {
+        match groups.iter_mut().find(|(why, _)| *why == reason.why) {
+            Some((_, list)) => list.push(reason),
+            None => groups.push((&reason.why, vec![reason])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(why, list)| {
+            let mut files: Vec<String> = list
+                .iter()
+                .take(FILES_PER_LINE)
+                .map(|r| format!("{} ({})", r.file, r.change))
+                .collect();
+            if list.len() > FILES_PER_LINE {
+                files.push(format!(
+                    "and {} more (`--format json` lists them)",
+                    list.len() - FILES_PER_LINE
+                ));
+            }
+            (why, files.join(", "))
+        })
+        .collect()
 }
 
 fn short(commit: &str) -> &str {

@@ -22,9 +22,13 @@ pub enum FileChange {
     /// Not known to git, and not ignored.
     Untracked,
     /// The old side of a rename: this path is gone, its content now lives at `to`.
-    RenamedTo { to: String },
+    RenamedTo {
+        to: String,
+    },
     /// The new side of a rename.
-    RenamedFrom { from: String },
+    RenamedFrom {
+        from: String,
+    },
 }
 
 impl std::fmt::Display for FileChange {
@@ -129,14 +133,10 @@ impl Repo {
         ])?;
         let mut files = parse_name_status(&diff);
         let untracked = self.git(&["ls-files", "-z", "--others", "--exclude-standard"])?;
-        files.extend(
-            split_z(&untracked)
-                .into_iter()
-                .map(|path| ChangedFile {
-                    path,
-                    change: FileChange::Untracked,
-                }),
-        );
+        files.extend(split_z(&untracked).into_iter().map(|path| ChangedFile {
+            path,
+            change: FileChange::Untracked,
+        }));
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
         Ok(files)
@@ -144,7 +144,10 @@ impl Repo {
 
     /// The text of `path` (relative to the top) at `commit`, or `None` if it did not exist.
     pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<String>, ChangeError> {
-        let out = run(&self.top, &["cat-file", "blob", &format!("{commit}:{path}")])?;
+        let out = run(
+            &self.top,
+            &["cat-file", "blob", &format!("{commit}:{path}")],
+        )?;
         Ok(out
             .status
             .success()

@@ -176,10 +176,8 @@ pub fn scanned_sources(text: &str) -> Vec<String> {
 /// A local module source resolved against the directory holding the file, relative to the
 /// repository's top; `None` for registry or remote sources and for paths leaving the top.
 pub fn resolve(dir: &str, source: &str) -> Option<String> {
-    let local = source == "."
-        || source == ".."
-        || source.starts_with("./")
-        || source.starts_with("../");
+    let local =
+        source == "." || source == ".." || source.starts_with("./") || source.starts_with("../");
     if !local {
         return None;
     }
@@ -223,7 +221,10 @@ mod tests {
             resolve("layers/platform", "./modules/x/"),
             Some("layers/platform/modules/x".into())
         );
-        assert_eq!(resolve("layers/platform", "terraform-aws-modules/vpc/aws"), None);
+        assert_eq!(
+            resolve("layers/platform", "terraform-aws-modules/vpc/aws"),
+            None
+        );
         assert_eq!(resolve("layers/platform", "git::https://x/y.git"), None);
         assert_eq!(resolve("layers", "../../elsewhere"), None);
     }
