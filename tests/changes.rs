@@ -399,6 +399,29 @@ fn an_unknown_ref_is_bad_input_and_says_how_to_fetch_it() {
 }
 
 #[test]
+fn outside_a_git_repository_is_bad_input() {
+    let sandbox = Repo::sandbox();
+    let plain = tempfile::tempdir().unwrap();
+    for path in repo_files(sandbox.path()) {
+        let to = plain.path().join(&path);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(sandbox.path().join(&path), to).unwrap();
+    }
+    let out = repo::command_in(plain.path(), &["matrix", "--changed-since", "main"])
+        // Keep git from finding a repository above the temp dir.
+        .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("run the command in a clone of the repository"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn a_shallow_clone_works_once_the_ref_is_fetched() {
     let origin = Repo::sandbox();
     let base = origin.git(&["rev-parse", "HEAD"]).trim().to_string();

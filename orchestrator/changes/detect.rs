@@ -22,8 +22,7 @@ use crate::config::{self, yaml::NodeKind, Config};
 pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeSet, ChangeError> {
     let config_path = canonical(&config.path)?;
     let config_dir = config_path.parent().unwrap_or(Path::new("/"));
-    let repo = Repo::containing(config_dir)?;
-    let commit = repo.resolve(since)?;
+    let (repo, commit) = Repo::open(config_dir, since)?;
     let files = repo.changed_files(&commit)?;
     let config_rel = relative(repo.top(), &config_path)?;
     let layers_rel = relative(repo.top(), &canonical(&config.layers_dir)?)?;
@@ -32,26 +31,78 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
         .map(|p| p.trim().trim_start_matches("./"))
         .filter(|p| !p.is_empty())
         .collect();
+    let config_file = files.iter().find(|f| f.path == config_rel);
 
     let mut out = Builder::new(config);
     let mut graph = ModuleGraph::new(repo.top());
-    let mut module_uses: Option<Vec<(String, Vec<ModuleUse>)>> = None;
-    let mut removed = Vec::new();
-    let mut unused = Vec::new();
     let mut notes = Vec::new();
-    for file in &files {
+    let mut removed = Vec::new();
+    let mut unused = std::thread::scope(|scope| -> Result<Vec<String>, ChangeError> {
+        // Reading and validating the config at the ref is the slowest step with many
+        // accounts: it runs while the other files are mapped.
+        let at_ref = config_file.map(|file| {
+            let (repo, commit, config_path) = (&repo, &commit, &config_path);
+            scope.spawn(move || config_at_ref(repo, commit, file, config_path))
+        });
+        let unused = file_rules(
+            &mut out,
+            &files,
+            &config_rel,
+            &layers_rel,
+            &all_on,
+            &mut graph,
+        );
+        if let (Some(file), Some(at_ref)) = (config_file, at_ref) {
+            let at_ref = at_ref
+                .join()
+                .expect("reading the config at the ref never panics")?;
+            removed = config_changes(at_ref, file, &mut out, &mut notes);
+        }
+        Ok(unused)
+    })?;
+    if let Some(file) = config_file {
+        let used = out.reasons.iter().any(|r| r.file == file.path);
+        if !used && removed.is_empty() {
+            unused.push(file.path.clone());
+            unused.sort();
+        }
+    }
+    notes.extend(graph.notes);
+    Ok(ChangeSet {
+        since: since.to_string(),
+        commit,
+        files,
+        reasons: out.reasons,
+        affected: out.affected,
+        removed,
+        unused,
+        notes,
+    })
+}
+
+/// The path rules (every file but the config): `--all-on`, layer directories, modules.
+/// Returns the files that affect nothing.
+fn file_rules(
+    out: &mut Builder<'_>,
+    files: &[ChangedFile],
+    config_rel: &str,
+    layers_rel: &str,
+    all_on: &[&str],
+    graph: &mut ModuleGraph<'_>,
+) -> Vec<String> {
+    let config = out.config;
+    let mut module_uses: Option<Vec<(String, Vec<ModuleUse>)>> = None;
+    let mut unused = Vec::new();
+    for file in files {
         let before = out.reasons.len();
         for prefix in all_on.iter().filter(|p| file.path.starts_with(**p)) {
             let id = out.reason(file, format!("matches --all-on {prefix}"));
             out.everything(id);
         }
-        if file.path == config_rel {
-            removed = config_changes(&repo, &commit, file, &config_path, &mut out, &mut notes)?;
-        }
         let own_layer = config
             .layers
             .iter()
-            .find(|l| is_under(&file.path, &join(&layers_rel, l)));
+            .find(|l| is_under(&file.path, &join(layers_rel, l)));
         if let Some(layer) = own_layer {
             let id = out.reason(file, format!("in layer {layer}"));
             out.layer(layer, id);
@@ -60,7 +111,7 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
             config
                 .layers
                 .iter()
-                .map(|l| (l.clone(), graph.used_by(&join(&layers_rel, l))))
+                .map(|l| (l.clone(), graph.used_by(&join(layers_rel, l))))
                 .collect()
         });
         for (layer, uses) in uses.iter() {
@@ -86,22 +137,12 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
             let id = out.reason(file, why);
             out.layer(layer, id);
         }
-        let reports_removal = file.path == config_rel && !removed.is_empty();
-        if out.reasons.len() == before && !reports_removal {
+        // The config file's own effect is known once it has been compared.
+        if out.reasons.len() == before && file.path != config_rel {
             unused.push(file.path.clone());
         }
     }
-    notes.extend(graph.notes);
-    Ok(ChangeSet {
-        since: since.to_string(),
-        commit,
-        files,
-        reasons: out.reasons,
-        affected: out.affected,
-        removed,
-        unused,
-        notes,
-    })
+    unused
 }
 
 /// Collects reasons once and points every affected (account, layer) pair at them.
@@ -161,28 +202,70 @@ impl<'c> Builder<'c> {
     }
 }
 
-/// The config file changed: compare what it resolves to at the ref with today's.
-fn config_changes(
+/// What the config was at the ref.
+enum AtRef {
+    /// It did not exist: every account is new.
+    Absent,
+    /// It did not validate (the message says why).
+    Invalid { path: String, problem: String },
+    /// It read, and its layers lived in this directory (relative to the repository).
+    Read {
+        config: Box<Config>,
+        layers_dir: String,
+    },
+}
+
+fn config_at_ref(
     repo: &Repo,
     commit: &str,
     file: &ChangedFile,
     config_path: &Path,
-    out: &mut Builder<'_>,
-    notes: &mut Vec<String>,
-) -> Result<Vec<Removed>, ChangeError> {
+) -> Result<AtRef, ChangeError> {
     // A renamed config is compared with its old self.
     let old_path = match &file.change {
         FileChange::RenamedFrom { from } => from.as_str(),
         _ => file.path.as_str(),
     };
     let Some(text) = repo.file_at(commit, old_path)? else {
-        let id = out.reason(file, "the config is new: every account is new".into());
-        out.everything(id);
-        return Ok(Vec::new());
+        return Ok(AtRef::Absent);
     };
-    match config_at_ref(repo, commit, old_path, config_path, &text) {
-        Ok((old, old_layers_dir)) => {
-            let changes = config_diff::compare(&old, out.config, &old_layers_dir);
+    Ok(
+        match read_config_at_ref(repo, commit, old_path, config_path, &text) {
+            Ok((config, layers_dir)) => AtRef::Read {
+                config: Box::new(config),
+                layers_dir,
+            },
+            Err(problem) => AtRef::Invalid {
+                path: format!("{old_path} at {commit}"),
+                problem,
+            },
+        },
+    )
+}
+
+/// The config file changed: what today's config changes compared with the ref's.
+fn config_changes(
+    at_ref: AtRef,
+    file: &ChangedFile,
+    out: &mut Builder<'_>,
+    notes: &mut Vec<String>,
+) -> Vec<Removed> {
+    match at_ref {
+        AtRef::Absent => {
+            let id = out.reason(file, "the config is new: every account is new".into());
+            out.everything(id);
+            Vec::new()
+        }
+        AtRef::Invalid { path, problem } => {
+            notes.push(format!(
+                "{path} is not a valid config ({problem}); every account is treated as changed"
+            ));
+            let id = out.reason(file, "the config at the ref is not valid".into());
+            out.everything(id);
+            Vec::new()
+        }
+        AtRef::Read { config, layers_dir } => {
+            let changes = config_diff::compare(&config, out.config, &layers_dir);
             for (account, layers) in changes.affected {
                 for (layer, whys) in layers {
                     for why in whys {
@@ -191,15 +274,7 @@ fn config_changes(
                     }
                 }
             }
-            Ok(changes.removed)
-        }
-        Err(problem) => {
-            notes.push(format!(
-                "{old_path} at {commit} is not a valid config ({problem}); every account is treated as changed"
-            ));
-            let id = out.reason(file, "the config at the ref is not valid".into());
-            out.everything(id);
-            Ok(Vec::new())
+            changes.removed
         }
     }
 }
@@ -209,7 +284,7 @@ fn config_changes(
 /// Validation checks that every layer has a directory; the ref's config is checked against
 /// the ref's own layer directories (recreated empty in a temporary directory), so a layer
 /// removed since then does not make the old config invalid.
-fn config_at_ref(
+fn read_config_at_ref(
     repo: &Repo,
     commit: &str,
     old_path: &str,

@@ -9,7 +9,7 @@ pub enum ChangeError {
     GitMissing { source: std::io::Error },
 
     #[error(
-        "--changed-since: {} is not inside a git repository ({stderr}); run the command in a clone of the repository",
+        "--changed-since: git finds no usable repository at {} ({stderr}); run the command in a clone of the repository",
         dir.display()
     )]
     NotARepository { dir: PathBuf, stderr: String },

@@ -6,7 +6,7 @@
 //! where terraform runs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use serde::Serialize;
 
@@ -58,42 +58,44 @@ pub struct Repo {
 }
 
 impl Repo {
-    /// The repository that holds `dir`.
-    pub fn containing(dir: &Path) -> Result<Self, ChangeError> {
-        let out = run(dir, &["rev-parse", "--show-toplevel"])?;
-        if !out.status.success() {
+    /// The repository that holds `dir`, and the commit `reference` names in it; an unknown
+    /// ref says how to fetch it. One git call: this runs for every matrix of every PR.
+    pub fn open(dir: &Path, reference: &str) -> Result<(Self, String), ChangeError> {
+        // A ref starting with `-` would be read as an option by git.
+        let usable = !reference.starts_with('-') && !reference.trim().is_empty();
+        let spec = format!("{reference}^{{commit}}");
+        let mut args = vec!["rev-parse", "--show-toplevel"];
+        if usable {
+            args.extend(["--verify", "--quiet", &spec]);
+        }
+        let out = run(dir, &args)?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let mut lines = stdout.lines();
+        let Some(top) = lines.next().filter(|t| !t.is_empty()) else {
             return Err(ChangeError::NotARepository {
                 dir: dir.to_path_buf(),
                 stderr: stderr_line(&out),
             });
+        };
+        let top = PathBuf::from(top);
+        let repo = Self {
+            top: top.canonicalize().unwrap_or(top),
+        };
+        match lines.next() {
+            Some(commit) if usable && out.status.success() => {
+                let commit = commit.trim().to_string();
+                Ok((repo, commit))
+            }
+            _ => Err(ChangeError::UnknownRef {
+                reference: reference.to_string(),
+                hint: repo.unknown_ref_hint(reference),
+                top: repo.top,
+            }),
         }
-        let top = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'));
-        let top = top.canonicalize().unwrap_or(top);
-        Ok(Self { top })
     }
 
     pub fn top(&self) -> &Path {
         &self.top
-    }
-
-    /// The commit id `reference` names; an unknown ref says how to fetch it.
-    pub fn resolve(&self, reference: &str) -> Result<String, ChangeError> {
-        // A ref starting with `-` would be read as an option by git.
-        let out = if reference.starts_with('-') || reference.trim().is_empty() {
-            None
-        } else {
-            let spec = format!("{reference}^{{commit}}");
-            let out = run(&self.top, &["rev-parse", "--verify", "--quiet", &spec])?;
-            out.status.success().then_some(out)
-        };
-        match out {
-            Some(out) => Ok(String::from_utf8_lossy(&out.stdout).trim().to_string()),
-            None => Err(ChangeError::UnknownRef {
-                reference: reference.to_string(),
-                top: self.top.clone(),
-                hint: self.unknown_ref_hint(reference),
-            }),
-        }
     }
 
     fn unknown_ref_hint(&self, reference: &str) -> String {
@@ -118,7 +120,7 @@ impl Repo {
     pub fn changed_files(&self, commit: &str) -> Result<Vec<ChangedFile>, ChangeError> {
         // `--no-relative` and the `-c` settings keep the user's git config from changing
         // the output's shape (relative paths, colours, an external diff program).
-        let diff = self.git(&[
+        let diff = self.spawn(&[
             "-c",
             "color.ui=never",
             "diff",
@@ -131,8 +133,11 @@ impl Repo {
             commit,
             "--",
         ])?;
+        // Both run at once; each is read to its end in turn, so neither can block the other.
+        let untracked = self.spawn(&["ls-files", "-z", "--others", "--exclude-standard"])?;
+        let diff = diff.finish()?;
+        let untracked = untracked.finish()?;
         let mut files = parse_name_status(&diff);
-        let untracked = self.git(&["ls-files", "-z", "--others", "--exclude-standard"])?;
         files.extend(split_z(&untracked).into_iter().map(|path| ChangedFile {
             path,
             change: FileChange::Untracked,
@@ -168,13 +173,38 @@ impl Repo {
         Ok(split_z(&String::from_utf8_lossy(&out.stdout)))
     }
 
-    /// Runs git at the top and returns its stdout; a failure is an error.
-    fn git(&self, args: &[&str]) -> Result<String, ChangeError> {
-        let out = run(&self.top, args)?;
+    /// Starts git at the top; [`Running::finish`] returns its stdout, a failure is an error.
+    fn spawn(&self, args: &[&str]) -> Result<Running, ChangeError> {
+        let child = git(&self.top, args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| ChangeError::GitMissing { source })?;
+        Ok(Running {
+            child,
+            args: args.join(" "),
+            top: self.top.clone(),
+        })
+    }
+}
+
+/// A git command started by [`Repo::spawn`].
+struct Running {
+    child: Child,
+    args: String,
+    top: PathBuf,
+}
+
+impl Running {
+    fn finish(self) -> Result<String, ChangeError> {
+        let out = self
+            .child
+            .wait_with_output()
+            .map_err(|source| ChangeError::GitMissing { source })?;
         if !out.status.success() {
             return Err(ChangeError::Git {
-                args: args.join(" "),
-                top: self.top.clone(),
+                args: self.args,
+                top: self.top,
                 stderr: stderr_line(&out),
             });
         }
@@ -182,15 +212,20 @@ impl Repo {
     }
 }
 
-fn run(dir: &Path, args: &[&str]) -> Result<Output, ChangeError> {
-    Command::new("git")
-        .arg("-C")
+fn git(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
         .arg(dir)
         .args(args)
         // Never wait on a pager or a credential prompt.
         .env("GIT_PAGER", "cat")
         .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(std::process::Stdio::null())
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(dir: &Path, args: &[&str]) -> Result<Output, ChangeError> {
+    git(dir, args)
         .output()
         .map_err(|source| ChangeError::GitMissing { source })
 }
