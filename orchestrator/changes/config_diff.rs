@@ -10,7 +10,7 @@
 //! - a `health_check` of a layer: that layer, in every account that has it;
 //! - timeouts, retries, teams, Slack channels and the CIDR pool: nothing (no layer changes).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -63,6 +63,10 @@ pub struct ConfigChanges {
 /// to the repository) with today's.
 pub fn compare(old: &Config, new: &Config, old_layers_dir: &str) -> ConfigChanges {
     let mut out = ConfigChanges::default();
+    // By name: `Config::account` is a linear search, too slow a thousand times over.
+    let old_accounts: HashMap<&str, &Account> =
+        old.accounts.iter().map(|a| (a.name.as_str(), a)).collect();
+    let new_accounts: HashSet<&str> = new.accounts.iter().map(|a| a.name.as_str()).collect();
     let everywhere = everywhere(old, new);
     let network = (old.network_layer(), new.network_layer());
     for account in &new.accounts {
@@ -74,7 +78,7 @@ pub fn compare(old: &Config, new: &Config, old_layers_dir: &str) -> ConfigChange
                 .or_default()
                 .push(why);
         };
-        let Some(before) = old.account(&account.name) else {
+        let Some(&before) = old_accounts.get(account.name.as_str()) else {
             for layer in &account.layers {
                 add(layer, "new account".into());
             }
@@ -112,7 +116,7 @@ pub fn compare(old: &Config, new: &Config, old_layers_dir: &str) -> ConfigChange
         }
     }
     for before in &old.accounts {
-        if new.account(&before.name).is_none() {
+        if !new_accounts.contains(before.name.as_str()) {
             out.removed.push(removed(
                 &before.name,
                 before.layers.clone(),

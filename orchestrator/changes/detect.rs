@@ -23,7 +23,9 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
     let config_path = canonical(&config.path)?;
     let config_dir = config_path.parent().unwrap_or(Path::new("/"));
     let (repo, commit) = Repo::open(config_dir, since)?;
+    tracing::debug!(%commit, "resolved {since}");
     let files = repo.changed_files(&commit)?;
+    tracing::debug!(files = files.len(), "listed the changed files");
     let config_rel = relative(repo.top(), &config_path)?;
     let layers_rel = relative(repo.top(), &canonical(&config.layers_dir)?)?;
     let all_on: Vec<&str> = all_on
@@ -52,11 +54,14 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
             &all_on,
             &mut graph,
         );
+        tracing::debug!("mapped the changed files to layers");
         if let (Some(file), Some(at_ref)) = (config_file, at_ref) {
             let at_ref = at_ref
                 .join()
                 .expect("reading the config at the ref never panics")?;
+            tracing::debug!("read the config at the ref");
             removed = config_changes(at_ref, file, &mut out, &mut notes);
+            tracing::debug!("compared the configs");
         }
         Ok(unused)
     })?;
