@@ -331,6 +331,24 @@ fn a_layer_removed_from_the_config_is_reported_and_the_old_config_still_reads() 
 }
 
 #[test]
+fn moving_the_layers_directory_redeploys_everything() {
+    let repo = Repo::sandbox();
+    repo.git(&["mv", "layers", "stacks"]);
+    repo.edit("domains.yaml", "layers_dir: layers", "layers_dir: stacks");
+    repo.commit("layers -> stacks");
+    assert_eq!(repo.changed("HEAD~1", &[]), every_layer());
+    let explained = repo.explain("HEAD~1");
+    let whys: Vec<&str> = explained["jobs"][0]["because"]["platform"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["why"].as_str().unwrap())
+        .collect();
+    assert!(whys.contains(&"layers_dir changed"), "{whys:?}");
+    assert!(whys.contains(&"in layer platform"), "{whys:?}");
+}
+
+#[test]
 fn a_config_that_was_invalid_at_the_ref_makes_every_account_changed() {
     let repo = Repo::sandbox();
     repo.edit("domains.yaml", "version: 1", "version: 7");

@@ -24,10 +24,20 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
     let config_dir = config_path.parent().unwrap_or(Path::new("/"));
     let (repo, commit) = Repo::open(config_dir, since)?;
     tracing::debug!(%commit, "resolved {since}");
-    let files = repo.changed_files(&commit)?;
-    tracing::debug!(files = files.len(), "listed the changed files");
     let config_rel = relative(repo.top(), &config_path)?;
     let layers_rel = relative(repo.top(), &canonical(&config.layers_dir)?)?;
+    // The config and layer directories at the ref matter only if the config changed, but
+    // asking now costs no time: git answers them while the diff runs.
+    let config_text = repo.start_file_at(&commit, &config_rel)?;
+    let layer_dirs = repo.start_dirs_at(&commit, &layers_rel)?;
+    let files = repo.changed_files(&commit)?;
+    let asked = Asked {
+        config_rel: config_rel.clone(),
+        config_text: config_text.finish()?,
+        layers_rel: layers_rel.clone(),
+        layer_dirs: layer_dirs.finish()?,
+    };
+    tracing::debug!(files = files.len(), "listed the changed files");
     let all_on: Vec<&str> = all_on
         .iter()
         .map(|p| p.trim().trim_start_matches("./"))
@@ -43,8 +53,8 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
         // Reading and validating the config at the ref is the slowest step with many
         // accounts: it runs while the other files are mapped.
         let at_ref = config_file.map(|file| {
-            let (repo, commit, config_path) = (&repo, &commit, &config_path);
-            scope.spawn(move || config_at_ref(repo, commit, file, config_path))
+            let (repo, commit, config_path, asked) = (&repo, &commit, &config_path, &asked);
+            scope.spawn(move || config_at_ref(repo, commit, file, config_path, asked))
         });
         let unused = file_rules(
             &mut out,
@@ -220,22 +230,37 @@ enum AtRef {
     },
 }
 
+/// What was asked of git ahead of time: the config's text and the layer directories at the
+/// ref, at today's paths.
+struct Asked {
+    config_rel: String,
+    config_text: Option<String>,
+    layers_rel: String,
+    layer_dirs: Vec<String>,
+}
+
 fn config_at_ref(
     repo: &Repo,
     commit: &str,
     file: &ChangedFile,
     config_path: &Path,
+    asked: &Asked,
 ) -> Result<AtRef, ChangeError> {
     // A renamed config is compared with its old self.
     let old_path = match &file.change {
         FileChange::RenamedFrom { from } => from.as_str(),
         _ => file.path.as_str(),
     };
-    let Some(text) = repo.file_at(commit, old_path)? else {
+    let text = if old_path == asked.config_rel {
+        asked.config_text.clone()
+    } else {
+        repo.file_at(commit, old_path)?
+    };
+    let Some(text) = text else {
         return Ok(AtRef::Absent);
     };
     Ok(
-        match read_config_at_ref(repo, commit, old_path, config_path, &text) {
+        match read_config_at_ref(repo, commit, old_path, config_path, &text, asked) {
             Ok((config, layers_dir)) => AtRef::Read {
                 config: Box::new(config),
                 layers_dir,
@@ -295,6 +320,7 @@ fn read_config_at_ref(
     old_path: &str,
     config_path: &Path,
     text: &str,
+    asked: &Asked,
 ) -> Result<(Config, String), String> {
     let layers_dir = layers_dir_setting(text);
     let config_dir = old_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -308,9 +334,12 @@ fn read_config_at_ref(
     };
     let scratch =
         tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let layers = repo
-        .dirs_at(commit, &layers_rel)
-        .map_err(|e| e.to_string())?;
+    let layers = if layers_rel == asked.layers_rel {
+        asked.layer_dirs.clone()
+    } else {
+        repo.dirs_at(commit, &layers_rel)
+            .map_err(|e| e.to_string())?
+    };
     for layer in &layers {
         let dir = scratch.path().join(&layers_rel).join(layer);
         std::fs::create_dir_all(&dir)

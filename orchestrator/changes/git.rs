@@ -149,28 +149,53 @@ impl Repo {
 
     /// The text of `path` (relative to the top) at `commit`, or `None` if it did not exist.
     pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<String>, ChangeError> {
-        let out = run(
-            &self.top,
-            &["cat-file", "blob", &format!("{commit}:{path}")],
-        )?;
-        Ok(out
-            .status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+        self.start_file_at(commit, path)?.finish()
+    }
+
+    /// [`Repo::file_at`], started now and read later, so it runs alongside other git calls.
+    pub fn start_file_at(
+        &self,
+        commit: &str,
+        path: &str,
+    ) -> Result<Pending<Option<String>>, ChangeError> {
+        let running = self.spawn(&["cat-file", "blob", &format!("{commit}:{path}")])?;
+        Ok(Pending {
+            running,
+            read: |out| {
+                out.status
+                    .success()
+                    .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+            },
+        })
     }
 
     /// The names of the directories directly inside `path` at `commit` (empty if none).
     pub fn dirs_at(&self, commit: &str, path: &str) -> Result<Vec<String>, ChangeError> {
+        self.start_dirs_at(commit, path)?.finish()
+    }
+
+    /// [`Repo::dirs_at`], started now and read later.
+    pub fn start_dirs_at(
+        &self,
+        commit: &str,
+        path: &str,
+    ) -> Result<Pending<Vec<String>>, ChangeError> {
         let tree = if path.is_empty() {
             commit.to_string()
         } else {
             format!("{commit}:{path}")
         };
-        let out = run(&self.top, &["ls-tree", "-d", "-z", "--name-only", &tree])?;
-        if !out.status.success() {
-            return Ok(Vec::new());
-        }
-        Ok(split_z(&String::from_utf8_lossy(&out.stdout)))
+        let running = self.spawn(&["ls-tree", "-d", "-z", "--name-only", &tree])?;
+        Ok(Pending {
+            running,
+            read: |out| {
+                if out.status.success() {
+                    split_z(&String::from_utf8_lossy(&out.stdout))
+                } else {
+                    Vec::new()
+                }
+            },
+        })
     }
 
     /// Starts git at the top; [`Running::finish`] returns its stdout, a failure is an error.
@@ -188,6 +213,20 @@ impl Repo {
     }
 }
 
+/// A git question asked and not yet answered: the process runs until [`Pending::finish`].
+pub struct Pending<T> {
+    running: Running,
+    /// Turns any exit (failure included) into the answer.
+    read: fn(Output) -> T,
+}
+
+impl<T> Pending<T> {
+    pub fn finish(self) -> Result<T, ChangeError> {
+        let out = self.running.wait()?;
+        Ok((self.read)(out))
+    }
+}
+
 /// A git command started by [`Repo::spawn`].
 struct Running {
     child: Child,
@@ -196,15 +235,20 @@ struct Running {
 }
 
 impl Running {
-    fn finish(self) -> Result<String, ChangeError> {
-        let out = self
-            .child
+    fn wait(self) -> Result<Output, ChangeError> {
+        self.child
             .wait_with_output()
-            .map_err(|source| ChangeError::GitMissing { source })?;
+            .map_err(|source| ChangeError::GitMissing { source })
+    }
+
+    /// Its stdout; a failure is an error.
+    fn finish(self) -> Result<String, ChangeError> {
+        let (args, top) = (self.args.clone(), self.top.clone());
+        let out = self.wait()?;
         if !out.status.success() {
             return Err(ChangeError::Git {
-                args: self.args,
-                top: self.top,
+                args,
+                top,
                 stderr: stderr_line(&out),
             });
         }
