@@ -6,6 +6,7 @@
 //! -> `notify` (Slack, GitHub); `summary` turns plan JSONs into one PR comment.
 //! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
+pub mod aws;
 pub mod changes;
 pub mod cli;
 pub mod commands;
@@ -14,5 +15,7 @@ pub mod contract;
 pub mod credentials;
 pub mod exit;
 pub mod matrix;
+pub mod notify;
 pub mod plan;
 pub mod report;
+pub mod summary;

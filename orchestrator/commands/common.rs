@@ -90,12 +90,8 @@ fn changes_since(
     changed_since: Option<&str>,
     all_on: &[String],
 ) -> Result<Option<ChangeSet>, CliError> {
+    // Without a ref everything is selected, which is what `--all-on` would select anyway.
     let Some(since) = changed_since.map(str::trim).filter(|s| !s.is_empty()) else {
-        if !all_on.is_empty() {
-            return Err(CliError::bad_input(
-                "--all-on only applies with --changed-since <git ref>: add it, or drop --all-on",
-            ));
-        }
         return Ok(None);
     };
     let changes =
