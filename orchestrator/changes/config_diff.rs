@@ -200,6 +200,25 @@ fn input_changes(
     layer: &str,
     network: (Option<&str>, Option<&str>),
 ) -> Vec<String> {
+    // Most accounts did not change at all: say so without building their inputs.
+    let same_sources = before.vars == after.vars
+        && before.layer_vars.get(layer) == after.layer_vars.get(layer)
+        && before.network_cidr == after.network_cidr
+        && network.0 == network.1
+        && (
+            &before.account_id,
+            &before.domain,
+            &before.environment,
+            &before.region,
+        ) == (
+            &after.account_id,
+            &after.domain,
+            &after.environment,
+            &after.region,
+        );
+    if same_sources {
+        return Vec::new();
+    }
     let (old_in, new_in): (Vars, Vars) = (
         before.inputs(layer, network.0),
         after.inputs(layer, network.1),
