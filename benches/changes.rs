@@ -21,8 +21,8 @@ fn main() {
     generate(repo);
     git(repo, &["init", "--quiet", "--initial-branch=main"]);
     commit(repo, "base");
-    // The diff: a shared module used through another module, one layer file, a doc, and
-    // domains.yaml (one domain's vars, one account's CIDR).
+    // The diff, 4 files: a shared module used through another module, one layer file, a doc,
+    // and domains.yaml (one domain's vars, one account's CIDR).
     append(repo, "layers/modules/vpc/main.tf", "\n# wider subnets\n");
     append(repo, "layers/static/main.tf", "\n# tuned\n");
     append(repo, "docs/guide-007.md", "\nMore words.\n");
@@ -42,9 +42,10 @@ fn main() {
 
     let bin = env!("CARGO_BIN_EXE_orchestrator");
     println!(
-        "repository: {} accounts, {} files, diff of 5 files",
+        "repository: {} accounts, {} files, diff of {} files",
         DOMAINS * ENVIRONMENTS.len(),
-        git(repo, &["ls-files"]).lines().count()
+        git(repo, &["ls-files"]).lines().count(),
+        git(repo, &["diff", "--name-only", "HEAD~1"]).lines().count()
     );
     for args in [
         &["matrix", "--changed-since", "HEAD~1"][..],
