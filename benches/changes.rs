@@ -45,7 +45,9 @@ fn main() {
         "repository: {} accounts, {} files, diff of {} files",
         DOMAINS * ENVIRONMENTS.len(),
         git(repo, &["ls-files"]).lines().count(),
-        git(repo, &["diff", "--name-only", "HEAD~1"]).lines().count()
+        git(repo, &["diff", "--name-only", "HEAD~1"])
+            .lines()
+            .count()
     );
     for args in [
         &["matrix", "--changed-since", "HEAD~1"][..],
