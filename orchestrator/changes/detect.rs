@@ -68,7 +68,7 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
         if let (Some(file), Some(at_ref)) = (config_file, at_ref) {
             let at_ref = at_ref
                 .join()
-                .expect("reading the config at the ref never panics")?;
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             tracing::debug!("read the config at the ref");
             removed = config_changes(at_ref, file, &mut out, &mut notes);
             tracing::debug!("compared the configs");
