@@ -80,11 +80,14 @@ pub struct Selectors {
     /// Only these layers.
     #[arg(long = "layer", value_delimiter = ',')]
     pub layers: Vec<String>,
-    /// Only the (account, layer) pairs a git diff from this ref to the working tree affects.
+    /// Only the (account, layer) pairs a git diff from this ref (e.g. the PR's base commit)
+    /// to the working tree affects; accounts removed from the config are reported on stderr.
+    /// In a shallow clone, fetch the ref first (`git fetch --depth=1 origin <ref>`).
     #[arg(long, env = "ORCHESTRATOR_CHANGED_SINCE")]
     pub changed_since: Option<String>,
-    /// With --changed-since: paths (prefixes) whose change affects every account and layer.
-    #[arg(long, value_delimiter = ',')]
+    /// With --changed-since: path prefixes (from the repository's top) whose change affects
+    /// every account and layer, e.g. `.github/workflows/deploy.yml,versions.tf`.
+    #[arg(long, env = "ORCHESTRATOR_ALL_ON", value_delimiter = ',')]
     pub all_on: Vec<String>,
 }
 
@@ -101,7 +104,8 @@ pub struct JobsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// With --changed-since: say which changed file put each job there.
+    /// With --changed-since: say which changed file put each layer of each job there, and
+    /// list accounts removed from the config (JSON: `{"jobs": [...], "removed": [...]}`).
     #[arg(long)]
     pub explain: bool,
 }
@@ -173,6 +177,12 @@ pub struct DeployArgs {
     /// Only these layers (default: every layer of the account, in order).
     #[arg(long, value_delimiter = ',')]
     pub layers: Vec<String>,
+    /// Only the layers a git diff from this ref to the working tree affects (see `jobs --help`).
+    #[arg(long, env = "ORCHESTRATOR_CHANGED_SINCE")]
+    pub changed_since: Option<String>,
+    /// With --changed-since: path prefixes whose change affects every layer.
+    #[arg(long, env = "ORCHESTRATOR_ALL_ON", value_delimiter = ',')]
+    pub all_on: Vec<String>,
     #[command(flatten)]
     pub execution: ExecutionArgs,
 }
