@@ -5,6 +5,7 @@
 //! or `runner` (terraform per account and layer) -> `events` -> `report` (run report)
 //! -> `notify` (Slack, GitHub); `summary` turns plan JSONs into one PR comment.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -13,8 +14,10 @@ pub mod credentials;
 pub mod events;
 pub mod exit;
 pub mod matrix;
+pub mod notify;
 pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod runner;
+pub mod summary;
 pub mod terraform;
