@@ -2,6 +2,7 @@
 //! job, each layer's terraform supervised (deadline, retries, signals). It reports only
 //! through `events`.
 
+mod attempt;
 mod cancel;
 mod context;
 mod init_gate;
