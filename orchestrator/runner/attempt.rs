@@ -80,14 +80,13 @@ impl LayerRun<'_> {
     ) -> Result<Done, Failure> {
         let tf = &self.ctx.options.terraform;
         let init = tf.init(ws, backend, ws.needs_reconfigure(backend));
-        let warming = match &self.ctx.init_gate {
-            Some(gate) => gate.enter(self.layer).await,
-            None => None,
-        };
-        self.step(number, Step::Init, &init, None, log, limits)
-            .await?;
-        if let Some(warming) = warming {
-            warming.done();
+        {
+            let _one_init_at_a_time = match &self.ctx.init_lock {
+                Some(lock) => Some(lock.lock().await),
+                None => None,
+            };
+            self.step(number, Step::Init, &init, None, log, limits)
+                .await?;
         }
         ws.record_backend(backend).map_err(|e| {
             Failure::local(

@@ -5,7 +5,6 @@
 mod attempt;
 mod cancel;
 mod context;
-mod init_gate;
 mod job;
 mod layer;
 mod log_file;
