@@ -455,12 +455,104 @@ fn fail_fast_starts_nothing_after_the_first_failure() {
     }
 }
 
+/// Writes terraform's environment where the test says.
+const ENVIRONMENT_LAYER: &str = r#"
+terraform {
+  backend "local" {}
+}
+
+resource "terraform_data" "environment" {
+  provisioner "local-exec" {
+    command = "env > \"$ENVIRONMENT_DUMP\""
+  }
+}
+"#;
+
+#[test]
+fn terraform_gets_no_credentials_but_the_accounts() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .add_layer("environment", ENVIRONMENT_LAYER)
+        .edit_config(
+            "layers: [platform, static, dynamic]",
+            "layers: [environment]",
+        );
+    let dump = sandbox.path().join("environment.txt");
+    let mut cmd = sandbox.command(&["deploy", "--accounts", "catalog-dev"]);
+    cmd.env("ENVIRONMENT_DUMP", &dump)
+        .env("AWS_ACCESS_KEY_ID", "AKIAORCHESTRATORHOST")
+        .env("AWS_SECRET_ACCESS_KEY", "host-secret-key")
+        .env("AWS_SESSION_TOKEN", "host-session-token")
+        .env("AWS_PROFILE", "admin")
+        .env("AWS_ROLE_ARN", "arn:aws:iam::000000000001:role/ci")
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", "/tmp/token")
+        .env(
+            "SLACK_WEBHOOK_URL",
+            "https://hooks.slack.example/T000/B000/secret",
+        )
+        .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5000");
+    sandbox.run_with(cmd).expect_code(0);
+    let environment = std::fs::read_to_string(&dump).unwrap();
+    let names: Vec<&str> = environment
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, _)| k)
+        .collect();
+    for withheld in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "SLACK_WEBHOOK_URL",
+    ] {
+        assert!(!names.contains(&withheld), "{withheld} reached terraform");
+    }
+    let data_dir = sandbox
+        .path()
+        .join(".orchestrator/data/catalog-dev/environment");
+    assert!(
+        environment.contains(&format!("TF_DATA_DIR={}\n", data_dir.display())),
+        "{environment}"
+    );
+    assert!(environment.contains("TF_IN_AUTOMATION=1\n"));
+    assert!(
+        environment.contains("AWS_ENDPOINT_URL_STS=http://127.0.0.1:5000\n"),
+        "not a credential"
+    );
+    assert!(
+        environment.contains("TF_VAR_deploy_seconds=0\n"),
+        "terraform variables pass"
+    );
+
+    let report = std::fs::read_to_string(sandbox.path().join(".orchestrator/report.json")).unwrap();
+    let log = std::fs::read_to_string(
+        sandbox
+            .path()
+            .join(".orchestrator/logs/catalog-dev/environment.log"),
+    )
+    .unwrap();
+    for secret in [
+        "AKIAORCHESTRATORHOST",
+        "host-secret-key",
+        "host-session-token",
+        "hooks.slack.example",
+    ] {
+        assert!(!report.contains(secret), "{secret} in the report");
+        assert!(!log.contains(secret), "{secret} in the log");
+    }
+}
+
 #[test]
 fn deploy_touches_only_the_named_accounts() {
     let sandbox = Sandbox::new();
-    sandbox
-        .run(&["deploy", "--accounts", "catalog-dev payments-stage"])
-        .expect_code(0);
+    // With a shared plugin cache, inits take turns; the deploy still completes.
+    let cache = sandbox.path().join("plugin-cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let mut cmd = sandbox.command(&["deploy", "--accounts", "catalog-dev payments-stage"]);
+    cmd.env("TF_PLUGIN_CACHE_DIR", &cache);
+    sandbox.run_with(cmd).expect_code(0);
     let report = sandbox.report();
     let accounts: Vec<&str> = report.jobs.iter().map(|j| j.account.as_str()).collect();
     assert_eq!(accounts, ["catalog-dev", "payments-stage"]);

@@ -51,6 +51,9 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
             "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
         ));
     }
+    if plan.job_count() == 0 {
+        eprintln!("warning: the selection matches no account and layer; nothing to deploy");
+    }
     let terraform = find_program(&args.terraform)?;
     let report_path = absolute(&args.report)?;
     let work_dir = absolute(&args.work_dir)?;

@@ -221,8 +221,9 @@ impl ReportBuilder {
     fn outcome(&self) -> Outcome {
         let halted = self.waves.iter().any(|w| w.status == WaveStatus::Skipped);
         let any = |s: Status| self.jobs.iter().any(|j| j.status == s);
-        // No `RunFinished`: the run was abandoned half-way.
-        if self.interrupted || self.duration_ms.is_none() {
+        // No `RunFinished`: the run was abandoned half-way. A Ctrl-C that came after every
+        // job had finished stopped nothing: the run ended as it would have anyway.
+        if self.duration_ms.is_none() || (self.interrupted && any(Status::Cancelled)) {
             Outcome::Cancelled
         } else if halted {
             Outcome::Halted
@@ -481,6 +482,32 @@ domains:
             duration: Duration::from_secs(1),
         });
         assert_eq!(b.report(SystemTime::UNIX_EPOCH).outcome, Outcome::Cancelled);
+    }
+
+    #[test]
+    fn a_ctrl_c_after_every_job_finished_changes_nothing() {
+        let mut b = builder(Mode::Apply);
+        finished(
+            &mut b,
+            "catalog-stage",
+            &[
+                ("platform", Status::Succeeded),
+                ("static", Status::Succeeded),
+            ],
+        );
+        finished(
+            &mut b,
+            "catalog-prod",
+            &[
+                ("platform", Status::NoChanges),
+                ("static", Status::NoChanges),
+            ],
+        );
+        b.apply(&Event::RunFinished {
+            interrupted: true,
+            duration: Duration::from_secs(1),
+        });
+        assert_eq!(b.report(SystemTime::UNIX_EPOCH).outcome, Outcome::Succeeded);
     }
 
     #[test]

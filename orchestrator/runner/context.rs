@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::cancel::Cancellation;
-use super::init_gate::InitGate;
 use super::options::RunOptions;
 use crate::config::Config;
 use crate::credentials::CredentialsProvider;
@@ -20,8 +19,10 @@ pub(super) struct RunContext {
     pub credentials: Arc<dyn CredentialsProvider>,
     pub events: EventSender,
     pub cancel: Cancellation,
-    /// Orders `init` when a plugin cache is shared.
-    pub init_gate: Option<InitGate>,
+    /// Held around `init` when a plugin cache is shared: terraform's cache is not safe for
+    /// concurrent `init` (two inits installing one provider corrupt each other,
+    /// hashicorp/terraform#31964).
+    pub init_lock: Option<tokio::sync::Mutex<()>>,
     /// The first account that failed, for `--fail-fast`.
     pub first_failure: Mutex<Option<String>>,
 }

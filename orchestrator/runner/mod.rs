@@ -2,9 +2,9 @@
 //! job, each layer's terraform supervised (deadline, retries, signals). It reports only
 //! through `events`.
 
+mod attempt;
 mod cancel;
 mod context;
-mod init_gate;
 mod job;
 mod layer;
 mod log_file;

@@ -25,7 +25,6 @@ pub struct RunOptions {
     pub work_dir: PathBuf,
     /// `terraform show -json` of every plan (plan-only runs) goes here; absolute.
     pub plans_dir: PathBuf,
-    /// `TF_PLUGIN_CACHE_DIR` is set: terraform's cache is not safe for concurrent `init`, so
-    /// the first `init` of each layer runs alone.
+    /// `TF_PLUGIN_CACHE_DIR` is set: `init`s run one at a time.
     pub serialise_init: bool,
 }

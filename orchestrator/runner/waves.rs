@@ -35,7 +35,7 @@ pub async fn run(
         layers_dir: absolute(&config.layers_dir),
         config_root: absolute(&config.root),
         config,
-        init_gate: options.serialise_init.then(Default::default),
+        init_lock: options.serialise_init.then(Default::default),
         options,
         credentials,
         events,
