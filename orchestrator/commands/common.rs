@@ -73,10 +73,6 @@ pub fn explain(
 /// What `--changed-since REF` (with `--all-on`) affects, as the plan's `Selection::changed`
 /// filter; `None` without the flag (an empty value, as an unset CI variable gives, counts as
 /// absent). Accounts that left the config are reported on stderr here, for every command.
-#[expect(
-    dead_code,
-    reason = "`deploy --changed-since` narrows its layers with it once deploy runs accounts"
-)]
 pub fn changed_filter(
     config: &Config,
     changed_since: Option<&str>,

@@ -7,19 +7,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use futures::future::BoxFuture;
-
-use super::common::{load_config, plan_for, split_names};
+use super::common::{changed_filter, load_config, plan_for, split_names};
+use crate::aws::{self, StsProvider};
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
-use crate::config::{Account, Config, CredentialsMode};
-use crate::credentials::{
-    AccountCredentials, CredentialsError, CredentialsProvider, NoCredentials,
-};
-use crate::events;
+use crate::config::{Config, CredentialsMode};
+use crate::credentials::{CredentialsProvider, NoCredentials};
+use crate::events::{self, Event};
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::notify;
 use crate::plan::{self, Plan, Selection};
 use crate::progress::{self, Style};
-use crate::report::{self, Mode, Outcome, ReportBuilder, ReportContext, RunReport, Source};
+use crate::report::{
+    self, Mode, Outcome, ReportBuilder, ReportContext, RunReport, Source, Status, WaveStatus,
+};
 use crate::runner::{self, CancelHandle, RetryPolicy, RunOptions, StopLevel};
 use crate::terraform::Terraform;
 
@@ -28,6 +28,7 @@ pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     let selection = Selection {
         accounts: split_names(&args.accounts),
         layers: split_names(&args.layers),
+        changed: changed_filter(&config, args.changed_since.as_deref(), &args.all_on)?,
         ..Selection::default()
     };
     if selection.accounts.is_empty() {
@@ -57,12 +58,31 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
     let terraform = find_program(&args.terraform)?;
     let report_path = absolute(&args.report)?;
     let work_dir = absolute(&args.work_dir)?;
-    preflight(&config, &plan, &args)?;
-    let credentials = credentials_provider(&config);
     let mode = if args.plan_only {
         Mode::Plan
     } else {
         Mode::Apply
+    };
+    let context = ReportContext {
+        run_id: run_id(),
+        mode,
+        config: config.path.display().to_string(),
+        source: source(),
+        report_path: report_path.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    let credentials = match credentials_provider(&config, &plan, &args, &context.run_id)? {
+        Some(sts) => {
+            if let Some(report) = runtime.block_on(preflight(&config, &plan, &args, &sts, &context))
+            {
+                return finish(&report, &report_path, &args);
+            }
+            Arc::new(sts) as Arc<dyn CredentialsProvider>
+        }
+        None => Arc::new(NoCredentials),
     };
     let options = RunOptions {
         mode,
@@ -84,30 +104,24 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
             .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
         serialise_init: std::env::var_os("TF_PLUGIN_CACHE_DIR").is_some_and(|v| !v.is_empty()),
     };
-    let context = ReportContext {
-        run_id: run_id(),
-        mode,
-        config: config.path.display().to_string(),
-        source: source(),
-        report_path: report_path.clone(),
-    };
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
     let report = runtime.block_on(run_plan(plan, config, options, credentials, context))?;
+    finish(&report, &report_path, &args)
+}
 
+/// Writes the run report, prints the summary, publishes to GitHub, and picks the exit code.
+fn finish(report: &RunReport, report_path: &Path, args: &ExecutionArgs) -> CommandResult {
     let written = report::write_atomic(
-        &report_path,
-        &serde_json::to_vec_pretty(&report).expect("a run report always serialises"),
+        report_path,
+        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
     );
     // A closed stdout (`| head`) must not stop the report from being published.
-    let summary = progress::summary(&report, &args.report.display().to_string());
+    let summary = progress::summary(report, &args.report.display().to_string());
     let _ = std::io::stdout().write_all(summary.as_bytes());
     written.map_err(|e| CliError::failed(e.to_string()))?;
-    publish_to_github(&report, &report_path);
-    Ok(exit_code(&report, args.fail_on_drift))
+    if let Err(e) = notify::github::publish(report, report_path) {
+        eprintln!("warning: cannot write the GitHub job summary: {e}");
+    }
+    Ok(exit_code(report, args.fail_on_drift))
 }
 
 /// Runs the plan with signals turned into cancellation, and returns its run report.
@@ -176,60 +190,95 @@ fn exit_code(report: &RunReport, fail_on_drift: bool) -> Exit {
     }
 }
 
-/// The credentials each account's terraform gets: none for `credentials: none` accounts,
-/// STS for `assume_role` ones.
-fn credentials_provider(_config: &Config) -> Arc<dyn CredentialsProvider> {
-    Arc::new(ByAccountMode {
-        assume_role: Arc::new(StsUnavailable),
-    })
+/// STS for runs that reach an `assume_role` account; `None` when every selected account
+/// has `credentials: none` (the sandbox), so no AWS configuration is even loaded.
+fn credentials_provider(
+    config: &Config,
+    plan: &Plan,
+    args: &ExecutionArgs,
+    run_id: &str,
+) -> Result<Option<StsProvider>, CliError> {
+    if !plan
+        .jobs()
+        .any(|job| job.account.credentials == CredentialsMode::AssumeRole)
+    {
+        return Ok(None);
+    }
+    StsProvider::new(config, args.oidc_role_arn.clone(), run_id)
+        .map(Some)
+        .map_err(|e| CliError::bad_input(e.to_string()))
 }
 
 /// Assumes every selected account's role before anything runs, so a missing trust policy
-/// fails the run before the first terraform starts.
-fn preflight(_config: &Config, _plan: &Plan, args: &ExecutionArgs) -> Result<(), CliError> {
+/// fails the run before the first terraform starts. On failure, returns the run report to
+/// write: the unreachable accounts `failed`, every other job `skipped`, nothing started.
+async fn preflight(
+    config: &Config,
+    plan: &Plan,
+    args: &ExecutionArgs,
+    sts: &StsProvider,
+    context: &ReportContext,
+) -> Option<RunReport> {
     if args.skip_preflight {
-        return Ok(());
+        return None;
     }
-    Ok(())
-}
-
-/// In GitHub Actions: annotations for failed layers and the step summary.
-fn publish_to_github(_report: &RunReport, _report_path: &Path) {}
-
-/// Dispatches on the account's `credentials` mode.
-struct ByAccountMode {
-    assume_role: Arc<dyn CredentialsProvider>,
-}
-
-impl CredentialsProvider for ByAccountMode {
-    fn credentials<'a>(
-        &'a self,
-        account: &'a Account,
-    ) -> BoxFuture<'a, Result<AccountCredentials, CredentialsError>> {
-        match account.credentials {
-            CredentialsMode::None => NoCredentials.credentials(account),
-            CredentialsMode::AssumeRole => self.assume_role.credentials(account),
+    let checked = aws::preflight(
+        config,
+        plan.jobs().map(|job| &job.account),
+        sts,
+        usize::from(args.parallel).max(8),
+    )
+    .await;
+    eprintln!("{}", checked.summary());
+    if checked.is_ok() {
+        return None;
+    }
+    eprintln!("{}", checked.render_failures());
+    let started = SystemTime::now();
+    let mut builder = ReportBuilder::new(context.clone(), plan, started);
+    let unreachable = |account: &str| -> Option<String> {
+        if let Some(base) = &checked.base_failure {
+            return Some(format!("preflight: base credentials: {}", base.hint));
         }
+        checked
+            .failures
+            .iter()
+            .find(|f| f.account == account)
+            .map(|f| format!("preflight: {}", f.hint))
+    };
+    for wave in &plan.waves {
+        let mut failures = 0;
+        for job in &wave.jobs {
+            let (status, reason) = match unreachable(&job.account.name) {
+                Some(reason) => {
+                    failures += 1;
+                    (Status::Failed, reason)
+                }
+                None => (
+                    Status::Skipped,
+                    "preflight failed for another account: nothing was started".to_string(),
+                ),
+            };
+            builder.apply(&Event::JobNotRun {
+                wave: wave.name.clone(),
+                account: job.account.name.clone(),
+                layers: job.layers.clone(),
+                status,
+                reason,
+            });
+        }
+        builder.apply(&Event::WaveFinished {
+            wave: wave.name.clone(),
+            status: if failures > 0 {
+                WaveStatus::Failed
+            } else {
+                WaveStatus::Skipped
+            },
+            failures,
+            reason: Some("preflight failed: no terraform was started".into()),
+        });
     }
-}
-
-struct StsUnavailable;
-
-impl CredentialsProvider for StsUnavailable {
-    fn credentials<'a>(
-        &'a self,
-        account: &'a Account,
-    ) -> BoxFuture<'a, Result<AccountCredentials, CredentialsError>> {
-        Box::pin(async move {
-            Err(CredentialsError {
-                account: account.name.clone(),
-                code: None,
-                message: "STS credentials are not available in this build; \
-                          use `credentials: none` for accounts terraform can deploy without AWS"
-                    .into(),
-            })
-        })
-    }
+    Some(builder.report(SystemTime::now()))
 }
 
 /// The terraform binary, as an absolute path (terraform runs in each layer's directory).
@@ -268,7 +317,6 @@ fn absolute(path: &Path) -> Result<PathBuf, CliError> {
     std::path::absolute(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
 }
 
-/// GitHub's run id and attempt when there is one, else the start time and process id.
 fn run_id() -> String {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     match (env("GITHUB_RUN_ID"), env("GITHUB_RUN_ATTEMPT")) {
