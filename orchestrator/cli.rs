@@ -12,6 +12,12 @@ Exit codes:
   3    a notification or PR comment could not be delivered (the deploy's own outcome is unchanged)
   130  interrupted (Ctrl-C / SIGTERM); the run report is still written";
 
+const SLACK_EXIT_CODES: &str = "\
+Exit codes (the deploy's own outcome is never changed by a notification):
+  0    posted, or nothing to post (see --on)
+  2    bad input: the report, --previous, the config, or SLACK_WEBHOOK_URL missing or malformed
+  3    Slack did not take a message (refused, or still failing after the retries)";
+
 #[derive(Debug, Parser)]
 #[command(name = "orchestrator", version, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = EXIT_CODES)]
 pub struct Cli {
@@ -74,11 +80,14 @@ pub struct Selectors {
     /// Only these layers.
     #[arg(long = "layer", value_delimiter = ',')]
     pub layers: Vec<String>,
-    /// Only the (account, layer) pairs a git diff from this ref to the working tree affects.
+    /// Only the (account, layer) pairs a git diff from this ref (e.g. the PR's base commit)
+    /// to the working tree affects; accounts removed from the config are reported on stderr.
+    /// In a shallow clone, fetch the ref first (`git fetch --depth=1 origin <ref>`).
     #[arg(long, env = "ORCHESTRATOR_CHANGED_SINCE")]
     pub changed_since: Option<String>,
-    /// With --changed-since: paths (prefixes) whose change affects every account and layer.
-    #[arg(long, value_delimiter = ',')]
+    /// With --changed-since: path prefixes (from the repository's top) whose change affects
+    /// every account and layer, e.g. `.github/workflows/deploy.yml,versions.tf`.
+    #[arg(long, env = "ORCHESTRATOR_ALL_ON", value_delimiter = ',')]
     pub all_on: Vec<String>,
 }
 
@@ -95,7 +104,8 @@ pub struct JobsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// With --changed-since: say which changed file put each job there.
+    /// With --changed-since: say which changed file put each layer of each job there, and
+    /// list accounts removed from the config (JSON: `{"jobs": [...], "removed": [...]}`).
     #[arg(long)]
     pub explain: bool,
 }
@@ -139,6 +149,9 @@ pub struct ExecutionArgs {
     /// Extra attempts after a transient failure; overrides `defaults.retries`.
     #[arg(long, env = "ORCHESTRATOR_RETRIES")]
     pub retries: Option<u32>,
+    /// Wait before the first retry; it doubles for each further one (at most 2m), with jitter.
+    #[arg(long, env = "ORCHESTRATOR_RETRY_DELAY", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub retry_delay: std::time::Duration,
     /// The terraform (or OpenTofu) binary.
     #[arg(long, env = "TERRAFORM_BIN", default_value = "terraform")]
     pub terraform: PathBuf,
@@ -164,6 +177,12 @@ pub struct DeployArgs {
     /// Only these layers (default: every layer of the account, in order).
     #[arg(long, value_delimiter = ',')]
     pub layers: Vec<String>,
+    /// Only the layers a git diff from this ref to the working tree affects (see `jobs --help`).
+    #[arg(long, env = "ORCHESTRATOR_CHANGED_SINCE")]
+    pub changed_since: Option<String>,
+    /// With --changed-since: path prefixes whose change affects every layer.
+    #[arg(long, env = "ORCHESTRATOR_ALL_ON", value_delimiter = ',')]
+    pub all_on: Vec<String>,
     #[command(flatten)]
     pub execution: ExecutionArgs,
 }
@@ -190,17 +209,19 @@ pub struct PreflightArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum NotifyCommand {
-    /// Post a run report to Slack (webhook from SLACK_WEBHOOK_URL).
+    /// Post a run report to Slack: every account to the webhook in SLACK_WEBHOOK_URL, and
+    /// each domain's accounts to SLACK_WEBHOOK_URL_<DOMAIN> (uppercased, `-` as `_`) when set.
+    #[command(after_help = SLACK_EXIT_CODES)]
     Slack(SlackArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NotifyOn {
-    /// Only when a job failed or a wave was halted.
+    /// Only when a job failed, a wave was halted or the run was cancelled.
     Failure,
     /// Every run.
     Always,
-    /// Failures, drift, and the first success after a failure (with --previous).
+    /// Failures and drift.
     Change,
 }
 
@@ -212,15 +233,35 @@ pub struct SlackArgs {
     /// When to post.
     #[arg(long = "on", value_enum, default_value = "failure")]
     pub on: NotifyOn,
-    /// The previous run's report: a recovery message is sent on the first success after a failure.
+    /// The previous run's report: a short recovery message is sent on the first success
+    /// after a failure, whatever --on says.
     #[arg(long)]
     pub previous: Option<PathBuf>,
+    /// Time limit of each request to Slack.
+    #[arg(long, env = "ORCHESTRATOR_SLACK_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Extra attempts after a 429 (after its Retry-After), a 5xx or a network failure.
+    #[arg(long, env = "ORCHESTRATOR_SLACK_RETRIES", default_value_t = 4)]
+    pub retries: u32,
+    /// The first wait after a 5xx or a network failure; doubled at each retry.
+    #[arg(long, env = "ORCHESTRATOR_SLACK_RETRY_DELAY", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub retry_delay: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Merge the per-job reports uploaded by matrix legs into one run report.
     Merge(MergeArgs),
+    /// The Markdown job summary of a run report: in GitHub Actions, appended to
+    /// $GITHUB_STEP_SUMMARY with an ::error annotation per failed account; else printed.
+    Summary(ReportSummaryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportSummaryArgs {
+    /// The run report to summarise.
+    #[arg(long)]
+    pub report: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -231,6 +272,10 @@ pub struct MergeArgs {
     /// The merged run report.
     #[arg(long)]
     pub out: PathBuf,
+    /// Add the accounts of waves that never started (an earlier wave failed beyond its
+    /// tolerance) from the config, as skipped, so notifications name them as held back.
+    #[arg(long)]
+    pub include_held_back: bool,
 }
 
 #[derive(Debug, Args)]
@@ -254,16 +299,19 @@ pub struct SummaryArgs {
     /// The comment never exceeds this many characters (GitHub's limit is 65536).
     #[arg(long, default_value_t = 65_536)]
     pub max_chars: usize,
-    /// Also write the complete, unshortened summary here.
+    /// Also write the complete, unshortened summary here (it is also appended to
+    /// $GITHUB_STEP_SUMMARY when set, shortened only to that file's 1 MiB).
     #[arg(long)]
     pub full: Option<PathBuf>,
-    /// Create or update the PR comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
+    /// Create or update the PR comment found by its hidden marker (GITHUB_TOKEN,
+    /// GITHUB_REPOSITORY, GITHUB_API_URL); exit 3 if GitHub does not take it.
     #[arg(long)]
     pub post: bool,
-    /// The pull request number (default: from GITHUB_EVENT_PATH).
+    /// The pull request number (default: from the event at GITHUB_EVENT_PATH).
     #[arg(long)]
     pub pr: Option<u64>,
-    /// Summarise the readable plans and list the unreadable ones instead of stopping.
+    /// Summarise the readable plans and list the unreadable ones instead of stopping
+    /// (the exit code is still 2).
     #[arg(long)]
     pub keep_going: bool,
 }

@@ -4,12 +4,22 @@
 //! `config` (domains.yaml) -> `plan` (waves > jobs > layers) -> `matrix` (GitHub fan-out)
 //! or `runner` (terraform per account and layer) -> `events` -> `report` (run report)
 //! -> `notify` (Slack, GitHub); `summary` turns plan JSONs into one PR comment.
+//! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
+pub mod aws;
+pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod contract;
 pub mod credentials;
+pub mod events;
 pub mod exit;
 pub mod matrix;
+pub mod notify;
 pub mod plan;
+pub mod progress;
 pub mod report;
+pub mod runner;
+pub mod summary;
+pub mod terraform;

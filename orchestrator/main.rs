@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -7,9 +8,11 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ORCHESTRATOR_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // Progress lines (CI, pipes) are info; everything else only when it matters.
+                .unwrap_or_else(|_| "warn,orchestrator::progress=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match orchestrator::commands::dispatch(cli) {
         Ok(exit) => exit.into(),

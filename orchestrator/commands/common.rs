@@ -1,8 +1,10 @@
 //! Steps most commands share: load the config, turn selectors into a plan.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::cli::Selectors;
+use crate::changes::{self, ChangeSet};
+use crate::cli::{Format, Selectors};
 use crate::config::{self, Config};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
@@ -33,11 +35,79 @@ pub fn split_names(values: &[String]) -> Vec<String> {
 }
 
 pub fn plan_for(config: &Config, selectors: &Selectors) -> Result<Plan, CliError> {
-    let selection = selection(selectors);
-    if selectors.changed_since.is_some() {
-        return Err(CliError::bad_input(
-            "--changed-since is not available in this build",
-        ));
+    Ok(plan_with_changes(config, selectors)?.0)
+}
+
+/// The plan, and with `--changed-since` the change set that narrowed it.
+pub fn plan_with_changes(
+    config: &Config,
+    selectors: &Selectors,
+) -> Result<(Plan, Option<ChangeSet>), CliError> {
+    let mut selection = selection(selectors);
+    let changes = changes_since(
+        config,
+        selectors.changed_since.as_deref(),
+        &selectors.all_on,
+    )?;
+    selection.changed = changes.as_ref().map(ChangeSet::selection);
+    Ok((plan::build(config, &selection)?, changes))
+}
+
+/// `jobs --explain`: the plan with the changed files behind each job's layers.
+pub fn explain(
+    plan: &Plan,
+    changes: Option<ChangeSet>,
+    format: Format,
+) -> Result<String, CliError> {
+    let changes = changes.ok_or_else(|| {
+        CliError::bad_input(
+            "--explain says which changed files put each job there: add --changed-since <git ref>",
+        )
+    })?;
+    Ok(match format {
+        Format::Json => changes::explain::json(plan, &changes),
+        Format::Table => changes::explain::table(plan, &changes),
+    })
+}
+
+/// What `--changed-since REF` (with `--all-on`) affects, as the plan's `Selection::changed`
+/// filter; `None` without the flag (an empty value, as an unset CI variable gives, counts as
+/// absent). Accounts that left the config are reported on stderr here, for every command.
+pub fn changed_filter(
+    config: &Config,
+    changed_since: Option<&str>,
+    all_on: &[String],
+) -> Result<Option<BTreeMap<String, BTreeSet<String>>>, CliError> {
+    Ok(changes_since(config, changed_since, all_on)?.map(|c| c.selection()))
+}
+
+fn changes_since(
+    config: &Config,
+    changed_since: Option<&str>,
+    all_on: &[String],
+) -> Result<Option<ChangeSet>, CliError> {
+    // Without a ref everything is selected, which is what `--all-on` would select anyway.
+    let Some(since) = changed_since.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let changes =
+        changes::detect(config, since, all_on).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let annotate = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    for removed in &changes.removed {
+        let message = removed.message();
+        eprintln!("warning: {message}");
+        if annotate {
+            eprintln!(
+                "::warning title=Removed from config::{}",
+                message
+                    .replace('%', "%25")
+                    .replace('\r', "%0D")
+                    .replace('\n', "%0A")
+            );
+        }
     }
-    Ok(plan::build(config, &selection)?)
+    for note in &changes.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(Some(changes))
 }

@@ -1,14 +1,349 @@
-use std::path::Path;
+//! `deploy` (the named accounts: one matrix job, or a targeted redeploy) and `run` (every
+//! selected wave on this machine). Both build a plan, run it, write the run report and end
+//! stdout with a summary.
 
-use crate::cli::{DeployArgs, RunArgs};
-use crate::exit::{CliError, CommandResult};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
-pub fn deploy(config_path: &Path, _args: DeployArgs) -> CommandResult {
-    super::common::load_config(config_path)?;
-    Err(CliError::bad_input("deploy is not available in this build"))
+use super::common::{changed_filter, load_config, plan_for, split_names};
+use crate::aws::{self, StsProvider};
+use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
+use crate::config::{Config, CredentialsMode};
+use crate::credentials::{CredentialsProvider, NoCredentials};
+use crate::events::{self, Event};
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::notify;
+use crate::plan::{self, Plan, Selection};
+use crate::progress::{self, Style};
+use crate::report::{
+    self, Mode, Outcome, ReportBuilder, ReportContext, RunReport, Source, Status, WaveStatus,
+};
+use crate::runner::{self, CancelHandle, RetryPolicy, RunOptions, StopLevel};
+use crate::terraform::Terraform;
+
+pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
+    let config = load_config(config_path)?;
+    let selection = Selection {
+        accounts: split_names(&args.accounts),
+        layers: split_names(&args.layers),
+        changed: changed_filter(&config, args.changed_since.as_deref(), &args.all_on)?,
+        ..Selection::default()
+    };
+    if selection.accounts.is_empty() {
+        return Err(CliError::bad_input(
+            "--accounts names no account; pass at least one (`orchestrator jobs` lists them)",
+        ));
+    }
+    let plan = plan::build(&config, &selection)?;
+    execute(config, plan, args.execution)
 }
 
-pub fn run(config_path: &Path, _args: RunArgs) -> CommandResult {
-    super::common::load_config(config_path)?;
-    Err(CliError::bad_input("run is not available in this build"))
+pub fn run(config_path: &Path, args: RunArgs) -> CommandResult {
+    let config = load_config(config_path)?;
+    let plan = plan_for(&config, &args.selectors)?;
+    execute(config, plan, args.execution)
+}
+
+fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
+    if args.fail_on_drift && !args.plan_only {
+        return Err(CliError::bad_input(
+            "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
+        ));
+    }
+    if plan.job_count() == 0 {
+        eprintln!("warning: the selection matches no account and layer; nothing to deploy");
+    }
+    let terraform = find_program(&args.terraform)?;
+    let report_path = absolute(&args.report)?;
+    let work_dir = absolute(&args.work_dir)?;
+    let mode = if args.plan_only {
+        Mode::Plan
+    } else {
+        Mode::Apply
+    };
+    let context = ReportContext {
+        run_id: run_id(),
+        mode,
+        config: config.path.display().to_string(),
+        source: source(),
+        report_path: report_path.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    let credentials = match credentials_provider(&config, &plan, &args, &context.run_id)? {
+        Some(sts) => {
+            if let Some(report) = runtime.block_on(preflight(&config, &plan, &args, &sts, &context))
+            {
+                return finish(&report, &report_path, &args);
+            }
+            Arc::new(sts) as Arc<dyn CredentialsProvider>
+        }
+        None => Arc::new(NoCredentials),
+    };
+    let options = RunOptions {
+        mode,
+        parallel: usize::from(args.parallel),
+        fail_fast: args.fail_fast,
+        job_timeout: args.timeout.unwrap_or(config.execution.job_timeout),
+        grace_period: config.execution.grace_period,
+        retry: RetryPolicy::exponential(
+            args.retries.unwrap_or(config.execution.retries),
+            args.retry_delay,
+        ),
+        terraform: Terraform {
+            program: terraform,
+            lock_timeout: config.execution.lock_timeout,
+        },
+        work_dir,
+        plans_dir: report_path
+            .parent()
+            .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
+        serialise_init: std::env::var_os("TF_PLUGIN_CACHE_DIR").is_some_and(|v| !v.is_empty()),
+    };
+    let report = runtime.block_on(run_plan(plan, config, options, credentials, context))?;
+    finish(&report, &report_path, &args)
+}
+
+/// Writes the run report, prints the summary, publishes to GitHub, and picks the exit code.
+fn finish(report: &RunReport, report_path: &Path, args: &ExecutionArgs) -> CommandResult {
+    let written = report::write_atomic(
+        report_path,
+        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
+    );
+    // A closed stdout (`| head`) must not stop the report from being published.
+    let summary = progress::summary(report, &args.report.display().to_string());
+    let _ = std::io::stdout().write_all(summary.as_bytes());
+    written.map_err(|e| CliError::failed(e.to_string()))?;
+    if let Err(e) = notify::github::publish(report, report_path) {
+        eprintln!("warning: cannot write the GitHub job summary: {e}");
+    }
+    Ok(exit_code(report, args.fail_on_drift))
+}
+
+/// Runs the plan with signals turned into cancellation, and returns its run report.
+async fn run_plan(
+    plan: Plan,
+    config: Config,
+    options: RunOptions,
+    credentials: Arc<dyn CredentialsProvider>,
+    context: ReportContext,
+) -> Result<RunReport, CliError> {
+    let (handle, cancel) = runner::cancellation();
+    let signals = tokio::spawn(forward_signals(handle));
+    let (sender, receiver) = events::channel();
+    let mut builder = ReportBuilder::new(context, &plan, SystemTime::now());
+    let mut display = Style::detect().reporter();
+    let runner = runner::run(
+        &plan,
+        Arc::new(config),
+        options,
+        credentials,
+        sender,
+        cancel,
+    );
+    // The runner owns the only sender: when it returns, `drive` sees the end of the stream.
+    let ((), ()) = tokio::join!(
+        runner,
+        progress::drive(receiver, &mut builder, display.as_mut())
+    );
+    signals.abort();
+    Ok(builder.report(SystemTime::now()))
+}
+
+/// Ctrl-C or SIGTERM: the first stops the run gracefully (one SIGINT to each terraform, then
+/// wait); the second kills.
+async fn forward_signals(handle: CancelHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        tracing::warn!("cannot listen for Ctrl-C; it will stop the orchestrator at once");
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        match handle.escalate() {
+            StopLevel::Interrupt => eprintln!(
+                "\ninterrupted: stopping every terraform gracefully (state saved, locks released); \
+                 press Ctrl-C again to kill them"
+            ),
+            _ => eprintln!("\nkilling every terraform process"),
+        }
+    }
+}
+
+fn exit_code(report: &RunReport, fail_on_drift: bool) -> Exit {
+    match report.outcome {
+        Outcome::Succeeded => Exit::Success,
+        Outcome::Drifted if fail_on_drift => Exit::Failed,
+        Outcome::Drifted => Exit::Success,
+        Outcome::Failed | Outcome::Halted => Exit::Failed,
+        Outcome::Cancelled => Exit::Interrupted,
+    }
+}
+
+/// STS for runs that reach an `assume_role` account; `None` when every selected account
+/// has `credentials: none` (the sandbox), so no AWS configuration is even loaded.
+fn credentials_provider(
+    config: &Config,
+    plan: &Plan,
+    args: &ExecutionArgs,
+    run_id: &str,
+) -> Result<Option<StsProvider>, CliError> {
+    if !plan
+        .jobs()
+        .any(|job| job.account.credentials == CredentialsMode::AssumeRole)
+    {
+        return Ok(None);
+    }
+    StsProvider::new(config, args.oidc_role_arn.clone(), run_id)
+        .map(Some)
+        .map_err(|e| CliError::bad_input(e.to_string()))
+}
+
+/// Assumes every selected account's role before anything runs, so a missing trust policy
+/// fails the run before the first terraform starts. On failure, returns the run report to
+/// write: the unreachable accounts `failed`, every other job `skipped`, nothing started.
+async fn preflight(
+    config: &Config,
+    plan: &Plan,
+    args: &ExecutionArgs,
+    sts: &StsProvider,
+    context: &ReportContext,
+) -> Option<RunReport> {
+    if args.skip_preflight {
+        return None;
+    }
+    let checked = aws::preflight(
+        config,
+        plan.jobs().map(|job| &job.account),
+        sts,
+        usize::from(args.parallel).max(8),
+    )
+    .await;
+    eprintln!("{}", checked.summary());
+    if checked.is_ok() {
+        return None;
+    }
+    eprintln!("{}", checked.render_failures());
+    let started = SystemTime::now();
+    let mut builder = ReportBuilder::new(context.clone(), plan, started);
+    let unreachable = |account: &str| -> Option<String> {
+        if let Some(base) = &checked.base_failure {
+            return Some(format!("preflight: base credentials: {}", base.hint));
+        }
+        checked
+            .failures
+            .iter()
+            .find(|f| f.account == account)
+            .map(|f| format!("preflight: {}", f.hint))
+    };
+    for wave in &plan.waves {
+        let mut failures = 0;
+        for job in &wave.jobs {
+            let (status, reason) = match unreachable(&job.account.name) {
+                Some(reason) => {
+                    failures += 1;
+                    (Status::Failed, reason)
+                }
+                None => (
+                    Status::Skipped,
+                    "preflight failed for another account: nothing was started".to_string(),
+                ),
+            };
+            builder.apply(&Event::JobNotRun {
+                wave: wave.name.clone(),
+                account: job.account.name.clone(),
+                layers: job.layers.clone(),
+                status,
+                reason,
+            });
+        }
+        builder.apply(&Event::WaveFinished {
+            wave: wave.name.clone(),
+            status: if failures > 0 {
+                WaveStatus::Failed
+            } else {
+                WaveStatus::Skipped
+            },
+            failures,
+            reason: Some("preflight failed: no terraform was started".into()),
+        });
+    }
+    Some(builder.report(SystemTime::now()))
+}
+
+/// The terraform binary, as an absolute path (terraform runs in each layer's directory).
+fn find_program(program: &Path) -> Result<PathBuf, CliError> {
+    let not_found = || {
+        CliError::bad_input(format!(
+            "terraform not found: `{}` is not an executable file or on PATH; install terraform \
+             (or OpenTofu) or pass --terraform <path> / set TERRAFORM_BIN",
+            program.display()
+        ))
+    };
+    let is_executable = |p: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.components().count() > 1 {
+        let path = absolute(program)?;
+        return if is_executable(&path) {
+            Ok(path)
+        } else {
+            Err(not_found())
+        };
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(program))
+        .find(|p| is_executable(p))
+        .map(|p| absolute(&p))
+        .transpose()?
+        .ok_or_else(not_found)
+}
+
+fn absolute(path: &Path) -> Result<PathBuf, CliError> {
+    std::path::absolute(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
+}
+
+fn run_id() -> String {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (env("GITHUB_RUN_ID"), env("GITHUB_RUN_ATTEMPT")) {
+        (Some(id), Some(attempt)) => format!("{id}-{attempt}"),
+        (Some(id), None) => id,
+        _ => {
+            let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+            let stamp: String = now.chars().filter(char::is_ascii_alphanumeric).collect();
+            format!("local-{stamp}-{}", std::process::id())
+        }
+    }
+}
+
+/// Where the run happened, from GitHub Actions' environment.
+fn source() -> Option<Source> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let repository = env("GITHUB_REPOSITORY");
+    let server_url = env("GITHUB_SERVER_URL");
+    let run_url = match (&server_url, &repository, env("GITHUB_RUN_ID")) {
+        (Some(server), Some(repo), Some(id)) => Some(format!("{server}/{repo}/actions/runs/{id}")),
+        _ => None,
+    };
+    let source = Source {
+        repository,
+        commit: env("GITHUB_SHA"),
+        run_url,
+        server_url,
+    };
+    (source != Source::default()).then_some(source)
 }

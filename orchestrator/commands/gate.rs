@@ -1,8 +1,81 @@
+use std::io::Write;
 use std::path::Path;
 
 use crate::cli::GateArgs;
-use crate::exit::{CliError, CommandResult};
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::notify::format::{and_list, count};
+use crate::report::{read_report, Status};
 
-pub fn run(_config_path: &Path, _args: GateArgs) -> CommandResult {
-    Err(CliError::bad_input("gate is not available in this build"))
+/// Decides whether the wave after `--wave` may start: its failed (or cancelled) jobs must be
+/// within the wave's `failure_tolerance` from the config. The decision is an output, not an
+/// exit code, so the workflow's gate job itself succeeds either way.
+pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
+    let config = super::common::load_config(config_path)?;
+    let Some(wave) = config.waves.iter().find(|w| w.name == args.wave) else {
+        let known: Vec<&str> = config.waves.iter().map(|w| w.name.as_str()).collect();
+        return Err(CliError::bad_input(format!(
+            "unknown wave `{}`; the waves in {} are: {}",
+            args.wave,
+            config.path.display(),
+            known.join(", ")
+        )));
+    };
+    let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let jobs: Vec<_> = report.jobs.iter().filter(|j| j.wave == wave.name).collect();
+    // A cancelled job did not finish: counting it keeps an interrupted wave from passing.
+    let failed: Vec<String> = jobs
+        .iter()
+        .filter(|j| matches!(j.status, Status::Failed | Status::Cancelled))
+        .map(|j| j.account.clone())
+        .collect();
+    let proceed = failed.len() as u64 <= u64::from(wave.failure_tolerance);
+    if jobs.is_empty() {
+        eprintln!(
+            "warning: {} has no job of wave {}; nothing failed, so it proceeds",
+            args.report.display(),
+            wave.name
+        );
+    }
+
+    if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)?;
+            writeln!(file, "proceed={proceed}")?;
+            writeln!(file, "failures={}", failed.len())
+        };
+        write().map_err(|e| {
+            CliError::failed(format!(
+                "cannot write $GITHUB_OUTPUT ({}): {e}",
+                Path::new(&path).display()
+            ))
+        })?;
+    }
+
+    let failures = if failed.is_empty() {
+        "no failure".to_string()
+    } else {
+        let shown = if failed.len() > 10 {
+            format!("{} and {} more", failed[..10].join(", "), failed.len() - 10)
+        } else {
+            and_list(&failed)
+        };
+        format!("{} ({shown})", count(failed.len(), "failure", "failures"))
+    };
+    println!(
+        "wave {}: {} of {}, tolerance {}: {}",
+        wave.name,
+        failures,
+        count(jobs.len(), "job", "jobs"),
+        wave.failure_tolerance,
+        if proceed {
+            "the next wave may start"
+        } else {
+            "the next wave is held back"
+        }
+    );
+    println!("proceed={proceed}");
+    Ok(Exit::Success)
 }

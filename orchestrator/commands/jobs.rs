@@ -7,8 +7,9 @@ use crate::plan::Plan;
 
 pub fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
     let config = super::common::load_config(config_path)?;
-    let plan = super::common::plan_for(&config, &args.selectors)?;
+    let (plan, changes) = super::common::plan_with_changes(&config, &args.selectors)?;
     let text = match args.format {
+        _ if args.explain => super::common::explain(&plan, changes, args.format)?,
         Format::Json => {
             let views: Vec<_> = plan.jobs().map(|j| j.view()).collect();
             serde_json::to_string_pretty(&views).expect("jobs serialise") + "\n"

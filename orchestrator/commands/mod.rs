@@ -27,9 +27,10 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Run(args) => deploy::run(config, args),
         Command::Preflight(args) => preflight::run(config, args),
         Command::Notify(NotifyCommand::Slack(args)) => notify::slack(config, args),
-        Command::Report(ReportCommand::Merge(args)) => report::merge(args),
+        Command::Report(ReportCommand::Merge(args)) => report::merge(config, args),
+        Command::Report(ReportCommand::Summary(args)) => report::summary(args),
         Command::Gate(args) => gate::run(config, args),
-        Command::Summary(args) => summary::run(args),
+        Command::Summary(args) => summary::run(config, args),
         Command::Schema => schema::run(),
         Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
     }

@@ -1,10 +1,49 @@
+//! `orchestrator preflight`: can every selected account be reached? The same check opens
+//! `run` and `deploy`.
+
 use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::aws::{self, StsProvider};
 use crate::cli::PreflightArgs;
-use crate::exit::{CliError, CommandResult};
+use crate::exit::{CliError, CommandResult, Exit};
 
-pub fn run(_config_path: &Path, _args: PreflightArgs) -> CommandResult {
-    Err(CliError::bad_input(
-        "preflight is not available in this build",
-    ))
+use super::common::{load_config, plan_for};
+
+pub fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
+    let config = load_config(config_path)?;
+    let plan = plan_for(&config, &args.selectors)?;
+    let accounts = plan
+        .waves
+        .iter()
+        .flat_map(|wave| wave.jobs.iter().map(|job| &job.account));
+    let provider = StsProvider::new(&config, args.oidc_role_arn, &run_id())
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
+    let report = runtime.block_on(aws::preflight(
+        &config,
+        accounts,
+        &provider,
+        usize::from(args.parallel),
+    ));
+    print!("{}", report.render());
+    if report.is_ok() {
+        Ok(Exit::Success)
+    } else {
+        Err(CliError::failed(report.render_failures()))
+    }
+}
+
+/// Names the sessions in CloudTrail: the GitHub run when there is one, else the time.
+fn run_id() -> String {
+    match std::env::var("GITHUB_RUN_ID") {
+        Ok(id) if !id.is_empty() => format!("preflight-{id}"),
+        _ => {
+            let secs = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            format!("preflight-{secs}")
+        }
+    }
 }

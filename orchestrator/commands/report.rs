@@ -1,8 +1,57 @@
-use crate::cli::MergeArgs;
-use crate::exit::{CliError, CommandResult};
+use std::path::Path;
 
-pub fn merge(_args: MergeArgs) -> CommandResult {
-    Err(CliError::bad_input(
-        "report merge is not available in this build",
-    ))
+use crate::cli::{MergeArgs, ReportSummaryArgs};
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::notify::github::{self, GithubEnv, MAX_SUMMARY_BYTES};
+use crate::notify::RunLinks;
+use crate::report::{merge as merging, read_report, write_atomic};
+
+pub fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
+    let config = if args.include_held_back {
+        Some(super::common::load_config(config_path)?)
+    } else {
+        None
+    };
+    let (inputs, notes) = merging::collect(&args.inputs, Some(&args.out))
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    let count = inputs.len();
+    let merged = merging::merge(inputs, &args.out, config.as_ref());
+    for warning in &merged.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let mut json = serde_json::to_vec_pretty(&merged.report).expect("a run report serialises");
+    json.push(b'\n');
+    write_atomic(&args.out, &json).map_err(|e| CliError::bad_input(e.to_string()))?;
+    println!(
+        "merged {count} run reports ({} accounts) into {}: outcome {}",
+        merged.report.jobs.len(),
+        args.out.display(),
+        serde_json::to_value(merged.report.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    );
+    Ok(Exit::Success)
+}
+
+pub fn summary(args: ReportSummaryArgs) -> CommandResult {
+    let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    if GithubEnv::from_env().actions {
+        github::publish(&report, &args.report).map_err(|e| {
+            CliError::failed(format!(
+                "cannot write the job summary ($GITHUB_STEP_SUMMARY): {e}"
+            ))
+        })?;
+    } else {
+        let links = RunLinks::from_env(report.source.as_ref());
+        let path = args.report.display().to_string();
+        print!(
+            "{}",
+            github::job_summary(&report, &links, Some(&path), MAX_SUMMARY_BYTES)
+        );
+    }
+    Ok(Exit::Success)
 }

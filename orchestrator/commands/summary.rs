@@ -1,8 +1,214 @@
-use crate::cli::SummaryArgs;
-use crate::exit::{CliError, CommandResult};
+//! `orchestrator summary`: many plans -> one Markdown comment on stdout, the full version
+//! to `--full` and the job summary, and with `--post` onto the pull request.
 
-pub fn run(_args: SummaryArgs) -> CommandResult {
-    Err(CliError::bad_input(
-        "summary is not available in this build",
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::SummaryArgs;
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::report::write_atomic;
+use crate::summary::github::{
+    upsert_comment, GithubClient, PostedAction, PullRequest, RetryPolicy,
+};
+use crate::summary::render::{
+    byte_length, comment_length, fit, render, Detail, FullVersion, Limit,
+};
+use crate::summary::{collect, CollectOptions, DeployOrder, Summary};
+
+/// GitHub's limit for `$GITHUB_STEP_SUMMARY`, per step.
+const STEP_SUMMARY_BYTES: usize = 1024 * 1024;
+
+pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let order = deploy_order(config);
+    let summary = collect(CollectOptions {
+        inputs: &args.inputs,
+        report: args.report.as_deref(),
+        keep_going: args.keep_going,
+        order: order.as_ref(),
+    })
+    .map_err(|e| CliError::bad_input(e.to_string()))?;
+    // Checked before anything is written, so a missing token leaves nothing half done.
+    let target = args
+        .post
+        .then(|| PullRequest::from_env(args.pr, env))
+        .transpose()
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+
+    let full_text = render(&summary, &Detail::FULL, None);
+    let step_summary = env("GITHUB_STEP_SUMMARY").map(|path| {
+        StepSummary::new(
+            PathBuf::from(path),
+            &summary,
+            &full_text,
+            args.full.as_deref(),
+        )
+    });
+    let full = FullVersion {
+        file: args.full.clone(),
+        step_summary: step_summary.as_ref().is_some_and(|s| s.complete),
+        run_url: ci_run_url(&env).or_else(|| summary.run_url.clone()),
+    };
+    let comment = fit(
+        &summary,
+        Limit {
+            max: args.max_chars,
+            measure: comment_length,
+            unit: "characters",
+            of: "a PR comment",
+        },
+        &full,
+    )
+    .map_err(|e| CliError::bad_input(e.to_string()))?;
+
+    if let Some(path) = &args.full {
+        write_atomic(path, full_text.as_bytes()).map_err(|e| CliError::bad_input(e.to_string()))?;
+    }
+    if let Some(step_summary) = step_summary {
+        step_summary.append();
+    }
+    std::io::stdout()
+        .write_all(comment.text.as_bytes())
+        .map_err(|e| CliError::failed(format!("cannot write the comment to stdout: {e}")))?;
+
+    if let Some((pr, token)) = target {
+        post(&pr, token, &comment.text)?;
+    }
+    if summary.bad_plans.is_empty() {
+        Ok(Exit::Success)
+    } else {
+        // --keep-going: the comment lists them; the exit code still says the input was bad.
+        for bad in &summary.bad_plans {
+            eprintln!("error: {}", bad.error);
+        }
+        Ok(Exit::BadInput)
+    }
+}
+
+/// The deploy order of domains.yaml, to sort accounts and layers by. The summary does not
+/// need the config: when it is missing or broken (the PR may be fixing it), plans sort by name.
+fn deploy_order(config: &Path) -> Option<DeployOrder> {
+    if !config.exists() {
+        return None;
+    }
+    let loaded = crate::config::load(config)
+        .map_err(|e| e.to_string())
+        .and_then(|config| {
+            let plan = crate::plan::build(&config, &crate::plan::Selection::default())
+                .map_err(|e| e.to_string())?;
+            Ok(DeployOrder {
+                accounts: plan.jobs().map(|job| job.account.name.clone()).collect(),
+                layers: config.layers.clone(),
+            })
+        });
+    match loaded {
+        Ok(order) => Some(order),
+        Err(e) => {
+            tracing::debug!("plans sorted by name: {e}");
+            None
+        }
+    }
+}
+
+/// The run this job belongs to, from the variables GitHub Actions sets.
+fn ci_run_url(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
+    Some(format!(
+        "{}/{}/actions/runs/{}",
+        env("GITHUB_SERVER_URL")?,
+        env("GITHUB_REPOSITORY")?,
+        env("GITHUB_RUN_ID")?
     ))
+}
+
+/// What goes to `$GITHUB_STEP_SUMMARY`: the full summary, shortened only if it does not fit
+/// what is left of the file's 1 MiB.
+struct StepSummary {
+    path: PathBuf,
+    text: Option<String>,
+    /// It holds the full version.
+    complete: bool,
+}
+
+impl StepSummary {
+    fn new(path: PathBuf, summary: &Summary, full_text: &str, full_file: Option<&Path>) -> Self {
+        let used = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
+        // One byte for the newline that separates us from earlier steps' output.
+        let room = STEP_SUMMARY_BYTES.saturating_sub(used + 1);
+        if byte_length(full_text) <= room {
+            return Self {
+                path,
+                text: Some(full_text.to_string()),
+                complete: true,
+            };
+        }
+        let full = FullVersion {
+            file: full_file.map(Path::to_path_buf),
+            ..FullVersion::default()
+        };
+        let limit = Limit {
+            max: room,
+            measure: byte_length,
+            unit: "bytes",
+            of: "the job summary",
+        };
+        let text = match fit(summary, limit, &full) {
+            Ok(fitted) => Some(fitted.text),
+            Err(e) => {
+                tracing::warn!("job summary left out: {e}");
+                None
+            }
+        };
+        Self {
+            path,
+            text,
+            complete: false,
+        }
+    }
+
+    /// The comment matters more than the job summary: a write failure is only a warning.
+    fn append(self) {
+        let Some(text) = self.text else { return };
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)?;
+            file.write_all(b"\n")?;
+            file.write_all(text.as_bytes())
+        };
+        if let Err(e) = write() {
+            tracing::warn!("{}: cannot write the job summary: {e}", self.path.display());
+        }
+    }
+}
+
+fn post(pr: &PullRequest, token: crate::credentials::Secret, body: &str) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::undelivered(format!("cannot start the HTTP client: {e}")))?;
+    let posted = runtime.block_on(async {
+        let client = GithubClient::new(&pr.api_url, token, RetryPolicy::default())?;
+        upsert_comment(&client, pr, body).await
+    });
+    match posted {
+        Ok(posted) => {
+            let verb = match posted.action {
+                PostedAction::Created => "created",
+                PostedAction::Updated => "updated",
+            };
+            let place = posted
+                .url
+                .unwrap_or_else(|| format!("comment {}", posted.id));
+            eprintln!(
+                "{verb} the plan summary on {}#{}: {place}",
+                pr.repository, pr.number
+            );
+            Ok(())
+        }
+        Err(e) => Err(CliError::undelivered(format!(
+            "{}#{}: the plan summary was not posted: {e}",
+            pr.repository, pr.number
+        ))),
+    }
 }

@@ -1,0 +1,236 @@
+//! `orchestrator summary` against 500 plan JSONs of about 1 MB each, next to a `jq` pipeline
+//! that only counts actions per file, and its peak memory for 50 and 500 files.
+//!
+//!   cargo bench --bench summary
+//!
+//! Needs `jq` and `/usr/bin/time` (GNU time, for the peak resident memory of each command).
+//! Figures go in benches/README.md.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const FILES: usize = 500;
+const FEW_FILES: usize = 50;
+/// Resources per plan; with before/after, planned values, prior state and configuration
+/// this makes a plan of about 1 MB.
+const RESOURCES: usize = 195;
+const LAYERS: [&str; 3] = ["platform", "static", "dynamic"];
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let many = dir.path().join("many");
+    let few = dir.path().join("few");
+    let quiet_many = dir.path().join("quiet-many");
+    let quiet_few = dir.path().join("quiet-few");
+    let bytes = write_corpus(&many, FILES, true);
+    write_corpus(&few, FEW_FILES, true);
+    write_corpus(&quiet_many, FILES, false);
+    write_corpus(&quiet_few, FEW_FILES, false);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "corpus: {FILES} plans, {:.0} MB ({:.2} MB per plan)",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / FILES as f64
+    );
+
+    let orchestrator = PathBuf::from(env!("CARGO_BIN_EXE_orchestrator"));
+    let summary = |corpus: &Path| {
+        let mut command = Command::new(&orchestrator);
+        command
+            .arg("summary")
+            .arg(corpus)
+            .env_remove("GITHUB_STEP_SUMMARY");
+        command
+    };
+    let files = plan_paths(&many);
+    let jq = || {
+        let mut command = Command::new("jq");
+        command.arg("-c").arg(JQ_FILTER).args(&files);
+        command
+    };
+    // The same filter, one jq per 25 files, as many at once as there are cores.
+    let list = dir.path().join("files.txt");
+    std::fs::write(
+        &list,
+        files
+            .iter()
+            .map(|f| format!("{}\n", f.display()))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let jq_parallel = || {
+        let mut command = Command::new("xargs");
+        command.arg("-a").arg(&list).args([
+            "-P",
+            &cores.to_string(),
+            "-n",
+            "25",
+            "jq",
+            "-c",
+            JQ_FILTER,
+        ]);
+        command
+    };
+
+    let (ours, ours_rss) = measure(summary(&many));
+    let (theirs, theirs_rss) = measure(jq());
+    let (theirs_parallel, _) = measure(jq_parallel());
+    let (_, few_rss) = measure(summary(&few));
+    let (_, quiet_rss) = measure(summary(&quiet_many));
+    let (_, quiet_few_rss) = measure(summary(&quiet_few));
+    println!(
+        "orchestrator summary, {FILES} files: {:.2} s, peak RSS {} KiB",
+        ours.as_secs_f64(),
+        ours_rss
+    );
+    println!(
+        "jq pipeline,          {FILES} files: {:.2} s, peak RSS {} KiB",
+        theirs.as_secs_f64(),
+        theirs_rss
+    );
+    println!(
+        "jq pipeline, {cores} at once, {FILES} files: {:.2} s",
+        theirs_parallel.as_secs_f64()
+    );
+    println!(
+        "ratio: orchestrator is {:.1}x faster than one jq, {:.1}x faster than {cores} jq at once",
+        theirs.as_secs_f64() / ours.as_secs_f64(),
+        theirs_parallel.as_secs_f64() / ours.as_secs_f64()
+    );
+    println!("peak RSS, plans with changes: {FEW_FILES} files {few_rss} KiB, {FILES} files {ours_rss} KiB");
+    println!("peak RSS, plans without changes: {FEW_FILES} files {quiet_few_rss} KiB, {FILES} files {quiet_rss} KiB");
+}
+
+/// Counts the actions of every resource change, per file.
+const JQ_FILTER: &str = r#"{file: input_filename, actions: ([.resource_changes[]?.change.actions | join(",")] | group_by(.) | map({key: .[0], value: length}) | from_entries)}"#;
+
+/// Runs `command` under GNU time once: wall time and peak resident memory (KiB).
+fn measure(command: Command) -> (Duration, u64) {
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("maxrss=%M")
+        .arg(command.get_program())
+        .args(command.get_args())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => timed.env(key, value),
+            None => timed.env_remove(key),
+        };
+    }
+    let start = Instant::now();
+    let output = timed.output().expect("run /usr/bin/time");
+    let elapsed = start.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{:?} failed: {stderr}",
+        command.get_program()
+    );
+    let rss = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("maxrss="))
+        .and_then(|kib| kib.trim().parse().ok())
+        .expect("GNU time prints maxrss");
+    (elapsed, rss)
+}
+
+fn plan_paths(corpus: &Path) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for account in std::fs::read_dir(corpus).unwrap() {
+        for plan in std::fs::read_dir(account.unwrap().path()).unwrap() {
+            paths.push(plan.unwrap().path());
+        }
+    }
+    paths.sort();
+    paths
+}
+
+/// `count` plans as `<account>/<layer>.json` (with a few changes each, or none); returns
+/// the bytes written.
+fn write_corpus(dir: &Path, count: usize, changes: bool) -> u64 {
+    let mut bytes = 0;
+    for i in 0..count {
+        let account = format!("domain{:03}-{}", i / 9, ["dev", "stage", "prod"][i / 3 % 3]);
+        let layer = LAYERS[i % 3];
+        let path = dir.join(&account).join(format!("{layer}.json"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let plan = plan_json(i, changes);
+        bytes += plan.len() as u64;
+        std::fs::write(&path, plan).unwrap();
+    }
+    bytes
+}
+
+/// A plan shaped like `terraform show -json` output of an AWS layer: most resources
+/// unchanged, a few created, updated, replaced or deleted.
+fn plan_json(seed: usize, changes_wanted: bool) -> String {
+    let mut changes = String::new();
+    let mut planned = String::new();
+    let mut prior = String::new();
+    let mut config = String::new();
+    for r in 0..RESOURCES {
+        let address = format!("module.service[\"svc-{r}\"].aws_iam_role_policy.this");
+        let actions = match (seed + r) % 40 {
+            _ if !changes_wanted => r#"["no-op"]"#,
+            0 => r#"["create"]"#,
+            1 => r#"["update"]"#,
+            2 => r#"["delete","create"]"#,
+            3 if seed % 5 == 0 => r#"["delete"]"#,
+            _ => r#"["no-op"]"#,
+        };
+        let values = resource_values(seed, r);
+        let sep = if r == 0 { "" } else { "," };
+        write!(
+            changes,
+            r#"{sep}{{"address":"{a}","module_address":"module.service[\"svc-{r}\"]","mode":"managed","type":"aws_iam_role_policy","name":"this","provider_name":"registry.terraform.io/hashicorp/aws","change":{{"actions":{actions},"before":{values},"after":{values},"after_unknown":{{}},"before_sensitive":{{"tags":{{}}}},"after_sensitive":{{"tags":{{}}}}}}}}"#,
+            a = json_escape(&address)
+        )
+        .unwrap();
+        write!(
+            planned,
+            r#"{sep}{{"address":"{a}","mode":"managed","type":"aws_iam_role_policy","name":"this","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{values},"sensitive_values":{{"tags":{{}}}}}}"#,
+            a = json_escape(&address)
+        )
+        .unwrap();
+        write!(
+            prior,
+            r#"{sep}{{"address":"{a}","mode":"managed","type":"aws_iam_role_policy","name":"this","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{values},"sensitive_values":{{}}}}"#,
+            a = json_escape(&address)
+        )
+        .unwrap();
+        write!(
+            config,
+            r#"{sep}{{"address":"aws_iam_role_policy.this","mode":"managed","type":"aws_iam_role_policy","name":"this","provider_config_key":"aws","expressions":{{"name":{{"references":["var.name"]}},"policy":{{"references":["data.aws_iam_policy_document.this.json"]}}}},"schema_version":0}}"#
+        )
+        .unwrap();
+    }
+    format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.11.4","variables":{{"account_name":{{"value":"acct-{seed}"}}}},"planned_values":{{"root_module":{{"resources":[{planned}]}}}},"resource_changes":[{changes}],"output_changes":{{"role_arn":{{"actions":["no-op"],"before":"x","after":"x","after_unknown":false,"before_sensitive":false,"after_sensitive":false}}}},"prior_state":{{"format_version":"1.0","terraform_version":"1.11.4","values":{{"root_module":{{"resources":[{prior}]}}}}}},"configuration":{{"provider_config":{{"aws":{{"name":"aws","full_name":"registry.terraform.io/hashicorp/aws"}}}},"root_module":{{"resources":[{config}]}}}},"relevant_attributes":[],"timestamp":"2025-01-01T00:00:00Z","applyable":true,"complete":true,"errored":false}}"#
+    )
+}
+
+/// The attributes of one resource: a JSON policy as a string (as the AWS provider stores
+/// it), tags, and a few scalars.
+fn resource_values(seed: usize, r: usize) -> String {
+    let mut statements = String::new();
+    for s in 0..4 {
+        let sep = if s == 0 { "" } else { "," };
+        write!(
+            statements,
+            r#"{sep}{{\"Sid\":\"Allow{s}\",\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\",\"s3:PutObject\",\"kms:Decrypt\"],\"Resource\":[\"arn:aws:s3:::bucket-{seed}-{r}/*\",\"arn:aws:kms:eu-west-1:123456789012:key/{r:08}\"]}}"#
+        )
+        .unwrap();
+    }
+    format!(
+        r#"{{"id":"role-{seed}-{r}:policy","name":"policy-{r}","name_prefix":"","role":"role-{seed}-{r}","policy":"{{\"Version\":\"2012-10-17\",\"Statement\":[{statements}]}}","tags":{{"team":"platform","account":"acct-{seed}","layer":"static"}}}}"#
+    )
+}
+
+fn json_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}

@@ -1,0 +1,21 @@
+//! AWS credentials through STS: base credentials (the SDK's default chain, or GitHub OIDC),
+//! one assumed role per account, and the preflight that checks every account before a run.
+
+mod base;
+mod child_env;
+mod failure;
+mod hint;
+mod mask;
+mod oidc;
+mod preflight;
+mod provider;
+mod retry;
+mod session;
+mod settings;
+
+pub use child_env::BASE_CREDENTIAL_ENV;
+pub use failure::{code, StsFailure};
+pub use preflight::{preflight, BaseFailure, PreflightFailure, PreflightReport, ReachableAccount};
+pub use provider::{AssumedRole, Identity, ProviderError, StsProvider, REFRESH_MARGIN};
+pub use retry::RetryPolicy;
+pub use session::{role_arn, session_name, CHAINED_SESSION_LIMIT};

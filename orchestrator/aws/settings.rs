@@ -1,0 +1,16 @@
+//! What an `StsProvider` was asked for, fixed when it is built.
+
+use super::mask::Masker;
+use super::retry::RetryPolicy;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Assume this role with the GitHub OIDC token first, and use it as the base credentials.
+    pub oidc_role_arn: Option<String>,
+    /// Goes into every session name, so CloudTrail ties each session to its run.
+    pub run_id: String,
+    /// Overrides AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL (which the SDK honours by itself).
+    pub endpoint_url: Option<String>,
+    pub retry: RetryPolicy,
+    pub masker: Masker,
+}

@@ -1,0 +1,131 @@
+//! The events between the runner and its reporters (progress bars, log lines, GitHub log
+//! groups, the run report). The runner only sends them; reporters only receive them, so a
+//! new kind of output never touches the scheduling code.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::report::{Attempt, LayerReport, Mode, Status, WaveStatus};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Sent once, before any wave starts.
+    RunStarted {
+        mode: Mode,
+        waves: Vec<WaveOutline>,
+        parallel: usize,
+    },
+    WaveStarted {
+        wave: String,
+        jobs: usize,
+    },
+    /// Every job of the wave has an outcome (run, skipped or cancelled).
+    WaveFinished {
+        wave: String,
+        status: WaveStatus,
+        failures: u32,
+        /// Why the wave did not run, when it was skipped.
+        reason: Option<String>,
+    },
+    JobStarted {
+        wave: String,
+        account: String,
+        layers: Vec<String>,
+    },
+    /// A terraform step of one attempt began.
+    Step {
+        account: String,
+        layer: String,
+        attempt: u32,
+        step: Step,
+    },
+    /// One attempt of a layer ended; `retry_in` is set when another attempt follows.
+    AttemptFinished {
+        account: String,
+        layer: String,
+        attempt: Attempt,
+        retry_in: Option<Duration>,
+    },
+    /// A layer's final result. `log` and `plan_json` are absolute paths; the run report
+    /// records them relative to itself.
+    LayerFinished {
+        account: String,
+        report: LayerReport,
+        log: Option<PathBuf>,
+        plan_json: Option<PathBuf>,
+    },
+    JobFinished {
+        wave: String,
+        account: String,
+        status: Status,
+        reason: Option<String>,
+        duration: Duration,
+    },
+    /// A job that never started: its wave was halted (`skipped`), `--fail-fast` stopped it
+    /// (`skipped`), or the run was interrupted first (`cancelled`). No terraform ran for it.
+    JobNotRun {
+        wave: String,
+        account: String,
+        layers: Vec<String>,
+        status: Status,
+        reason: String,
+    },
+    /// Sent once, last. `interrupted` when Ctrl-C or SIGTERM stopped the run.
+    RunFinished {
+        interrupted: bool,
+        duration: Duration,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaveOutline {
+    pub name: String,
+    pub jobs: usize,
+}
+
+/// The terraform commands of one attempt, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Init,
+    Plan,
+    Apply,
+    /// `terraform show -json` of the plan (plan-only runs).
+    Show,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Init => "init",
+            Step::Plan => "plan",
+            Step::Apply => "apply",
+            Step::Show => "show",
+        }
+    }
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The runner's end of the event channel. Sending never fails: once every reporter is gone
+/// there is nobody left to tell, and the run itself must still finish cleanly.
+#[derive(Debug, Clone)]
+pub struct EventSender(mpsc::UnboundedSender<Event>);
+
+pub type EventReceiver = mpsc::UnboundedReceiver<Event>;
+
+impl EventSender {
+    pub fn send(&self, event: Event) {
+        let _ = self.0.send(event);
+    }
+}
+
+pub fn channel() -> (EventSender, EventReceiver) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (EventSender(tx), rx)
+}

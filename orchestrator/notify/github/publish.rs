@@ -1,0 +1,83 @@
+//! What `run`, `deploy` and `report summary` do in GitHub Actions: annotations on stdout
+//! (the runner reads workflow commands there) and the job summary appended to
+//! `$GITHUB_STEP_SUMMARY`. Outside GitHub Actions, nothing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::annotations::annotations;
+use super::summary::{job_summary, MAX_SUMMARY_BYTES};
+use crate::notify::RunLinks;
+use crate::report::RunReport;
+
+/// Room below which a summary is not worth writing (another step filled the file).
+const MIN_SUMMARY_BYTES: usize = 4096;
+
+/// The parts of the GitHub Actions environment `publish` reads.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GithubEnv {
+    /// `GITHUB_ACTIONS=true`.
+    pub actions: bool,
+    /// `GITHUB_STEP_SUMMARY`.
+    pub step_summary: Option<PathBuf>,
+}
+
+impl GithubEnv {
+    pub fn from_env() -> Self {
+        Self {
+            actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+}
+
+/// With `GITHUB_ACTIONS=true`: one `::error` annotation per failed account on stdout, and
+/// the Markdown job summary appended to `$GITHUB_STEP_SUMMARY`. A no-op otherwise.
+pub fn publish(report: &RunReport, report_path: &Path) -> std::io::Result<()> {
+    let links = RunLinks::from_env(report.source.as_ref());
+    publish_with(
+        report,
+        report_path,
+        &GithubEnv::from_env(),
+        &links,
+        &mut std::io::stdout().lock(),
+    )
+}
+
+pub fn publish_with(
+    report: &RunReport,
+    report_path: &Path,
+    env: &GithubEnv,
+    links: &RunLinks,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if !env.actions {
+        return Ok(());
+    }
+    out.write_all(annotations(report).as_bytes())?;
+    out.flush()?;
+    let Some(path) = &env.step_summary else {
+        return Ok(());
+    };
+    // The limit is per step, and other commands of the step may have written already.
+    let used = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+    let room = MAX_SUMMARY_BYTES.saturating_sub(used);
+    if room < MIN_SUMMARY_BYTES {
+        tracing::warn!(
+            "$GITHUB_STEP_SUMMARY already holds {used} bytes; the job summary is left out"
+        );
+        return Ok(());
+    }
+    let path_text = report_path.display().to_string();
+    // One byte for the separating newline.
+    let summary = job_summary(report, links, Some(&path_text), room - 1);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(summary.as_bytes())?;
+    file.write_all(b"\n")?;
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! The Slack message for one audience: what happened, what broke and why, what was held
+//! back, what drifted, and how to redeploy; always within Slack's limits (see `blocks`).
+
+use super::blocks::{Block, Message, MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_TOTAL_TEXT};
+use super::composer::Composer;
+use super::mrkdwn::{escape, link};
+use super::recovery::recovery_message;
+use super::sections::{
+    context_lines, drift_text, failure_sections, fields, held_back_text, names_list,
+    not_finished_text, redeploy_section, summary_sentence,
+};
+use crate::notify::error_lines::cut;
+use crate::notify::format::count;
+use crate::notify::{headline, Digest, RunLinks};
+use crate::report::{Mode, Outcome};
+
+/// Who reads the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience<'a> {
+    /// The platform channel (`SLACK_WEBHOOK_URL`): every account.
+    Platform,
+    /// One domain's team: its accounts only.
+    Team {
+        domain: &'a str,
+        channel: Option<&'a str>,
+    },
+}
+
+/// What kind of message to write.
+#[derive(Debug, Clone)]
+pub enum Kind<'p> {
+    /// The full account of the run.
+    Report,
+    /// A short all-clear: this run succeeded after `previous` did not.
+    Recovery { previous: &'p Digest<'p> },
+}
+
+pub fn build(
+    digest: &Digest<'_>,
+    links: &RunLinks,
+    audience: Audience<'_>,
+    kind: &Kind<'_>,
+) -> Message {
+    match kind {
+        Kind::Report => report_message(digest, links, audience),
+        Kind::Recovery { previous } => recovery_message(digest, previous, links, audience),
+    }
+}
+
+fn report_message(d: &Digest<'_>, links: &RunLinks, audience: Audience<'_>) -> Message {
+    let outcome = d.outcome();
+    let head = vec![
+        Block::header(&headline(d, outcome, links, audience)),
+        Block::section(&summary_sentence(d, outcome, audience)),
+        Block::fields(fields(d, links)),
+    ];
+    let mut tail = Vec::new();
+    if let Some(section) = redeploy_section(d, links) {
+        tail.push(section);
+    }
+    tail.push(Block::context(context_lines(d, audience)));
+
+    let used_blocks = head.len() + tail.len();
+    let used_chars: usize = head.iter().chain(&tail).map(Block::text_chars).sum();
+    let mut middle = Composer::new(
+        MAX_BLOCKS - used_blocks,
+        MAX_TOTAL_TEXT.saturating_sub(used_chars),
+    );
+    // Bounded sections first, so the failure groups take whatever room is left.
+    let mut after_failures = Vec::new();
+    if !d.held_back.is_empty() {
+        after_failures.push(Block::section(&held_back_text(d)));
+    }
+    if !d.not_finished.is_empty() {
+        after_failures.push(Block::section(&not_finished_text(d)));
+    }
+    if !d.drift.is_empty() {
+        after_failures.push(Block::section(&drift_text(d)));
+    }
+    let reserved_blocks = after_failures.len() + 1;
+    let reserved_chars: usize = after_failures.iter().map(Block::text_chars).sum();
+    if !d.failures.is_empty() {
+        middle.push(Block::Divider);
+        failure_sections(d, &mut middle, reserved_blocks, reserved_chars);
+    }
+    if !after_failures.is_empty() {
+        middle.push(Block::Divider);
+    }
+    for block in after_failures {
+        middle.push(block);
+    }
+
+    let mut blocks = head;
+    blocks.extend(middle.blocks);
+    blocks.extend(tail);
+    Message {
+        text: fallback_text(d, outcome, links, audience),
+        blocks,
+    }
+}
+
+pub(super) fn run_word(d: &Digest<'_>) -> &'static str {
+    match d.report.mode {
+        Mode::Apply => "Deploy",
+        Mode::Plan => "Plan",
+    }
+}
+
+pub(super) fn team_prefix(audience: Audience<'_>) -> String {
+    match audience {
+        Audience::Platform => String::new(),
+        Audience::Team { domain, .. } => format!("{domain} · "),
+    }
+}
+
+pub(super) fn every_account(d: &Digest<'_>, audience: Audience<'_>) -> String {
+    let n = d.jobs.len();
+    match (audience, n) {
+        (Audience::Team { domain, .. }, 1) => format!("The {domain} account"),
+        (Audience::Team { domain, .. }, _) => format!("All {n} {domain} accounts"),
+        (Audience::Platform, 1) => "The account".to_string(),
+        (Audience::Platform, _) => format!("All {n} accounts"),
+    }
+}
+
+pub(super) fn commit_phrase(links: &RunLinks) -> String {
+    match (links.short_commit(), links.commit_url()) {
+        (Some(short), Some(url)) => format!(" at {}", link(&url, short)),
+        (Some(short), None) => format!(" at `{short}`"),
+        _ => String::new(),
+    }
+}
+
+fn headline(d: &Digest<'_>, outcome: Outcome, links: &RunLinks, audience: Audience<'_>) -> String {
+    format!(
+        "{} {}{}",
+        headline::slack_emoji(outcome),
+        team_prefix(audience),
+        headline_text(d, links)
+    )
+}
+
+/// The verdict and the repository, without emoji (the fallback text starts with it).
+fn headline_text(d: &Digest<'_>, links: &RunLinks) -> String {
+    let mut text = headline::headline(d);
+    if let Some(repo) = &links.repository {
+        text.push_str(&format!(" · {repo}"));
+    }
+    text
+}
+
+fn fallback_text(
+    d: &Digest<'_>,
+    outcome: Outcome,
+    links: &RunLinks,
+    audience: Audience<'_>,
+) -> String {
+    let mut text = escape(&format!(
+        "{}{}",
+        team_prefix(audience),
+        headline_text(d, links)
+    ));
+    if let Some(short) = links.short_commit() {
+        text.push_str(&format!(" at {short}"));
+    }
+    let failed: Vec<String> = d
+        .failures
+        .iter()
+        .map(|f| match f.layer {
+            Some(l) => format!("{} ({l})", f.job.account),
+            None => f.job.account.clone(),
+        })
+        .collect();
+    if !failed.is_empty() {
+        text.push_str(&format!(": {}", escape(&plain_names(&failed, 5))));
+    }
+    if !d.held_back.is_empty() {
+        text.push_str(&format!(
+            "; {} held back",
+            count(d.held_back.len(), "account", "accounts")
+        ));
+    }
+    if outcome == Outcome::Drifted {
+        let drifted: Vec<String> = d.drift.iter().map(|x| x.job.account.clone()).collect();
+        text.push_str(&format!(": {}", escape(&plain_names(&drifted, 5))));
+    }
+    // The link last, and never cut.
+    match &links.run_url {
+        Some(url) => format!(
+            "{} {url}",
+            cut(
+                &text,
+                MAX_FALLBACK_TEXT.saturating_sub(url.chars().count() + 1)
+            )
+        ),
+        None => cut(&text, MAX_FALLBACK_TEXT),
+    }
+}
+
+fn plain_names(names: &[String], shown: usize) -> String {
+    names_list(names, shown)
+}

@@ -1,0 +1,186 @@
+//! On a terminal: one bar per wave and one line per running job (account, layer, step,
+//! elapsed); finished jobs are printed above the bars, so nothing tears.
+
+use std::collections::HashMap;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::describe;
+use super::reporter::Reporter;
+use crate::events::Event;
+use crate::report::Status;
+
+pub struct Bars {
+    multi: MultiProgress,
+    waves: HashMap<String, ProgressBar>,
+    jobs: HashMap<String, ProgressBar>,
+    account_width: usize,
+}
+
+impl Bars {
+    pub fn new() -> Self {
+        Self {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            waves: HashMap::new(),
+            jobs: HashMap::new(),
+            account_width: 20,
+        }
+    }
+
+    fn wave_style(width: usize) -> ProgressStyle {
+        ProgressStyle::with_template(&format!(
+            "{{prefix:<{width}.bold}} [{{bar:30.cyan/blue}}] {{pos}}/{{len}} jobs  {{msg}}"
+        ))
+        .expect("a valid template")
+        .progress_chars("=> ")
+    }
+
+    fn job_style(width: usize) -> ProgressStyle {
+        ProgressStyle::with_template(&format!(
+            "  {{spinner:.cyan}} {{prefix:<{width}}} {{msg:<22}} {{elapsed:>4}}"
+        ))
+        .expect("a valid template")
+    }
+
+    fn println(&self, line: &str) {
+        let _ = self.multi.println(line);
+    }
+
+    fn job_done(&mut self, wave: &str, account: &str) {
+        if let Some(bar) = self.jobs.remove(account) {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+        if let Some(bar) = self.waves.get(wave) {
+            bar.inc(1);
+        }
+    }
+}
+
+impl Default for Bars {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Reporter for Bars {
+    fn event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted { waves, .. } => {
+                let width = waves.iter().map(|w| w.name.len()).max().unwrap_or(0).max(5);
+                for wave in waves {
+                    let bar = self.multi.add(ProgressBar::new(wave.jobs as u64));
+                    bar.set_style(Self::wave_style(width));
+                    bar.set_prefix(wave.name.clone());
+                    bar.set_message("waiting");
+                    self.waves.insert(wave.name.clone(), bar);
+                }
+            }
+            Event::WaveStarted { wave, .. } => {
+                if let Some(bar) = self.waves.get(wave) {
+                    bar.set_message("running");
+                }
+            }
+            Event::JobStarted { account, .. } => {
+                self.account_width = self.account_width.max(account.len());
+                let bar = self.multi.add(ProgressBar::new_spinner());
+                bar.set_style(Self::job_style(self.account_width));
+                bar.set_prefix(account.clone());
+                bar.set_message("starting");
+                self.jobs.insert(account.clone(), bar);
+            }
+            Event::Step {
+                account,
+                layer,
+                attempt,
+                step,
+            } => {
+                if let Some(bar) = self.jobs.get(account) {
+                    let retry = if *attempt > 1 {
+                        format!(" #{attempt}")
+                    } else {
+                        String::new()
+                    };
+                    bar.set_message(format!("{layer} {step}{retry}"));
+                }
+            }
+            Event::AttemptFinished {
+                account,
+                layer,
+                attempt,
+                retry_in: Some(delay),
+            } => {
+                self.println(&format!(
+                    "  ↻ {account} {layer}: {}; retrying in {}",
+                    attempt
+                        .error
+                        .first()
+                        .map(String::as_str)
+                        .unwrap_or("transient error"),
+                    describe::duration(*delay)
+                ));
+            }
+            Event::AttemptFinished { .. } => {}
+            Event::LayerFinished {
+                account, report, ..
+            } if report.status == Status::Failed => {
+                self.println(&format!("  ✗ {}", describe::layer(account, report)));
+                for error in &report.error {
+                    self.println(&format!("      {error}"));
+                }
+            }
+            Event::LayerFinished { .. } => {}
+            Event::JobFinished {
+                wave,
+                account,
+                status,
+                duration,
+                ..
+            } => {
+                let mark = match status {
+                    Status::Failed => "✗",
+                    Status::Cancelled | Status::Skipped => "-",
+                    _ => "✓",
+                };
+                self.println(&format!(
+                    "{mark} {account:<width$} {:<10} {}",
+                    describe::status(*status),
+                    describe::duration(*duration),
+                    width = self.account_width
+                ));
+                self.job_done(wave, account);
+            }
+            Event::JobNotRun { wave, account, .. } => self.job_done(wave, account),
+            Event::WaveFinished {
+                wave,
+                status,
+                reason,
+                ..
+            } => {
+                if let Some(bar) = self.waves.get(wave) {
+                    let message = match reason {
+                        Some(reason) => format!("{}: {reason}", describe::wave_status(*status)),
+                        None => describe::wave_status(*status).to_string(),
+                    };
+                    bar.finish_with_message(message);
+                }
+            }
+            Event::RunFinished { .. } => {}
+        }
+    }
+
+    fn tick(&mut self) {
+        for bar in self.jobs.values() {
+            bar.tick();
+        }
+    }
+
+    fn finish(&mut self) {
+        // The summary follows on stdout and says how every wave ended; the lines printed
+        // above the bars (each finished job) stay.
+        for bar in self.jobs.values().chain(self.waves.values()) {
+            bar.finish_and_clear();
+        }
+        let _ = self.multi.clear();
+    }
+}

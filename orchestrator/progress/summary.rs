@@ -1,0 +1,244 @@
+//! The summary that ends stdout: how the run ended, counts per status, what failed and why,
+//! the slowest jobs, the wall time and where the run report is.
+
+use std::fmt::Write;
+
+use super::describe;
+use crate::report::{Outcome, RunReport, Status, WaveStatus};
+
+const SLOWEST: usize = 5;
+
+pub fn render(report: &RunReport, report_path: &str) -> String {
+    let mut out = String::new();
+    let outcome = match report.outcome {
+        Outcome::Succeeded => "succeeded",
+        Outcome::Failed => "failed",
+        Outcome::Halted => "halted",
+        Outcome::Cancelled => "cancelled",
+        Outcome::Drifted => "found changes",
+    };
+    let waves = report
+        .waves
+        .iter()
+        .filter(|w| w.status != WaveStatus::Empty)
+        .count();
+    let _ = writeln!(
+        out,
+        "Run {outcome} in {}: {} in {}",
+        describe::millis(report.duration_ms),
+        describe::count(report.jobs.len(), "job"),
+        describe::count(waves, "wave")
+    );
+    for wave in &report.waves {
+        if let Some(reason) = &wave.reason {
+            let _ = writeln!(
+                out,
+                "  wave {} {}: {reason}",
+                wave.name,
+                describe::wave_status(wave.status)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  jobs:   {}",
+        counts(report.jobs.iter().map(|j| j.status))
+    );
+    let _ = writeln!(
+        out,
+        "  layers: {}",
+        counts(
+            report
+                .jobs
+                .iter()
+                .flat_map(|j| j.layers.iter().map(|l| l.status))
+        )
+    );
+    let failed: Vec<_> = report.failed_jobs().collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "Failed:");
+        for job in failed {
+            let _ = writeln!(
+                out,
+                "  {} ({})",
+                job.account,
+                job.reason.as_deref().unwrap_or("failed")
+            );
+            for layer in job.layers.iter().filter(|l| l.status == Status::Failed) {
+                for line in layer.error.iter().take(3) {
+                    let _ = writeln!(out, "    {line}");
+                }
+                if let Some(log) = &layer.log {
+                    let _ = writeln!(out, "    log: {log}");
+                }
+            }
+        }
+    }
+    let mut ran: Vec<_> = report.jobs.iter().filter(|j| j.duration_ms > 0).collect();
+    ran.sort_by(|a, b| {
+        b.duration_ms
+            .cmp(&a.duration_ms)
+            .then(a.account.cmp(&b.account))
+    });
+    if !ran.is_empty() {
+        let slowest: Vec<String> = ran
+            .iter()
+            .take(SLOWEST)
+            .map(|j| format!("{} {}", j.account, describe::millis(j.duration_ms)))
+            .collect();
+        let _ = writeln!(out, "Slowest: {}", slowest.join(", "));
+    }
+    let _ = writeln!(out, "Report: {report_path}");
+    out
+}
+
+/// `7 succeeded, 1 failed, 4 skipped`, in the order of [`Status`].
+fn counts(statuses: impl Iterator<Item = Status>) -> String {
+    let mut counted: Vec<(Status, usize)> = Vec::new();
+    for status in statuses {
+        match counted.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((status, 1)),
+        }
+    }
+    counted.sort();
+    if counted.is_empty() {
+        return "none".to_string();
+    }
+    counted
+        .iter()
+        .map(|(s, n)| format!("{n} {}", describe::status(*s)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::*;
+
+    fn job(
+        account: &str,
+        wave: &str,
+        status: Status,
+        duration_ms: u64,
+        layers: Vec<LayerReport>,
+    ) -> JobReport {
+        let (domain, environment) = account.split_once('-').unwrap();
+        JobReport {
+            account: account.into(),
+            domain: domain.into(),
+            environment: environment.into(),
+            wave: wave.into(),
+            account_id: "100000000001".into(),
+            region: "eu-west-1".into(),
+            status,
+            reason: match status {
+                Status::Failed => Some("platform: terraform apply failed".into()),
+                Status::Skipped => {
+                    Some("wave stage had 1 failed job, more than its failure_tolerance of 0".into())
+                }
+                _ => None,
+            },
+            duration_ms,
+            layers,
+        }
+    }
+
+    fn layer(name: &str, status: Status) -> LayerReport {
+        LayerReport {
+            layer: name.into(),
+            status,
+            reason: None,
+            duration_ms: 1000,
+            attempts: Vec::new(),
+            error: if status == Status::Failed {
+                vec![
+                    "Error: local-exec provisioner error (main.tf line 36)".into(),
+                    "Error running command: exit status 1".into(),
+                ]
+            } else {
+                Vec::new()
+            },
+            changes: None,
+            plan_json: None,
+            log: (status == Status::Failed).then(|| format!("logs/payments-stage/{name}.log")),
+        }
+    }
+
+    #[test]
+    fn a_halted_run_says_what_failed_and_what_was_held_back() {
+        let report = RunReport {
+            version: REPORT_VERSION,
+            run_id: "local-1".into(),
+            mode: Mode::Apply,
+            outcome: Outcome::Halted,
+            started_at: "2026-01-01T00:00:00Z".into(),
+            finished_at: "2026-01-01T00:00:42Z".into(),
+            duration_ms: 42_300,
+            config: "domains.yaml".into(),
+            source: None,
+            waves: vec![
+                WaveReport {
+                    name: "stage".into(),
+                    status: WaveStatus::Failed,
+                    failure_tolerance: 0,
+                    failures: 1,
+                    reason: None,
+                },
+                WaveReport {
+                    name: "prod".into(),
+                    status: WaveStatus::Skipped,
+                    failure_tolerance: 0,
+                    failures: 0,
+                    reason: Some(
+                        "wave stage had 1 failed job, more than its failure_tolerance of 0".into(),
+                    ),
+                },
+            ],
+            jobs: vec![
+                job(
+                    "catalog-stage",
+                    "stage",
+                    Status::Succeeded,
+                    31_000,
+                    vec![
+                        layer("platform", Status::Succeeded),
+                        layer("static", Status::NoChanges),
+                    ],
+                ),
+                job(
+                    "payments-stage",
+                    "stage",
+                    Status::Failed,
+                    4_200,
+                    vec![
+                        layer("platform", Status::Failed),
+                        layer("static", Status::Skipped),
+                    ],
+                ),
+                job(
+                    "commerce-stage",
+                    "stage",
+                    Status::NoChanges,
+                    12_500,
+                    vec![
+                        layer("platform", Status::NoChanges),
+                        layer("static", Status::NoChanges),
+                    ],
+                ),
+                job(
+                    "catalog-prod",
+                    "prod",
+                    Status::Skipped,
+                    0,
+                    vec![
+                        layer("platform", Status::Skipped),
+                        layer("static", Status::Skipped),
+                    ],
+                ),
+            ],
+        };
+        insta::assert_snapshot!(render(&report, ".orchestrator/report.json"));
+    }
+}

@@ -1,0 +1,446 @@
+//! `report merge`: the per-job run reports uploaded by matrix legs become one run report, as
+//! if one `run` had deployed every account, so `notify`, `gate` and the job summary work the
+//! same for a matrix deploy as for a local run.
+//!
+//! Rules: every job of every report is kept; an account in two reports keeps the job of the
+//! report that finished later (a re-run leg), with a warning; waves, their failure counts
+//! and the outcome are recomputed from the jobs; paths inside the reports (logs, plan JSONs)
+//! are rewritten to stay valid next to the merged report.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::{
+    read_report, JobReport, LayerReport, Mode, Outcome, ReportError, RunReport, Source, Status,
+    WaveReport, WaveStatus, REPORT_VERSION,
+};
+use crate::config::Config;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("{}: cannot list the directory: {source}", path.display())]
+    List {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not a run report (no `run_id` and `jobs`); pass run report files or directories holding them", path.display())]
+    NotAReport { path: PathBuf },
+    #[error("no run report found in {}; each matrix leg uploads its report as an artifact", .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    Empty(Vec<PathBuf>),
+}
+
+/// A run report and where it was read from.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    pub report: RunReport,
+}
+
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub report: RunReport,
+    /// Duplicates, disagreements, skipped files: printed, never fatal.
+    pub warnings: Vec<String>,
+}
+
+/// Reads the run reports among `inputs`: files as given, directories searched recursively
+/// (sorted) for `*.json`. In a directory, JSON that is not a run report (a saved plan) is
+/// skipped; a file named on the command line must be one. Any unreadable file is an error.
+/// `exclude` (the merged report itself) is never read.
+pub fn collect(
+    inputs: &[PathBuf],
+    exclude: Option<&Path>,
+) -> Result<(Vec<Input>, Vec<String>), MergeError> {
+    let mut found = Vec::new();
+    let mut notes = Vec::new();
+    let excluded = exclude.and_then(|p| std::path::absolute(p).ok());
+    for input in inputs {
+        if input.is_dir() {
+            let mut files = Vec::new();
+            walk(input, &mut files)?;
+            files.sort();
+            for path in files {
+                if excluded.is_some() && std::path::absolute(&path).ok() == excluded {
+                    continue;
+                }
+                match read_candidate(&path)? {
+                    Some(report) => found.push(Input { path, report }),
+                    None => notes.push(format!("{}: not a run report, skipped", path.display())),
+                }
+            }
+        } else {
+            match read_candidate(input)? {
+                Some(report) => found.push(Input {
+                    path: input.clone(),
+                    report,
+                }),
+                None => {
+                    return Err(MergeError::NotAReport {
+                        path: input.clone(),
+                    })
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return Err(MergeError::Empty(inputs.to_vec()));
+    }
+    Ok((found, notes))
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), MergeError> {
+    let list = |source| MergeError::List {
+        path: dir.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(list)? {
+        let path = entry.map_err(list)?.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `Ok(None)` for JSON that is clearly something else; an error for a broken run report.
+fn read_candidate(path: &Path) -> Result<Option<RunReport>, MergeError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
+        path: path.into(),
+        source,
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+            path: path.into(),
+            source,
+        })?;
+    let looks_like_report = value.get("run_id").is_some() && value.get("jobs").is_some();
+    if !looks_like_report {
+        return Ok(None);
+    }
+    // Read again through the one reader, so the error is the usual one.
+    Ok(Some(read_report(path)?))
+}
+
+/// Merges `inputs` into one report meant to be written at `out`. With `config`, the accounts
+/// of waves that never started because an earlier wave failed beyond its tolerance are added
+/// as `skipped` (held back), and waves and tolerances come from the config.
+pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Merged {
+    let mut warnings = Vec::new();
+    // "Later" is the report that finished later; equal times keep the input order.
+    inputs.sort_by(|a, b| a.report.finished_at.cmp(&b.report.finished_at));
+    let out_dir = absolute_dir(out);
+
+    let mut jobs: Vec<(JobReport, usize)> = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        let from_dir = absolute_dir(&input.path);
+        for job in &input.report.jobs {
+            let mut job = job.clone();
+            for layer in &mut job.layers {
+                rebase(layer, &from_dir, &out_dir);
+            }
+            match jobs.iter_mut().find(|(j, _)| j.account == job.account) {
+                Some(slot) => {
+                    warnings.push(format!(
+                        "account {} is in {} and {}; keeping the one from {} (finished later)",
+                        job.account,
+                        inputs[slot.1].path.display(),
+                        input.path.display(),
+                        input.path.display()
+                    ));
+                    *slot = (job, index);
+                }
+                None => jobs.push((job, index)),
+            }
+        }
+    }
+    let mut jobs: Vec<JobReport> = jobs.into_iter().map(|(j, _)| j).collect();
+
+    let mut waves = wave_list(&inputs, &jobs, config, &mut warnings);
+    // Jobs in wave order, report order within a wave (the sort is stable).
+    jobs.sort_by_key(|j| {
+        waves
+            .iter()
+            .position(|w| w.name == j.wave)
+            .unwrap_or(usize::MAX)
+    });
+    recount(&mut waves, &jobs);
+    if let Some(config) = config {
+        add_held_back(&mut jobs, &waves, config);
+    }
+
+    let modes: Vec<Mode> = inputs.iter().map(|i| i.report.mode).collect();
+    let mode = if modes.iter().all(|m| *m == Mode::Plan) {
+        Mode::Plan
+    } else {
+        if modes.contains(&Mode::Plan) {
+            warnings.push(
+                "plan-only and apply reports were merged; the merged report is an apply report"
+                    .into(),
+            );
+        }
+        Mode::Apply
+    };
+    let cancelled = inputs
+        .iter()
+        .any(|i| i.report.outcome == Outcome::Cancelled);
+    let outcome = outcome(&waves, &jobs, cancelled);
+
+    let earliest = inputs
+        .iter()
+        .min_by(|a, b| a.report.started_at.cmp(&b.report.started_at))
+        .expect("collect returns at least one report");
+    let started_at = earliest.report.started_at.clone();
+    let finished_at = inputs
+        .iter()
+        .map(|i| i.report.finished_at.clone())
+        .max()
+        .unwrap_or_default();
+    let duration_ms = match (
+        humantime::parse_rfc3339_weak(&started_at),
+        humantime::parse_rfc3339_weak(&finished_at),
+    ) {
+        (Ok(a), Ok(b)) => b.duration_since(a).map_or(0, |d| d.as_millis() as u64),
+        _ => inputs
+            .iter()
+            .map(|i| i.report.duration_ms)
+            .max()
+            .unwrap_or(0),
+    };
+    let source = inputs
+        .iter()
+        .filter_map(|i| i.report.source.clone())
+        .reduce(|a, b| Source {
+            repository: a.repository.or(b.repository),
+            commit: a.commit.or(b.commit),
+            run_url: a.run_url.or(b.run_url),
+            server_url: a.server_url.or(b.server_url),
+        });
+    Merged {
+        report: RunReport {
+            version: REPORT_VERSION,
+            run_id: earliest.report.run_id.clone(),
+            mode,
+            outcome,
+            started_at,
+            finished_at,
+            duration_ms,
+            config: earliest.report.config.clone(),
+            source,
+            waves,
+            jobs,
+        },
+        warnings,
+    }
+}
+
+/// Waves in run order with their tolerances: the config's when given, else every wave the
+/// reports list (first mention wins), then any wave only a job names.
+fn wave_list(
+    inputs: &[Input],
+    jobs: &[JobReport],
+    config: Option<&Config>,
+    warnings: &mut Vec<String>,
+) -> Vec<WaveReport> {
+    let blank = |name: &str, failure_tolerance: u32| WaveReport {
+        name: name.to_string(),
+        status: WaveStatus::Empty,
+        failure_tolerance,
+        failures: 0,
+        reason: None,
+    };
+    let mut waves: Vec<WaveReport> = match config {
+        Some(c) => c
+            .waves
+            .iter()
+            .map(|w| blank(&w.name, w.failure_tolerance))
+            .collect(),
+        None => Vec::new(),
+    };
+    for wave in inputs.iter().flat_map(|i| &i.report.waves) {
+        match waves.iter().find(|w| w.name == wave.name) {
+            Some(known)
+                if known.failure_tolerance != wave.failure_tolerance && config.is_none() =>
+            {
+                warnings.push(format!(
+                    "wave {} has failure_tolerance {} in one report and {} in another; using {}",
+                    wave.name,
+                    known.failure_tolerance,
+                    wave.failure_tolerance,
+                    known.failure_tolerance
+                ));
+            }
+            Some(_) => {}
+            None => waves.push(blank(&wave.name, wave.failure_tolerance)),
+        }
+    }
+    for job in jobs {
+        if !waves.iter().any(|w| w.name == job.wave) {
+            waves.push(blank(&job.wave, 0));
+        }
+    }
+    waves
+}
+
+/// Failures, status and reason of every wave, from its jobs, in order: a wave after one
+/// that failed beyond its tolerance is `skipped`.
+fn recount(waves: &mut [WaveReport], jobs: &[JobReport]) {
+    let mut halted_by: Option<String> = None;
+    for wave in waves.iter_mut() {
+        let in_wave: Vec<&JobReport> = jobs.iter().filter(|j| j.wave == wave.name).collect();
+        wave.failures = in_wave
+            .iter()
+            .filter(|j| j.status == Status::Failed)
+            .count() as u32;
+        wave.reason = None;
+        let all_skipped = in_wave.iter().all(|j| j.status == Status::Skipped);
+        wave.status = if let (Some(why), true) = (&halted_by, all_skipped) {
+            wave.reason = Some(why.clone());
+            WaveStatus::Skipped
+        } else if in_wave.is_empty() {
+            WaveStatus::Empty
+        } else if in_wave.iter().any(|j| j.status == Status::Cancelled) {
+            WaveStatus::Cancelled
+        } else if wave.failures > 0 {
+            WaveStatus::Failed
+        } else if all_skipped {
+            WaveStatus::Skipped
+        } else {
+            WaveStatus::Succeeded
+        };
+        if halted_by.is_none() && wave.failures > wave.failure_tolerance {
+            halted_by = Some(held_back_reason(wave));
+        }
+    }
+}
+
+fn held_back_reason(wave: &WaveReport) -> String {
+    format!(
+        "wave {} had {} failed {} (tolerance {})",
+        wave.name,
+        wave.failures,
+        if wave.failures == 1 { "job" } else { "jobs" },
+        wave.failure_tolerance
+    )
+}
+
+/// Matrix legs of a held-back wave never ran, so they uploaded nothing: their accounts come
+/// from the config, every layer `skipped` with the reason.
+fn add_held_back(jobs: &mut Vec<JobReport>, waves: &[WaveReport], config: &Config) {
+    for wave in waves.iter().filter(|w| w.status == WaveStatus::Skipped) {
+        let reason = wave.reason.clone();
+        for account in config.accounts.iter().filter(|a| a.wave == wave.name) {
+            if jobs.iter().any(|j| j.account == account.name) {
+                continue;
+            }
+            jobs.push(JobReport {
+                account: account.name.clone(),
+                domain: account.domain.clone(),
+                environment: account.environment.clone(),
+                wave: account.wave.clone(),
+                account_id: account.account_id.clone(),
+                region: account.region.clone(),
+                status: Status::Skipped,
+                reason: reason.clone(),
+                duration_ms: 0,
+                layers: account
+                    .layers
+                    .iter()
+                    .map(|layer| LayerReport {
+                        layer: layer.clone(),
+                        status: Status::Skipped,
+                        reason: reason.clone(),
+                        duration_ms: 0,
+                        attempts: Vec::new(),
+                        error: Vec::new(),
+                        changes: None,
+                        plan_json: None,
+                        log: None,
+                    })
+                    .collect(),
+            });
+        }
+    }
+}
+
+fn outcome(waves: &[WaveReport], jobs: &[JobReport], cancelled: bool) -> Outcome {
+    if cancelled || jobs.iter().any(|j| j.status == Status::Cancelled) {
+        Outcome::Cancelled
+    } else if waves
+        .iter()
+        .any(|w| w.status == WaveStatus::Skipped && w.reason.is_some())
+    {
+        Outcome::Halted
+    } else if jobs.iter().any(|j| j.status == Status::Failed) {
+        Outcome::Failed
+    } else if jobs.iter().any(|j| j.status == Status::Changes) {
+        Outcome::Drifted
+    } else {
+        Outcome::Succeeded
+    }
+}
+
+/// The directory a file is in, absolute (the file need not exist).
+fn absolute_dir(file: &Path) -> PathBuf {
+    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+}
+
+fn rebase(layer: &mut LayerReport, from: &Path, to: &Path) {
+    for path in [&mut layer.log, &mut layer.plan_json].into_iter().flatten() {
+        if Path::new(path.as_str()).is_relative() {
+            *path = relative(&normalise(&from.join(&*path)), &normalise(to))
+                .to_string_lossy()
+                .into_owned();
+        }
+    }
+}
+
+/// Removes `.` and resolves `..` lexically.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `target` relative to directory `base` (both absolute and normalised).
+fn relative(target: &Path, base: &Path) -> PathBuf {
+    let t: Vec<Component<'_>> = target.components().collect();
+    let b: Vec<Component<'_>> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_out_of_the_base() {
+        assert_eq!(
+            relative(Path::new("/a/legs/x/logs/p.log"), Path::new("/a/out")),
+            PathBuf::from("../legs/x/logs/p.log")
+        );
+        assert_eq!(
+            relative(Path::new("/a/out/p.json"), Path::new("/a/out")),
+            PathBuf::from("p.json")
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! One layer of one account: its files prepared, then attempts (see `attempt.rs`) until one
+//! succeeds, a real error, the job's deadline or an interrupt; transient failures are retried
+//! after the retry policy's next delay.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::time::{sleep, sleep_until, Instant};
+
+use super::attempt::{final_failure, FailureKind};
+use super::context::RunContext;
+use super::log_file::LayerLog;
+use super::process::Limits;
+use crate::config::Account;
+use crate::credentials::AccountCredentials;
+use crate::events::Event;
+use crate::report::{Attempt, LayerReport, Status};
+use crate::terraform::{BackendConfig, LayerWorkspace, Transient};
+
+/// A layer's result, with the files the run report points to.
+#[derive(Debug)]
+pub(super) struct LayerOutcome {
+    pub report: LayerReport,
+    pub log: Option<PathBuf>,
+    pub plan_json: Option<PathBuf>,
+}
+
+impl LayerOutcome {
+    /// A layer that did not run at all (skipped, cancelled, or failed before terraform).
+    pub(super) fn not_run(layer: &str, status: Status, reason: &str, error: Vec<String>) -> Self {
+        Self {
+            report: LayerReport {
+                layer: layer.to_string(),
+                status,
+                reason: Some(reason.to_string()),
+                duration_ms: 0,
+                attempts: Vec::new(),
+                error,
+                changes: None,
+                plan_json: None,
+                log: None,
+            },
+            log: None,
+            plan_json: None,
+        }
+    }
+}
+
+/// Where one layer runs.
+pub(super) struct LayerRun<'a> {
+    pub ctx: &'a RunContext,
+    pub account: &'a Account,
+    pub layer: &'a str,
+    pub deadline: Instant,
+    pub credentials: &'a AccountCredentials,
+}
+
+impl LayerRun<'_> {
+    pub(super) async fn run(&self) -> LayerOutcome {
+        let started = Instant::now();
+        let ctx = self.ctx;
+        let ws = LayerWorkspace::new(
+            &ctx.options.work_dir,
+            &ctx.layers_dir,
+            &self.account.name,
+            self.layer,
+        );
+        let backend = BackendConfig::render(
+            &ctx.config.state,
+            &ctx.config_root,
+            self.account,
+            self.layer,
+        );
+        let inputs = self.account.inputs(self.layer, ctx.config.network_layer());
+        let prepared = ws
+            .prepare(&inputs)
+            .and_then(|()| LayerLog::create(&ws.log_file));
+        let mut log = match prepared {
+            Ok(log) => log,
+            Err(e) => {
+                let message = format!("cannot prepare {}: {e}", ws.data_dir.display());
+                return LayerOutcome::not_run(
+                    self.layer,
+                    Status::Failed,
+                    &message,
+                    vec![message.clone()],
+                );
+            }
+        };
+        let limits = Limits {
+            deadline: self.deadline,
+            grace: ctx.options.grace_period,
+            cancel: ctx.cancel.clone(),
+        };
+        let mut backoff = ctx.options.retry.backoff();
+        let mut attempts = Vec::new();
+        let mut number = 0;
+        loop {
+            number += 1;
+            let attempt_started = Instant::now();
+            let result = self.attempt(number, &ws, &backend, &mut log, &limits).await;
+            let duration_ms = millis(attempt_started.elapsed());
+            let failure = match result {
+                Ok(done) => {
+                    let attempt = Attempt {
+                        number,
+                        duration_ms,
+                        outcome: "succeeded".into(),
+                        exit_code: done.exit_code,
+                        error: Vec::new(),
+                    };
+                    self.attempt_finished(&attempt, None);
+                    attempts.push(attempt);
+                    return LayerOutcome {
+                        report: LayerReport {
+                            layer: self.layer.to_string(),
+                            status: done.status,
+                            reason: None,
+                            duration_ms: millis(started.elapsed()),
+                            attempts,
+                            error: Vec::new(),
+                            changes: Some(done.changes),
+                            plan_json: None,
+                            log: None,
+                        },
+                        log: Some(log.path().to_path_buf()),
+                        plan_json: done.plan_json,
+                    };
+                }
+                Err(failure) => failure,
+            };
+            let error = failure.error_lines(ctx.options.job_timeout);
+            let transient = failure.transient();
+            let retry_in = transient.and_then(|_| backoff.next());
+            let outcome = match (&failure.kind, retry_in) {
+                (_, Some(_)) => "transient",
+                (FailureKind::TimedOut, _) => "timeout",
+                (FailureKind::Interrupted, _) => "cancelled",
+                _ => "failed",
+            };
+            let attempt = Attempt {
+                number,
+                duration_ms,
+                outcome: outcome.into(),
+                exit_code: failure.exit_code,
+                error: error.clone(),
+            };
+            self.attempt_finished(&attempt, retry_in);
+            attempts.push(attempt);
+            let stopped = match retry_in {
+                Some(delay) => {
+                    log.note(&format!(
+                        "[orchestrator] {}: attempt {} in {}",
+                        transient.map(Transient::as_str).unwrap_or("transient"),
+                        number + 1,
+                        humantime::format_duration(Duration::from_secs(delay.as_secs().max(1)))
+                    ));
+                    self.pause(delay, &limits).await
+                }
+                None => Some(final_failure(&failure, transient, number)),
+            };
+            if let Some((status, reason)) = stopped {
+                log.note(&format!("[orchestrator] {}: {reason}", status_word(status)));
+                return LayerOutcome {
+                    report: LayerReport {
+                        layer: self.layer.to_string(),
+                        status,
+                        reason: Some(reason),
+                        duration_ms: millis(started.elapsed()),
+                        attempts,
+                        error,
+                        changes: None,
+                        plan_json: None,
+                        log: None,
+                    },
+                    log: Some(log.path().to_path_buf()),
+                    plan_json: None,
+                };
+            }
+        }
+    }
+
+    /// Waits before the next attempt; `Some` when the run was interrupted or the job's time
+    /// ran out meanwhile.
+    async fn pause(&self, delay: Duration, limits: &Limits) -> Option<(Status, String)> {
+        let mut cancel = limits.cancel.clone();
+        tokio::select! {
+            () = sleep(delay) => None,
+            () = sleep_until(limits.deadline) => Some((Status::Failed, "timeout".to_string())),
+            () = cancel.interrupted() => Some((Status::Cancelled, "interrupted".to_string())),
+        }
+    }
+
+    fn attempt_finished(&self, attempt: &Attempt, retry_in: Option<Duration>) {
+        self.ctx.send(Event::AttemptFinished {
+            account: self.account.name.clone(),
+            layer: self.layer.to_string(),
+            attempt: attempt.clone(),
+            retry_in,
+        });
+    }
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Cancelled => "cancelled",
+        _ => "failed",
+    }
+}
+
+pub(super) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

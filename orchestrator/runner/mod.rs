@@ -1,0 +1,20 @@
+//! Runs the plan: waves in order, jobs side by side under a limit, layers in order inside a
+//! job, each layer's terraform supervised (deadline, retries, signals). It reports only
+//! through `events`.
+
+mod attempt;
+mod cancel;
+mod context;
+mod job;
+mod layer;
+mod log_file;
+mod options;
+mod output_tail;
+mod process;
+mod retry;
+mod waves;
+
+pub use cancel::{cancellation, CancelHandle, Cancellation, StopLevel};
+pub use options::RunOptions;
+pub use retry::{Backoff, RetryPolicy};
+pub use waves::run;

@@ -1,0 +1,371 @@
+//! Runs one terraform command and supervises it: its own process group, output into the
+//! layer's log, and the three ways it can be stopped: the job's deadline (SIGINT to the group,
+//! the grace period, then SIGKILL), an interrupted run (one SIGINT, then wait), a killed run
+//! (SIGKILL). Whatever happens, no process of the group outlives this call.
+
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::time::{sleep_until, Instant};
+
+use super::cancel::Cancellation;
+use super::log_file::LayerLog;
+use super::output_tail::OutputTail;
+use crate::terraform::TerraformCommand;
+
+/// How long processes that terraform left behind (a provisioner's background child) may keep
+/// its output open after terraform itself exited.
+const LEFTOVER_WAIT: Duration = Duration::from_secs(2);
+
+/// When and how a command must stop.
+#[derive(Debug, Clone)]
+pub(super) struct Limits {
+    pub deadline: Instant,
+    pub grace: Duration,
+    pub cancel: Cancellation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ending {
+    /// It ran to its end (successfully or not).
+    Exited,
+    /// The job's deadline passed and it was stopped.
+    TimedOut,
+    /// The run was interrupted (Ctrl-C, SIGTERM) and it was stopped.
+    Interrupted,
+}
+
+#[derive(Debug)]
+pub(super) struct Finished {
+    pub exit_code: Option<i32>,
+    pub ending: Ending,
+    /// The end of what it printed (stdout and stderr, in order).
+    pub output: String,
+}
+
+/// Runs `cmd` to its end. `stdout_to` sends stdout to a file instead of the log (for
+/// `show -json`); stderr always goes to the log.
+pub(super) async fn run(
+    cmd: &TerraformCommand,
+    stdout_to: Option<&Path>,
+    log: &mut LayerLog,
+    limits: &Limits,
+) -> io::Result<Finished> {
+    // One pipe for stdout and stderr keeps their lines in the order terraform wrote them.
+    // tokio creates it close-on-exec, so other jobs' processes never inherit it.
+    let (sender, receiver) = tokio::net::unix::pipe::pipe()?;
+    let write_end = sender.into_blocking_fd()?;
+    let mut command = cmd.to_command();
+    match stdout_to {
+        Some(path) => command.stdout(Stdio::from(std::fs::File::create(path)?)),
+        None => command.stdout(Stdio::from(write_end.try_clone()?)),
+    };
+    command.stderr(Stdio::from(write_end));
+    // Its own process group: a Ctrl-C on the terminal reaches only the orchestrator, which
+    // forwards exactly one SIGINT; and the whole group (providers, provisioners) can be
+    // signalled at once.
+    command.process_group(0);
+    let mut command = tokio::process::Command::from(command);
+    command.kill_on_drop(true);
+    log.note(&format!("$ {cmd}"));
+    let mut child = command.spawn()?;
+    // Our copies of the pipe's write end must close, or the output never reaches its end.
+    drop(command);
+    let group = ProcessGroup::new(child.id());
+
+    let mut reader = BufReader::new(receiver);
+    let mut line = Vec::new();
+    let mut tail = OutputTail::default();
+    let mut status: Option<ExitStatus> = None;
+    let mut pipe_open = true;
+    let mut ending = Ending::Exited;
+    let mut interrupted = false;
+    let mut killed = false;
+    let mut kill_at: Option<Instant> = None;
+    let mut on_interrupt = limits.cancel.clone();
+    let mut on_kill = limits.cancel.clone();
+
+    while status.is_none() || pipe_open {
+        tokio::select! {
+            read = reader.read_until(b'\n', &mut line), if pipe_open => match read {
+                Ok(0) | Err(_) => pipe_open = false,
+                Ok(_) => {
+                    log.output(&line);
+                    tail.push(&line);
+                    line.clear();
+                }
+            },
+            waited = child.wait(), if status.is_none() => {
+                status = Some(waited?);
+                if pipe_open {
+                    let leftover = Instant::now() + LEFTOVER_WAIT;
+                    kill_at = Some(kill_at.map_or(leftover, |at| at.min(leftover)));
+                }
+            },
+            () = sleep_until(limits.deadline), if !interrupted && status.is_none() => {
+                log.note(&format!(
+                    "[orchestrator] job timeout: SIGINT sent, SIGKILL in {}",
+                    humantime::format_duration(limits.grace)
+                ));
+                group.signal(Signal::SIGINT);
+                interrupted = true;
+                ending = Ending::TimedOut;
+                kill_at = Some(Instant::now() + limits.grace);
+            },
+            () = on_interrupt.interrupted(), if !interrupted && status.is_none() => {
+                log.note("[orchestrator] interrupted: SIGINT sent, waiting for terraform to stop");
+                group.signal(Signal::SIGINT);
+                interrupted = true;
+                ending = Ending::Interrupted;
+            },
+            () = on_kill.killed(), if !killed => {
+                log.note("[orchestrator] killed");
+                group.signal(Signal::SIGKILL);
+                killed = true;
+                if ending == Ending::Exited && status.is_none() {
+                    ending = Ending::Interrupted;
+                }
+            },
+            () = sleep_until(kill_at.unwrap_or_else(Instant::now)), if kill_at.is_some() && !killed => {
+                log.note("[orchestrator] SIGKILL sent to what was left");
+                group.signal(Signal::SIGKILL);
+                killed = true;
+            },
+        }
+    }
+    // Anything of the group still alive closed its output; it must not outlive the command.
+    group.kill_leftovers();
+
+    let exit_code = status.and_then(|s| s.code());
+    // Stopped too late to matter: terraform had finished (0, or 2 from a plan with changes).
+    if matches!(exit_code, Some(0 | 2)) {
+        ending = Ending::Exited;
+    }
+    log.note(&match exit_code {
+        Some(code) => format!("[exit {code}]"),
+        None => "[killed by a signal]".to_string(),
+    });
+    Ok(Finished {
+        exit_code,
+        ending,
+        output: tail.into_string(),
+    })
+}
+
+/// The process group of one command; killed when dropped, so that even an abandoned run
+/// (a panic, a dropped future) leaves no process behind.
+struct ProcessGroup {
+    pgid: Option<Pid>,
+}
+
+impl ProcessGroup {
+    fn new(leader: Option<u32>) -> Self {
+        Self {
+            pgid: leader
+                .and_then(|id| i32::try_from(id).ok())
+                .map(Pid::from_raw),
+        }
+    }
+
+    fn signal(&self, signal: Signal) {
+        if let Some(pgid) = self.pgid {
+            // ESRCH: the group is already gone, which is what we wanted.
+            let _ = killpg(pgid, signal);
+        }
+    }
+
+    fn is_alive(&self) -> bool {
+        self.pgid.is_some_and(|pgid| killpg(pgid, None).is_ok())
+    }
+
+    /// Called right after the leader was reaped; the group's id cannot be reused while any of
+    /// its members lives.
+    fn kill_leftovers(mut self) {
+        if self.is_alive() {
+            self.signal(Signal::SIGKILL);
+        }
+        self.pgid = None;
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        if self.is_alive() {
+            self.signal(Signal::SIGKILL);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The supervisor with plain `sh` scripts standing in for terraform: they can ignore
+    //! SIGINT or leave a child behind, which real terraform does only when something is wrong.
+
+    use super::*;
+    use crate::runner::cancel::{cancellation, CancelHandle};
+
+    struct Setup {
+        dir: tempfile::TempDir,
+        handle: CancelHandle,
+        limits: Limits,
+    }
+
+    fn setup(deadline_in: Duration, grace: Duration) -> Setup {
+        let (handle, cancel) = cancellation();
+        Setup {
+            dir: tempfile::tempdir().unwrap(),
+            handle,
+            limits: Limits {
+                deadline: Instant::now() + deadline_in,
+                grace,
+                cancel,
+            },
+        }
+    }
+
+    fn script(dir: &Path, text: &str) -> TerraformCommand {
+        TerraformCommand {
+            program: "sh".into(),
+            args: vec!["-c".into(), text.into()],
+            cwd: dir.to_path_buf(),
+            env: Vec::new(),
+            secret_env: Vec::new(),
+        }
+    }
+
+    fn log_text(dir: &Path) -> String {
+        std::fs::read_to_string(dir.join("layer.log")).unwrap()
+    }
+
+    async fn wait_for_log(dir: &Path, text: &str) {
+        for _ in 0..200 {
+            if std::fs::read_to_string(dir.join("layer.log")).is_ok_and(|l| l.contains(text)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the log never showed {text:?}");
+    }
+
+    fn is_gone(pid: i32) -> bool {
+        // Gone, or a zombie waiting for init to reap it (no command line any more).
+        std::fs::read(format!("/proc/{pid}/cmdline")).map_or(true, |c| c.is_empty())
+    }
+
+    #[tokio::test]
+    async fn stdout_and_stderr_reach_the_log_in_order() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let cmd = script(s.dir.path(), "echo one; echo two >&2; echo three; exit 3");
+        let finished = run(&cmd, None, &mut log, &s.limits).await.unwrap();
+        assert_eq!(finished.exit_code, Some(3));
+        assert_eq!(finished.ending, Ending::Exited);
+        assert_eq!(finished.output, "one\ntwo\nthree\n");
+        drop(log);
+        let text = log_text(s.dir.path());
+        assert!(text.starts_with("$ sh -c echo one;"), "{text}");
+        assert!(text.contains("one\ntwo\nthree\n[exit 3]\n"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn stdout_can_go_to_a_file_of_its_own() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let json = s.dir.path().join("plan.json");
+        let cmd = script(s.dir.path(), "echo '{}'; echo warning >&2");
+        run(&cmd, Some(&json), &mut log, &s.limits).await.unwrap();
+        assert_eq!(std::fs::read_to_string(&json).unwrap(), "{}\n");
+        drop(log);
+        assert!(!log_text(s.dir.path()).lines().any(|l| l == "{}"));
+        assert!(log_text(s.dir.path()).contains("warning\n"));
+    }
+
+    #[tokio::test]
+    async fn the_deadline_sends_sigint_then_kills_after_the_grace_period() {
+        let s = setup(Duration::from_millis(300), Duration::from_millis(300));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        // Survives SIGINT, like a provider stuck in an API call.
+        let cmd = script(
+            s.dir.path(),
+            "trap 'echo got SIGINT' INT; while :; do sleep 0.1; done",
+        );
+        let finished = run(&cmd, None, &mut log, &s.limits).await.unwrap();
+        assert_eq!(finished.ending, Ending::TimedOut);
+        assert_eq!(finished.exit_code, None, "killed");
+        assert!(finished.output.contains("got SIGINT"), "SIGINT came first");
+    }
+
+    #[tokio::test]
+    async fn an_interrupt_lets_terraform_finish_its_way() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let cmd = script(
+            s.dir.path(),
+            "trap 'echo saving state; exit 1' INT; echo ready; while :; do sleep 0.1; done",
+        );
+        let dir = s.dir.path().to_path_buf();
+        let handle = s.handle;
+        let limits = s.limits.clone();
+        let running = tokio::spawn(async move { run(&cmd, None, &mut log, &limits).await });
+        wait_for_log(&dir, "ready").await;
+        handle.escalate();
+        let finished = running.await.unwrap().unwrap();
+        assert_eq!(finished.ending, Ending::Interrupted);
+        assert_eq!(finished.exit_code, Some(1));
+        assert!(finished.output.contains("saving state"));
+    }
+
+    #[tokio::test]
+    async fn a_second_interrupt_kills() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(60));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let cmd = script(
+            s.dir.path(),
+            "trap 'echo survived SIGINT' INT; echo ready; while :; do sleep 0.1; done",
+        );
+        let dir = s.dir.path().to_path_buf();
+        let limits = s.limits.clone();
+        let running = tokio::spawn(async move { run(&cmd, None, &mut log, &limits).await });
+        wait_for_log(&dir, "ready").await;
+        assert_eq!(s.handle.escalate(), crate::runner::StopLevel::Interrupt);
+        // It got the SIGINT and kept going: only the second signal ends it.
+        wait_for_log(&dir, "survived SIGINT").await;
+        assert_eq!(s.handle.escalate(), crate::runner::StopLevel::Kill);
+        let finished = running.await.unwrap().unwrap();
+        assert_eq!(finished.ending, Ending::Interrupted);
+        assert_eq!(finished.exit_code, None, "killed");
+    }
+
+    #[tokio::test]
+    async fn processes_left_behind_are_killed() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        // The background sleep keeps the output open after the shell exits.
+        let cmd = script(s.dir.path(), "sleep 60 & echo $!");
+        let finished = run(&cmd, None, &mut log, &s.limits).await.unwrap();
+        assert_eq!(finished.exit_code, Some(0));
+        let pid: i32 = finished.output.trim().parse().unwrap();
+        for _ in 0..100 {
+            if is_gone(pid) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the background sleep ({pid}) outlived the command");
+    }
+
+    #[tokio::test]
+    async fn a_missing_program_is_an_error_not_a_hang() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let mut cmd = script(s.dir.path(), "true");
+        cmd.program = s.dir.path().join("no-such-terraform");
+        assert!(run(&cmd, None, &mut log, &s.limits).await.is_err());
+    }
+}

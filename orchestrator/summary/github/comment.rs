@@ -1,0 +1,121 @@
+//! Create or update the one comment that carries the marker.
+
+use reqwest::Method;
+use serde::Deserialize;
+
+use crate::summary::MARKER;
+
+use super::client::GithubClient;
+use super::error::GithubError;
+use super::pull_request::PullRequest;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostedAction {
+    Created,
+    Updated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub action: PostedAction,
+    pub id: u64,
+    pub url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Comment {
+    id: u64,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    html_url: Option<String>,
+}
+
+/// Updates the pull request's comment that holds [`MARKER`], or creates one with `body`.
+pub async fn upsert_comment(
+    client: &GithubClient,
+    pr: &PullRequest,
+    body: &str,
+) -> Result<Posted, GithubError> {
+    let payload = serde_json::json!({ "body": body });
+    let (method, url, action) = match find_marked(client, pr).await? {
+        Some(id) => (Method::PATCH, pr.comment_url(id), PostedAction::Updated),
+        None => (Method::POST, pr.comments_url(), PostedAction::Created),
+    };
+    let what = match action {
+        PostedAction::Updated => "updating the comment",
+        PostedAction::Created => "creating the comment",
+    };
+    let answer = client.send(method, &url, Some(&payload), what).await?;
+    let comment: Comment = serde_json::from_str(&answer.body).map_err(|e| GithubError::Answer {
+        what: what.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(Posted {
+        action,
+        id: comment.id,
+        url: comment.html_url,
+    })
+}
+
+/// The id of the first comment holding the marker, reading every page of comments.
+async fn find_marked(client: &GithubClient, pr: &PullRequest) -> Result<Option<u64>, GithubError> {
+    let mut url = format!("{}?per_page=100", pr.comments_url());
+    loop {
+        let answer = client
+            .send(Method::GET, &url, None, "listing the PR's comments")
+            .await?;
+        let comments: Vec<Comment> =
+            serde_json::from_str(&answer.body).map_err(|e| GithubError::Answer {
+                what: "listing the PR's comments".to_string(),
+                message: e.to_string(),
+            })?;
+        if let Some(comment) = comments
+            .iter()
+            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(MARKER)))
+        {
+            return Ok(Some(comment.id));
+        }
+        match answer.next {
+            // The token goes only where the API is.
+            Some(next) if same_origin(&next, client.api_url()) => url = next,
+            Some(next) => {
+                return Err(GithubError::ForeignLink {
+                    url: next,
+                    api_url: client.api_url().to_string(),
+                })
+            }
+            None => return Ok(None),
+        }
+    }
+}
+
+fn same_origin(url: &str, api_url: &str) -> bool {
+    fn origin(url: &str) -> Option<&str> {
+        let rest = url.split_once("://")?.1;
+        let end = rest.find('/').unwrap_or(rest.len());
+        Some(&url[..url.len() - rest.len() + end])
+    }
+    origin(url).is_some() && origin(url) == origin(api_url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn next_links_must_stay_on_the_api_host() {
+        assert!(same_origin(
+            "https://api.github.com/repositories/1/issues/2/comments?page=2",
+            "https://api.github.com"
+        ));
+        assert!(same_origin(
+            "http://127.0.0.1:4000/x?page=2",
+            "http://127.0.0.1:4000/api/v3"
+        ));
+        assert!(!same_origin(
+            "https://evil.example/x",
+            "https://api.github.com"
+        ));
+    }
+}

@@ -1,0 +1,12 @@
+//! Posting the comment: find our previous comment on the pull request by its marker and
+//! update it, or create one.
+
+mod client;
+mod comment;
+mod error;
+mod pull_request;
+
+pub use client::{GithubClient, RetryPolicy};
+pub use comment::{upsert_comment, Posted, PostedAction};
+pub use error::{GithubError, TargetError};
+pub use pull_request::{PullRequest, DEFAULT_API_URL};

@@ -1,0 +1,27 @@
+//! `terraform show -json` plans -> one Markdown PR comment, and posting it to GitHub.
+//!
+//! Plans are read a few files at a time into a compact [`PlanSummary`] (counts and the
+//! addresses of changed resources), so memory follows the number of changes, not the size
+//! or number of plan files. [`collect`] names each plan's account and layer (from the run
+//! report or the path); [`render`] writes the comment and shortens it to fit GitHub's limit;
+//! [`github`] creates or updates the one comment that carries the marker.
+
+mod action;
+mod collect;
+mod error;
+pub mod github;
+mod inputs;
+mod model;
+mod parse;
+mod plan_summary;
+mod readers;
+pub mod render;
+
+pub use action::{Action, Kind};
+pub use collect::{collect, CollectOptions, DeployOrder};
+pub use error::{CollectError, PlanError};
+pub use inputs::{plan_files, PlanFile};
+pub use model::{AccountSummary, BadPlan, LayerEntry, LayerState, Summary};
+pub use parse::{read_plan, read_plan_from, read_plan_with, WHOLE_FILE_LIMIT};
+pub use plan_summary::{Counts, OutputChange, PlanSummary, ResourceChange};
+pub use render::MARKER;

@@ -1,0 +1,363 @@
+//! Reads one `terraform show -json` plan: values nobody shows (`before`, `after`,
+//! `prior_state`, `configuration`, ...) are skipped as they are read, never built.
+//!
+//! A plan up to [`WHOLE_FILE_LIMIT`] is read into one buffer that the caller reuses from
+//! file to file (serde_json skips values about three times faster in a slice than in a
+//! stream); a larger plan is streamed. Either way memory is bounded by one file (at most
+//! that limit), not by the number of files.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader};
+use std::path::Path;
+
+use serde::de::{
+    self, DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use serde::Deserialize;
+use serde_json::error::Category;
+
+use super::action::{Action, Kind};
+use super::error::PlanError;
+use super::plan_summary::{OutputChange, PlanSummary, ResourceChange};
+
+/// The `format_version` majors this build understands.
+const KNOWN_MAJOR: &str = "1";
+
+/// Plans up to this size are read whole into the reused buffer; larger ones are streamed.
+pub const WHOLE_FILE_LIMIT: u64 = 64 * 1024 * 1024;
+
+const STREAM_BUFFER: usize = 256 * 1024;
+
+/// Reads and summarises the plan file at `path`.
+pub fn read_plan(path: &Path) -> Result<PlanSummary, PlanError> {
+    read_plan_with(path, &mut Vec::new())
+}
+
+/// Like [`read_plan`], reusing `buffer` (its capacity stays for the next file).
+pub fn read_plan_with(path: &Path, buffer: &mut Vec<u8>) -> Result<PlanSummary, PlanError> {
+    let read_error = |source| PlanError::Read {
+        path: path.into(),
+        source,
+    };
+    let mut file = File::open(path).map_err(read_error)?;
+    let size = file.metadata().map_err(read_error)?.len();
+    if size > WHOLE_FILE_LIMIT {
+        return read_plan_from(BufReader::with_capacity(STREAM_BUFFER, file), path);
+    }
+    buffer.clear();
+    io::Read::read_to_end(&mut file, buffer).map_err(read_error)?;
+    let result = summarise(&mut serde_json::Deserializer::from_slice(buffer), path);
+    if buffer.capacity() > 2 * (size as usize).max(1024 * 1024) {
+        // One odd large plan should not keep its buffer for the rest of the run.
+        *buffer = Vec::new();
+    }
+    result
+}
+
+/// Summarises a plan streamed from `reader`; `path` names it in errors.
+pub fn read_plan_from(reader: impl io::Read, path: &Path) -> Result<PlanSummary, PlanError> {
+    summarise(&mut serde_json::Deserializer::from_reader(reader), path)
+}
+
+fn summarise<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    path: &Path,
+) -> Result<PlanSummary, PlanError> {
+    let raw = (&mut *de)
+        .deserialize_map(PlanVisitor)
+        .and_then(|raw| de.end().map(|()| raw))
+        .map_err(|e| classify(e, path))?;
+    let version = raw.format_version.ok_or_else(|| PlanError::NotAPlan {
+        path: path.into(),
+        why: "it has no format_version".into(),
+    })?;
+    if version.split('.').next() != Some(KNOWN_MAJOR) {
+        return Err(PlanError::UnknownFormat {
+            path: path.into(),
+            version,
+        });
+    }
+    if !raw.has_plan_fields {
+        return Err(PlanError::NotAPlan {
+            path: path.into(),
+            why: "it has no planned_values or resource_changes (is it a state, from `terraform show -json` without a plan file?)".into(),
+        });
+    }
+    Ok(raw.summary)
+}
+
+fn classify(e: serde_json::Error, path: &Path) -> PlanError {
+    let (line, column) = (e.line(), e.column());
+    match e.classify() {
+        Category::Io => PlanError::Read {
+            path: path.into(),
+            source: e.into(),
+        },
+        Category::Eof => PlanError::Truncated {
+            path: path.into(),
+            line,
+            column,
+        },
+        Category::Syntax => PlanError::NotJson {
+            path: path.into(),
+            line,
+            column,
+            message: without_position(&e),
+        },
+        Category::Data => PlanError::NotAPlan {
+            path: path.into(),
+            why: format!("{} (line {line}, column {column})", without_position(&e)),
+        },
+    }
+}
+
+/// serde_json ends its messages with " at line L column C"; we print the position ourselves.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+struct RawPlan {
+    format_version: Option<String>,
+    has_plan_fields: bool,
+    summary: PlanSummary,
+}
+
+/// The top-level keys we read; every other one is skipped unparsed.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Field {
+    FormatVersion,
+    PlannedValues,
+    ResourceChanges,
+    OutputChanges,
+    #[serde(other)]
+    Other,
+}
+
+struct PlanVisitor;
+
+impl<'de> Visitor<'de> for PlanVisitor {
+    type Value = RawPlan;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a terraform plan (a JSON object with format_version)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPlan, A::Error> {
+        let mut raw = RawPlan {
+            format_version: None,
+            has_plan_fields: false,
+            summary: PlanSummary::default(),
+        };
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::FormatVersion => raw.format_version = Some(map.next_value()?),
+                Field::PlannedValues => {
+                    raw.has_plan_fields = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Field::ResourceChanges => {
+                    raw.has_plan_fields = true;
+                    map.next_value_seed(ResourceChanges(&mut raw.summary))?;
+                }
+                Field::OutputChanges => map.next_value_seed(OutputChanges(&mut raw.summary))?,
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+/// One `resource_changes[]` entry, reduced to what the comment shows; serde skips the rest
+/// (`before`, `after`, sensitivity maps) without building it.
+#[derive(Deserialize)]
+struct RawResourceChange {
+    address: String,
+    #[serde(default)]
+    previous_address: Option<String>,
+    #[serde(default)]
+    action_reason: Option<String>,
+    change: RawChange,
+}
+
+#[derive(Deserialize)]
+struct RawChange {
+    actions: Vec<Action>,
+    #[serde(default)]
+    importing: Option<RawImporting>,
+}
+
+#[derive(Deserialize)]
+struct RawImporting {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawOutputChange {
+    actions: Vec<Action>,
+}
+
+fn kind_of<E: de::Error>(what: &str, actions: &[Action]) -> Result<Kind, E> {
+    Kind::of(actions).ok_or_else(|| {
+        E::custom(format_args!(
+            "{what} has actions {actions:?}, a combination this build does not know"
+        ))
+    })
+}
+
+struct ResourceChanges<'a>(&'a mut PlanSummary);
+
+impl<'de> DeserializeSeed<'de> for ResourceChanges<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResourceChanges<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of resource changes")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<RawResourceChange>()? {
+            let kind = kind_of(&format!("resource {}", raw.address), &raw.change.actions)?;
+            let previous_address = raw
+                .previous_address
+                .filter(|previous| *previous != raw.address)
+                .map(Into::into);
+            // Reasons explain destroys; for other kinds they only take memory.
+            let reason = raw
+                .action_reason
+                .filter(|_| kind.destroys())
+                .map(Into::into);
+            self.0.add_resource(ResourceChange {
+                address: raw.address.into(),
+                kind,
+                previous_address,
+                import_id: raw
+                    .change
+                    .importing
+                    .map(|i| i.id.unwrap_or_default().into()),
+                reason,
+            });
+        }
+        Ok(())
+    }
+}
+
+struct OutputChanges<'a>(&'a mut PlanSummary);
+
+impl<'de> DeserializeSeed<'de> for OutputChanges<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OutputChanges<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of output changes")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(name) = map.next_key::<String>()? {
+            let raw: RawOutputChange = map.next_value()?;
+            let kind = kind_of(&format!("output {name}"), &raw.actions)?;
+            self.0.add_output(OutputChange {
+                name: name.into(),
+                kind,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `text` both ways (streamed, and whole from a file) and checks they agree.
+    fn parse(text: &str) -> Result<PlanSummary, PlanError> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.json");
+        std::fs::write(&file, text).unwrap();
+        let whole = read_plan(&file);
+        let streamed = read_plan_from(text.as_bytes(), Path::new("p.json"));
+        match (&whole, &streamed) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => assert_eq!(std::mem::discriminant(a), std::mem::discriminant(b)),
+            _ => panic!("streamed {streamed:?}, whole {whole:?}"),
+        }
+        streamed
+    }
+
+    #[test]
+    fn imports_and_moves_are_kept_even_without_a_change() {
+        let plan = parse(
+            r#"{"format_version":"1.2","resource_changes":[
+                {"address":"aws_s3_bucket.logs","change":{"actions":["no-op"],"importing":{"id":"my-logs"},"before":{},"after":{}}},
+                {"address":"aws_s3_bucket.new","previous_address":"aws_s3_bucket.old","change":{"actions":["update"]}},
+                {"address":"aws_s3_bucket.same","change":{"actions":["no-op"]}}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(plan.counts.imported, 1);
+        assert_eq!(plan.counts.moved, 1);
+        assert_eq!(plan.counts.change, 1);
+        assert_eq!(plan.resources.len(), 2);
+        assert_eq!(plan.resources[0].import_id.as_deref(), Some("my-logs"));
+        assert_eq!(
+            plan.resources[1].previous_address.as_deref(),
+            Some("aws_s3_bucket.old")
+        );
+    }
+
+    #[test]
+    fn create_then_forget_counts_an_add_and_a_forget() {
+        let plan = parse(
+            r#"{"format_version":"1.2","planned_values":{},"resource_changes":[
+                {"address":"a.b","change":{"actions":["create","forget"]}}]}"#,
+        )
+        .unwrap();
+        assert_eq!((plan.counts.add, plan.counts.forget), (1, 1));
+    }
+
+    #[test]
+    fn bad_files_are_named_and_classified() {
+        assert!(matches!(parse("hello"), Err(PlanError::NotJson { .. })));
+        assert!(matches!(
+            parse(r#"{"format_version":"1.2","resource_changes":["#),
+            Err(PlanError::Truncated { .. })
+        ));
+        assert!(matches!(parse("[1,2]"), Err(PlanError::NotAPlan { .. })));
+        assert!(matches!(
+            parse(r#"{"format_version":"1.0","values":{}}"#),
+            Err(PlanError::NotAPlan { .. })
+        ));
+        assert!(matches!(
+            parse(r#"{"format_version":"2.0","planned_values":{}}"#),
+            Err(PlanError::UnknownFormat { .. })
+        ));
+        let unknown = parse(
+            r#"{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["update","delete"]}}]}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(unknown.starts_with("p.json: not a terraform plan: resource a.b has actions"));
+    }
+}

@@ -1,0 +1,183 @@
+//! Shortening the comment to a size limit, step by step, saying what was left out and
+//! where the full version is.
+
+use std::path::PathBuf;
+
+use crate::summary::model::Summary;
+
+use super::comment::render;
+use super::detail::Detail;
+use super::markdown::{code, thousands};
+
+/// A size limit and how it is counted.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: usize,
+    pub measure: fn(&str) -> usize,
+    /// "characters" or "bytes".
+    pub unit: &'static str,
+    /// "a PR comment", "the job summary".
+    pub of: &'static str,
+}
+
+/// Where a reader finds the version with every detail.
+#[derive(Debug, Clone, Default)]
+pub struct FullVersion {
+    /// `--full FILE`.
+    pub file: Option<PathBuf>,
+    /// The full version also went to `$GITHUB_STEP_SUMMARY`.
+    pub step_summary: bool,
+    /// The CI run whose job summary holds it.
+    pub run_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fitted {
+    pub text: String,
+    /// What the comment leaves out (empty when nothing was).
+    pub left_out: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the summary needs {needed} {unit} even with every detail left out, over the limit of {max} for {of}; raise --max-chars"
+)]
+pub struct TooLong {
+    pub needed: usize,
+    pub max: usize,
+    pub unit: &'static str,
+    pub of: &'static str,
+}
+
+/// The most detailed rendering of `summary` that fits `limit`.
+pub fn fit(summary: &Summary, limit: Limit, full: &FullVersion) -> Result<Fitted, TooLong> {
+    let mut needed = 0;
+    for detail in Detail::steps() {
+        let left_out = detail.left_out(summary);
+        let note = (!left_out.is_empty()).then(|| note(&left_out, limit, full));
+        let text = render(summary, &detail, note.as_deref());
+        needed = (limit.measure)(&text);
+        if needed <= limit.max {
+            return Ok(Fitted { text, left_out });
+        }
+    }
+    Err(TooLong {
+        needed,
+        max: limit.max,
+        unit: limit.unit,
+        of: limit.of,
+    })
+}
+
+fn note(left_out: &[String], limit: Limit, full: &FullVersion) -> String {
+    let mut places = Vec::new();
+    if full.step_summary {
+        places.push(match &full.run_url {
+            Some(url) => format!("in the job summary of [the CI run]({url})"),
+            None => "in this CI job's summary".to_string(),
+        });
+    }
+    if let Some(file) = &full.file {
+        places.push(format!("in {}", code(&file.display().to_string())));
+    }
+    let where_ = if places.is_empty() {
+        "`orchestrator summary --full FILE` writes the full version.".to_string()
+    } else {
+        format!("The full version is {}.", places.join(" and "))
+    };
+    format!(
+        "Shortened to fit the {}-{} limit of {}: left out {}. {where_}",
+        thousands(limit.max),
+        limit.unit.trim_end_matches('s'),
+        limit.of,
+        left_out.join("; "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::{
+        AccountSummary, Kind, LayerEntry, LayerState, PlanSummary, ResourceChange,
+    };
+
+    fn account(i: usize) -> AccountSummary {
+        let mut plan = PlanSummary::default();
+        for r in 0..30 {
+            let kind = if i % 5 == 0 && r < 8 {
+                Kind::Delete
+            } else {
+                Kind::Create
+            };
+            plan.add_resource(ResourceChange {
+                address: format!("module.m[\"{i}\"].aws_s3_bucket.b[{r}]").into(),
+                kind,
+                previous_address: None,
+                import_id: None,
+                reason: None,
+            });
+        }
+        AccountSummary {
+            name: format!("account-{i:03}"),
+            layers: vec![LayerEntry {
+                layer: "static".into(),
+                state: LayerState::Planned(plan),
+            }],
+        }
+    }
+
+    fn summary() -> Summary {
+        Summary {
+            accounts: (0..60).map(account).collect(),
+            layers: vec!["static".into()],
+            ..Summary::default()
+        }
+    }
+
+    fn limit(max: usize) -> Limit {
+        Limit {
+            max,
+            measure: super::super::comment_length,
+            unit: "characters",
+            of: "a PR comment",
+        }
+    }
+
+    #[test]
+    fn every_limit_either_fits_naming_each_destroying_account_or_fails() {
+        let summary = summary();
+        let full = render(&summary, &Detail::FULL, None);
+        let mut fitted_once = false;
+        for max in (500..=full.len() + 100).rev().step_by(997) {
+            match fit(&summary, limit(max), &FullVersion::default()) {
+                Ok(fitted) => {
+                    fitted_once = true;
+                    assert!(fitted.text.chars().count() <= max);
+                    for i in (0..60).step_by(5) {
+                        assert!(fitted.text.contains(&format!("**account-{i:03}**")));
+                    }
+                    assert_eq!(fitted.left_out.is_empty(), max >= full.len());
+                }
+                Err(e) => assert!(e.needed > max),
+            }
+        }
+        assert!(fitted_once);
+    }
+
+    #[test]
+    fn the_note_says_what_is_left_out_and_where_the_rest_is() {
+        let summary = summary();
+        let full = FullVersion {
+            file: Some("plan-summary.md".into()),
+            step_summary: true,
+            run_url: Some("https://github.com/acme/platform/actions/runs/9".into()),
+        };
+        let fitted = fit(&summary, limit(20_000), &full).unwrap();
+        assert!(fitted.text.contains(
+            "> Shortened to fit the 20,000-character limit of a PR comment: left out the resource lists of"
+        ));
+        assert!(fitted.text.contains(
+            "The full version is in the job summary of [the CI run](https://github.com/acme/platform/actions/runs/9) and in `plan-summary.md`."
+        ));
+    }
+}

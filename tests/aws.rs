@@ -1,0 +1,691 @@
+//! Per-account AWS credentials: `orchestrator preflight` and the STS credentials provider,
+//! against a real STS endpoint (moto_server on 127.0.0.1) and, for the answers moto cannot
+//! give (AccessDenied, Throttling, another account's identity), a loopback server answering
+//! with STS's own XML documents.
+
+#[path = "aws/fake_terraform.rs"]
+mod fake_terraform;
+#[path = "aws/http_server.rs"]
+mod http_server;
+#[path = "aws/moto.rs"]
+mod moto;
+#[path = "aws/org.rs"]
+mod org;
+#[path = "aws/sts_stub.rs"]
+mod sts_stub;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, SystemTime};
+
+use orchestrator::aws::{StsProvider, BASE_CREDENTIAL_ENV};
+use orchestrator::credentials::CredentialsProvider;
+
+use fake_terraform::{assert_each_account_saw_its_own_role, FakeTerraform};
+use http_server::{HttpServer, Response};
+use moto::MotoServer;
+use org::{generated_id, Org, Run, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY};
+use sts_stub::{default_answer, error, issued, StsCall, StsStub};
+
+/// Three accounts: catalog-dev, catalog-prod, payments-dev.
+const THREE_ACCOUNTS: &str = "  - name: catalog
+    team: catalog
+    environments:
+      dev:  { account_id: \"111111111111\" }
+      prod: { account_id: \"333333333333\" }
+  - name: payments
+    team: payments
+    environments:
+      dev:  { account_id: \"444444444444\" }
+";
+
+const OIDC_ROLE: &str = "arn:aws:iam::999999999999:role/github-deployer";
+const JOB_REQUEST_TOKEN: &str = "job-request-bearer-token-5d1e";
+/// What GitHub's token endpoint hands out (a JWT; its content does not matter to moto).
+const GITHUB_JWT: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJyZXBvOmFjbWUvaW5mcmE6cmVmOnJlZnMvaGVhZHMvbWFpbiIsImF1ZCI6InN0cy5hbWF6b25hd3MuY29tIn0.c2lnbmF0dXJl";
+
+/// GitHub's OIDC token endpoint: answers only the job's bearer token and STS's audience.
+fn github_token_endpoint() -> HttpServer {
+    HttpServer::start(|request| {
+        let authorised =
+            request.header("authorization") == Some(&format!("Bearer {JOB_REQUEST_TOKEN}"));
+        let audience = request.target.ends_with("&audience=sts.amazonaws.com");
+        if request.method == "GET" && authorised && audience {
+            Response {
+                status: 200,
+                content_type: "application/json",
+                body: format!(r#"{{"count":1,"value":"{GITHUB_JWT}"}}"#),
+            }
+        } else {
+            Response {
+                status: 401,
+                content_type: "application/json",
+                body: r#"{"message":"Bad credentials"}"#.into(),
+            }
+        }
+    })
+}
+
+fn line_with<'a>(run: &'a Run, needles: &[&str]) -> Option<&'a str> {
+    run.output
+        .lines()
+        .find(|line| needles.iter().all(|n| line.contains(n)))
+}
+
+#[test]
+fn preflight_reaches_fifty_accounts_through_moto() {
+    let sandbox = "  - name: sandbox
+    team: sandbox
+    environments:
+      dev:  { account_id: \"100000000001\", credentials: none }
+      prod: { account_id: \"100000000003\", credentials: none }
+";
+    let org = Org::generated(25, "", sandbox);
+    let moto = MotoServer::start(org.dir.path());
+
+    let run = org
+        .cli()
+        .args(["preflight", "--parallel", "8"])
+        .env("AWS_ENDPOINT_URL_STS", &moto.url)
+        .run();
+
+    assert_eq!(run.code, 0, "{}", run.output);
+    for domain in 0..25 {
+        for env in ["dev", "prod"] {
+            let id = generated_id(domain, env);
+            let account = format!("d{domain:02}-{env}");
+            let arn = format!(
+                "arn:aws:sts::{id}:assumed-role/OrganizationAccountAccessRole/orchestrator-{account}-preflight-"
+            );
+            assert!(
+                line_with(&run, &["  ok  ", &format!("{account} "), &arn]).is_some(),
+                "{account} is not reported reachable as {arn}:\n{}",
+                run.output
+            );
+        }
+    }
+    assert!(
+        run.output
+            .contains("skipped (credentials: none): sandbox-dev, sandbox-prod"),
+        "{}",
+        run.output
+    );
+    assert!(
+        run.output
+            .contains("preflight: 50 of 50 accounts reachable; 2 skipped (credentials: none)"),
+        "{}",
+        run.output
+    );
+}
+
+#[test]
+fn an_account_id_mismatch_fails_preflight() {
+    let org = Org::new("", THREE_ACCOUNTS);
+    // catalog-prod's role answers as another account, as a wrong account_id would.
+    let sts = StsStub::start(|call| {
+        let signer = call.signed_by.as_deref().unwrap_or_default();
+        if call.action == "GetCallerIdentity" && signer == issued("333333333333").access_key_id {
+            return sts_stub::caller_identity(
+                "999999999999",
+                "arn:aws:sts::999999999999:assumed-role/OrganizationAccountAccessRole/s",
+            );
+        }
+        default_answer(call)
+    });
+
+    let run = org
+        .cli()
+        .args(["preflight"])
+        .env("AWS_ENDPOINT_URL", sts.url()) // the all-services variable works too
+        .run();
+
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert!(
+        run.output.contains("preflight failed for 1 of 3 accounts"),
+        "{}",
+        run.output
+    );
+    let failure = line_with(&run, &["catalog-prod (333333333333, ", "AccountMismatch"])
+        .unwrap_or_else(|| panic!("catalog-prod's mismatch is not listed:\n{}", run.output));
+    assert!(failure.contains("999999999999"), "{failure}");
+    assert!(
+        line_with(&run, &["hint:", "check account_id of catalog-prod"]).is_some(),
+        "{}",
+        run.output
+    );
+    assert!(line_with(&run, &["  ok  ", "catalog-dev "]).is_some());
+    assert!(line_with(&run, &["  ok  ", "payments-dev "]).is_some());
+}
+
+#[test]
+fn access_denied_and_region_disabled_are_not_retried_and_name_the_account() {
+    let org = Org::new("", THREE_ACCOUNTS);
+    let sts = StsStub::start(|call| {
+        match (call.action.as_str(), call.role_account().as_str()) {
+        ("AssumeRole", "333333333333") => error(
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::000000000000:user/base-deployer is not authorized to perform: \
+             sts:AssumeRole on resource: arn:aws:iam::333333333333:role/OrganizationAccountAccessRole",
+        ),
+        ("AssumeRole", "444444444444") => error(
+            403,
+            "RegionDisabledException",
+            "STS is not activated in this region for account:444444444444. Your account \
+             administrator can activate STS in this region using the IAM Console.",
+        ),
+        _ => default_answer(call),
+    }
+    });
+
+    let run = org
+        .cli()
+        .args(["preflight"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .run();
+
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(
+        sts.assume_role_calls("333333333333").len(),
+        1,
+        "AccessDenied was retried"
+    );
+    assert_eq!(
+        sts.assume_role_calls("444444444444").len(),
+        1,
+        "RegionDisabled was retried"
+    );
+    assert!(
+        run.output.contains("preflight failed for 2 of 3 accounts"),
+        "{}",
+        run.output
+    );
+    assert!(
+        line_with(
+            &run,
+            &["catalog-prod (333333333333, ", "AccessDenied: User:"]
+        )
+        .is_some(),
+        "{}",
+        run.output
+    );
+    assert!(
+        line_with(
+            &run,
+            &[
+                "hint:",
+                "role `OrganizationAccountAccessRole` exists in account 333333333333",
+                "trust policy allows sts:AssumeRole for arn:aws:iam::000000000000:user/base-deployer"
+            ]
+        )
+        .is_some(),
+        "{}",
+        run.output
+    );
+    assert!(
+        line_with(
+            &run,
+            &["payments-dev (444444444444, ", "RegionDisabledException"]
+        )
+        .is_some(),
+        "{}",
+        run.output
+    );
+    assert!(
+        line_with(
+            &run,
+            &[
+                "hint:",
+                "STS is not enabled in eu-west-1 for account 444444444444"
+            ]
+        )
+        .is_some(),
+        "{}",
+        run.output
+    );
+    assert!(line_with(&run, &["  ok  ", "catalog-dev "]).is_some());
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried_until_sts_answers() {
+    let org = Org::new("", THREE_ACCOUNTS);
+    let answered: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let sts = StsStub::start(move |call: &StsCall| {
+        if call.action != "AssumeRole" {
+            return default_answer(call);
+        }
+        let account = call.role_account();
+        let before = {
+            let mut answered = answered.lock().unwrap();
+            let n = answered.entry(account.clone()).or_default();
+            *n += 1;
+            *n - 1
+        };
+        match (account.as_str(), before) {
+            ("111111111111", 0) => error(400, "Throttling", "Rate exceeded"),
+            ("333333333333", 0) => error(503, "ServiceUnavailable", "Service unavailable"),
+            _ => default_answer(call),
+        }
+    });
+
+    let run = org
+        .cli()
+        .args(["preflight"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .run();
+
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(sts.assume_role_calls("111111111111").len(), 2);
+    assert_eq!(sts.assume_role_calls("333333333333").len(), 2);
+    assert_eq!(sts.assume_role_calls("444444444444").len(), 1);
+    assert!(
+        run.output.contains("preflight: 3 of 3 accounts reachable"),
+        "{}",
+        run.output
+    );
+}
+
+/// In GitHub Actions: the job's OIDC token, AssumeRoleWithWebIdentity on moto, then every
+/// account role from those credentials. No base credentials exist, so the account roles can
+/// only have been assumed with the OIDC role's.
+#[test]
+fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
+    let org = Org::new("", THREE_ACCOUNTS);
+    let moto = MotoServer::start(org.dir.path());
+    let tokens = github_token_endpoint();
+
+    let run = org
+        .cli()
+        .without_base_credentials()
+        .args(["preflight", "--oidc-role-arn", OIDC_ROLE])
+        .env("AWS_ENDPOINT_URL_STS", &moto.url)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_RUN_ID", "9876543210")
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            &format!("{}/_apis/token/idtoken?api-version=2.0", tokens.url),
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
+        .run();
+
+    assert_eq!(run.code, 0, "{}", run.output);
+    let requests = tokens.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(
+        requests[0].target,
+        "/_apis/token/idtoken?api-version=2.0&audience=sts.amazonaws.com"
+    );
+    assert!(
+        run.output.contains(
+            "base credentials: arn:aws:sts::999999999999:assumed-role/github-deployer/orchestrator-oidc-preflight-9876543210"
+        ),
+        "{}",
+        run.output
+    );
+    for (account, id) in [
+        ("catalog-dev", "111111111111"),
+        ("catalog-prod", "333333333333"),
+        ("payments-dev", "444444444444"),
+    ] {
+        let arn = format!(
+            "arn:aws:sts::{id}:assumed-role/OrganizationAccountAccessRole/orchestrator-{account}-preflight-9876543210"
+        );
+        assert!(
+            line_with(&run, &["  ok  ", &arn]).is_some(),
+            "{}",
+            run.output
+        );
+    }
+
+    // The token first, then the OIDC role's three secrets, then three per account: all
+    // before any other line, and nowhere else.
+    let masks: Vec<&str> = run
+        .output
+        .lines()
+        .take_while(|l| l.starts_with("::add-mask::"))
+        .map(|l| &l["::add-mask::".len()..])
+        .collect();
+    assert_eq!(masks.len(), 1 + 3 + 3 * 3, "{}", run.output);
+    assert_eq!(masks[0], GITHUB_JWT);
+    let rest: String = run
+        .output
+        .lines()
+        .skip(masks.len())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !rest.contains("::add-mask::"),
+        "a mask came late:\n{}",
+        run.output
+    );
+    for secret in masks {
+        assert!(!rest.contains(secret), "unmasked secret in:\n{rest}");
+    }
+    assert!(!run.output.contains(JOB_REQUEST_TOKEN));
+}
+
+/// Role chaining: after OIDC, every account session asks for at most an hour, whatever
+/// `session_duration` says; with long-term base keys it gets the configured duration.
+#[test]
+fn sessions_carry_the_configured_name_duration_and_external_id() {
+    let defaults = "  session_duration: 2h\n  external_id: acme-deploy-7f3a\n";
+    let with_oidc = Org::new(
+        &format!("{defaults}  oidc_role_arn: {OIDC_ROLE}\n"),
+        THREE_ACCOUNTS,
+    );
+    let sts = StsStub::start(default_answer);
+    let tokens = github_token_endpoint();
+    let run = with_oidc
+        .cli()
+        .without_base_credentials()
+        .args(["preflight", "--account", "catalog-dev"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .env("GITHUB_RUN_ID", "42")
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            &format!("{}/token?api-version=2.0", tokens.url),
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
+        .run();
+    assert_eq!(run.code, 0, "{}", run.output);
+
+    let calls = sts.calls();
+    let web = calls
+        .iter()
+        .find(|c| c.action == "AssumeRoleWithWebIdentity")
+        .expect("AssumeRoleWithWebIdentity was called");
+    assert_eq!(web.param("RoleArn"), Some(OIDC_ROLE));
+    assert_eq!(web.param("WebIdentityToken"), Some(GITHUB_JWT));
+    assert_eq!(web.signed_by, None, "AssumeRoleWithWebIdentity is unsigned");
+    let account = &sts.assume_role_calls("111111111111")[0];
+    assert_eq!(
+        account.param("RoleArn"),
+        Some("arn:aws:iam::111111111111:role/OrganizationAccountAccessRole")
+    );
+    assert_eq!(
+        account.param("RoleSessionName"),
+        Some("orchestrator-catalog-dev-preflight-42")
+    );
+    assert_eq!(account.param("DurationSeconds"), Some("3600"));
+    assert_eq!(account.param("ExternalId"), Some("acme-deploy-7f3a"));
+    assert_eq!(
+        account.signed_by.as_deref(),
+        Some(issued("999999999999").access_key_id.as_str()),
+        "the account role must be assumed with the OIDC role's credentials"
+    );
+
+    let long_term = Org::new(defaults, THREE_ACCOUNTS);
+    let sts = StsStub::start(default_answer);
+    let run = long_term
+        .cli()
+        .args(["preflight", "--account", "catalog-dev"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.output);
+    let account = &sts.assume_role_calls("111111111111")[0];
+    assert_eq!(account.param("DurationSeconds"), Some("7200"));
+    assert_eq!(account.signed_by.as_deref(), Some(BASE_ACCESS_KEY_ID));
+
+    // Base credentials with a session token are a role session too: chaining again.
+    let sts = StsStub::start(default_answer);
+    let run = long_term
+        .cli()
+        .args(["preflight", "--account", "catalog-dev"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .env("AWS_SESSION_TOKEN", "base-session-token-testing")
+        .run();
+    assert_eq!(run.code, 0, "{}", run.output);
+    let account = &sts.assume_role_calls("111111111111")[0];
+    assert_eq!(account.param("DurationSeconds"), Some("3600"));
+}
+
+/// Every secret in play: the base secret key, each account's secret key and session token
+/// (stub-issued, so known), the OIDC token and the job's request token.
+fn secrets() -> Vec<String> {
+    let mut secrets = vec![
+        BASE_SECRET_ACCESS_KEY.to_string(),
+        GITHUB_JWT.to_string(),
+        JOB_REQUEST_TOKEN.to_string(),
+    ];
+    for account in [
+        "111111111111",
+        "333333333333",
+        "444444444444",
+        "999999999999",
+    ] {
+        let keys = issued(account);
+        secrets.push(keys.secret_access_key);
+        secrets.push(keys.session_token);
+    }
+    secrets
+}
+
+#[test]
+fn secrets_never_appear_in_output_even_at_trace_level() {
+    let org = Org::new("", THREE_ACCOUNTS);
+    let sts = StsStub::start(
+        |call| match (call.action.as_str(), call.role_account().as_str()) {
+            ("AssumeRole", "444444444444") => error(403, "AccessDenied", "not authorized"),
+            _ => default_answer(call),
+        },
+    );
+
+    let run = org
+        .cli()
+        .args(["preflight"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .env("ORCHESTRATOR_LOG", "trace")
+        .run();
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert!(
+        run.output.contains("GetCallerIdentity"),
+        "trace logging is on"
+    );
+    for secret in secrets() {
+        assert!(!run.output.contains(&secret), "{secret} was printed");
+    }
+
+    // In GitHub Actions (with OIDC): secrets only inside the masks, which come first.
+    let tokens = github_token_endpoint();
+    let run = org
+        .cli()
+        .without_base_credentials()
+        .args(["preflight", "--oidc-role-arn", OIDC_ROLE])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .env("ORCHESTRATOR_LOG", "debug")
+        .env("GITHUB_ACTIONS", "true")
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            &format!("{}/token?api-version=2.0", tokens.url),
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
+        .run();
+    assert_eq!(run.code, 1, "{}", run.output);
+    let lines: Vec<&str> = run.output.lines().collect();
+    let first_result = lines
+        .iter()
+        .position(|l| l.starts_with("base credentials: "))
+        .expect("the preflight result is printed");
+    for secret in secrets() {
+        if secret == JOB_REQUEST_TOKEN || secret == BASE_SECRET_ACCESS_KEY {
+            assert!(!run.output.contains(&secret), "{secret} was printed");
+            continue;
+        }
+        let mask = format!("::add-mask::{secret}");
+        for (index, line) in lines.iter().enumerate() {
+            if line.contains(&secret) {
+                assert_eq!(*line, mask, "{secret} appears outside its mask");
+                assert!(index < first_result, "the mask of {secret} comes late");
+            }
+        }
+    }
+    // Every secret the stub issued in this run was masked (payments-dev was refused).
+    for account in ["999999999999", "111111111111", "333333333333"] {
+        let keys = issued(account);
+        for secret in [keys.secret_access_key, keys.session_token] {
+            assert!(lines.contains(&format!("::add-mask::{secret}").as_str()));
+        }
+    }
+}
+
+/// Sets the base credentials in this test process once (the provider reads the SDK's
+/// default chain); every test that needs them sets the same values.
+fn base_credentials_in_process_env() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        std::env::set_var("AWS_ACCESS_KEY_ID", BASE_ACCESS_KEY_ID);
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", BASE_SECRET_ACCESS_KEY);
+        std::env::remove_var("AWS_SESSION_TOKEN");
+        std::env::remove_var("AWS_PROFILE");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::set_var("AWS_REGION", "us-east-1");
+    });
+}
+
+/// What the runner does for each account (strip inherited AWS variables, add the
+/// provider's), with the fake terraform recording what it saw; moto then says whose
+/// credentials each process had.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_account_process_sees_only_its_own_role() {
+    base_credentials_in_process_env();
+    let org = Org::new(
+        "",
+        &format!(
+            "{THREE_ACCOUNTS}  - name: sandbox
+    team: sandbox
+    environments:
+      dev: {{ account_id: \"100000000001\", credentials: none }}
+"
+        ),
+    );
+    let moto = MotoServer::start(org.dir.path());
+    let config = orchestrator::config::load(&org.config).unwrap();
+    let provider = StsProvider::new(&config, None, "run-7")
+        .unwrap()
+        .with_endpoint_url(&moto.url);
+    let fake = FakeTerraform::install(org.dir.path());
+
+    for account in &config.accounts {
+        let credentials = provider.credentials(account).await.unwrap();
+        let debug = format!("{credentials:?} {provider:?}");
+        for (name, value) in &credentials.env {
+            if name.ends_with("_KEY") || name.ends_with("_TOKEN") || name.ends_with("_KEY_ID") {
+                assert!(!debug.contains(value.expose()), "{name} in Debug: {debug}");
+            }
+        }
+        if account.name != "sandbox-dev" {
+            let names: Vec<&str> = credentials.env.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(
+                names,
+                [
+                    "AWS_ACCESS_KEY_ID",
+                    "AWS_SECRET_ACCESS_KEY",
+                    "AWS_SESSION_TOKEN",
+                    "AWS_REGION",
+                    "AWS_DEFAULT_REGION"
+                ]
+            );
+            let expires_at = credentials.expires_at.expect("an expiry");
+            assert!(expires_at > SystemTime::now() + Duration::from_secs(50 * 60));
+            // Asked again before a later layer, a fresh session is reused, not re-assumed.
+            let again = provider.credentials(account).await.unwrap();
+            assert_eq!(again.env[0].1, credentials.env[0].1);
+        } else {
+            assert!(credentials.env.is_empty(), "credentials: none gets nothing");
+        }
+
+        let var_file = org.dir.path().join(format!("{}.tfvars.json", account.name));
+        std::fs::write(
+            &var_file,
+            format!("{{\n  \"account_name\": \"{}\"\n}}\n", account.name),
+        )
+        .unwrap();
+        let mut terraform = std::process::Command::new(&fake.bin);
+        for name in BASE_CREDENTIAL_ENV {
+            terraform.env_remove(name);
+        }
+        terraform
+            .envs(credentials.env.iter().map(|(k, v)| (k, v.expose())))
+            .arg("plan")
+            .arg(format!("-var-file={}", var_file.display()));
+        assert!(terraform.status().unwrap().success());
+    }
+
+    let seen = fake.invocations();
+    assert_eq!(seen.len(), 4);
+    assert_each_account_saw_its_own_role(
+        &seen,
+        &[
+            ("catalog-dev", "111111111111", true),
+            ("catalog-prod", "333333333333", true),
+            ("payments-dev", "444444444444", true),
+            ("sandbox-dev", "100000000001", false),
+        ],
+        &moto.url,
+    )
+    .await;
+}
+
+#[test]
+fn a_malformed_oidc_role_arn_is_bad_input() {
+    let org = Org::new("", THREE_ACCOUNTS);
+    let run = org
+        .cli()
+        .args(["preflight", "--oidc-role-arn", "github-deployer"])
+        .run();
+    assert_eq!(run.code, 2, "{}", run.output);
+    assert!(
+        run.output
+            .contains("--oidc-role-arn: `github-deployer` is not an IAM role ARN"),
+        "{}",
+        run.output
+    );
+}
+
+#[test]
+fn without_base_credentials_preflight_says_how_to_provide_them() {
+    let org = Org::new("", THREE_ACCOUNTS);
+    let sts = StsStub::start(default_answer);
+    let run = org
+        .cli()
+        .without_base_credentials()
+        .args(["preflight"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .run();
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert!(
+        run.output
+            .contains("preflight failed: the base credentials do not work: NoBaseCredentials"),
+        "{}",
+        run.output
+    );
+    assert!(
+        run.output.contains("hint: set AWS_PROFILE"),
+        "{}",
+        run.output
+    );
+    assert!(sts.calls().is_empty(), "no account was tried");
+}
+
+#[test]
+fn accounts_without_credentials_need_no_aws_at_all() {
+    let org = Org::new("  credentials: none\n", THREE_ACCOUNTS);
+    let run = org
+        .cli()
+        .without_base_credentials()
+        .args(["preflight"])
+        .run();
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert!(
+        run.output
+            .contains("skipped (credentials: none): catalog-dev, payments-dev, catalog-prod"),
+        "{}",
+        run.output
+    );
+    assert!(
+        run.output
+            .contains("preflight: no account needs AWS credentials; 3 skipped (credentials: none)"),
+        "{}",
+        run.output
+    );
+}

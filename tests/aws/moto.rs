@@ -1,0 +1,79 @@
+//! A real STS endpoint for tests: moto's server on a free port of 127.0.0.1, stopped when
+//! the test ends. Found through $MOTO_SERVER, else `<repo>/.venv/bin/moto_server` (the test
+//! command creates that venv), else PATH. Without it the test fails: it never skips.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct MotoServer {
+    pub url: String,
+    child: Child,
+}
+
+impl MotoServer {
+    pub fn start(log_dir: &Path) -> Self {
+        let binary = find_moto_server();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("find a free port")
+            .port();
+        let log_path = log_dir.join(format!("moto-{port}.log"));
+        let log = std::fs::File::create(&log_path).expect("create the moto log");
+        let mut child = Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "moto_server exited ({status}) before listening:\n{}",
+                    std::fs::read_to_string(&log_path).unwrap_or_default()
+                );
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "moto_server did not listen on port {port} within 60s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+        }
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_moto_server() -> PathBuf {
+    if let Some(path) = std::env::var_os("MOTO_SERVER").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+    if venv.is_file() {
+        return venv;
+    }
+    if let Some(found) = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("moto_server"))
+            .find(|candidate| candidate.is_file())
+    }) {
+        return found;
+    }
+    panic!(
+        "moto_server not found: these tests need a real STS endpoint. Install it with \
+         `python3 -m venv .venv && .venv/bin/pip install 'moto[server]'` in the repository \
+         root, or set MOTO_SERVER to the moto_server binary"
+    );
+}

@@ -1,0 +1,135 @@
+//! Test organisations (a domains.yaml in a temp dir) and a builder that runs the
+//! orchestrator binary against them with a clean AWS environment.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use tempfile::TempDir;
+
+/// The base credentials every test starts from (the default chain reads them from env).
+pub const BASE_ACCESS_KEY_ID: &str = "AKIDBASETESTING0001";
+pub const BASE_SECRET_ACCESS_KEY: &str = "base-secret-access-key-testing-0001";
+
+pub struct Org {
+    pub dir: TempDir,
+    pub config: PathBuf,
+}
+
+impl Org {
+    /// `defaults` is extra YAML under `defaults:` (indented two spaces); `domains` is the
+    /// list under `domains:`.
+    pub fn new(defaults: &str, domains: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("layers/platform")).unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        let config = dir.path().join("domains.yaml");
+        let text = format!(
+            "version: 1
+defaults:
+  region: eu-west-1
+  layers: [platform]
+  layers_dir: layers
+  state: {{ backend: local, path: \"state/{{layer}}/{{account}}.tfstate\" }}
+{defaults}
+waves:
+  - {{ name: stage, environments: [dev] }}
+  - {{ name: prod, environments: [prod] }}
+domains:
+{domains}"
+        );
+        std::fs::write(&config, text).unwrap();
+        Self { dir, config }
+    }
+
+    /// `count` domains named d00, d01, ..., each with a dev and a prod account, then
+    /// `extra_domains`.
+    pub fn generated(count: usize, defaults: &str, extra_domains: &str) -> Self {
+        let mut domains = String::new();
+        for i in 0..count {
+            let _ = write!(
+                domains,
+                "  - name: d{i:02}\n    team: t{i:02}\n    environments:\n      \
+                 dev:  {{ account_id: \"{}\" }}\n      prod: {{ account_id: \"{}\" }}\n",
+                generated_id(i, "dev"),
+                generated_id(i, "prod")
+            );
+        }
+        domains.push_str(extra_domains);
+        Self::new(defaults, &domains)
+    }
+
+    pub fn cli(&self) -> Cli {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
+        command
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path().join("home"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", BASE_ACCESS_KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", BASE_SECRET_ACCESS_KEY)
+            .arg("--config")
+            .arg(&self.config);
+        Cli {
+            command,
+            output: self.dir.path().join("output.txt"),
+        }
+    }
+}
+
+/// The account id of a generated account.
+pub fn generated_id(domain: usize, env: &str) -> String {
+    let env_digit = if env == "dev" { 1 } else { 3 };
+    format!("{:012}", 500_000_000_000 + domain * 10 + env_digit)
+}
+
+pub struct Cli {
+    command: Command,
+    output: PathBuf,
+}
+
+/// What one run printed: stdout and stderr in the order they were written, and the exit code.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub output: String,
+}
+
+impl Cli {
+    pub fn args<'a>(mut self, args: impl IntoIterator<Item = &'a str>) -> Self {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.command.env(name, value);
+        self
+    }
+
+    /// No credentials for the default chain to find (OIDC must provide them).
+    pub fn without_base_credentials(mut self) -> Self {
+        self.command
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY");
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        // One file for both streams keeps their true order (masks must come first).
+        let file = File::create(&self.output).unwrap();
+        let status = self
+            .command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .status()
+            .expect("run orchestrator");
+        Run {
+            code: status.code().unwrap_or(-1),
+            output: std::fs::read_to_string(&self.output).unwrap(),
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! A rehearsal of `.github/workflows/deploy.yml` on this machine: the workflow's own steps,
+//! read from the file, run in `needs` order against copies of `examples/sandbox` with real
+//! terraform; matrix legs in parallel, each in its own workspace, sharing one state
+//! directory as runners share the S3 bucket; artifacts passed between jobs as files; Slack
+//! a real HTTP server on 127.0.0.1. How each part of GitHub is stood in for is in
+//! tests/rehearsal/ (runner.rs, leg.rs, actions.rs, artifacts.rs, evaluate.rs); an
+//! expression, key or action it does not know stops it, so it cannot quietly diverge.
+//!
+//! The three roll-outs a platform team meets: a stage failure (prod held back, Slack told),
+//! all green (everything deployed, Slack quiet), a failure within the stage wave's
+//! tolerance (prod still deployed).
+
+#[path = "rehearsal/actions.rs"]
+mod actions;
+#[path = "rehearsal/artifacts.rs"]
+mod artifacts;
+#[path = "rehearsal/evaluate.rs"]
+mod evaluate;
+#[path = "rehearsal/expression.rs"]
+mod expression;
+#[path = "rehearsal/file_commands.rs"]
+mod file_commands;
+#[path = "rehearsal/leg.rs"]
+mod leg;
+#[path = "rehearsal/outcome.rs"]
+mod outcome;
+#[path = "notify/receiver.rs"]
+// It can also script Slack failures, which the rehearsal does not use.
+#[allow(dead_code)]
+mod receiver;
+#[path = "rehearsal/runner.rs"]
+mod runner;
+#[path = "rehearsal/workflow.rs"]
+mod workflow;
+#[path = "rehearsal/workspace.rs"]
+mod workspace;
+
+use std::path::{Path, PathBuf};
+
+use orchestrator::report::{read_report, Outcome, RunReport, Status};
+use outcome::{Conclusion, Run};
+use receiver::Receiver;
+use runner::Rehearsal;
+
+const STAGE: [&str; 8] = [
+    "catalog-dev",
+    "catalog-stage",
+    "commerce-dev",
+    "commerce-stage",
+    "payments-dev",
+    "payments-stage",
+    "platform-dev",
+    "platform-stage",
+];
+const PROD: [&str; 4] = [
+    "catalog-prod",
+    "commerce-prod",
+    "payments-prod",
+    "platform-prod",
+];
+const LAYERS: [&str; 3] = ["platform", "static", "dynamic"];
+
+/// The token part of the webhook URL: it must never be written anywhere.
+const WEBHOOK_TOKEN: &str = "rehearsal-webhook-token";
+
+fn webhook_path() -> String {
+    format!("/services/T0000/B0000/{WEBHOOK_TOKEN}")
+}
+
+/// deploy.yml against the sandbox, every step with quick deploys, Slack on 127.0.0.1.
+fn rehearsal(slack: &Receiver) -> Rehearsal {
+    Rehearsal::new("deploy.yml")
+        .env("TF_VAR_deploy_seconds", "0")
+        .secret("SLACK_WEBHOOK_URL", &slack.url(&webhook_path()))
+}
+
+fn rehearse(slack: &Receiver, extra_env: &[(&str, &str)]) -> (Rehearsal, Run) {
+    let mut rehearsal = rehearsal(slack);
+    for (name, value) in extra_env {
+        rehearsal = rehearsal.env(name, value);
+    }
+    let run = rehearsal.run();
+    (rehearsal, run)
+}
+
+#[test]
+fn a_stage_failure_leaves_prod_untouched_and_tells_slack() {
+    let slack = Receiver::start();
+    let (rehearsal, run) = rehearse(&slack, &[("TF_VAR_fail_account", "payments-stage")]);
+    let log = run.transcript();
+
+    // Every stage account got its own leg; only payments-stage failed.
+    let stage = run.job("stage");
+    assert_eq!(stage.leg_names(), STAGE, "{log}");
+    assert_eq!(stage.result, Conclusion::Failure, "{log}");
+    for account in STAGE {
+        let leg = stage.leg(account);
+        let expected = if account == "payments-stage" {
+            Conclusion::Failure
+        } else {
+            Conclusion::Success
+        };
+        assert_eq!(leg.step("Deploy").conclusion, expected, "{account}\n{log}");
+        // The report is uploaded after a failed deploy too.
+        assert_eq!(
+            leg.step("Upload the run report").conclusion,
+            Conclusion::Success,
+            "{account}\n{log}"
+        );
+    }
+    for account in STAGE.iter().filter(|a| **a != "payments-stage") {
+        for layer in LAYERS {
+            let state = rehearsal.checkout().state(layer, account);
+            assert!(state.is_file(), "{} missing\n{log}", state.display());
+        }
+    }
+    // The failed account's later layers never ran.
+    for layer in ["static", "dynamic"] {
+        assert!(!rehearsal.checkout().state(layer, "payments-stage").exists());
+    }
+
+    // The gate ran despite the failed leg, and held prod back.
+    let gate = run.job("gate");
+    assert_eq!(gate.result, Conclusion::Success, "{log}");
+    assert_eq!(gate.outputs["proceed"], "false", "{log}");
+    let decision = gate.single().step("Decide whether prod may start");
+    assert_eq!(decision.outputs["failures"], "1", "{log}");
+    assert!(decision.log.contains("payments-stage"), "{}", decision.log);
+
+    // Prod never started: no leg, and no state, log, data or plan of a prod account anywhere.
+    let prod = run.job("prod");
+    assert_eq!(prod.result, Conclusion::Skipped, "{log}");
+    assert!(prod.legs.is_empty());
+    for account in PROD {
+        let traces = traces_of(rehearsal.root(), account);
+        assert!(traces.is_empty(), "{account} was touched: {traces:#?}");
+    }
+
+    // The report job ran, merged every account (prod ones as held back) and told Slack once.
+    let report_job = run.job("report");
+    assert_eq!(report_job.result, Conclusion::Success, "{log}");
+    let merged = merged_report(&rehearsal);
+    assert_eq!(merged.outcome, Outcome::Halted);
+    assert_eq!(accounts(&merged), every_account());
+    for job in &merged.jobs {
+        let expected = match job.account.as_str() {
+            "payments-stage" => Status::Failed,
+            a if PROD.contains(&a) => Status::Skipped,
+            _ => Status::Succeeded,
+        };
+        assert_eq!(job.status, expected, "{}", job.account);
+    }
+    let summary = &report_job.single().summary;
+    assert!(summary.contains("payments-stage"), "{summary}");
+
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    assert_eq!(requests[0].path, webhook_path());
+    let message = requests[0].json();
+    let sections = section_texts(&message);
+    let failure = sections
+        .iter()
+        .find(|s| s.contains("`payments-stage`"))
+        .unwrap_or_else(|| panic!("no failure section: {sections:#?}"));
+    assert!(failure.contains("layer `platform`"), "{failure}");
+    assert!(
+        failure.contains("simulated failure of payments-stage"),
+        "{failure}"
+    );
+    let held_back = sections
+        .iter()
+        .find(|s| s.starts_with("*Held back*"))
+        .unwrap_or_else(|| panic!("no held-back section: {sections:#?}"));
+    for account in PROD {
+        assert!(held_back.contains(&format!("`{account}`")), "{held_back}");
+    }
+    for account in STAGE.iter().filter(|a| **a != "payments-stage") {
+        assert!(!held_back.contains(account), "{held_back}");
+    }
+    assert!(
+        sections
+            .iter()
+            .any(|s| s.contains("orchestrator deploy --accounts payments-stage")),
+        "no redeploy command: {sections:#?}"
+    );
+    assert!(
+        message["text"]
+            .as_str()
+            .unwrap()
+            .contains("halted before prod"),
+        "{message}"
+    );
+
+    assert_webhook_never_written(&rehearsal, &run);
+}
+
+#[test]
+fn an_all_green_run_deploys_every_account_and_stays_quiet() {
+    let slack = Receiver::start();
+    let (rehearsal, run) = rehearse(&slack, &[]);
+    let log = run.transcript();
+
+    for id in ["plan-waves", "stage", "gate", "prod", "report"] {
+        assert_eq!(run.job(id).result, Conclusion::Success, "{id}\n{log}");
+    }
+    assert_eq!(run.job("stage").leg_names(), STAGE);
+    assert_eq!(run.job("prod").leg_names(), PROD);
+    assert_eq!(run.job("gate").outputs["proceed"], "true", "{log}");
+    for account in STAGE.iter().chain(&PROD) {
+        for layer in LAYERS {
+            let state = rehearsal.checkout().state(layer, account);
+            assert!(state.is_file(), "{} missing\n{log}", state.display());
+        }
+    }
+    // The same search that finds nothing of prod after a halt finds prod's traces here.
+    for account in PROD {
+        assert!(
+            !traces_of(rehearsal.root(), account).is_empty(),
+            "{account}"
+        );
+    }
+
+    let merged = merged_report(&rehearsal);
+    assert_eq!(merged.outcome, Outcome::Succeeded);
+    assert_eq!(accounts(&merged), every_account());
+    assert!(merged.jobs.iter().all(|j| j.status == Status::Succeeded));
+
+    // The notify step ran (it checks the webhook even then) and sent nothing.
+    let notify = run.job("report").single().step("Notify Slack on failure");
+    assert_eq!(notify.conclusion, Conclusion::Success, "{log}");
+    assert!(slack.requests().is_empty(), "{:#?}", slack.requests());
+
+    assert_webhook_never_written(&rehearsal, &run);
+}
+
+#[test]
+fn a_stage_failure_within_tolerance_still_deploys_prod() {
+    // The implicit success() of prod's `needs` chain would skip prod after any failed
+    // stage leg; the gate alone must decide.
+    let slack = Receiver::start();
+    let rehearsal = rehearsal(&slack)
+        .edit_config(
+            "{ name: stage, environments: [dev, stage], failure_tolerance: 0 }",
+            "{ name: stage, environments: [dev, stage], failure_tolerance: 1 }",
+        )
+        .env("TF_VAR_fail_account", "payments-stage");
+    let run = rehearsal.run();
+    let log = run.transcript();
+
+    assert_eq!(run.job("stage").result, Conclusion::Failure, "{log}");
+    assert_eq!(run.job("gate").outputs["proceed"], "true", "{log}");
+    let prod = run.job("prod");
+    assert_eq!(prod.result, Conclusion::Success, "{log}");
+    assert_eq!(prod.leg_names(), PROD);
+    for account in PROD {
+        for layer in LAYERS {
+            let state = rehearsal.checkout().state(layer, account);
+            assert!(state.is_file(), "{} missing\n{log}", state.display());
+        }
+    }
+
+    let merged = merged_report(&rehearsal);
+    assert_eq!(accounts(&merged), every_account());
+    let failed: Vec<&str> = merged
+        .jobs
+        .iter()
+        .filter(|j| j.status != Status::Succeeded)
+        .map(|j| j.account.as_str())
+        .collect();
+    assert_eq!(failed, ["payments-stage"]);
+
+    // Still a failure for Slack, with nothing held back.
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    let sections = section_texts(&requests[0].json());
+    assert!(
+        sections.iter().any(|s| s.contains("`payments-stage`")),
+        "{sections:#?}"
+    );
+    assert!(
+        !sections.iter().any(|s| s.starts_with("*Held back*")),
+        "{sections:#?}"
+    );
+}
+
+fn every_account() -> Vec<String> {
+    let mut all: Vec<String> = STAGE.iter().chain(&PROD).map(|a| a.to_string()).collect();
+    all.sort();
+    all
+}
+
+fn accounts(report: &RunReport) -> Vec<String> {
+    let mut names: Vec<String> = report.jobs.iter().map(|j| j.account.clone()).collect();
+    names.sort();
+    names
+}
+
+/// The merged run report the report job uploaded.
+fn merged_report(rehearsal: &Rehearsal) -> RunReport {
+    let path = rehearsal
+        .artifacts()
+        .dir()
+        .join("run-report/run-report.json");
+    read_report(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file or directory named after the account (its state file, data dir, log dir,
+/// plan dir), anywhere in the rehearsal: workspaces, shared state, artifacts.
+fn traces_of(root: &Path, account: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == account || name.starts_with(&format!("{account}.")) {
+                found.push(path.clone());
+            }
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// Section texts of a Slack message's blocks.
+fn section_texts(message: &serde_json::Value) -> Vec<String> {
+    message["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["text"]["text"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The webhook is a secret: not in any step's output, nor in any file the run wrote.
+fn assert_webhook_never_written(rehearsal: &Rehearsal, run: &Run) {
+    assert!(!run.transcript().contains(WEBHOOK_TOKEN));
+    for file in workspace::files(rehearsal.root()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(WEBHOOK_TOKEN),
+            "{} contains the webhook URL",
+            file.display()
+        );
+    }
+}

@@ -1,0 +1,541 @@
+//! `orchestrator summary`: plans made by real terraform (tests/fixtures/plans, see
+//! generate.sh there), a synthetic organisation of 300 accounts, broken plan files, and a
+//! GitHub API stand-in on 127.0.0.1 for `--post`.
+
+#[path = "summary/corpus.rs"]
+mod corpus;
+#[path = "summary/github_server.rs"]
+mod github_server;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use github_server::{GithubServer, Scripted, PR, REPOSITORY, TOKEN};
+use orchestrator::summary::{read_plan, Counts, MARKER};
+
+const FIXTURES: &str = "tests/fixtures/plans";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// The binary, run from the repository root (so paths in messages are relative and stable),
+/// with none of the GitHub Actions variables of the machine running the tests.
+fn orchestrator() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_TOKEN",
+        "GITHUB_REPOSITORY",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_API_URL",
+        "GITHUB_SERVER_URL",
+        "GITHUB_RUN_ID",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn run(command: &mut Command) -> Run {
+    let output = command.output().expect("run orchestrator");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn summary(args: &[&str]) -> Command {
+    let mut command = orchestrator();
+    command.arg("summary").args(args);
+    command
+}
+
+fn count(text: &str, needle: &str) -> usize {
+    text.matches(needle).count()
+}
+
+/// Markdown that GitHub renders as intended: every `<details>` closed, every code fence
+/// closed.
+fn assert_balanced(markdown: &str) {
+    assert_eq!(
+        count(markdown, "<details>"),
+        count(markdown, "</details>"),
+        "unbalanced <details>"
+    );
+    let fences = markdown
+        .lines()
+        .filter(|line| line.trim_start().starts_with("```"))
+        .count();
+    assert_eq!(fences % 2, 0, "a code fence is left open");
+}
+
+// --- plans made by real terraform ------------------------------------------------------
+
+#[test]
+fn comment_for_real_terraform_plans_matches_the_golden_copy() {
+    let out = run(&mut summary(&[
+        FIXTURES,
+        "--report",
+        "tests/fixtures/plans/report.json",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with(MARKER));
+    assert_balanced(&out.stdout);
+    insta::assert_snapshot!("fixtures_with_report", out.stdout);
+}
+
+#[test]
+fn without_a_report_accounts_and_layers_come_from_the_paths() {
+    let out = run(&mut summary(&[
+        "--config",
+        "examples/sandbox/domains.yaml",
+        "tests/fixtures/plans/catalog-dev",
+        "tests/fixtures/plans/catalog-prod/static.json",
+        "tests/fixtures/plans/payments-prod",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("fixtures_from_paths", out.stdout);
+}
+
+#[test]
+fn counts_of_real_plans_are_exact() {
+    let counts = |plan: &str| {
+        read_plan(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(FIXTURES)
+                .join(plan),
+        )
+        .unwrap()
+        .counts
+    };
+    let none = Counts::default();
+    // create + update; the data source read is not a change.
+    assert_eq!(
+        counts("catalog-dev/platform.json"),
+        Counts {
+            add: 1,
+            change: 1,
+            ..none
+        }
+    );
+    // ["delete","create"] is one replacement, not an add and a destroy.
+    assert_eq!(
+        counts("catalog-dev/static.json"),
+        Counts {
+            destroy: 1,
+            replace: 1,
+            ..none
+        }
+    );
+    assert_eq!(counts("catalog-dev/dynamic.json"), none);
+    assert_eq!(
+        counts("catalog-prod/static.json"),
+        Counts { outputs: 1, ..none }
+    );
+    assert_eq!(
+        counts("catalog-prod/dynamic.json"),
+        Counts { moved: 1, ..none }
+    );
+    // ["create","delete"] (create before destroy) is a replacement; forget is its own kind.
+    assert_eq!(
+        counts("payments-dev/platform.json"),
+        Counts {
+            replace: 1,
+            forget: 1,
+            ..none
+        }
+    );
+    for layer in ["platform", "static", "dynamic"] {
+        assert_eq!(counts(&format!("payments-prod/{layer}.json")), none);
+    }
+}
+
+#[test]
+fn failed_plans_show_their_first_error_lines() {
+    let out = run(&mut summary(&[
+        FIXTURES,
+        "--report",
+        "tests/fixtures/plans/report.json",
+    ]));
+    assert!(out.stdout.contains(":x: **1 plan failed**"));
+    let failed = out.stdout.split("### Failed plans").nth(1).unwrap();
+    assert!(failed.contains("- **payments-dev** · `static`"));
+    assert!(failed.contains("Error: Resource precondition failed"));
+    // Destroys come before everything else that is listed.
+    assert!(out.stdout.find("### Destroys and replacements") < out.stdout.find("### Failed plans"));
+}
+
+// --- a large organisation --------------------------------------------------------------
+
+#[test]
+fn three_hundred_accounts_fit_one_comment_and_name_every_destroy() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    corpus::organisation(&plans, 300);
+    let full = dir.path().join("full.md");
+    let step_summary = dir.path().join("step_summary.md");
+    let out = run(
+        summary(&[plans.to_str().unwrap(), "--full", full.to_str().unwrap()])
+            .env("GITHUB_STEP_SUMMARY", &step_summary),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let comment = &out.stdout;
+    assert!(
+        comment.encode_utf16().count() <= 65_536,
+        "{} characters",
+        comment.len()
+    );
+    assert_balanced(comment);
+    let destroying: Vec<String> = (0..300)
+        .filter(|&i| corpus::shape(i).destroys)
+        .map(corpus::account_name)
+        .collect();
+    assert!(destroying.len() > 20);
+    let destroys = comment
+        .split("### Destroys and replacements")
+        .nth(1)
+        .unwrap();
+    for account in &destroying {
+        assert!(
+            destroys.contains(&format!("**{account}**")),
+            "{account} destroys something but is not named"
+        );
+    }
+    assert!(comment.contains("> [!NOTE]\n> Shortened to fit the 65,536-character limit of a PR comment: left out the resource lists of"));
+    assert!(comment.contains("The full version is in this CI job's summary and in"));
+
+    // The full version has every account's resources; the job summary holds it, within 1 MiB.
+    let full = std::fs::read_to_string(&full).unwrap();
+    assert!(full.chars().count() > 65_536);
+    assert_balanced(&full);
+    let listed = count(&full, "<details><summary>");
+    let changed = (0..300)
+        .map(corpus::shape)
+        .filter(|shape| !shape.unchanged || shape.destroys)
+        .count();
+    assert_eq!(listed, changed);
+    let step_summary = std::fs::read_to_string(&step_summary).unwrap();
+    assert!(step_summary.len() <= 1024 * 1024);
+    assert!(step_summary.contains(&full));
+}
+
+#[test]
+fn the_job_summary_stays_within_its_mib_when_other_steps_wrote_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    corpus::organisation(&plans, 300);
+    let step_summary = dir.path().join("step_summary.md");
+    let earlier = "earlier step output\n".repeat(40_000);
+    std::fs::write(&step_summary, &earlier).unwrap();
+    let out = run(
+        summary(&[plans.to_str().unwrap(), "--full", "plan-summary.md"])
+            .current_dir(dir.path())
+            .env("GITHUB_STEP_SUMMARY", &step_summary),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = std::fs::read_to_string(&step_summary).unwrap();
+    assert!(written.len() <= 1024 * 1024, "{} bytes", written.len());
+    assert!(written.starts_with(&earlier));
+    let ours = &written[earlier.len()..];
+    assert_balanced(ours);
+    assert!(ours.contains("limit of the job summary: left out the resource lists of"));
+    assert!(ours.contains("The full version is in `plan-summary.md`."));
+}
+
+#[test]
+fn a_limit_too_small_for_the_destroys_is_bad_input() {
+    let out = run(&mut summary(&[
+        FIXTURES,
+        "--report",
+        "tests/fixtures/plans/report.json",
+        "--max-chars",
+        "200",
+    ]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("even with every detail left out"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+}
+
+// --- bad input -------------------------------------------------------------------------
+
+#[test]
+fn each_kind_of_bad_plan_file_exits_2_naming_the_file() {
+    let good = serde_json::to_string(&corpus::plan(&[("a.b".into(), &["create"])])).unwrap();
+    let cases = [
+        (
+            "not-json",
+            "terraform plan output\n".to_string(),
+            "not JSON",
+        ),
+        (
+            "truncated",
+            good[..good.len() / 2].to_string(),
+            "the JSON ends early",
+        ),
+        (
+            "state",
+            r#"{"format_version":"1.0","values":{}}"#.to_string(),
+            "not a terraform plan: it has no planned_values",
+        ),
+        ("array", "[1, 2, 3]".to_string(), "not a terraform plan"),
+        (
+            "future",
+            good.replace("\"1.2\"", "\"2.0\""),
+            "format_version \"2.0\" is not supported",
+        ),
+    ];
+    for (name, text, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        corpus::write(
+            dir.path(),
+            "catalog-dev",
+            "platform",
+            &corpus::plan(&[("a.b".into(), &["create"])]),
+        );
+        let bad = dir.path().join("catalog-dev").join(format!("{name}.json"));
+        std::fs::write(&bad, text).unwrap();
+        let full = dir.path().join("full.md");
+        let out = run(&mut summary(&[
+            dir.path().to_str().unwrap(),
+            "--full",
+            full.to_str().unwrap(),
+        ]));
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        let expected = format!("error: {}", bad.display());
+        assert!(out.stderr.starts_with(&expected), "{name}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{name}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{name}: printed a comment");
+        assert!(!full.exists(), "{name}: wrote half a result");
+    }
+}
+
+#[test]
+fn keep_going_summarises_the_good_plans_and_lists_the_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus::write(
+        dir.path(),
+        "catalog-dev",
+        "platform",
+        &corpus::plan(&[("aws_s3_bucket.a".into(), &["delete"])]),
+    );
+    std::fs::write(
+        dir.path().join("catalog-dev").join("static.json"),
+        "{\"format_version\":",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("catalog-dev").join("dynamic.json"),
+        "<html>",
+    )
+    .unwrap();
+    let out = run(&mut summary(&[
+        dir.path().to_str().unwrap(),
+        "--keep-going",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.contains(":warning: **2 plan files unreadable**"));
+    assert!(out.stdout.contains("destroy `aws_s3_bucket.a`"));
+    let listed = out
+        .stdout
+        .split("### Unreadable plan files")
+        .nth(1)
+        .unwrap();
+    assert!(listed.contains("catalog-dev/static.json:1:18: the JSON ends early"));
+    assert!(listed.contains("catalog-dev/dynamic.json:1:1: not JSON"));
+    assert_eq!(count(&out.stderr, "error: "), 2, "{}", out.stderr);
+}
+
+// --- posting to the pull request -------------------------------------------------------
+
+fn post(server: &GithubServer, plans: &Path, extra: &[&str]) -> Run {
+    let mut command = summary(&[plans.to_str().unwrap(), "--post", "--pr", &PR.to_string()]);
+    command
+        .args(extra)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", REPOSITORY)
+        .env("GITHUB_API_URL", server.api_url());
+    let out = run(&mut command);
+    assert!(
+        !out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN),
+        "the token was printed"
+    );
+    out
+}
+
+fn small_plans() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    corpus::write(
+        dir.path(),
+        "catalog-dev",
+        "platform",
+        &corpus::plan(&[("aws_s3_bucket.a".into(), &["create"])]),
+    );
+    dir
+}
+
+#[test]
+fn post_creates_the_comment_then_updates_the_same_one() {
+    let server = GithubServer::start();
+    server.add_comments(["LGTM".to_string()]);
+    let plans = small_plans();
+
+    let first = post(&server, plans.path(), &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first
+            .stderr
+            .contains("created the plan summary on acme/platform#7"),
+        "{}",
+        first.stderr
+    );
+
+    corpus::write(
+        plans.path(),
+        "catalog-dev",
+        "platform",
+        &corpus::plan(&[("aws_s3_bucket.a".into(), &["delete"])]),
+    );
+    let second = post(&server, plans.path(), &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stderr.contains("updated the plan summary"),
+        "{}",
+        second.stderr
+    );
+
+    let ours: Vec<_> = server
+        .comments()
+        .into_iter()
+        .filter(|c| c.body.contains(MARKER))
+        .collect();
+    assert_eq!(ours.len(), 1, "one comment in the end");
+    assert!(ours[0].body.contains("destroy `aws_s3_bucket.a`"));
+    assert_eq!(server.comments().len(), 2);
+    let methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, ["GET", "POST", "GET", "PATCH"]);
+    let requests = server.requests();
+    assert!(requests[0]
+        .target
+        .ends_with("/repos/acme/platform/issues/7/comments?per_page=100"));
+    assert_eq!(
+        requests[3].target,
+        format!("/repos/acme/platform/issues/comments/{}", ours[0].id)
+    );
+}
+
+#[test]
+fn post_follows_pagination_to_find_its_comment() {
+    let server = GithubServer::start();
+    server.add_comments((0..130).map(|i| format!("review comment {i}")));
+    let ours = server.add_comments([format!("{MARKER}\nold summary")])[0];
+    server.add_comments((0..5).map(|i| format!("later comment {i}")));
+    let plans = small_plans();
+
+    let out = post(&server, plans.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let requests = server.requests();
+    let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
+    assert_eq!(requests.len(), 3, "{targets:?}");
+    assert!(targets[1].ends_with("comments?per_page=100&page=2"));
+    assert_eq!(requests[2].method, "PATCH");
+    assert_eq!(
+        targets[2],
+        format!("/repos/acme/platform/issues/comments/{ours}")
+    );
+    assert_eq!(server.comments().len(), 136);
+}
+
+#[test]
+fn post_waits_out_a_rate_limit_then_succeeds() {
+    let server = GithubServer::start();
+    server.script(Scripted {
+        method: "GET",
+        status: 429,
+        headers: vec![("retry-after", "1".to_string())],
+        body: r#"{"message":"You have exceeded a secondary rate limit."}"#.into(),
+    });
+    server.script(Scripted {
+        method: "POST",
+        status: 403,
+        headers: vec![
+            ("x-ratelimit-remaining", "0".to_string()),
+            ("x-ratelimit-reset", "0".to_string()),
+        ],
+        body: r#"{"message":"API rate limit exceeded"}"#.into(),
+    });
+    let plans = small_plans();
+    let out = post(&server, plans.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, ["GET", "GET", "POST", "POST"]);
+    assert_eq!(server.comments().len(), 1);
+}
+
+#[test]
+fn a_comment_github_refuses_is_a_clear_error_with_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus::organisation(dir.path(), 120);
+    let server = GithubServer::start();
+    // Above GitHub's limit on purpose: the API's 422 must come back as a clear error.
+    let out = post(&server, dir.path(), &["--max-chars", "1000000"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("acme/platform#7: the plan summary was not posted: GitHub refused the comment (422 Unprocessable Entity): Validation Failed: body is too long (maximum is 65536 characters)"),
+        "{}",
+        out.stderr
+    );
+    assert!(server.comments().is_empty());
+}
+
+#[test]
+fn post_without_a_token_is_bad_input_and_writes_nothing() {
+    let plans = small_plans();
+    let full = plans.path().join("full.md");
+    let out = run(summary(&[
+        plans.path().to_str().unwrap(),
+        "--post",
+        "--pr",
+        "7",
+        "--full",
+        full.to_str().unwrap(),
+    ])
+    .env("GITHUB_REPOSITORY", REPOSITORY));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--post needs GITHUB_TOKEN"),
+        "{}",
+        out.stderr
+    );
+    assert!(!full.exists());
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn the_pull_request_number_comes_from_the_event_file() {
+    let server = GithubServer::start();
+    let plans = small_plans();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let event = elsewhere.path().join("event.json");
+    std::fs::write(
+        &event,
+        format!(r#"{{"action":"synchronize","pull_request":{{"number":{PR}}}}}"#),
+    )
+    .unwrap();
+    let out = run(summary(&[plans.path().to_str().unwrap(), "--post"])
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", REPOSITORY)
+        .env("GITHUB_API_URL", server.api_url())
+        .env("GITHUB_EVENT_PATH", PathBuf::from(&event)));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(server.comments().len(), 1);
+}

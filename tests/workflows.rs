@@ -1,0 +1,243 @@
+//! The GitHub Actions wiring, checked without GitHub: deploy.yml's outputs match the waves of
+//! domains.yaml, matrix values reach shell steps only through `env:`, prod waits for the gate,
+//! the report job always runs, and every action is pinned.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_yaml::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn workflow(name: &str) -> Value {
+    let path = repo().join(".github/workflows").join(name);
+    serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn job<'a>(workflow: &'a Value, name: &str) -> &'a Value {
+    workflow["jobs"]
+        .get(name)
+        .unwrap_or_else(|| panic!("no job `{name}`"))
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        other => serde_yaml::to_string(other).unwrap(),
+    }
+}
+
+fn needs(job: &Value) -> Vec<String> {
+    match &job["needs"] {
+        Value::String(s) => vec![s.clone()],
+        Value::Sequence(items) => items.iter().map(text).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn steps(job: &Value) -> Vec<&Value> {
+    job["steps"]
+        .as_sequence()
+        .map(|s| s.iter().collect())
+        .unwrap_or_default()
+}
+
+fn all_workflows() -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(repo().join(".github/workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            out.push((name.clone(), workflow(&name)));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn plan_waves_declares_exactly_one_output_per_wave_and_its_guard() {
+    let config = orchestrator::config::load(&repo().join("domains.yaml")).unwrap();
+    let expected: BTreeSet<String> = config
+        .waves
+        .iter()
+        .flat_map(|w| [w.name.clone(), format!("{}_empty", w.name)])
+        .collect();
+    let deploy = workflow("deploy.yml");
+    let outputs: BTreeSet<String> = job(&deploy, "plan-waves")["outputs"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(text)
+        .collect();
+    assert_eq!(outputs, expected);
+    // Every wave has a job fed by its own output and guarded by its own `_empty`.
+    for wave in &config.waves {
+        let wave_job = job(&deploy, &wave.name);
+        let matrix = text(&wave_job["strategy"]["matrix"]);
+        assert!(
+            matrix.contains(&format!("needs.plan-waves.outputs.{}", wave.name)),
+            "{}: {matrix}",
+            wave.name
+        );
+        let condition = text(&wave_job["if"]);
+        assert!(
+            condition.contains(&format!(
+                "needs.plan-waves.outputs.{}_empty == 'false'",
+                wave.name
+            )),
+            "{}: {condition}",
+            wave.name
+        );
+        assert_eq!(
+            wave_job["strategy"]["fail-fast"],
+            Value::Bool(false),
+            "{}: fail-fast must be off",
+            wave.name
+        );
+    }
+}
+
+#[test]
+fn every_matrix_leg_gets_its_accounts_through_env() {
+    for (name, wf) in all_workflows() {
+        for (job_name, job) in wf["jobs"].as_mapping().unwrap() {
+            if job["strategy"]["matrix"].is_null() {
+                continue;
+            }
+            // Legs call `orchestrator deploy --accounts "$ACCOUNTS" ...`, possibly through an args array.
+            let deploys: Vec<&Value> = steps(job)
+                .into_iter()
+                .filter(|s| {
+                    text(&s["run"]).contains("orchestrator")
+                        && text(&s["run"]).contains("deploy --accounts")
+                })
+                .collect();
+            assert!(
+                !deploys.is_empty(),
+                "{name}/{}: a matrix job without `orchestrator deploy`",
+                text(job_name)
+            );
+            for step in deploys {
+                assert_eq!(
+                    text(&step["env"]["ACCOUNTS"]),
+                    "${{ matrix.accounts }}",
+                    "{name}/{}",
+                    text(job_name)
+                );
+                assert!(
+                    text(&step["run"]).contains("--accounts \"$ACCOUNTS\""),
+                    "{name}/{}",
+                    text(job_name)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_expression_is_ever_expanded_inside_a_shell_step() {
+    for (name, wf) in all_workflows() {
+        for (job_name, job) in wf["jobs"].as_mapping().unwrap() {
+            for step in steps(job) {
+                let run = text(&step["run"]);
+                assert!(
+                    !run.contains("${{"),
+                    "{name}/{}: `${{{{` inside run: {run}",
+                    text(job_name)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn prod_depends_on_the_gate_and_the_report_always_runs() {
+    let deploy = workflow("deploy.yml");
+    let prod = job(&deploy, "prod");
+    assert!(
+        needs(prod).contains(&"gate".to_string()),
+        "prod needs {:?}",
+        needs(prod)
+    );
+    assert!(
+        text(&prod["if"]).contains("needs.gate.outputs.proceed == 'true'"),
+        "{}",
+        text(&prod["if"])
+    );
+    assert_eq!(text(&prod["environment"]), "production");
+    let gate = job(&deploy, "gate");
+    assert!(needs(gate).contains(&"stage".to_string()));
+    assert!(steps(gate)
+        .iter()
+        .any(|s| text(&s["run"]).contains("orchestrator gate --wave stage")));
+    let report = job(&deploy, "report");
+    assert!(
+        text(&report["if"]).contains("always()"),
+        "{}",
+        text(&report["if"])
+    );
+    for wave_job in ["stage", "prod"] {
+        assert!(
+            needs(report).contains(&wave_job.to_string()),
+            "report must wait for {wave_job}"
+        );
+    }
+    assert!(steps(report)
+        .iter()
+        .any(|s| text(&s["run"]).contains("orchestrator notify slack")));
+}
+
+#[test]
+fn permissions_are_least_and_actions_are_pinned_to_a_commit() {
+    let mut uses = Vec::new();
+    for (name, wf) in all_workflows() {
+        assert!(
+            wf["permissions"].as_mapping().is_some_and(|m| m.is_empty()),
+            "{name}: top-level permissions must be {{}}"
+        );
+        for (_, job) in wf["jobs"].as_mapping().unwrap() {
+            uses.extend(
+                steps(job)
+                    .iter()
+                    .map(|s| text(&s["uses"]))
+                    .filter(|u| !u.is_empty()),
+            );
+        }
+    }
+    for entry in std::fs::read_dir(repo().join(".github/actions")).unwrap() {
+        let action: Value = serde_yaml::from_str(
+            &std::fs::read_to_string(entry.unwrap().path().join("action.yml")).unwrap(),
+        )
+        .unwrap();
+        for step in action["runs"]["steps"].as_sequence().unwrap() {
+            let used = text(&step["uses"]);
+            if !used.is_empty() {
+                uses.push(used);
+            }
+            assert!(
+                !text(&step["run"]).contains("${{"),
+                "composite action expands an expression in run: {}",
+                text(&step["run"])
+            );
+        }
+    }
+    assert!(!uses.is_empty());
+    for used in uses {
+        if used.starts_with("./") {
+            continue;
+        }
+        let (_, reference) = used
+            .split_once('@')
+            .unwrap_or_else(|| panic!("{used}: no version"));
+        assert!(
+            reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit()),
+            "{used}: pin to a full commit SHA"
+        );
+    }
+}
