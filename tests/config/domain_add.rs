@@ -408,3 +408,29 @@ fn an_invalid_config_is_not_edited() {
     );
     assert_eq!(read(dir.path()), broken);
 }
+
+#[test]
+fn a_flow_style_domain_list_is_refused_with_what_to_do() {
+    let text = "version: 1\ndefaults:\n  region: us-east-1\n  state: { backend: local, path: \"s/{account}\" }\ndomains: [{ name: catalog, team: catalog, environments: { dev: { account_id: \"111111111111\" } } }]\n";
+    let dir = with_config(text);
+    let out = run(
+        dir.path(),
+        &[
+            "domain",
+            "add",
+            "fubar",
+            "--team",
+            "x",
+            "--envs",
+            "dev",
+            "--account-id",
+            "dev=123456789012",
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "error: domains.yaml: `domains:` is written as a flow list ([...]); `domain add` appends to the block form (`- name: ...` lines): rewrite the list in that form first\n"
+    );
+    assert_eq!(read(dir.path()), text);
+}
