@@ -288,3 +288,38 @@ fn max_jobs_packs_accounts_into_balanced_batches() {
         );
     }
 }
+
+/// `matrix` reads the plan by reference; `run` and `deploy` take the owned plan. Both come
+/// from one selection and give the same matrix, whatever the selectors.
+#[test]
+fn the_borrowed_and_the_owned_plan_give_the_same_matrix() {
+    use orchestrator::{config, matrix, plan};
+    let dir = tempfile::tempdir().unwrap();
+    write_generated_config(dir.path(), 150);
+    let config = config::load(&dir.path().join("domains.yaml")).unwrap();
+    let selections = [
+        plan::Selection::default(),
+        plan::Selection {
+            environments: vec!["prod".into(), "dev".into()],
+            ..Default::default()
+        },
+        plan::Selection {
+            domains: vec!["domain-00003".into(), "domain-00149".into()],
+            layers: vec!["static".into()],
+            ..Default::default()
+        },
+        plan::Selection::accounts(["domain-00007-stage", "domain-00100-prod"]),
+    ];
+    for selection in selections {
+        let owned = plan::build(&config, &selection).unwrap();
+        let borrowed = plan::select(&config, &selection).unwrap();
+        assert_eq!(borrowed.to_plan(), owned);
+        for max_jobs in [256, 10, 1] {
+            assert_eq!(
+                matrix::for_selected(&borrowed, max_jobs),
+                matrix::for_plan(&owned, max_jobs),
+                "{selection:?} --max-jobs {max_jobs}"
+            );
+        }
+    }
+}

@@ -43,6 +43,15 @@ pub fn plan_with_changes(
     config: &Config,
     selectors: &Selectors,
 ) -> Result<(Plan, Option<ChangeSet>), CliError> {
+    let (selection, changes) = selection_with_changes(config, selectors)?;
+    Ok((plan::build(config, &selection)?, changes))
+}
+
+/// The selectors as a plan selection, narrowed by `--changed-since` when it is given.
+pub fn selection_with_changes(
+    config: &Config,
+    selectors: &Selectors,
+) -> Result<(Selection, Option<ChangeSet>), CliError> {
     let mut selection = selection(selectors);
     let changes = changes_since(
         config,
@@ -50,7 +59,7 @@ pub fn plan_with_changes(
         &selectors.all_on,
     )?;
     selection.changed = changes.as_ref().map(ChangeSet::selection);
-    Ok((plan::build(config, &selection)?, changes))
+    Ok((selection, changes))
 }
 
 /// `jobs --explain`: the plan with the changed files behind each job's layers.

@@ -3,16 +3,18 @@ use std::path::Path;
 
 use crate::cli::MatrixArgs;
 use crate::exit::{CliError, CommandResult, Exit};
-use crate::matrix;
+use crate::{matrix, plan};
 
 pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
     let config = super::common::load_config(config_path)?;
-    let plan = super::common::plan_for(&config, &args.selectors)?;
+    let (selection, _) = super::common::selection_with_changes(&config, &args.selectors)?;
+    // By reference: the matrix needs each account's name and id, not a copy of the account.
+    let plan = plan::select(&config, &selection)?;
     let max_jobs = usize::from(args.max_jobs);
-    let mut waves = matrix::for_plan(&plan, max_jobs);
+    let mut waves = matrix::for_selected(&plan, max_jobs);
     if let Some(name) = &args.wave {
-        if plan.wave(name).is_none() {
-            let known: Vec<&str> = plan.waves.iter().map(|w| w.name.as_str()).collect();
+        if config.wave(name).is_none() {
+            let known: Vec<&str> = config.waves.iter().map(|w| w.name.as_str()).collect();
             return Err(CliError::bad_input(format!(
                 "unknown wave `{name}`; the waves are: {}",
                 known.join(", ")
@@ -45,6 +47,7 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
             .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
     }
     println!("{stdout}");
-    super::free_on_exit::free_on_exit((config, plan));
+    drop(plan);
+    super::free_on_exit::free_on_exit(config);
     Ok(Exit::Success)
 }

@@ -6,8 +6,30 @@ use std::path::{Path, PathBuf};
 /// A 1-based position in the config file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {
-    pub line: usize,
-    pub col: usize,
+    // u32: every node of the YAML tree carries one, and a 10,000-domain file has 400,000.
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    /// A position from 1-based counts (saturating: a file has fewer than 4 billion lines).
+    pub fn new(line: usize, col: usize) -> Self {
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Self {
+            line: clamp(line),
+            col: clamp(col),
+        }
+    }
+
+    /// The 1-based line, for indexing.
+    pub fn line(self) -> usize {
+        self.line as usize
+    }
+
+    /// The 1-based column (in characters), for indexing.
+    pub fn col(self) -> usize {
+        self.col as usize
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

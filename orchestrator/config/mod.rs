@@ -59,19 +59,28 @@ pub fn load(path: &Path) -> Result<Config, LoadError> {
         LoadError::Invalid(ConfigErrors::new(
             path,
             vec![Diagnostic::new(
-                Pos { line, col },
+                Pos::new(line, col),
                 "the file is not UTF-8 text here",
                 "save domains.yaml as UTF-8 (a YAML file must be text)",
             )],
         ))
     })?;
-    from_str(path, &text)
+    let root = parse(path, &text)?;
+    // The tree holds everything now; the text would only add to the peak memory.
+    drop(text);
+    from_tree(path, root)
 }
 
 /// Validates config text as if it were the file at `path` (relative paths resolve from it).
 pub fn from_str(path: &Path, text: &str) -> Result<Config, LoadError> {
-    let mut root =
-        yaml::parse(text).map_err(|d| LoadError::Invalid(ConfigErrors::new(path, vec![d])))?;
+    from_tree(path, parse(path, text)?)
+}
+
+fn parse(path: &Path, text: &str) -> Result<Option<yaml::Node>, LoadError> {
+    yaml::parse(text).map_err(|d| LoadError::Invalid(ConfigErrors::new(path, vec![d])))
+}
+
+fn from_tree(path: &Path, mut root: Option<yaml::Node>) -> Result<Config, LoadError> {
     let domains = root.as_mut().and_then(read::take_domains);
     let mut problems = fields::Problems::default();
     let config = read::read(path, root.as_ref(), domains, &mut problems);

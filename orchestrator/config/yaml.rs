@@ -135,10 +135,7 @@ fn tab_in_indentation(text: &str) -> Option<Pos> {
     for (i, line) in text.lines().enumerate() {
         let indent: &str = &line[..line.len() - line.trim_start().len()];
         if let Some(col) = indent.find('\t') {
-            return Some(Pos {
-                line: i + 1,
-                col: col + 1,
-            });
+            return Some(Pos::new(i + 1, col + 1));
         }
     }
     None
@@ -146,10 +143,7 @@ fn tab_in_indentation(text: &str) -> Option<Pos> {
 
 fn pos_of(mark: &Marker) -> Pos {
     // yaml-rust2 counts lines from 1 and columns from 0 (in characters).
-    Pos {
-        line: mark.line().max(1),
-        col: mark.col() + 1,
-    }
+    Pos::new(mark.line().max(1), mark.col() + 1)
 }
 
 /// A sequence or mapping whose end has not been seen yet; its children so far are

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{Job, Plan, WavePlan};
+use crate::config::Account;
+use crate::plan::{Plan, Selected, WavePlan};
 
 /// GitHub's limit on jobs one matrix may produce.
 pub const GITHUB_MAX_JOBS: usize = 256;
@@ -38,26 +39,8 @@ pub struct Entry {
 
 /// The matrix of one wave, at most `max_jobs` entries (`max_jobs` >= 1).
 pub fn for_wave(wave: &WavePlan, max_jobs: usize) -> Matrix {
-    let max_jobs = max_jobs.max(1);
-    if wave.jobs.len() <= max_jobs {
-        return Matrix {
-            include: wave.jobs.iter().map(single).collect(),
-        };
-    }
-    // Batches hold accounts of one environment where possible, in plan order otherwise.
-    let rank = env_ranks(wave);
-    let mut jobs: Vec<&Job> = wave.jobs.iter().collect();
-    jobs.sort_by_key(|j| rank[j.account.environment.as_str()]);
-    let (base, extra) = (jobs.len() / max_jobs, jobs.len() % max_jobs);
-    let mut include = Vec::with_capacity(max_jobs);
-    let mut rest = jobs.as_slice();
-    for i in 0..max_jobs {
-        let size = base + usize::from(i < extra);
-        let (batch, tail) = rest.split_at(size);
-        rest = tail;
-        include.push(batched(&wave.name, i + 1, max_jobs, batch));
-    }
-    Matrix { include }
+    let accounts: Vec<&Account> = wave.jobs.iter().map(|j| &j.account).collect();
+    for_accounts(&wave.name, &accounts, max_jobs)
 }
 
 /// Every wave's matrix, keyed by wave name, in deploy order.
@@ -68,18 +51,55 @@ pub fn for_plan(plan: &Plan, max_jobs: usize) -> Vec<(String, Matrix)> {
         .collect()
 }
 
+/// The same from the plan by reference (no account is copied).
+pub fn for_selected(plan: &Selected<'_>, max_jobs: usize) -> Vec<(String, Matrix)> {
+    plan.waves
+        .iter()
+        .map(|w| {
+            let accounts: Vec<&Account> = w.jobs.iter().map(|j| j.account).collect();
+            (
+                w.wave.name.clone(),
+                for_accounts(&w.wave.name, &accounts, max_jobs),
+            )
+        })
+        .collect()
+}
+
+/// One wave's accounts, in plan order, as matrix entries.
+fn for_accounts(wave: &str, accounts: &[&Account], max_jobs: usize) -> Matrix {
+    let max_jobs = max_jobs.max(1);
+    if accounts.len() <= max_jobs {
+        return Matrix {
+            include: accounts.iter().map(|a| single(a)).collect(),
+        };
+    }
+    // Batches hold accounts of one environment where possible, in plan order otherwise.
+    let rank = env_ranks(accounts);
+    let mut sorted: Vec<&Account> = accounts.to_vec();
+    sorted.sort_by_key(|a| rank[a.environment.as_str()]);
+    let (base, extra) = (sorted.len() / max_jobs, sorted.len() % max_jobs);
+    let mut include = Vec::with_capacity(max_jobs);
+    let mut rest = sorted.as_slice();
+    for i in 0..max_jobs {
+        let size = base + usize::from(i < extra);
+        let (batch, tail) = rest.split_at(size);
+        rest = tail;
+        include.push(batched(wave, i + 1, max_jobs, batch));
+    }
+    Matrix { include }
+}
+
 /// Each environment's place in the wave, by first appearance in the plan.
-fn env_ranks(wave: &WavePlan) -> HashMap<&str, usize> {
+fn env_ranks<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, usize> {
     let mut rank = HashMap::new();
-    for job in &wave.jobs {
+    for account in accounts {
         let next = rank.len();
-        rank.entry(job.account.environment.as_str()).or_insert(next);
+        rank.entry(account.environment.as_str()).or_insert(next);
     }
     rank
 }
 
-fn single(job: &Job) -> Entry {
-    let a = &job.account;
+fn single(a: &Account) -> Entry {
     Entry {
         name: a.name.clone(),
         env: a.environment.clone(),
@@ -91,24 +111,24 @@ fn single(job: &Job) -> Entry {
     }
 }
 
-fn batched(wave: &str, index: usize, total: usize, jobs: &[&Job]) -> Entry {
-    if let [job] = jobs {
-        return single(job);
+fn batched(wave: &str, index: usize, total: usize, accounts: &[&Account]) -> Entry {
+    if let [account] = accounts {
+        return single(account);
     }
-    // Jobs are grouped by environment, so a batch's environments are consecutive runs.
+    // Accounts are grouped by environment, so a batch's environments are consecutive runs.
     let mut envs: Vec<&str> = Vec::new();
-    for j in jobs {
-        if envs.last() != Some(&j.account.environment.as_str()) {
-            envs.push(&j.account.environment);
+    for a in accounts {
+        if envs.last() != Some(&a.environment.as_str()) {
+            envs.push(&a.environment);
         }
     }
     let width = total.to_string().len();
     Entry {
         name: format!("{wave}-{index:0width$}-of-{total}"),
         env: envs.join(","),
-        accounts: jobs
+        accounts: accounts
             .iter()
-            .map(|j| j.account.name.as_str())
+            .map(|a| a.name.as_str())
             .collect::<Vec<_>>()
             .join(" "),
         account: None,

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{Job, Plan, Selection, WavePlan};
+use super::{Plan, Selected, SelectedJob, SelectedWave, Selection};
 use crate::config::Config;
 
 /// A selector names something the config does not have: bad input, exit code 2.
@@ -14,7 +14,17 @@ pub struct SelectionError {
     pub hint: String,
 }
 
+/// The plan, owning its jobs: what the runner takes.
 pub fn build(config: &Config, selection: &Selection) -> Result<Plan, SelectionError> {
+    Ok(select(config, selection)?.to_plan())
+}
+
+/// The same plan by reference into the config: what read-only commands (`matrix`) need,
+/// without copying every account.
+pub fn select<'c>(
+    config: &'c Config,
+    selection: &Selection,
+) -> Result<Selected<'c>, SelectionError> {
     check_names(selection, config)?;
     // A matrix leg deploys up to a few hundred named accounts out of tens of thousands.
     let wanted_accounts: HashSet<&str> = selection.accounts.iter().map(String::as_str).collect();
@@ -23,9 +33,7 @@ pub fn build(config: &Config, selection: &Selection) -> Result<Plan, SelectionEr
         .iter()
         .map(|wave| {
             let in_wave = selection.waves.is_empty() || selection.waves.contains(&wave.name);
-            // Selected first, cloned second: the wave's job list is then allocated once, at
-            // its exact size (a 30,000-account config makes these the biggest allocations).
-            let selected: Vec<(&crate::config::Account, Vec<String>)> = config
+            let jobs = config
                 .accounts
                 .iter()
                 .filter(|a| in_wave && a.wave == wave.name)
@@ -36,7 +44,7 @@ pub fn build(config: &Config, selection: &Selection) -> Result<Plan, SelectionEr
                 })
                 .filter(|a| wanted_accounts.is_empty() || wanted_accounts.contains(a.name.as_str()))
                 .filter_map(|a| {
-                    let layers: Vec<String> = a
+                    let layers: Vec<&str> = a
                         .layers
                         .iter()
                         .filter(|l| selection.layers.is_empty() || selection.layers.contains(l))
@@ -46,26 +54,15 @@ pub fn build(config: &Config, selection: &Selection) -> Result<Plan, SelectionEr
                                 changed.get(&a.name).is_some_and(|set| set.contains(*l))
                             }
                         })
-                        .cloned()
+                        .map(String::as_str)
                         .collect();
-                    (!layers.is_empty()).then_some((a, layers))
+                    (!layers.is_empty()).then_some(SelectedJob { account: a, layers })
                 })
                 .collect();
-            let jobs = selected
-                .into_iter()
-                .map(|(a, layers)| Job {
-                    account: a.clone(),
-                    layers,
-                })
-                .collect();
-            WavePlan {
-                name: wave.name.clone(),
-                failure_tolerance: wave.failure_tolerance,
-                jobs,
-            }
+            SelectedWave { wave, jobs }
         })
         .collect();
-    Ok(Plan { waves })
+    Ok(Selected { waves })
 }
 
 fn check_names(selection: &Selection, config: &Config) -> Result<(), SelectionError> {

@@ -2,9 +2,11 @@
 //! so `jobs`, `matrix`, `deploy` and `run` always agree.
 
 mod build;
+mod selected;
 mod selection;
 
-pub use build::{build, SelectionError};
+pub use build::{build, select, SelectionError};
+pub use selected::{Selected, SelectedJob, SelectedWave};
 pub use selection::Selection;
 
 use serde::Serialize;

@@ -37,7 +37,7 @@ pub fn add_domain(
                     if name.as_str() == Some(request.name.as_str()) {
                         return Err(AddDomainError::Duplicate {
                             name: request.name.clone(),
-                            line: name.pos.line,
+                            line: name.pos.line(),
                         });
                     }
                 }

@@ -51,7 +51,7 @@ pub(super) fn layout(text: &str, domains: &Node) -> Result<Layout, AddDomainErro
             .map(|l| l.chars().skip(col - 1).collect())
             .unwrap_or_default()
     };
-    if at(domains.pos.line, domains.pos.col).starts_with('[') {
+    if at(domains.pos.line(), domains.pos.col()).starts_with('[') {
         return Err(AddDomainError::FlowStyleDomains);
     }
     let NodeKind::Seq(items) = &domains.kind else {
@@ -61,19 +61,19 @@ pub(super) fn layout(text: &str, domains: &Node) -> Result<Layout, AddDomainErro
     let NodeKind::Map(fields) = &last.kind else {
         return Err(AddDomainError::FlowStyleDomains);
     };
-    if at(last.pos.line, last.pos.col).starts_with('{') {
+    if at(last.pos.line(), last.pos.col()).starts_with('{') {
         return Err(AddDomainError::FlowStyleDomains);
     }
 
     // `  - name: x`: the dash sits before the first key on the same line.
-    let entry_line = lines[last.pos.line - 1];
-    let before_key: String = entry_line.chars().take(last.pos.col - 1).collect();
+    let entry_line = lines[last.pos.line() - 1];
+    let before_key: String = entry_line.chars().take(last.pos.col() - 1).collect();
     let (dash, after_dash) = match before_key.trim_end().strip_suffix('-') {
         Some(indent) if indent.trim().is_empty() => {
             let dash = indent.chars().count();
-            (dash, last.pos.col - 1 - dash - 1)
+            (dash, last.pos.col() - 1 - dash - 1)
         }
-        _ => (last.pos.col.saturating_sub(3), 1),
+        _ => (last.pos.col().saturating_sub(3), 1),
     };
 
     let mut env_step = 2;
@@ -87,26 +87,26 @@ pub(super) fn layout(text: &str, domains: &Node) -> Result<Layout, AddDomainErro
     {
         if let NodeKind::Map(accounts) = &envs.kind {
             if let Some((first_key, first_value)) = accounts.first() {
-                if first_key.pos.line > env_key.pos.line {
-                    env_step = first_key.pos.col.saturating_sub(env_key.pos.col).max(1);
+                if first_key.pos.line() > env_key.pos.line() {
+                    env_step = first_key.pos.col().saturating_sub(env_key.pos.col()).max(1);
                 }
-                let value_text = at(first_value.pos.line, first_value.pos.col);
+                let value_text = at(first_value.pos.line(), first_value.pos.col());
                 flow_accounts = value_text.starts_with('{');
                 brace_space = !value_text.starts_with("{}") && value_text[1..].starts_with(' ');
                 if let (false, NodeKind::Map(account_fields)) = (flow_accounts, &first_value.kind) {
                     if let Some((k, _)) = account_fields.first() {
-                        field_step = k.pos.col.saturating_sub(first_key.pos.col).max(1);
+                        field_step = k.pos.col().saturating_sub(first_key.pos.col()).max(1);
                     }
                 }
             }
             let offsets: Vec<usize> = accounts
                 .iter()
-                .filter(|(k, v)| k.pos.line == v.pos.line)
-                .map(|(k, v)| v.pos.col - k.pos.col)
+                .filter(|(k, v)| k.pos.line() == v.pos.line())
+                .map(|(k, v)| v.pos.col() - k.pos.col())
                 .collect();
             let padded = accounts.iter().any(|(k, v)| {
                 let key_len = k.as_str().map_or(0, |s| s.chars().count());
-                v.pos.line == k.pos.line && v.pos.col > k.pos.col + key_len + 2
+                v.pos.line() == k.pos.line() && v.pos.col() > k.pos.col() + key_len + 2
             });
             if flow_accounts
                 && padded
@@ -123,7 +123,7 @@ pub(super) fn layout(text: &str, domains: &Node) -> Result<Layout, AddDomainErro
     let blank = |l: &str| l.trim().is_empty();
 
     // Does a blank line come before the last entry (above any comment lines over it)?
-    let mut above = last.pos.line as isize - 2;
+    let mut above = last.pos.line() as isize - 2;
     while above >= 0 && is_comment(lines[above as usize]) {
         above -= 1;
     }
@@ -131,8 +131,8 @@ pub(super) fn layout(text: &str, domains: &Node) -> Result<Layout, AddDomainErro
 
     // The entry ends at its last line of content; comments as deep as its fields belong to
     // it, blank lines and shallower comments after it belong to what follows.
-    let mut last_line = last.pos.line - 1;
-    for (i, line) in lines.iter().enumerate().skip(last.pos.line) {
+    let mut last_line = last.pos.line() - 1;
+    for (i, line) in lines.iter().enumerate().skip(last.pos.line()) {
         if blank(line) {
             continue;
         }

@@ -68,7 +68,7 @@ pub(super) fn read_domain(
             );
             None
         } else {
-            found.names.insert(name.clone(), n.pos.line);
+            found.names.insert(name.clone(), n.pos.line());
             Some(name)
         }
     });
@@ -271,7 +271,7 @@ fn read_account(
         vars,
         layer_vars: lvars,
         network_cidr: cidr.map(|(text, _)| text),
-        line: env_key.pos.line,
+        line: env_key.pos.line(),
     };
     Some((account, spans))
 }
