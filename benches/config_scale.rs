@@ -68,6 +68,26 @@ fn main() {
             TARGET_WALL.as_millis(),
         );
     }
+    // For scale: the YAML tokenizer alone (yaml-rust2 events, nothing built), in-process.
+    let text = std::fs::read_to_string(config).expect("config");
+    let mut tokenizer: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let mut parser = yaml_rust2::parser::Parser::new_from_str(&text);
+            while let Ok((event, _)) = parser.next_token() {
+                if event == yaml_rust2::parser::Event::StreamEnd {
+                    break;
+                }
+            }
+            start.elapsed()
+        })
+        .collect();
+    tokenizer.sort();
+    println!(
+        "{:<20} median {:>6.1} ms (in-process: reading the YAML events only, no tree, no checks)",
+        "yaml-rust2 events",
+        ms(tokenizer[RUNS / 2])
+    );
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "machine: {} CPUs, load average {}",
