@@ -19,6 +19,7 @@ pub fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
     std::io::stdout()
         .write_all(text.as_bytes())
         .map_err(|e| CliError::failed(format!("cannot write to stdout: {e}")))?;
+    super::free_on_exit::free_on_exit((config, plan));
     Ok(Exit::Success)
 }
 

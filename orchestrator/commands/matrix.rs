@@ -45,5 +45,6 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
             .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
     }
     println!("{stdout}");
+    super::free_on_exit::free_on_exit((config, plan));
     Ok(Exit::Success)
 }

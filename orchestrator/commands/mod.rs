@@ -3,6 +3,7 @@
 mod common;
 mod deploy;
 mod domain;
+mod free_on_exit;
 mod gate;
 mod jobs;
 mod matrix;

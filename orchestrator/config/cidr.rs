@@ -26,7 +26,7 @@ impl Cidr {
         1u64 << (32 - self.prefix)
     }
 
-    fn last(&self) -> u32 {
+    pub fn last(&self) -> u32 {
         (self.base as u64 + self.size() - 1) as u32
     }
 

@@ -1,6 +1,8 @@
 //! Typed reads from YAML nodes that record a problem instead of stopping at it, so one
 //! `validate` names every mistake in the file.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::diagnostic::{Diagnostic, Pos};
@@ -20,18 +22,24 @@ impl Problems {
 /// A YAML mapping whose keys were checked against the fields it may hold.
 pub struct Fields<'a> {
     pub node: &'a Node,
-    entries: Vec<(&'a Node, &'a Node)>,
-    what: String,
+    raw: &'a [(Node, Node)],
+    /// Entries of `raw` refused (key not text, duplicate, unknown): they count as absent.
+    /// Empty, and so free, in a good file.
+    refused: Vec<usize>,
+    /// What the mapping is, for messages (`environment `dev``).
+    what: Cow<'static, str>,
 }
 
 impl<'a> Fields<'a> {
-    /// Reads `node` as a mapping of the `known` fields; reports unknown and duplicate keys.
+    /// Reads `node` as a mapping of the `known` fields (any field when `known` is empty);
+    /// reports unknown and duplicate keys.
     pub fn read(
         problems: &mut Problems,
         node: &'a Node,
-        what: &str,
+        what: impl Into<Cow<'static, str>>,
         known: &[&str],
     ) -> Option<Fields<'a>> {
+        let what = what.into();
         let NodeKind::Map(raw) = &node.kind else {
             problems.add(
                 node.pos,
@@ -40,25 +48,37 @@ impl<'a> Fields<'a> {
             );
             return None;
         };
-        let mut entries: Vec<(&Node, &Node)> = Vec::with_capacity(raw.len());
-        for (key, value) in raw {
+        let mut refused = Vec::new();
+        // Big user-keyed mappings (vars) get a hash set; small ones are scanned.
+        let mut seen: HashMap<&str, Pos> = HashMap::new();
+        for (i, (key, _)) in raw.iter().enumerate() {
             let Some(name) = key.as_str() else {
                 problems.add(
                     key.pos,
-                    format!("a key in {what} is not text"),
+                    format!("a key in {what} is {}, not a name", key.kind_name()),
                     "use plain names as keys",
                 );
+                refused.push(i);
                 continue;
             };
-            if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str() == Some(name)) {
+            let first = if raw.len() > 16 {
+                seen.insert(name, key.pos)
+            } else {
+                raw[..i]
+                    .iter()
+                    .find(|(k, _)| k.as_str() == Some(name))
+                    .map(|(k, _)| k.pos)
+            };
+            if let Some(first) = first {
                 problems.add(
                     key.pos,
                     format!(
                         "duplicate key `{name}` in {what} (first at line {})",
-                        first.pos.line
+                        first.line
                     ),
                     "keep one of them: YAML would silently use the last",
                 );
+                refused.push(i);
                 continue;
             }
             if !known.is_empty() && !known.contains(&name) {
@@ -67,40 +87,61 @@ impl<'a> Fields<'a> {
                     format!("unknown field `{name}` in {what}"),
                     suggest(name, known),
                 );
-                continue;
+                refused.push(i);
             }
-            entries.push((key, value));
         }
         Some(Fields {
             node,
-            entries,
-            what: what.to_string(),
+            raw,
+            refused,
+            what,
         })
     }
 
+    /// The value of `key`; a key written with no value counts as absent.
     pub fn get(&self, key: &str) -> Option<&'a Node> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| *v)
-            .filter(|v| !v.is_null())
+        self.entry(key).map(|(_, v)| v).filter(|v| !v.is_null())
+    }
+
+    /// The key node itself, even when it has no value (for positions).
+    pub fn key(&self, key: &str) -> Option<&'a Node> {
+        self.entry(key).map(|(k, _)| k)
+    }
+
+    fn entry(&self, key: &str) -> Option<(&'a Node, &'a Node)> {
+        self.entries().find(|(k, _)| k.as_str() == Some(key))
     }
 
     pub fn required(&self, problems: &mut Problems, key: &str, example: &str) -> Option<&'a Node> {
-        let found = self.get(key);
-        if found.is_none() {
-            problems.add(
-                self.node.pos,
-                format!("missing required field `{key}` in {}", self.what),
-                format!("add `{key}: {example}`"),
-            );
+        match self.entry(key) {
+            Some((_, v)) if !v.is_null() => Some(v),
+            Some((k, _)) => {
+                problems.add(
+                    k.pos,
+                    format!("`{key}` in {} has no value", self.what),
+                    format!("write `{key}: {example}`"),
+                );
+                None
+            }
+            None => {
+                problems.add(
+                    self.node.pos,
+                    format!("missing required field `{key}` in {}", self.what),
+                    format!("add `{key}: {example}`"),
+                );
+                None
+            }
         }
-        found
     }
 
-    /// Every entry, in file order (for mappings keyed by user names: environments, vars).
+    /// Every accepted entry, in file order (for mappings keyed by user names: environments,
+    /// vars).
     pub fn entries(&self) -> impl Iterator<Item = (&'a Node, &'a Node)> + '_ {
-        self.entries.iter().copied()
+        let raw: &'a [(Node, Node)] = self.raw;
+        raw.iter()
+            .enumerate()
+            .filter(|(i, _)| self.refused.is_empty() || !self.refused.contains(i))
+            .map(|(_, (k, v))| (k, v))
     }
 }
 
@@ -185,7 +226,7 @@ pub fn string_list(problems: &mut Problems, node: &Node, what: &str) -> Option<V
 
 /// `vars`: any mapping, passed to terraform as JSON.
 pub fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
-    let Some(fields) = Fields::read(problems, node, what, &[]) else {
+    let Some(fields) = Fields::read(problems, node, what.to_string(), &[]) else {
         return Vars::new();
     };
     fields

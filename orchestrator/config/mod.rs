@@ -1,5 +1,6 @@
 //! `domains.yaml`: read with positions, validated all at once, resolved into [`Config`].
 
+pub mod add_domain;
 pub mod cidr;
 pub mod diagnostic;
 mod fields;
@@ -7,6 +8,7 @@ pub mod model;
 pub mod names;
 mod read;
 mod rules;
+pub mod schema;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -23,25 +25,56 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{0}")]
+    /// A heading line, then one `path:line:col: ...` line per problem, so editors and CI
+    /// problem matchers can pick every problem up.
+    #[error("{} is not valid ({}):\n{}", .0.file.display(), problem_count(.0.problems.len()), .0)]
     Invalid(ConfigErrors),
+}
+
+fn problem_count(n: usize) -> String {
+    if n == 1 {
+        "1 problem".into()
+    } else {
+        format!("{n} problems")
+    }
 }
 
 /// Reads and validates the config file; every problem is reported, not only the first.
 pub fn load(path: &Path) -> Result<Config, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let line = valid.matches('\n').count() + 1;
+        let col = valid
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        LoadError::Invalid(ConfigErrors::new(
+            path,
+            vec![Diagnostic::new(
+                Pos { line, col },
+                "the file is not UTF-8 text here",
+                "save domains.yaml as UTF-8 (a YAML file must be text)",
+            )],
+        ))
     })?;
     from_str(path, &text)
 }
 
 /// Validates config text as if it were the file at `path` (relative paths resolve from it).
 pub fn from_str(path: &Path, text: &str) -> Result<Config, LoadError> {
-    let root =
+    let mut root =
         yaml::parse(text).map_err(|d| LoadError::Invalid(ConfigErrors::new(path, vec![d])))?;
+    let domains = root.as_mut().and_then(read::take_domains);
     let mut problems = fields::Problems::default();
-    let config = read::read(path, root.as_ref(), &mut problems);
+    let config = read::read(path, root.as_ref(), domains, &mut problems);
     match config {
         Some(config) if problems.0.is_empty() => Ok(config),
         _ => Err(LoadError::Invalid(ConfigErrors::new(path, problems.0))),

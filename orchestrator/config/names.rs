@@ -14,14 +14,14 @@ pub fn check_domain_name(name: &str) -> Result<(), &'static str> {
     if name.len() > MAX_NAME_LEN {
         return Err("it is longer than 32 characters");
     }
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err("it must start with a lowercase letter");
-    }
     if name.chars().any(|c| c.is_ascii_uppercase()) {
         return Err("it has uppercase letters");
     }
     if name.chars().any(char::is_whitespace) {
         return Err("it has spaces");
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err("it must start with a lowercase letter");
     }
     if !name
         .chars()
@@ -64,6 +64,10 @@ mod tests {
         assert!(check_domain_name("payments-eu2").is_ok());
         assert_eq!(
             check_domain_name("Catalog"),
+            Err("it has uppercase letters")
+        );
+        assert_eq!(
+            check_domain_name("1catalog"),
             Err("it must start with a lowercase letter")
         );
         assert_eq!(

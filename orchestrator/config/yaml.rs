@@ -4,14 +4,21 @@
 //! deserialised; `validate` must report every problem with its line, so the config is
 //! read from this tree instead.
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::diagnostic::{Diagnostic, Pos};
 
-/// Anchors and aliases may be used, but expanding them may not produce more nodes than
-/// this: a "billion laughs" document is refused instead of eating the machine.
-const MAX_EXPANDED_NODES: usize = 1_000_000;
+/// Anchors and aliases may be used, but expanding them may not produce more values than
+/// this: a "billion laughs" document is refused instead of eating the machine. The largest
+/// real configs hold a few hundred thousand values, written out, not through aliases.
+const MAX_ALIAS_VALUES: usize = 100_000;
+
+/// domains.yaml needs a handful of levels; the limit keeps `[[[[...` from exhausting the
+/// stack of the code that walks (and drops) the tree.
+pub const MAX_DEPTH: usize = 64;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -21,9 +28,11 @@ pub struct Node {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
-    Scalar { value: String, quoted: bool },
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+    // Boxed slices and strs, not Vecs and Strings: a 10,000-domain file has 400,000 nodes,
+    // and the spare capacity and size of each would add up to tens of megabytes.
+    Scalar { value: Box<str>, quoted: bool },
+    Seq(Box<[Node]>),
+    Map(Box<[(Node, Node)]>),
 }
 
 impl Node {
@@ -38,7 +47,7 @@ impl Node {
     /// True for `~`, `null` and an empty plain scalar, as YAML defines them.
     pub fn is_null(&self) -> bool {
         matches!(&self.kind, NodeKind::Scalar { value, quoted: false }
-            if value.is_empty() || value == "~" || value == "null" || value == "Null" || value == "NULL")
+            if matches!(&**value, "" | "~" | "null" | "Null" | "NULL"))
     }
 
     pub fn kind_name(&self) -> &'static str {
@@ -55,12 +64,12 @@ impl Node {
         match &self.kind {
             NodeKind::Scalar { value, quoted } => {
                 if *quoted {
-                    return serde_json::Value::String(value.clone());
+                    return serde_json::Value::String(value.to_string());
                 }
                 if self.is_null() {
                     return serde_json::Value::Null;
                 }
-                match value.as_str() {
+                match &**value {
                     "true" | "True" | "TRUE" => return serde_json::Value::Bool(true),
                     "false" | "False" | "FALSE" => return serde_json::Value::Bool(false),
                     _ => {}
@@ -75,7 +84,7 @@ impl Node {
                 {
                     return serde_json::Value::Number(n);
                 }
-                serde_json::Value::String(value.clone())
+                serde_json::Value::String(value.to_string())
             }
             NodeKind::Seq(items) => items.iter().map(Node::to_json).collect(),
             NodeKind::Map(entries) => entries
@@ -97,22 +106,32 @@ pub fn parse(text: &str) -> Result<Option<Node>, Diagnostic> {
         ));
     }
     let mut builder = TreeBuilder::default();
+    // Events are pulled one by one (not `Parser::load`, which recurses once per nesting
+    // level and would overflow the stack on `[[[[...` before any limit could apply).
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| {
-        let mark = e.marker();
-        Diagnostic::new(
-            pos_of(mark),
-            format!("YAML syntax error: {}", e.info()),
-            "fix the YAML syntax at this position",
-        )
-    })?;
-    if let Some(err) = builder.error {
-        return Err(err);
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| {
+            if e.info().contains("recursion limit") {
+                return too_deep(pos_of(e.marker()));
+            }
+            Diagnostic::new(
+                pos_of(e.marker()),
+                format!("YAML syntax error: {}", e.info()),
+                "check the indentation of this line against the lines above, and quote values that contain `: `, ` #`, `{` or `[`",
+            )
+        })?;
+        if event == Event::StreamEnd {
+            break;
+        }
+        builder.on_event(event, pos_of(&mark))?;
     }
     Ok(builder.root)
 }
 
 fn tab_in_indentation(text: &str) -> Option<Pos> {
+    if !text.contains('\t') {
+        return None;
+    }
     for (i, line) in text.lines().enumerate() {
         let indent: &str = &line[..line.len() - line.trim_start().len()];
         if let Some(col) = indent.find('\t') {
@@ -126,140 +145,167 @@ fn tab_in_indentation(text: &str) -> Option<Pos> {
 }
 
 fn pos_of(mark: &Marker) -> Pos {
-    // yaml-rust2 counts lines from 1 and columns from 0.
+    // yaml-rust2 counts lines from 1 and columns from 0 (in characters).
     Pos {
         line: mark.line().max(1),
         col: mark.col() + 1,
     }
 }
 
-enum Open {
-    Seq(Node, Vec<Node>, usize),
-    Map(Node, Vec<(Node, Node)>, Option<Node>, usize),
+/// A sequence or mapping whose end has not been seen yet; its children so far are
+/// `TreeBuilder::children[start..]`.
+struct Open {
+    pos: Pos,
+    anchor: usize,
+    is_map: bool,
+    start: usize,
 }
 
 #[derive(Default)]
 struct TreeBuilder {
     stack: Vec<Open>,
-    anchors: std::collections::HashMap<usize, Node>,
+    /// The children of every open collection, innermost last: one buffer for all, so a
+    /// finished collection is moved out in one exact-size allocation.
+    children: Vec<Node>,
+    /// Anchored nodes and how many values each holds.
+    anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
-    expanded: usize,
-    error: Option<Diagnostic>,
+    documents: usize,
+    alias_values: usize,
 }
 
 impl TreeBuilder {
-    fn push_value(&mut self, node: Node, anchor: usize) {
-        if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
-        }
-        match self.stack.last_mut() {
-            None => {
-                if self.root.is_none() {
-                    self.root = Some(node);
-                }
-            }
-            Some(Open::Seq(_, items, _)) => items.push(node),
-            Some(Open::Map(_, entries, pending_key, _)) => match pending_key.take() {
-                None => *pending_key = Some(node),
-                Some(key) => entries.push((key, node)),
-            },
-        }
-    }
-
-    fn fail(&mut self, diagnostic: Diagnostic) {
-        if self.error.is_none() {
-            self.error = Some(diagnostic);
-        }
-    }
-}
-
-fn count_nodes(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Scalar { .. } => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(k, v)| count_nodes(k) + count_nodes(v))
-                .sum::<usize>()
-        }
-    }
-}
-
-impl MarkedEventReceiver for TreeBuilder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        if self.error.is_some() {
-            return;
-        }
-        let pos = pos_of(&mark);
-        match ev {
-            Event::Scalar(value, style, anchor, _tag) => {
-                let quoted = !matches!(style, TScalarStyle::Plain);
-                self.expanded += 1;
-                self.push_value(
-                    Node {
+    fn on_event(&mut self, event: Event, pos: Pos) -> Result<(), Diagnostic> {
+        match event {
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(Diagnostic::new(
                         pos,
-                        kind: NodeKind::Scalar { value, quoted },
-                    },
-                    anchor,
-                );
-            }
-            Event::SequenceStart(anchor, _) => {
-                let placeholder = Node {
-                    pos,
-                    kind: NodeKind::Seq(Vec::new()),
-                };
-                self.stack.push(Open::Seq(placeholder, Vec::new(), anchor));
-            }
-            Event::MappingStart(anchor, _) => {
-                let placeholder = Node {
-                    pos,
-                    kind: NodeKind::Map(Vec::new()),
-                };
-                self.stack
-                    .push(Open::Map(placeholder, Vec::new(), None, anchor));
-            }
-            Event::SequenceEnd => {
-                if let Some(Open::Seq(mut node, items, anchor)) = self.stack.pop() {
-                    node.kind = NodeKind::Seq(items);
-                    self.expanded += 1;
-                    self.push_value(node, anchor);
+                        "a second YAML document starts here",
+                        "domains.yaml holds one document: remove this `---` and what follows, or merge it into the first",
+                    ));
                 }
             }
-            Event::MappingEnd => {
-                if let Some(Open::Map(mut node, entries, _, anchor)) = self.stack.pop() {
-                    node.kind = NodeKind::Map(entries);
-                    self.expanded += 1;
-                    self.push_value(node, anchor);
+            Event::Scalar(value, style, anchor, tag) => {
+                // `!!str 123` is text even when written plain.
+                let tagged_text =
+                    tag.is_some_and(|t| t.handle == "tag:yaml.org,2002:" && t.suffix == "str");
+                let quoted = tagged_text || !matches!(style, TScalarStyle::Plain);
+                let node = Node {
+                    pos,
+                    kind: NodeKind::Scalar {
+                        value: value.into_boxed_str(),
+                        quoted,
+                    },
+                };
+                self.push_value(node, anchor);
+            }
+            Event::SequenceStart(anchor, _) => self.open(pos, false, anchor)?,
+            Event::MappingStart(anchor, _) => self.open(pos, true, anchor)?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(open) = self.stack.pop() {
+                    let node = self.close(open);
+                    self.push_value(node.0, node.1);
                 }
             }
             Event::Alias(id) => {
-                let Some(target) = self.anchors.get(&id) else {
-                    self.fail(Diagnostic::new(
+                let Some((target, values)) = self.anchors.get(&id) else {
+                    return Err(Diagnostic::new(
                         pos,
                         "alias refers to an unknown anchor",
                         "define the anchor (&name) before using it (*name)",
                     ));
-                    return;
                 };
-                self.expanded += count_nodes(target);
-                if self.expanded > MAX_EXPANDED_NODES {
-                    self.fail(Diagnostic::new(
+                self.alias_values += values;
+                if self.alias_values > MAX_ALIAS_VALUES {
+                    return Err(Diagnostic::new(
                         pos,
-                        format!("aliases expand to more than {MAX_EXPANDED_NODES} values"),
+                        format!("aliases expand to more than {MAX_ALIAS_VALUES} values"),
                         "write the values out instead of nesting aliases of aliases",
                     ));
-                    return;
                 }
                 let mut copy = target.clone();
                 copy.pos = pos;
                 self.push_value(copy, 0);
             }
-            Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart
-            | Event::DocumentEnd
-            | Event::Nothing => {}
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, pos: Pos, is_map: bool, anchor: usize) -> Result<(), Diagnostic> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(too_deep(pos));
+        }
+        self.stack.push(Open {
+            pos,
+            anchor,
+            is_map,
+            start: self.children.len(),
+        });
+        Ok(())
+    }
+
+    /// The finished collection and its anchor.
+    fn close(&mut self, open: Open) -> (Node, usize) {
+        let mut children = self.children.drain(open.start..);
+        let node = if open.is_map {
+            let mut entries = Vec::with_capacity(children.len() / 2);
+            while let (Some(key), Some(value)) = (children.next(), children.next()) {
+                entries.push((key, value));
+            }
+            // A block mapping's start is only known at its first `:`; it really starts at
+            // its first key.
+            let pos = entries
+                .first()
+                .map_or(open.pos, |(k, _)| open.pos.min(k.pos));
+            Node {
+                pos,
+                kind: NodeKind::Map(entries.into_boxed_slice()),
+            }
+        } else {
+            Node {
+                pos: open.pos,
+                kind: NodeKind::Seq(children.collect()),
+            }
+        };
+        (node, open.anchor)
+    }
+
+    fn push_value(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            let values = count_values(&node);
+            self.anchors.insert(anchor, (node.clone(), values));
+        }
+        if self.stack.is_empty() {
+            if self.root.is_none() {
+                self.root = Some(node);
+            }
+        } else {
+            self.children.push(node);
+        }
+    }
+}
+
+fn too_deep(pos: Pos) -> Diagnostic {
+    Diagnostic::new(
+        pos,
+        format!("the YAML nests more than {MAX_DEPTH} levels deep"),
+        "domains.yaml needs only a few levels: look for an unclosed `[` or `{`, or runaway indentation, before this position",
+    )
+}
+
+/// How many values a node holds, itself included (bounded by `MAX_DEPTH` in depth).
+fn count_values(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Scalar { .. } => 1,
+        NodeKind::Seq(items) => 1 + items.iter().map(count_values).sum::<usize>(),
+        NodeKind::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| count_values(k) + count_values(v))
+                .sum::<usize>()
         }
     }
 }
@@ -299,5 +345,36 @@ mod tests {
         let err = parse("a:\n\tb: 1\n").unwrap_err();
         assert_eq!(err.pos, Pos { line: 2, col: 1 });
         assert!(err.message.contains("tab"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflowing_the_stack() {
+        let doc = "[".repeat(100_000);
+        let err = parse(&doc).unwrap_err();
+        assert!(err.message.contains("nests more than 64 levels"), "{err}");
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn a_second_document_is_named() {
+        let err = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(err.pos.line, 2);
+        assert!(err.message.contains("second YAML document"), "{err}");
+    }
+
+    #[test]
+    fn str_tag_makes_a_plain_scalar_text() {
+        let root = parse("a: !!str 123\n").unwrap().unwrap();
+        let NodeKind::Map(entries) = &root.kind else {
+            panic!("not a map")
+        };
+        assert_eq!(
+            entries[0].1.kind,
+            NodeKind::Scalar {
+                value: "123".into(),
+                quoted: true
+            }
+        );
     }
 }

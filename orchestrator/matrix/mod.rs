@@ -4,6 +4,8 @@ mod github_output;
 
 pub use github_output::{github_output, parse_github_output};
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::plan::{Job, Plan, WavePlan};
@@ -43,9 +45,9 @@ pub fn for_wave(wave: &WavePlan, max_jobs: usize) -> Matrix {
         };
     }
     // Batches hold accounts of one environment where possible, in plan order otherwise.
+    let rank = env_ranks(wave);
     let mut jobs: Vec<&Job> = wave.jobs.iter().collect();
-    let env_rank = |j: &&Job| jobs_env_rank(wave, &j.account.environment);
-    jobs.sort_by_key(env_rank);
+    jobs.sort_by_key(|j| rank[j.account.environment.as_str()]);
     let (base, extra) = (jobs.len() / max_jobs, jobs.len() % max_jobs);
     let mut include = Vec::with_capacity(max_jobs);
     let mut rest = jobs.as_slice();
@@ -66,14 +68,14 @@ pub fn for_plan(plan: &Plan, max_jobs: usize) -> Vec<(String, Matrix)> {
         .collect()
 }
 
-fn jobs_env_rank(wave: &WavePlan, env: &str) -> usize {
-    let mut seen: Vec<&str> = Vec::new();
+/// Each environment's place in the wave, by first appearance in the plan.
+fn env_ranks(wave: &WavePlan) -> HashMap<&str, usize> {
+    let mut rank = HashMap::new();
     for job in &wave.jobs {
-        if !seen.contains(&job.account.environment.as_str()) {
-            seen.push(&job.account.environment);
-        }
+        let next = rank.len();
+        rank.entry(job.account.environment.as_str()).or_insert(next);
     }
-    seen.iter().position(|e| *e == env).unwrap_or(usize::MAX)
+    rank
 }
 
 fn single(job: &Job) -> Entry {
@@ -93,9 +95,10 @@ fn batched(wave: &str, index: usize, total: usize, jobs: &[&Job]) -> Entry {
     if let [job] = jobs {
         return single(job);
     }
+    // Jobs are grouped by environment, so a batch's environments are consecutive runs.
     let mut envs: Vec<&str> = Vec::new();
     for j in jobs {
-        if !envs.contains(&j.account.environment.as_str()) {
+        if envs.last() != Some(&j.account.environment.as_str()) {
             envs.push(&j.account.environment);
         }
     }

@@ -1,5 +1,7 @@
 //! `Config` + `Selection` -> `Plan`. Pure: no I/O, no clock.
 
+use std::collections::HashSet;
+
 use super::{Job, Plan, Selection, WavePlan};
 use crate::config::Config;
 
@@ -14,12 +16,16 @@ pub struct SelectionError {
 
 pub fn build(config: &Config, selection: &Selection) -> Result<Plan, SelectionError> {
     check_names(selection, config)?;
+    // A matrix leg deploys up to a few hundred named accounts out of tens of thousands.
+    let wanted_accounts: HashSet<&str> = selection.accounts.iter().map(String::as_str).collect();
     let waves = config
         .waves
         .iter()
         .map(|wave| {
             let in_wave = selection.waves.is_empty() || selection.waves.contains(&wave.name);
-            let jobs = config
+            // Selected first, cloned second: the wave's job list is then allocated once, at
+            // its exact size (a 30,000-account config makes these the biggest allocations).
+            let selected: Vec<(&crate::config::Account, Vec<String>)> = config
                 .accounts
                 .iter()
                 .filter(|a| in_wave && a.wave == wave.name)
@@ -28,7 +34,7 @@ pub fn build(config: &Config, selection: &Selection) -> Result<Plan, SelectionEr
                     selection.environments.is_empty()
                         || selection.environments.contains(&a.environment)
                 })
-                .filter(|a| selection.accounts.is_empty() || selection.accounts.contains(&a.name))
+                .filter(|a| wanted_accounts.is_empty() || wanted_accounts.contains(a.name.as_str()))
                 .filter_map(|a| {
                     let layers: Vec<String> = a
                         .layers
@@ -42,10 +48,14 @@ pub fn build(config: &Config, selection: &Selection) -> Result<Plan, SelectionEr
                         })
                         .cloned()
                         .collect();
-                    (!layers.is_empty()).then(|| Job {
-                        account: a.clone(),
-                        layers,
-                    })
+                    (!layers.is_empty()).then_some((a, layers))
+                })
+                .collect();
+            let jobs = selected
+                .into_iter()
+                .map(|(a, layers)| Job {
+                    account: a.clone(),
+                    layers,
                 })
                 .collect();
             WavePlan {
@@ -76,8 +86,12 @@ fn check_names(selection: &Selection, config: &Config) -> Result<(), SelectionEr
         ("layer", &selection.layers, &layers),
         ("wave", &selection.waves, &waves),
     ] {
+        if wanted.is_empty() {
+            continue;
+        }
+        let known_set: HashSet<&str> = known.iter().copied().collect();
         for name in wanted {
-            if !known.contains(&name.as_str()) {
+            if !known_set.contains(name.as_str()) {
                 return Err(SelectionError {
                     kind,
                     name: name.clone(),

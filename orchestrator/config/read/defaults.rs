@@ -1,0 +1,206 @@
+//! `defaults:`: what every domain and account inherits, the layer list and execution limits.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use super::super::diagnostic::Pos;
+use super::super::fields::{self, Fields, Problems};
+use super::super::model::{CredentialsMode, Execution, Vars};
+use super::super::names;
+use super::super::yaml::{Node, NodeKind};
+use super::keys::DEFAULT_LAYERS;
+use super::values::{credentials, external_id, region, role_name};
+
+/// What `defaults:` resolves to, before domains and accounts override it.
+pub(super) struct Defaults {
+    pub region: Option<String>,
+    pub role_name: String,
+    pub external_id: Option<String>,
+    pub session_duration: Duration,
+    pub credentials: CredentialsMode,
+    /// Every layer named, in apply order (a missing directory is reported, not dropped, so
+    /// that later references to the layer do not pile up more messages).
+    pub layers: Vec<String>,
+    pub vars: Vars,
+    pub layer_vars: BTreeMap<String, Vars>,
+}
+
+pub(super) fn read_defaults(
+    problems: &mut Problems,
+    d: Option<&Fields<'_>>,
+    defaults_key: Option<Pos>,
+    layers_dir: &Path,
+) -> Defaults {
+    let get = |key: &str| d.and_then(|d| d.get(key));
+    let region = get("region").and_then(|n| region(problems, n));
+    let role_name = get("role_name")
+        .and_then(|n| role_name(problems, n))
+        .unwrap_or_else(|| "OrganizationAccountAccessRole".into());
+    let external_id = get("external_id").and_then(|n| external_id(problems, n));
+    let session_duration = get("session_duration")
+        .and_then(|n| {
+            let dur = fields::duration(problems, n, "session_duration")?;
+            if !(900..=43_200).contains(&dur.as_secs()) {
+                problems.add(
+                    n.pos,
+                    "session_duration must be between 15m and 12h",
+                    "STS accepts 900 to 43200 seconds; 1h is usual",
+                );
+                return None;
+            }
+            Some(dur)
+        })
+        .unwrap_or(Duration::from_secs(3600));
+    let credentials = get("credentials")
+        .and_then(|n| credentials(problems, n))
+        .unwrap_or(CredentialsMode::AssumeRole);
+    let layers = match get("layers") {
+        Some(n) => layer_list(problems, n, layers_dir),
+        None => {
+            let defaults: Vec<String> = DEFAULT_LAYERS.iter().map(|s| s.to_string()).collect();
+            for layer in &defaults {
+                if !layers_dir.join(layer).is_dir() {
+                    problems.add(
+                        defaults_key.unwrap_or(Pos { line: 1, col: 1 }),
+                        format!(
+                            "unknown layer `{layer}` (a default layer): there is no directory {}",
+                            shown(&layers_dir.join(layer))
+                        ),
+                        "create the layer's directory, or list the layers you have in `defaults.layers`",
+                    );
+                }
+            }
+            defaults
+        }
+    };
+    let vars = get("vars")
+        .map(|n| fields::vars(problems, n, "defaults.vars"))
+        .unwrap_or_default();
+    let layer_vars = get("layer_vars")
+        .map(|n| layer_vars(problems, n, &layers))
+        .unwrap_or_default();
+    Defaults {
+        region,
+        role_name,
+        external_id,
+        session_duration,
+        credentials,
+        layers,
+        vars,
+        layer_vars,
+    }
+}
+
+pub(super) fn read_execution(problems: &mut Problems, d: Option<&Fields<'_>>) -> Execution {
+    let mut execution = Execution::default();
+    let Some(d) = d else { return execution };
+    if let Some(t) = d
+        .get("timeout")
+        .and_then(|n| fields::duration(problems, n, "timeout"))
+    {
+        execution.job_timeout = t;
+    }
+    if let Some(t) = d
+        .get("lock_timeout")
+        .and_then(|n| fields::duration(problems, n, "lock_timeout"))
+    {
+        execution.lock_timeout = t;
+    }
+    if let Some(t) = d
+        .get("grace_period")
+        .and_then(|n| fields::duration(problems, n, "grace_period"))
+    {
+        execution.grace_period = t;
+    }
+    if let Some(n) = d.get("retries") {
+        match fields::integer(problems, n, "retries") {
+            Some(r) if (0..=10).contains(&r) => execution.retries = r as u32,
+            Some(_) => problems.add(
+                n.pos,
+                "retries must be between 0 and 10",
+                "retries counts extra attempts after a transient failure; 2 is usual",
+            ),
+            None => {}
+        }
+    }
+    execution
+}
+
+pub(super) fn layer_list(problems: &mut Problems, node: &Node, layers_dir: &Path) -> Vec<String> {
+    let list = fields::string_list(problems, node, "defaults.layers").unwrap_or_default();
+    if list.is_empty() && matches!(node.kind, NodeKind::Seq(_)) {
+        problems.add(
+            node.pos,
+            "defaults.layers is empty",
+            "list the layers to apply, e.g. [platform, static, dynamic]",
+        );
+    }
+    let mut layers = Vec::new();
+    for (layer, pos) in list {
+        if !names::is_valid_name(&layer) {
+            problems.add(
+                pos,
+                format!("invalid layer name `{layer}`"),
+                names::NAME_RULE,
+            );
+        } else if layers.contains(&layer) {
+            problems.add(
+                pos,
+                format!("layer `{layer}` is listed twice"),
+                "list each layer once, in apply order",
+            );
+        } else {
+            if !layers_dir.join(&layer).is_dir() {
+                problems.add(
+                    pos,
+                    format!(
+                        "unknown layer `{layer}`: there is no directory {}",
+                        shown(&layers_dir.join(&layer))
+                    ),
+                    "fix the name, or create the layer's directory under layers_dir",
+                );
+            }
+            layers.push(layer);
+        }
+    }
+    layers
+}
+
+pub(super) fn layer_vars(
+    problems: &mut Problems,
+    node: &Node,
+    layers: &[String],
+) -> BTreeMap<String, Vars> {
+    let Some(f) = Fields::read(problems, node, "layer_vars", &[]) else {
+        return BTreeMap::new();
+    };
+    let mut out = BTreeMap::new();
+    for (k, v) in f.entries() {
+        let Some(layer) = k.as_str() else { continue };
+        if !layers.iter().any(|l| l == layer) {
+            problems.add(
+                k.pos,
+                format!("layer_vars names unknown layer `{layer}`"),
+                format!("use one of: {}", layers.join(", ")),
+            );
+            continue;
+        }
+        out.insert(
+            layer.to_string(),
+            fields::vars(problems, v, &format!("layer_vars.{layer}")),
+        );
+    }
+    out
+}
+
+pub(super) fn merge_layer_vars(into: &mut BTreeMap<String, Vars>, from: BTreeMap<String, Vars>) {
+    for (layer, vars) in from {
+        into.entry(layer).or_default().extend(vars);
+    }
+}
+
+/// `layers/platform` rather than `./layers/platform` when the config is in the current dir.
+fn shown(dir: &Path) -> String {
+    dir.strip_prefix(".").unwrap_or(dir).display().to_string()
+}

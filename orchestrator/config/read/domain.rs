@@ -1,0 +1,303 @@
+//! One entry of `domains:` and the accounts its environments declare.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::super::cidr::Cidr;
+use super::super::diagnostic::Pos;
+use super::super::fields::{self, Fields, Problems};
+use super::super::model::{Account, Domain, Vars};
+use super::super::names;
+use super::super::rules::AccountSpans;
+use super::super::yaml::{Node, NodeKind};
+use super::defaults::{layer_vars, merge_layer_vars, Defaults};
+use super::keys::{ACCOUNT, ACCOUNT_NETWORK, DOMAIN};
+use super::values::{account_id, credentials, external_id, region, role_name};
+
+/// What the domains read so far hold; `spans` runs parallel to `accounts`.
+#[derive(Default)]
+pub(super) struct DomainAccounts {
+    pub domains: Vec<Domain>,
+    /// Domain name -> the line it is first named on.
+    pub names: HashMap<String, usize>,
+    pub accounts: Vec<Account>,
+    pub spans: Vec<AccountSpans>,
+    /// Accounts with no region of their own while `defaults.region` is unset (reported once).
+    pub without_region: Vec<(Pos, String)>,
+}
+
+/// What a domain entry gives each of its accounts.
+struct Inherited {
+    layers: Vec<String>,
+    role_name: String,
+    external_id: Option<String>,
+    vars: Vars,
+    layer_vars: BTreeMap<String, Vars>,
+}
+
+pub(super) fn read_domain(
+    problems: &mut Problems,
+    node: &Node,
+    defaults: &Defaults,
+    found: &mut DomainAccounts,
+) {
+    // Messages name the domain when its name can be read at all.
+    let what = match peek_name(node) {
+        Some(name) => format!("domain `{name}`"),
+        None => "a domain".to_string(),
+    };
+    let Some(f) = Fields::read(problems, node, what.clone(), DOMAIN) else {
+        return;
+    };
+    let name_node = f.required(problems, "name", "catalog");
+    let name = name_node
+        .and_then(|n| fields::string(problems, n, "domain name"))
+        .zip(name_node);
+    let name = name.and_then(|(name, n)| {
+        if let Err(why) = names::check_domain_name(&name) {
+            problems.add(
+                n.pos,
+                format!("invalid domain name `{name}`: {why}"),
+                names::NAME_RULE,
+            );
+            None
+        } else if let Some(first) = found.names.get(&name) {
+            problems.add(
+                n.pos,
+                format!("domain `{name}` is listed twice (first at line {first})"),
+                "each domain is listed once: merge the two entries",
+            );
+            None
+        } else {
+            found.names.insert(name.clone(), n.pos.line);
+            Some(name)
+        }
+    });
+    let team = f
+        .required(problems, "team", "catalog")
+        .and_then(|n| fields::string(problems, n, "team"));
+    let slack_channel = f.get("slack_channel").and_then(|n| {
+        let c = fields::string(problems, n, "slack_channel")?;
+        if !c.starts_with('#') || c.len() < 2 || c.contains(char::is_whitespace) {
+            problems.add(
+                n.pos,
+                format!("slack_channel `{c}` is not a channel name"),
+                "write it like \"#catalog-deploys\" (quoted: # starts a YAML comment)",
+            );
+            return None;
+        }
+        Some(c)
+    });
+    let inherited = inherited(problems, &f, defaults);
+    if let Some(name) = &name {
+        found.domains.push(Domain {
+            name: name.clone(),
+            team: team.unwrap_or_default(),
+            slack_channel,
+        });
+    }
+
+    let Some(envs_node) = f.required(
+        problems,
+        "environments",
+        "{ dev: { account_id: \"111111111111\" } }",
+    ) else {
+        return;
+    };
+    let envs_what = format!("the environments of {what}");
+    let Some(envs) = Fields::read(problems, envs_node, envs_what, &[]) else {
+        return;
+    };
+    if envs.entries().next().is_none() {
+        problems.add(
+            envs_node.pos,
+            format!("{what} has no environments"),
+            "add at least one, e.g. `dev: { account_id: \"111111111111\" }`",
+        );
+    }
+    for (env_key, env_node) in envs.entries() {
+        let Some(env) = env_key.as_str() else {
+            continue;
+        };
+        if !names::is_valid_name(env) {
+            problems.add(
+                env_key.pos,
+                format!("invalid environment name `{env}`"),
+                names::NAME_RULE,
+            );
+            continue;
+        }
+        if defaults.region.is_none() && !has_region(env_node) {
+            let account = match &name {
+                Some(domain) => format!("{domain}-{env}"),
+                None => format!("environment `{env}`"),
+            };
+            found.without_region.push((env_key.pos, account));
+        }
+        let account = read_account(problems, env_key, env_node, defaults, &inherited);
+        if let (Some(domain), Some((mut account, spans))) = (&name, account) {
+            account.name = format!("{domain}-{env}");
+            account.domain = domain.clone();
+            found.accounts.push(account);
+            found.spans.push(spans);
+        }
+    }
+}
+
+/// The `name:` scalar of a domain entry, if it has one, before anything is checked.
+fn peek_name(node: &Node) -> Option<&str> {
+    let NodeKind::Map(entries) = &node.kind else {
+        return None;
+    };
+    entries
+        .iter()
+        .find(|(k, _)| k.as_str() == Some("name"))
+        .and_then(|(_, v)| v.as_str())
+        .filter(|name| !name.is_empty())
+}
+
+fn has_region(env_node: &Node) -> bool {
+    matches!(&env_node.kind, NodeKind::Map(entries)
+        if entries.iter().any(|(k, _)| k.as_str() == Some("region")))
+}
+
+fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> Inherited {
+    let layers = match f.get("layers") {
+        Some(n) => {
+            let list = fields::string_list(problems, n, "domain layers").unwrap_or_default();
+            let mut chosen = Vec::new();
+            for (layer, pos) in list {
+                if !defaults.layers.contains(&layer) {
+                    problems.add(
+                        pos,
+                        format!("unknown layer `{layer}`"),
+                        format!(
+                            "a domain may use a subset of defaults.layers: {}",
+                            defaults.layers.join(", ")
+                        ),
+                    );
+                } else {
+                    chosen.push(layer);
+                }
+            }
+            // Apply order always follows defaults.layers.
+            defaults
+                .layers
+                .iter()
+                .filter(|l| chosen.contains(l))
+                .cloned()
+                .collect()
+        }
+        None => defaults.layers.clone(),
+    };
+    let role = f
+        .get("role_name")
+        .and_then(|n| role_name(problems, n))
+        .unwrap_or_else(|| defaults.role_name.clone());
+    let ext = f
+        .get("external_id")
+        .and_then(|n| external_id(problems, n))
+        .or_else(|| defaults.external_id.clone());
+    let mut vars = defaults.vars.clone();
+    if let Some(n) = f.get("vars") {
+        vars.extend(fields::vars(problems, n, "domain vars"));
+    }
+    let mut lvars = defaults.layer_vars.clone();
+    if let Some(n) = f.get("layer_vars") {
+        merge_layer_vars(&mut lvars, layer_vars(problems, n, &defaults.layers));
+    }
+    Inherited {
+        layers,
+        role_name: role,
+        external_id: ext,
+        vars,
+        layer_vars: lvars,
+    }
+}
+
+/// One environment of a domain: an account, still without its name and domain.
+fn read_account(
+    problems: &mut Problems,
+    env_key: &Node,
+    env_node: &Node,
+    defaults: &Defaults,
+    inherited: &Inherited,
+) -> Option<(Account, AccountSpans)> {
+    let env = env_key.as_str().unwrap_or_default();
+    let a = Fields::read(problems, env_node, format!("environment `{env}`"), ACCOUNT)?;
+    let id_node = a.required(problems, "account_id", "\"123456789012\"");
+    let id = id_node.and_then(|n| account_id(problems, n));
+    let region_value = match a.get("region") {
+        Some(n) => region(problems, n),
+        None => defaults.region.clone(),
+    };
+    let credentials = a
+        .get("credentials")
+        .and_then(|n| credentials(problems, n))
+        .unwrap_or(defaults.credentials);
+    let mut vars = inherited.vars.clone();
+    if let Some(n) = a.get("vars") {
+        vars.extend(fields::vars(problems, n, "environment vars"));
+    }
+    let mut lvars = inherited.layer_vars.clone();
+    if let Some(n) = a.get("layer_vars") {
+        merge_layer_vars(&mut lvars, layer_vars(problems, n, &defaults.layers));
+    }
+    let cidr = a.get("network").and_then(|n| network_cidr(problems, n));
+    let role_name_value = a
+        .get("role_name")
+        .and_then(|n| role_name(problems, n))
+        .unwrap_or_else(|| inherited.role_name.clone());
+    let external = a
+        .get("external_id")
+        .and_then(|n| external_id(problems, n))
+        .or_else(|| inherited.external_id.clone());
+    let spans = AccountSpans {
+        environment: env_key.pos,
+        account_id: id_node.map_or(env_key.pos, |n| n.pos),
+        network_cidr: cidr.as_ref().map(|(_, pos)| *pos),
+    };
+    let account = Account {
+        name: String::new(),
+        domain: String::new(),
+        environment: env.to_string(),
+        wave: String::new(),
+        account_id: id?,
+        region: region_value?,
+        role_name: role_name_value,
+        external_id: external,
+        session_duration: defaults.session_duration,
+        credentials,
+        layers: inherited.layers.clone(),
+        vars,
+        layer_vars: lvars,
+        network_cidr: cidr.map(|(text, _)| text),
+        line: env_key.pos.line,
+    };
+    Some((account, spans))
+}
+
+/// `network: { cidr: 10.1.0.0/16 }`: the account's VPC block, with where it is written.
+fn network_cidr(problems: &mut Problems, node: &Node) -> Option<(String, Pos)> {
+    let nf = Fields::read(problems, node, "network", ACCOUNT_NETWORK)?;
+    let cidr_node = nf.required(problems, "cidr", "10.1.0.0/16")?;
+    let text = fields::string(problems, cidr_node, "network.cidr")?;
+    match Cidr::parse(&text) {
+        Some(c) if c.to_string() == text => Some((text, cidr_node.pos)),
+        Some(c) => {
+            problems.add(
+                cidr_node.pos,
+                format!("network.cidr `{text}` has host bits set"),
+                format!("write the network address: {c}"),
+            );
+            None
+        }
+        None => {
+            problems.add(
+                cidr_node.pos,
+                format!("network.cidr `{text}` is not an IPv4 CIDR"),
+                "write it like 10.1.0.0/16",
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Reads the YAML tree of `domains.yaml` into a resolved `Config`, recording every problem on
+//! the way. One file per section; cross-account rules live in `../rules.rs`.
+
+mod defaults;
+mod domain;
+mod health_check;
+pub(crate) mod keys;
+mod network;
+mod state;
+mod top;
+mod values;
+mod waves;
+
+pub use keys::DEFAULT_LAYERS;
+pub(crate) use top::{read, take_domains};

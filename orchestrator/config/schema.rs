@@ -1,0 +1,330 @@
+//! The JSON Schema (draft 2020-12) of `domains.yaml`, for editor completion and checks as
+//! you type. It describes what the reader accepts: the same field names (a unit test holds
+//! them to the reader's own lists), enums, and patterns for names, ids and regions. Rules
+//! that span the file (unique ids, waves covering every environment, layer directories) are
+//! only checked by `orchestrator validate`.
+
+use serde_json::{json, Map, Value};
+
+#[cfg(test)]
+use super::read::keys;
+
+/// Lowercase letters, digits and single `-`, starting with a letter (see `names.rs`).
+pub const NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
+pub const ACCOUNT_ID_PATTERN: &str = "^[0-9]{12}$";
+pub const REGION_PATTERN: &str = "^[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}$";
+const CIDR_PATTERN: &str = "^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$";
+const ROLE_NAME_PATTERN: &str = "^[A-Za-z0-9+=,.@_-]{1,64}$";
+const EXTERNAL_ID_PATTERN: &str = "^[A-Za-z0-9+=,.@:/_-]{2,1224}$";
+const VAR_NAME_PATTERN: &str = "^[A-Za-z][A-Za-z0-9_-]*$";
+const DURATION_PATTERN: &str = "^\\s*[0-9]+\\s*[a-zA-Z]*(\\s*[0-9]+\\s*[a-zA-Z]+)*\\s*$";
+
+/// The schema as JSON; `orchestrator schema` prints it and `domains.schema.json` holds it.
+pub fn json_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/acme/infrastructure/domains.schema.json",
+        "title": "domains.yaml",
+        "description": "The organisation the orchestrator deploys: every domain gets one AWS account per environment, and every account gets the same Terraform layers. Check the whole file with `orchestrator validate`.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["version", "defaults", "domains"],
+        "properties": object(&[
+            ("version", json!({
+                "description": "The format of this file. Always 1.",
+                "enum": [1, "1"]
+            })),
+            ("defaults", json!({ "$ref": "#/$defs/defaults" })),
+            ("waves", json!({
+                "description": "Groups of environments deployed together, in this order; a wave starts only when the previous one had no more failed accounts than its failure_tolerance. Default: `stage` (every non-prod environment), then `prod`.",
+                "type": "array",
+                "minItems": 1,
+                "items": { "$ref": "#/$defs/wave" }
+            })),
+            ("domains", json!({
+                "description": "Every product domain, one AWS account per environment. Account names are <domain>-<environment>.",
+                "type": "array",
+                "minItems": 1,
+                "items": { "$ref": "#/$defs/domain" }
+            })),
+        ]),
+        "$defs": {
+            "name": {
+                "description": "Lowercase letters, digits and `-`, starting with a letter, at most 32 characters (names become job names, shell arguments and STS session names).",
+                "type": "string",
+                "pattern": NAME_PATTERN,
+                "maxLength": 32
+            },
+            "region": {
+                "description": "An AWS region, such as us-east-1 or eu-west-2.",
+                "type": "string",
+                "pattern": REGION_PATTERN
+            },
+            "role_name": {
+                "description": "The IAM role the orchestrator assumes in each account: arn:aws:iam::<account_id>:role/<role_name>.",
+                "type": "string",
+                "pattern": ROLE_NAME_PATTERN
+            },
+            "external_id": {
+                "description": "The external id the role's trust policy requires, if any.",
+                "type": "string",
+                "pattern": EXTERNAL_ID_PATTERN
+            },
+            "credentials": {
+                "description": "How jobs get AWS credentials: `assume_role` (STS, the default) or `none` (no AWS at all, for the sandbox).",
+                "enum": ["assume_role", "none"]
+            },
+            "duration": {
+                "description": "A duration such as 90s, 30m or 1h 30m; a bare number means seconds.",
+                "oneOf": [
+                    { "type": "integer", "minimum": 0 },
+                    { "type": "string", "pattern": DURATION_PATTERN }
+                ]
+            },
+            "layers": {
+                "description": "Layer names, directories under layers_dir. Always applied in the order of defaults.layers.",
+                "type": "array",
+                "uniqueItems": true,
+                "items": { "$ref": "#/$defs/name" }
+            },
+            "vars": {
+                "description": "Extra terraform inputs, passed in the JSON var file; each layer must declare them.",
+                "type": "object",
+                "propertyNames": { "pattern": VAR_NAME_PATTERN }
+            },
+            "layer_vars": {
+                "description": "Extra terraform inputs for one layer only, keyed by layer name.",
+                "type": "object",
+                "propertyNames": { "$ref": "#/$defs/name" },
+                "additionalProperties": { "$ref": "#/$defs/vars" }
+            },
+            "cidr": {
+                "description": "An IPv4 network address with its prefix, such as 10.1.0.0/16.",
+                "type": "string",
+                "pattern": CIDR_PATTERN
+            },
+            "defaults": {
+                "description": "What every domain and account inherits unless it says otherwise.",
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["state"],
+                "properties": object(&[
+                    ("region", json!({ "$ref": "#/$defs/region", "description": "The region of every account that does not name its own." })),
+                    ("role_name", json!({ "$ref": "#/$defs/role_name", "description": "The role assumed in each account. Default: OrganizationAccountAccessRole." })),
+                    ("external_id", json!({ "$ref": "#/$defs/external_id" })),
+                    ("session_duration", json!({ "$ref": "#/$defs/duration", "description": "How long assumed-role credentials last, 15m to 12h. Default: 1h." })),
+                    ("credentials", json!({ "$ref": "#/$defs/credentials" })),
+                    ("layers", json!({ "$ref": "#/$defs/layers", "minItems": 1, "description": "Every layer, in apply order. Default: [platform, static, dynamic]." })),
+                    ("layers_dir", json!({ "type": "string", "description": "Where the layer directories are, relative to this file. Default: layers." })),
+                    ("state", json!({ "$ref": "#/$defs/state" })),
+                    ("timeout", json!({ "$ref": "#/$defs/duration", "description": "A job (all layers of one account) is stopped after this long. Default: 30m." })),
+                    ("lock_timeout", json!({ "$ref": "#/$defs/duration", "description": "How long terraform waits for a held state lock (-lock-timeout). Default: 0s." })),
+                    ("retries", json!({ "type": "integer", "minimum": 0, "maximum": 10, "description": "Extra attempts after a transient failure (lock held, throttling, 5xx). Default: 2." })),
+                    ("grace_period", json!({ "$ref": "#/$defs/duration", "description": "Time between the interrupt and the kill when a job is stopped. Default: 30s." })),
+                    ("vars", json!({ "$ref": "#/$defs/vars" })),
+                    ("layer_vars", json!({ "$ref": "#/$defs/layer_vars" })),
+                    ("network", json!({ "$ref": "#/$defs/network_pool" })),
+                    ("health_check", json!({
+                        "description": "Layer outputs (URLs) polled after the layer applies; a failed check fails the job.",
+                        "oneOf": [
+                            { "$ref": "#/$defs/health_check" },
+                            { "type": "array", "items": { "$ref": "#/$defs/health_check" } }
+                        ]
+                    })),
+                    ("oidc_role_arn", json!({ "type": "string", "description": "A role assumed with the GitHub OIDC token before any account role." })),
+                ])
+            },
+            "state": {
+                "description": "Where each (account, layer) keeps its terraform state. The template must hold {account}; it may hold {layer}, {domain}, {environment}, {account_id}, {region}.",
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["backend", "bucket", "region", "key"],
+                        "properties": object(&[
+                            ("backend", json!({ "const": "s3", "description": "S3 with native lock files (use_lockfile)." })),
+                            ("bucket", json!({ "type": "string", "minLength": 1, "description": "The state bucket." })),
+                            ("region", json!({ "$ref": "#/$defs/region", "description": "The bucket's region." })),
+                            ("key", json!({ "type": "string", "pattern": "\\{account\\}", "description": "The object key template, e.g. \"{layer}/{account}.tfstate\"." })),
+                        ])
+                    },
+                    {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["backend", "path"],
+                        "properties": object(&[
+                            ("backend", json!({ "const": "local", "description": "A local file per (account, layer): the sandbox." })),
+                            ("path", json!({ "type": "string", "pattern": "\\{account\\}", "description": "The file path template, relative to this file, e.g. \".orchestrator/state/{layer}/{account}.tfstate\"." })),
+                        ])
+                    }
+                ]
+            },
+            "network_pool": {
+                "description": "Where `orchestrator domain add` allocates each new account's network.cidr, and which layer receives it as `network_cidr`.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": object(&[
+                    ("pool", json!({ "$ref": "#/$defs/cidr", "description": "The block account networks are carved from, e.g. 10.0.0.0/8." })),
+                    ("prefix", json!({ "type": "integer", "minimum": 8, "maximum": 28, "description": "The size of each account's block. Default: 16." })),
+                    ("layer", json!({ "$ref": "#/$defs/name", "description": "The layer that gets `network_cidr`. Default: platform." })),
+                ])
+            },
+            "health_check": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["layer", "output"],
+                "properties": object(&[
+                    ("layer", json!({ "$ref": "#/$defs/name", "description": "Checked after this layer applies." })),
+                    ("output", json!({ "type": "string", "minLength": 1, "description": "The layer output holding the URL to poll." })),
+                    ("expect_status", json!({ "type": "integer", "minimum": 100, "maximum": 599, "description": "The HTTP status that means healthy. Default: 200." })),
+                    ("timeout", json!({ "$ref": "#/$defs/duration", "description": "How long to keep polling. Default: 60s." })),
+                ])
+            },
+            "wave": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["name", "environments"],
+                "properties": object(&[
+                    ("name", json!({ "$ref": "#/$defs/name", "description": "The wave's name (a matrix output of that name is written per wave)." })),
+                    ("environments", json!({
+                        "description": "The environments this wave deploys; each environment is in exactly one wave.",
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": true,
+                        "items": { "$ref": "#/$defs/name" }
+                    })),
+                    ("failure_tolerance", json!({ "type": "integer", "minimum": 0, "description": "How many failed accounts this wave may have before the next wave is held back. Default: 0." })),
+                ])
+            },
+            "domain": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["name", "team", "environments"],
+                "properties": object(&[
+                    ("name", json!({ "$ref": "#/$defs/name", "description": "The domain's name; its accounts are <name>-<environment>." })),
+                    ("team", json!({ "type": "string", "minLength": 1, "description": "The team that owns the domain." })),
+                    ("slack_channel", json!({ "type": "string", "pattern": "^#\\S+$", "description": "Where the domain's deploy failures are posted, e.g. \"#catalog-deploys\" (quoted: # starts a YAML comment)." })),
+                    ("role_name", json!({ "$ref": "#/$defs/role_name" })),
+                    ("external_id", json!({ "$ref": "#/$defs/external_id" })),
+                    ("layers", json!({ "$ref": "#/$defs/layers", "description": "A subset of defaults.layers for this domain's accounts." })),
+                    ("vars", json!({ "$ref": "#/$defs/vars" })),
+                    ("layer_vars", json!({ "$ref": "#/$defs/layer_vars" })),
+                    ("environments", json!({
+                        "description": "One account per environment, keyed by environment name (dev, stage, prod, ...).",
+                        "type": "object",
+                        "minProperties": 1,
+                        "propertyNames": { "$ref": "#/$defs/name" },
+                        "additionalProperties": { "$ref": "#/$defs/account" }
+                    })),
+                ])
+            },
+            "account": {
+                "description": "One AWS account: the domain in one environment.",
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["account_id"],
+                "properties": object(&[
+                    ("account_id", json!({
+                        "description": "The 12-digit AWS account id, quoted (as a YAML number, leading zeros are lost).",
+                        "type": "string",
+                        "pattern": ACCOUNT_ID_PATTERN
+                    })),
+                    ("region", json!({ "$ref": "#/$defs/region", "description": "This account's region (default: defaults.region)." })),
+                    ("role_name", json!({ "$ref": "#/$defs/role_name" })),
+                    ("external_id", json!({ "$ref": "#/$defs/external_id" })),
+                    ("credentials", json!({ "$ref": "#/$defs/credentials" })),
+                    ("vars", json!({ "$ref": "#/$defs/vars" })),
+                    ("layer_vars", json!({ "$ref": "#/$defs/layer_vars" })),
+                    ("network", json!({
+                        "description": "The account's VPC; no two accounts' blocks may overlap.",
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["cidr"],
+                        "properties": object(&[
+                            ("cidr", json!({ "$ref": "#/$defs/cidr", "description": "The account's VPC block, e.g. 10.1.0.0/16." })),
+                        ])
+                    })),
+                ])
+            }
+        }
+    })
+}
+
+/// `properties` for a mapping, in the reader's field order.
+fn object(described: &[(&str, Value)]) -> Value {
+    let mut properties = Map::new();
+    for (name, schema) in described {
+        properties.insert((*name).to_string(), schema.clone());
+    }
+    Value::Object(properties)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every mapping the reader checks keys for, and where the schema describes it.
+    #[test]
+    fn the_schema_describes_exactly_the_fields_the_reader_accepts() {
+        let schema = json_schema();
+        for (pointer, known) in [
+            ("/properties", keys::TOP),
+            ("/$defs/defaults/properties", keys::DEFAULTS),
+            ("/$defs/state/oneOf/0/properties", keys::S3_STATE),
+            ("/$defs/state/oneOf/1/properties", keys::LOCAL_STATE),
+            ("/$defs/network_pool/properties", keys::NETWORK_POOL),
+            ("/$defs/health_check/properties", keys::HEALTH_CHECK),
+            ("/$defs/wave/properties", keys::WAVE),
+            ("/$defs/domain/properties", keys::DOMAIN),
+            ("/$defs/account/properties", keys::ACCOUNT),
+            (
+                "/$defs/account/properties/network/properties",
+                keys::ACCOUNT_NETWORK,
+            ),
+        ] {
+            let described: Vec<&str> = schema
+                .pointer(pointer)
+                .and_then(Value::as_object)
+                .unwrap_or_else(|| panic!("no {pointer}"))
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(described, known, "{pointer}");
+        }
+    }
+
+    #[test]
+    fn every_property_has_a_description() {
+        fn walk(path: &str, schema: &Value, missing: &mut Vec<String>) {
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (name, prop) in props {
+                    let described = prop.get("description").is_some()
+                        || prop.get("$ref").is_some_and(|r| r.is_string());
+                    if !described {
+                        missing.push(format!("{path}.{name}"));
+                    }
+                    walk(&format!("{path}.{name}"), prop, missing);
+                }
+            }
+            for key in ["$defs", "oneOf", "items", "additionalProperties"] {
+                match schema.get(key) {
+                    Some(Value::Object(map)) if key == "$defs" => {
+                        for (name, def) in map {
+                            walk(&format!("#{name}"), def, missing)
+                        }
+                    }
+                    Some(Value::Array(list)) => {
+                        for (i, s) in list.iter().enumerate() {
+                            walk(&format!("{path}[{i}]"), s, missing)
+                        }
+                    }
+                    Some(v @ Value::Object(_)) => walk(path, v, missing),
+                    _ => {}
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        walk("", &json_schema(), &mut missing);
+        assert!(missing.is_empty(), "undescribed: {missing:?}");
+    }
+}

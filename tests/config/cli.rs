@@ -1,0 +1,66 @@
+//! Runs the built binary the way a user does, in a directory of the test's choosing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_orchestrator");
+
+/// The repository root (where the real domains.yaml lives).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tests/fixtures/config`: one small domains.yaml per problem, and a `layers/` dir for them.
+pub fn fixtures() -> PathBuf {
+    repo().join("tests/fixtures/config")
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A command line with the environment the tool reads cleared, so the host's settings
+/// (a CI's $GITHUB_OUTPUT, an ORCHESTRATOR_CONFIG) cannot leak into a test.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir).args(args);
+    clean_env(&mut cmd);
+    cmd
+}
+
+pub fn clean_env(cmd: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("ORCHESTRATOR_") || key.starts_with("GITHUB_") {
+            cmd.env_remove(key);
+        }
+    }
+}
+
+pub fn run(dir: &Path, args: &[&str]) -> Run {
+    let output = command(dir, args)
+        .output()
+        .expect("the orchestrator binary runs");
+    finish(output)
+}
+
+pub fn finish(output: Output) -> Run {
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A temp dir holding `layers/{platform,static,dynamic}`, so configs written into it that
+/// name those layers validate.
+pub fn dir_with_layers() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for layer in ["platform", "static", "dynamic"] {
+        std::fs::create_dir_all(dir.path().join("layers").join(layer)).expect("layer dir");
+    }
+    dir
+}
