@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::report::{Attempt, LayerReport, Mode, Status, WaveStatus};
+use crate::report::{Attempt, HealthCheckReport, LayerReport, Mode, Status, WaveStatus};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -47,6 +47,20 @@ pub enum Event {
         layer: String,
         attempt: Attempt,
         retry_in: Option<Duration>,
+    },
+    /// After a layer applied, its health check began polling `url` (shown without
+    /// credentials or query).
+    HealthCheckStarted {
+        account: String,
+        layer: String,
+        url: String,
+    },
+    /// A health check ended: passed, failed, or stopped by the job's deadline or an
+    /// interrupt. A failed one fails its layer; `LayerFinished` follows with the reason.
+    HealthCheckFinished {
+        account: String,
+        layer: String,
+        check: HealthCheckReport,
     },
     /// A layer's final result. `log` and `plan_json` are absolute paths; the run report
     /// records them relative to itself.
@@ -93,6 +107,8 @@ pub enum Step {
     Apply,
     /// `terraform show -json` of the plan (plan-only runs).
     Show,
+    /// `terraform output -json <name>`: the URL of a health check, after the apply.
+    Output,
 }
 
 impl Step {
@@ -102,6 +118,7 @@ impl Step {
             Step::Plan => "plan",
             Step::Apply => "apply",
             Step::Show => "show",
+            Step::Output => "output",
         }
     }
 }

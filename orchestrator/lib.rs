@@ -2,8 +2,9 @@
 //!
 //! The flow, module by module:
 //! `config` (domains.yaml) -> `plan` (waves > jobs > layers) -> `matrix` (GitHub fan-out)
-//! or `runner` (terraform per account and layer) -> `events` -> `report` (run report)
-//! -> `notify` (Slack, GitHub); `summary` turns plan JSONs into one PR comment.
+//! or `runner` (terraform per account and layer, then the layer's `health` checks) -> `events`
+//! -> `report` (run report) -> `notify` (Slack, GitHub); `summary` turns plan JSONs into one PR
+//! comment.
 //! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
 pub mod aws;
@@ -15,6 +16,7 @@ pub mod contract;
 pub mod credentials;
 pub mod events;
 pub mod exit;
+pub mod health;
 pub mod matrix;
 pub mod notify;
 pub mod plan;

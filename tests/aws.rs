@@ -11,6 +11,10 @@ mod http_server;
 mod moto;
 #[path = "aws/org.rs"]
 mod org;
+#[path = "aws/runs.rs"]
+mod runs;
+#[path = "aws/secret_scan.rs"]
+mod secret_scan;
 #[path = "aws/sts_stub.rs"]
 mod sts_stub;
 
@@ -18,10 +22,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, SystemTime};
 
-use orchestrator::aws::{StsProvider, BASE_CREDENTIAL_ENV};
+use orchestrator::aws::StsProvider;
 use orchestrator::credentials::CredentialsProvider;
+use orchestrator::terraform::TerraformCommand;
 
-use fake_terraform::{assert_each_account_saw_its_own_role, FakeTerraform};
+use fake_terraform::{assert_each_account_saw_its_own_role, Expected, FakeTerraform};
 use http_server::{HttpServer, Response};
 use moto::MotoServer;
 use org::{generated_id, Org, Run, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY};
@@ -600,27 +605,40 @@ async fn each_account_process_sees_only_its_own_role() {
             format!("{{\n  \"account_name\": \"{}\"\n}}\n", account.name),
         )
         .unwrap();
-        let mut terraform = std::process::Command::new(&fake.bin);
-        for name in BASE_CREDENTIAL_ENV {
-            terraform.env_remove(name);
+        // The runner's own command: the inherited environment without the base
+        // credentials, then the account's.
+        let terraform = TerraformCommand {
+            program: fake.bin.clone(),
+            args: vec!["plan".into(), format!("-var-file={}", var_file.display())],
+            cwd: org.dir.path().to_path_buf(),
+            env: Vec::new(),
+            secret_env: Vec::new(),
         }
-        terraform
-            .envs(credentials.env.iter().map(|(k, v)| (k, v.expose())))
-            .arg("plan")
-            .arg(format!("-var-file={}", var_file.display()));
-        assert!(terraform.status().unwrap().success());
+        .with_credentials(&credentials);
+        assert!(terraform.to_command().status().unwrap().success());
     }
 
     let seen = fake.invocations();
     assert_eq!(seen.len(), 4);
+    let expected = |account, account_id, role| Expected {
+        account,
+        account_id,
+        region: "eu-west-1",
+        role,
+    };
+    let role = Some("OrganizationAccountAccessRole");
     assert_each_account_saw_its_own_role(
         &seen,
         &[
-            ("catalog-dev", "111111111111", true),
-            ("catalog-prod", "333333333333", true),
-            ("payments-dev", "444444444444", true),
-            ("sandbox-dev", "100000000001", false),
+            expected("catalog-dev", "111111111111", role),
+            expected("catalog-prod", "333333333333", role),
+            expected("payments-dev", "444444444444", role),
+            expected("sandbox-dev", "100000000001", None),
         ],
+        // Settings without identity, from this process's environment (a machine may set
+        // a CA bundle).
+        &["AWS_EC2_METADATA_DISABLED", "AWS_CA_BUNDLE"],
+        &[BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY],
         &moto.url,
     )
     .await;

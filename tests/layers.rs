@@ -199,3 +199,20 @@ fn check_layer_reports_nothing_for_a_minimal_correct_layer() {
     let passed: BTreeSet<String> = ["region".to_string()].into();
     assert_eq!(check_layer(dir.path(), &passed, "s3", dir.path()), vec![]);
 }
+
+#[test]
+fn a_health_check_on_an_output_the_layer_lacks_breaks_the_contract() {
+    let dir = copy_of_repo();
+    edit(
+        &dir.path().join("domains.yaml"),
+        "output: health_url",
+        "output: status_page",
+    );
+    let violations = violations_of(dir.path());
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.contains("layers/dynamic") && v.contains("output `status_page`")),
+        "{violations:#?}"
+    );
+}

@@ -12,10 +12,9 @@ use aws_credential_types::Credentials;
 use aws_sdk_sts::config::retry::RetryConfig;
 use aws_sdk_sts::config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::Region;
-use aws_sdk_sts::error::DisplayErrorContext;
 use aws_sdk_sts::Client;
 
-use super::failure::{code, StsFailure};
+use super::failure::{causes, code, StsFailure};
 use super::oidc;
 use super::settings::Settings;
 
@@ -150,6 +149,6 @@ async fn default_chain_is_a_session(sdk: &aws_config::SdkConfig) -> Result<bool,
     let credentials = provider
         .provide_credentials()
         .await
-        .map_err(|e| no_credentials(DisplayErrorContext(&e).to_string()))?;
+        .map_err(|e| no_credentials(causes(&e)))?;
     Ok(credentials.session_token().is_some())
 }

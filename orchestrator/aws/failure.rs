@@ -4,7 +4,7 @@
 use std::fmt;
 
 use aws_sdk_sts::config::http::HttpResponse;
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 /// Codes STS (and AWS in general) documents as transient. Everything else, AccessDenied,
 /// RegionDisabledException, MalformedPolicyDocument, InvalidIdentityToken, ExpiredToken and
@@ -63,7 +63,7 @@ impl StsFailure {
             SdkError::TimeoutError(_) => Self::new(None, "the request to STS timed out", true),
             SdkError::DispatchFailure(failure) => Self::new(
                 None,
-                format!("cannot reach STS: {}", DisplayErrorContext(err)),
+                format!("cannot reach STS: {}", causes(err)),
                 failure.is_timeout() || failure.is_io(),
             ),
             SdkError::ServiceError(service) => {
@@ -72,21 +72,36 @@ impl StsFailure {
                     .err()
                     .message()
                     .map(str::to_string)
-                    .unwrap_or_else(|| DisplayErrorContext(err).to_string());
+                    .unwrap_or_else(|| causes(err));
                 let retryable = server_error || code.is_some_and(|c| RETRYABLE_CODES.contains(&c));
                 Self::new(code, message, retryable)
             }
             SdkError::ResponseError(_) => Self::new(
                 None,
-                format!(
-                    "STS sent an unreadable answer: {}",
-                    DisplayErrorContext(err)
-                ),
+                format!("STS sent an unreadable answer: {}", causes(err)),
                 server_error,
             ),
-            _ => Self::new(None, DisplayErrorContext(err).to_string(), false),
+            _ => Self::new(None, causes(err), false),
         }
     }
+}
+
+/// An error and its causes, `: `-separated, from their `Display` only. The SDK's
+/// `DisplayErrorContext` appends the error's `Debug`, which holds the raw HTTP response: an
+/// answer that failed to parse may be one that carries credentials.
+pub fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Some errors repeat their cause in their own message.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl fmt::Display for StsFailure {
@@ -159,8 +174,13 @@ mod tests {
         assert!(failure.retryable);
         assert_eq!(failure.code, None);
         assert!(
-            failure.message.starts_with("cannot reach STS"),
+            failure.message.starts_with("cannot reach STS: "),
             "{}",
+            failure.message
+        );
+        assert!(
+            !failure.message.contains("DispatchFailure"),
+            "no Debug dump: {}",
             failure.message
         );
     }

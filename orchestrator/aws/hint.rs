@@ -80,9 +80,10 @@ pub fn for_base(failure: &StsFailure) -> String {
         Some("IDPCommunicationError") => {
             "STS could not reach the identity provider: try again".into()
         }
-        _ if failure.retryable => "STS kept failing: try again later".into(),
+        // No answer at all (refused, timed out, TLS): retrying more will not help.
         None => "check network access to STS (and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL if set)"
             .into(),
+        _ if failure.retryable => "STS kept failing: try again later".into(),
         Some(_) => "see STS's message; docs/credentials.md lists the usual causes".into(),
     }
 }

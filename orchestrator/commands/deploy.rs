@@ -238,13 +238,16 @@ async fn preflight(
     let mut builder = ReportBuilder::new(context.clone(), plan, started);
     let unreachable = |account: &str| -> Option<String> {
         if let Some(base) = &checked.base_failure {
-            return Some(format!("preflight: base credentials: {}", base.hint));
+            return Some(format!(
+                "preflight: the base credentials do not work: {}; {}",
+                base.failure, base.hint
+            ));
         }
         checked
             .failures
             .iter()
             .find(|f| f.account == account)
-            .map(|f| format!("preflight: {}", f.hint))
+            .map(|f| format!("preflight: {}; {}", f.failure, f.hint))
     };
     for wave in &plan.waves {
         let mut failures = 0;
@@ -278,7 +281,13 @@ async fn preflight(
             reason: Some("preflight failed: no terraform was started".into()),
         });
     }
-    Some(builder.report(SystemTime::now()))
+    // The run ended (nothing was interrupted): without this the report reads as cancelled.
+    let finished = SystemTime::now();
+    builder.apply(&Event::RunFinished {
+        interrupted: false,
+        duration: finished.duration_since(started).unwrap_or_default(),
+    });
+    Some(builder.report(finished))
 }
 
 /// The terraform binary, as an absolute path (terraform runs in each layer's directory).

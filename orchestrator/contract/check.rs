@@ -129,12 +129,23 @@ pub fn check_config(config: &Config, repo_root: &Path) -> Vec<Violation> {
             .inputs(layer, config.network_layer())
             .into_keys()
             .collect();
-        out.extend(check_layer(
-            &config.layers_dir.join(layer),
-            &passed,
-            backend,
-            repo_root,
-        ));
+        let dir = config.layers_dir.join(layer);
+        out.extend(check_layer(&dir, &passed, backend, repo_root));
+        // A health check reads an output after apply: a missing one would only fail then.
+        let outputs = LayerFiles::read(&dir)
+            .map(|l| l.outputs)
+            .unwrap_or_default();
+        for check in config.health_checks.iter().filter(|c| &c.layer == layer) {
+            if !outputs.contains(&check.output) {
+                out.push(Violation {
+                    path: dir.clone(),
+                    message: format!(
+                        "domains.yaml's health_check reads output `{}` but the layer does not declare it; add `output \"{}\" {{ value = ... }}` or fix health_check.output",
+                        check.output, check.output
+                    ),
+                });
+            }
+        }
         // Accounts passing a different set would break the layer for some of them.
         for account in &accounts[1..] {
             let theirs: BTreeSet<String> = account

@@ -15,6 +15,8 @@ pub struct LayerFiles {
     /// `provider "<name>" { ... }`: the name and the attribute names set in it.
     pub providers: Vec<(String, Vec<String>)>,
     pub modules: Vec<ModuleCall>,
+    /// Declared outputs.
+    pub outputs: Vec<String>,
     /// Files that are not valid HCL, with the parser's message.
     pub unreadable: Vec<(PathBuf, String)>,
 }
@@ -58,6 +60,7 @@ impl LayerFiles {
                         self.variables.push((name, has_default));
                     }
                 }
+                "output" => self.outputs.extend(label(block, 0)),
                 "terraform" => {
                     for inner in block
                         .body()

@@ -8,7 +8,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::describe;
 use super::reporter::Reporter;
 use crate::events::Event;
-use crate::report::Status;
+use crate::report::{HealthOutcome, Status};
 
 pub struct Bars {
     multi: MultiProgress,
@@ -121,6 +121,26 @@ impl Reporter for Bars {
                 ));
             }
             Event::AttemptFinished { .. } => {}
+            Event::HealthCheckStarted { account, layer, .. } => {
+                if let Some(bar) = self.jobs.get(account) {
+                    bar.set_message(format!("{layer} health check"));
+                }
+            }
+            Event::HealthCheckFinished {
+                account,
+                layer,
+                check,
+            } => {
+                let mark = if check.outcome == HealthOutcome::Passed {
+                    "♥"
+                } else {
+                    "✗"
+                };
+                self.println(&format!(
+                    "  {mark} {}",
+                    describe::health_check(account, layer, check)
+                ));
+            }
             Event::LayerFinished {
                 account, report, ..
             } if report.status == Status::Failed => {

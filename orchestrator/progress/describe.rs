@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use crate::report::{ChangeCounts, LayerReport, Status, WaveStatus};
+use crate::report::{
+    ChangeCounts, HealthCheckReport, HealthOutcome, LayerReport, Status, WaveStatus,
+};
 
 pub fn status(status: Status) -> &'static str {
     match status {
@@ -74,9 +76,69 @@ pub fn layer(account: &str, report: &LayerReport) -> String {
     line
 }
 
+/// `catalog-dev dynamic: health check passed (200) in 1.2s`, or `...: health check failed
+/// (503) after 12 requests in 5.0s` (the layer's line that follows says why).
+pub fn health_check(account: &str, layer: &str, check: &HealthCheckReport) -> String {
+    let seen = match check.status {
+        Some(status) => format!(" ({status})"),
+        None if check.attempts > 0 => " (no answer)".to_string(),
+        None => String::new(),
+    };
+    let took = if check.attempts > 1 {
+        format!(
+            " after {} in {}",
+            count(check.attempts as usize, "request"),
+            millis(check.duration_ms)
+        )
+    } else {
+        format!(" in {}", millis(check.duration_ms))
+    };
+    let what = match check.outcome {
+        HealthOutcome::Passed => format!("passed{seen}{took}"),
+        HealthOutcome::Failed => format!("failed{seen}{took}"),
+        HealthOutcome::NoUrl => format!("failed: no URL in output {}", check.output),
+        HealthOutcome::Timeout => format!("stopped by the job timeout{seen}{took}"),
+        HealthOutcome::Cancelled => format!("interrupted{seen}{took}"),
+    };
+    format!("{account} {layer}: health check {what}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check(outcome: HealthOutcome, status: Option<u16>, attempts: u32) -> HealthCheckReport {
+        HealthCheckReport {
+            output: "health_url".into(),
+            url: Some("http://127.0.0.1:8080/health".into()),
+            expect_status: 200,
+            outcome,
+            status,
+            attempts,
+            duration_ms: 1234,
+        }
+    }
+
+    #[test]
+    fn health_checks_say_what_they_saw() {
+        let line = |c| health_check("catalog-dev", "dynamic", &c);
+        assert_eq!(
+            line(check(HealthOutcome::Passed, Some(200), 1)),
+            "catalog-dev dynamic: health check passed (200) in 1.2s"
+        );
+        assert_eq!(
+            line(check(HealthOutcome::Failed, Some(503), 4)),
+            "catalog-dev dynamic: health check failed (503) after 4 requests in 1.2s"
+        );
+        assert_eq!(
+            line(check(HealthOutcome::Failed, None, 1)),
+            "catalog-dev dynamic: health check failed (no answer) in 1.2s"
+        );
+        assert_eq!(
+            line(check(HealthOutcome::NoUrl, None, 0)),
+            "catalog-dev dynamic: health check failed: no URL in output health_url"
+        );
+    }
 
     #[test]
     fn durations_are_short() {

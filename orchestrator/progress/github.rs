@@ -104,6 +104,7 @@ mod tests {
                 changes: None,
                 plan_json: None,
                 log: None,
+                health_checks: Vec::new(),
             },
             log: Some(log),
             plan_json: None,

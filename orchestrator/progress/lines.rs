@@ -4,7 +4,7 @@
 use super::describe;
 use super::reporter::Reporter;
 use crate::events::Event;
-use crate::report::{Mode, Status};
+use crate::report::{HealthOutcome, Mode, Status};
 
 #[derive(Debug, Default)]
 pub struct LogLines;
@@ -73,6 +73,25 @@ impl Reporter for LogLines {
                 );
             }
             Event::AttemptFinished { .. } => {}
+            Event::HealthCheckStarted {
+                account,
+                layer,
+                url,
+            } => {
+                tracing::info!(target: "orchestrator::progress", "{account} {layer}: health check {url}");
+            }
+            Event::HealthCheckFinished {
+                account,
+                layer,
+                check,
+            } => {
+                let line = describe::health_check(account, layer, check);
+                if check.outcome == HealthOutcome::Passed {
+                    tracing::info!(target: "orchestrator::progress", "{line}");
+                } else {
+                    tracing::warn!(target: "orchestrator::progress", "{line}");
+                }
+            }
             Event::LayerFinished {
                 account, report, ..
             } => {

@@ -163,6 +163,7 @@ mod tests {
             changes: None,
             plan_json: None,
             log: (status == Status::Failed).then(|| format!("logs/payments-stage/{name}.log")),
+            health_checks: Vec::new(),
         }
     }
 

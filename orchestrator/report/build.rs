@@ -185,7 +185,10 @@ impl ReportBuilder {
             Event::RunStarted { .. }
             | Event::WaveStarted { .. }
             | Event::Step { .. }
-            | Event::AttemptFinished { .. } => {}
+            | Event::AttemptFinished { .. }
+            // A layer's health checks arrive in its `LayerFinished` report.
+            | Event::HealthCheckStarted { .. }
+            | Event::HealthCheckFinished { .. } => {}
         }
     }
 
@@ -260,6 +263,7 @@ fn not_run(layer: &str, status: Status, reason: &str) -> LayerReport {
         changes: None,
         plan_json: None,
         log: None,
+        health_checks: Vec::new(),
     }
 }
 
@@ -349,6 +353,7 @@ domains:
             changes: None,
             plan_json: None,
             log: None,
+            health_checks: Vec::new(),
         }
     }
 

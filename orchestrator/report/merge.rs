@@ -358,6 +358,7 @@ fn add_held_back(jobs: &mut Vec<JobReport>, waves: &[WaveReport], config: &Confi
                         changes: None,
                         plan_json: None,
                         log: None,
+                        health_checks: Vec::new(),
                     })
                     .collect(),
             });

@@ -153,7 +153,7 @@ impl LayerRun<'_> {
     }
 
     /// Runs one command; exit codes other than 0 (and 2 for `plan -detailed-exitcode`) fail.
-    async fn step(
+    pub(super) async fn step(
         &self,
         number: u32,
         step: Step,

@@ -1,6 +1,7 @@
 //! One layer of one account: its files prepared, then attempts (see `attempt.rs`) until one
 //! succeeds, a real error, the job's deadline or an interrupt; transient failures are retried
-//! after the retry policy's next delay.
+//! after the retry policy's next delay. A layer that applied then passes its health checks
+//! (see `health_check.rs`) or fails.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use super::process::Limits;
 use crate::config::Account;
 use crate::credentials::AccountCredentials;
 use crate::events::Event;
-use crate::report::{Attempt, LayerReport, Status};
+use crate::report::{Attempt, LayerReport, Mode, Status};
 use crate::terraform::{BackendConfig, LayerWorkspace, Transient};
 
 /// A layer's result, with the files the run report points to.
@@ -39,6 +40,7 @@ impl LayerOutcome {
                 changes: None,
                 plan_json: None,
                 log: None,
+                health_checks: Vec::new(),
             },
             log: None,
             plan_json: None,
@@ -111,18 +113,26 @@ impl LayerRun<'_> {
                     };
                     self.attempt_finished(&attempt, None);
                     attempts.push(attempt);
+                    let mut report = LayerReport {
+                        layer: self.layer.to_string(),
+                        status: done.status,
+                        reason: None,
+                        duration_ms: 0,
+                        attempts,
+                        error: Vec::new(),
+                        changes: Some(done.changes),
+                        plan_json: None,
+                        log: None,
+                        health_checks: Vec::new(),
+                    };
+                    // Whether or not the plan had changes: what was deployed must be healthy.
+                    if ctx.options.mode == Mode::Apply {
+                        self.check_health(number, &ws, &mut log, &limits, &mut report)
+                            .await;
+                    }
+                    report.duration_ms = millis(started.elapsed());
                     return LayerOutcome {
-                        report: LayerReport {
-                            layer: self.layer.to_string(),
-                            status: done.status,
-                            reason: None,
-                            duration_ms: millis(started.elapsed()),
-                            attempts,
-                            error: Vec::new(),
-                            changes: Some(done.changes),
-                            plan_json: None,
-                            log: None,
-                        },
+                        report,
                         log: Some(log.path().to_path_buf()),
                         plan_json: done.plan_json,
                     };
@@ -172,6 +182,7 @@ impl LayerRun<'_> {
                         changes: None,
                         plan_json: None,
                         log: None,
+                        health_checks: Vec::new(),
                     },
                     log: Some(log.path().to_path_buf()),
                     plan_json: None,

@@ -5,6 +5,7 @@
 mod attempt;
 mod cancel;
 mod context;
+mod health_check;
 mod job;
 mod layer;
 mod log_file;

@@ -73,6 +73,14 @@ impl Terraform {
         self.command(ws, args)
     }
 
+    /// `output -json <name>`: one output of the state the apply left, as JSON (a string output
+    /// prints as a quoted string).
+    pub fn output_json(&self, ws: &LayerWorkspace, name: &str) -> TerraformCommand {
+        let mut args = strings(["output", "-no-color", "-json"]);
+        args.push(name.to_string());
+        self.command(ws, args)
+    }
+
     fn lock_timeout_arg(&self) -> String {
         format!("-lock-timeout={}", go_duration(self.lock_timeout))
     }
@@ -229,6 +237,19 @@ mod tests {
             .find(|(k, _)| *k == "AWS_SECRET_ACCESS_KEY")
             .and_then(|(_, v)| v);
         assert_eq!(value, Some(std::ffi::OsStr::new("s3cr3t")));
+    }
+
+    #[test]
+    fn output_reads_one_output_as_json_in_the_layers_data_dir() {
+        let cmd = terraform().output_json(&workspace(), "health_url");
+        assert_eq!(
+            cmd.to_string(),
+            "terraform output -no-color -json health_url"
+        );
+        assert_eq!(cmd.cwd, Path::new("/repo/layers/static"));
+        assert!(cmd
+            .env
+            .contains(&("TF_DATA_DIR".into(), "/w/data/catalog-dev/static".into())));
     }
 
     #[test]

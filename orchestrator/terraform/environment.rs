@@ -4,41 +4,22 @@
 
 use std::ffi::OsString;
 
-/// `AWS_*` settings that carry no identity and may pass through (endpoints for tests and
-/// private links, CA bundles behind proxies, retry tuning).
-const AWS_PASS_THROUGH: &[&str] = &[
-    "AWS_CA_BUNDLE",
-    "AWS_EC2_METADATA_DISABLED",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_RETRY_MODE",
-    "AWS_STS_REGIONAL_ENDPOINTS",
-    "AWS_USE_DUALSTACK_ENDPOINT",
-    "AWS_USE_FIPS_ENDPOINT",
-];
+use crate::aws::is_base_credential_env;
 
-/// Secrets of the orchestrator itself that terraform never needs.
-const ORCHESTRATOR_SECRETS: &[&str] = &[
-    // GitHub's OIDC token request: it can mint credentials for the CI role.
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "SLACK_WEBHOOK_URL",
-];
+/// Secrets of the orchestrator itself that terraform never needs: the Slack webhooks (the
+/// platform's `SLACK_WEBHOOK_URL` and each domain's `SLACK_WEBHOOK_URL_<DOMAIN>`).
+const NOTIFICATION_SECRET_PREFIX: &str = "SLACK_WEBHOOK_URL";
 
-/// Whether an inherited variable must not reach terraform: every `AWS_*` variable that can
-/// select an identity (keys, session token, profile, web identity, role ARN, container
-/// credentials, shared files) and the orchestrator's own secrets.
+/// Whether an inherited variable must not reach terraform: anything that could give it an
+/// AWS identity other than its account's (one rule, in `aws`) and the orchestrator's own
+/// secrets.
 pub fn is_withheld(name: &str) -> bool {
-    if ORCHESTRATOR_SECRETS.contains(&name) {
-        return true;
-    }
-    name.starts_with("AWS_")
-        && !AWS_PASS_THROUGH.contains(&name)
-        && !name.starts_with("AWS_ENDPOINT_URL")
+    is_base_credential_env(name) || name.starts_with(NOTIFICATION_SECRET_PREFIX)
 }
 
 /// The names of the variables of this process's environment that terraform must not inherit.
 pub fn withheld_from(vars: impl Iterator<Item = (OsString, OsString)>) -> Vec<OsString> {
-    vars.filter(|(name, _)| name.to_str().is_some_and(is_withheld))
+    vars.filter(|(name, _)| is_withheld(&name.to_string_lossy()))
         .map(|(name, _)| name)
         .collect()
 }
@@ -64,6 +45,7 @@ mod tests {
             "AWS_CONFIG_FILE",
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
             "SLACK_WEBHOOK_URL",
+            "SLACK_WEBHOOK_URL_PAYMENTS",
         ] {
             assert!(is_withheld(name), "{name} must not reach terraform");
         }

@@ -46,6 +46,12 @@ impl LayerWorkspace {
         self.data_dir.join(PLAN_FILE)
     }
 
+    /// What `terraform output -json <name>` printed: it may hold a secret, so it goes to a
+    /// file of its own (never the log) and is removed once read.
+    pub fn output_file(&self, name: &str) -> PathBuf {
+        self.data_dir.join(format!("output-{name}.json"))
+    }
+
     /// The backend config of the last successful `init` in this data dir.
     pub fn backend_record(&self) -> PathBuf {
         self.data_dir.join(BACKEND_RECORD)

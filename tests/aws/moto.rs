@@ -2,6 +2,7 @@
 //! the test ends. Found through $MOTO_SERVER, else `<repo>/.venv/bin/moto_server` (the test
 //! command creates that venv), else PATH. Without it the test fails: it never skips.
 
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -46,6 +47,52 @@ impl MotoServer {
             url: format!("http://127.0.0.1:{port}"),
             child,
         }
+    }
+}
+
+/// One session moto issued (AssumeRole or AssumeRoleWithWebIdentity), from its own state.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct IssuedSession {
+    pub account_id: String,
+    pub arn: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+}
+
+impl MotoServer {
+    /// Every session moto has issued since it started: moto's own state dump
+    /// (`/moto-api/data.json`), so a test knows every secret that exists, even those of
+    /// sessions only the orchestrator saw.
+    pub fn issued_sessions(&self) -> Vec<IssuedSession> {
+        #[derive(serde::Deserialize)]
+        struct Dump {
+            sts: Sts,
+        }
+        #[derive(serde::Deserialize)]
+        struct Sts {
+            #[serde(rename = "AssumedRole")]
+            assumed_roles: Vec<IssuedSession>,
+        }
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("connect to moto");
+        // HTTP/1.0: the whole body, then the connection closes (no chunked encoding).
+        write!(
+            stream,
+            "GET /moto-api/data.json HTTP/1.0\r\nHost: {address}\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .expect("read moto's state");
+        let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+        assert!(
+            head.starts_with("HTTP/1.") && head.contains(" 200 "),
+            "{head}"
+        );
+        let dump: Dump = serde_json::from_str(body).expect("moto's state is JSON");
+        dump.sts.assumed_roles
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use tempfile::TempDir;
@@ -21,15 +21,22 @@ impl Org {
     /// `defaults` is extra YAML under `defaults:` (indented two spaces); `domains` is the
     /// list under `domains:`.
     pub fn new(defaults: &str, domains: &str) -> Self {
+        Self::with_layers(&["platform"], defaults, domains)
+    }
+
+    /// As `new`, with these layers (empty directories: for a fake terraform).
+    pub fn with_layers(layers: &[&str], defaults: &str, domains: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir_all(dir.path().join("layers/platform")).unwrap();
+        for layer in layers {
+            std::fs::create_dir_all(dir.path().join("layers").join(layer)).unwrap();
+        }
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         let config = dir.path().join("domains.yaml");
         let text = format!(
             "version: 1
 defaults:
   region: eu-west-1
-  layers: [platform]
+  layers: [{}]
   layers_dir: layers
   state: {{ backend: local, path: \"state/{{layer}}/{{account}}.tfstate\" }}
 {defaults}
@@ -37,9 +44,26 @@ waves:
   - {{ name: stage, environments: [dev] }}
   - {{ name: prod, environments: [prod] }}
 domains:
-{domains}"
+{domains}",
+            layers.join(", ")
         );
         std::fs::write(&config, text).unwrap();
+        Self { dir, config }
+    }
+
+    /// A copy of `examples/sandbox` (12 accounts, 3 layers of `terraform_data`, real
+    /// terraform, local state) whose accounts assume their role like a real organisation's:
+    /// terraform_data needs no AWS, but every process gets its account's credentials.
+    pub fn sandbox_with_roles() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sandbox");
+        copy_dir(&source.join("layers"), &dir.path().join("layers"));
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        let text = std::fs::read_to_string(source.join("domains.yaml")).unwrap();
+        let from = "  credentials: none ";
+        assert!(text.contains(from), "the sandbox has no `{from}` line");
+        let config = dir.path().join("domains.yaml");
+        std::fs::write(&config, text.replace(from, "  credentials: assume_role ")).unwrap();
         Self { dir, config }
     }
 
@@ -76,6 +100,19 @@ domains:
         Cli {
             command,
             output: self.dir.path().join("output.txt"),
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
         }
     }
 }

@@ -277,5 +277,6 @@ fn layer(name: &str, status: Status, attempts: u32) -> LayerReport {
         changes: None,
         plan_json: None,
         log: None,
+        health_checks: Vec::new(),
     }
 }

@@ -23,6 +23,15 @@ variable "app_version" {
   default     = "1.0.0"
 }
 
+variable "health_url" {
+  description = "What the health_url output says: the sandbox serves nothing, so point it at a server of your own (TF_VAR_health_url) to try a health check."
+  type        = string
+  default     = ""
+  # A health URL may carry a token: terraform keeps it out of plans and logs, and the
+  # orchestrator shows it without userinfo or query.
+  sensitive = true
+}
+
 resource "terraform_data" "app" {
   input = {
     name    = "${var.domain}-app"
@@ -37,4 +46,10 @@ resource "terraform_data" "app" {
 output "app_version" {
   description = "The deployed application version."
   value       = terraform_data.app.output.version
+}
+
+output "health_url" {
+  description = "The URL a health_check polls after this layer applies (empty unless TF_VAR_health_url is set)."
+  value       = var.health_url
+  sensitive   = true
 }
