@@ -120,3 +120,19 @@ fn changes_since(
     }
     Ok(Some(changes))
 }
+
+/// Prints machine-readable output. A reader that stops early (`| head`, `| jq -e ...`) is
+/// not an error: the output it wanted was delivered.
+pub fn print_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::failed(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}

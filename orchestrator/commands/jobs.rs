@@ -1,8 +1,7 @@
-use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{Format, JobsArgs};
-use crate::exit::{CliError, CommandResult, Exit};
+use crate::exit::{CommandResult, Exit};
 use crate::plan::Plan;
 
 pub fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
@@ -16,9 +15,7 @@ pub fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
         }
         Format::Table => table(&plan),
     };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(|e| CliError::failed(format!("cannot write to stdout: {e}")))?;
+    super::common::print_stdout(&text)?;
     super::free_on_exit::free_on_exit((config, plan));
     Ok(Exit::Success)
 }

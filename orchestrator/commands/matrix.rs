@@ -46,7 +46,7 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
         file.write_all(matrix::github_output(&waves).as_bytes())
             .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
     }
-    println!("{stdout}");
+    super::common::print_stdout(&format!("{stdout}\n"))?;
     drop(plan);
     super::free_on_exit::free_on_exit(config);
     Ok(Exit::Success)

@@ -5,6 +5,6 @@ use crate::exit::{CommandResult, Exit};
 /// this output, committed, and a test keeps the two equal.
 pub fn run() -> CommandResult {
     let text = serde_json::to_string_pretty(&json_schema()).expect("the schema serialises");
-    println!("{text}");
+    super::common::print_stdout(&format!("{text}\n"))?;
     Ok(Exit::Success)
 }
