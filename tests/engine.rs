@@ -637,3 +637,26 @@ fn read_plan(sandbox: &Sandbox, path: Option<&str>) -> serde_json::Value {
     assert!(plan["format_version"].is_string(), "{}", path.display());
     plan
 }
+
+#[test]
+fn the_failure_switch_works_on_an_already_deployed_sandbox() {
+    let sandbox = Sandbox::new();
+    sandbox.run(&["run"]).expect_code(0);
+    let mut cmd = sandbox.command(&["run"]);
+    cmd.env("TF_VAR_fail_account", "payments-stage");
+    sandbox.run_with(cmd).expect_code(1);
+    let report = sandbox.report();
+    assert_eq!(report.outcome, Outcome::Halted);
+    assert_eq!(job(&report, "payments-stage").status, Status::Failed);
+    for account in PROD {
+        assert_eq!(job(&report, account).status, Status::Skipped, "{account}");
+    }
+    // Without the switch the account recovers and everything is quiet again.
+    sandbox.run(&["run"]).expect_code(0);
+    assert_eq!(sandbox.report().outcome, Outcome::Succeeded);
+    sandbox.run(&["run"]).expect_code(0);
+    let quiet = sandbox.report();
+    for account in STAGE.iter().chain(&PROD) {
+        assert_eq!(job(&quiet, account).status, Status::NoChanges, "{account}");
+    }
+}

@@ -52,9 +52,11 @@ locals {
   # Exactly one of the two exists, depending on create_github_oidc_provider.
   github_oidc_provider_arn = one(concat(aws_iam_openid_connect_provider.github[*].arn, data.aws_iam_openid_connect_provider.github[*].arn))
 
-  # Prod only trusts jobs running in the GitHub environment of the same name, so its protection
-  # rules (required reviewers, branch restrictions) gate every prod deploy.
-  default_github_oidc_subjects = var.environment == "prod" ? ["repo:${var.github_repository}:environment:production"] : ["repo:${var.github_repository}:*"]
+  # Only reviewed code deploys: prod trusts jobs running in the GitHub environment
+  # `production` (its protection rules gate every prod deploy), other environments trust
+  # workflows of the main branch. Never `repo:<repo>:*`, which would let any branch or pull
+  # request take this role's rights.
+  default_github_oidc_subjects = var.environment == "prod" ? ["repo:${var.github_repository}:environment:production"] : ["repo:${var.github_repository}:ref:refs/heads/main"]
   github_oidc_subjects         = length(var.github_oidc_subjects) > 0 ? var.github_oidc_subjects : local.default_github_oidc_subjects
 
   administrator_access    = "arn:${local.partition}:iam::aws:policy/AdministratorAccess"

@@ -130,7 +130,7 @@ variable "deploy_role_policy_arns" {
 }
 
 variable "github_oidc_subjects" {
-  description = "`sub` claims (StringLike patterns) allowed to assume the deploy role. Empty means `repo:<github_repository>:environment:production` for prod (the GitHub environment the deploy workflow's prod job runs in) and `repo:<github_repository>:*` elsewhere."
+  description = "`sub` claims (StringLike patterns) allowed to assume the deploy role. Empty means `repo:<github_repository>:environment:production` for prod (the GitHub environment the deploy workflow's prod job runs in) and `repo:<github_repository>:ref:refs/heads/main` elsewhere."
   type        = list(string)
   default     = []
 }

@@ -79,7 +79,17 @@ pub(super) fn read_waves(problems: &mut Problems, node: &Node) -> Vec<Wave> {
         };
         let failure_tolerance = match f.get("failure_tolerance") {
             Some(n) => match fields::integer(problems, n, "failure_tolerance") {
-                Some(t) if t >= 0 => t as u32,
+                Some(t) if t >= 0 => match u32::try_from(t) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        problems.add(
+                            n.pos,
+                            format!("failure_tolerance {t} is too large"),
+                            "use how many failed accounts the wave may have (at most 4294967295)",
+                        );
+                        0
+                    }
+                },
                 Some(t) => {
                     problems.add(
                         n.pos,

@@ -33,6 +33,9 @@ resource "terraform_data" "baseline" {
     ci_role     = "arn:aws:iam::${var.account_id}:role/deploy"
   }
 
+  # The failing account is replaced on every run, so the switch also works on deployed state.
+  triggers_replace = var.fail_account == var.account_name ? timestamp() : null
+
   provisioner "local-exec" {
     command = var.fail_account == var.account_name ? "echo 'Error: simulated failure of ${var.account_name} (TF_VAR_fail_account)' >&2; exit 1" : "sleep ${var.deploy_seconds}"
   }
