@@ -205,6 +205,9 @@ pub struct PreflightArgs {
     /// Role assumed with this job's GitHub OIDC token before the account roles.
     #[arg(long, env = "ORCHESTRATOR_OIDC_ROLE_ARN")]
     pub oidc_role_arn: Option<String>,
+    /// Check the roles `--plan-only` runs assume (plan_role_name where set).
+    #[arg(long)]
+    pub plan_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

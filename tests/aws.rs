@@ -625,6 +625,7 @@ async fn each_account_process_sees_only_its_own_role() {
         account_id,
         region: "eu-west-1",
         role,
+        plan: false,
     };
     let role = Some("OrganizationAccountAccessRole");
     assert_each_account_saw_its_own_role(

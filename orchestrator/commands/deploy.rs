@@ -205,7 +205,7 @@ fn credentials_provider(
         return Ok(None);
     }
     StsProvider::new(config, args.oidc_role_arn.clone(), run_id)
-        .map(Some)
+        .map(|provider| Some(provider.for_plan(args.plan_only)))
         .map_err(|e| CliError::bad_input(e.to_string()))
 }
 

@@ -80,6 +80,10 @@ pub struct Account {
     pub account_id: String,
     pub region: String,
     pub role_name: String,
+    /// The role `--plan-only` runs assume instead of `role_name` (a read-only one); unset
+    /// means `role_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_role_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     pub session_duration: Duration,

@@ -111,6 +111,7 @@ pub fn json_schema() -> Value {
                 "properties": object(&[
                     ("region", json!({ "$ref": "#/$defs/region", "description": "The region of every account that does not name its own." })),
                     ("role_name", json!({ "$ref": "#/$defs/role_name", "description": "The role assumed in each account. Default: OrganizationAccountAccessRole." })),
+                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume in each account. Default: role_name." })),
                     ("external_id", json!({ "$ref": "#/$defs/external_id" })),
                     ("session_duration", json!({ "$ref": "#/$defs/duration", "description": "How long assumed-role credentials last, 15m to 12h. Default: 1h." })),
                     ("credentials", json!({ "$ref": "#/$defs/credentials" })),
@@ -205,6 +206,7 @@ pub fn json_schema() -> Value {
                     ("team", json!({ "type": "string", "minLength": 1, "description": "The team that owns the domain." })),
                     ("slack_channel", json!({ "type": "string", "pattern": "^#\\S+$", "description": "Where the domain's deploy failures are posted, e.g. \"#catalog-deploys\" (quoted: # starts a YAML comment)." })),
                     ("role_name", json!({ "$ref": "#/$defs/role_name" })),
+                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." })),
                     ("external_id", json!({ "$ref": "#/$defs/external_id" })),
                     ("layers", json!({ "$ref": "#/$defs/layers", "description": "A subset of defaults.layers for this domain's accounts." })),
                     ("vars", json!({ "$ref": "#/$defs/vars" })),
@@ -231,6 +233,7 @@ pub fn json_schema() -> Value {
                     })),
                     ("region", json!({ "$ref": "#/$defs/region", "description": "This account's region (default: defaults.region)." })),
                     ("role_name", json!({ "$ref": "#/$defs/role_name" })),
+                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." })),
                     ("external_id", json!({ "$ref": "#/$defs/external_id" })),
                     ("credentials", json!({ "$ref": "#/$defs/credentials" })),
                     ("vars", json!({ "$ref": "#/$defs/vars" })),

@@ -6,6 +6,7 @@ pub(crate) const TOP: &[&str] = &["version", "defaults", "waves", "domains"];
 pub(crate) const DEFAULTS: &[&str] = &[
     "region",
     "role_name",
+    "plan_role_name",
     "external_id",
     "session_duration",
     "credentials",
@@ -30,6 +31,7 @@ pub(crate) const DOMAIN: &[&str] = &[
     "team",
     "slack_channel",
     "role_name",
+    "plan_role_name",
     "external_id",
     "layers",
     "vars",
@@ -41,6 +43,7 @@ pub(crate) const ACCOUNT: &[&str] = &[
     "account_id",
     "region",
     "role_name",
+    "plan_role_name",
     "external_id",
     "credentials",
     "vars",
