@@ -8,11 +8,13 @@ use crate::aws::{self, StsProvider};
 use crate::cli::PreflightArgs;
 use crate::exit::{CliError, CommandResult, Exit};
 
-use super::common::{load_config, plan_for};
+use super::common::{load_config_with_vended_ids, plan_for, require_vended, work_dir_from_env};
 
 pub fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
-    let config = load_config(config_path)?;
+    let work_dir = work_dir_from_env();
+    let config = load_config_with_vended_ids(config_path, &work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
+    require_vended(plan.jobs().map(|j| &j.account), &work_dir)?;
     let accounts = plan
         .waves
         .iter()

@@ -112,6 +112,17 @@ pub fn json_schema() -> Value {
                     ("region", json!({ "$ref": "#/$defs/region", "description": "The region of every account that does not name its own." })),
                     ("role_name", json!({ "$ref": "#/$defs/role_name", "description": "The role assumed in each account. Default: OrganizationAccountAccessRole." })),
                     ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume in each account. Default: role_name." })),
+                    ("account_vending", json!({
+                        "description": "The layer that creates the organisation's accounts (`orchestrator vend`, with the management account's credentials). Accounts may then omit account_id.",
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["layer", "email_domain", "root_id"],
+                        "properties": {
+                            "layer": { "$ref": "#/$defs/name", "description": "The account vending layer's directory under layers_dir, e.g. organization." },
+                            "email_domain": { "type": "string", "pattern": "^[a-z0-9-]+(\\.[a-z0-9-]+)+$", "description": "Root user addresses are aws+<account>@<email_domain>." },
+                            "root_id": { "type": "string", "pattern": "^r-[0-9a-z]{4,32}$", "description": "The organisation root the per-environment OUs go under." }
+                        }
+                    })),
                     ("external_id", json!({ "$ref": "#/$defs/external_id" })),
                     ("session_duration", json!({ "$ref": "#/$defs/duration", "description": "How long assumed-role credentials last, 15m to 12h. Default: 1h." })),
                     ("credentials", json!({ "$ref": "#/$defs/credentials" })),
@@ -224,10 +235,9 @@ pub fn json_schema() -> Value {
                 "description": "One AWS account: the domain in one environment.",
                 "type": "object",
                 "additionalProperties": false,
-                "required": ["account_id"],
                 "properties": object(&[
                     ("account_id", json!({
-                        "description": "The 12-digit AWS account id, quoted (as a YAML number, leading zeros are lost).",
+                        "description": "The 12-digit AWS account id, quoted (as a YAML number, leading zeros are lost). Required unless defaults.account_vending is set: `orchestrator vend` then creates the account and records its id.",
                         "type": "string",
                         "pattern": ACCOUNT_ID_PATTERN
                     })),

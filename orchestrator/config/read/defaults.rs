@@ -25,6 +25,8 @@ pub(super) struct Defaults {
     pub layers: Vec<String>,
     pub vars: Vars,
     pub layer_vars: BTreeMap<String, Vars>,
+    /// `account_vending` is configured: an account may omit `account_id`.
+    pub vends_accounts: bool,
 }
 
 pub(super) fn read_defaults(
@@ -92,6 +94,7 @@ pub(super) fn read_defaults(
         layers,
         vars,
         layer_vars,
+        vends_accounts: get("account_vending").is_some(),
     }
 }
 

@@ -230,8 +230,17 @@ fn read_account(
 ) -> Option<(Account, AccountSpans)> {
     let env = env_key.as_str().unwrap_or_default();
     let a = Fields::read(problems, env_node, format!("environment `{env}`"), ACCOUNT)?;
-    let id_node = a.required(problems, "account_id", "\"123456789012\"");
-    let id = id_node.and_then(|n| account_id(problems, n));
+    // With account vending, a missing id is filled in from what `orchestrator vend` recorded.
+    let (id_node, id) = if defaults.vends_accounts {
+        let node = a.get("account_id");
+        (
+            node,
+            node.map_or(Some(String::new()), |n| account_id(problems, n)),
+        )
+    } else {
+        let node = a.required(problems, "account_id", "\"123456789012\"");
+        (node, node.and_then(|n| account_id(problems, n)))
+    };
     let region_value = match a.get("region") {
         Some(n) => region(problems, n),
         None => defaults.region.clone(),

@@ -22,6 +22,7 @@ pub(crate) const DEFAULTS: &[&str] = &[
     "network",
     "health_check",
     "oidc_role_arn",
+    "account_vending",
 ];
 
 pub(crate) const WAVE: &[&str] = &["name", "environments", "failure_tolerance"];
@@ -58,6 +59,8 @@ pub(crate) const S3_STATE: &[&str] = &["backend", "bucket", "region", "key"];
 pub(crate) const LOCAL_STATE: &[&str] = &["backend", "path"];
 
 pub(crate) const NETWORK_POOL: &[&str] = &["pool", "prefix", "layer"];
+
+pub(crate) const ACCOUNT_VENDING: &[&str] = &["layer", "email_domain", "root_id"];
 
 pub(crate) const HEALTH_CHECK: &[&str] = &["layer", "output", "expect_status", "timeout"];
 
