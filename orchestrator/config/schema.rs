@@ -112,17 +112,6 @@ pub fn json_schema() -> Value {
                     ("region", json!({ "$ref": "#/$defs/region", "description": "The region of every account that does not name its own." })),
                     ("role_name", json!({ "$ref": "#/$defs/role_name", "description": "The role assumed in each account. Default: OrganizationAccountAccessRole." })),
                     ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume in each account. Default: role_name." })),
-                    ("account_vending", json!({
-                        "description": "The layer that creates the organisation's accounts (`orchestrator vend`, with the management account's credentials). Accounts may then omit account_id.",
-                        "type": "object",
-                        "additionalProperties": false,
-                        "required": ["layer", "email_domain", "root_id"],
-                        "properties": {
-                            "layer": { "$ref": "#/$defs/name", "description": "The account vending layer's directory under layers_dir, e.g. organization." },
-                            "email_domain": { "type": "string", "pattern": "^[a-z0-9-]+(\\.[a-z0-9-]+)+$", "description": "Root user addresses are aws+<account>@<email_domain>." },
-                            "root_id": { "type": "string", "pattern": "^r-[0-9a-z]{4,32}$", "description": "The organisation root the per-environment OUs go under." }
-                        }
-                    })),
                     ("external_id", json!({ "$ref": "#/$defs/external_id" })),
                     ("session_duration", json!({ "$ref": "#/$defs/duration", "description": "How long assumed-role credentials last, 15m to 12h. Default: 1h." })),
                     ("credentials", json!({ "$ref": "#/$defs/credentials" })),
@@ -144,6 +133,17 @@ pub fn json_schema() -> Value {
                         ]
                     })),
                     ("oidc_role_arn", json!({ "type": "string", "description": "A role assumed with the GitHub OIDC token before any account role." })),
+                    ("account_vending", json!({
+                        "description": "The layer that creates the organisation's accounts (`orchestrator vend`, with the management account's credentials). Accounts may then omit account_id.",
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["layer", "email_domain", "root_id"],
+                        "properties": object(&[
+                            ("layer", json!({ "$ref": "#/$defs/name", "description": "The account vending layer's directory under layers_dir, e.g. organization." })),
+                            ("email_domain", json!({ "type": "string", "pattern": "^[a-z0-9-]+(\\.[a-z0-9-]+)+$", "description": "Root user addresses are aws+<account>@<email_domain>." })),
+                            ("root_id", json!({ "type": "string", "pattern": "^r-[0-9a-z]{4,32}$", "description": "The organisation root the per-environment OUs go under." })),
+                        ])
+                    })),
                 ])
             },
             "state": {
@@ -287,6 +287,10 @@ mod tests {
             ("/$defs/state/oneOf/1/properties", keys::LOCAL_STATE),
             ("/$defs/network_pool/properties", keys::NETWORK_POOL),
             ("/$defs/health_check/properties", keys::HEALTH_CHECK),
+            (
+                "/$defs/defaults/properties/account_vending/properties",
+                keys::ACCOUNT_VENDING,
+            ),
             ("/$defs/wave/properties", keys::WAVE),
             ("/$defs/domain/properties", keys::DOMAIN),
             ("/$defs/account/properties", keys::ACCOUNT),
