@@ -63,6 +63,21 @@ pub enum Command {
     /// Change domains.yaml.
     #[command(subcommand)]
     Domain(DomainCommand),
+    /// Create the accounts that have no account_id yet (defaults.account_vending) and record their ids.
+    Vend(VendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VendArgs {
+    /// Plan the account vending layer only (no account is created, no id recorded).
+    #[arg(long)]
+    pub plan_only: bool,
+    /// The terraform (or OpenTofu) binary.
+    #[arg(long, env = "TERRAFORM_BIN", default_value = "terraform")]
+    pub terraform: PathBuf,
+    /// Where the vending layer's data dir and log go, and the account ids are recorded.
+    #[arg(long, env = "ORCHESTRATOR_WORK_DIR", default_value = ".orchestrator")]
+    pub work_dir: PathBuf,
 }
 
 /// Which accounts and layers to work on; every selector may be repeated or comma-separated.
@@ -205,6 +220,9 @@ pub struct PreflightArgs {
     /// Role assumed with this job's GitHub OIDC token before the account roles.
     #[arg(long, env = "ORCHESTRATOR_OIDC_ROLE_ARN")]
     pub oidc_role_arn: Option<String>,
+    /// Check the roles `--plan-only` runs assume (plan_role_name where set).
+    #[arg(long)]
+    pub plan_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

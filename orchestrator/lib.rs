@@ -25,3 +25,4 @@ pub mod report;
 pub mod runner;
 pub mod summary;
 pub mod terraform;
+pub mod vending;

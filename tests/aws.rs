@@ -251,6 +251,78 @@ fn access_denied_and_region_disabled_are_not_retried_and_name_the_account() {
     assert!(line_with(&run, &["  ok  ", "catalog-dev "]).is_some());
 }
 
+/// `preflight --plan-only` checks the roles plan-only runs assume, and its hints name
+/// `plan_role_name`; plain `preflight` keeps checking the deploy role.
+#[test]
+fn preflight_plan_only_checks_the_plan_role() {
+    let org = Org::new("  plan_role_name: ReadOnly", THREE_ACCOUNTS);
+    let sts = StsStub::start(
+        |call| match (call.action.as_str(), call.role_account().as_str()) {
+            ("AssumeRole", "333333333333") => error(403, "AccessDenied", "not authorized"),
+            _ => default_answer(call),
+        },
+    );
+    let preflight = |args: &[&str]| {
+        org.cli()
+            .args(["preflight"])
+            .args(args.iter().copied())
+            .env("AWS_ENDPOINT_URL_STS", sts.url())
+            .run()
+    };
+
+    let run = preflight(&["--plan-only"]);
+    assert_eq!(run.code, 1, "{}", run.output);
+    let calls: Vec<_> = sts
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "AssumeRole")
+        .collect();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    for call in &calls {
+        assert!(
+            call.param("RoleArn").unwrap().ends_with(":role/ReadOnly"),
+            "{call:?}"
+        );
+        assert!(
+            call.param("RoleSessionName")
+                .unwrap()
+                .starts_with("orchestrator-plan-"),
+            "{call:?}"
+        );
+    }
+    assert!(
+        line_with(
+            &run,
+            &[
+                "hint:",
+                "role `ReadOnly` exists in account 333333333333 (plan_role_name)"
+            ]
+        )
+        .is_some(),
+        "{}",
+        run.output
+    );
+
+    let before = calls.len();
+    let run = preflight(&[]);
+    assert_eq!(run.code, 1, "{}", run.output);
+    let calls: Vec<_> = sts
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "AssumeRole")
+        .skip(before)
+        .collect();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    for call in &calls {
+        assert!(
+            call.param("RoleArn")
+                .unwrap()
+                .ends_with(":role/OrganizationAccountAccessRole"),
+            "{call:?}"
+        );
+    }
+}
+
 #[test]
 fn throttling_and_server_errors_are_retried_until_sts_answers() {
     let org = Org::new("", THREE_ACCOUNTS);
@@ -625,6 +697,7 @@ async fn each_account_process_sees_only_its_own_role() {
         account_id,
         region: "eu-west-1",
         role,
+        plan: false,
     };
     let role = Some("OrganizationAccountAccessRole");
     assert_each_account_saw_its_own_role(

@@ -3,11 +3,17 @@
 use crate::config::Account;
 
 use super::failure::{code, StsFailure};
+use super::session::{self, Purpose};
 
 /// For a failure while assuming (or checking) one account's role. `base_arn` is who asked,
 /// when known, so the trust-policy hint can name the principal to allow.
-pub fn for_account(failure: &StsFailure, account: &Account, base_arn: Option<&str>) -> String {
-    let role = &account.role_name;
+pub fn for_account(
+    failure: &StsFailure,
+    account: &Account,
+    purpose: Purpose,
+    base_arn: Option<&str>,
+) -> String {
+    let (role, key) = session::role_name(account, purpose);
     let id = &account.account_id;
     match failure.code.as_deref() {
         Some("AccessDenied") => {
@@ -18,7 +24,7 @@ pub fn for_account(failure: &StsFailure, account: &Account, base_arn: Option<&st
                 ""
             };
             format!(
-                "check that role `{role}` exists in account {id} (role_name), that its trust \
+                "check that role `{role}` exists in account {id} ({key}), that its trust \
                  policy allows sts:AssumeRole{principal}{external_id} and that the base \
                  credentials may call sts:AssumeRole on it"
             )

@@ -18,4 +18,4 @@ pub use failure::{code, StsFailure};
 pub use preflight::{preflight, BaseFailure, PreflightFailure, PreflightReport, ReachableAccount};
 pub use provider::{AssumedRole, Identity, ProviderError, StsProvider, REFRESH_MARGIN};
 pub use retry::RetryPolicy;
-pub use session::{role_arn, session_name, CHAINED_SESSION_LIMIT};
+pub use session::{role_arn, role_name, session_name, Purpose, CHAINED_SESSION_LIMIT};

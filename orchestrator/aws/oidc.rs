@@ -25,7 +25,7 @@ pub async fn assume_role(
     settings: &Settings,
 ) -> Result<Credentials, StsFailure> {
     let token = github_token(settings).await?;
-    let session_name = session::session_name("oidc", &settings.run_id);
+    let session_name = session::session_name("oidc", &settings.run_id, settings.purpose);
     let output = settings
         .retry
         .run(|| async {

@@ -112,7 +112,7 @@ async fn check(
         account: account.name.clone(),
         account_id: account.account_id.clone(),
         line: account.line,
-        hint: hint::for_account(&failure, account, Some(base_arn)),
+        hint: hint::for_account(&failure, account, provider.purpose(), Some(base_arn)),
         failure,
     };
     let session = provider.assume(account).await.map_err(failed)?;

@@ -16,7 +16,7 @@ use super::failure::StsFailure;
 use super::hint;
 use super::mask::Masker;
 use super::retry::RetryPolicy;
-use super::session;
+use super::session::{self, Purpose};
 use super::settings::Settings;
 
 /// Credentials with less than this left are assumed again before the next layer starts.
@@ -132,6 +132,7 @@ impl StsProvider {
             run_id: run_id.to_string(),
             endpoint_url: None,
             retry: RetryPolicy::default(),
+            purpose: Purpose::Deploy,
             masker: Masker::from_env(),
         }))
     }
@@ -147,6 +148,19 @@ impl StsProvider {
         let mut settings = self.inner.settings.clone();
         settings.retry = retry;
         Self::from_settings(settings)
+    }
+
+    /// For `--plan-only` runs: assume each account's `plan_role_name` (when it has one),
+    /// in sessions named `orchestrator-plan-<account>-<run id>`.
+    pub fn for_plan(self, plan_only: bool) -> Self {
+        let mut settings = self.inner.settings.clone();
+        settings.purpose = Purpose::from_plan_only(plan_only);
+        Self::from_settings(settings)
+    }
+
+    /// Which role this provider assumes: the deploy role or the plan role.
+    pub fn purpose(&self) -> Purpose {
+        self.inner.settings.purpose
     }
 
     fn from_settings(settings: Settings) -> Self {
@@ -203,8 +217,8 @@ impl StsProvider {
     async fn assume_role(&self, base: &Base, account: &Account) -> Result<AssumedRole, StsFailure> {
         let settings = &self.inner.settings;
         let client = base.client(&account.region);
-        let role_arn = session::role_arn(account);
-        let session_name = session::session_name(&account.name, &settings.run_id);
+        let role_arn = session::role_arn(account, settings.purpose);
+        let session_name = session::session_name(&account.name, &settings.run_id, settings.purpose);
         let duration = session::duration_seconds(account.session_duration, base.chained);
         let output = settings
             .retry
@@ -295,8 +309,8 @@ impl CredentialsProvider for StsProvider {
                         code: failure.code.clone(),
                         message: format!(
                             "cannot assume {}: {failure}; {}",
-                            session::role_arn(account),
-                            hint::for_account(&failure, account, None)
+                            session::role_arn(account, self.purpose()),
+                            hint::for_account(&failure, account, self.purpose(), None)
                         ),
                     }),
             }

@@ -14,13 +14,48 @@ const SESSION_NAME_PREFIX: &str = "orchestrator-";
 /// The run id keeps at most this many characters, so the account name stays readable.
 const RUN_ID_MAX: usize = 24;
 
-/// `arn:<partition>:iam::<account_id>:role/<role_name>`.
-pub fn role_arn(account: &Account) -> String {
+/// What the session is for: `--plan-only` runs assume the account's read-only
+/// `plan_role_name` when it has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Purpose {
+    #[default]
+    Deploy,
+    Plan,
+}
+
+impl Purpose {
+    pub fn from_plan_only(plan_only: bool) -> Self {
+        if plan_only {
+            Self::Plan
+        } else {
+            Self::Deploy
+        }
+    }
+
+    /// `orchestrator-` or `orchestrator-plan-`: CloudTrail tells plan sessions apart.
+    fn session_prefix(self) -> &'static str {
+        match self {
+            Self::Deploy => SESSION_NAME_PREFIX,
+            Self::Plan => "orchestrator-plan-",
+        }
+    }
+}
+
+/// The role assumed in the account for `purpose`, and the config key that names it.
+pub fn role_name(account: &Account, purpose: Purpose) -> (&str, &'static str) {
+    match (purpose, &account.plan_role_name) {
+        (Purpose::Plan, Some(plan_role)) => (plan_role, "plan_role_name"),
+        _ => (&account.role_name, "role_name"),
+    }
+}
+
+/// `arn:<partition>:iam::<account_id>:role/<role_name>` (or `plan_role_name` for plans).
+pub fn role_arn(account: &Account, purpose: Purpose) -> String {
     format!(
         "arn:{}:iam::{}:role/{}",
         partition(&account.region),
         account.account_id,
-        account.role_name
+        role_name(account, purpose).0
     )
 }
 
@@ -39,17 +74,18 @@ pub fn partition(region: &str) -> &'static str {
     }
 }
 
-/// `orchestrator-<name>-<run id>`, reduced to STS's rules (2-64 characters of `[\w+=,.@-]`).
-/// CloudTrail shows this name, so it keeps the account whole when it can and shortens the
-/// run id first.
-pub fn session_name(name: &str, run_id: &str) -> String {
+/// `orchestrator-<name>-<run id>` (`orchestrator-plan-...` for plans), reduced to STS's
+/// rules (2-64 characters of `[\w+=,.@-]`). CloudTrail shows this name, so it keeps the
+/// account whole when it can and shortens the run id first.
+pub fn session_name(name: &str, run_id: &str, purpose: Purpose) -> String {
+    let prefix = purpose.session_prefix();
     let name = sanitize(name);
     let mut run_id = sanitize(run_id);
     run_id.truncate(RUN_ID_MAX);
-    let fixed = SESSION_NAME_PREFIX.len() + usize::from(!run_id.is_empty());
+    let fixed = prefix.len() + usize::from(!run_id.is_empty());
     let room_for_name = SESSION_NAME_MAX - fixed - run_id.len();
     let name = &name[..name.len().min(room_for_name)];
-    let mut session = format!("{SESSION_NAME_PREFIX}{name}");
+    let mut session = format!("{prefix}{name}");
     if !run_id.is_empty() {
         session.push('-');
         session.push_str(&run_id);
@@ -97,14 +133,22 @@ mod tests {
     #[test]
     fn session_name_is_prefix_account_and_run_id() {
         assert_eq!(
-            session_name("catalog-dev", "8123456789-1"),
+            session_name("catalog-dev", "8123456789-1", Purpose::Deploy),
             "orchestrator-catalog-dev-8123456789-1"
         );
     }
 
     #[test]
+    fn plan_sessions_are_named_apart() {
+        assert_eq!(
+            session_name("catalog-dev", "42", Purpose::Plan),
+            "orchestrator-plan-catalog-dev-42"
+        );
+    }
+
+    #[test]
     fn session_name_replaces_characters_sts_refuses() {
-        let name = session_name("catalog dev/ü", "run:42 #1");
+        let name = session_name("catalog dev/ü", "run:42 #1", Purpose::Deploy);
         assert_eq!(name, "orchestrator-catalog-dev---run-42--1");
         assert!(valid(&name));
     }
@@ -112,23 +156,23 @@ mod tests {
     #[test]
     fn long_names_fit_in_64_characters_keeping_the_run_id() {
         let account = "a-very-long-domain-name-that-goes-on-and-on-production";
-        let name = session_name(account, "1234567890");
+        let name = session_name(account, "1234567890", Purpose::Plan);
         assert!(valid(&name), "{name}");
         assert_eq!(name.len(), 64);
         assert!(name.ends_with("-1234567890"), "{name}");
-        assert!(name.starts_with("orchestrator-a-very-long"), "{name}");
+        assert!(name.starts_with("orchestrator-plan-a-very-long"), "{name}");
     }
 
     #[test]
     fn long_run_ids_are_cut_to_leave_room_for_the_account() {
-        let name = session_name("catalog-dev", &"9".repeat(100));
+        let name = session_name("catalog-dev", &"9".repeat(100), Purpose::Deploy);
         assert!(valid(&name), "{name}");
         assert!(name.starts_with("orchestrator-catalog-dev-9"), "{name}");
     }
 
     #[test]
     fn empty_run_id_still_gives_a_valid_name() {
-        assert_eq!(session_name("x", ""), "orchestrator-x");
+        assert_eq!(session_name("x", "", Purpose::Deploy), "orchestrator-x");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use super::mask::Masker;
 use super::retry::RetryPolicy;
+use super::session::Purpose;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -12,5 +13,7 @@ pub struct Settings {
     /// Overrides AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL (which the SDK honours by itself).
     pub endpoint_url: Option<String>,
     pub retry: RetryPolicy,
+    /// Plan-only runs assume each account's `plan_role_name` (when set) instead of `role_name`.
+    pub purpose: Purpose,
     pub masker: Masker,
 }

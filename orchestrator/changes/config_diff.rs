@@ -168,6 +168,9 @@ fn access_changes(before: &Account, after: &Account) -> Vec<String> {
     if before.role_name != after.role_name {
         why.push("role_name changed".to_string());
     }
+    if before.plan_role_name != after.plan_role_name {
+        why.push("plan_role_name changed".to_string());
+    }
     if before.external_id != after.external_id {
         why.push("external_id changed".to_string());
     }
@@ -334,6 +337,19 @@ domains:
                 "catalog-prod/dynamic: role_name changed",
                 "catalog-prod/platform: role_name changed",
                 "catalog-prod/static: role_name changed",
+            ]
+        );
+
+        let new = BASE.replace(
+            "      prod: { account_id: \"100000000003\" }",
+            "      prod: { account_id: \"100000000003\", plan_role_name: Reader }",
+        );
+        assert_eq!(
+            affected(&compare_texts(BASE, &new)),
+            [
+                "catalog-prod/dynamic: plan_role_name changed",
+                "catalog-prod/platform: plan_role_name changed",
+                "catalog-prod/static: plan_role_name changed",
             ]
         );
     }

@@ -1,16 +1,41 @@
 //! Steps most commands share: load the config, turn selectors into a plan.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::changes::{self, ChangeSet};
 use crate::cli::{Format, Selectors};
-use crate::config::{self, Config};
+use crate::config::{self, Account, Config};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
+use crate::vending;
 
 pub fn load_config(path: &Path) -> Result<Config, CliError> {
     Ok(config::load(path)?)
+}
+
+/// The config, with the ids `orchestrator vend` recorded under `work_dir` given to the
+/// accounts that omit `account_id`.
+pub fn load_config_with_vended_ids(path: &Path, work_dir: &Path) -> Result<Config, CliError> {
+    let mut config = load_config(path)?;
+    vending::fill_in(&mut config, work_dir).map_err(|e| CliError::bad_input(e.to_string()))?;
+    Ok(config)
+}
+
+/// The work dir of commands without `--work-dir` (`jobs`, `matrix`): where `vend` recorded
+/// the account ids.
+pub fn work_dir_from_env() -> PathBuf {
+    std::env::var_os("ORCHESTRATOR_WORK_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from(".orchestrator"), PathBuf::from)
+}
+
+/// Exit 2 when a selected account has no id yet (not vended).
+pub fn require_vended<'a>(
+    accounts: impl IntoIterator<Item = &'a Account>,
+    work_dir: &Path,
+) -> Result<(), CliError> {
+    vending::require_ids(accounts, work_dir).map_err(|e| CliError::bad_input(e.to_string()))
 }
 
 pub fn selection(selectors: &Selectors) -> Selection {

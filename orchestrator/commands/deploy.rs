@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::common::{changed_filter, load_config, plan_for, split_names};
+use super::common::{
+    changed_filter, load_config_with_vended_ids, plan_for, require_vended, split_names,
+};
 use crate::aws::{self, StsProvider};
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
 use crate::config::{Config, CredentialsMode};
@@ -24,7 +26,7 @@ use crate::runner::{self, CancelHandle, RetryPolicy, RunOptions, StopLevel};
 use crate::terraform::Terraform;
 
 pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
-    let config = load_config(config_path)?;
+    let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
     let selection = Selection {
         accounts: split_names(&args.accounts),
         layers: split_names(&args.layers),
@@ -37,12 +39,14 @@ pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
         ));
     }
     let plan = plan::build(&config, &selection)?;
+    require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
     execute(config, plan, args.execution)
 }
 
 pub fn run(config_path: &Path, args: RunArgs) -> CommandResult {
-    let config = load_config(config_path)?;
+    let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
+    require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
     execute(config, plan, args.execution)
 }
 
@@ -205,7 +209,7 @@ fn credentials_provider(
         return Ok(None);
     }
     StsProvider::new(config, args.oidc_role_arn.clone(), run_id)
-        .map(Some)
+        .map(|provider| Some(provider.for_plan(args.plan_only)))
         .map_err(|e| CliError::bad_input(e.to_string()))
 }
 
@@ -291,7 +295,7 @@ async fn preflight(
 }
 
 /// The terraform binary, as an absolute path (terraform runs in each layer's directory).
-fn find_program(program: &Path) -> Result<PathBuf, CliError> {
+pub(super) fn find_program(program: &Path) -> Result<PathBuf, CliError> {
     let not_found = || {
         CliError::bad_input(format!(
             "terraform not found: `{}` is not an executable file or on PATH; install terraform \
@@ -322,7 +326,7 @@ fn find_program(program: &Path) -> Result<PathBuf, CliError> {
         .ok_or_else(not_found)
 }
 
-fn absolute(path: &Path) -> Result<PathBuf, CliError> {
+pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
     std::path::absolute(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
 }
 

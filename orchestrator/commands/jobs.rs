@@ -5,8 +5,10 @@ use crate::exit::{CommandResult, Exit};
 use crate::plan::Plan;
 
 pub fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
-    let config = super::common::load_config(config_path)?;
+    let work_dir = super::common::work_dir_from_env();
+    let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
     let (plan, changes) = super::common::plan_with_changes(&config, &args.selectors)?;
+    super::common::require_vended(plan.jobs().map(|j| &j.account), &work_dir)?;
     let text = match args.format {
         _ if args.explain => super::common::explain(&plan, changes, args.format)?,
         Format::Json => {

@@ -6,10 +6,17 @@ use crate::exit::{CliError, CommandResult, Exit};
 use crate::{matrix, plan};
 
 pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
-    let config = super::common::load_config(config_path)?;
+    let work_dir = super::common::work_dir_from_env();
+    let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
     let (selection, _) = super::common::selection_with_changes(&config, &args.selectors)?;
     // By reference: the matrix needs each account's name and id, not a copy of the account.
     let plan = plan::select(&config, &selection)?;
+    super::common::require_vended(
+        plan.waves
+            .iter()
+            .flat_map(|w| w.jobs.iter().map(|j| j.account)),
+        &work_dir,
+    )?;
     let max_jobs = usize::from(args.max_jobs);
     let mut waves = matrix::for_selected(&plan, max_jobs);
     if let Some(name) = &args.wave {

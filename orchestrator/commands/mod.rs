@@ -13,6 +13,7 @@ mod report;
 mod schema;
 mod summary;
 mod validate;
+mod vend;
 
 use crate::cli::{Cli, Command, DomainCommand, NotifyCommand, ReportCommand};
 use crate::exit::CommandResult;
@@ -32,6 +33,7 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Gate(args) => gate::run(config, args),
         Command::Summary(args) => summary::run(config, args),
         Command::Schema => schema::run(),
+        Command::Vend(args) => vend::run(config, args),
         Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
     }
 }

@@ -8,17 +8,20 @@ use crate::aws::{self, StsProvider};
 use crate::cli::PreflightArgs;
 use crate::exit::{CliError, CommandResult, Exit};
 
-use super::common::{load_config, plan_for};
+use super::common::{load_config_with_vended_ids, plan_for, require_vended, work_dir_from_env};
 
 pub fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
-    let config = load_config(config_path)?;
+    let work_dir = work_dir_from_env();
+    let config = load_config_with_vended_ids(config_path, &work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
+    require_vended(plan.jobs().map(|j| &j.account), &work_dir)?;
     let accounts = plan
         .waves
         .iter()
         .flat_map(|wave| wave.jobs.iter().map(|job| &job.account));
     let provider = StsProvider::new(&config, args.oidc_role_arn, &run_id())
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+        .map_err(|e| CliError::bad_input(e.to_string()))?
+        .for_plan(args.plan_only);
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
     let report = runtime.block_on(aws::preflight(

@@ -30,6 +30,20 @@ pub struct Config {
     pub network: Option<NetworkPool>,
     /// Role assumed with the GitHub OIDC token before any account role (optional).
     pub oidc_role_arn: Option<String>,
+    /// `defaults.account_vending`: accounts may then omit `account_id` until `orchestrator
+    /// vend` has created them.
+    pub account_vending: Option<AccountVending>,
+}
+
+/// The layer that creates the organisation's accounts, run once by `orchestrator vend` with
+/// the management account's own credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountVending {
+    pub layer: String,
+    /// Root user addresses are `aws+<account>@<email_domain>`.
+    pub email_domain: String,
+    /// The organisation root (`r-xxxx`) the per-environment OUs go under.
+    pub root_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -77,9 +91,15 @@ pub struct Account {
     pub domain: String,
     pub environment: String,
     pub wave: String,
+    /// Empty while the account is still to be vended (only with `defaults.account_vending`):
+    /// `orchestrator vend` records its id, and commands fill it in (`vending::fill_in`).
     pub account_id: String,
     pub region: String,
     pub role_name: String,
+    /// The role `--plan-only` runs assume instead of `role_name` (a read-only one); unset
+    /// means `role_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_role_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     pub session_duration: Duration,

@@ -74,6 +74,10 @@ fn unique_account_ids(problems: &mut Problems, accounts: &[Account], spans: &[Ac
     // Ids are 12 digits (checked when read), so they hash as numbers.
     let mut first: HashMap<u64, usize> = HashMap::with_capacity(accounts.len());
     for (i, account) in accounts.iter().enumerate() {
+        // Not vended yet: no id to compare.
+        if account.account_id.is_empty() {
+            continue;
+        }
         let id: u64 = account.account_id.parse().unwrap_or(u64::MAX);
         if let Some(&j) = first.get(&id) {
             let other = &accounts[j];

@@ -111,6 +111,7 @@ pub fn json_schema() -> Value {
                 "properties": object(&[
                     ("region", json!({ "$ref": "#/$defs/region", "description": "The region of every account that does not name its own." })),
                     ("role_name", json!({ "$ref": "#/$defs/role_name", "description": "The role assumed in each account. Default: OrganizationAccountAccessRole." })),
+                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume in each account. Default: role_name." })),
                     ("external_id", json!({ "$ref": "#/$defs/external_id" })),
                     ("session_duration", json!({ "$ref": "#/$defs/duration", "description": "How long assumed-role credentials last, 15m to 12h. Default: 1h." })),
                     ("credentials", json!({ "$ref": "#/$defs/credentials" })),
@@ -132,6 +133,17 @@ pub fn json_schema() -> Value {
                         ]
                     })),
                     ("oidc_role_arn", json!({ "type": "string", "description": "A role assumed with the GitHub OIDC token before any account role." })),
+                    ("account_vending", json!({
+                        "description": "The layer that creates the organisation's accounts (`orchestrator vend`, with the management account's credentials). Accounts may then omit account_id.",
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["layer", "email_domain", "root_id"],
+                        "properties": object(&[
+                            ("layer", json!({ "$ref": "#/$defs/name", "description": "The account vending layer's directory under layers_dir, e.g. organization." })),
+                            ("email_domain", json!({ "type": "string", "pattern": "^[a-z0-9-]+(\\.[a-z0-9-]+)+$", "description": "Root user addresses are aws+<account>@<email_domain>." })),
+                            ("root_id", json!({ "type": "string", "pattern": "^r-[0-9a-z]{4,32}$", "description": "The organisation root the per-environment OUs go under." })),
+                        ])
+                    })),
                 ])
             },
             "state": {
@@ -205,6 +217,7 @@ pub fn json_schema() -> Value {
                     ("team", json!({ "type": "string", "minLength": 1, "description": "The team that owns the domain." })),
                     ("slack_channel", json!({ "type": "string", "pattern": "^#\\S+$", "description": "Where the domain's deploy failures are posted, e.g. \"#catalog-deploys\" (quoted: # starts a YAML comment)." })),
                     ("role_name", json!({ "$ref": "#/$defs/role_name" })),
+                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." })),
                     ("external_id", json!({ "$ref": "#/$defs/external_id" })),
                     ("layers", json!({ "$ref": "#/$defs/layers", "description": "A subset of defaults.layers for this domain's accounts." })),
                     ("vars", json!({ "$ref": "#/$defs/vars" })),
@@ -222,15 +235,15 @@ pub fn json_schema() -> Value {
                 "description": "One AWS account: the domain in one environment.",
                 "type": "object",
                 "additionalProperties": false,
-                "required": ["account_id"],
                 "properties": object(&[
                     ("account_id", json!({
-                        "description": "The 12-digit AWS account id, quoted (as a YAML number, leading zeros are lost).",
+                        "description": "The 12-digit AWS account id, quoted (as a YAML number, leading zeros are lost). Required unless defaults.account_vending is set: `orchestrator vend` then creates the account and records its id.",
                         "type": "string",
                         "pattern": ACCOUNT_ID_PATTERN
                     })),
                     ("region", json!({ "$ref": "#/$defs/region", "description": "This account's region (default: defaults.region)." })),
                     ("role_name", json!({ "$ref": "#/$defs/role_name" })),
+                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." })),
                     ("external_id", json!({ "$ref": "#/$defs/external_id" })),
                     ("credentials", json!({ "$ref": "#/$defs/credentials" })),
                     ("vars", json!({ "$ref": "#/$defs/vars" })),
@@ -274,6 +287,10 @@ mod tests {
             ("/$defs/state/oneOf/1/properties", keys::LOCAL_STATE),
             ("/$defs/network_pool/properties", keys::NETWORK_POOL),
             ("/$defs/health_check/properties", keys::HEALTH_CHECK),
+            (
+                "/$defs/defaults/properties/account_vending/properties",
+                keys::ACCOUNT_VENDING,
+            ),
             ("/$defs/wave/properties", keys::WAVE),
             ("/$defs/domain/properties", keys::DOMAIN),
             ("/$defs/account/properties", keys::ACCOUNT),

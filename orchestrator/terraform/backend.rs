@@ -79,6 +79,7 @@ mod tests {
             account_id: "111111111111".into(),
             region: "eu-west-1".into(),
             role_name: "Deploy".into(),
+            plan_role_name: None,
             external_id: None,
             session_duration: Duration::from_secs(3600),
             credentials: CredentialsMode::None,

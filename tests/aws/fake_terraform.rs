@@ -145,6 +145,8 @@ pub struct Expected<'a> {
     pub region: &'a str,
     /// The role it assumes; `None` for `credentials: none` (no AWS credentials at all).
     pub role: Option<&'a str>,
+    /// A `--plan-only` session (`orchestrator-plan-<account>-<run id>`).
+    pub plan: bool,
 }
 
 /// The variables an account's terraform gets from the orchestrator.
@@ -225,8 +227,9 @@ pub async fn assert_each_account_saw_its_own_role(
                 "{name}'s terraform {} saw credentials of {arn}",
                 invocation.subcommand
             );
+            let purpose = if expected.plan { "plan-" } else { "" };
             let session = format!(
-                "arn:aws:sts::{}:assumed-role/{role}/orchestrator-{name}-",
+                "arn:aws:sts::{}:assumed-role/{role}/orchestrator-{purpose}{name}-",
                 expected.account_id
             );
             assert!(

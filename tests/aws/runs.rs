@@ -40,6 +40,7 @@ fn expected() -> Vec<Expected<'static>> {
         account_id,
         region,
         role,
+        plan: false,
     };
     vec![
         account(
@@ -226,6 +227,72 @@ async fn run_and_deploy_give_each_account_only_its_own_role() {
     assert_each_account_saw_its_own_role(
         &fake.invocations(),
         &payments_prod,
+        PASSED_THROUGH,
+        BASE_VALUES,
+        &moto.url,
+    )
+    .await;
+}
+
+/// `--plan-only` runs (PR plans, drift checks) assume each account's read-only
+/// `plan_role_name`, set in defaults and overridden by a domain; an account without one
+/// falls back to `role_name`. A normal run keeps the deploy roles.
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_only_runs_assume_the_plan_role_and_runs_the_deploy_role() {
+    let domains = ORG
+        .replace(
+            "    role_name: PaymentsDeployer\n",
+            "    role_name: PaymentsDeployer\n    plan_role_name: PaymentsReader\n",
+        )
+        .replace(
+            "      prod: { account_id: \"333333333333\", region: eu-central-1 }",
+            "      prod: { account_id: \"333333333333\", region: eu-central-1, plan_role_name: CatalogProdReader }",
+        );
+    let org = Org::with_layers(
+        &["platform", "static"],
+        "  plan_role_name: OrganizationReadOnly",
+        &domains,
+    );
+    let home = org.dir.path().join("home");
+    let moto = MotoServer::start(&home);
+    let fake = FakeTerraform::install(org.dir.path());
+    let run = |extra: &[&str]| {
+        let cli = org
+            .cli()
+            .args(["run", "--terraform", fake.path(), "--retries", "0"])
+            .args(extra.iter().copied());
+        with_deployer_environment(cli, &home)
+            .env("AWS_ENDPOINT_URL_STS", &moto.url)
+            .run()
+    };
+
+    let plan = run(&["--plan-only"]);
+    assert_eq!(plan.code, 0, "{}", plan.output);
+    let plan_roles = |e: &Expected<'_>| match e.account {
+        "catalog-dev" => Some("OrganizationReadOnly"),
+        "catalog-prod" => Some("CatalogProdReader"),
+        "payments-dev" | "payments-prod" => Some("PaymentsReader"),
+        _ => None,
+    };
+    let planned: Vec<Expected<'_>> = expected()
+        .into_iter()
+        .map(|e| Expected {
+            role: plan_roles(&e),
+            plan: true,
+            ..e
+        })
+        .collect();
+    let seen = fake.invocations();
+    assert!(seen.iter().all(|i| i.subcommand != "apply"), "{seen:#?}");
+    assert_each_account_saw_its_own_role(&seen, &planned, PASSED_THROUGH, BASE_VALUES, &moto.url)
+        .await;
+
+    fake.clear();
+    let deploy = run(&[]);
+    assert_eq!(deploy.code, 0, "{}", deploy.output);
+    assert_each_account_saw_its_own_role(
+        &fake.invocations(),
+        &expected(),
         PASSED_THROUGH,
         BASE_VALUES,
         &moto.url,

@@ -142,6 +142,53 @@ fn matches_the_alignment_of_a_config_without_a_pool() {
     );
 }
 
+#[test]
+fn with_account_vending_ids_may_be_left_to_vend() {
+    let original = std::fs::read_to_string(repo().join("examples/sandbox/domains.yaml")).unwrap();
+    let vending =
+        "\n  account_vending: { layer: organization, email_domain: example.com, root_id: r-abcd }";
+    let with_vending = inserted(&original, "  retries: 2", vending);
+    let dir = with_config(&with_vending);
+    std::fs::create_dir_all(dir.path().join("layers/organization")).unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "domain",
+            "add",
+            "fubar",
+            "--team",
+            "fubar",
+            "--envs",
+            "dev,prod",
+            "--account-id",
+            "prod=200000000002",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let expected = format!(
+        "{with_vending}\n  - name: fubar\n    team: fubar\n    environments:\n      \
+         dev:   {{}}\n      prod:  {{ account_id: \"200000000002\" }}\n"
+    );
+    assert_eq!(read(dir.path()), expected);
+    assert_eq!(run(dir.path(), &["validate"]).code, 0);
+
+    // Without account vending, every environment needs its id.
+    let dir = with_config(&original);
+    let out = run(
+        dir.path(),
+        &[
+            "domain", "add", "fubar", "--team", "fubar", "--envs", "dev,prod",
+        ],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no account id for dev, prod"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(read(dir.path()), original);
+}
+
 const BLOCK_STYLE: &str = "version: 1
 defaults:
   region: us-east-1
@@ -300,7 +347,7 @@ fn bad_requests_exit_2_and_change_nothing() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             [&["catalog", "--team", "x"][..], &ids].concat(),
-            "error: domains.yaml: domain `catalog` already exists (line 53); choose another name, or edit its entry\n",
+            "error: domains.yaml: domain `catalog` already exists (line 56); choose another name, or edit its entry\n",
         ),
         (
             vec!["fubar", "--team", "x", "--account-id", "dev:123456789012"],
@@ -324,7 +371,7 @@ fn bad_requests_exit_2_and_change_nothing() {
         ),
         (
             vec!["fubar", "--team", "x", "--account-id", "dev=123456789012"],
-            "error: no account id for stage, prod; pass --account-id ENV=ID for each environment (creating the accounts through account vending, without ids, is not supported by `domain add` yet)\n",
+            "error: no account id for stage, prod; pass --account-id ENV=ID for each environment (or set defaults.account_vending, and `orchestrator vend` creates the accounts)\n",
         ),
         (
             [&["fubar", "--team", "x", "--account-id", "dev=111111111111"][..], &ids[..1], &["stage=123456789013,prod=123456789014"]].concat(),

@@ -119,7 +119,7 @@ const CASES: &[Case] = &[
     Case {
         fixture: "several-problems",
         at: "regoin: eu-west-1",
-        line: "15:44: unknown field `regoin` in environment `stage`; did you mean `region`? (valid fields: account_id, region, role_name, external_id, credentials, vars, layer_vars, network)",
+        line: "15:44: unknown field `regoin` in environment `stage`; did you mean `region`? (valid fields: account_id, region, role_name, plan_role_name, external_id, credentials, vars, layer_vars, network)",
     },
     Case {
         fixture: "several-problems",
@@ -154,7 +154,7 @@ const CASES: &[Case] = &[
     Case {
         fixture: "unknown-field",
         at: "retires: 2",
-        line: "4:3: unknown field `retires` in defaults; did you mean `retries`? (valid fields: region, role_name, external_id, session_duration, credentials, layers, layers_dir, state, timeout, lock_timeout, retries, grace_period, vars, layer_vars, network, health_check, oidc_role_arn)",
+        line: "4:3: unknown field `retires` in defaults; did you mean `retries`? (valid fields: region, role_name, plan_role_name, external_id, session_duration, credentials, layers, layers_dir, state, timeout, lock_timeout, retries, grace_period, vars, layer_vars, network, health_check, oidc_role_arn, account_vending)",
     },
     Case {
         fixture: "unknown-layer",

@@ -39,7 +39,7 @@ pub enum AddDomainError {
         id: String,
         other: String,
     },
-    #[error("no account id for {missing}; pass --account-id ENV=ID for each environment (creating the accounts through account vending, without ids, is not supported by `domain add` yet)")]
+    #[error("no account id for {missing}; pass --account-id ENV=ID for each environment (or set defaults.account_vending, and `orchestrator vend` creates the accounts)")]
     MissingAccountIds { missing: String },
     #[error("network pool {pool} has no free /{prefix} block left for {account}; widen defaults.network.pool or free a block")]
     PoolExhausted {

@@ -107,7 +107,8 @@ pub(super) fn plan(config: &Config, request: &DomainRequest) -> Result<NewDomain
         };
         accounts.push(NewAccount {
             environment: env.clone(),
-            account_id: ids[env.as_str()].clone(),
+            // Empty without an id: account vending creates the account.
+            account_id: ids.get(env.as_str()).cloned().unwrap_or_default(),
             network_cidr,
         });
     }
@@ -164,7 +165,8 @@ fn account_ids<'r>(
         .map(String::as_str)
         .filter(|env| !ids.contains_key(env))
         .collect();
-    if !missing.is_empty() {
+    // With account vending, `orchestrator vend` creates the accounts given no id.
+    if !missing.is_empty() && config.account_vending.is_none() {
         return Err(AddDomainError::MissingAccountIds {
             missing: missing.join(", "),
         });

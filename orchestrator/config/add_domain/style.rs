@@ -201,22 +201,33 @@ pub(super) fn render(domain: &NewDomain, layout: &Layout) -> String {
     };
     for account in &domain.accounts {
         let env = scalar(&account.environment);
-        let id = quoted(&account.account_id);
+        // An account without id (account vending creates it) has no `account_id` line.
+        let id = (!account.account_id.is_empty()).then(|| quoted(&account.account_id));
         if layout.flow_accounts {
             let pad = match offset {
                 Some(offset) => " ".repeat(offset - env.chars().count() - 2),
                 None => String::new(),
             };
-            let network = match &account.network_cidr {
-                Some(cidr) => format!(", network: {open}cidr: {cidr}{close}"),
-                None => String::new(),
+            let mut fields = Vec::new();
+            if let Some(id) = &id {
+                fields.push(format!("account_id: {id}"));
+            }
+            if let Some(cidr) = &account.network_cidr {
+                fields.push(format!("network: {open}cidr: {cidr}{close}"));
+            }
+            let value = if fields.is_empty() {
+                "{}".to_string()
+            } else {
+                format!("{open}{}{close}", fields.join(", "))
             };
-            lines.push(format!(
-                "{env_indent}{env}:{pad} {open}account_id: {id}{network}{close}"
-            ));
+            lines.push(format!("{env_indent}{env}:{pad} {value}"));
+        } else if id.is_none() && account.network_cidr.is_none() {
+            lines.push(format!("{env_indent}{env}: {{}}"));
         } else {
             lines.push(format!("{env_indent}{env}:"));
-            lines.push(format!("{field_indent}account_id: {id}"));
+            if let Some(id) = &id {
+                lines.push(format!("{field_indent}account_id: {id}"));
+            }
             if let Some(cidr) = &account.network_cidr {
                 lines.push(format!("{field_indent}network:"));
                 lines.push(format!(

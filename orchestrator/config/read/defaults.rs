@@ -10,12 +10,13 @@ use super::super::model::{CredentialsMode, Execution, Vars};
 use super::super::names;
 use super::super::yaml::{Node, NodeKind};
 use super::keys::DEFAULT_LAYERS;
-use super::values::{credentials, external_id, region, role_name};
+use super::values::{credentials, external_id, plan_role_name, region, role_name};
 
 /// What `defaults:` resolves to, before domains and accounts override it.
 pub(super) struct Defaults {
     pub region: Option<String>,
     pub role_name: String,
+    pub plan_role_name: Option<String>,
     pub external_id: Option<String>,
     pub session_duration: Duration,
     pub credentials: CredentialsMode,
@@ -24,6 +25,8 @@ pub(super) struct Defaults {
     pub layers: Vec<String>,
     pub vars: Vars,
     pub layer_vars: BTreeMap<String, Vars>,
+    /// `account_vending` is configured: an account may omit `account_id`.
+    pub vends_accounts: bool,
 }
 
 pub(super) fn read_defaults(
@@ -37,6 +40,7 @@ pub(super) fn read_defaults(
     let role_name = get("role_name")
         .and_then(|n| role_name(problems, n))
         .unwrap_or_else(|| "OrganizationAccountAccessRole".into());
+    let plan_role_name = get("plan_role_name").and_then(|n| plan_role_name(problems, n));
     let external_id = get("external_id").and_then(|n| external_id(problems, n));
     let session_duration = get("session_duration")
         .and_then(|n| {
@@ -83,12 +87,14 @@ pub(super) fn read_defaults(
     Defaults {
         region,
         role_name,
+        plan_role_name,
         external_id,
         session_duration,
         credentials,
         layers,
         vars,
         layer_vars,
+        vends_accounts: get("account_vending").is_some(),
     }
 }
 

@@ -11,7 +11,7 @@ use super::super::rules::AccountSpans;
 use super::super::yaml::{Node, NodeKind};
 use super::defaults::{layer_vars, merge_layer_vars, Defaults};
 use super::keys::{ACCOUNT, ACCOUNT_NETWORK, DOMAIN};
-use super::values::{account_id, credentials, external_id, region, role_name};
+use super::values::{account_id, credentials, external_id, plan_role_name, region, role_name};
 
 /// What the domains read so far hold; `spans` runs parallel to `accounts`.
 #[derive(Default)]
@@ -29,6 +29,7 @@ pub(super) struct DomainAccounts {
 struct Inherited {
     layers: Vec<String>,
     role_name: String,
+    plan_role_name: Option<String>,
     external_id: Option<String>,
     vars: Vars,
     layer_vars: BTreeMap<String, Vars>,
@@ -193,6 +194,10 @@ fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> In
         .get("role_name")
         .and_then(|n| role_name(problems, n))
         .unwrap_or_else(|| defaults.role_name.clone());
+    let plan_role = f
+        .get("plan_role_name")
+        .and_then(|n| plan_role_name(problems, n))
+        .or_else(|| defaults.plan_role_name.clone());
     let ext = f
         .get("external_id")
         .and_then(|n| external_id(problems, n))
@@ -208,6 +213,7 @@ fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> In
     Inherited {
         layers,
         role_name: role,
+        plan_role_name: plan_role,
         external_id: ext,
         vars,
         layer_vars: lvars,
@@ -224,8 +230,17 @@ fn read_account(
 ) -> Option<(Account, AccountSpans)> {
     let env = env_key.as_str().unwrap_or_default();
     let a = Fields::read(problems, env_node, format!("environment `{env}`"), ACCOUNT)?;
-    let id_node = a.required(problems, "account_id", "\"123456789012\"");
-    let id = id_node.and_then(|n| account_id(problems, n));
+    // With account vending, a missing id is filled in from what `orchestrator vend` recorded.
+    let (id_node, id) = if defaults.vends_accounts {
+        let node = a.get("account_id");
+        (
+            node,
+            node.map_or(Some(String::new()), |n| account_id(problems, n)),
+        )
+    } else {
+        let node = a.required(problems, "account_id", "\"123456789012\"");
+        (node, node.and_then(|n| account_id(problems, n)))
+    };
     let region_value = match a.get("region") {
         Some(n) => region(problems, n),
         None => defaults.region.clone(),
@@ -247,6 +262,10 @@ fn read_account(
         .get("role_name")
         .and_then(|n| role_name(problems, n))
         .unwrap_or_else(|| inherited.role_name.clone());
+    let plan_role = a
+        .get("plan_role_name")
+        .and_then(|n| plan_role_name(problems, n))
+        .or_else(|| inherited.plan_role_name.clone());
     let external = a
         .get("external_id")
         .and_then(|n| external_id(problems, n))
@@ -264,6 +283,7 @@ fn read_account(
         account_id: id?,
         region: region_value?,
         role_name: role_name_value,
+        plan_role_name: plan_role,
         external_id: external,
         session_duration: defaults.session_duration,
         credentials,

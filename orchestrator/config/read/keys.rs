@@ -6,6 +6,7 @@ pub(crate) const TOP: &[&str] = &["version", "defaults", "waves", "domains"];
 pub(crate) const DEFAULTS: &[&str] = &[
     "region",
     "role_name",
+    "plan_role_name",
     "external_id",
     "session_duration",
     "credentials",
@@ -21,6 +22,7 @@ pub(crate) const DEFAULTS: &[&str] = &[
     "network",
     "health_check",
     "oidc_role_arn",
+    "account_vending",
 ];
 
 pub(crate) const WAVE: &[&str] = &["name", "environments", "failure_tolerance"];
@@ -30,6 +32,7 @@ pub(crate) const DOMAIN: &[&str] = &[
     "team",
     "slack_channel",
     "role_name",
+    "plan_role_name",
     "external_id",
     "layers",
     "vars",
@@ -41,6 +44,7 @@ pub(crate) const ACCOUNT: &[&str] = &[
     "account_id",
     "region",
     "role_name",
+    "plan_role_name",
     "external_id",
     "credentials",
     "vars",
@@ -55,6 +59,8 @@ pub(crate) const S3_STATE: &[&str] = &["backend", "bucket", "region", "key"];
 pub(crate) const LOCAL_STATE: &[&str] = &["backend", "path"];
 
 pub(crate) const NETWORK_POOL: &[&str] = &["pool", "prefix", "layer"];
+
+pub(crate) const ACCOUNT_VENDING: &[&str] = &["layer", "email_domain", "root_id"];
 
 pub(crate) const HEALTH_CHECK: &[&str] = &["layer", "output", "expect_status", "timeout"];
 

@@ -9,6 +9,7 @@ mod network;
 mod state;
 mod top;
 mod values;
+mod vending;
 mod waves;
 
 pub use keys::DEFAULT_LAYERS;

@@ -13,6 +13,7 @@ use super::health_check::read_health_checks;
 use super::keys::{DEFAULTS, TOP};
 use super::network::read_network_pool;
 use super::state::read_state;
+use super::vending::read_account_vending;
 use super::waves::{default_waves, read_waves};
 
 /// `domains` is the value of the root's `domains:` key, taken out of the tree by
@@ -93,6 +94,9 @@ pub(crate) fn read(
     let oidc_role_arn = d
         .and_then(|d| d.get("oidc_role_arn"))
         .and_then(|n| fields::string(problems, n, "oidc_role_arn"));
+    let account_vending = d
+        .and_then(|d| d.get("account_vending"))
+        .and_then(|n| read_account_vending(problems, n, &layers_dir));
 
     let domain_nodes = domain_list(problems, &top, domains);
     let mut found = DomainAccounts::default();
@@ -146,6 +150,7 @@ pub(crate) fn read(
         health_checks,
         network,
         oidc_role_arn,
+        account_vending,
     })
 }
 

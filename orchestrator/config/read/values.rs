@@ -55,7 +55,16 @@ pub(super) fn region(problems: &mut Problems, node: &Node) -> Option<String> {
 }
 
 pub(super) fn role_name(problems: &mut Problems, node: &Node) -> Option<String> {
-    let r = fields::string(problems, node, "role_name")?;
+    iam_role_name(problems, node, "role_name")
+}
+
+/// The read-only role of `--plan-only` runs; the same rules as `role_name`.
+pub(super) fn plan_role_name(problems: &mut Problems, node: &Node) -> Option<String> {
+    iam_role_name(problems, node, "plan_role_name")
+}
+
+fn iam_role_name(problems: &mut Problems, node: &Node, key: &str) -> Option<String> {
+    let r = fields::string(problems, node, key)?;
     let ok = !r.is_empty()
         && r.len() <= 64
         && r.chars()
@@ -63,7 +72,7 @@ pub(super) fn role_name(problems: &mut Problems, node: &Node) -> Option<String> 
     if !ok {
         problems.add(
             node.pos,
-            format!("invalid role_name `{r}`"),
+            format!("invalid {key} `{r}`"),
             "IAM role names are 1-64 characters of letters, digits and +=,.@_-",
         );
         return None;

@@ -1,0 +1,123 @@
+//! `<work_dir>/account-ids.json`: the ids `orchestrator vend` read from the vending layer,
+//! keyed by account name; commands fill in accounts that omit `account_id` from it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Account, Config};
+
+const IDS_FILE: &str = "account-ids.json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VendingError {
+    #[error("{path}: cannot read the vended account ids: {why}; run `orchestrator vend` again")]
+    Unreadable { path: String, why: String },
+    #[error(
+        "no account id yet for {accounts}: these accounts are created by account vending; \
+         run `orchestrator vend` first (it records their ids in {file})"
+    )]
+    NotVended { accounts: String, file: String },
+}
+
+pub fn ids_file(work_dir: &Path) -> PathBuf {
+    work_dir.join(IDS_FILE)
+}
+
+/// The recorded ids; none when `vend` has not run.
+pub fn read_ids(work_dir: &Path) -> Result<BTreeMap<String, String>, VendingError> {
+    let path = ids_file(work_dir);
+    let unreadable = |why: String| VendingError::Unreadable {
+        path: path.display().to_string(),
+        why,
+    };
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(unreadable(e.to_string())),
+    };
+    let ids: BTreeMap<String, String> =
+        serde_json::from_slice(&bytes).map_err(|e| unreadable(e.to_string()))?;
+    if let Some((name, id)) = ids.iter().find(|(_, id)| !is_account_id(id)) {
+        return Err(unreadable(format!(
+            "`{id}` ({name}) is not a 12-digit account id"
+        )));
+    }
+    Ok(ids)
+}
+
+pub fn write_ids(work_dir: &Path, ids: &BTreeMap<String, String>) -> std::io::Result<()> {
+    std::fs::create_dir_all(work_dir)?;
+    let json = serde_json::to_vec_pretty(ids).map_err(std::io::Error::other)?;
+    crate::report::write_atomic(&ids_file(work_dir), &json).map_err(std::io::Error::other)
+}
+
+/// Gives every account without `account_id` the id `vend` recorded for it, if any. Ids
+/// written in domains.yaml always win.
+pub fn fill_in(config: &mut Config, work_dir: &Path) -> Result<(), VendingError> {
+    if !config.accounts.iter().any(|a| a.account_id.is_empty()) {
+        return Ok(());
+    }
+    let ids = read_ids(work_dir)?;
+    for account in config
+        .accounts
+        .iter_mut()
+        .filter(|a| a.account_id.is_empty())
+    {
+        if let Some(id) = ids.get(&account.name) {
+            account.account_id = id.clone();
+        }
+    }
+    Ok(())
+}
+
+/// Refuses to work on an account whose id is still unknown.
+pub fn require_ids<'a>(
+    accounts: impl IntoIterator<Item = &'a Account>,
+    work_dir: &Path,
+) -> Result<(), VendingError> {
+    let missing: Vec<&str> = accounts
+        .into_iter()
+        .filter(|a| a.account_id.is_empty())
+        .map(|a| a.name.as_str())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(VendingError::NotVended {
+        accounts: missing.join(", "),
+        file: ids_file(work_dir).display().to_string(),
+    })
+}
+
+fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_is_no_ids_and_a_bad_one_says_to_vend_again() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read_ids(dir.path()).unwrap().is_empty());
+        std::fs::write(ids_file(dir.path()), r#"{"fubar-dev": "12"}"#).unwrap();
+        let message = read_ids(dir.path()).unwrap_err().to_string();
+        assert!(
+            message.contains("`12` (fubar-dev) is not a 12-digit account id"),
+            "{message}"
+        );
+        assert!(
+            message.contains("run `orchestrator vend` again"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn ids_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids = BTreeMap::from([("fubar-dev".to_string(), "900000000001".to_string())]);
+        write_ids(&dir.path().join("work"), &ids).unwrap();
+        assert_eq!(read_ids(&dir.path().join("work")).unwrap(), ids);
+    }
+}

@@ -1,0 +1,8 @@
+//! Account vending: the organisation's layer that creates accounts (`orchestrator vend`), the
+//! account ids it records, and how other commands fill in accounts that omit `account_id`.
+
+mod ids;
+mod inputs;
+
+pub use ids::{fill_in, ids_file, read_ids, require_ids, write_ids, VendingError};
+pub use inputs::{backend, inputs, VENDING_ACCOUNT};
