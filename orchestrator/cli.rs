@@ -179,7 +179,7 @@ pub struct ExecutionArgs {
     /// With --plan-only: exit 1 when any account has drifted.
     #[arg(long)]
     pub fail_on_drift: bool,
-    /// Where terraform logs, data dirs and plans go.
+    /// Where terraform logs and data dirs go (plans go next to the run report).
     #[arg(long, env = "ORCHESTRATOR_WORK_DIR", default_value = ".orchestrator")]
     pub work_dir: PathBuf,
 }

@@ -14,8 +14,14 @@ pub fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
     };
     let (inputs, notes) = merging::collect(&args.inputs, Some(&args.out))
         .map_err(|e| CliError::bad_input(e.to_string()))?;
-    for note in notes {
-        eprintln!("note: {note}");
+    // Plan JSONs share the directories with the reports: one line, not one per plan.
+    match notes.as_slice() {
+        [] => {}
+        [note] => eprintln!("note: {note}"),
+        [first, rest @ ..] => eprintln!(
+            "note: {first} (and {} more JSON files that are not run reports)",
+            rest.len()
+        ),
     }
     let count = inputs.len();
     let merged = merging::merge(inputs, &args.out, config.as_ref());
