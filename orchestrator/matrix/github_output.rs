@@ -22,24 +22,3 @@ pub fn github_output(waves: &[(String, Matrix)]) -> String {
     }
     out
 }
-
-/// Reads `$GITHUB_OUTPUT` text back into (name, value) pairs, as the runner does.
-pub fn parse_github_output(text: &str) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            for l in lines.by_ref() {
-                if l == delimiter {
-                    break;
-                }
-                value.push(l);
-            }
-            pairs.push((name.to_string(), value.join("\n")));
-        } else if let Some((name, value)) = line.split_once('=') {
-            pairs.push((name.to_string(), value.to_string()));
-        }
-    }
-    pairs
-}

@@ -2,7 +2,7 @@
 
 mod github_output;
 
-pub use github_output::{github_output, parse_github_output};
+pub use github_output::github_output;
 
 use std::collections::HashMap;
 

@@ -192,11 +192,6 @@ impl ReportBuilder {
         }
     }
 
-    /// The run was interrupted even if the runner could not say so (it was abandoned).
-    pub fn mark_interrupted(&mut self) {
-        self.interrupted = true;
-    }
-
     /// The report as it stands; callable at any time (a report is written even when the
     /// run was stopped half-way).
     pub fn report(&self, finished_at: SystemTime) -> RunReport {
