@@ -133,10 +133,7 @@ fn changes_since(
         if annotate {
             eprintln!(
                 "::warning title=Removed from config::{}",
-                message
-                    .replace('%', "%25")
-                    .replace('\r', "%0D")
-                    .replace('\n', "%0A")
+                crate::notify::github::escape_data(&message)
             );
         }
     }

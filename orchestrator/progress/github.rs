@@ -1,6 +1,7 @@
 //! In GitHub Actions: each layer's terraform output, folded into a `::group::` of the job log
 //! once the layer is done (so parallel jobs never interleave inside a group).
 
+use crate::notify::github::escape_data;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -27,7 +28,7 @@ impl<W: Write + Send> GithubGroups<W> {
         // named `::set-env`...); stop-commands with a one-off token switches that off.
         let token: String = format!("{:016x}", rand::thread_rng().gen::<u64>());
         let out = &mut self.out;
-        writeln!(out, "::group::{}", escape(title))?;
+        writeln!(out, "::group::{}", escape_data(title))?;
         writeln!(out, "::stop-commands::{token}")?;
         let mut file = std::fs::File::open(log)?;
         let len = file.metadata()?.len();
@@ -67,13 +68,6 @@ impl<W: Write + Send> Reporter for GithubGroups<W> {
             }
         }
     }
-}
-
-/// Workflow command data: `%`, CR and LF must be escaped.
-fn escape(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
 }
 
 #[cfg(test)]
