@@ -1,7 +1,6 @@
 //! In GitHub Actions: each layer's terraform output, folded into a `::group::` of the job log
 //! once the layer is done (so parallel jobs never interleave inside a group).
 
-use crate::notify::github::escape_data;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -10,6 +9,7 @@ use rand::Rng;
 use super::describe;
 use super::reporter::Reporter;
 use crate::events::Event;
+use crate::notify::github::escape_data;
 
 /// The end of a log is what matters; GitHub's log view struggles with huge groups.
 const MAX_LOG_BYTES: u64 = 2 << 20;
