@@ -80,8 +80,13 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
     let credentials = match credentials_provider(&config, &plan, &args, &context.run_id)? {
         Some(sts) => {
-            if let Some(report) = runtime.block_on(preflight(&config, &plan, &args, &sts, &context))
-            {
+            let checked = runtime.block_on(async {
+                tokio::select! {
+                    report = preflight(&config, &plan, &args, &sts, &context) => report,
+                    () = interrupted() => Some(cancelled_before_start(&plan, &context)),
+                }
+            });
+            if let Some(report) = checked {
                 return finish(&report, &report_path, &args);
             }
             Arc::new(sts) as Arc<dyn CredentialsProvider>
@@ -292,6 +297,53 @@ async fn preflight(
         duration: finished.duration_since(started).unwrap_or_default(),
     });
     Some(builder.report(finished))
+}
+
+/// Resolves on the first Ctrl-C or SIGTERM (used before any terraform runs).
+async fn interrupted() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut interrupt), Ok(mut terminate)) => {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        _ => std::future::pending().await,
+    }
+}
+
+/// The run report of a run stopped during preflight: every job `cancelled`, nothing started.
+fn cancelled_before_start(plan: &Plan, context: &ReportContext) -> RunReport {
+    eprintln!("\ninterrupted during preflight: no terraform was started");
+    let started = SystemTime::now();
+    let mut builder = ReportBuilder::new(context.clone(), plan, started);
+    let reason = "interrupted during preflight: nothing was started";
+    for wave in &plan.waves {
+        for job in &wave.jobs {
+            builder.apply(&Event::JobNotRun {
+                wave: wave.name.clone(),
+                account: job.account.name.clone(),
+                layers: job.layers.clone(),
+                status: Status::Cancelled,
+                reason: reason.into(),
+            });
+        }
+        builder.apply(&Event::WaveFinished {
+            wave: wave.name.clone(),
+            status: WaveStatus::Cancelled,
+            failures: 0,
+            reason: Some(reason.into()),
+        });
+    }
+    builder.apply(&Event::RunFinished {
+        interrupted: true,
+        duration: std::time::Duration::ZERO,
+    });
+    builder.report(SystemTime::now())
 }
 
 /// The terraform binary, as an absolute path (terraform runs in each layer's directory).

@@ -154,6 +154,26 @@ impl Cli {
         self
     }
 
+    /// Runs, sends one SIGINT (Ctrl-C) after `delay`, and waits for the end.
+    pub fn run_interrupted_after(mut self, delay: std::time::Duration) -> Run {
+        let file = File::create(&self.output).unwrap();
+        let mut child = self
+            .command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("run orchestrator");
+        std::thread::sleep(delay);
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        let status = child.wait().expect("wait for orchestrator");
+        Run {
+            code: status.code().unwrap_or(-1),
+            output: std::fs::read_to_string(&self.output).unwrap(),
+        }
+    }
+
     pub fn run(mut self) -> Run {
         // One file for both streams keeps their true order (masks must come first).
         let file = File::create(&self.output).unwrap();

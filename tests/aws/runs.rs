@@ -447,3 +447,42 @@ fn an_empty_oidc_role_arn_is_no_oidc_role() {
         tokens.requests()
     );
 }
+
+#[test]
+fn ctrl_c_during_preflight_writes_a_cancelled_report_and_starts_nothing() {
+    let org = org();
+    let fake = FakeTerraform::install(org.dir.path());
+    // An STS endpoint that accepts connections and never answers: preflight waits on it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in silent.incoming().take(64) {
+            open.push(stream);
+        }
+    });
+    let run = org
+        .cli()
+        .args(["run", "--terraform", fake.path(), "--retries", "0"])
+        .env("AWS_ENDPOINT_URL_STS", &url)
+        .run_interrupted_after(std::time::Duration::from_millis(1500));
+    drop(held);
+
+    assert_eq!(run.code, 130, "{}", run.output);
+    assert!(
+        run.output.contains("interrupted during preflight"),
+        "{}",
+        run.output
+    );
+    assert!(
+        fake.invocations().is_empty(),
+        "terraform started: {:#?}",
+        fake.invocations()
+    );
+    let report = run_report(&org);
+    assert_eq!(report.outcome, Outcome::Cancelled);
+    assert_eq!(report.jobs.len(), 5);
+    for job in &report.jobs {
+        assert_eq!(job.status, Status::Cancelled, "{}", job.account);
+    }
+}
