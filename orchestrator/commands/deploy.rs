@@ -111,7 +111,7 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
         plans_dir: report_path
             .parent()
             .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
-        serialise_init: std::env::var_os("TF_PLUGIN_CACHE_DIR").is_some_and(|v| !v.is_empty()),
+        serialise_init: crate::terraform::plugin_cache_configured(),
     };
     let report = runtime.block_on(run_plan(plan, config, options, credentials, context))?;
     finish(&report, &report_path, &args)

@@ -6,6 +6,7 @@ mod changes;
 mod command;
 mod diagnostics;
 mod environment;
+mod plugin_cache;
 mod transient;
 mod workspace;
 
@@ -14,5 +15,6 @@ pub use changes::{from_plan_json, from_plan_output};
 pub use command::{Terraform, TerraformCommand};
 pub use diagnostics::{error_lines, errors, Diagnostic};
 pub use environment::is_withheld;
+pub use plugin_cache::plugin_cache_configured;
 pub use transient::{classify, Transient};
 pub use workspace::LayerWorkspace;
