@@ -18,7 +18,7 @@ pub fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
         Format::Table => table(&plan),
     };
     super::common::print_stdout(&text)?;
-    super::free_on_exit::free_on_exit((config, plan));
+    super::leave_to_exit::leave_to_exit((config, plan));
     Ok(Exit::Success)
 }
 

@@ -55,6 +55,6 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
     }
     super::common::print_stdout(&format!("{stdout}\n"))?;
     drop(plan);
-    super::free_on_exit::free_on_exit(config);
+    super::leave_to_exit::leave_to_exit(config);
     Ok(Exit::Success)
 }

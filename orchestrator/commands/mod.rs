@@ -3,9 +3,9 @@
 mod common;
 mod deploy;
 mod domain;
-mod free_on_exit;
 mod gate;
 mod jobs;
+mod leave_to_exit;
 mod matrix;
 mod notify;
 mod preflight;

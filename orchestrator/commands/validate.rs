@@ -12,6 +12,6 @@ pub fn run(config_path: &Path) -> CommandResult {
         config.waves.len(),
         config.layers.join(", ")
     );
-    super::free_on_exit::free_on_exit(config);
+    super::leave_to_exit::leave_to_exit(config);
     Ok(Exit::Success)
 }
