@@ -324,7 +324,7 @@ pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
     std::path::absolute(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
 }
 
-fn run_id() -> String {
+pub(super) fn run_id() -> String {
     match GithubActions::from_env().run_and_attempt() {
         Some(id) => id,
         None => {
@@ -336,7 +336,7 @@ fn run_id() -> String {
 }
 
 /// Where the run happened, from GitHub Actions' environment.
-fn source() -> Option<Source> {
+pub(super) fn source() -> Option<Source> {
     let gh = GithubActions::from_env();
     let source = Source {
         run_url: gh.run_url(),

@@ -95,9 +95,17 @@ pub enum Status {
     Skipped,
     Cancelled,
     Failed,
+    /// The matrix leg of this account left no run report (runner lost, killed, timed out
+    /// before writing one, or never started): counts as a failure.
+    Lost,
 }
 
 impl Status {
+    /// Failed or lost: what counts against a wave's tolerance and makes a run fail.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Failed | Status::Lost)
+    }
+
     /// The word in the run report: `no-changes`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -107,6 +115,7 @@ impl Status {
             Status::Skipped => "skipped",
             Status::Cancelled => "cancelled",
             Status::Failed => "failed",
+            Status::Lost => "lost",
         }
     }
 
@@ -145,6 +154,7 @@ mod tests {
             Status::Skipped,
             Status::Cancelled,
             Status::Failed,
+            Status::Lost,
         ] {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
