@@ -22,6 +22,7 @@ pub mod notify;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod rules;
 pub mod runner;
 pub mod summary;
 pub mod terraform;
