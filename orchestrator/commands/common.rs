@@ -35,7 +35,7 @@ pub fn load_config(path: &Path) -> Result<Config, CliError> {
 /// accounts that omit `account_id`.
 pub fn load_config_with_vended_ids(path: &Path, work_dir: &Path) -> Result<Config, CliError> {
     let mut config = load_config(path)?;
-    vending::fill_in(&mut config, work_dir).map_err(|e| CliError::bad_input(e.to_string()))?;
+    vending::fill_in(&mut config, work_dir)?;
     Ok(config)
 }
 
@@ -141,8 +141,7 @@ fn changes_since(
     let Some(since) = changed_since.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
-    let changes =
-        changes::detect(config, since, all_on).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let changes = changes::detect(config, since, all_on)?;
     let annotate = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     for removed in &changes.removed {
         let message = removed.message();

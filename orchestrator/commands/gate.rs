@@ -21,7 +21,7 @@ pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
             known.join(", ")
         )));
     };
-    let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let report = read_report(&args.report)?;
     let jobs: Vec<_> = report.jobs.iter().filter(|j| j.wave == wave.name).collect();
     // The one rule: failed and cancelled jobs count against the tolerance.
     let tally = WaveTally::of(jobs.iter().map(|j| j.status));

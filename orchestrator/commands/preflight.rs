@@ -19,9 +19,8 @@ pub fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
         .waves
         .iter()
         .flat_map(|wave| wave.jobs.iter().map(|job| &job.account));
-    let provider = StsProvider::new(&config, args.oidc_role_arn, &run_id())
-        .map_err(|e| CliError::bad_input(e.to_string()))?
-        .for_plan(args.plan_only);
+    let provider =
+        StsProvider::new(&config, args.oidc_role_arn, &run_id())?.for_plan(args.plan_only);
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
     let report = runtime.block_on(aws::preflight(

@@ -26,14 +26,12 @@ pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         report: args.report.as_deref(),
         keep_going: args.keep_going,
         order: order.as_ref(),
-    })
-    .map_err(|e| CliError::bad_input(e.to_string()))?;
+    })?;
     // Checked before anything is written, so a missing token leaves nothing half done.
     let target = args
         .post
         .then(|| PullRequest::from_env(args.pr, env))
-        .transpose()
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+        .transpose()?;
 
     let full_text = render(&summary, &Detail::FULL, None);
     let step_summary = env("GITHUB_STEP_SUMMARY").map(|path| {
@@ -58,11 +56,10 @@ pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
             of: "a PR comment",
         },
         &full,
-    )
-    .map_err(|e| CliError::bad_input(e.to_string()))?;
+    )?;
 
     if let Some(path) = &args.full {
-        write_atomic(path, full_text.as_bytes()).map_err(|e| CliError::bad_input(e.to_string()))?;
+        write_atomic(path, full_text.as_bytes())?;
     }
     if let Some(step_summary) = step_summary {
         step_summary.append();
