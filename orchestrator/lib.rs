@@ -16,6 +16,7 @@ pub mod contract;
 pub mod credentials;
 pub mod events;
 pub mod exit;
+pub mod github_actions;
 pub mod health;
 pub mod matrix;
 pub mod notify;
