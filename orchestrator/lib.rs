@@ -8,6 +8,7 @@
 //! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
 pub mod aws;
+pub mod backoff;
 pub mod changes;
 pub mod cli;
 pub mod commands;
