@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{MergeArgs, ReportSummaryArgs};
 use crate::config::{Account, Config};
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::GithubActions;
 use crate::notify::github::{self, GithubEnv, MAX_SUMMARY_BYTES};
 use crate::notify::RunLinks;
 use crate::report::{merge as merging, read_report, write_atomic, Mode, Status};
@@ -35,10 +36,10 @@ pub fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
     }
     let count = inputs.len();
     let fallback = merging::Fallback {
-        run_id: super::deploy::run_id(),
+        run_id: crate::report::run_id(&GithubActions::from_env()),
         mode: args.plan_only.then_some(Mode::Plan),
         config: config_path.display().to_string(),
-        source: super::deploy::source(),
+        source: crate::report::source(&GithubActions::from_env()),
         now: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
     };
     // Only with --include-held-back do accounts outside the legs come from the config.
