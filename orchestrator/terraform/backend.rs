@@ -55,13 +55,7 @@ impl BackendConfig {
 
 /// Replaces the placeholders the config allows in state templates (checked when it loads).
 pub fn fill(template: &str, account: &Account, layer: &str) -> String {
-    template
-        .replace("{account}", &account.name)
-        .replace("{layer}", layer)
-        .replace("{domain}", &account.domain)
-        .replace("{environment}", &account.environment)
-        .replace("{account_id}", &account.account_id)
-        .replace("{region}", &account.region)
+    crate::config::fill_template(template, account, layer)
 }
 
 #[cfg(test)]
