@@ -35,7 +35,7 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Report(ReportCommand::Summary(args)) => report::summary(args),
         Command::Gate(args) => gate::run(config, args),
         Command::Summary(args) => summary::run(config, args),
-        Command::Schema => schema::run(),
+        Command::Schema(args) => schema::run(&args),
         Command::Vend(args) => vend::run(config, args),
         Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
     }
