@@ -125,14 +125,14 @@ fn changes_since(
         return Ok(None);
     };
     let changes = changes::detect(config, since, all_on)?;
-    let annotate = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let annotate = crate::github_actions::GithubActions::from_env().actions;
     for removed in &changes.removed {
         let message = removed.message();
         eprintln!("warning: {message}");
         if annotate {
             eprintln!(
                 "::warning title=Removed from config::{}",
-                crate::notify::github::escape_data(&message)
+                crate::github_actions::escape_data(&message)
             );
         }
     }

@@ -16,6 +16,7 @@ use crate::config::{Config, CredentialsMode};
 use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::events;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::GithubActions;
 use crate::notify;
 use crate::plan::{self, Plan, Selection};
 use crate::progress::{self, Style};
@@ -324,11 +325,9 @@ pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
 }
 
 fn run_id() -> String {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    match (env("GITHUB_RUN_ID"), env("GITHUB_RUN_ATTEMPT")) {
-        (Some(id), Some(attempt)) => format!("{id}-{attempt}"),
-        (Some(id), None) => id,
-        _ => {
+    match GithubActions::from_env().run_and_attempt() {
+        Some(id) => id,
+        None => {
             let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
             let stamp: String = now.chars().filter(char::is_ascii_alphanumeric).collect();
             format!("local-{stamp}-{}", std::process::id())
@@ -338,18 +337,12 @@ fn run_id() -> String {
 
 /// Where the run happened, from GitHub Actions' environment.
 fn source() -> Option<Source> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let repository = env("GITHUB_REPOSITORY");
-    let server_url = env("GITHUB_SERVER_URL");
-    let run_url = match (&server_url, &repository, env("GITHUB_RUN_ID")) {
-        (Some(server), Some(repo), Some(id)) => Some(format!("{server}/{repo}/actions/runs/{id}")),
-        _ => None,
-    };
+    let gh = GithubActions::from_env();
     let source = Source {
-        repository,
-        commit: env("GITHUB_SHA"),
-        run_url,
-        server_url,
+        run_url: gh.run_url(),
+        repository: gh.repository,
+        commit: gh.sha,
+        server_url: gh.server_url,
     };
     (source != Source::default()).then_some(source)
 }

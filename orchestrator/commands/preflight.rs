@@ -39,9 +39,9 @@ pub fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
 
 /// Names the sessions in CloudTrail: the GitHub run when there is one, else the time.
 fn run_id() -> String {
-    match std::env::var("GITHUB_RUN_ID") {
-        Ok(id) if !id.is_empty() => format!("preflight-{id}"),
-        _ => {
+    match crate::github_actions::GithubActions::from_env().run_id {
+        Some(id) => format!("preflight-{id}"),
+        None => {
             let secs = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
