@@ -29,3 +29,4 @@ pub mod runner;
 pub mod summary;
 pub mod terraform;
 pub mod vending;
+pub mod work_lock;

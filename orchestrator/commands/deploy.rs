@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::common::{
-    changed_filter, load_config_with_vended_ids, plan_for, require_vended, split_names,
+    changed_filter, load_config_with_vended_ids, lock_work_dir, plan_for, require_vended,
+    split_names,
 };
 use crate::aws::{self, StsProvider};
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
@@ -41,17 +42,17 @@ pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     }
     let plan = plan::build(&config, &selection)?;
     require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
-    execute(config, plan, args.execution)
+    execute(config, plan, args.execution, "deploy")
 }
 
 pub fn run(config_path: &Path, args: RunArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
     require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
-    execute(config, plan, args.execution)
+    execute(config, plan, args.execution, "run")
 }
 
-fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
+fn execute(config: Config, plan: Plan, args: ExecutionArgs, command: &str) -> CommandResult {
     if args.fail_on_drift && !args.plan_only {
         return Err(CliError::bad_input(
             "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
@@ -63,6 +64,8 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
     let terraform = find_program(&args.terraform)?;
     let report_path = absolute(&args.report)?;
     let work_dir = absolute(&args.work_dir)?;
+    // Before anything is written there: released when this function returns.
+    let _work_dir_lock = lock_work_dir(&work_dir, command)?;
     let mode = if args.plan_only {
         Mode::Plan
     } else {

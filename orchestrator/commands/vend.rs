@@ -34,6 +34,7 @@ pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         lock_timeout: config.execution.lock_timeout,
     };
     let work_dir = absolute(&args.work_dir)?;
+    let _work_dir_lock = super::common::lock_work_dir(&work_dir, "vend")?;
     let layers_dir = absolute(&config.layers_dir)?;
     let ws = LayerWorkspace::new(&work_dir, &layers_dir, VENDING_ACCOUNT, &vending.layer);
     let backend = vending::backend(&config, &absolute(&config.root)?, &vending.layer);
