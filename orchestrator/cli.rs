@@ -20,6 +20,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The run report's schema (`run-report.schema.json`) instead of domains.yaml's.
+    #[arg(long)]
+    pub run_report: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check domains.yaml; every problem is listed as file:line:col (exit 2 if any).
@@ -44,8 +51,8 @@ pub enum Command {
     Gate(GateArgs),
     /// Turn many `terraform show -json` plans into one Markdown PR comment.
     Summary(SummaryArgs),
-    /// Print the JSON Schema of domains.yaml (for editor completion).
-    Schema,
+    /// Print the JSON Schema of domains.yaml (for editor completion), or of the run report.
+    Schema(SchemaArgs),
     /// Change domains.yaml.
     #[command(subcommand)]
     Domain(DomainCommand),

@@ -3,6 +3,7 @@
 mod common;
 mod deploy;
 mod domain;
+mod execute;
 mod gate;
 mod jobs;
 mod leave_to_exit;
@@ -10,7 +11,9 @@ mod matrix;
 mod notify;
 mod preflight;
 mod report;
+mod resolve;
 mod schema;
+mod signals;
 mod summary;
 mod validate;
 mod vend;
@@ -32,7 +35,7 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Report(ReportCommand::Summary(args)) => report::summary(args),
         Command::Gate(args) => gate::run(config, args),
         Command::Summary(args) => summary::run(config, args),
-        Command::Schema => schema::run(),
+        Command::Schema(args) => schema::run(&args),
         Command::Vend(args) => vend::run(config, args),
         Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
     }
