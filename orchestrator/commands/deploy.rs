@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::common::{
-    changed_filter, load_config_with_vended_ids, plan_for, require_vended, split_names,
+    changed_filter, check_stack_accounts, load_config_with_vended_ids, plan_for, require_vended,
+    split_names, stack_copy,
 };
 use crate::aws::{self, StsProvider};
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
@@ -20,37 +21,80 @@ use crate::notify;
 use crate::plan::{self, Plan, Selection};
 use crate::progress::{self, Style};
 use crate::report::{
-    self, Mode, Outcome, ReportBuilder, ReportContext, RunReport, Source, Status, WaveStatus,
+    self, Mode, Outcome, ReportBuilder, ReportContext, RunAction, RunReport, Source, Status,
+    WaveStatus,
 };
 use crate::runner::{self, CancelHandle, RetryPolicy, RunOptions, StopLevel};
+use crate::stacks::StackCopy;
 use crate::terraform::Terraform;
 
 pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
-    let selection = Selection {
+    let mut selection = Selection {
         accounts: split_names(&args.accounts),
         layers: split_names(&args.layers),
         changed: changed_filter(&config, args.changed_since.as_deref(), &args.all_on)?,
         ..Selection::default()
     };
+    let stack = stack_copy(&config, args.stack.as_deref(), &mut selection.layers)?;
     if selection.accounts.is_empty() {
         return Err(CliError::bad_input(
             "--accounts names no account; pass at least one (`orchestrator jobs` lists them)",
         ));
     }
     let plan = plan::build(&config, &selection)?;
+    check_stack_accounts(stack.as_ref(), &plan)?;
     require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
-    execute(config, plan, args.execution)
+    let kind = RunKind::deploy(&args.execution, stack);
+    execute(config, plan, args.execution, kind)
 }
 
 pub fn run(config_path: &Path, args: RunArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
+    let stack = stack_copy(&config, args.selectors.stack.as_deref(), &mut Vec::new())?;
+    check_stack_accounts(stack.as_ref(), &plan)?;
     require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
-    execute(config, plan, args.execution)
+    let kind = RunKind::deploy(&args.execution, stack);
+    execute(config, plan, args.execution, kind)
 }
 
-fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
+/// What a run does besides the flags every run shares: plan or apply, deploy or destroy,
+/// the main stack or one copy.
+#[derive(Debug, Clone)]
+pub(super) struct RunKind {
+    pub mode: Mode,
+    pub destroy: bool,
+    pub stack: Option<StackCopy>,
+}
+
+impl RunKind {
+    fn deploy(args: &ExecutionArgs, stack: Option<StackCopy>) -> Self {
+        Self {
+            mode: if args.plan_only {
+                Mode::Plan
+            } else {
+                Mode::Apply
+            },
+            destroy: false,
+            stack,
+        }
+    }
+}
+
+fn execute(config: Config, plan: Plan, args: ExecutionArgs, kind: RunKind) -> CommandResult {
+    let report_path = absolute(&args.report)?;
+    let report = run_to_report(Arc::new(config), &plan, &args, &kind)?;
+    finish(&report, &report_path, &args)
+}
+
+/// Runs the plan (after preflight) and returns its run report, written by [`finish`].
+pub(super) fn run_to_report(
+    config: Arc<Config>,
+    plan: &Plan,
+    args: &ExecutionArgs,
+    kind: &RunKind,
+) -> Result<RunReport, CliError> {
     if args.fail_on_drift && !args.plan_only {
         return Err(CliError::bad_input(
             "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
@@ -62,32 +106,34 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
     let terraform = find_program(&args.terraform)?;
     let report_path = absolute(&args.report)?;
     let work_dir = absolute(&args.work_dir)?;
-    let mode = if args.plan_only {
-        Mode::Plan
-    } else {
-        Mode::Apply
-    };
+    let mode = kind.mode;
     let context = ReportContext {
         run_id: run_id(),
         mode,
         config: config.path.display().to_string(),
         source: source(),
         report_path: report_path.clone(),
+        action: if kind.destroy {
+            RunAction::Destroy
+        } else {
+            RunAction::Deploy
+        },
+        stack: kind.stack.as_ref().map(|s| s.name.to_string()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
-    let credentials = match credentials_provider(&config, &plan, &args, &context.run_id)? {
+    let credentials = match credentials_provider(&config, plan, mode, args, &context.run_id)? {
         Some(sts) => {
             let checked = runtime.block_on(async {
                 tokio::select! {
-                    report = preflight(&config, &plan, &args, &sts, &context) => report,
-                    () = interrupted() => Some(cancelled_before_start(&plan, &context)),
+                    report = preflight(&config, plan, args, &sts, &context) => report,
+                    () = interrupted() => Some(cancelled_before_start(plan, &context)),
                 }
             });
             if let Some(report) = checked {
-                return finish(&report, &report_path, &args);
+                return Ok(report);
             }
             Arc::new(sts) as Arc<dyn CredentialsProvider>
         }
@@ -112,13 +158,18 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
             .parent()
             .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
         serialise_init: crate::terraform::plugin_cache_configured(),
+        stack: kind.stack.clone(),
+        destroy: kind.destroy,
     };
-    let report = runtime.block_on(run_plan(plan, config, options, credentials, context))?;
-    finish(&report, &report_path, &args)
+    runtime.block_on(run_plan(plan, config, options, credentials, context))
 }
 
 /// Writes the run report, prints the summary, publishes to GitHub, and picks the exit code.
-fn finish(report: &RunReport, report_path: &Path, args: &ExecutionArgs) -> CommandResult {
+pub(super) fn finish(
+    report: &RunReport,
+    report_path: &Path,
+    args: &ExecutionArgs,
+) -> CommandResult {
     let written = report::write_atomic(
         report_path,
         &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
@@ -135,8 +186,8 @@ fn finish(report: &RunReport, report_path: &Path, args: &ExecutionArgs) -> Comma
 
 /// Runs the plan with signals turned into cancellation, and returns its run report.
 async fn run_plan(
-    plan: Plan,
-    config: Config,
+    plan: &Plan,
+    config: Arc<Config>,
     options: RunOptions,
     credentials: Arc<dyn CredentialsProvider>,
     context: ReportContext,
@@ -144,16 +195,9 @@ async fn run_plan(
     let (handle, cancel) = runner::cancellation();
     let signals = tokio::spawn(forward_signals(handle));
     let (sender, receiver) = events::channel();
-    let mut builder = ReportBuilder::new(context, &plan, SystemTime::now());
+    let mut builder = ReportBuilder::new(context, plan, SystemTime::now());
     let mut display = Style::detect().reporter();
-    let runner = runner::run(
-        &plan,
-        Arc::new(config),
-        options,
-        credentials,
-        sender,
-        cancel,
-    );
+    let runner = runner::run(plan, config, options, credentials, sender, cancel);
     // The runner owns the only sender: when it returns, `drive` sees the end of the stream.
     let ((), ()) = tokio::join!(
         runner,
@@ -204,6 +248,7 @@ fn exit_code(report: &RunReport, fail_on_drift: bool) -> Exit {
 fn credentials_provider(
     config: &Config,
     plan: &Plan,
+    mode: Mode,
     args: &ExecutionArgs,
     run_id: &str,
 ) -> Result<Option<StsProvider>, CliError> {
@@ -214,7 +259,7 @@ fn credentials_provider(
         return Ok(None);
     }
     StsProvider::new(config, args.oidc_role_arn.clone(), run_id)
-        .map(|provider| Some(provider.for_plan(args.plan_only)))
+        .map(|provider| Some(provider.for_plan(mode == Mode::Plan)))
         .map_err(|e| CliError::bad_input(e.to_string()))
 }
 

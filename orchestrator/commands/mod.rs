@@ -2,6 +2,7 @@
 
 mod common;
 mod deploy;
+mod destroy;
 mod domain;
 mod gate;
 mod jobs;
@@ -11,6 +12,7 @@ mod notify;
 mod preflight;
 mod report;
 mod schema;
+mod stacks;
 mod summary;
 mod validate;
 mod vend;
@@ -33,6 +35,8 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Gate(args) => gate::run(config, args),
         Command::Summary(args) => summary::run(config, args),
         Command::Schema => schema::run(),
+        Command::Destroy(args) => destroy::run(config, args),
+        Command::Stacks(args) => stacks::run(config, args),
         Command::Vend(args) => vend::run(config, args),
         Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
     }

@@ -22,8 +22,30 @@ pub struct RunReport {
     /// Where the run happened (GitHub repository, commit, CI run link), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// `destroy` for `orchestrator destroy`; absent for a deploy.
+    #[serde(default, skip_serializing_if = "RunAction::is_deploy")]
+    pub action: RunAction,
+    /// The copy of the stack layer the run worked on (`--stack`); absent: the main stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
     pub waves: Vec<WaveReport>,
     pub jobs: Vec<JobReport>,
+}
+
+/// What the run did to the accounts' resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunAction {
+    #[default]
+    Deploy,
+    /// `orchestrator destroy`: every plan was `plan -destroy`.
+    Destroy,
+}
+
+impl RunAction {
+    pub fn is_deploy(&self) -> bool {
+        *self == Self::Deploy
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

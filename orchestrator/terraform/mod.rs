@@ -17,4 +17,4 @@ pub use diagnostics::{error_lines, errors, Diagnostic};
 pub use environment::is_withheld;
 pub use plugin_cache::plugin_cache_configured;
 pub use transient::{classify, Transient};
-pub use workspace::LayerWorkspace;
+pub use workspace::{copy_file_name, LayerWorkspace};
