@@ -23,6 +23,7 @@ pub mod notify;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod rules;
 pub mod runner;
 pub mod stacks;
 pub mod summary;
