@@ -8,6 +8,7 @@
 //! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
 pub mod aws;
+pub mod backoff;
 pub mod changes;
 pub mod cli;
 pub mod commands;
@@ -17,6 +18,7 @@ pub mod credentials;
 pub mod destroy;
 pub mod events;
 pub mod exit;
+pub mod github_actions;
 pub mod health;
 pub mod matrix;
 pub mod notify;
@@ -29,3 +31,4 @@ pub mod stacks;
 pub mod summary;
 pub mod terraform;
 pub mod vending;
+pub mod work_lock;

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::common::{
-    check_stack_accounts, load_config_with_vended_ids, require_vended, split_names, stack_copy,
+    check_stack_accounts, load_config_with_vended_ids, lock_work_dir, require_vended, split_names,
+    stack_copy,
 };
-use super::deploy::{absolute, finish, run_to_report, RunKind};
+use super::execute::{finish, run_to_report};
+use super::resolve::{absolute, resolve, RunKind};
 use crate::cli::DestroyArgs;
 use crate::config::Config;
 use crate::destroy::{self, Answer, DestroyRequest};
@@ -64,31 +66,48 @@ pub fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     }
     let plan = destroy::reverse(plan);
     let config = Arc::new(config);
-    let report_path = absolute(&args.execution.report)?;
-    let work_dir = absolute(&args.execution.work_dir)?;
+    let preview = resolve(
+        &config,
+        &args.execution,
+        RunKind {
+            mode: Mode::Plan,
+            destroy: true,
+            stack: stack.clone(),
+        },
+    )?;
+    let mut applying = resolve(
+        &config,
+        &args.execution,
+        RunKind {
+            mode: Mode::Apply,
+            destroy: true,
+            stack: stack.clone(),
+        },
+    )?;
+    // Every account's role was checked moments before, by the plan.
+    applying.preflight.skip = true;
+    let report_path = preview.report.report_path.clone();
+    let work_dir = preview.run.work_dir.clone();
+    // Held from the plan to the last state removed.
+    let _work_dir_lock = lock_work_dir(&work_dir, "destroy")?;
 
-    let preview_kind = RunKind {
-        mode: Mode::Plan,
-        destroy: true,
-        stack: stack.clone(),
-    };
-    let preview = run_to_report(config.clone(), &plan, &args.execution, &preview_kind)?;
-    let planned = matches!(preview.outcome, Outcome::Succeeded | Outcome::Drifted);
-    if planned {
-        show_what_goes(&preview, &report_path);
+    let planned = run_to_report(config.clone(), &plan, &preview)?;
+    let plans_ok = matches!(planned.outcome, Outcome::Succeeded | Outcome::Drifted);
+    if plans_ok {
+        show_what_goes(&planned, &report_path);
     }
-    let nothing_to_destroy = preview.jobs.iter().all(|j| j.status == Status::NoChanges);
-    if args.execution.plan_only || !planned || nothing_to_destroy {
-        if planned && nothing_to_destroy && !args.execution.plan_only {
+    let nothing_to_destroy = planned.jobs.iter().all(|j| j.status == Status::NoChanges);
+    if args.execution.plan_only || !plans_ok || nothing_to_destroy {
+        if plans_ok && nothing_to_destroy && !args.execution.plan_only {
             eprintln!("nothing to destroy: every selected layer's state is empty");
-            remove_copies(&config, &root, &work_dir, stack.as_ref(), &preview);
+            remove_copies(&config, &root, &work_dir, stack.as_ref(), &planned);
         }
-        return finish(&preview, &report_path, &args.execution);
+        return finish(&planned, &preview);
     }
     if !args.yes {
         let question = format!(
             "\nDestroy the resources above in {} (layers last first)?",
-            accounts_and_copy(&preview, stack.as_ref())
+            accounts_and_copy(&planned, stack.as_ref())
         );
         let answer = destroy::confirm(
             &question,
@@ -97,21 +116,13 @@ pub fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
         );
         if answer == Answer::Declined {
             eprintln!("nothing was destroyed");
-            finish(&preview, &report_path, &args.execution)?;
+            finish(&planned, &preview)?;
             return Ok(Exit::Failed);
         }
     }
-    let mut execution = args.execution.clone();
-    // Every account's role was checked moments ago, by the plan.
-    execution.skip_preflight = true;
-    let apply_kind = RunKind {
-        mode: Mode::Apply,
-        destroy: true,
-        stack: stack.clone(),
-    };
-    let destroyed = run_to_report(config.clone(), &plan, &execution, &apply_kind)?;
+    let destroyed = run_to_report(config.clone(), &plan, &applying)?;
     remove_copies(&config, &root, &work_dir, stack.as_ref(), &destroyed);
-    finish(&destroyed, &report_path, &args.execution)
+    finish(&destroyed, &applying)
 }
 
 /// The `plan -destroy` of every layer, as the PR comment shows plans (destroys first).

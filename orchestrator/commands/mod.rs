@@ -4,6 +4,7 @@ mod common;
 mod deploy;
 mod destroy;
 mod domain;
+mod execute;
 mod gate;
 mod jobs;
 mod leave_to_exit;
@@ -11,7 +12,9 @@ mod matrix;
 mod notify;
 mod preflight;
 mod report;
+mod resolve;
 mod schema;
+mod signals;
 mod stacks;
 mod summary;
 mod validate;
@@ -34,7 +37,7 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Report(ReportCommand::Summary(args)) => report::summary(args),
         Command::Gate(args) => gate::run(config, args),
         Command::Summary(args) => summary::run(config, args),
-        Command::Schema => schema::run(),
+        Command::Schema(args) => schema::run(&args),
         Command::Destroy(args) => destroy::run(config, args),
         Command::Stacks(args) => stacks::run(config, args),
         Command::Vend(args) => vend::run(config, args),

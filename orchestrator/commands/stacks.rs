@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::common::{load_config_with_vended_ids, split_names, work_dir_from_env};
-use super::deploy::absolute;
+use super::resolve::absolute;
 use crate::cli::{Format, StacksArgs};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Selection};

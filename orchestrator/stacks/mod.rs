@@ -4,9 +4,7 @@
 mod listing;
 mod name;
 mod select;
-mod template;
 
 pub use listing::{list_copies, remove_copy_state, CopyState, ListError, StackCopy};
 pub use name::{StackName, StackNameError, MAX_RESOURCE_PREFIX_LEN, MAX_STACK_NAME_LEN};
 pub use select::{check_accounts, resolve, StackError};
-pub use template::{for_copy, for_main_stack};

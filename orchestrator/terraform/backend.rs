@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::stack_template;
 use crate::config::{Account, StateBackend};
-use crate::stacks;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackendConfig {
@@ -22,7 +22,7 @@ impl BackendConfig {
     }
 
     /// The backend of copy `stack` of the layer (`None`: the main stack), see
-    /// `stacks::for_main_stack` for how `{stack}` is filled.
+    /// `for_main_stack` for how `{stack}` is filled.
     pub fn render_copy(
         state: &StateBackend,
         root: &Path,
@@ -32,8 +32,8 @@ impl BackendConfig {
     ) -> Self {
         let fill = |template: &str| {
             let template = match stack {
-                Some(name) => stacks::for_copy(template, name),
-                None => stacks::for_main_stack(template),
+                Some(name) => stack_template::for_copy(template, name),
+                None => stack_template::for_main_stack(template),
             };
             fill(&template, account, layer)
         };

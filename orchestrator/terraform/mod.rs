@@ -7,6 +7,8 @@ mod command;
 mod diagnostics;
 mod environment;
 mod plugin_cache;
+mod program;
+mod stack_template;
 mod transient;
 mod workspace;
 
@@ -16,5 +18,7 @@ pub use command::{Terraform, TerraformCommand};
 pub use diagnostics::{error_lines, errors, Diagnostic};
 pub use environment::is_withheld;
 pub use plugin_cache::plugin_cache_configured;
+pub use program::{find_program, ProgramNotFound};
+pub use stack_template::{for_copy, for_main_stack};
 pub use transient::{classify, Transient};
 pub use workspace::{copy_file_name, LayerWorkspace};
