@@ -33,6 +33,17 @@ pub struct Config {
     /// `defaults.account_vending`: accounts may then omit `account_id` until `orchestrator
     /// vend` has created them.
     pub account_vending: Option<AccountVending>,
+    /// `stacks`: the layer that may have copies (`--stack NAME`); `None` when no layer may.
+    pub stacks: Option<StackSupport>,
+}
+
+/// The layer whose copies (one per feature branch) live side by side in an account, each
+/// with its own state; the main stack is the copy with no name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackSupport {
+    pub layer: String,
+    /// The terraform input set to the copy's name (empty for the main stack).
+    pub variable: String,
 }
 
 /// The layer that creates the organisation's accounts, run once by `orchestrator vend` with
