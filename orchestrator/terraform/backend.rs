@@ -76,13 +76,7 @@ impl BackendConfig {
 /// Replaces the placeholders the config allows in state templates (checked when it loads),
 /// except `{stack}`, which depends on the copy (`BackendConfig::render_copy`).
 pub fn fill(template: &str, account: &Account, layer: &str) -> String {
-    template
-        .replace("{account}", &account.name)
-        .replace("{layer}", layer)
-        .replace("{domain}", &account.domain)
-        .replace("{environment}", &account.environment)
-        .replace("{account_id}", &account.account_id)
-        .replace("{region}", &account.region)
+    crate::config::fill_template(template, account, layer)
 }
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ pub(crate) fn read(
     let layers_dir = config_dir.join(&layers_dir_name);
 
     let defaults = read_defaults(problems, d, top.key("defaults").map(|k| k.pos), &layers_dir);
+    let state_pos = d.and_then(|d| d.get("state")).map(|n| n.pos);
     let state = d
         .and_then(|d| {
             d.required(
@@ -140,7 +141,11 @@ pub(crate) fn read(
         Some(n) => read_waves(problems, n),
         None => default_waves(&accounts),
     };
-    rules::check(problems, &waves, &accounts, &spans);
+    let state_at = state
+        .as_ref()
+        .zip(state_pos)
+        .map(|(backend, pos)| rules::StateAt { backend, pos });
+    rules::check(problems, &waves, &accounts, &spans, state_at);
     drop(spans);
     deploy_order(&mut accounts, &waves);
 
