@@ -11,7 +11,7 @@ use crate::cli::{DeployArgs, RunArgs};
 use crate::exit::{CliError, CommandResult};
 use crate::plan::{self, Selection};
 
-pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
+pub(super) fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
     let selection = Selection {
         accounts: split_names(&args.accounts),
@@ -29,7 +29,7 @@ pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     execute(config, plan, &args.execution, "deploy")
 }
 
-pub fn run(config_path: &Path, args: RunArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: RunArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
     require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;

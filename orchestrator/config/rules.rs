@@ -11,14 +11,14 @@ use super::model::{Account, Wave};
 
 /// Where an account's parts are written, for messages (parallel to the accounts list).
 #[derive(Debug, Clone, Copy)]
-pub struct AccountSpans {
+pub(super) struct AccountSpans {
     /// The environment's key (`dev:`).
     pub environment: Pos,
     pub account_id: Pos,
     pub network_cidr: Option<Pos>,
 }
 
-pub fn check(
+pub(super) fn check(
     problems: &mut Problems,
     waves: &[Wave],
     accounts: &[Account],
