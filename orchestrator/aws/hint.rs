@@ -58,7 +58,7 @@ pub(super) fn for_account(
 
 /// For a failure of the base credentials during preflight: when GitHub OIDC could not assume
 /// the entry role, names the piece of layers/bootstrap that is missing or does not fit.
-pub fn for_base_in(failure: &StsFailure, purpose: Purpose) -> String {
+pub(super) fn for_base_in(failure: &StsFailure, purpose: Purpose) -> String {
     if !failure.message.starts_with("AssumeRoleWithWebIdentity") {
         return for_base(failure);
     }
