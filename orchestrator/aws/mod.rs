@@ -14,7 +14,7 @@ mod session;
 mod settings;
 mod state_bucket;
 
-pub use child_env::is_base_credential_env;
+pub use child_env::{is_base_credential_env, management_credentials};
 pub use failure::{code, StsFailure};
 pub use preflight::{preflight, BaseFailure, PreflightFailure, PreflightReport, ReachableAccount};
 pub use provider::{AssumedRole, Identity, ProviderError, StsProvider, REFRESH_MARGIN};
