@@ -123,7 +123,7 @@ pub(super) fn stack_copy(
 /// What reaches the accounts' state bucket for `stacks` and `destroy --stack`: each
 /// account's role through STS (the read-only plan role with `plan_only`), or nothing when the
 /// state is local or no account assumes a role.
-pub fn state_credentials(
+pub(super) fn state_credentials(
     config: &Config,
     plan: &Plan,
     oidc_role_arn: Option<String>,
@@ -143,7 +143,7 @@ pub fn state_credentials(
 }
 
 /// A small runtime for the state backend's calls outside a run.
-pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
