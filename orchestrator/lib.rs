@@ -25,4 +25,5 @@ pub mod report;
 pub mod runner;
 pub mod summary;
 pub mod terraform;
+pub mod tls;
 pub mod vending;
