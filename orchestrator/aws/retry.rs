@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use rand::Rng;
+use rand::RngExt;
 
 use super::failure::StsFailure;
 
@@ -36,7 +36,7 @@ impl RetryPolicy {
                 .initial_delay
                 .saturating_mul(1u32 << retry.min(16))
                 .min(self.max_delay);
-            rand::thread_rng().gen_range(Duration::ZERO..=ceiling)
+            rand::rng().random_range(Duration::ZERO..=ceiling)
         })
     }
 

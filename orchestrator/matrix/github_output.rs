@@ -1,8 +1,6 @@
 //! Writing matrices to `$GITHUB_OUTPUT`: one output per wave and a `<wave>_empty` guard,
 //! because an empty matrix fails a workflow run.
 
-use rand::Rng;
-
 use super::Matrix;
 
 /// The `$GITHUB_OUTPUT` text for these waves. Values use the heredoc form with a random
@@ -12,7 +10,7 @@ pub fn github_output(waves: &[(String, Matrix)]) -> String {
     for (wave, matrix) in waves {
         let json = serde_json::to_string(matrix).expect("a matrix always serialises");
         let delimiter = loop {
-            let candidate = format!("ghadelimiter_{:032x}", rand::thread_rng().gen::<u128>());
+            let candidate = format!("ghadelimiter_{:032x}", rand::random::<u128>());
             if !json.contains(&candidate) {
                 break candidate;
             }

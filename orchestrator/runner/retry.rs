@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngExt};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryPolicy {
@@ -43,7 +43,7 @@ impl RetryPolicy {
 
     /// Seeded from the OS: every layer draws its own delays.
     pub fn backoff(&self) -> Backoff<StdRng> {
-        self.backoff_with(StdRng::from_entropy())
+        self.backoff_with(rand::make_rng::<StdRng>())
     }
 
     pub fn backoff_with<R: Rng>(&self, rng: R) -> Backoff<R> {
@@ -84,7 +84,7 @@ impl<R: Rng> Iterator for Backoff<R> {
                     .saturating_mul(2u32.saturating_pow(n))
                     .min(max_delay);
                 if jitter {
-                    delay.mul_f64(self.rng.gen_range(0.5..=1.0))
+                    delay.mul_f64(self.rng.random_range(0.5..=1.0))
                 } else {
                     delay
                 }
@@ -96,6 +96,7 @@ impl<R: Rng> Iterator for Backoff<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn fixed_gives_the_same_delay_retries_times() {
