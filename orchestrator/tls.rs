@@ -10,13 +10,14 @@
 //! reqwest gets the same policy from its `rustls-tls-native-roots` feature (Cargo.toml); the
 //! AWS SDK's client is built here, because its default client would bring aws-lc.
 
+use aws_sdk_sts::config::SharedHttpClient;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_http_client::{Builder, ConnectorBuilder};
 
-/// `loader` with the AWS SDK's hyper 1 HTTPS client, under the policy above.
-pub fn aws_https_client(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
-    let client = Builder::new().build_with_connector_fn(|settings, components| {
+/// The AWS SDK's hyper 1 HTTPS client under the policy above, for every SDK config and client.
+pub fn aws_https_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, components| {
         let mut connector =
             ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
         connector.set_connector_settings(settings.cloned());
@@ -26,6 +27,5 @@ pub fn aws_https_client(loader: aws_config::ConfigLoader) -> aws_config::ConfigL
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
         // The default trust store of this connector is the system's (rustls-native-certs).
         connector.build()
-    });
-    loader.http_client(client)
+    })
 }

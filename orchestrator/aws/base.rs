@@ -40,7 +40,8 @@ pub struct Base {
 
 impl Base {
     pub async fn load(settings: &Settings) -> Result<Self, StsFailure> {
-        let sdk = crate::tls::aws_https_client(aws_config::defaults(BehaviorVersion::latest()))
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(crate::tls::aws_https_client())
             .retry_config(RetryConfig::disabled())
             .timeout_config(timeouts())
             .load()
