@@ -23,17 +23,19 @@ fn main() -> ExitCode {
                 .with_default(LevelFilter::WARN)
                 .with_target("orchestrator::progress", LevelFilter::INFO)
         });
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .finish()
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal()),
+        )
         .with(filter)
         .init();
     match orchestrator::commands::dispatch(cli) {
         Ok(exit) => exit.into(),
         Err(err) => {
-            eprintln!("error: {err}");
-            err.exit.into()
+            eprintln!("{}", err.report());
+            err.exit().into()
         }
     }
 }

@@ -18,7 +18,7 @@ pub fn load_config(path: &Path) -> Result<Config, CliError> {
 /// accounts that omit `account_id`.
 pub fn load_config_with_vended_ids(path: &Path, work_dir: &Path) -> Result<Config, CliError> {
     let mut config = load_config(path)?;
-    vending::fill_in(&mut config, work_dir).map_err(|e| CliError::bad_input(e.to_string()))?;
+    vending::fill_in(&mut config, work_dir)?;
     Ok(config)
 }
 
@@ -124,16 +124,15 @@ fn changes_since(
     let Some(since) = changed_since.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
-    let changes =
-        changes::detect(config, since, all_on).map_err(|e| CliError::bad_input(e.to_string()))?;
-    let annotate = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let changes = changes::detect(config, since, all_on)?;
+    let annotate = crate::github_actions::GithubActions::from_env().actions;
     for removed in &changes.removed {
         let message = removed.message();
         eprintln!("warning: {message}");
         if annotate {
             eprintln!(
                 "::warning title=Removed from config::{}",
-                crate::notify::github::escape_data(&message)
+                crate::github_actions::escape_data(&message)
             );
         }
     }

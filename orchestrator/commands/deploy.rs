@@ -14,13 +14,14 @@ use crate::aws::{self, StsProvider};
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
 use crate::config::{Config, CredentialsMode};
 use crate::credentials::{CredentialsProvider, NoCredentials};
-use crate::events::{self, Event};
+use crate::events;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::GithubActions;
 use crate::notify;
 use crate::plan::{self, Plan, Selection};
 use crate::progress::{self, Style};
 use crate::report::{
-    self, Mode, Outcome, ReportBuilder, ReportContext, RunReport, Source, Status, WaveStatus,
+    self, Mode, NotStarted, Outcome, ReportBuilder, ReportContext, RunReport, Source,
 };
 use crate::runner::{self, CancelHandle, RetryPolicy, RunOptions, StopLevel};
 use crate::terraform::Terraform;
@@ -243,9 +244,7 @@ async fn preflight(
         return None;
     }
     eprintln!("{}", checked.render_failures());
-    let started = SystemTime::now();
-    let mut builder = ReportBuilder::new(context.clone(), plan, started);
-    let unreachable = |account: &str| -> Option<String> {
+    let unreachable = |job: &plan::Job| -> Option<String> {
         if let Some(base) = &checked.base_failure {
             return Some(format!(
                 "preflight: the base credentials do not work: {}; {}",
@@ -255,48 +254,15 @@ async fn preflight(
         checked
             .failures
             .iter()
-            .find(|f| f.account == account)
+            .find(|f| f.account == job.account.name)
             .map(|f| format!("preflight: {}; {}", f.failure, f.hint))
     };
-    for wave in &plan.waves {
-        let mut failures = 0;
-        for job in &wave.jobs {
-            let (status, reason) = match unreachable(&job.account.name) {
-                Some(reason) => {
-                    failures += 1;
-                    (Status::Failed, reason)
-                }
-                None => (
-                    Status::Skipped,
-                    "preflight failed for another account: nothing was started".to_string(),
-                ),
-            };
-            builder.apply(&Event::JobNotRun {
-                wave: wave.name.clone(),
-                account: job.account.name.clone(),
-                layers: job.layers.clone(),
-                status,
-                reason,
-            });
-        }
-        builder.apply(&Event::WaveFinished {
-            wave: wave.name.clone(),
-            status: if failures > 0 {
-                WaveStatus::Failed
-            } else {
-                WaveStatus::Skipped
-            },
-            failures,
-            reason: Some("preflight failed: no terraform was started".into()),
-        });
-    }
-    // The run ended (nothing was interrupted): without this the report reads as cancelled.
-    let finished = SystemTime::now();
-    builder.apply(&Event::RunFinished {
-        interrupted: false,
-        duration: finished.duration_since(started).unwrap_or_default(),
-    });
-    Some(builder.report(finished))
+    Some(report::not_started(
+        context.clone(),
+        plan,
+        NotStarted::PreflightFailed,
+        unreachable,
+    ))
 }
 
 /// Resolves on the first Ctrl-C or SIGTERM (used before any terraform runs).
@@ -319,31 +285,7 @@ async fn interrupted() {
 /// The run report of a run stopped during preflight: every job `cancelled`, nothing started.
 fn cancelled_before_start(plan: &Plan, context: &ReportContext) -> RunReport {
     eprintln!("\ninterrupted during preflight: no terraform was started");
-    let started = SystemTime::now();
-    let mut builder = ReportBuilder::new(context.clone(), plan, started);
-    let reason = "interrupted during preflight: nothing was started";
-    for wave in &plan.waves {
-        for job in &wave.jobs {
-            builder.apply(&Event::JobNotRun {
-                wave: wave.name.clone(),
-                account: job.account.name.clone(),
-                layers: job.layers.clone(),
-                status: Status::Cancelled,
-                reason: reason.into(),
-            });
-        }
-        builder.apply(&Event::WaveFinished {
-            wave: wave.name.clone(),
-            status: WaveStatus::Cancelled,
-            failures: 0,
-            reason: Some(reason.into()),
-        });
-    }
-    builder.apply(&Event::RunFinished {
-        interrupted: true,
-        duration: std::time::Duration::ZERO,
-    });
-    builder.report(SystemTime::now())
+    report::not_started(context.clone(), plan, NotStarted::Interrupted, |_| None)
 }
 
 /// The terraform binary, as an absolute path (terraform runs in each layer's directory).
@@ -383,11 +325,9 @@ pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
 }
 
 fn run_id() -> String {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    match (env("GITHUB_RUN_ID"), env("GITHUB_RUN_ATTEMPT")) {
-        (Some(id), Some(attempt)) => format!("{id}-{attempt}"),
-        (Some(id), None) => id,
-        _ => {
+    match GithubActions::from_env().run_and_attempt() {
+        Some(id) => id,
+        None => {
             let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
             let stamp: String = now.chars().filter(char::is_ascii_alphanumeric).collect();
             format!("local-{stamp}-{}", std::process::id())
@@ -397,18 +337,12 @@ fn run_id() -> String {
 
 /// Where the run happened, from GitHub Actions' environment.
 fn source() -> Option<Source> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let repository = env("GITHUB_REPOSITORY");
-    let server_url = env("GITHUB_SERVER_URL");
-    let run_url = match (&server_url, &repository, env("GITHUB_RUN_ID")) {
-        (Some(server), Some(repo), Some(id)) => Some(format!("{server}/{repo}/actions/runs/{id}")),
-        _ => None,
-    };
+    let gh = GithubActions::from_env();
     let source = Source {
-        repository,
-        commit: env("GITHUB_SHA"),
-        run_url,
-        server_url,
+        run_url: gh.run_url(),
+        repository: gh.repository,
+        commit: gh.sha,
+        server_url: gh.server_url,
     };
     (source != Source::default()).then_some(source)
 }
