@@ -8,6 +8,7 @@
 //! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
 pub mod aws;
+pub mod backoff;
 pub mod changes;
 pub mod cli;
 pub mod commands;
@@ -29,3 +30,4 @@ pub mod summary;
 pub mod terraform;
 pub mod tls;
 pub mod vending;
+pub mod work_lock;

@@ -9,6 +9,23 @@ use crate::config::{self, Account, Config};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
 use crate::vending;
+use crate::work_lock::{self, WorkDirLock};
+
+/// Locks the work directory a command writes into for the rest of the process (dropping the
+/// returned lock releases it): the one way every writing command claims its directory.
+pub fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliError> {
+    let lock =
+        work_lock::lock(work_dir, command).map_err(|e| CliError::bad_input(e.to_string()))?;
+    if let Some(stale) = &lock.stale {
+        eprintln!(
+            "notice: {}: the previous orchestrator {stale} did not finish cleanly (killed or \
+             crashed); its lock is taken over. Check its run report and logs; a follow-up run \
+             converges what it left",
+            lock.path().display()
+        );
+    }
+    Ok(lock)
+}
 
 pub fn load_config(path: &Path) -> Result<Config, CliError> {
     Ok(config::load(path)?)

@@ -27,8 +27,7 @@ pub fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
     };
     let policy = DeliveryPolicy {
         timeout: args.timeout,
-        retries: args.retries,
-        backoff: args.retry_delay,
+        retry: DeliveryPolicy::exponential(args.retries, args.retry_delay),
         ..DeliveryPolicy::default()
     };
     let links = RunLinks::from_env(report.source.as_ref());

@@ -9,7 +9,7 @@ use crate::exit::{CliError, CommandResult, Exit};
 use crate::github_actions::{append_step_summary, step_summary_room, GithubActions};
 use crate::report::write_atomic;
 use crate::summary::github::{
-    upsert_comment, GithubClient, PostedAction, PullRequest, RetryPolicy,
+    upsert_comment, GithubClient, PostedAction, PullRequest, GITHUB_RETRY,
 };
 use crate::summary::render::{
     byte_length, comment_length, fit, render, Detail, FullVersion, Limit,
@@ -160,7 +160,7 @@ fn post(pr: &PullRequest, token: crate::credentials::Secret, body: &str) -> Resu
         .build()
         .map_err(|e| CliError::undelivered(format!("cannot start the HTTP client: {e}")))?;
     let posted = runtime.block_on(async {
-        let client = GithubClient::new(&pr.api_url, token, RetryPolicy::default())?;
+        let client = GithubClient::new(&pr.api_url, token, GITHUB_RETRY)?;
         upsert_comment(&client, pr, body).await
     });
     match posted {
