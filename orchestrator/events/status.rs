@@ -24,6 +24,31 @@ impl Mode {
     }
 }
 
+/// What the run did to the accounts' resources: `deploy`, or `destroy` (every plan was
+/// `plan -destroy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunAction {
+    #[default]
+    Deploy,
+    Destroy,
+}
+
+impl RunAction {
+    pub const ALL: [RunAction; 2] = [RunAction::Deploy, RunAction::Destroy];
+
+    pub fn is_deploy(&self) -> bool {
+        *self == Self::Deploy
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunAction::Deploy => "deploy",
+            RunAction::Destroy => "destroy",
+        }
+    }
+}
+
 /// The run as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

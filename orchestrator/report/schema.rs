@@ -9,7 +9,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::events::{AttemptOutcome, HealthOutcome, Mode, Outcome, Status, WaveStatus};
+use crate::events::{AttemptOutcome, HealthOutcome, Mode, Outcome, RunAction, Status, WaveStatus};
 
 fn words<T: Copy>(all: &[T], word: fn(T) -> &'static str) -> Value {
     Value::Array(all.iter().map(|v| Value::from(word(*v))).collect())
@@ -66,6 +66,14 @@ pub fn json_schema() -> Value {
             ("duration_ms", count("Wall time of the run.")),
             ("config", string("The config file the run used.")),
             ("source", json!({ "$ref": "#/$defs/source" })),
+            (
+                "action",
+                json!({ "enum": words(&RunAction::ALL, RunAction::as_str), "description": "`destroy` for `orchestrator destroy`; absent for a deploy." }),
+            ),
+            (
+                "stack",
+                string("The copy of the stack layer the run worked on (`--stack`); absent for the main stack."),
+            ),
             (
                 "waves",
                 json!({ "type": "array", "items": { "$ref": "#/$defs/wave" } }),
