@@ -13,7 +13,7 @@ mod retry;
 mod session;
 mod settings;
 
-pub use child_env::is_base_credential_env;
+pub use child_env::{is_base_credential_env, management_credentials};
 pub use failure::{code, StsFailure};
 pub use preflight::{preflight, BaseFailure, PreflightFailure, PreflightReport, ReachableAccount};
 pub use provider::{AssumedRole, Identity, ProviderError, StsProvider, REFRESH_MARGIN};

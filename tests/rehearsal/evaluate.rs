@@ -244,6 +244,8 @@ pub fn to_text(value: &Value) -> Result<String, String> {
         Value::Null => String::new(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => match n.as_f64() {
+            // A whole number under 1e15 converts exactly.
+            #[allow(clippy::cast_possible_truncation)]
             Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
             _ => n.to_string(),
         },

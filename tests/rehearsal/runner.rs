@@ -353,11 +353,14 @@ fn expand_strategy(
         None => legs.len().max(1),
         Some(v) => {
             let value = yaml_value(v, scope)?;
-            value
+            // Checked positive and whole just below; a matrix is never that large.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let max_parallel = value
                 .as_f64()
                 .filter(|n| *n >= 1.0 && n.fract() == 0.0)
                 .ok_or_else(|| format!("max-parallel is not a positive whole number: {value}"))?
-                as usize
+                as usize;
+            max_parallel
         }
     };
     Ok((legs, max_parallel))
