@@ -45,10 +45,7 @@ pub fn status_word(status: Status) -> &'static str {
 
 /// `2 to add, 1 to change, 0 to destroy`, terraform's own words.
 pub fn changes_text(c: &ChangeCounts) -> String {
-    format!(
-        "{} to add, {} to change, {} to destroy",
-        c.add, c.change, c.destroy
-    )
+    crate::summary::terraform_line(c)
 }
 
 #[cfg(test)]
