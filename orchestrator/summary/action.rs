@@ -158,6 +158,9 @@ mod tests {
         assert!(Kind::OtherDelete.destroys());
         assert_eq!(Kind::of_words(&["archive"]), Kind::Other);
         assert!(!Kind::Other.destroys() && Kind::Other.is_change());
-        assert_eq!(Kind::of_words(&["create", "update", "delete"]), Kind::OtherDelete);
+        assert_eq!(
+            Kind::of_words(&["create", "update", "delete"]),
+            Kind::OtherDelete
+        );
     }
 }

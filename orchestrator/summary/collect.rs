@@ -205,6 +205,12 @@ impl Book {
                 push_unique(&mut layer_order, layer);
             }
         }
+        // Columns only for layers some account has: the config's other layers stay out.
+        layer_order.retain(|layer| {
+            self.accounts
+                .values()
+                .any(|layers| layers.contains_key(layer))
+        });
         let rank = |order: &[String], name: &str| {
             order.iter().position(|n| n == name).unwrap_or(usize::MAX)
         };

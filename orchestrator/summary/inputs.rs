@@ -60,7 +60,10 @@ impl Namer {
         let parents: HashSet<Option<String>> = named.iter().map(|f| f.parent_name()).collect();
         let mut stems = HashMap::<String, HashSet<Option<String>>>::new();
         for file in &named {
-            stems.entry(file.stem()).or_default().insert(file.parent_name());
+            stems
+                .entry(file.stem())
+                .or_default()
+                .insert(file.parent_name());
         }
         Self {
             accounts: index(accounts),
@@ -73,7 +76,7 @@ impl Namer {
     pub fn name(&self, file: &PlanFile) -> (String, String) {
         let stem = file.stem();
         let parent = file.parent_name();
-        if let Some(named) = self.from_known_names(&stem, parent.as_deref()) {
+        if let Some(named) = self.by_known_names(&stem, parent.as_deref()) {
             return named;
         }
         let by_dir = match file.depth {
@@ -87,7 +90,7 @@ impl Namer {
         }
     }
 
-    fn from_known_names(&self, stem: &str, parent: Option<&str>) -> Option<(String, String)> {
+    fn by_known_names(&self, stem: &str, parent: Option<&str>) -> Option<(String, String)> {
         if self.accounts.is_empty() {
             return None;
         }
@@ -255,10 +258,7 @@ mod tests {
             file("plans/b/static.json", 0),
         ];
         let namer = Namer::new(&runner, &[], &[]);
-        assert_eq!(
-            name(&namer, "plans/b/static.json", 0),
-            pair("b", "static")
-        );
+        assert_eq!(name(&namer, "plans/b/static.json", 0), pair("b", "static"));
     }
 
     #[test]

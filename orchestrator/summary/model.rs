@@ -48,7 +48,9 @@ pub enum LayerState {
         reason: Option<String>,
     },
     /// The run report says the layer was planned, but its plan file is not among the inputs.
-    Missing { expected: Option<String> },
+    Missing {
+        expected: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

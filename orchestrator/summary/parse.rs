@@ -400,8 +400,11 @@ impl<'de> Visitor<'de> for Changes<'_> {
             }
             List::Invocations => {
                 while let Some(raw) = seq.next_element::<RawInvocation>()? {
-                    plan.invocations
-                        .push(raw.address.unwrap_or_else(|| "(unnamed action)".into()).into());
+                    plan.invocations.push(
+                        raw.address
+                            .unwrap_or_else(|| "(unnamed action)".into())
+                            .into(),
+                    );
                 }
             }
             List::Diagnostics => {
@@ -558,7 +561,8 @@ mod tests {
             &*plan.diagnostics[0],
             "Error: Invalid reference: A reference to a resource (main.tf:12)"
         );
-        let plan = parse(r#"{"format_version":"1.2","complete":false,"planned_values":{}}"#).unwrap();
+        let plan =
+            parse(r#"{"format_version":"1.2","complete":false,"planned_values":{}}"#).unwrap();
         assert_eq!(plan.status, PlanStatus::Incomplete);
         let plan = parse(r#"{"format_version":"1.2","errored":false,"complete":true,"planned_values":{},"resource_changes":null,"output_changes":null}"#).unwrap();
         assert_eq!(plan.status, PlanStatus::Complete);
@@ -577,7 +581,10 @@ mod tests {
         .unwrap();
         assert!(!plan.counts.has_changes());
         assert_eq!(plan.drift.len(), 2);
-        assert_eq!(plan.deferred[0].reason.as_deref(), Some("resource_config_unknown"));
+        assert_eq!(
+            plan.deferred[0].reason.as_deref(),
+            Some("resource_config_unknown")
+        );
         assert_eq!(&*plan.invocations[0], "action.aws_lambda_invoke.notify");
     }
 }

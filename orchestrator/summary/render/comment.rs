@@ -9,7 +9,7 @@ use crate::report::Status;
 use crate::summary::model::{AccountSummary, LayerState, Summary};
 use crate::summary::{PlanSummary, ResourceChange};
 
-use super::detail::{error_lines, has_extras, is_quiet_change, Destroys, Detail, Rows};
+use super::detail::{has_extras, is_quiet_change, Destroys, Detail, Rows};
 use super::markdown::{code, fenced, html, text};
 use super::words;
 
@@ -224,7 +224,10 @@ fn destroys(out: &mut String, summary: &Summary, detail: &Detail) {
             for key in order {
                 let accounts = &groups[&key];
                 let change = find_change(&destroying, key);
-                let names: Vec<String> = accounts.iter().map(|a| format!("**{}**", text(a))).collect();
+                let names: Vec<String> = accounts
+                    .iter()
+                    .map(|a| format!("**{}**", text(a)))
+                    .collect();
                 let place = if accounts.len() == 1 {
                     names[0].clone()
                 } else {
@@ -314,7 +317,11 @@ fn failed(out: &mut String, summary: &Summary, detail: &Detail) {
                 if plan.counts.has_changes() {
                     out.push_str(&format!(" ({})", text(&words::counts(&plan.counts))));
                 }
-                plan.diagnostics.iter().take(max).map(|d| d.to_string()).collect()
+                plan.diagnostics
+                    .iter()
+                    .take(max)
+                    .map(|d| d.to_string())
+                    .collect()
             }
             _ => Vec::new(),
         };
@@ -322,7 +329,6 @@ fn failed(out: &mut String, summary: &Summary, detail: &Detail) {
         if !lines.is_empty() {
             fenced(out, "  ", &lines);
         }
-        let _ = error_lines(&entry.state);
     }
 }
 
@@ -341,7 +347,10 @@ fn missing(out: &mut String, summary: &Summary) {
             continue;
         };
         let why = match expected {
-            Some(path) => format!("the run report names {}, which is not among the plan files", code(path)),
+            Some(path) => format!(
+                "the run report names {}, which is not among the plan files",
+                code(path)
+            ),
             None => "the run report names no plan file for it".to_string(),
         };
         out.push_str(&format!(
@@ -381,8 +390,11 @@ fn extras(out: &mut String, summary: &Summary, detail: &Detail) {
     out.push_str("\n### Drift, deferred changes and actions\n\n");
     for (account, layer, plan) in plans {
         let mut parts = Vec::new();
-        let others: Vec<&ResourceChange> =
-            plan.resources.iter().filter(|r| r.kind.is_other()).collect();
+        let others: Vec<&ResourceChange> = plan
+            .resources
+            .iter()
+            .filter(|r| r.kind.is_other())
+            .collect();
         if detail.extra_addresses {
             if !plan.drift.is_empty() {
                 let list: Vec<String> = plan
@@ -397,12 +409,9 @@ fn extras(out: &mut String, summary: &Summary, detail: &Detail) {
                     .deferred
                     .iter()
                     .map(|d| match &d.reason {
-                        Some(reason) => format!(
-                            "{} {} ({})",
-                            d.kind.label(),
-                            code(&d.address),
-                            text(reason)
-                        ),
+                        Some(reason) => {
+                            format!("{} {} ({})", d.kind.label(), code(&d.address), text(reason))
+                        }
                         None => format!("{} {}", d.kind.label(), code(&d.address)),
                     })
                     .collect();
@@ -414,7 +423,10 @@ fn extras(out: &mut String, summary: &Summary, detail: &Detail) {
             }
             if !others.is_empty() {
                 let list: Vec<String> = others.iter().map(|r| words::resource(r)).collect();
-                parts.push(format!("action kinds this summary does not know: {}", list.join(", ")));
+                parts.push(format!(
+                    "action kinds this summary does not know: {}",
+                    list.join(", ")
+                ));
             }
         } else {
             for (n, what) in [
@@ -549,7 +561,12 @@ fn name_lines(
         .filter(|a| a.is_unchanged())
         .collect();
     if !quiet.is_empty() {
-        names_line(out, "Changes without destroys", &quiet, detail.changed_names);
+        names_line(
+            out,
+            "Changes without destroys",
+            &quiet,
+            detail.changed_names,
+        );
     }
     if !unchanged.is_empty() {
         names_line(out, "No changes", &unchanged, detail.unchanged_names);

@@ -98,7 +98,11 @@ impl Detail {
             out.push(format!("the resource lists of {}", accounts(lists_gone)));
         }
         let unchanged = summary.accounts.iter().filter(|a| a.is_unchanged()).count();
-        let quiet = summary.accounts.iter().filter(|a| is_quiet_change(a)).count();
+        let quiet = summary
+            .accounts
+            .iter()
+            .filter(|a| is_quiet_change(a))
+            .count();
         if self.rows > Rows::All && self.rows < Rows::None && unchanged > 0 {
             out.push(format!(
                 "the table rows of {} with no changes",
@@ -117,7 +121,7 @@ impl Detail {
                 accounts(quiet)
             ));
         }
-        let quiet_unnamed = quiet - quiet_listed(summary, groups, shown);
+        let quiet_unnamed = quiet - quiet_listed(groups, shown);
         if !self.changed_names && self.rows > Rows::Changed && quiet_unnamed > 0 {
             out.push(format!(
                 "the names of {} that change but destroy nothing",
@@ -207,8 +211,7 @@ pub fn has_extras(plan: &crate::summary::PlanSummary) -> bool {
 }
 
 /// Quiet accounts whose resource list is shown (so they are named there).
-fn quiet_listed(summary: &Summary, groups: &[Vec<&AccountSummary>], shown: usize) -> usize {
-    let _ = summary;
+fn quiet_listed(groups: &[Vec<&AccountSummary>], shown: usize) -> usize {
     groups
         .iter()
         .take(shown)
