@@ -142,6 +142,20 @@ impl PreflightReport {
         self.base_failure.is_none() && self.failures.is_empty()
     }
 
+    /// Why `account` cannot be reached, for its run report; `None` when it can.
+    pub fn unreachable(&self, account: &str) -> Option<String> {
+        if let Some(base) = &self.base_failure {
+            return Some(format!(
+                "preflight: the base credentials do not work: {}; {}",
+                base.failure, base.hint
+            ));
+        }
+        self.failures
+            .iter()
+            .find(|f| f.account == account)
+            .map(|f| format!("preflight: {}; {}", f.failure, f.hint))
+    }
+
     fn checked(&self) -> usize {
         self.reachable.len() + self.failures.len()
     }

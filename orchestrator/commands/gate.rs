@@ -1,10 +1,11 @@
-use std::io::Write;
 use std::path::Path;
 
 use crate::cli::GateArgs;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::{append_outputs, GithubActions};
 use crate::notify::format::{and_list, count};
 use crate::report::{read_report, Status};
+use crate::rules::{self, WaveTally};
 
 /// Decides whether the wave after `--wave` may start: its failed (or cancelled) jobs must be
 /// within the wave's `failure_tolerance` from the config. The decision is an output, not an
@@ -20,15 +21,16 @@ pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
             known.join(", ")
         )));
     };
-    let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let report = read_report(&args.report)?;
     let jobs: Vec<_> = report.jobs.iter().filter(|j| j.wave == wave.name).collect();
-    // A cancelled job did not finish: counting it keeps an interrupted wave from passing.
+    // The one rule: failed and cancelled jobs count against the tolerance.
+    let tally = WaveTally::of(jobs.iter().map(|j| j.status));
+    let proceed = rules::hold_back(&wave.name, tally, wave.failure_tolerance, false).is_none();
     let failed: Vec<String> = jobs
         .iter()
         .filter(|j| matches!(j.status, Status::Failed | Status::Cancelled))
         .map(|j| j.account.clone())
         .collect();
-    let proceed = failed.len() as u64 <= u64::from(wave.failure_tolerance);
     if jobs.is_empty() {
         eprintln!(
             "warning: {} has no job of wave {}; nothing failed, so it proceeds",
@@ -37,19 +39,15 @@ pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
         );
     }
 
-    if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)?;
-            writeln!(file, "proceed={proceed}")?;
-            writeln!(file, "failures={}", failed.len())
-        };
-        write().map_err(|e| {
+    if let Some(path) = GithubActions::from_env().output {
+        let outputs = [
+            ("proceed", proceed.to_string()),
+            ("failures", failed.len().to_string()),
+        ];
+        append_outputs(&path, &outputs.each_ref().map(|(n, v)| (*n, v.as_str()))).map_err(|e| {
             CliError::failed(format!(
                 "cannot write $GITHUB_OUTPUT ({}): {e}",
-                Path::new(&path).display()
+                path.display()
             ))
         })?;
     }

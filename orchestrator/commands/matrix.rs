@@ -3,6 +3,7 @@ use std::path::Path;
 
 use crate::cli::MatrixArgs;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::GithubActions;
 use crate::{matrix, plan};
 
 pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
@@ -39,7 +40,7 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
         ),
     }
     .expect("a matrix always serialises");
-    if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+    if let Some(path) = GithubActions::from_env().output {
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -47,7 +48,7 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
             .map_err(|e| {
                 CliError::failed(format!(
                     "cannot open $GITHUB_OUTPUT ({}): {e}",
-                    Path::new(&path).display()
+                    path.display()
                 ))
             })?;
         file.write_all(matrix::github_output(&waves).as_bytes())

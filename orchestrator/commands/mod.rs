@@ -3,6 +3,7 @@
 mod common;
 mod deploy;
 mod domain;
+mod execute;
 mod gate;
 mod jobs;
 mod leave_to_exit;
@@ -10,7 +11,9 @@ mod matrix;
 mod notify;
 mod preflight;
 mod report;
+mod resolve;
 mod schema;
+mod signals;
 mod summary;
 mod validate;
 mod vend;

@@ -6,17 +6,15 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::SummaryArgs;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::{append_step_summary, step_summary_room, GithubActions};
 use crate::report::write_atomic;
 use crate::summary::github::{
-    comment_author, upsert_comment, GithubClient, PostedAction, PullRequest, RetryPolicy,
+    comment_author, upsert_comment, GithubClient, PostedAction, PullRequest, GITHUB_RETRY,
 };
 use crate::summary::render::{
     byte_length, comment_length, fit, render, Detail, FullVersion, Limit,
 };
 use crate::summary::{collect, CollectOptions, DeployOrder, Summary};
-
-/// GitHub's limit for `$GITHUB_STEP_SUMMARY`, per step.
-const STEP_SUMMARY_BYTES: usize = 1024 * 1024;
 
 pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -26,30 +24,24 @@ pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         report: args.report.as_deref(),
         keep_going: args.keep_going,
         order: order.as_ref(),
-    })
-    .map_err(|e| CliError::bad_input(e.to_string()))?;
-    if let Some(commit) = args.commit.clone().or_else(|| ci_commit(&env)) {
+    })?;
+    let actions = GithubActions::from_env();
+    if let Some(commit) = args.commit.clone().or_else(|| ci_commit(&actions)) {
         summary.commit = Some(commit);
     }
-    if let Some(url) = args.run_url.clone().or_else(|| ci_run_url(&env)) {
+    if let Some(url) = args.run_url.clone().or_else(|| actions.run_url()) {
         summary.run_url = Some(url);
     }
     // Checked before anything is written, so a missing token leaves nothing half done.
     let target = args
         .post
         .then(|| PullRequest::from_env(args.pr, env))
-        .transpose()
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+        .transpose()?;
 
     let full_text = render(&summary, &Detail::FULL, None);
-    let step_summary = env("GITHUB_STEP_SUMMARY").map(|path| {
-        StepSummary::new(
-            PathBuf::from(path),
-            &summary,
-            &full_text,
-            args.full.as_deref(),
-        )
-    });
+    let step_summary = GithubActions::from_env()
+        .step_summary
+        .map(|path| StepSummary::new(path, &summary, &full_text, args.full.as_deref()));
     let full = FullVersion {
         file: args.full.clone(),
         step_summary: step_summary.as_ref().is_some_and(|s| s.complete),
@@ -64,11 +56,10 @@ pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
             of: "a PR comment",
         },
         &full,
-    )
-    .map_err(|e| CliError::bad_input(e.to_string()))?;
+    )?;
 
     if let Some(path) = &args.full {
-        write_atomic(path, full_text.as_bytes()).map_err(|e| CliError::bad_input(e.to_string()))?;
+        write_atomic(path, full_text.as_bytes())?;
     }
     if let Some(step_summary) = step_summary {
         step_summary.append();
@@ -116,27 +107,17 @@ fn deploy_order(config: &Path) -> Option<DeployOrder> {
     }
 }
 
-/// The run this job belongs to, from the variables GitHub Actions sets.
-fn ci_run_url(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
-    Some(format!(
-        "{}/{}/actions/runs/{}",
-        env("GITHUB_SERVER_URL")?,
-        env("GITHUB_REPOSITORY")?,
-        env("GITHUB_RUN_ID")?
-    ))
-}
-
 /// The commit a pull request's plans were made from: its head (GITHUB_SHA is the merge
 /// commit on `pull_request` events), else GITHUB_SHA.
-fn ci_commit(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
-    let head = env("GITHUB_EVENT_PATH").and_then(|path| {
+fn ci_commit(actions: &GithubActions) -> Option<String> {
+    let head = std::env::var_os("GITHUB_EVENT_PATH").and_then(|path| {
         let text = std::fs::read_to_string(path).ok()?;
         let event: serde_json::Value = serde_json::from_str(&text).ok()?;
         event["pull_request"]["head"]["sha"]
             .as_str()
             .map(str::to_string)
     });
-    head.or_else(|| env("GITHUB_SHA"))
+    head.or_else(|| actions.sha.clone())
 }
 
 /// What goes to `$GITHUB_STEP_SUMMARY`: the full summary, shortened only if it does not fit
@@ -150,9 +131,7 @@ struct StepSummary {
 
 impl StepSummary {
     fn new(path: PathBuf, summary: &Summary, full_text: &str, full_file: Option<&Path>) -> Self {
-        let used = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
-        // One byte for the newline that separates us from earlier steps' output.
-        let room = STEP_SUMMARY_BYTES.saturating_sub(used + 1);
+        let room = step_summary_room(&path);
         if byte_length(full_text) <= room {
             return Self {
                 path,
@@ -187,15 +166,7 @@ impl StepSummary {
     /// The comment matters more than the job summary: a write failure is only a warning.
     fn append(self) {
         let Some(text) = self.text else { return };
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?;
-            file.write_all(b"\n")?;
-            file.write_all(text.as_bytes())
-        };
-        if let Err(e) = write() {
+        if let Err(e) = append_step_summary(&self.path, &text) {
             tracing::warn!("{}: cannot write the job summary: {e}", self.path.display());
         }
     }
@@ -212,7 +183,7 @@ fn post(
         .build()
         .map_err(|e| CliError::undelivered(format!("cannot start the HTTP client: {e}")))?;
     let posted = runtime.block_on(async {
-        let client = GithubClient::new(&pr.api_url, token, RetryPolicy::default())?;
+        let client = GithubClient::new(&pr.api_url, token, GITHUB_RETRY)?;
         let author = comment_author(&client, pr, author).await?;
         upsert_comment(&client, pr, &author, body).await
     });

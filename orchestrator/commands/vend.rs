@@ -15,7 +15,7 @@ use crate::terraform::{LayerWorkspace, Terraform, TerraformCommand};
 use crate::vending::{self, VENDING_ACCOUNT};
 
 use super::common::load_config;
-use super::deploy::{absolute, find_program};
+use super::resolve::absolute;
 
 /// The output of the vending layer that maps account names to ids.
 const ACCOUNT_IDS_OUTPUT: &str = "account_ids";
@@ -30,10 +30,11 @@ pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         ))
     })?;
     let terraform = Terraform {
-        program: find_program(&args.terraform)?,
+        program: crate::terraform::find_program(&args.terraform)?,
         lock_timeout: config.execution.lock_timeout,
     };
     let work_dir = absolute(&args.work_dir)?;
+    let _work_dir_lock = super::common::lock_work_dir(&work_dir, "vend")?;
     let layers_dir = absolute(&config.layers_dir)?;
     let ws = LayerWorkspace::new(&work_dir, &layers_dir, VENDING_ACCOUNT, &vending.layer);
     let backend = vending::backend(&config, &absolute(&config.root)?, &vending.layer);

@@ -4,19 +4,13 @@
 use std::fmt::Write;
 
 use super::describe;
-use crate::report::{Outcome, RunReport, Status, WaveStatus};
+use crate::report::{RunReport, Status, WaveStatus};
 
 const SLOWEST: usize = 5;
 
 pub fn render(report: &RunReport, report_path: &str) -> String {
     let mut out = String::new();
-    let outcome = match report.outcome {
-        Outcome::Succeeded => "succeeded",
-        Outcome::Failed => "failed",
-        Outcome::Halted => "halted",
-        Outcome::Cancelled => "cancelled",
-        Outcome::Drifted => "found changes",
-    };
+    let outcome = report.outcome.word();
     let waves = report
         .waves
         .iter()

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::retry::RetryPolicy;
-use crate::report::Mode;
+use crate::backoff::RetryPolicy;
+use crate::events::Mode;
 use crate::terraform::Terraform;
 
 #[derive(Debug, Clone)]

@@ -69,9 +69,9 @@ impl Counts {
     /// terraform's own `Plan: N to add, N to change, N to destroy` numbers: a replacement
     /// is one add and one destroy. The one counting that Slack, the job summary, the run
     /// report and the comment's headline share.
-    pub fn terraform_line(&self) -> crate::report::ChangeCounts {
+    pub fn terraform_line(&self) -> crate::events::ChangeCounts {
         let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-        crate::report::ChangeCounts {
+        crate::events::ChangeCounts {
             add: n(self.add + self.replace),
             change: n(self.change),
             destroy: n(self.destroy + self.replace),

@@ -2,7 +2,7 @@
 //! `Plan: 1 to add, 0 to change, 0 to destroy.` line counts them (a replacement is one add
 //! and one destroy).
 
-use crate::report::ChangeCounts;
+use crate::events::ChangeCounts;
 
 /// Counts from `terraform show -json <plan>`, by the plan summary's one counting (so the
 /// run report, Slack, the job summary and the PR comment agree).

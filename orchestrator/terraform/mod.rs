@@ -7,6 +7,7 @@ mod command;
 mod diagnostics;
 mod environment;
 mod plugin_cache;
+mod program;
 mod transient;
 mod workspace;
 
@@ -16,5 +17,6 @@ pub use command::{Terraform, TerraformCommand};
 pub use diagnostics::{error_lines, errors, Diagnostic};
 pub use environment::is_withheld;
 pub use plugin_cache::plugin_cache_configured;
+pub use program::{find_program, ProgramNotFound};
 pub use transient::{classify, Transient};
 pub use workspace::LayerWorkspace;

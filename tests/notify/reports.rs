@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use orchestrator::events::AttemptOutcome;
 use orchestrator::report::{
     Attempt, ChangeCounts, JobReport, LayerReport, Mode, Outcome, RunReport, Status, WaveReport,
     WaveStatus, REPORT_VERSION,
@@ -10,9 +11,10 @@ use orchestrator::report::{
 
 pub const LAYERS: [&str; 3] = ["platform", "static", "dynamic"];
 
-/// terraform's real shape of a failed apply: colours, a warning frame, then the error frame.
+/// The error lines the runner records for terraform's real shape of a failed apply
+/// (colours, a warning frame, then the error frame): reduced by the one reducer.
 pub fn terraform_error(summary: &str, detail: &str) -> Vec<String> {
-    vec![
+    let output: Vec<String> = vec![
         "\u{1b}[0m\u{1b}[1mterraform_data.deploy: Creating...\u{1b}[0m".to_string(),
         "╷".into(),
         "│ \u{1b}[1m\u{1b}[33mWarning: \u{1b}[0m\u{1b}[0m\u{1b}[1mUnable to open CLI configuration file".into(),
@@ -27,7 +29,8 @@ pub fn terraform_error(summary: &str, detail: &str) -> Vec<String> {
         "│ ".into(),
         format!("│ {detail}"),
         "╵".into(),
-    ]
+    ];
+    orchestrator::terraform::error_lines(&output.join("\n"))
 }
 
 pub struct ReportBuilder {
@@ -136,7 +139,7 @@ impl ReportBuilder {
                 let mut l = layer(name, Status::Failed, attempts);
                 l.error = error.clone();
                 if let Some(last) = l.attempts.last_mut() {
-                    last.outcome = "failed".into();
+                    last.outcome = AttemptOutcome::Failed;
                     last.exit_code = Some(1);
                     last.error = error.clone();
                 }
@@ -258,11 +261,10 @@ fn layer(name: &str, status: Status, attempts: u32) -> LayerReport {
             number: n,
             duration_ms: 20_000,
             outcome: if n < attempts {
-                "transient"
+                AttemptOutcome::Transient
             } else {
-                "succeeded"
-            }
-            .into(),
+                AttemptOutcome::Succeeded
+            },
             exit_code: Some(if n < attempts { 1 } else { 0 }),
             error: Vec::new(),
         })

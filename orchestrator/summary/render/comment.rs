@@ -117,7 +117,7 @@ fn headline(out: &mut String, summary: &Summary) {
         "## Terraform plan: {total} {accounts}, {changed} with changes\n\n"
     ));
     let totals = summary.totals();
-    let mut line = format!("**{}**", words::terraform_line(&totals.terraform_line()));
+    let mut line = format!("**{}**", totals.terraform_line());
     for (n, one, many) in [
         (totals.replace, "replacement", "replacements"),
         (totals.forget, "to forget", "to forget"),

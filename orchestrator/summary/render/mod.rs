@@ -11,4 +11,3 @@ pub use comment::{render, MARKER};
 pub use detail::{Destroys, Detail, Rows};
 pub use fit::{fit, Fitted, FullVersion, Limit, TooLong};
 pub use markdown::{byte_length, comment_length};
-pub use words::terraform_line;

@@ -28,15 +28,6 @@ pub fn counts(counts: &Counts) -> String {
     }
 }
 
-/// terraform's own `2 to add, 1 to change, 1 to destroy`: the words the comment, Slack and
-/// the job summary share for [`Counts::terraform_line`].
-pub fn terraform_line(c: &crate::report::ChangeCounts) -> String {
-    format!(
-        "{} to add, {} to change, {} to destroy",
-        c.add, c.change, c.destroy
-    )
-}
-
 /// "+1 ~2 **-1** **±1**": a table cell; destroys in bold.
 pub fn cell(counts: &Counts) -> String {
     let mut parts = Vec::new();

@@ -1,0 +1,92 @@
+//! The resolve step of `run` and `deploy`: raw flags plus the config become the options the
+//! library takes, once, before anything runs (ripgrep's low and high arguments). Nothing
+//! after this step looks at a flag again.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::ExecutionArgs;
+use crate::config::Config;
+use crate::exit::CliError;
+use crate::github_actions::GithubActions;
+use crate::report::{self, Mode, ReportContext};
+use crate::runner::{RetryPolicy, RunOptions};
+use crate::terraform::{self, Terraform};
+
+/// How preflight checks the accounts before a run.
+#[derive(Debug, Clone)]
+pub(super) struct PreflightOptions {
+    /// `--skip-preflight`.
+    pub skip: bool,
+    /// Roles assumed at once: the run's `--parallel`, and at least 8 (STS answers fast).
+    pub concurrency: usize,
+    /// `--oidc-role-arn`, over the config's `defaults.oidc_role_arn`.
+    pub oidc_role_arn: Option<String>,
+}
+
+/// Everything `run` and `deploy` need, resolved.
+#[derive(Debug, Clone)]
+pub(super) struct Execution {
+    pub run: RunOptions,
+    pub preflight: PreflightOptions,
+    pub report: ReportContext,
+    /// The report path as the user wrote it, for the summary line.
+    pub report_shown: PathBuf,
+    /// `--fail-on-drift`: a plan-only run that found changes exits 1.
+    pub fail_on_drift: bool,
+}
+
+pub(super) fn resolve(config: &Config, args: &ExecutionArgs) -> Result<Execution, CliError> {
+    if args.fail_on_drift && !args.plan_only {
+        return Err(CliError::bad_input(
+            "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
+        ));
+    }
+    let mode = if args.plan_only {
+        Mode::Plan
+    } else {
+        Mode::Apply
+    };
+    let report_path = absolute(&args.report)?;
+    let gh = GithubActions::from_env();
+    let run = RunOptions {
+        mode,
+        parallel: usize::from(args.parallel),
+        fail_fast: args.fail_fast,
+        job_timeout: args.timeout.unwrap_or(config.execution.job_timeout),
+        grace_period: config.execution.grace_period,
+        retry: RetryPolicy::exponential(
+            args.retries.unwrap_or(config.execution.retries),
+            args.retry_delay,
+        ),
+        terraform: Terraform {
+            program: terraform::find_program(&args.terraform)?,
+            lock_timeout: config.execution.lock_timeout,
+        },
+        work_dir: absolute(&args.work_dir)?,
+        plans_dir: report_path
+            .parent()
+            .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
+        serialise_init: terraform::plugin_cache_configured(),
+    };
+    Ok(Execution {
+        run,
+        preflight: PreflightOptions {
+            skip: args.skip_preflight,
+            concurrency: usize::from(args.parallel).max(8),
+            oidc_role_arn: args.oidc_role_arn.clone(),
+        },
+        report: ReportContext {
+            run_id: report::run_id(&gh),
+            mode,
+            config: config.path.display().to_string(),
+            source: report::source(&gh),
+            report_path,
+        },
+        report_shown: args.report.clone(),
+        fail_on_drift: args.fail_on_drift,
+    })
+}
+
+pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
+    std::path::absolute(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
+}
