@@ -55,12 +55,16 @@ fn main() {
         work_dir: work_dir.clone(),
         plans_dir: work_dir.join("plans"),
         serialise_init: false,
+        stack: None,
+        destroy: false,
     };
     let context = ReportContext {
         run_id: "bench".into(),
         mode: Mode::Apply,
         config: config_path.display().to_string(),
         source: None,
+        action: Default::default(),
+        stack: None,
         report_path: work_dir.join("report.json"),
     };
     let mut builder = ReportBuilder::new(context, &plan, SystemTime::now());

@@ -184,6 +184,10 @@ impl CliError {
         Self::other(Exit::Undelivered, message)
     }
 
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        Self::other(Exit::Interrupted, message)
+    }
+
     /// An I/O step that failed (writing a file, stdout, starting the runtime): exit 1, with
     /// `context` saying what was being done and the error kept as the source.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {

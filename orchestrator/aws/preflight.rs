@@ -77,7 +77,7 @@ pub async fn preflight<'a>(
     let base = match provider.base_identity().await {
         Ok(identity) => identity,
         Err(failure) => {
-            let hint = hint::for_base(&failure);
+            let hint = hint::for_base_in(&failure, provider.purpose());
             report.base_failure = Some(BaseFailure { failure, hint });
             return report;
         }

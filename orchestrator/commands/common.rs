@@ -8,6 +8,7 @@ use crate::cli::{Format, Selectors};
 use crate::config::{self, Account, Config};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
+use crate::stacks::{self, StackCopy};
 use crate::vending;
 use crate::work_lock::{self, WorkDirLock};
 
@@ -95,6 +96,7 @@ pub fn selection_with_changes(
     selectors: &Selectors,
 ) -> Result<(Selection, Option<ChangeSet>), CliError> {
     let mut selection = selection(selectors);
+    stack_copy(config, selectors.stack.as_deref(), &mut selection.layers)?;
     let changes = changes_since(
         config,
         selectors.changed_since.as_deref(),
@@ -102,6 +104,24 @@ pub fn selection_with_changes(
     )?;
     selection.changed = changes.as_ref().map(ChangeSet::selection);
     Ok((selection, changes))
+}
+
+/// `--stack NAME` checked, with `layers` narrowed to the stack layer; `None` without it.
+pub fn stack_copy(
+    config: &Config,
+    stack: Option<&str>,
+    layers: &mut Vec<String>,
+) -> Result<Option<StackCopy>, CliError> {
+    stacks::resolve(config, stack, layers).map_err(|e| CliError::bad_input(e.to_string()))
+}
+
+/// Every account of the plan keeps `<account>-<stack>` within AWS's name limits.
+pub fn check_stack_accounts(copy: Option<&StackCopy>, plan: &Plan) -> Result<(), CliError> {
+    match copy {
+        Some(copy) => stacks::check_accounts(copy, plan.jobs().map(|j| &j.account))
+            .map_err(|e| CliError::bad_input(e.to_string())),
+        None => Ok(()),
+    }
 }
 
 /// `jobs --explain`: the plan with the changed files behind each job's layers.

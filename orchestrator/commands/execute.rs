@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::common::lock_work_dir;
-use super::resolve::{resolve, Execution};
+use super::resolve::{resolve, Execution, RunKind};
 use super::signals::StopSignals;
 use crate::aws::{self, StsProvider};
 use crate::config::{Config, CredentialsMode};
@@ -25,26 +25,37 @@ pub(super) fn execute(
     plan: Plan,
     args: &crate::cli::ExecutionArgs,
     command: &str,
+    kind: RunKind,
 ) -> CommandResult {
-    let execution = resolve(&config, args)?;
+    let execution = resolve(&config, args, kind)?;
     if plan.job_count() == 0 {
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
     // Before anything is written there: released when this function returns.
     let _work_dir_lock = lock_work_dir(&execution.run.work_dir, command)?;
-    let sts = sts_provider(&config, &plan, &execution)?;
+    let report = run_to_report(Arc::new(config), &plan, &execution)?;
+    finish(&report, &execution)
+}
+
+/// Preflight and the run of a resolved execution, to its run report (not written yet: see
+/// [`finish`]). The caller holds the work dir's lock.
+pub(super) fn run_to_report(
+    config: Arc<Config>,
+    plan: &Plan,
+    execution: &Execution,
+) -> Result<RunReport, CliError> {
+    let sts = sts_provider(&config, plan, execution)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::io("cannot start the async runtime", e))?;
-    let report = runtime.block_on(checked_run(config, plan, sts, &execution));
-    finish(&report, &execution)
+    Ok(runtime.block_on(checked_run(config, plan, sts, execution)))
 }
 
 /// Preflight (when an account needs STS), then the run; both stop on Ctrl-C or SIGTERM.
 async fn checked_run(
-    config: Config,
-    plan: Plan,
+    config: Arc<Config>,
+    plan: &Plan,
     sts: Option<StsProvider>,
     execution: &Execution,
 ) -> RunReport {
@@ -52,12 +63,12 @@ async fn checked_run(
     let credentials: Arc<dyn CredentialsProvider> = match sts {
         Some(sts) => {
             let stopped = tokio::select! {
-                report = preflight(&config, &plan, &sts, execution) => report,
+                report = preflight(&config, plan, &sts, execution) => report,
                 () = signals.next() => {
                     eprintln!("\ninterrupted during preflight: no terraform was started");
                     Some(report::not_started(
                         execution.report.clone(),
-                        &plan,
+                        plan,
                         NotStarted::Interrupted,
                         |_| None,
                     ))
@@ -73,11 +84,11 @@ async fn checked_run(
     let (handle, cancel) = runner::cancellation();
     let forwarding = tokio::spawn(signals.forward(handle));
     let (sender, receiver) = events::channel();
-    let mut builder = ReportBuilder::new(execution.report.clone(), &plan, SystemTime::now());
+    let mut builder = ReportBuilder::new(execution.report.clone(), plan, SystemTime::now());
     let mut display = Style::detect().reporter();
     let run = runner::run(
-        &plan,
-        Arc::new(config),
+        plan,
+        config,
         execution.run.clone(),
         credentials,
         sender,
@@ -143,7 +154,7 @@ async fn preflight(
 }
 
 /// Writes the run report, prints the summary, publishes to GitHub, and picks the exit code.
-fn finish(report: &RunReport, execution: &Execution) -> CommandResult {
+pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult {
     let path = &execution.report.report_path;
     let written = report::write_atomic(
         path,

@@ -2,6 +2,7 @@
 
 mod common;
 mod deploy;
+mod destroy;
 mod domain;
 mod execute;
 mod gate;
@@ -14,6 +15,7 @@ mod report;
 mod resolve;
 mod schema;
 mod signals;
+mod stacks;
 mod summary;
 mod validate;
 mod vend;
@@ -35,7 +37,9 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Report(ReportCommand::Summary(args)) => report::summary(args),
         Command::Gate(args) => gate::run(config, args),
         Command::Summary(args) => summary::run(config, args),
-        Command::Schema => schema::run(),
+        Command::Schema(args) => schema::run(&args),
+        Command::Destroy(args) => destroy::run(config, args),
+        Command::Stacks(args) => stacks::run(config, args),
         Command::Vend(args) => vend::run(config, args),
         Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
     }

@@ -8,8 +8,9 @@ use crate::cli::ExecutionArgs;
 use crate::config::Config;
 use crate::exit::CliError;
 use crate::github_actions::GithubActions;
-use crate::report::{self, Mode, ReportContext};
+use crate::report::{self, Mode, ReportContext, RunAction};
 use crate::runner::{RetryPolicy, RunOptions};
+use crate::stacks::StackCopy;
 use crate::terraform::{self, Terraform};
 
 /// How preflight checks the accounts before a run.
@@ -35,17 +36,41 @@ pub(super) struct Execution {
     pub fail_on_drift: bool,
 }
 
-pub(super) fn resolve(config: &Config, args: &ExecutionArgs) -> Result<Execution, CliError> {
+/// What a run does besides the flags every run shares: plan or apply, deploy or destroy,
+/// the main stack or one copy of the stack layer.
+#[derive(Debug, Clone)]
+pub(super) struct RunKind {
+    pub mode: Mode,
+    pub destroy: bool,
+    pub stack: Option<StackCopy>,
+}
+
+impl RunKind {
+    /// `run` and `deploy`: apply, or plan with `--plan-only`.
+    pub fn deploy(args: &ExecutionArgs, stack: Option<StackCopy>) -> Self {
+        Self {
+            mode: if args.plan_only {
+                Mode::Plan
+            } else {
+                Mode::Apply
+            },
+            destroy: false,
+            stack,
+        }
+    }
+}
+
+pub(super) fn resolve(
+    config: &Config,
+    args: &ExecutionArgs,
+    kind: RunKind,
+) -> Result<Execution, CliError> {
     if args.fail_on_drift && !args.plan_only {
         return Err(CliError::bad_input(
             "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
         ));
     }
-    let mode = if args.plan_only {
-        Mode::Plan
-    } else {
-        Mode::Apply
-    };
+    let mode = kind.mode;
     let report_path = absolute(&args.report)?;
     let gh = GithubActions::from_env();
     let run = RunOptions {
@@ -67,6 +92,8 @@ pub(super) fn resolve(config: &Config, args: &ExecutionArgs) -> Result<Execution
             .parent()
             .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
         serialise_init: terraform::plugin_cache_configured(),
+        stack: kind.stack.clone(),
+        destroy: kind.destroy,
     };
     Ok(Execution {
         run,
@@ -81,6 +108,12 @@ pub(super) fn resolve(config: &Config, args: &ExecutionArgs) -> Result<Execution
             config: config.path.display().to_string(),
             source: report::source(&gh),
             report_path,
+            action: if kind.destroy {
+                RunAction::Destroy
+            } else {
+                RunAction::Deploy
+            },
+            stack: kind.stack.map(|s| s.name.to_string()),
         },
         report_shown: args.report.clone(),
         fail_on_drift: args.fail_on_drift,

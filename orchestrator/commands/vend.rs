@@ -3,19 +3,19 @@
 //! in `<work_dir>/account-ids.json` for `run`, `deploy`, `matrix` and `jobs`.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
-use std::process::Stdio;
 
 use crate::aws::is_base_credential_env;
 use crate::cli::VendArgs;
 use crate::credentials::{AccountCredentials, Secret};
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::runner::{self, Stopped, Supervised};
 use crate::terraform::{LayerWorkspace, Terraform, TerraformCommand};
 use crate::vending::{self, VENDING_ACCOUNT};
 
 use super::common::load_config;
 use super::resolve::absolute;
+use super::signals::StopSignals;
 
 /// The output of the vending layer that maps account names to ids.
 const ACCOUNT_IDS_OUTPUT: &str = "account_ids";
@@ -41,17 +41,58 @@ pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
     ws.prepare(&vending::inputs(&config, &vending))
         .map_err(|e| CliError::failed(format!("cannot prepare {}: {e}", ws.data_dir.display())))?;
     let credentials = management_credentials();
-    let run = |command: TerraformCommand, allowed: &[i32]| -> Result<i32, CliError> {
-        run_logged(&command.with_credentials(&credentials), &ws, allowed)
-    };
-
-    run(
-        terraform.init(&ws, &backend, ws.needs_reconfigure(&backend)),
-        &[0],
-    )?;
-    ws.record_backend(&backend)
-        .map_err(|e| CliError::failed(format!("{}: {e}", ws.backend_record().display())))?;
-    let planned = run(terraform.plan(&ws), &[0, 2])?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::io("cannot start the async runtime", e))?;
+    let ids_file = ws.output_file(ACCOUNT_IDS_OUTPUT);
+    let planned = runtime.block_on(async {
+        // The one stop-signal listener, forwarded to terraform like a run's.
+        let (handle, cancel) = runner::cancellation();
+        let forwarding = tokio::spawn(StopSignals::listen().forward(handle));
+        let mut tf = Supervised::new(
+            &ws.log_file,
+            config.execution.job_timeout,
+            config.execution.grace_period,
+            cancel,
+        )
+        .map_err(|e| CliError::io(format!("cannot write {}", ws.log_file.display()), e))?;
+        let creds = &credentials;
+        let ws = &ws;
+        step(
+            &mut tf,
+            terraform.init(ws, &backend, ws.needs_reconfigure(&backend)),
+            creds,
+            None,
+            &[0],
+            ws,
+        )
+        .await?;
+        ws.record_backend(&backend)
+            .map_err(|e| CliError::failed(format!("{}: {e}", ws.backend_record().display())))?;
+        let planned = step(&mut tf, terraform.plan(ws), creds, None, &[0, 2], ws).await?;
+        if !args.plan_only {
+            step(&mut tf, terraform.apply(ws), creds, None, &[0], ws).await?;
+            step(
+                &mut tf,
+                terraform.output_json(ws, ACCOUNT_IDS_OUTPUT),
+                creds,
+                Some(&ids_file),
+                &[0],
+                ws,
+            )
+            .await
+            .map_err(|e| match e.exit() {
+                Exit::Failed => CliError::failed(format!(
+                    "{e}\ndoes the layer declare an `{ACCOUNT_IDS_OUTPUT}` output (account name \
+                     -> id)?"
+                )),
+                _ => e,
+            })?;
+        }
+        forwarding.abort();
+        Ok::<i32, CliError>(planned)
+    })?;
     let changes = if planned == 2 {
         "changes"
     } else {
@@ -66,23 +107,10 @@ pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         );
         return Ok(Exit::Success);
     }
-    run(terraform.apply(&ws), &[0])?;
-
-    let output = terraform
-        .output_json(&ws, ACCOUNT_IDS_OUTPUT)
-        .with_credentials(&credentials)
-        .to_command()
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| CliError::failed(format!("cannot run terraform output: {e}")))?;
-    if !output.status.success() {
-        return Err(CliError::failed(format!(
-            "terraform output -json {ACCOUNT_IDS_OUTPUT} failed in {}; does the layer declare \
-             an `{ACCOUNT_IDS_OUTPUT}` output (account name -> id)?",
-            ws.module_dir.display()
-        )));
-    }
-    let ids: BTreeMap<String, String> = serde_json::from_slice(&output.stdout).map_err(|e| {
+    let output = std::fs::read(&ids_file)
+        .map_err(|e| CliError::io(format!("cannot read {}", ids_file.display()), e))?;
+    let _ = std::fs::remove_file(&ids_file);
+    let ids: BTreeMap<String, String> = serde_json::from_slice(&output).map_err(|e| {
         CliError::failed(format!(
             "the `{ACCOUNT_IDS_OUTPUT}` output of {} is not a map of account name to id: {e}",
             vending.layer
@@ -132,37 +160,41 @@ fn management_credentials() -> AccountCredentials {
     }
 }
 
-/// Runs one terraform command with its output appended to the layer's log; an exit code
-/// outside `allowed` fails `vend` with the end of the log.
-fn run_logged(
-    command: &TerraformCommand,
-    ws: &LayerWorkspace,
+/// Runs one terraform command of the vending layer with the management credentials.
+async fn step(
+    tf: &mut Supervised,
+    command: TerraformCommand,
+    credentials: &AccountCredentials,
+    stdout_to: Option<&Path>,
     allowed: &[i32],
+    ws: &LayerWorkspace,
 ) -> Result<i32, CliError> {
-    let log = File::options()
-        .create(true)
-        .append(true)
-        .open(&ws.log_file)
-        .map_err(|e| CliError::failed(format!("{}: {e}", ws.log_file.display())))?;
-    let err_log = log
-        .try_clone()
-        .map_err(|e| CliError::failed(format!("{}: {e}", ws.log_file.display())))?;
-    let status = command
-        .to_command()
-        .stdout(log)
-        .stderr(err_log)
-        .status()
-        .map_err(|e| CliError::failed(format!("cannot run {command}: {e}")))?;
-    let code = status.code().unwrap_or(-1);
-    if allowed.contains(&code) {
-        return Ok(code);
+    let command = command.with_credentials(credentials);
+    tf.run(&command, stdout_to, allowed)
+        .await
+        .map_err(|stopped| failure(&command, stopped, ws))
+}
+
+/// Why `vend` stops: terraform failed (with the end of its output), ran out of time, or
+/// was interrupted.
+fn failure(command: &TerraformCommand, stopped: Stopped, ws: &LayerWorkspace) -> CliError {
+    let log = ws.log_file.display();
+    match stopped {
+        Stopped::Failed { exit_code, output } => {
+            let tail: Vec<&str> = output.lines().rev().take(20).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            let code = exit_code.map_or("killed".to_string(), |c| format!("exit {c}"));
+            CliError::failed(format!(
+                "{command} failed ({code}):\n{}\nfull log: {log}",
+                tail.join("\n")
+            ))
+        }
+        Stopped::TimedOut => CliError::failed(format!(
+            "{command} did not finish within the job timeout (defaults.timeout); full log: {log}"
+        )),
+        Stopped::Interrupted => {
+            CliError::interrupted(format!("interrupted during {command}; full log: {log}"))
+        }
+        Stopped::Io(e) => CliError::io(format!("cannot run {command}"), e),
     }
-    let text = std::fs::read_to_string(&ws.log_file).unwrap_or_default();
-    let tail: Vec<&str> = text.lines().rev().take(20).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
-    Err(CliError::failed(format!(
-        "{command} failed (exit {code}):\n{}\nfull log: {}",
-        tail.join("\n"),
-        ws.log_file.display()
-    )))
 }

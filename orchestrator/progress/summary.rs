@@ -173,6 +173,8 @@ mod tests {
             duration_ms: 42_300,
             config: "domains.yaml".into(),
             source: None,
+            action: Default::default(),
+            stack: None,
             waves: vec![
                 WaveReport {
                     name: "stage".into(),

@@ -239,6 +239,8 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
             duration_ms,
             config: earliest.report.config.clone(),
             source,
+            action: earliest.report.action,
+            stack: earliest.report.stack.clone(),
             waves,
             jobs,
         },

@@ -6,6 +6,7 @@ pub mod merge;
 mod model;
 mod not_started;
 mod origin;
+pub mod schema;
 
 pub use build::{relative, ReportBuilder, ReportContext};
 // The rule lives in `rules`; re-exported for the callers that knew it here.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 // The run vocabulary lives with the events; the report speaks it.
 pub use crate::events::{
     Attempt, AttemptOutcome, ChangeCounts, HealthCheckReport, HealthOutcome, LayerReport, Mode,
-    Outcome, Status, WaveStatus,
+    Outcome, RunAction, Status, WaveStatus,
 };
 
 pub const REPORT_VERSION: u32 = 1;
@@ -28,6 +28,12 @@ pub struct RunReport {
     /// Where the run happened (GitHub repository, commit, CI run link), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// `destroy` for `orchestrator destroy`; absent for a deploy.
+    #[serde(default, skip_serializing_if = "RunAction::is_deploy")]
+    pub action: RunAction,
+    /// The copy of the stack layer the run worked on (`--stack`); absent: the main stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
     pub waves: Vec<WaveReport>,
     pub jobs: Vec<JobReport>,
 }

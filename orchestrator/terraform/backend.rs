@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::stack_template;
 use crate::config::{Account, StateBackend};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +18,25 @@ impl BackendConfig {
     /// `root` is the config file's directory: a relative local state path is resolved from it,
     /// so the same state file is used whatever directory the orchestrator runs from.
     pub fn render(state: &StateBackend, root: &Path, account: &Account, layer: &str) -> Self {
+        Self::render_copy(state, root, account, layer, None)
+    }
+
+    /// The backend of copy `stack` of the layer (`None`: the main stack), see
+    /// `for_main_stack` for how `{stack}` is filled.
+    pub fn render_copy(
+        state: &StateBackend,
+        root: &Path,
+        account: &Account,
+        layer: &str,
+        stack: Option<&str>,
+    ) -> Self {
+        let fill = |template: &str| {
+            let template = match stack {
+                Some(name) => stack_template::for_copy(template, name),
+                None => stack_template::for_main_stack(template),
+            };
+            fill(&template, account, layer)
+        };
         let pairs = match state {
             StateBackend::S3 {
                 bucket,
@@ -24,13 +44,13 @@ impl BackendConfig {
                 key,
             } => vec![
                 ("bucket".to_string(), bucket.clone()),
-                ("key".to_string(), fill(key, account, layer)),
+                ("key".to_string(), fill(key)),
                 ("region".to_string(), region.clone()),
                 // S3 native lock files (terraform 1.10+): no DynamoDB table to manage.
                 ("use_lockfile".to_string(), "true".to_string()),
             ],
             StateBackend::Local { path } => {
-                let path = root.join(fill(path, account, layer));
+                let path = root.join(fill(path));
                 vec![("path".to_string(), path.to_string_lossy().into_owned())]
             }
         };
@@ -53,15 +73,10 @@ impl BackendConfig {
     }
 }
 
-/// Replaces the placeholders the config allows in state templates (checked when it loads).
+/// Replaces the placeholders the config allows in state templates (checked when it loads),
+/// except `{stack}`, which depends on the copy (`BackendConfig::render_copy`).
 pub fn fill(template: &str, account: &Account, layer: &str) -> String {
-    template
-        .replace("{account}", &account.name)
-        .replace("{layer}", layer)
-        .replace("{domain}", &account.domain)
-        .replace("{environment}", &account.environment)
-        .replace("{account_id}", &account.account_id)
-        .replace("{region}", &account.region)
+    crate::config::fill_template(template, account, layer)
 }
 
 #[cfg(test)]
@@ -109,6 +124,27 @@ mod tests {
             ]
         );
         assert_eq!(backend.local_path(), None);
+    }
+
+    #[test]
+    fn each_copy_has_its_own_state_and_the_main_stack_keeps_its_own() {
+        let state = StateBackend::Local {
+            path: ".orchestrator/state/{layer}/{account}-{stack}.tfstate".into(),
+        };
+        let root = Path::new("/repo");
+        let path = |stack| {
+            BackendConfig::render_copy(&state, root, &account(), "dynamic", stack)
+                .local_path()
+                .map(str::to_string)
+        };
+        assert_eq!(
+            path(None).as_deref(),
+            Some("/repo/.orchestrator/state/dynamic/catalog-dev.tfstate")
+        );
+        assert_eq!(
+            path(Some("pr-7")).as_deref(),
+            Some("/repo/.orchestrator/state/dynamic/catalog-dev-pr-7.tfstate")
+        );
     }
 
     #[test]

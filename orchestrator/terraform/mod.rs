@@ -8,6 +8,7 @@ mod diagnostics;
 mod environment;
 mod plugin_cache;
 mod program;
+mod stack_template;
 mod transient;
 mod workspace;
 
@@ -18,5 +19,6 @@ pub use diagnostics::{error_lines, errors, Diagnostic};
 pub use environment::is_withheld;
 pub use plugin_cache::plugin_cache_configured;
 pub use program::{find_program, ProgramNotFound};
+pub use stack_template::{for_copy, for_main_stack};
 pub use transient::{classify, Transient};
-pub use workspace::LayerWorkspace;
+pub use workspace::{copy_file_name, LayerWorkspace};

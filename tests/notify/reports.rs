@@ -51,6 +51,8 @@ impl ReportBuilder {
                 duration_ms: 252_000,
                 config: "domains.yaml".into(),
                 source: None,
+                action: Default::default(),
+                stack: None,
                 waves: Vec::new(),
                 jobs: Vec::new(),
             },

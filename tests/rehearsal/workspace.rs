@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The state path of the sandbox's `domains.yaml`, relative to the config.
-const SANDBOX_STATE: &str = "\".orchestrator/state/{layer}/{account}.tfstate\"";
+const SANDBOX_STATE: &str = "\".orchestrator/state/{layer}/{account}-{stack}.tfstate\"";
 
 pub struct Checkout {
     source: PathBuf,
@@ -46,7 +46,7 @@ impl Checkout {
             "examples/sandbox/domains.yaml no longer has the state path {SANDBOX_STATE}"
         );
         let shared = format!(
-            "\"{}/{{layer}}/{{account}}.tfstate\"",
+            "\"{}/{{layer}}/{{account}}-{{stack}}.tfstate\"",
             self.state_dir.display()
         );
         let mut config = config.replace(SANDBOX_STATE, &shared);

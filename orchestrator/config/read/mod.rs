@@ -6,6 +6,7 @@ mod domain;
 mod health_check;
 pub(crate) mod keys;
 mod network;
+mod stacks;
 mod state;
 mod top;
 mod values;
