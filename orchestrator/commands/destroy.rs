@@ -23,7 +23,7 @@ use crate::summary::render::{render, Detail};
 use crate::summary::{collect, CollectOptions};
 use crate::terraform::LayerWorkspace;
 
-pub fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     let config = match &args.from_ref {
         Some(reference) => crate::changes::config_at(config_path, reference)
             .map_err(|e| CliError::bad_input(e.to_string()))?,

@@ -6,7 +6,7 @@ use crate::exit::{CliError, CommandResult, Exit};
 use crate::github_actions::GithubActions;
 use crate::{matrix, plan};
 
-pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
     let work_dir = super::common::work_dir_from_env();
     let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
     let (selection, _) = super::common::selection_with_changes(&config, &args.selectors)?;

@@ -10,7 +10,7 @@ use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Selection};
 use crate::stacks::{list_copies, CopyState};
 
-pub fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &work_dir_from_env())?;
     let Some(stacks) = &config.stacks else {
         return Err(CliError::bad_input(format!(

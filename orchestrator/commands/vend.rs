@@ -20,7 +20,7 @@ use super::signals::StopSignals;
 /// The output of the vending layer that maps account names to ids.
 const ACCOUNT_IDS_OUTPUT: &str = "account_ids";
 
-pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
     let config = load_config(config_path)?;
     let vending = config.account_vending.clone().ok_or_else(|| {
         CliError::bad_input(format!(

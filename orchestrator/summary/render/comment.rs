@@ -61,7 +61,7 @@ pub(super) fn render_parts(
 
 /// Accounts with changes, folded by identical changes, destroying groups first, then in
 /// the summary's (deploy) order.
-pub fn list_groups(summary: &Summary) -> Vec<Vec<&AccountSummary>> {
+pub(super) fn list_groups(summary: &Summary) -> Vec<Vec<&AccountSummary>> {
     let mut groups: Vec<Vec<&AccountSummary>> = Vec::new();
     let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
     for account in summary.accounts.iter().filter(|a| a.counts().has_changes()) {

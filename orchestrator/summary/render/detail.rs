@@ -197,7 +197,7 @@ impl Detail {
 }
 
 /// Lines of terraform's output kept for a failed plan.
-pub fn error_lines(state: &LayerState) -> usize {
+pub(super) fn error_lines(state: &LayerState) -> usize {
     match state {
         LayerState::Failed { error, .. } => error.len(),
         LayerState::Planned(plan) => plan.diagnostics.len(),
@@ -206,7 +206,7 @@ pub fn error_lines(state: &LayerState) -> usize {
 }
 
 /// Whether a plan has something for the drift, deferred, actions and other section.
-pub fn has_extras(plan: &crate::summary::PlanSummary) -> bool {
+pub(super) fn has_extras(plan: &crate::summary::PlanSummary) -> bool {
     plan.has_extras() || plan.counts.other > 0
 }
 
@@ -222,7 +222,7 @@ fn quiet_listed(groups: &[Vec<&AccountSummary>], shown: usize) -> usize {
 
 /// An account that changes, destroys nothing and has no failed or missing plan: the first
 /// to lose its table row.
-pub fn is_quiet_change(account: &AccountSummary) -> bool {
+pub(super) fn is_quiet_change(account: &AccountSummary) -> bool {
     account.counts().has_changes()
         && !account.destroys()
         && account.failed_layers().next().is_none()
