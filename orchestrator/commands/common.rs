@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use crate::changes::{self, ChangeSet};
 use crate::cli::{Format, Selectors};
 use crate::config::{self, Account, Config};
+use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
 use crate::stacks::{self, StackCopy};
 use crate::vending;
 use crate::work_lock::{self, WorkDirLock};
+use std::sync::Arc;
 
 /// Locks the work directory a command writes into for the rest of the process (dropping the
 /// returned lock releases it): the one way every writing command claims its directory.
@@ -116,6 +118,36 @@ pub(super) fn stack_copy(
     layers: &mut Vec<String>,
 ) -> Result<Option<StackCopy>, CliError> {
     stacks::resolve(config, stack, layers).map_err(|e| CliError::bad_input(e.to_string()))
+}
+
+/// What reaches the accounts' state bucket for `stacks` and `destroy --stack`: each
+/// account's role through STS (the read-only plan role with `plan_only`), or nothing when the
+/// state is local or no account assumes a role.
+pub(super) fn state_credentials(
+    config: &Config,
+    plan: &Plan,
+    oidc_role_arn: Option<String>,
+    plan_only: bool,
+) -> Result<Arc<dyn CredentialsProvider>, CliError> {
+    let local = matches!(config.state, crate::config::StateBackend::Local { .. });
+    let assumes = plan
+        .jobs()
+        .any(|j| j.account.credentials == crate::config::CredentialsMode::AssumeRole);
+    if local || !assumes {
+        return Ok(Arc::new(NoCredentials));
+    }
+    let run_id = format!("stacks-{}", std::process::id());
+    let sts = crate::aws::StsProvider::new(config, oidc_role_arn, &run_id)
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    Ok(Arc::new(sts.for_plan(plan_only)))
+}
+
+/// A small runtime for the state backend's calls outside a run.
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))
 }
 
 /// Every account of the plan keeps `<account>-<stack>` within AWS's name limits.
