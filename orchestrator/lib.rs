@@ -34,5 +34,6 @@ pub mod runner;
 pub mod stacks;
 pub mod summary;
 pub mod terraform;
+pub mod tls;
 pub mod vending;
 pub mod work_lock;

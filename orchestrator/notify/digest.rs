@@ -70,8 +70,7 @@ impl<'a> Digest<'a> {
         let halted_index = halted_wave.and_then(|w| wave_index(report, &w.name));
         let held = |job: &JobReport| {
             job.status == Status::Skipped
-                && halted_index
-                    .is_some_and(|h| wave_index(report, &job.wave).map_or(true, |i| i > h))
+                && halted_index.is_some_and(|h| wave_index(report, &job.wave).is_none_or(|i| i > h))
         };
         let failures = jobs
             .iter()

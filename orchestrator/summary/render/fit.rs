@@ -104,7 +104,7 @@ mod tests {
     fn account(i: usize) -> AccountSummary {
         let mut plan = PlanSummary::default();
         for r in 0..30 {
-            let kind = if i % 5 == 0 && r < 8 {
+            let kind = if i.is_multiple_of(5) && r < 8 {
                 Kind::Delete
             } else {
                 Kind::Create
