@@ -397,6 +397,19 @@ pub struct SummaryArgs {
     /// (the exit code is still 2).
     #[arg(long)]
     pub keep_going: bool,
+    /// The commit the plans were made from, named in the comment (default: the pull
+    /// request's head from GITHUB_EVENT_PATH, else GITHUB_SHA, else the run report's).
+    #[arg(long)]
+    pub commit: Option<String>,
+    /// The CI run that made the plans, linked from the comment (default: from
+    /// GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID, else the run report's).
+    #[arg(long)]
+    pub run_url: Option<String>,
+    /// With --post, the login whose marked comment is updated (default: the token's user
+    /// from GET /user; github-actions[bot] for tokens that cannot read it). Comments with
+    /// the marker by anyone else are left alone.
+    #[arg(long, env = "ORCHESTRATOR_COMMENT_AUTHOR")]
+    pub comment_author: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
