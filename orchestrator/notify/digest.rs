@@ -74,7 +74,7 @@ impl<'a> Digest<'a> {
         };
         let failures = jobs
             .iter()
-            .filter(|j| j.status == Status::Failed)
+            .filter(|j| j.status.is_failure())
             .map(|j| failure(j))
             .collect();
         let held_back = jobs.iter().copied().filter(|j| held(j)).collect();
@@ -198,7 +198,7 @@ fn halted_wave(report: &RunReport) -> Option<&WaveReport> {
 }
 
 fn failure(job: &JobReport) -> Failure<'_> {
-    let layer = job.layers.iter().find(|l| l.status == Status::Failed);
+    let layer = job.layers.iter().find(|l| l.status.is_failure());
     let mut lines = layer
         .map(|l| error_lines::shown(&l.error, ERROR_LINES))
         .unwrap_or_default();

@@ -154,7 +154,7 @@ impl Book {
             for layer in &job.layers {
                 push_unique(&mut self.layer_order, &layer.layer);
                 let state = match layer.status {
-                    Status::Failed => LayerState::Failed {
+                    Status::Failed | Status::Lost => LayerState::Failed {
                         reason: layer.reason.clone(),
                         error: layer.error.clone(),
                     },
