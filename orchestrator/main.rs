@@ -16,13 +16,13 @@ fn main() -> ExitCode {
                 // Progress lines (CI, pipes) are info; everything else only when it matters.
                 .unwrap_or_else(|_| "warn,orchestrator::progress=info".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(|| orchestrator::console::StderrSink)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     match orchestrator::commands::dispatch(cli) {
         Ok(exit) => exit.into(),
         Err(err) => {
-            eprintln!("{}", err.report());
+            orchestrator::console::stderr_line(&err.report().to_string());
             err.exit().into()
         }
     }

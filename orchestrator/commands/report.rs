@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use crate::cli::{MergeArgs, ReportSummaryArgs};
+use crate::console::{eprintln, println};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::notify::github::{self, GithubEnv, MAX_SUMMARY_BYTES};
 use crate::notify::RunLinks;
