@@ -180,7 +180,7 @@ fn plan_json(seed: usize, changes_wanted: bool) -> String {
             0 => r#"["create"]"#,
             1 => r#"["update"]"#,
             2 => r#"["delete","create"]"#,
-            3 if seed % 5 == 0 => r#"["delete"]"#,
+            3 if seed.is_multiple_of(5) => r#"["delete"]"#,
             _ => r#"["no-op"]"#,
         };
         let values = resource_values(seed, r);

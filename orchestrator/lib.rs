@@ -7,6 +7,10 @@
 //! comment.
 //! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
+// Items are `pub(crate)` unless the crate's API exposes them (the library only: test helper
+// modules share `pub` items between their files).
+#![warn(unreachable_pub)]
+
 pub mod aws;
 pub mod backoff;
 pub mod changes;
@@ -31,5 +35,6 @@ pub mod runner;
 pub mod stacks;
 pub mod summary;
 pub mod terraform;
+pub mod tls;
 pub mod vending;
 pub mod work_lock;

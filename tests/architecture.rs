@@ -504,3 +504,24 @@ fn the_reader_sees_real_imports() {
     assert!(uses(&["commands", "gate"], &["rules", "wave"]));
     assert!(krate.files.len() > 100, "{} files", krate.files.len());
 }
+
+#[test]
+fn config_plan_and_matrix_stay_synchronous() {
+    // They compute everything before anything runs: no runtime, no async.
+    let mut files = Vec::new();
+    for module in ["config", "plan", "matrix"] {
+        walk(&root().join(module), &mut files);
+    }
+    let offending: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let text = code(&std::fs::read_to_string(f).unwrap());
+            text.contains("tokio") || text.contains("async fn") || text.contains(".await")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        offending.is_empty(),
+        "async in config/plan/matrix: {offending:?}"
+    );
+}

@@ -7,7 +7,7 @@ use super::session::{self, Purpose};
 
 /// For a failure while assuming (or checking) one account's role. `base_arn` is who asked,
 /// when known, so the trust-policy hint can name the principal to allow.
-pub fn for_account(
+pub(super) fn for_account(
     failure: &StsFailure,
     account: &Account,
     purpose: Purpose,
@@ -58,7 +58,7 @@ pub fn for_account(
 
 /// For a failure of the base credentials during preflight: when GitHub OIDC could not assume
 /// the entry role, names the piece of layers/bootstrap that is missing or does not fit.
-pub fn for_base_in(failure: &StsFailure, purpose: Purpose) -> String {
+pub(super) fn for_base_in(failure: &StsFailure, purpose: Purpose) -> String {
     if !failure.message.starts_with("AssumeRoleWithWebIdentity") {
         return for_base(failure);
     }
@@ -91,7 +91,7 @@ pub fn for_base_in(failure: &StsFailure, purpose: Purpose) -> String {
 }
 
 /// For a failure of the base credentials themselves (or one every account shares).
-pub fn for_base(failure: &StsFailure) -> String {
+pub(super) fn for_base(failure: &StsFailure) -> String {
     match failure.code.as_deref() {
         Some(code::NO_BASE_CREDENTIALS) => "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and \
             AWS_SECRET_ACCESS_KEY, or run in GitHub Actions with --oidc-role-arn"

@@ -7,15 +7,17 @@ use crate::changes::{self, ChangeSet};
 use crate::cli::{Format, Selectors};
 use crate::config::{self, Account, Config};
 use crate::console::eprintln;
+use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
 use crate::stacks::{self, StackCopy};
 use crate::vending;
 use crate::work_lock::{self, WorkDirLock};
+use std::sync::Arc;
 
 /// Locks the work directory a command writes into for the rest of the process (dropping the
 /// returned lock releases it): the one way every writing command claims its directory.
-pub fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliError> {
+pub(super) fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliError> {
     let lock =
         work_lock::lock(work_dir, command).map_err(|e| CliError::bad_input(e.to_string()))?;
     if let Some(stale) = &lock.stale {
@@ -29,13 +31,16 @@ pub fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliE
     Ok(lock)
 }
 
-pub fn load_config(path: &Path) -> Result<Config, CliError> {
+pub(super) fn load_config(path: &Path) -> Result<Config, CliError> {
     Ok(config::load(path)?)
 }
 
 /// The config, with the ids `orchestrator vend` recorded under `work_dir` given to the
 /// accounts that omit `account_id`.
-pub fn load_config_with_vended_ids(path: &Path, work_dir: &Path) -> Result<Config, CliError> {
+pub(super) fn load_config_with_vended_ids(
+    path: &Path,
+    work_dir: &Path,
+) -> Result<Config, CliError> {
     let mut config = load_config(path)?;
     vending::fill_in(&mut config, work_dir)?;
     Ok(config)
@@ -43,21 +48,21 @@ pub fn load_config_with_vended_ids(path: &Path, work_dir: &Path) -> Result<Confi
 
 /// The work dir of commands without `--work-dir` (`jobs`, `matrix`): where `vend` recorded
 /// the account ids.
-pub fn work_dir_from_env() -> PathBuf {
+pub(super) fn work_dir_from_env() -> PathBuf {
     std::env::var_os("ORCHESTRATOR_WORK_DIR")
         .filter(|d| !d.is_empty())
         .map_or_else(|| PathBuf::from(".orchestrator"), PathBuf::from)
 }
 
 /// Exit 2 when a selected account has no id yet (not vended).
-pub fn require_vended<'a>(
+pub(super) fn require_vended<'a>(
     accounts: impl IntoIterator<Item = &'a Account>,
     work_dir: &Path,
 ) -> Result<(), CliError> {
     vending::require_ids(accounts, work_dir).map_err(|e| CliError::bad_input(e.to_string()))
 }
 
-pub fn selection(selectors: &Selectors) -> Selection {
+pub(super) fn selection(selectors: &Selectors) -> Selection {
     Selection {
         domains: selectors.domains.clone(),
         environments: selectors.environments.clone(),
@@ -69,7 +74,7 @@ pub fn selection(selectors: &Selectors) -> Selection {
 }
 
 /// Account lists arrive comma- or space-separated (the matrix's `accounts` is space-separated).
-pub fn split_names(values: &[String]) -> Vec<String> {
+pub(super) fn split_names(values: &[String]) -> Vec<String> {
     values
         .iter()
         .flat_map(|v| v.split([' ', ',', '\n', '\t']))
@@ -78,12 +83,12 @@ pub fn split_names(values: &[String]) -> Vec<String> {
         .collect()
 }
 
-pub fn plan_for(config: &Config, selectors: &Selectors) -> Result<Plan, CliError> {
+pub(super) fn plan_for(config: &Config, selectors: &Selectors) -> Result<Plan, CliError> {
     Ok(plan_with_changes(config, selectors)?.0)
 }
 
 /// The plan, and with `--changed-since` the change set that narrowed it.
-pub fn plan_with_changes(
+pub(super) fn plan_with_changes(
     config: &Config,
     selectors: &Selectors,
 ) -> Result<(Plan, Option<ChangeSet>), CliError> {
@@ -92,7 +97,7 @@ pub fn plan_with_changes(
 }
 
 /// The selectors as a plan selection, narrowed by `--changed-since` when it is given.
-pub fn selection_with_changes(
+pub(super) fn selection_with_changes(
     config: &Config,
     selectors: &Selectors,
 ) -> Result<(Selection, Option<ChangeSet>), CliError> {
@@ -108,7 +113,7 @@ pub fn selection_with_changes(
 }
 
 /// `--stack NAME` checked, with `layers` narrowed to the stack layer; `None` without it.
-pub fn stack_copy(
+pub(super) fn stack_copy(
     config: &Config,
     stack: Option<&str>,
     layers: &mut Vec<String>,
@@ -116,8 +121,38 @@ pub fn stack_copy(
     stacks::resolve(config, stack, layers).map_err(|e| CliError::bad_input(e.to_string()))
 }
 
+/// What reaches the accounts' state bucket for `stacks` and `destroy --stack`: each
+/// account's role through STS (the read-only plan role with `plan_only`), or nothing when the
+/// state is local or no account assumes a role.
+pub(super) fn state_credentials(
+    config: &Config,
+    plan: &Plan,
+    oidc_role_arn: Option<String>,
+    plan_only: bool,
+) -> Result<Arc<dyn CredentialsProvider>, CliError> {
+    let local = matches!(config.state, crate::config::StateBackend::Local { .. });
+    let assumes = plan
+        .jobs()
+        .any(|j| j.account.credentials == crate::config::CredentialsMode::AssumeRole);
+    if local || !assumes {
+        return Ok(Arc::new(NoCredentials));
+    }
+    let run_id = format!("stacks-{}", std::process::id());
+    let sts = crate::aws::StsProvider::new(config, oidc_role_arn, &run_id)
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    Ok(Arc::new(sts.for_plan(plan_only)))
+}
+
+/// A small runtime for the state backend's calls outside a run.
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))
+}
+
 /// Every account of the plan keeps `<account>-<stack>` within AWS's name limits.
-pub fn check_stack_accounts(copy: Option<&StackCopy>, plan: &Plan) -> Result<(), CliError> {
+pub(super) fn check_stack_accounts(copy: Option<&StackCopy>, plan: &Plan) -> Result<(), CliError> {
     match copy {
         Some(copy) => stacks::check_accounts(copy, plan.jobs().map(|j| &j.account))
             .map_err(|e| CliError::bad_input(e.to_string())),
@@ -126,7 +161,7 @@ pub fn check_stack_accounts(copy: Option<&StackCopy>, plan: &Plan) -> Result<(),
 }
 
 /// `jobs --explain`: the plan with the changed files behind each job's layers.
-pub fn explain(
+pub(super) fn explain(
     plan: &Plan,
     changes: Option<ChangeSet>,
     format: Format,
@@ -145,7 +180,7 @@ pub fn explain(
 /// What `--changed-since REF` (with `--all-on`) affects, as the plan's `Selection::changed`
 /// filter; `None` without the flag (an empty value, as an unset CI variable gives, counts as
 /// absent). Accounts that left the config are reported on stderr here, for every command.
-pub fn changed_filter(
+pub(super) fn changed_filter(
     config: &Config,
     changed_since: Option<&str>,
     all_on: &[String],
@@ -182,7 +217,7 @@ fn changes_since(
 
 /// Prints machine-readable output. A reader that stops early (`| head`, `| jq -e ...`) is
 /// not an error: the output it wanted was delivered.
-pub fn print_stdout(text: &str) -> Result<(), CliError> {
+pub(super) fn print_stdout(text: &str) -> Result<(), CliError> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     match stdout

@@ -13,7 +13,7 @@ use crate::cli::{DeployArgs, RunArgs};
 use crate::exit::{CliError, CommandResult};
 use crate::plan::{self, Selection};
 
-pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
+pub(super) fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
     let mut selection = Selection {
         accounts: split_names(&args.accounts),
@@ -34,7 +34,7 @@ pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     execute(config, plan, &args.execution, "deploy", kind)
 }
 
-pub fn run(config_path: &Path, args: RunArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: RunArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
     let stack = stack_copy(&config, args.selectors.stack.as_deref(), &mut Vec::new())?;

@@ -7,24 +7,24 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::common::{
-    check_stack_accounts, load_config_with_vended_ids, lock_work_dir, require_vended, split_names,
-    stack_copy,
+    check_stack_accounts, load_config_with_vended_ids, lock_work_dir, require_vended, runtime,
+    split_names, stack_copy, state_credentials,
 };
 use super::execute::{finish, run_to_report};
 use super::resolve::{absolute, resolve, RunKind};
 use crate::cli::DestroyArgs;
 use crate::config::Config;
 use crate::console::eprintln;
-use crate::destroy::{self, Answer, DestroyRequest};
+use crate::destroy::{self, Answer, DestroyRequest, Listed};
 use crate::exit::{CliError, CommandResult, Exit};
-use crate::plan::{self, Selection};
+use crate::plan::{self, Plan, Selection};
 use crate::report::{Mode, Outcome, RunReport, Status};
-use crate::stacks::{list_copies, remove_copy_state, StackCopy};
+use crate::stacks::{list_copies_of, remove_destroyed_copy, StackCopy};
 use crate::summary::render::{render, Detail};
 use crate::summary::{collect, CollectOptions};
 use crate::terraform::LayerWorkspace;
 
-pub fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     let config = match &args.from_ref {
         Some(reference) => crate::changes::config_at(config_path, reference)
             .map_err(|e| CliError::bad_input(e.to_string()))?,
@@ -45,20 +45,32 @@ pub fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     let plan = plan::build(&config, &selection)?;
     check_stack_accounts(stack.as_ref(), &plan)?;
     let root = absolute(&config.root)?;
-    destroy::check(
-        &config,
-        &root,
-        &plan,
-        &DestroyRequest {
-            environments: &args.environments,
-            yes: args.yes,
-            plan_only: args.execution.plan_only,
-            including_platform: args.including_platform,
-            stdin_is_terminal: std::io::stdin().is_terminal(),
-            stack: stack.as_ref(),
-        },
-    )
-    .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let request = DestroyRequest {
+        environments: &args.environments,
+        yes: args.yes,
+        plan_only: args.execution.plan_only,
+        including_platform: args.including_platform,
+        stdin_is_terminal: std::io::stdin().is_terminal(),
+        stack: stack.as_ref(),
+    };
+    let refused = |e: destroy::DestroyError| CliError::bad_input(e.to_string());
+    destroy::check_confirmable(&request).map_err(refused)?;
+    let oidc = args.execution.oidc_role_arn.clone();
+    let listed = match &config.stacks {
+        Some(_) => {
+            // Reading the copies' state needs only the read-only plan role.
+            let credentials = state_credentials(&config, &plan, oidc.clone(), true)?;
+            let accounts: Vec<_> = plan.jobs().map(|j| &j.account).collect();
+            runtime()?.block_on(list_copies_of(
+                &config,
+                &root,
+                &accounts,
+                credentials.as_ref(),
+            ))
+        }
+        None => Listed::new(),
+    };
+    destroy::check(&config, &plan, &request, &listed).map_err(refused)?;
     require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
     if plan.job_count() == 0 {
         return Err(CliError::bad_input(
@@ -101,7 +113,15 @@ pub fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     if args.execution.plan_only || !plans_ok || nothing_to_destroy {
         if plans_ok && nothing_to_destroy && !args.execution.plan_only {
             eprintln!("nothing to destroy: every selected layer's state is empty");
-            remove_copies(&config, &root, &work_dir, stack.as_ref(), &planned);
+            remove_copies(
+                &config,
+                &root,
+                &work_dir,
+                stack.as_ref(),
+                &planned,
+                &plan,
+                oidc,
+            );
         }
         return finish(&planned, &preview);
     }
@@ -122,7 +142,15 @@ pub fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
         }
     }
     let destroyed = run_to_report(config.clone(), &plan, &applying)?;
-    remove_copies(&config, &root, &work_dir, stack.as_ref(), &destroyed);
+    remove_copies(
+        &config,
+        &root,
+        &work_dir,
+        stack.as_ref(),
+        &destroyed,
+        &plan,
+        oidc,
+    );
     finish(&destroyed, &applying)
 }
 
@@ -165,50 +193,55 @@ fn remove_copies(
     work_dir: &Path,
     copy: Option<&StackCopy>,
     report: &RunReport,
+    plan: &Plan,
+    oidc_role_arn: Option<String>,
 ) {
     let Some(copy) = copy else {
         return;
+    };
+    // Deleting a state object needs the role that deploys, not the read-only one.
+    let (credentials, runtime) = match (
+        state_credentials(config, plan, oidc_role_arn, false),
+        runtime(),
+    ) {
+        (Ok(c), Ok(r)) => (c, r),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("warning: the state of copy {} is kept: {e}", copy.name);
+            return;
+        }
     };
     for job in &report.jobs {
         let destroyed = job.layers.iter().any(|l| {
             l.layer == copy.layer && matches!(l.status, Status::Succeeded | Status::NoChanges)
         });
-        if !destroyed {
-            continue;
-        }
-        let Some(account) = config.account(&job.account) else {
+        let Some(account) = config.account(&job.account).filter(|_| destroyed) else {
             continue;
         };
-        let states = match list_copies(config, root, account) {
-            Ok(states) => states,
-            Err(e) => {
-                eprintln!(
-                    "warning: {}: the state of copy {} is kept: {e}",
-                    job.account, copy.name
+        let removed = runtime.block_on(remove_destroyed_copy(
+            config,
+            root,
+            account,
+            &copy.name,
+            credentials.as_ref(),
+        ));
+        match removed {
+            Ok(removed) => {
+                let ws = LayerWorkspace::for_copy(
+                    work_dir,
+                    &config.layers_dir,
+                    &job.account,
+                    &copy.layer,
+                    Some(copy.name.as_str()),
                 );
-                continue;
-            }
-        };
-        for state in states.iter().filter(|s| s.stack == copy.name) {
-            match remove_copy_state(state) {
-                Ok(_) => {
-                    let ws = LayerWorkspace::for_copy(
-                        work_dir,
-                        &config.layers_dir,
-                        &job.account,
-                        &copy.layer,
-                        Some(copy.name.as_str()),
-                    );
-                    let _ = std::fs::remove_dir_all(&ws.data_dir);
+                let _ = std::fs::remove_dir_all(&ws.data_dir);
+                if let Some(state) = removed.first() {
                     eprintln!(
-                        "{}: removed the state of copy {} ({})",
-                        job.account,
-                        copy.name,
-                        state.location.display()
+                        "{}: removed the state of copy {} ({state})",
+                        job.account, copy.name
                     );
                 }
-                Err(e) => eprintln!("warning: {}: {e}", job.account),
             }
+            Err(e) => eprintln!("warning: {}: {e}", job.account),
         }
     }
 }

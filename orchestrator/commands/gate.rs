@@ -11,7 +11,7 @@ use crate::rules::{self, WaveTally};
 /// Decides whether the wave after `--wave` may start: its failed (or cancelled) jobs must be
 /// within the wave's `failure_tolerance` from the config. The decision is an output, not an
 /// exit code, so the workflow's gate job itself succeeds either way.
-pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: GateArgs) -> CommandResult {
     let config = super::common::load_config(config_path)?;
     let Some(wave) = config.waves.iter().find(|w| w.name == args.wave) else {
         let known: Vec<&str> = config.waves.iter().map(|w| w.name.as_str()).collect();
@@ -29,7 +29,7 @@ pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
     let proceed = rules::hold_back(&wave.name, tally, wave.failure_tolerance, false).is_none();
     let failed: Vec<String> = jobs
         .iter()
-        .filter(|j| matches!(j.status, Status::Failed | Status::Cancelled))
+        .filter(|j| j.status.is_failure() || j.status == Status::Cancelled)
         .map(|j| j.account.clone())
         .collect();
     if jobs.is_empty() {

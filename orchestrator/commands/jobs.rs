@@ -4,7 +4,7 @@ use crate::cli::{Format, JobsArgs};
 use crate::exit::{CommandResult, Exit};
 use crate::plan::Plan;
 
-pub fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
     let work_dir = super::common::work_dir_from_env();
     let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
     let (plan, changes) = super::common::plan_with_changes(&config, &args.selectors)?;

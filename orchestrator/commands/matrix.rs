@@ -6,7 +6,7 @@ use crate::exit::{CliError, CommandResult, Exit};
 use crate::github_actions::GithubActions;
 use crate::{matrix, plan};
 
-pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
     let work_dir = super::common::work_dir_from_env();
     let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
     let (selection, _) = super::common::selection_with_changes(&config, &args.selectors)?;
@@ -19,7 +19,7 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
         &work_dir,
     )?;
     let max_jobs = usize::from(args.max_jobs);
-    let mut waves = matrix::for_selected(&plan, max_jobs);
+    let mut waves = matrix::for_selected(&plan);
     if let Some(name) = &args.wave {
         if config.wave(name).is_none() {
             let known: Vec<&str> = config.waves.iter().map(|w| w.name.as_str()).collect();
@@ -40,6 +40,9 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
         ),
     }
     .expect("a matrix always serialises");
+    // Checked also without $GITHUB_OUTPUT, so a local run tells the same as CI.
+    let text = matrix::github_output(&waves, max_jobs, args.chunks.map(usize::from))
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
     if let Some(path) = GithubActions::from_env().output {
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -51,7 +54,7 @@ pub fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
                     path.display()
                 ))
             })?;
-        file.write_all(matrix::github_output(&waves).as_bytes())
+        file.write_all(text.as_bytes())
             .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
     }
     super::common::print_stdout(&format!("{stdout}\n"))?;

@@ -10,7 +10,7 @@ use crate::exit::{CliError, CommandResult, Exit};
 
 use super::common::{load_config_with_vended_ids, plan_for, require_vended, work_dir_from_env};
 
-pub fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
     let work_dir = work_dir_from_env();
     let config = load_config_with_vended_ids(config_path, &work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;

@@ -47,7 +47,7 @@ pub(super) struct RunKind {
 
 impl RunKind {
     /// `run` and `deploy`: apply, or plan with `--plan-only`.
-    pub fn deploy(args: &ExecutionArgs, stack: Option<StackCopy>) -> Self {
+    pub(super) fn deploy(args: &ExecutionArgs, stack: Option<StackCopy>) -> Self {
         Self {
             mode: if args.plan_only {
                 Mode::Plan

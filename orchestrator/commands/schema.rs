@@ -4,7 +4,7 @@ use crate::exit::{CommandResult, Exit};
 /// Prints the JSON Schema of domains.yaml (`domains.schema.json`) or, with `--run-report`,
 /// of the run report (`run-report.schema.json`); both files at the repository root are this
 /// output, committed, and tests keep them equal.
-pub fn run(args: &SchemaArgs) -> CommandResult {
+pub(super) fn run(args: &SchemaArgs) -> CommandResult {
     let schema = if args.run_report {
         crate::report::schema::json_schema()
     } else {

@@ -3,14 +3,16 @@
 
 use std::path::Path;
 
-use super::common::{load_config_with_vended_ids, split_names, work_dir_from_env};
+use super::common::{
+    load_config_with_vended_ids, runtime, split_names, state_credentials, work_dir_from_env,
+};
 use super::resolve::absolute;
 use crate::cli::{Format, StacksArgs};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Selection};
-use crate::stacks::{list_copies, CopyState};
+use crate::stacks::{list_copies_of, CopyState};
 
-pub fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &work_dir_from_env())?;
     let Some(stacks) = &config.stacks else {
         return Err(CliError::bad_input(format!(
@@ -27,12 +29,19 @@ pub fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
     };
     let plan = plan::build(&config, &selection)?;
     let root = absolute(&config.root)?;
+    let oidc = std::env::var("ORCHESTRATOR_OIDC_ROLE_ARN").ok();
+    // Listing reads state only: the read-only plan role is enough.
+    let credentials = state_credentials(&config, &plan, oidc, true)?;
+    let accounts: Vec<_> = plan.jobs().map(|j| &j.account).collect();
+    let listed = runtime()?.block_on(list_copies_of(
+        &config,
+        &root,
+        &accounts,
+        credentials.as_ref(),
+    ));
     let mut copies = Vec::new();
-    for job in plan.jobs() {
-        copies.extend(
-            list_copies(&config, &root, &job.account)
-                .map_err(|e| CliError::bad_input(e.to_string()))?,
-        );
+    for (_, found) in listed {
+        copies.extend(found.map_err(|e| CliError::failed(e.to_string()))?);
     }
     let text = match args.format {
         Format::Json => json(&copies),
@@ -49,7 +58,7 @@ fn json(copies: &[CopyState]) -> String {
             serde_json::json!({
                 "account": c.account,
                 "stack": c.stack.as_str(),
-                "state": c.location.display().to_string(),
+                "state": c.location.to_string(),
                 "last_apply": c.last_apply.map(|t| humantime::format_rfc3339_seconds(t).to_string()),
                 "resources": c.resources,
             })

@@ -2,12 +2,10 @@
 //! process's own AWS credentials, no role assumed), and records the account ids it outputs
 //! in `<work_dir>/account-ids.json` for `run`, `deploy`, `matrix` and `jobs`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::aws::is_base_credential_env;
 use crate::cli::VendArgs;
-use crate::credentials::{AccountCredentials, Secret};
+use crate::credentials::AccountCredentials;
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::runner::{self, Stopped, Supervised};
 use crate::terraform::{LayerWorkspace, Terraform, TerraformCommand};
@@ -21,7 +19,7 @@ use crate::console::println;
 /// The output of the vending layer that maps account names to ids.
 const ACCOUNT_IDS_OUTPUT: &str = "account_ids";
 
-pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
     let config = load_config(config_path)?;
     let vending = config.account_vending.clone().ok_or_else(|| {
         CliError::bad_input(format!(
@@ -41,7 +39,7 @@ pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
     let backend = vending::backend(&config, &absolute(&config.root)?, &vending.layer);
     ws.prepare(&vending::inputs(&config, &vending))
         .map_err(|e| CliError::failed(format!("cannot prepare {}: {e}", ws.data_dir.display())))?;
-    let credentials = management_credentials();
+    let credentials = crate::aws::management_credentials();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -111,54 +109,22 @@ pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
     let output = std::fs::read(&ids_file)
         .map_err(|e| CliError::io(format!("cannot read {}", ids_file.display()), e))?;
     let _ = std::fs::remove_file(&ids_file);
-    let ids: BTreeMap<String, String> = serde_json::from_slice(&output).map_err(|e| {
-        CliError::failed(format!(
-            "the `{ACCOUNT_IDS_OUTPUT}` output of {} is not a map of account name to id: {e}",
-            vending.layer
-        ))
-    })?;
-    let ids: BTreeMap<String, String> = ids
-        .into_iter()
-        .filter(|(name, _)| config.accounts.iter().any(|a| &a.name == name))
-        .collect();
-    vending::write_ids(&work_dir, &ids).map_err(|e| {
-        CliError::failed(format!(
-            "cannot write {}: {e}",
-            vending::ids_file(&work_dir).display()
-        ))
-    })?;
-    let missing: Vec<&str> = config
-        .accounts
-        .iter()
-        .filter(|a| a.account_id.is_empty() && !ids.contains_key(&a.name))
-        .map(|a| a.name.as_str())
-        .collect();
+    let recorded = vending::record_output(&config, &work_dir, ACCOUNT_IDS_OUTPUT, &output)
+        .map_err(|e| CliError::failed(format!("layer {}: {e}", vending.layer)))?;
     println!(
         "vend: {} applied ({changes}); {} account ids recorded in {}",
         vending.layer,
-        ids.len(),
+        recorded.count,
         vending::ids_file(&work_dir).display()
     );
-    if !missing.is_empty() {
+    if !recorded.missing.is_empty() {
         return Err(CliError::failed(format!(
             "the `{ACCOUNT_IDS_OUTPUT}` output of {} has no id for {}",
             vending.layer,
-            missing.join(", ")
+            recorded.missing.join(", ")
         )));
     }
     Ok(Exit::Success)
-}
-
-/// The vending layer runs in the management account: terraform gets this process's own AWS
-/// credentials (which every other layer is denied), and nothing else the orchestrator holds.
-fn management_credentials() -> AccountCredentials {
-    AccountCredentials {
-        env: std::env::vars()
-            .filter(|(name, _)| name.starts_with("AWS_") && is_base_credential_env(name))
-            .map(|(name, value)| (name, Secret::new(value)))
-            .collect(),
-        expires_at: None,
-    }
 }
 
 /// Runs one terraform command of the vending layer with the management credentials.

@@ -11,7 +11,7 @@ use super::model::{Account, StateBackend, Wave};
 
 /// Where an account's parts are written, for messages (parallel to the accounts list).
 #[derive(Debug, Clone, Copy)]
-pub struct AccountSpans {
+pub(super) struct AccountSpans {
     /// The environment's key (`dev:`).
     pub environment: Pos,
     pub account_id: Pos,
@@ -19,12 +19,12 @@ pub struct AccountSpans {
 }
 
 /// `defaults.state` and where it is written, when it could be read.
-pub struct StateAt<'a> {
+pub(super) struct StateAt<'a> {
     pub backend: &'a StateBackend,
     pub pos: Pos,
 }
 
-pub fn check(
+pub(super) fn check(
     problems: &mut Problems,
     waves: &[Wave],
     accounts: &[Account],

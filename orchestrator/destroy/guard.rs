@@ -2,11 +2,14 @@
 //! prod accounts without `--env prod` and `--yes`, the platform layer without
 //! `--including-platform`, a copy that does not exist, a layer copies still depend on.
 
-use std::path::Path;
+use std::collections::BTreeMap;
 
 use crate::config::{Account, Config};
 use crate::plan::Plan;
-use crate::stacks::{list_copies, ListError, StackCopy};
+use crate::stacks::{CopyState, ListError, StackCopy};
+
+/// The copies each selected account has (`stacks::list_copies_of`), by account name.
+pub type Listed = BTreeMap<String, Result<Vec<CopyState>, ListError>>;
 
 /// The flags that decide whether a destroy may start.
 #[derive(Debug, Clone, Copy)]
@@ -57,16 +60,23 @@ pub enum DestroyError {
     State(String),
 }
 
-/// Every refusal, checked in the order a person fixes them; `Ok` when the destroy may plan.
-pub fn check(
-    config: &Config,
-    root: &Path,
-    plan: &Plan,
-    request: &DestroyRequest<'_>,
-) -> Result<(), DestroyError> {
+/// Checked before anything else, the state backend included: a destroy nobody can confirm.
+pub fn check_confirmable(request: &DestroyRequest<'_>) -> Result<(), DestroyError> {
     if !request.yes && !request.plan_only && !request.stdin_is_terminal {
         return Err(DestroyError::CannotConfirm);
     }
+    Ok(())
+}
+
+/// Every refusal, checked in the order a person fixes them; `Ok` when the destroy may plan.
+/// `listed` holds the copies of the plan's accounts when the config has stacks.
+pub fn check(
+    config: &Config,
+    plan: &Plan,
+    request: &DestroyRequest<'_>,
+    listed: &Listed,
+) -> Result<(), DestroyError> {
+    check_confirmable(request)?;
     let accounts: Vec<&Account> = plan.jobs().map(|j| &j.account).collect();
     if !request.environments.is_empty() {
         if let Some(a) = accounts
@@ -111,8 +121,8 @@ pub fn check(
         }
     }
     match request.stack {
-        Some(copy) => copies_exist(config, root, &accounts, copy),
-        None => no_dependent_copies(config, root, plan),
+        Some(copy) => copies_exist(&accounts, copy, listed),
+        None => no_dependent_copies(config, plan, listed),
     }
 }
 
@@ -124,17 +134,20 @@ fn is_production(account: &Account) -> bool {
 }
 
 fn copies_exist(
-    config: &Config,
-    root: &Path,
     accounts: &[&Account],
     copy: &StackCopy,
+    listed: &Listed,
 ) -> Result<(), DestroyError> {
     for account in accounts {
-        let copies = match list_copies(config, root, account) {
-            Ok(copies) => copies,
-            // The backend cannot be listed here: terraform finds out (an empty plan).
-            Err(ListError::S3Unsupported { .. }) => return Ok(()),
-            Err(e) => return Err(DestroyError::State(e.to_string())),
+        let copies = match listed.get(&account.name) {
+            Some(Ok(copies)) => copies,
+            Some(Err(e)) => return Err(DestroyError::State(e.to_string())),
+            None => {
+                return Err(DestroyError::State(format!(
+                    "{}: copies not listed",
+                    account.name
+                )))
+            }
         };
         if !copies.iter().any(|c| c.stack == copy.name) {
             let existing = if copies.is_empty() {
@@ -158,7 +171,7 @@ fn copies_exist(
 
 /// Destroying a main-stack layer that comes before the stack layer would pull the ground
 /// from under the account's copies.
-fn no_dependent_copies(config: &Config, root: &Path, plan: &Plan) -> Result<(), DestroyError> {
+fn no_dependent_copies(config: &Config, plan: &Plan, listed: &Listed) -> Result<(), DestroyError> {
     let Some(stacks) = &config.stacks else {
         return Ok(());
     };
@@ -173,9 +186,9 @@ fn no_dependent_copies(config: &Config, root: &Path, plan: &Plan) -> Result<(), 
         else {
             continue;
         };
-        let copies = match list_copies(config, root, &job.account) {
-            Ok(copies) => copies,
-            Err(_) => continue,
+        // A backend that cannot be read does not block a main-stack destroy.
+        let Some(Ok(copies)) = listed.get(&job.account.name) else {
+            continue;
         };
         if !copies.is_empty() {
             return Err(DestroyError::CopiesDependOn {

@@ -7,5 +7,5 @@ mod guard;
 mod order;
 
 pub use confirm::{confirm, Answer};
-pub use guard::{check, DestroyError, DestroyRequest};
+pub use guard::{check, check_confirmable, DestroyError, DestroyRequest, Listed};
 pub use order::reverse;

@@ -78,6 +78,6 @@ pub struct JobReport {
 
 impl RunReport {
     pub fn failed_jobs(&self) -> impl Iterator<Item = &JobReport> {
-        self.jobs.iter().filter(|j| j.status == Status::Failed)
+        self.jobs.iter().filter(|j| j.status.is_failure())
     }
 }

@@ -1,23 +1,42 @@
-//! Which copies of the stack layer exist in an account, read from the state backend, and
-//! removing a destroyed copy's state. The local backend is read from disk; an S3 backend is
-//! not listed yet (its copies are found by `aws s3 ls` on the key's prefix).
+//! Which copies of the stack layer exist in an account, read from the state backend (files
+//! for the local backend, objects under the key's prefix in S3), and removing a destroyed
+//! copy's state.
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::name::StackName;
+use crate::aws::StateBucket;
 use crate::config::{Account, Config, StateBackend};
+use crate::credentials::{AccountCredentials, CredentialsProvider};
 use crate::terraform::BackendConfig;
 
 const PLACEHOLDER: &str = "{stack}";
+
+/// Where a copy's state lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateLocation {
+    Local(PathBuf),
+    S3 { bucket: String, key: String },
+}
+
+impl fmt::Display for StateLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StateLocation::Local(path) => write!(f, "{}", path.display()),
+            StateLocation::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
+        }
+    }
+}
 
 /// One copy of the stack layer in one account, as its state says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyState {
     pub account: String,
     pub stack: StackName,
-    /// The state file (local backend).
-    pub location: PathBuf,
+    pub location: StateLocation,
     /// When the state was last written (an apply or a destroy), when known.
     pub last_apply: Option<SystemTime>,
     /// How many resources the state holds; `None` when it cannot be read.
@@ -32,34 +51,52 @@ pub struct StackCopy {
     pub variable: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ListError {
     #[error("{} declares no `stacks`; add `stacks: {{ layer: dynamic, variable: stack_suffix }}` under `defaults:` (docs/stacks.md)", .0.display())]
     NotEnabled(PathBuf),
-    #[error("listing the copies in the S3 state bucket `{bucket}` is not supported yet; list them with `aws s3 ls s3://{bucket}/{prefix}`")]
-    S3Unsupported { bucket: String, prefix: String },
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
+    #[error("{account}: {message}")]
+    Backend { account: String, message: String },
+    #[error("{location} still holds {resources} resources: the copy's state is kept (destroy them first)")]
+    NotEmpty {
+        location: StateLocation,
+        resources: usize,
     },
-    #[error("{} still holds {resources} resources: the copy's state is kept (destroy them first)", path.display())]
-    NotEmpty { path: PathBuf, resources: usize },
+}
+
+/// The copies of every account, by account name (an account whose backend could not be
+/// read has its error). `credentials` reach the S3 bucket as each account's terraform does.
+pub async fn list_copies_of(
+    config: &Config,
+    root: &Path,
+    accounts: &[&Account],
+    credentials: &dyn CredentialsProvider,
+) -> BTreeMap<String, Result<Vec<CopyState>, ListError>> {
+    let mut listed = BTreeMap::new();
+    for account in accounts {
+        let copies = match account_credentials(config, account, credentials).await {
+            Ok(creds) => list_copies(config, root, account, &creds).await,
+            Err(e) => Err(e),
+        };
+        listed.insert(account.name.clone(), copies);
+    }
+    listed
 }
 
 /// Every copy of the stack layer that has state in `account`, by name. `root` is the
 /// config's directory, absolute, as the runner renders the backend with.
-pub fn list_copies(
+pub async fn list_copies(
     config: &Config,
     root: &Path,
     account: &Account,
+    credentials: &AccountCredentials,
 ) -> Result<Vec<CopyState>, ListError> {
     let stacks = config
         .stacks
         .as_ref()
         .ok_or_else(|| ListError::NotEnabled(config.path.clone()))?;
     // The backend every copy would get, with the placeholder as its name: the same rendering
-    // the runner uses, so listing finds exactly the files deploys write.
+    // the runner uses, so listing finds exactly the states deploys write.
     let backend = BackendConfig::render_copy(
         &config.state,
         root,
@@ -67,81 +104,169 @@ pub fn list_copies(
         &stacks.layer,
         Some(PLACEHOLDER),
     );
-    let pattern = match &config.state {
-        StateBackend::Local { .. } => backend.local_path().unwrap_or_default().to_string(),
-        StateBackend::S3 { bucket, .. } => {
-            let key = backend
-                .pairs
-                .iter()
-                .find(|(k, _)| k == "key")
-                .map(|(_, v)| v.as_str())
-                .unwrap_or_default();
-            let prefix = key
-                .split(PLACEHOLDER)
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            return Err(ListError::S3Unsupported {
-                bucket: bucket.clone(),
-                prefix,
-            });
-        }
-    };
-    let parts: Vec<&str> = pattern.split(PLACEHOLDER).collect();
-    let base = match parts[0].rfind('/') {
-        Some(at) => PathBuf::from(&parts[0][..at.max(1)]),
-        None => PathBuf::from("."),
-    };
     let mut found = Vec::new();
-    let mut files = Vec::new();
-    walk(&base, &mut files);
-    for file in files {
-        let text = file.to_string_lossy();
-        let Some(name) = name_in(&parts, &text) else {
-            continue;
-        };
-        let Ok(stack) = StackName::parse(name) else {
-            continue;
-        };
-        let last_apply = file.metadata().and_then(|m| m.modified()).ok();
-        found.push(CopyState {
-            account: account.name.clone(),
-            stack,
-            resources: std::fs::read(&file).ok().and_then(|b| resource_count(&b)),
-            location: file,
-            last_apply,
-        });
+    match &config.state {
+        StateBackend::Local { .. } => {
+            let pattern = backend.local_path().unwrap_or_default().to_string();
+            let parts: Vec<&str> = pattern.split(PLACEHOLDER).collect();
+            let base = match parts[0].rfind('/') {
+                Some(at) => PathBuf::from(&parts[0][..at.max(1)]),
+                None => PathBuf::from("."),
+            };
+            let mut files = Vec::new();
+            walk(&base, &mut files);
+            for file in files {
+                let text = file.to_string_lossy().into_owned();
+                let Some(stack) = name_in(&parts, &text).and_then(|n| StackName::parse(n).ok())
+                else {
+                    continue;
+                };
+                found.push(CopyState {
+                    account: account.name.clone(),
+                    stack,
+                    resources: std::fs::read(&file).ok().and_then(|b| resource_count(&b)),
+                    last_apply: file.metadata().and_then(|m| m.modified()).ok(),
+                    location: StateLocation::Local(file),
+                });
+            }
+        }
+        StateBackend::S3 { bucket, region, .. } => {
+            let key = pair(&backend, "key");
+            let parts: Vec<&str> = key.split(PLACEHOLDER).collect();
+            let store = StateBucket::connect(bucket, region, credentials).await;
+            let backend_error = |message| ListError::Backend {
+                account: account.name.clone(),
+                message,
+            };
+            let objects = store.list(parts[0]).await.map_err(backend_error)?;
+            for object in objects {
+                let Some(stack) =
+                    name_in(&parts, &object.key).and_then(|n| StackName::parse(n).ok())
+                else {
+                    continue;
+                };
+                let resources = store
+                    .read(&object.key)
+                    .await
+                    .ok()
+                    .and_then(|b| resource_count(&b));
+                found.push(CopyState {
+                    account: account.name.clone(),
+                    stack,
+                    resources,
+                    last_apply: object.last_modified,
+                    location: StateLocation::S3 {
+                        bucket: bucket.clone(),
+                        key: object.key,
+                    },
+                });
+            }
+        }
     }
     found.sort_by(|a, b| a.stack.cmp(&b.stack));
     Ok(found)
 }
 
-/// Removes a copy's state after its destroy: only when it holds no resource, never the
-/// main stack's. Returns the files removed.
-pub fn remove_copy_state(copy: &CopyState) -> Result<Vec<PathBuf>, ListError> {
-    let bytes = std::fs::read(&copy.location).map_err(|source| ListError::Read {
-        path: copy.location.clone(),
-        source,
-    })?;
-    match resource_count(&bytes) {
-        Some(0) => {}
-        resources => {
-            return Err(ListError::NotEmpty {
-                path: copy.location.clone(),
-                resources: resources.unwrap_or(usize::MAX),
-            })
+/// Removes a copy's state after its destroy: only when it holds no resource. Returns what
+/// was removed.
+pub async fn remove_copy_state(
+    config: &Config,
+    copy: &CopyState,
+    credentials: &AccountCredentials,
+) -> Result<Vec<String>, ListError> {
+    let backend_error = |message| ListError::Backend {
+        account: copy.account.clone(),
+        message,
+    };
+    match &copy.location {
+        StateLocation::Local(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| backend_error(format!("cannot read {}: {e}", path.display())))?;
+            refuse_unless_empty(copy, &bytes)?;
+            let mut removed = Vec::new();
+            let backup = PathBuf::from(format!("{}.backup", path.display()));
+            for file in [path.clone(), backup] {
+                match std::fs::remove_file(&file) {
+                    Ok(()) => removed.push(file.display().to_string()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(backend_error(format!(
+                            "cannot remove {}: {e}",
+                            file.display()
+                        )))
+                    }
+                }
+            }
+            Ok(removed)
+        }
+        StateLocation::S3 { bucket, key } => {
+            let region = match &config.state {
+                StateBackend::S3 { region, .. } => region.as_str(),
+                StateBackend::Local { .. } => "us-east-1",
+            };
+            let store = StateBucket::connect(bucket, region, credentials).await;
+            let bytes = store.read(key).await.map_err(backend_error)?;
+            refuse_unless_empty(copy, &bytes)?;
+            store.delete(key).await.map_err(backend_error)?;
+            Ok(vec![copy.location.to_string()])
         }
     }
+}
+
+/// After copy `stack` was destroyed in `account`: its state is removed if it holds no
+/// resource (`Ok` with nothing removed when it has no state).
+pub async fn remove_destroyed_copy(
+    config: &Config,
+    root: &Path,
+    account: &Account,
+    stack: &StackName,
+    credentials: &dyn CredentialsProvider,
+) -> Result<Vec<String>, ListError> {
+    let creds = account_credentials(config, account, credentials).await?;
     let mut removed = Vec::new();
-    let backup = PathBuf::from(format!("{}.backup", copy.location.display()));
-    for file in [copy.location.clone(), backup] {
-        match std::fs::remove_file(&file) {
-            Ok(()) => removed.push(file),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(ListError::Read { path: file, source }),
+    for copy in list_copies(config, root, account, &creds).await? {
+        if &copy.stack == stack {
+            removed.extend(remove_copy_state(config, &copy, &creds).await?);
         }
     }
     Ok(removed)
+}
+
+/// The credentials `account`'s terraform gets; none are needed for local state.
+pub async fn account_credentials(
+    config: &Config,
+    account: &Account,
+    credentials: &dyn CredentialsProvider,
+) -> Result<AccountCredentials, ListError> {
+    if matches!(config.state, StateBackend::Local { .. }) {
+        return Ok(AccountCredentials::default());
+    }
+    credentials
+        .credentials(account)
+        .await
+        .map_err(|e| ListError::Backend {
+            account: account.name.clone(),
+            message: e.message,
+        })
+}
+
+fn refuse_unless_empty(copy: &CopyState, state: &[u8]) -> Result<(), ListError> {
+    match resource_count(state) {
+        Some(0) => Ok(()),
+        resources => Err(ListError::NotEmpty {
+            location: copy.location.clone(),
+            resources: resources.unwrap_or(usize::MAX),
+        }),
+    }
+}
+
+fn pair(backend: &BackendConfig, name: &str) -> String {
+    backend
+        .pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 /// The copy name that makes `parts.join(name) == text`, if any.
@@ -163,7 +288,7 @@ fn resource_count(state: &[u8]) -> Option<usize> {
             .filter(|r| {
                 r.get("instances")
                     .and_then(serde_json::Value::as_array)
-                    .map_or(true, |i| !i.is_empty())
+                    .is_none_or(|i| !i.is_empty())
             })
             .count(),
     )

@@ -5,6 +5,9 @@ mod listing;
 mod name;
 mod select;
 
-pub use listing::{list_copies, remove_copy_state, CopyState, ListError, StackCopy};
+pub use listing::{
+    account_credentials, list_copies, list_copies_of, remove_copy_state, remove_destroyed_copy,
+    CopyState, ListError, StackCopy, StateLocation,
+};
 pub use name::{StackName, StackNameError, MAX_RESOURCE_PREFIX_LEN, MAX_STACK_NAME_LEN};
 pub use select::{check_accounts, resolve, StackError};

@@ -204,7 +204,8 @@ impl ReportBuilder {
                 .iter()
                 .filter(|j| j.wave == *name)
                 .collect();
-            let failures = jobs.iter().filter(|j| j.status == Status::Failed).count() as u32;
+            let failures =
+                u32::try_from(jobs.iter().filter(|j| j.status == Status::Failed).count()).unwrap();
             let all_skipped = !jobs.is_empty() && jobs.iter().all(|j| j.status == Status::Skipped);
             let (status, reason) = if halted && all_skipped {
                 (

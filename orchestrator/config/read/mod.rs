@@ -4,6 +4,7 @@
 mod defaults;
 mod domain;
 mod health_check;
+mod inherited;
 pub(crate) mod keys;
 mod network;
 mod stacks;
