@@ -4,8 +4,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `orchestrator --version`: the version, the commit and the target it was built from
+/// (stamped by build.rs), so a bug report names exactly which binary ran.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("ORCHESTRATOR_COMMIT"),
+    ", target ",
+    env!("ORCHESTRATOR_TARGET"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
-#[command(name = "orchestrator", version, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = crate::exit::help())]
+#[command(name = "orchestrator", version = VERSION, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = crate::exit::help())]
 pub struct Cli {
     /// The organisation's configuration.
     #[arg(
@@ -450,4 +461,24 @@ pub struct DomainAddArgs {
     /// Print the new domains.yaml instead of writing it.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn version_names_the_release_the_commit_and_the_target() {
+        let version = super::Cli::command().render_version();
+        let expected_start = format!("orchestrator {} (commit ", env!("CARGO_PKG_VERSION"));
+        assert!(version.starts_with(&expected_start), "{version}");
+        let commit = version[expected_start.len()..].split(',').next().unwrap();
+        assert!(!commit.is_empty() && !commit.contains(' '), "{version}");
+        // The target triple of this very build (its architecture and OS).
+        assert!(
+            version.contains(&format!(", target {}-", std::env::consts::ARCH)),
+            "{version}"
+        );
+        assert!(version.contains(std::env::consts::OS), "{version}");
+    }
 }
