@@ -73,6 +73,17 @@ pub enum Command {
     Stacks(StacksArgs),
     /// Create the accounts that have no account_id yet (defaults.account_vending) and record their ids.
     Vend(VendArgs),
+    /// Print a shell completion script, e.g. `orchestrator completions bash > ~/.local/share/bash-completion/completions/orchestrator`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `orchestrator manpage > ~/.local/share/man/man1/orchestrator.1`.
+    Manpage,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +210,14 @@ pub struct ExecutionArgs {
     /// Where terraform logs and data dirs go (plans go next to the run report).
     #[arg(long, env = "ORCHESTRATOR_WORK_DIR", default_value = ".orchestrator")]
     pub work_dir: PathBuf,
+    /// Longest line of terraform output kept in memory (bytes); longer lines keep their
+    /// start. The log file always has everything.
+    #[arg(long, env = "ORCHESTRATOR_MAX_OUTPUT_LINE", default_value_t = 16 * 1024)]
+    pub max_output_line: usize,
+    /// How much of the end of each terraform command's output is kept in memory (bytes) to
+    /// find its error lines.
+    #[arg(long, env = "ORCHESTRATOR_MAX_OUTPUT_TAIL", default_value_t = 1024 * 1024)]
+    pub max_output_tail: usize,
 }
 
 #[derive(Debug, Args)]

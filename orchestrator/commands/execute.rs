@@ -2,7 +2,6 @@
 //! account's credentials (preflight), run the plan with the one signal listener, then write
 //! the run report, print the summary and publish it to GitHub.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -11,6 +10,7 @@ use super::resolve::{resolve, Execution, RunKind};
 use super::signals::StopSignals;
 use crate::aws::{self, StsProvider};
 use crate::config::{Config, CredentialsMode};
+use crate::console::eprintln;
 use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::events;
 use crate::exit::{CliError, CommandResult, Exit};
@@ -31,8 +31,15 @@ pub(super) fn execute(
     if plan.job_count() == 0 {
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
+    // A report that could not be written after the deploy would lose its outcome: refused now.
+    report::check_writable(&execution.report.report_path).map_err(|e| {
+        CliError::bad_input(format!(
+            "{e}; nothing was started (choose another --report)"
+        ))
+    })?;
     // Before anything is written there: released when this function returns.
     let _work_dir_lock = lock_work_dir(&execution.run.work_dir, command)?;
+    crate::console::set_run_log(execution.run.work_dir.join("orchestrator.log"));
     let report = run_to_report(Arc::new(config), &plan, &execution)?;
     finish(&report, &execution)
 }
@@ -160,9 +167,13 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
         path,
         &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
     );
+    // The report's path is announced only once the file exists.
+    let shown = match &written {
+        Ok(()) => execution.report_shown.display().to_string(),
+        Err(e) => format!("not written ({e})"),
+    };
     // A closed stdout (`| head`) must not stop the report from being published.
-    let summary = progress::summary(report, &execution.report_shown.display().to_string());
-    let _ = std::io::stdout().write_all(summary.as_bytes());
+    crate::console::stdout_text(&progress::summary(report, &shown));
     written.map_err(|e| CliError::failed(e.to_string()))?;
     if let Err(e) = notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
