@@ -73,6 +73,17 @@ pub enum Command {
     Stacks(StacksArgs),
     /// Create the accounts that have no account_id yet (defaults.account_vending) and record their ids.
     Vend(VendArgs),
+    /// Print a shell completion script, e.g. `orchestrator completions bash > ~/.local/share/bash-completion/completions/orchestrator`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `orchestrator manpage > ~/.local/share/man/man1/orchestrator.1`.
+    Manpage,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
