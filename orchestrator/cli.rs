@@ -187,7 +187,7 @@ pub struct ExecutionArgs {
     #[arg(long)]
     pub fail_fast: bool,
     /// Per-job time limit (e.g. 30m); overrides `defaults.timeout`.
-    #[arg(long, env = "ORCHESTRATOR_TIMEOUT", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "ORCHESTRATOR_TIMEOUT", value_parser = crate::config::durations::timeout_flag)]
     pub timeout: Option<std::time::Duration>,
     /// Extra attempts after a transient failure; overrides `defaults.retries`.
     #[arg(long, env = "ORCHESTRATOR_RETRIES")]

@@ -191,20 +191,18 @@ pub(super) fn integer(problems: &mut Problems, node: &Node, what: &str) -> Optio
     parsed
 }
 
-/// Durations are written like `90s`, `30m` or `1h 30m`; a bare number means seconds.
-pub(super) fn duration(problems: &mut Problems, node: &Node, what: &str) -> Option<Duration> {
-    let text = string(problems, node, what)?;
-    if let Ok(secs) = text.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    match humantime::parse_duration(&text) {
+/// Durations are written like `90s`, `30m` or `1h 30m`; a bare number means seconds. Every
+/// duration has bounds (see [`super::durations`]): zero, overflow and absurd values are refused.
+pub(super) fn duration(
+    problems: &mut Problems,
+    node: &Node,
+    bounds: &super::durations::Bounds,
+) -> Option<Duration> {
+    let text = string(problems, node, bounds.what)?;
+    match super::durations::parse(bounds, &text) {
         Ok(d) => Some(d),
-        Err(_) => {
-            problems.add(
-                node.pos,
-                format!("{what} `{text}` is not a duration"),
-                "write it like `90s`, `30m` or `1h 30m`",
-            );
+        Err(refused) => {
+            problems.add(node.pos, refused.problem, refused.fix);
             None
         }
     }

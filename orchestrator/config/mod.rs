@@ -3,6 +3,7 @@
 pub mod add_domain;
 pub mod cidr;
 pub mod diagnostic;
+pub mod durations;
 mod fields;
 pub mod model;
 pub mod names;

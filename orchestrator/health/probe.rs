@@ -87,7 +87,11 @@ impl Probe {
     /// Requests until the URL answers the expected status (`true`) or `timeout` from now has
     /// passed (`false`). Safe to drop at any await: what was seen so far stays recorded.
     pub async fn until_healthy(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        // Bounded by the config, but a deadline the clock cannot hold must not panic.
+        let now = Instant::now();
+        let deadline = now
+            .checked_add(timeout)
+            .unwrap_or(now + Duration::from_secs(3600 * 24 * 365));
         let mut pause = Duration::ZERO;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());

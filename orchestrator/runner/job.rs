@@ -26,7 +26,7 @@ pub(super) async fn run_job(ctx: &RunContext, wave: &str, job: &Job) -> Status {
         account: account.name.clone(),
         layers: job.layers.clone(),
     });
-    let deadline = started + ctx.options.job_timeout;
+    let deadline = super::clock::after(started, ctx.options.job_timeout);
     let mut credentials = CredentialsCache::default();
     // Once set, the remaining layers do not run, for this reason.
     let mut stopped: Option<(Status, String)> = None;

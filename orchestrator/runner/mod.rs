@@ -5,6 +5,7 @@
 mod attempt;
 mod attempt_end;
 mod cancel;
+mod clock;
 mod context;
 mod health_check;
 mod job;

@@ -102,7 +102,7 @@ pub(super) async fn run(
                 group.signal(Signal::SIGINT);
                 interrupted = true;
                 ending = Ending::TimedOut;
-                kill_at = Some(Instant::now() + limits.grace);
+                kill_at = Some(super::clock::in_(limits.grace));
             },
             () = on_interrupt.interrupted(), if !interrupted => {
                 log.note(&format!(
@@ -113,7 +113,7 @@ pub(super) async fn run(
                 group.signal(Signal::SIGINT);
                 interrupted = true;
                 ending = Ending::Interrupted;
-                kill_at = Some(Instant::now() + limits.grace);
+                kill_at = Some(super::clock::in_(limits.grace));
             },
             () = on_kill.killed(), if !killed => {
                 log.note("[orchestrator] killed");
@@ -182,7 +182,7 @@ impl ProcessGroup {
     /// Called right after the leader was reaped; the group's id cannot be reused while any of
     /// its members lives.
     async fn kill_leftovers(mut self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until = super::clock::in_(wait);
         while self.is_alive() && Instant::now() < until {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

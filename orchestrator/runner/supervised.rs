@@ -6,8 +6,6 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use super::cancel::Cancellation;
 use super::log_file::LayerLog;
 use super::process::{self, Ending, Limits};
@@ -46,7 +44,7 @@ impl Supervised {
         Ok(Self {
             log: LayerLog::create(log_file)?,
             limits: Limits {
-                deadline: Instant::now() + timeout,
+                deadline: super::clock::in_(timeout),
                 grace,
                 cancel,
                 output: Default::default(),

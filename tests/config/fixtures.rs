@@ -32,6 +32,26 @@ const CASES: &[Case] = &[
         line: "20:28: account_id \"222222222222\" of payments-stage is also the id of catalog-stage (line 14); every account needs its own AWS account id: fix the one that was copied",
     },
     Case {
+        fixture: "bad-durations",
+        at: "0s",
+        line: "6:12: timeout `0s` is zero; give a value from 1s to 7days (it is the time limit of one account's job); 30m is usual",
+    },
+    Case {
+        fixture: "bad-durations",
+        at: "999999999999h",
+        line: "7:17: lock_timeout `999999999999h` is too large; give a value from 1s to 1day (it is how long terraform waits for a held state lock; omit it to fail at once on a held lock); 2m is usual",
+    },
+    Case {
+        fixture: "bad-durations",
+        at: "2h",
+        line: "8:17: grace_period `2h` is too large; give a value from 1s to 1h (it is how long a stopped terraform may take to save its state before it is killed); 30s is usual",
+    },
+    Case {
+        fixture: "bad-durations",
+        at: "10m",
+        line: "9:21: session_duration `10m` is too short; give a value from 15m to 12h (STS grants sessions of 15m to 12h); 1h is usual",
+    },
+    Case {
         fixture: "duplicate-domain",
         at: "catalog",
         line: "16:11: domain `catalog` is listed twice (first at line 10); each domain is listed once: merge the two entries",
@@ -280,6 +300,7 @@ fn every_problem_the_issue_names_has_a_fixture() {
         "overlapping-cidrs",
         "duplicate-network-cidr",
         "several-problems",
+        "bad-durations",
     ];
     let by = expected_by_fixture();
     for name in required {

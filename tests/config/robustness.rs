@@ -315,3 +315,92 @@ fn the_binary_exits_2_within_a_memory_cap_on_hostile_files() {
         assert!(!out.stderr.contains("panicked"), "{what}: {}", out.stderr);
     }
 }
+
+/// Every duration field with zero, overflowing, negative, fractional and absurd values: each
+/// ends in a config or in a located problem, and the ones that cannot be a sane limit are
+/// refused (a zero or an overflow never reaches the run, where deadline arithmetic would panic).
+#[test]
+fn duration_fields_refuse_zero_overflow_and_absurd_values() {
+    let dir = dir_with_layers();
+    let path = dir.path().join("domains.yaml");
+    let base = root_config();
+    const FIELDS: &[&str] = &[
+        "timeout",
+        "lock_timeout",
+        "grace_period",
+        "session_duration",
+    ];
+    const REFUSED: &[&str] = &[
+        "0",
+        "0s",
+        "0h 0m",
+        "999999999999h",
+        "18446744073709551615",
+        "99999999999999999999999999",
+        "584542046091y",
+        "10000d",
+        "-1s",
+        "1e9",
+        "\"\"",
+        "ms",
+    ];
+    const ACCEPTED: &[&str] = &["1h", "3600", "45m 30s", "0.75h"];
+    let mut inputs = Vec::new();
+    for field in FIELDS {
+        let key = format!("  {field}:");
+        let present = base.lines().any(|l| l.starts_with(&key));
+        for value in REFUSED.iter().chain(ACCEPTED) {
+            let mut text = Vec::new();
+            for l in base.lines() {
+                if l.starts_with(&key) {
+                    text.push(format!("{key} {value}"));
+                    continue;
+                }
+                text.push(l.to_string());
+                if !present && l == "defaults:" {
+                    text.push(format!("{key} {value}"));
+                }
+            }
+            inputs.push((format!("{field}: {value}"), text.join("\n")));
+        }
+    }
+    feed(path.clone(), inputs.clone());
+    for (what, text) in inputs {
+        let value = what.split_once(": ").unwrap().1;
+        let result = config::from_str(&path, &text);
+        if REFUSED.contains(&value) {
+            let Err(LoadError::Invalid(errors)) = result else {
+                panic!("{what} was accepted");
+            };
+            let field = what.split_once(':').unwrap().0;
+            assert!(
+                errors.problems.iter().any(|p| p.message.starts_with(field)),
+                "{what}: no problem names {field}: {errors}"
+            );
+        } else {
+            assert!(result.is_ok(), "{what} was refused");
+        }
+    }
+}
+
+/// `--timeout` has the bounds of `defaults.timeout`: a zero or an overflow is refused with
+/// exit code 2 before anything runs, saying what to give instead.
+#[test]
+fn the_timeout_flag_refuses_zero_and_overflow() {
+    let dir = dir_with_layers();
+    for value in ["0s", "999999999999h", "8d"] {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(dir.path())
+            .args(["run", "--timeout", value]);
+        clean_env(&mut cmd);
+        let out = finish(cmd.output().expect("the binary runs"));
+        assert_eq!(out.code, 2, "--timeout {value}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("--timeout `{value}` is"))
+                && out.stderr.contains("give a value from 1s to 7days"),
+            "--timeout {value}: {}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}

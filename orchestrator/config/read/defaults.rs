@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::super::diagnostic::Pos;
+use super::super::durations;
 use super::super::fields::{self, Fields, Problems};
 use super::super::model::{CredentialsMode, Execution, Vars};
 use super::super::names;
@@ -43,18 +44,7 @@ pub(super) fn read_defaults(
     let plan_role_name = get("plan_role_name").and_then(|n| plan_role_name(problems, n));
     let external_id = get("external_id").and_then(|n| external_id(problems, n));
     let session_duration = get("session_duration")
-        .and_then(|n| {
-            let dur = fields::duration(problems, n, "session_duration")?;
-            if !(900..=43_200).contains(&dur.as_secs()) {
-                problems.add(
-                    n.pos,
-                    "session_duration must be between 15m and 12h",
-                    "STS accepts 900 to 43200 seconds; 1h is usual",
-                );
-                return None;
-            }
-            Some(dur)
-        })
+        .and_then(|n| fields::duration(problems, n, &durations::SESSION_DURATION))
         .unwrap_or(Duration::from_secs(3600));
     let credentials = get("credentials")
         .and_then(|n| credentials(problems, n))
@@ -103,19 +93,19 @@ pub(super) fn read_execution(problems: &mut Problems, d: Option<&Fields<'_>>) ->
     let Some(d) = d else { return execution };
     if let Some(t) = d
         .get("timeout")
-        .and_then(|n| fields::duration(problems, n, "timeout"))
+        .and_then(|n| fields::duration(problems, n, &durations::JOB_TIMEOUT))
     {
         execution.job_timeout = t;
     }
     if let Some(t) = d
         .get("lock_timeout")
-        .and_then(|n| fields::duration(problems, n, "lock_timeout"))
+        .and_then(|n| fields::duration(problems, n, &durations::LOCK_TIMEOUT))
     {
         execution.lock_timeout = t;
     }
     if let Some(t) = d
         .get("grace_period")
-        .and_then(|n| fields::duration(problems, n, "grace_period"))
+        .and_then(|n| fields::duration(problems, n, &durations::GRACE_PERIOD))
     {
         execution.grace_period = t;
     }

@@ -50,7 +50,9 @@ pub(super) fn read_health_checks(
             };
             let timeout = f
                 .get("timeout")
-                .and_then(|n| fields::duration(problems, n, "health_check.timeout"))
+                .and_then(|n| {
+                    fields::duration(problems, n, &super::super::durations::HEALTH_CHECK_TIMEOUT)
+                })
                 .unwrap_or(Duration::from_secs(60));
             Some(HealthCheck {
                 layer,
