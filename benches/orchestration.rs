@@ -62,6 +62,7 @@ fn main() {
         config: config_path.display().to_string(),
         source: None,
         report_path: work_dir.join("report.json"),
+        resumed_from: None,
     };
     let mut builder = ReportBuilder::new(context, &plan, SystemTime::now());
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -1,7 +1,7 @@
 //! Steps most commands share: load the config, turn selectors into a plan.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::changes::{self, ChangeSet};
 use crate::cli::{Format, Selectors};
@@ -9,33 +9,56 @@ use crate::config::{self, Account, Config};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
 use crate::vending;
+use crate::workdir::WorkDir;
 
 pub fn load_config(path: &Path) -> Result<Config, CliError> {
     Ok(config::load(path)?)
 }
 
-/// The config, with the ids `orchestrator vend` recorded under `work_dir` given to the
+/// The config, with the ids `orchestrator vend` recorded in the work dir given to the
 /// accounts that omit `account_id`.
-pub fn load_config_with_vended_ids(path: &Path, work_dir: &Path) -> Result<Config, CliError> {
+pub fn load_config_with_vended_ids(path: &Path, work_dir: &WorkDir) -> Result<Config, CliError> {
     let mut config = load_config(path)?;
-    vending::fill_in(&mut config, work_dir).map_err(|e| CliError::bad_input(e.to_string()))?;
+    vending::fill_in(&mut config, work_dir.root())
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
     Ok(config)
-}
-
-/// The work dir of commands without `--work-dir` (`jobs`, `matrix`): where `vend` recorded
-/// the account ids.
-pub fn work_dir_from_env() -> PathBuf {
-    std::env::var_os("ORCHESTRATOR_WORK_DIR")
-        .filter(|d| !d.is_empty())
-        .map_or_else(|| PathBuf::from(".orchestrator"), PathBuf::from)
 }
 
 /// Exit 2 when a selected account has no id yet (not vended).
 pub fn require_vended<'a>(
     accounts: impl IntoIterator<Item = &'a Account>,
-    work_dir: &Path,
+    work_dir: &WorkDir,
 ) -> Result<(), CliError> {
-    vending::require_ids(accounts, work_dir).map_err(|e| CliError::bad_input(e.to_string()))
+    vending::require_ids(accounts, work_dir.root())
+        .map_err(|e| CliError::bad_input(e.to_string()))
+}
+
+/// For the commands that describe the organisation (`jobs`, `matrix`): accounts still
+/// waiting for vending are left out with a warning naming them, instead of failing the
+/// whole organisation.
+pub fn warn_waiting_for_vending<'a>(
+    accounts: impl IntoIterator<Item = &'a Account>,
+    config_path: &Path,
+) -> BTreeSet<String> {
+    let waiting: BTreeSet<String> = accounts
+        .into_iter()
+        .filter(|a| a.account_id.is_empty())
+        .map(|a| a.name.clone())
+        .collect();
+    if !waiting.is_empty() {
+        let names: Vec<&str> = waiting.iter().map(String::as_str).collect();
+        eprintln!(
+            "warning: {} waiting for vending (no account id yet), left out: {}; run `{}`",
+            if waiting.len() == 1 {
+                "1 account is".to_string()
+            } else {
+                format!("{} accounts are", waiting.len())
+            },
+            names.join(", "),
+            crate::workdir::command_hint(config_path, "vend")
+        );
+    }
+    waiting
 }
 
 pub fn selection(selectors: &Selectors) -> Selection {

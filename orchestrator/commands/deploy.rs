@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use super::common::{
     changed_filter, load_config_with_vended_ids, plan_for, require_vended, split_names,
 };
+use super::invocation::Invocation;
 use crate::aws::{self, StsProvider};
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
 use crate::config::{Config, CredentialsMode};
@@ -19,16 +20,31 @@ use crate::exit::{CliError, CommandResult, Exit};
 use crate::notify;
 use crate::plan::{self, Plan, Selection};
 use crate::progress::{self, Style};
+use crate::redeploy::{self, PreviousReport, ResumePlan};
 use crate::report::{
-    self, Mode, Outcome, ReportBuilder, ReportContext, RunReport, Source, Status, WaveStatus,
+    self, Mode, Outcome, ReportBuilder, ReportContext, ResumedFrom, RunReport, Source, Status,
+    WaveStatus,
 };
 use crate::runner::{self, CancelHandle, RetryPolicy, RunOptions, StopLevel};
 use crate::terraform::Terraform;
+use crate::workdir::{self, WorkDir};
 
-pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
-    let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
+pub fn deploy(inv: &Invocation, args: DeployArgs) -> CommandResult {
+    let config_path = inv.config()?;
+    let work = inv.work_dir()?;
+    let config = load_config_with_vended_ids(config_path, &work)?;
+    let accounts = split_names(&args.accounts);
+    if let Some(report) = &args.resume {
+        let mut resume = resume_plan(&config, report, &args.execution)?;
+        if !accounts.is_empty() {
+            // A matrix leg: only its own accounts, of those the report left undone.
+            plan::build(&config, &Selection::accounts(accounts.clone()))?;
+            resume.only(&accounts);
+        }
+        return execute_resume(config, resume, &work, args.execution);
+    }
     let selection = Selection {
-        accounts: split_names(&args.accounts),
+        accounts,
         layers: split_names(&args.layers),
         changed: changed_filter(&config, args.changed_since.as_deref(), &args.all_on)?,
         ..Selection::default()
@@ -39,18 +55,124 @@ pub fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
         ));
     }
     let plan = plan::build(&config, &selection)?;
-    require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
-    execute(config, plan, args.execution)
+    require_vended(plan.jobs().map(|j| &j.account), &work)?;
+    guard_earlier_waves(&config, &plan, &work, args.force, args.execution.plan_only)?;
+    execute(config, plan, &work, args.execution, None)
 }
 
-pub fn run(config_path: &Path, args: RunArgs) -> CommandResult {
-    let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
+pub fn run(inv: &Invocation, args: RunArgs) -> CommandResult {
+    let config_path = inv.config()?;
+    let work = inv.work_dir()?;
+    let config = load_config_with_vended_ids(config_path, &work)?;
+    if let Some(report) = &args.resume {
+        let resume = resume_plan(&config, report, &args.execution)?;
+        return execute_resume(config, resume, &work, args.execution);
+    }
     let plan = plan_for(&config, &args.selectors)?;
-    require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
-    execute(config, plan, args.execution)
+    require_vended(plan.jobs().map(|j| &j.account), &work)?;
+    execute(config, plan, &work, args.execution, None)
 }
 
-fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
+/// Reads the report to resume and checks it against the config (exit 2 when ambiguous).
+fn resume_plan(
+    config: &Config,
+    report: &Path,
+    args: &ExecutionArgs,
+) -> Result<ResumePlan, CliError> {
+    let previous = report::read_report(report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let mode = if args.plan_only {
+        Mode::Plan
+    } else {
+        Mode::Apply
+    };
+    ResumePlan::new(&previous, &workdir::shown(report), config, mode)
+        .map_err(|e| CliError::bad_input(e.to_string()))
+}
+
+/// Says what the resume will do, then runs exactly that (nothing when the run was done).
+fn execute_resume(
+    config: Config,
+    resume: ResumePlan,
+    work: &WorkDir,
+    args: ExecutionArgs,
+) -> CommandResult {
+    eprint!("{}", resume.render());
+    if resume.accounts.is_empty() {
+        return Ok(Exit::Success);
+    }
+    let plan = plan::build(&config, &resume.selection())?;
+    require_vended(plan.jobs().map(|j| &j.account), work)?;
+    execute(config, plan, work, args, Some(resume.from))
+}
+
+/// `deploy` of later-wave accounts: says that earlier waves are not run, and refuses (unless
+/// `--force`) when a kept run report shows the same domain's earlier-wave account undone.
+fn guard_earlier_waves(
+    config: &Config,
+    plan: &Plan,
+    work: &WorkDir,
+    force: bool,
+    plan_only: bool,
+) -> Result<(), CliError> {
+    let Some(note) = redeploy::earlier_waves_note(config, plan) else {
+        return Ok(());
+    };
+    eprintln!("{note}");
+    if plan_only {
+        return Ok(());
+    }
+    let mut paths = work.run_reports();
+    paths.push(work.latest_report());
+    let previous: Vec<PreviousReport> = paths
+        .into_iter()
+        .filter_map(|path| {
+            report::read_report(&path)
+                .ok()
+                .map(|report| PreviousReport { path, report })
+        })
+        .collect();
+    let blockers = redeploy::find_blockers(config, plan, &previous);
+    if blockers.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = blockers
+        .iter()
+        .map(|b| {
+            format!(
+                "  {}: {} (wave {}, same domain) {} in {}",
+                b.account,
+                b.earlier,
+                b.earlier_wave,
+                b.was,
+                workdir::shown(&b.report)
+            )
+        })
+        .collect();
+    let report = workdir::shown(&blockers[0].report);
+    let rerun = |rest: &str| workdir::command_hint(&config.path, rest);
+    if force {
+        eprintln!(
+            "warning: --force: deploying although an earlier wave is not done:\n{}",
+            lines.join("\n")
+        );
+        return Ok(());
+    }
+    Err(CliError::bad_input(format!(
+        "refusing to deploy: an earlier wave of the same domain is not done:\n{}\n\
+         deploy it first (`{}`), finish that run (`{}`), or pass --force to deploy anyway",
+        lines.join("\n"),
+        rerun(&format!("deploy --accounts {}", blockers[0].earlier)),
+        rerun(&format!("run --resume {report}")),
+    )))
+}
+
+fn execute(
+    config: Config,
+    plan: Plan,
+    work: &WorkDir,
+    args: ExecutionArgs,
+    resumed_from: Option<ResumedFrom>,
+) -> CommandResult {
     if args.fail_on_drift && !args.plan_only {
         return Err(CliError::bad_input(
             "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
@@ -60,19 +182,25 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
     let terraform = find_program(&args.terraform)?;
-    let report_path = absolute(&args.report)?;
-    let work_dir = absolute(&args.work_dir)?;
+    let run_id = run_id();
+    let reports = ReportPaths {
+        run: work.run_report(&run_id),
+        latest: work.latest_report(),
+        extra: args.report.as_deref().map(absolute).transpose()?,
+        config: config.path.clone(),
+    };
     let mode = if args.plan_only {
         Mode::Plan
     } else {
         Mode::Apply
     };
     let context = ReportContext {
-        run_id: run_id(),
+        run_id,
         mode,
         config: config.path.display().to_string(),
         source: source(),
-        report_path: report_path.clone(),
+        report_path: reports.run.clone(),
+        resumed_from,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -87,7 +215,7 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
                 }
             });
             if let Some(report) = checked {
-                return finish(&report, &report_path, &args);
+                return finish(&report, &reports, &args);
             }
             Arc::new(sts) as Arc<dyn CredentialsProvider>
         }
@@ -107,30 +235,84 @@ fn execute(config: Config, plan: Plan, args: ExecutionArgs) -> CommandResult {
             program: terraform,
             lock_timeout: config.execution.lock_timeout,
         },
-        work_dir,
-        plans_dir: report_path
+        work_dir: work.root().to_path_buf(),
+        plans_dir: reports
+            .run
             .parent()
-            .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
+            .map_or_else(|| work.root().join("plans"), |dir| dir.join("plans")),
         serialise_init: crate::terraform::plugin_cache_configured(),
     };
     let report = runtime.block_on(run_plan(plan, config, options, credentials, context))?;
-    finish(&report, &report_path, &args)
+    finish(&report, &reports, &args)
 }
 
-/// Writes the run report, prints the summary, publishes to GitHub, and picks the exit code.
-fn finish(report: &RunReport, report_path: &Path, args: &ExecutionArgs) -> CommandResult {
-    let written = report::write_atomic(
-        report_path,
-        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
-    );
+/// Where a run's report goes: its own file under `runs/`, the latest copy, and `--report`.
+struct ReportPaths {
+    run: PathBuf,
+    latest: PathBuf,
+    extra: Option<PathBuf>,
+    config: PathBuf,
+}
+
+/// Writes the run report (its own, the latest, `--report`), prints the summary, publishes
+/// to GitHub, and picks the exit code.
+fn finish(report: &RunReport, paths: &ReportPaths, args: &ExecutionArgs) -> CommandResult {
+    let run_dir = paths.run.parent().unwrap_or(Path::new(""));
+    let mut written = write_report(report, &paths.run);
+    for copy in [Some(&paths.latest), paths.extra.as_ref()].into_iter().flatten() {
+        let to_dir = copy.parent().unwrap_or(Path::new(""));
+        let result = write_report(&report.rebased(run_dir, to_dir), copy);
+        written = written.and(result);
+    }
     // A closed stdout (`| head`) must not stop the report from being published.
-    let summary = progress::summary(report, &args.report.display().to_string());
+    let summary = progress::summary(
+        report,
+        &progress::SummaryPaths {
+            report: paths.run.clone(),
+            config: paths.config.clone(),
+        },
+    );
     let _ = std::io::stdout().write_all(summary.as_bytes());
     written.map_err(|e| CliError::failed(e.to_string()))?;
-    if let Err(e) = notify::github::publish(report, report_path) {
+    if let Err(e) = notify::github::publish(report, &paths.run) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
     }
+    if report.outcome == Outcome::Drifted && args.fail_on_drift {
+        eprintln!(
+            "error: --fail-on-drift: {} drifted (the plan has changes); exit 1",
+            describe_drifted(report)
+        );
+    }
     Ok(exit_code(report, args.fail_on_drift))
+}
+
+fn write_report(report: &RunReport, path: &Path) -> Result<(), report::ReportError> {
+    report::write_atomic(
+        path,
+        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
+    )
+}
+
+/// `2 accounts (catalog-dev, payments-prod)`.
+fn describe_drifted(report: &RunReport) -> String {
+    let drifted: Vec<&str> = report
+        .jobs
+        .iter()
+        .filter(|j| j.status == Status::Changes)
+        .map(|j| j.account.as_str())
+        .collect();
+    let shown: Vec<&str> = drifted.iter().copied().take(10).collect();
+    let more = drifted.len() - shown.len();
+    format!(
+        "{} ({}{})",
+        notify::format::count(drifted.len(), "account", "accounts"),
+        shown.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// Runs the plan with signals turned into cancellation, and returns its run report.

@@ -4,6 +4,7 @@ mod common;
 mod deploy;
 mod domain;
 mod gate;
+mod invocation;
 mod jobs;
 mod leave_to_exit;
 mod matrix;
@@ -19,21 +20,21 @@ use crate::cli::{Cli, Command, DomainCommand, NotifyCommand, ReportCommand};
 use crate::exit::CommandResult;
 
 pub fn dispatch(cli: Cli) -> CommandResult {
-    let config = cli.config.as_path();
+    let inv = invocation::Invocation::new(cli.config, cli.work_dir);
     match cli.command {
-        Command::Validate => validate::run(config),
-        Command::Jobs(args) => jobs::run(config, args),
-        Command::Matrix(args) => matrix::run(config, args),
-        Command::Deploy(args) => deploy::deploy(config, args),
-        Command::Run(args) => deploy::run(config, args),
-        Command::Preflight(args) => preflight::run(config, args),
-        Command::Notify(NotifyCommand::Slack(args)) => notify::slack(config, args),
-        Command::Report(ReportCommand::Merge(args)) => report::merge(config, args),
+        Command::Validate => validate::run(inv.config()?),
+        Command::Jobs(args) => jobs::run(&inv, args),
+        Command::Matrix(args) => matrix::run(&inv, args),
+        Command::Deploy(args) => deploy::deploy(&inv, args),
+        Command::Run(args) => deploy::run(&inv, args),
+        Command::Preflight(args) => preflight::run(&inv, args),
+        Command::Notify(NotifyCommand::Slack(args)) => notify::slack(inv.config_if_any(), args),
+        Command::Report(ReportCommand::Merge(args)) => report::merge(inv.config_if_any(), args),
         Command::Report(ReportCommand::Summary(args)) => report::summary(args),
-        Command::Gate(args) => gate::run(config, args),
-        Command::Summary(args) => summary::run(config, args),
+        Command::Gate(args) => gate::run(inv.config()?, args),
+        Command::Summary(args) => summary::run(inv.config_if_any(), args),
         Command::Schema => schema::run(),
-        Command::Vend(args) => vend::run(config, args),
-        Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
+        Command::Vend(args) => vend::run(&inv, args),
+        Command::Domain(DomainCommand::Add(args)) => domain::add(inv.config()?, args),
     }
 }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::Path;
 use std::process::Stdio;
 
 use crate::aws::is_base_credential_env;
@@ -15,13 +14,14 @@ use crate::terraform::{LayerWorkspace, Terraform, TerraformCommand};
 use crate::vending::{self, VENDING_ACCOUNT};
 
 use super::common::load_config;
+use super::invocation::Invocation;
 use super::deploy::{absolute, find_program};
 
 /// The output of the vending layer that maps account names to ids.
 const ACCOUNT_IDS_OUTPUT: &str = "account_ids";
 
-pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
-    let config = load_config(config_path)?;
+pub fn run(inv: &Invocation, args: VendArgs) -> CommandResult {
+    let config = load_config(inv.config()?)?;
     let vending = config.account_vending.clone().ok_or_else(|| {
         CliError::bad_input(format!(
             "{}: no defaults.account_vending; add `account_vending: {{ layer: organization, \
@@ -33,10 +33,10 @@ pub fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         program: find_program(&args.terraform)?,
         lock_timeout: config.execution.lock_timeout,
     };
-    let work_dir = absolute(&args.work_dir)?;
+    let work_dir = inv.work_dir()?.root().to_path_buf();
     let layers_dir = absolute(&config.layers_dir)?;
     let ws = LayerWorkspace::new(&work_dir, &layers_dir, VENDING_ACCOUNT, &vending.layer);
-    let backend = vending::backend(&config, &absolute(&config.root)?, &vending.layer);
+    let backend = vending::backend(&config, &absolute(&config.root)?, &work_dir, &vending.layer);
     ws.prepare(&vending::inputs(&config, &vending))
         .map_err(|e| CliError::failed(format!("cannot prepare {}: {e}", ws.data_dir.display())))?;
     let credentials = management_credentials();

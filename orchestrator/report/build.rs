@@ -37,6 +37,7 @@ pub struct ReportContext {
     pub source: Option<Source>,
     /// Where the report will be written: logs and plan JSONs are recorded relative to it.
     pub report_path: PathBuf,
+    pub resumed_from: Option<ResumedFrom>,
 }
 
 pub struct ReportBuilder {
@@ -211,6 +212,7 @@ impl ReportBuilder {
             duration_ms,
             config: self.context.config.clone(),
             source: self.context.source.clone(),
+            resumed_from: self.context.resumed_from.clone(),
             waves: self.waves.clone(),
             jobs: self.jobs.clone(),
         }
@@ -333,6 +335,7 @@ domains:
             config: "domains.yaml".into(),
             source: None,
             report_path: "/w/.orchestrator/report.json".into(),
+            resumed_from: None,
         };
         ReportBuilder::new(context, &plan(), SystemTime::UNIX_EPOCH)
     }

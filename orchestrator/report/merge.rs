@@ -229,6 +229,7 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
             duration_ms,
             config: earliest.report.config.clone(),
             source,
+            resumed_from: earliest.report.resumed_from.clone(),
             waves,
             jobs,
         },

@@ -22,6 +22,9 @@ pub struct RunReport {
     /// Where the run happened (GitHub repository, commit, CI run link), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// Set by `run --resume` / `deploy --resume`: the run this one finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumed_from: Option<ResumedFrom>,
     pub waves: Vec<WaveReport>,
     pub jobs: Vec<JobReport>,
 }
@@ -47,6 +50,14 @@ pub enum Outcome {
     Cancelled,
     /// Plan-only run that found changes (drift) and no failure.
     Drifted,
+}
+
+/// The run a resumed run picked up from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumedFrom {
+    pub run_id: String,
+    /// The report it read, as given on the command line.
+    pub report: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -197,5 +208,36 @@ pub struct Attempt {
 impl RunReport {
     pub fn failed_jobs(&self) -> impl Iterator<Item = &JobReport> {
         self.jobs.iter().filter(|j| j.status == Status::Failed)
+    }
+
+    /// The jobs a resume deploys: every one that did not finish its work (failed, cancelled,
+    /// lost, held back or skipped).
+    pub fn unfinished_jobs(&self) -> impl Iterator<Item = &JobReport> {
+        self.jobs.iter().filter(|j| !j.status.is_done())
+    }
+
+    /// The same report with its relative paths (logs, plan JSONs) made relative to
+    /// `to_dir` instead of `from_dir`, for a copy written elsewhere.
+    pub fn rebased(&self, from_dir: &std::path::Path, to_dir: &std::path::Path) -> Self {
+        let mut copy = self.clone();
+        let rebase = |p: &mut Option<String>| {
+            if let Some(path) = p.as_mut() {
+                if !std::path::Path::new(path.as_str()).is_absolute() {
+                    *path = super::relative(&from_dir.join(path.as_str()), to_dir);
+                }
+            }
+        };
+        for layer in copy.jobs.iter_mut().flat_map(|j| j.layers.iter_mut()) {
+            rebase(&mut layer.log);
+            rebase(&mut layer.plan_json);
+        }
+        copy
+    }
+}
+
+impl Status {
+    /// Whether the job or layer did its work: applied, or planned in a plan-only run.
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Succeeded | Status::NoChanges | Status::Changes)
     }
 }

@@ -70,6 +70,7 @@ impl LayerRun<'_> {
         let backend = BackendConfig::render(
             &ctx.config.state,
             &ctx.config_root,
+            &ctx.options.work_dir,
             self.account,
             self.layer,
         );

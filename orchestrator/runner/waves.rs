@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::credentials::CredentialsProvider;
 use crate::events::{Event, EventSender, WaveOutline};
 use crate::plan::{Plan, WavePlan};
-use crate::report::{Status, WaveStatus};
+use crate::report::{Mode, Status, WaveStatus};
 
 /// Runs every wave of `plan` and reports through `events`; returns when every job has an
 /// outcome and every process has exited. The last event is always `RunFinished`.
@@ -75,7 +75,10 @@ pub async fn run(
                 WaveStatus::Succeeded
             };
             finish_wave(&ctx, wave, status, failures, None);
-            if failures > wave.failure_tolerance {
+            // A plan applies nothing, so a failed plan has nothing to hold back: plan-only
+            // runs plan every wave, and the report still names each failed plan.
+            let applies = ctx.options.mode == Mode::Apply;
+            if applies && failures > wave.failure_tolerance {
                 halted = Some(format!(
                     "wave {} had {failures} failed job{}, more than its failure_tolerance of {}",
                     wave.name,

@@ -2,7 +2,7 @@
 //! Layers declare an empty `backend "s3" {}` or `backend "local" {}` block; these pairs are
 //! passed to `terraform init` as `-backend-config=key=value`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -14,9 +14,16 @@ pub struct BackendConfig {
 }
 
 impl BackendConfig {
-    /// `root` is the config file's directory: a relative local state path is resolved from it,
-    /// so the same state file is used whatever directory the orchestrator runs from.
-    pub fn render(state: &StateBackend, root: &Path, account: &Account, layer: &str) -> Self {
+    /// `root` is the config file's directory: a relative local state path is resolved from it
+    /// (see [`local_state_path`]), so the same state file is used whatever directory the
+    /// orchestrator runs from.
+    pub fn render(
+        state: &StateBackend,
+        root: &Path,
+        work_dir: &Path,
+        account: &Account,
+        layer: &str,
+    ) -> Self {
         let pairs = match state {
             StateBackend::S3 {
                 bucket,
@@ -30,7 +37,7 @@ impl BackendConfig {
                 ("use_lockfile".to_string(), "true".to_string()),
             ],
             StateBackend::Local { path } => {
-                let path = root.join(fill(path, account, layer));
+                let path = local_state_path(root, work_dir, &fill(path, account, layer));
                 vec![("path".to_string(), path.to_string_lossy().into_owned())]
             }
         };
@@ -50,6 +57,18 @@ impl BackendConfig {
             .iter()
             .find(|(k, _)| k == "path")
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A local state path from the config: relative to the config's directory, except that one
+/// under `.orchestrator/` (the default work dir's name) lives in the work dir, so that
+/// everything the orchestrator writes stays in one place when `--work-dir` moves it. With the
+/// default work dir both readings are the same file, so existing state is found where it was.
+pub fn local_state_path(root: &Path, work_dir: &Path, path: &str) -> PathBuf {
+    let relative = Path::new(path);
+    match relative.strip_prefix(crate::workdir::DEFAULT_WORK_DIR) {
+        Ok(inside) if relative.is_relative() => work_dir.join(inside),
+        _ => root.join(relative),
     }
 }
 
@@ -98,7 +117,13 @@ mod tests {
             region: "us-east-1".into(),
             key: "{layer}/{domain}/{account}-{account_id}.tfstate".into(),
         };
-        let backend = BackendConfig::render(&state, Path::new("/repo"), &account(), "static");
+        let backend = BackendConfig::render(
+            &state,
+            Path::new("/repo"),
+            Path::new("/repo/.orchestrator"),
+            &account(),
+            "static",
+        );
         assert_eq!(
             backend.args().collect::<Vec<_>>(),
             [
@@ -116,11 +141,27 @@ mod tests {
         let state = StateBackend::Local {
             path: ".orchestrator/state/{layer}/{account}.tfstate".into(),
         };
-        let backend =
-            BackendConfig::render(&state, Path::new("/repo/sandbox"), &account(), "dynamic");
+        let backend = BackendConfig::render(
+            &state,
+            Path::new("/repo/sandbox"),
+            Path::new("/repo/sandbox/.orchestrator"),
+            &account(),
+            "dynamic",
+        );
         assert_eq!(
             backend.local_path(),
             Some("/repo/sandbox/.orchestrator/state/dynamic/catalog-dev.tfstate")
         );
+        // `--work-dir` elsewhere: the state moves with everything else.
+        let moved =
+            BackendConfig::render(&state, Path::new("/repo/sandbox"), Path::new("/w"), &account(), "dynamic");
+        assert_eq!(moved.local_path(), Some("/w/state/dynamic/catalog-dev.tfstate"));
+        // Any other relative path stays relative to the config.
+        let other = StateBackend::Local {
+            path: "tfstate/{account}.tfstate".into(),
+        };
+        let kept =
+            BackendConfig::render(&other, Path::new("/repo/sandbox"), Path::new("/w"), &account(), "dynamic");
+        assert_eq!(kept.local_path(), Some("/repo/sandbox/tfstate/catalog-dev.tfstate"));
     }
 }

@@ -10,7 +10,7 @@ mod plugin_cache;
 mod transient;
 mod workspace;
 
-pub use backend::{fill, BackendConfig};
+pub use backend::{fill, local_state_path, BackendConfig};
 pub use changes::{from_plan_json, from_plan_output};
 pub use command::{Terraform, TerraformCommand};
 pub use diagnostics::{error_lines, errors, Diagnostic};

@@ -48,6 +48,7 @@ impl ReportBuilder {
                 duration_ms: 252_000,
                 config: "domains.yaml".into(),
                 source: None,
+                resumed_from: None,
                 waves: Vec::new(),
                 jobs: Vec::new(),
             },
