@@ -23,6 +23,7 @@ pub mod plan;
 pub mod progress;
 pub mod redeploy;
 pub mod report;
+pub mod rules;
 pub mod runner;
 pub mod summary;
 pub mod terraform;

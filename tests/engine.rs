@@ -9,6 +9,7 @@ mod sandbox;
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
+use orchestrator::events::AttemptOutcome;
 use orchestrator::report::{Mode, Outcome, Status, WaveStatus};
 use sandbox::{job, layer, wait_until, Sandbox};
 
@@ -68,7 +69,11 @@ fn every_account_deploys_and_a_second_run_finds_no_changes() {
         .last()
         .and_then(|l| l.strip_prefix("Report: "))
         .expect("the summary ends with the report's path");
-    assert!(printed.starts_with(".orchestrator/runs/"), "{}", first.stdout);
+    assert!(
+        printed.starts_with(".orchestrator/runs/"),
+        "{}",
+        first.stdout
+    );
     assert!(sandbox.path().join(printed).is_file(), "{printed}");
 
     let second = sandbox.run(&["run"]);
@@ -123,7 +128,7 @@ fn a_failed_stage_account_holds_back_prod() {
     );
     // A real error is not retried, although the sandbox allows 2 retries.
     assert_eq!(failed.attempts.len(), 1);
-    assert_eq!(failed.attempts[0].outcome, "failed");
+    assert_eq!(failed.attempts[0].outcome, AttemptOutcome::Failed);
     for later in ["static", "dynamic"] {
         let l = layer(&report, "payments-stage", later);
         assert_eq!(l.status, Status::Skipped);
@@ -249,7 +254,7 @@ fn a_hanging_layer_times_out_and_leaves_no_process() {
     assert_eq!(hung.status, Status::Failed);
     assert_eq!(hung.reason.as_deref(), Some("timeout"));
     assert_eq!(hung.attempts.len(), 1, "a timeout is not retried");
-    assert_eq!(hung.attempts[0].outcome, "timeout");
+    assert_eq!(hung.attempts[0].outcome, AttemptOutcome::Timeout);
     assert!(
         hung.error[0].starts_with("timed out during terraform apply"),
         "{:?}",
@@ -333,12 +338,11 @@ fn a_held_state_lock_is_retried_until_released() {
         platform.reason.as_deref(),
         Some("terraform plan failed: state lock held, 2 attempts")
     );
-    let outcomes: Vec<&str> = platform
-        .attempts
-        .iter()
-        .map(|a| a.outcome.as_str())
-        .collect();
-    assert_eq!(outcomes, ["transient", "failed"]);
+    let outcomes: Vec<AttemptOutcome> = platform.attempts.iter().map(|a| a.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [AttemptOutcome::Transient, AttemptOutcome::Failed]
+    );
 
     // With enough retries it outlasts the other terraform.
     let output = deploy("10");
@@ -355,7 +359,7 @@ fn a_held_state_lock_is_retried_until_released() {
     assert_eq!(platform.status, Status::NoChanges);
     assert!(platform.attempts.len() >= 2, "{:?}", platform.attempts);
     let first = &platform.attempts[0];
-    assert_eq!(first.outcome, "transient");
+    assert_eq!(first.outcome, AttemptOutcome::Transient);
     assert!(
         first
             .error
@@ -365,10 +369,10 @@ fn a_held_state_lock_is_retried_until_released() {
         first.error
     );
     let last = platform.attempts.last().unwrap();
-    assert_eq!(last.outcome, "succeeded");
+    assert_eq!(last.outcome, AttemptOutcome::Succeeded);
     assert!(platform.attempts[..platform.attempts.len() - 1]
         .iter()
-        .all(|a| a.outcome == "transient"));
+        .all(|a| a.outcome == AttemptOutcome::Transient));
     assert!(!lock.exists());
 }
 
@@ -403,7 +407,10 @@ fn interrupt_mid_apply(signal: Signal) {
     let platform = layer(&report, "catalog-dev", "platform");
     assert_eq!(platform.status, Status::Cancelled);
     assert_eq!(platform.reason.as_deref(), Some("interrupted"));
-    assert_eq!(platform.attempts.last().unwrap().outcome, "cancelled");
+    assert_eq!(
+        platform.attempts.last().unwrap().outcome,
+        AttemptOutcome::Cancelled
+    );
     assert_eq!(job(&report, "catalog-dev").status, Status::Cancelled);
     for later in ["static", "dynamic"] {
         assert_eq!(

@@ -148,7 +148,10 @@ fn a_url_that_keeps_answering_503_fails_the_layer_when_the_check_times_out() {
     assert!(check.duration_ms < 2000 + 10_000, "{check:?}");
     // The apply itself succeeded: the failure is the check's.
     assert_eq!(dynamic.attempts.len(), 1);
-    assert_eq!(dynamic.attempts[0].outcome, "succeeded");
+    assert_eq!(
+        dynamic.attempts[0].outcome,
+        orchestrator::events::AttemptOutcome::Succeeded
+    );
     assert!(run.stderr.contains(&reason), "{}", run.stderr);
 }
 

@@ -29,8 +29,7 @@ pub fn require_vended<'a>(
     accounts: impl IntoIterator<Item = &'a Account>,
     work_dir: &WorkDir,
 ) -> Result<(), CliError> {
-    vending::require_ids(accounts, work_dir.root())
-        .map_err(|e| CliError::bad_input(e.to_string()))
+    vending::require_ids(accounts, work_dir.root()).map_err(|e| CliError::bad_input(e.to_string()))
 }
 
 /// For the commands that describe the organisation (`jobs`, `matrix`): accounts still

@@ -15,15 +15,15 @@ use crate::aws::{self, StsProvider};
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
 use crate::config::{Config, CredentialsMode};
 use crate::credentials::{CredentialsProvider, NoCredentials};
-use crate::events::{self, Event};
+use crate::events;
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::notify;
 use crate::plan::{self, Plan, Selection};
 use crate::progress::{self, Style};
 use crate::redeploy::{self, PreviousReport, ResumePlan};
 use crate::report::{
-    self, Mode, Outcome, ReportBuilder, ReportContext, ResumedFrom, RunReport, Source, Status,
-    WaveStatus,
+    self, Mode, NotStarted, Outcome, ReportBuilder, ReportContext, ResumedFrom, RunReport, Source,
+    Status,
 };
 use crate::runner::{self, CancelHandle, RetryPolicy, RunOptions, StopLevel};
 use crate::terraform::Terraform;
@@ -259,7 +259,10 @@ struct ReportPaths {
 fn finish(report: &RunReport, paths: &ReportPaths, args: &ExecutionArgs) -> CommandResult {
     let run_dir = paths.run.parent().unwrap_or(Path::new(""));
     let mut written = write_report(report, &paths.run);
-    for copy in [Some(&paths.latest), paths.extra.as_ref()].into_iter().flatten() {
+    for copy in [Some(&paths.latest), paths.extra.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         let to_dir = copy.parent().unwrap_or(Path::new(""));
         let result = write_report(&report.rebased(run_dir, to_dir), copy);
         written = written.and(result);
@@ -425,9 +428,7 @@ async fn preflight(
         return None;
     }
     eprintln!("{}", checked.render_failures());
-    let started = SystemTime::now();
-    let mut builder = ReportBuilder::new(context.clone(), plan, started);
-    let unreachable = |account: &str| -> Option<String> {
+    let unreachable = |job: &plan::Job| -> Option<String> {
         if let Some(base) = &checked.base_failure {
             return Some(format!(
                 "preflight: the base credentials do not work: {}; {}",
@@ -437,48 +438,15 @@ async fn preflight(
         checked
             .failures
             .iter()
-            .find(|f| f.account == account)
+            .find(|f| f.account == job.account.name)
             .map(|f| format!("preflight: {}; {}", f.failure, f.hint))
     };
-    for wave in &plan.waves {
-        let mut failures = 0;
-        for job in &wave.jobs {
-            let (status, reason) = match unreachable(&job.account.name) {
-                Some(reason) => {
-                    failures += 1;
-                    (Status::Failed, reason)
-                }
-                None => (
-                    Status::Skipped,
-                    "preflight failed for another account: nothing was started".to_string(),
-                ),
-            };
-            builder.apply(&Event::JobNotRun {
-                wave: wave.name.clone(),
-                account: job.account.name.clone(),
-                layers: job.layers.clone(),
-                status,
-                reason,
-            });
-        }
-        builder.apply(&Event::WaveFinished {
-            wave: wave.name.clone(),
-            status: if failures > 0 {
-                WaveStatus::Failed
-            } else {
-                WaveStatus::Skipped
-            },
-            failures,
-            reason: Some("preflight failed: no terraform was started".into()),
-        });
-    }
-    // The run ended (nothing was interrupted): without this the report reads as cancelled.
-    let finished = SystemTime::now();
-    builder.apply(&Event::RunFinished {
-        interrupted: false,
-        duration: finished.duration_since(started).unwrap_or_default(),
-    });
-    Some(builder.report(finished))
+    Some(report::not_started(
+        context.clone(),
+        plan,
+        NotStarted::PreflightFailed,
+        unreachable,
+    ))
 }
 
 /// Resolves on the first Ctrl-C or SIGTERM (used before any terraform runs).
@@ -501,31 +469,7 @@ async fn interrupted() {
 /// The run report of a run stopped during preflight: every job `cancelled`, nothing started.
 fn cancelled_before_start(plan: &Plan, context: &ReportContext) -> RunReport {
     eprintln!("\ninterrupted during preflight: no terraform was started");
-    let started = SystemTime::now();
-    let mut builder = ReportBuilder::new(context.clone(), plan, started);
-    let reason = "interrupted during preflight: nothing was started";
-    for wave in &plan.waves {
-        for job in &wave.jobs {
-            builder.apply(&Event::JobNotRun {
-                wave: wave.name.clone(),
-                account: job.account.name.clone(),
-                layers: job.layers.clone(),
-                status: Status::Cancelled,
-                reason: reason.into(),
-            });
-        }
-        builder.apply(&Event::WaveFinished {
-            wave: wave.name.clone(),
-            status: WaveStatus::Cancelled,
-            failures: 0,
-            reason: Some(reason.into()),
-        });
-    }
-    builder.apply(&Event::RunFinished {
-        interrupted: true,
-        duration: std::time::Duration::ZERO,
-    });
-    builder.report(SystemTime::now())
+    report::not_started(context.clone(), plan, NotStarted::Interrupted, |_| None)
 }
 
 /// The terraform binary, as an absolute path (terraform runs in each layer's directory).

@@ -5,6 +5,7 @@ use crate::cli::GateArgs;
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::notify::format::{and_list, count};
 use crate::report::{read_report, Status};
+use crate::rules::{self, WaveTally};
 
 /// Decides whether the wave after `--wave` may start: its failed (or cancelled) jobs must be
 /// within the wave's `failure_tolerance` from the config. The decision is an output, not an
@@ -22,13 +23,14 @@ pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
     };
     let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
     let jobs: Vec<_> = report.jobs.iter().filter(|j| j.wave == wave.name).collect();
-    // A cancelled job did not finish: counting it keeps an interrupted wave from passing.
+    // The one rule: failed and cancelled jobs count against the tolerance.
+    let tally = WaveTally::of(jobs.iter().map(|j| j.status));
+    let proceed = rules::hold_back(&wave.name, tally, wave.failure_tolerance, false).is_none();
     let failed: Vec<String> = jobs
         .iter()
         .filter(|j| matches!(j.status, Status::Failed | Status::Cancelled))
         .map(|j| j.account.clone())
         .collect();
-    let proceed = failed.len() as u64 <= u64::from(wave.failure_tolerance);
     if jobs.is_empty() {
         eprintln!(
             "warning: {} has no job of wave {}; nothing failed, so it proceeds",

@@ -14,8 +14,8 @@ use crate::terraform::{LayerWorkspace, Terraform, TerraformCommand};
 use crate::vending::{self, VENDING_ACCOUNT};
 
 use super::common::load_config;
-use super::invocation::Invocation;
 use super::deploy::{absolute, find_program};
+use super::invocation::Invocation;
 
 /// The output of the vending layer that maps account names to ids.
 const ACCOUNT_IDS_OUTPUT: &str = "account_ids";

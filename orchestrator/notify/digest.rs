@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::error_lines;
-use crate::report::{ChangeCounts, JobReport, Outcome, RunReport, Status, WaveReport};
+use crate::report::{ChangeCounts, JobReport, Outcome, RunReport, Status, WaveReport, WaveStatus};
 
 /// How many error lines a failure carries; enough to read terraform's summary line, its
 /// `with`/`on` location and the provider's message.
@@ -170,11 +170,27 @@ pub fn wave_index(report: &RunReport, wave: &str) -> Option<usize> {
     report.waves.iter().position(|w| w.name == wave)
 }
 
+/// The wave that held the later ones back: the last wave that ran before the first wave
+/// held back (the rules' decision, as recorded); for older reports, the first wave whose
+/// failures exceeded its tolerance.
 fn halted_wave(report: &RunReport) -> Option<&WaveReport> {
-    report
+    let first_held = report
         .waves
         .iter()
-        .find(|w| w.failures > w.failure_tolerance)
+        .position(|w| w.status == WaveStatus::Skipped && w.reason.is_some());
+    first_held
+        .and_then(|i| {
+            report.waves[..i]
+                .iter()
+                .rev()
+                .find(|w| matches!(w.status, WaveStatus::Failed | WaveStatus::Cancelled))
+        })
+        .or_else(|| {
+            report
+                .waves
+                .iter()
+                .find(|w| w.failures > w.failure_tolerance)
+        })
         .or_else(|| {
             (report.outcome == Outcome::Halted)
                 .then(|| report.waves.iter().find(|w| w.failures > 0))

@@ -33,22 +33,12 @@ pub fn and_list(items: &[String]) -> String {
 
 /// A status as people say it.
 pub fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Succeeded => "succeeded",
-        Status::NoChanges => "no changes",
-        Status::Changes => "changes",
-        Status::Skipped => "skipped",
-        Status::Cancelled => "cancelled",
-        Status::Failed => "failed",
-    }
+    status.word()
 }
 
 /// `2 to add, 1 to change, 0 to destroy`, terraform's own words.
 pub fn changes_text(c: &ChangeCounts) -> String {
-    format!(
-        "{} to add, {} to change, {} to destroy",
-        c.add, c.change, c.destroy
-    )
+    c.to_string()
 }
 
 #[cfg(test)]

@@ -8,24 +8,11 @@ use crate::report::{
 };
 
 pub fn status(status: Status) -> &'static str {
-    match status {
-        Status::Succeeded => "succeeded",
-        Status::NoChanges => "no changes",
-        Status::Changes => "changes",
-        Status::Skipped => "skipped",
-        Status::Cancelled => "cancelled",
-        Status::Failed => "failed",
-    }
+    status.word()
 }
 
 pub fn wave_status(status: WaveStatus) -> &'static str {
-    match status {
-        WaveStatus::Succeeded => "succeeded",
-        WaveStatus::Failed => "failed",
-        WaveStatus::Skipped => "skipped",
-        WaveStatus::Cancelled => "cancelled",
-        WaveStatus::Empty => "empty",
-    }
+    status.as_str()
 }
 
 /// `1 job`, `2 jobs`.

@@ -124,15 +124,12 @@ impl Reporter for LogLines {
                 );
             }
             Event::JobNotRun {
-                account,
-                status,
-                reason,
-                ..
+                account, reason, ..
             } => {
                 tracing::info!(
                     target: "orchestrator::progress",
                     "{account}: {} ({reason})",
-                    describe::status(*status)
+                    describe::status(reason.status())
                 );
             }
             Event::WaveFinished {

@@ -30,13 +30,7 @@ pub fn render_from(report: &RunReport, paths: &SummaryPaths, cwd: &Path) -> Stri
     let shown = |p: &Path| workdir::shown_from(&cwd.join(p), cwd);
     let report_path = shown(&paths.report);
     let mut out = String::new();
-    let outcome = match report.outcome {
-        Outcome::Succeeded => "succeeded",
-        Outcome::Failed => "failed",
-        Outcome::Halted => "halted",
-        Outcome::Cancelled => "cancelled",
-        Outcome::Drifted => "found changes",
-    };
+    let outcome = report.outcome.word();
     let waves = report
         .waves
         .iter()

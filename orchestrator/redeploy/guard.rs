@@ -61,8 +61,10 @@ pub fn earlier_waves_note(config: &Config, plan: &Plan) -> Option<String> {
 /// latest deploy report (by start time) shows them failed, cancelled, lost or held back.
 pub fn find_blockers(config: &Config, plan: &Plan, reports: &[PreviousReport]) -> Vec<Blocker> {
     let wave_index = |name: &str| config.waves.iter().position(|w| w.name == name);
-    let mut applied: Vec<&PreviousReport> =
-        reports.iter().filter(|r| r.report.mode == Mode::Apply).collect();
+    let mut applied: Vec<&PreviousReport> = reports
+        .iter()
+        .filter(|r| r.report.mode == Mode::Apply)
+        .collect();
     // Newest first: the latest word on an account is the one that counts.
     applied.sort_by(|a, b| b.report.started_at.cmp(&a.report.started_at));
     let mut blockers = Vec::new();
@@ -71,8 +73,7 @@ pub fn find_blockers(config: &Config, plan: &Plan, reports: &[PreviousReport]) -
             continue;
         };
         let earlier = config.accounts.iter().filter(|a| {
-            a.domain == job.account.domain
-                && wave_index(&a.wave).is_some_and(|i| i < index)
+            a.domain == job.account.domain && wave_index(&a.wave).is_some_and(|i| i < index)
         });
         for account in earlier {
             let latest = applied.iter().find_map(|r| {
@@ -85,7 +86,7 @@ pub fn find_blockers(config: &Config, plan: &Plan, reports: &[PreviousReport]) -
             let Some((previous, earlier_job)) = latest else {
                 continue;
             };
-            if earlier_job.status.is_done() {
+            if crate::rules::job_done(earlier_job.status) {
                 continue;
             }
             let held_back = earlier_job.status == Status::Skipped;
@@ -96,10 +97,7 @@ pub fn find_blockers(config: &Config, plan: &Plan, reports: &[PreviousReport]) -
                 was: if held_back {
                     "held back".into()
                 } else {
-                    serde_json::to_value(earlier_job.status)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
+                    earlier_job.status.word().to_string()
                 },
                 report: previous.path.clone(),
             });

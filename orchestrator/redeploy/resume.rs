@@ -11,9 +11,7 @@ use crate::report::{Mode, ResumedFrom, RunReport, Status};
 /// Why the report cannot be resumed with this config: bad input (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ResumeError {
-    #[error(
-        "{report}: a {was} run; resume it {with} (a resume does what the run set out to do)"
-    )]
+    #[error("{report}: a {was} run; resume it {with} (a resume does what the run set out to do)")]
     ModeDiffers {
         report: String,
         was: &'static str,
@@ -102,10 +100,7 @@ impl ResumePlan {
             chosen.insert(&job.account, (&account.wave, layers, was(report, job)));
         }
         let reported_waves: BTreeSet<&str> = report.waves.iter().map(|w| w.name.as_str()).collect();
-        for wave in reported_waves
-            .iter()
-            .filter(|w| config.wave(w).is_none())
-        {
+        for wave in reported_waves.iter().filter(|w| config.wave(w).is_none()) {
             problems.push(format!("wave {wave} is no longer in the config"));
         }
         if !problems.is_empty() {
@@ -147,10 +142,7 @@ impl ResumePlan {
                 run_id: report.run_id.clone(),
                 report: report_shown.into(),
             },
-            outcome: serde_json::to_value(report.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            outcome: report.outcome.word().to_string(),
             untouched: report.jobs.len() - report.unfinished_jobs().count(),
             accounts,
             not_in_report,
@@ -185,7 +177,10 @@ impl ResumePlan {
             self.from.run_id, self.outcome, self.from.report
         );
         if self.accounts.is_empty() {
-            let _ = writeln!(out, "  nothing to resume: every account of that run is done");
+            let _ = writeln!(
+                out,
+                "  nothing to resume: every account of that run is done"
+            );
         }
         let width = self
             .accounts
@@ -241,10 +236,7 @@ fn was(report: &RunReport, job: &crate::report::JobReport) -> String {
     if held_back {
         "held back".into()
     } else {
-        serde_json::to_value(job.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "not done".into())
+        job.status.word().to_string()
     }
 }
 
@@ -252,7 +244,11 @@ fn names(names: &[String], shown: usize) -> String {
     if names.len() <= shown {
         names.join(", ")
     } else {
-        format!("{}, and {} more", names[..shown].join(", "), names.len() - shown)
+        format!(
+            "{}, and {} more",
+            names[..shown].join(", "),
+            names.len() - shown
+        )
     }
 }
 
@@ -374,8 +370,14 @@ domains:
         let err = ResumePlan::new(&halted(), "r.json", &config(&changed), Mode::Apply)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("payments-prod (held back) is no longer in the config"), "{err}");
-        assert!(err.contains("payments-stage: layer static is no longer one of its layers"), "{err}");
+        assert!(
+            err.contains("payments-prod (held back) is no longer in the config"),
+            "{err}"
+        );
+        assert!(
+            err.contains("payments-stage: layer static is no longer one of its layers"),
+            "{err}"
+        );
         assert!(err.contains("r.json: cannot resume"), "{err}");
     }
 

@@ -6,27 +6,9 @@ use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
 
 use super::model::*;
-use crate::events::Event;
+use crate::events::{Event, NotRunReason};
 use crate::plan::Plan;
-
-/// A job's status from its layers': failed over cancelled over skipped; then `changes` if
-/// any plan found changes, `succeeded` if anything was applied, else `no-changes`.
-pub fn job_status(layers: &[LayerReport]) -> Status {
-    let any = |s: Status| layers.iter().any(|l| l.status == s);
-    if any(Status::Failed) {
-        Status::Failed
-    } else if any(Status::Cancelled) {
-        Status::Cancelled
-    } else if layers.is_empty() || layers.iter().all(|l| l.status == Status::Skipped) {
-        Status::Skipped
-    } else if any(Status::Changes) {
-        Status::Changes
-    } else if any(Status::Succeeded) {
-        Status::Succeeded
-    } else {
-        Status::NoChanges
-    }
-}
+use crate::rules::{self, RunFacts, WaveTally};
 
 /// Everything the report says besides what the events tell.
 #[derive(Debug, Clone)]
@@ -66,20 +48,10 @@ impl ReportBuilder {
                 wave: a.wave.clone(),
                 account_id: a.account_id.clone(),
                 region: a.region.clone(),
-                status: Status::Cancelled,
-                reason: Some("the run ended before this job started".into()),
+                status: NotRunReason::RunEnded.status(),
+                reason: Some(NotRunReason::RunEnded.to_string()),
                 duration_ms: 0,
-                layers: job
-                    .layers
-                    .iter()
-                    .map(|l| {
-                        not_run(
-                            l,
-                            Status::Cancelled,
-                            "the run ended before this job started",
-                        )
-                    })
-                    .collect(),
+                layers: not_run_layers(&job.layers, &NotRunReason::RunEnded),
             });
         }
         let waves = plan
@@ -116,7 +88,13 @@ impl ReportBuilder {
                 if let Some(job) = self.job(account) {
                     job.layers = layers
                         .iter()
-                        .map(|l| not_run(l, Status::Cancelled, "interrupted"))
+                        .map(|l| {
+                            LayerReport::not_run(
+                                l,
+                                NotRunReason::Interrupted.status(),
+                                &NotRunReason::Interrupted.to_string(),
+                            )
+                        })
                         .collect();
                 }
             }
@@ -153,16 +131,10 @@ impl ReportBuilder {
             Event::JobNotRun {
                 account,
                 layers,
-                status,
                 reason,
                 ..
             } => {
-                if let Some(job) = self.job(account) {
-                    job.status = *status;
-                    job.reason = Some(reason.clone());
-                    job.duration_ms = 0;
-                    job.layers = layers.iter().map(|l| not_run(l, *status, reason)).collect();
-                }
+                self.not_run(account, layers, reason);
             }
             Event::WaveFinished {
                 wave,
@@ -173,7 +145,7 @@ impl ReportBuilder {
                 if let Some(w) = self.waves.iter_mut().find(|w| &w.name == wave) {
                     w.status = *status;
                     w.failures = *failures;
-                    w.reason = reason.clone();
+                    w.reason = reason.as_ref().map(ToString::to_string);
                 }
             }
             Event::RunFinished {
@@ -219,21 +191,43 @@ impl ReportBuilder {
     }
 
     fn outcome(&self) -> Outcome {
-        let halted = self.waves.iter().any(|w| w.status == WaveStatus::Skipped);
-        let any = |s: Status| self.jobs.iter().any(|j| j.status == s);
-        // No `RunFinished`: the run was abandoned half-way. A Ctrl-C that came after every
-        // job had finished stopped nothing: the run ended as it would have anyway.
-        if self.duration_ms.is_none() || (self.interrupted && any(Status::Cancelled)) {
-            Outcome::Cancelled
-        } else if halted {
-            Outcome::Halted
-        } else if any(Status::Failed) {
-            Outcome::Failed
-        } else if self.context.mode == Mode::Plan && any(Status::Changes) {
-            Outcome::Drifted
-        } else {
-            Outcome::Succeeded
+        let facts = RunFacts {
+            mode: self.context.mode,
+            // No `RunFinished`: the run was abandoned half-way.
+            abandoned: self.duration_ms.is_none(),
+            held_back: self.waves.iter().any(|w| w.status == WaveStatus::Skipped),
+        };
+        rules::run_outcome(facts, self.jobs.iter().map(|j| j.status))
+    }
+
+    /// A job that never started: every layer with the status and words of `reason`.
+    pub(super) fn not_run(&mut self, account: &str, layers: &[String], reason: &NotRunReason) {
+        if let Some(job) = self.job(account) {
+            job.status = reason.status();
+            job.reason = Some(reason.to_string());
+            job.duration_ms = 0;
+            job.layers = not_run_layers(layers, reason);
         }
+    }
+
+    /// Every wave's status and failures from its jobs, with `reason` for each (a run that
+    /// never started any job), and the run ended.
+    pub(super) fn close_unstarted(&mut self, reason: &str, interrupted: bool) {
+        for wave in &mut self.waves {
+            let tally = WaveTally::of(
+                self.jobs
+                    .iter()
+                    .filter(|j| j.wave == wave.name)
+                    .map(|j| j.status),
+            );
+            wave.status = rules::wave_status(tally);
+            wave.failures = tally.failed;
+            if tally.jobs > 0 {
+                wave.reason = Some(reason.to_string());
+            }
+        }
+        self.interrupted |= interrupted;
+        self.duration_ms = Some(0);
     }
 
     fn job(&mut self, account: &str) -> Option<&mut JobReport> {
@@ -249,19 +243,13 @@ impl ReportBuilder {
     }
 }
 
-fn not_run(layer: &str, status: Status, reason: &str) -> LayerReport {
-    LayerReport {
-        layer: layer.to_string(),
-        status,
-        reason: Some(reason.to_string()),
-        duration_ms: 0,
-        attempts: Vec::new(),
-        error: Vec::new(),
-        changes: None,
-        plan_json: None,
-        log: None,
-        health_checks: Vec::new(),
-    }
+/// Every layer of a job that never started, with the status and words of `reason`.
+pub(crate) fn not_run_layers(layers: &[String], reason: &NotRunReason) -> Vec<LayerReport> {
+    let text = reason.to_string();
+    layers
+        .iter()
+        .map(|l| LayerReport::not_run(l, reason.status(), &text))
+        .collect()
 }
 
 fn rfc3339(t: SystemTime) -> String {
@@ -368,25 +356,10 @@ domains:
         builder.apply(&Event::JobFinished {
             wave: "stage".into(),
             account: account.into(),
-            status: job_status(&reports),
+            status: rules::job_status(&reports),
             reason: None,
             duration: Duration::from_secs(2),
         });
-    }
-
-    #[test]
-    fn a_job_is_as_bad_as_its_worst_layer() {
-        let statuses = |list: &[Status]| {
-            let layers: Vec<_> = list.iter().map(|s| layer("x", *s)).collect();
-            job_status(&layers)
-        };
-        use Status::*;
-        assert_eq!(statuses(&[Succeeded, NoChanges]), Succeeded);
-        assert_eq!(statuses(&[NoChanges, NoChanges]), NoChanges);
-        assert_eq!(statuses(&[NoChanges, Changes]), Changes);
-        assert_eq!(statuses(&[Failed, Skipped]), Failed);
-        assert_eq!(statuses(&[Succeeded, Cancelled]), Cancelled);
-        assert_eq!(statuses(&[Skipped, Skipped]), Skipped);
     }
 
     #[test]
@@ -398,6 +371,12 @@ domains:
             &[("platform", Status::Failed), ("static", Status::Skipped)],
         );
         let reason = "wave stage had 1 failed job, more than its failure_tolerance of 0";
+        let held_back = NotRunReason::HeldBack {
+            wave: "stage".into(),
+            failed: 1,
+            cancelled: 0,
+            tolerance: 0,
+        };
         b.apply(&Event::WaveFinished {
             wave: "stage".into(),
             status: WaveStatus::Failed,
@@ -408,14 +387,13 @@ domains:
             wave: "prod".into(),
             account: "catalog-prod".into(),
             layers: vec!["platform".into(), "static".into()],
-            status: Status::Skipped,
-            reason: reason.into(),
+            reason: held_back.clone(),
         });
         b.apply(&Event::WaveFinished {
             wave: "prod".into(),
             status: WaveStatus::Skipped,
             failures: 0,
-            reason: Some(reason.into()),
+            reason: Some(held_back),
         });
         b.apply(&Event::RunFinished {
             interrupted: false,

@@ -9,11 +9,14 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use super::build::not_run_layers;
 use super::{
     read_report, JobReport, LayerReport, Mode, Outcome, ReportError, RunReport, Source, Status,
     WaveReport, WaveStatus, REPORT_VERSION,
 };
 use crate::config::Config;
+use crate::events::NotRunReason;
+use crate::rules::{self, RunFacts, WaveTally};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
@@ -166,9 +169,12 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
             .position(|w| w.name == j.wave)
             .unwrap_or(usize::MAX)
     });
-    recount(&mut waves, &jobs);
+    let cancelled = inputs
+        .iter()
+        .any(|i| i.report.outcome == Outcome::Cancelled);
+    let held_back = recount(&mut waves, &jobs, cancelled);
     if let Some(config) = config {
-        add_held_back(&mut jobs, &waves, config);
+        add_held_back(&mut jobs, &held_back, config);
     }
 
     let modes: Vec<Mode> = inputs.iter().map(|i| i.report.mode).collect();
@@ -183,10 +189,14 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
         }
         Mode::Apply
     };
-    let cancelled = inputs
-        .iter()
-        .any(|i| i.report.outcome == Outcome::Cancelled);
-    let outcome = outcome(&waves, &jobs, cancelled);
+    let facts = RunFacts {
+        mode,
+        abandoned: cancelled,
+        held_back: waves
+            .iter()
+            .any(|w| w.status == WaveStatus::Skipped && w.reason.is_some()),
+    };
+    let outcome = rules::run_outcome(facts, jobs.iter().map(|j| j.status));
 
     let earliest = inputs
         .iter()
@@ -285,54 +295,48 @@ fn wave_list(
     waves
 }
 
-/// Failures, status and reason of every wave, from its jobs, in order: a wave after one
-/// that failed beyond its tolerance is `skipped`.
-fn recount(waves: &mut [WaveReport], jobs: &[JobReport]) {
-    let mut halted_by: Option<String> = None;
+/// Failures, status and reason of every wave, from its jobs, in order, by the same rules as
+/// a local run: once a wave holds the next back, every later wave whose jobs never ran says
+/// why. `interrupted`: a leg's run was stopped by Ctrl-C or SIGTERM (a cancelled leg).
+/// Returns the waves held back and why.
+fn recount(
+    waves: &mut [WaveReport],
+    jobs: &[JobReport],
+    interrupted: bool,
+) -> Vec<(String, NotRunReason)> {
+    let mut halted_by: Option<NotRunReason> = None;
+    let mut held_back = Vec::new();
     for wave in waves.iter_mut() {
         let in_wave: Vec<&JobReport> = jobs.iter().filter(|j| j.wave == wave.name).collect();
-        wave.failures = in_wave
-            .iter()
-            .filter(|j| j.status == Status::Failed)
-            .count() as u32;
+        let tally = WaveTally::of(in_wave.iter().map(|j| j.status));
+        wave.failures = tally.failed;
         wave.reason = None;
-        let all_skipped = in_wave.iter().all(|j| j.status == Status::Skipped);
-        wave.status = if let (Some(why), true) = (&halted_by, all_skipped) {
-            wave.reason = Some(why.clone());
-            WaveStatus::Skipped
-        } else if in_wave.is_empty() {
-            WaveStatus::Empty
-        } else if in_wave.iter().any(|j| j.status == Status::Cancelled) {
-            WaveStatus::Cancelled
-        } else if wave.failures > 0 {
-            WaveStatus::Failed
-        } else if all_skipped {
-            WaveStatus::Skipped
-        } else {
-            WaveStatus::Succeeded
-        };
-        if halted_by.is_none() && wave.failures > wave.failure_tolerance {
-            halted_by = Some(held_back_reason(wave));
+        match &halted_by {
+            Some(why) if in_wave.iter().all(|j| j.status == why.status()) => {
+                wave.status = match why.status() {
+                    Status::Cancelled => WaveStatus::Cancelled,
+                    _ => WaveStatus::Skipped,
+                };
+                wave.reason = Some(why.to_string());
+                held_back.push((wave.name.clone(), why.clone()));
+            }
+            _ => wave.status = rules::wave_status(tally),
+        }
+        if halted_by.is_none() && !in_wave.is_empty() {
+            // A wave with cancelled jobs in a stopped run was cut short by the interruption.
+            let interrupted_here = interrupted && tally.cancelled > 0;
+            halted_by =
+                rules::hold_back(&wave.name, tally, wave.failure_tolerance, interrupted_here);
         }
     }
-}
-
-fn held_back_reason(wave: &WaveReport) -> String {
-    format!(
-        "wave {} had {} failed {} (tolerance {})",
-        wave.name,
-        wave.failures,
-        if wave.failures == 1 { "job" } else { "jobs" },
-        wave.failure_tolerance
-    )
+    held_back
 }
 
 /// Matrix legs of a held-back wave never ran, so they uploaded nothing: their accounts come
-/// from the config, every layer `skipped` with the reason.
-fn add_held_back(jobs: &mut Vec<JobReport>, waves: &[WaveReport], config: &Config) {
-    for wave in waves.iter().filter(|w| w.status == WaveStatus::Skipped) {
-        let reason = wave.reason.clone();
-        for account in config.accounts.iter().filter(|a| a.wave == wave.name) {
+/// from the config, every layer with the status and words of why.
+fn add_held_back(jobs: &mut Vec<JobReport>, held_back: &[(String, NotRunReason)], config: &Config) {
+    for (wave, why) in held_back {
+        for account in config.accounts.iter().filter(|a| &a.wave == wave) {
             if jobs.iter().any(|j| j.account == account.name) {
                 continue;
             }
@@ -343,44 +347,12 @@ fn add_held_back(jobs: &mut Vec<JobReport>, waves: &[WaveReport], config: &Confi
                 wave: account.wave.clone(),
                 account_id: account.account_id.clone(),
                 region: account.region.clone(),
-                status: Status::Skipped,
-                reason: reason.clone(),
+                status: why.status(),
+                reason: Some(why.to_string()),
                 duration_ms: 0,
-                layers: account
-                    .layers
-                    .iter()
-                    .map(|layer| LayerReport {
-                        layer: layer.clone(),
-                        status: Status::Skipped,
-                        reason: reason.clone(),
-                        duration_ms: 0,
-                        attempts: Vec::new(),
-                        error: Vec::new(),
-                        changes: None,
-                        plan_json: None,
-                        log: None,
-                        health_checks: Vec::new(),
-                    })
-                    .collect(),
+                layers: not_run_layers(&account.layers, why),
             });
         }
-    }
-}
-
-fn outcome(waves: &[WaveReport], jobs: &[JobReport], cancelled: bool) -> Outcome {
-    if cancelled || jobs.iter().any(|j| j.status == Status::Cancelled) {
-        Outcome::Cancelled
-    } else if waves
-        .iter()
-        .any(|w| w.status == WaveStatus::Skipped && w.reason.is_some())
-    {
-        Outcome::Halted
-    } else if jobs.iter().any(|j| j.status == Status::Failed) {
-        Outcome::Failed
-    } else if jobs.iter().any(|j| j.status == Status::Changes) {
-        Outcome::Drifted
-    } else {
-        Outcome::Succeeded
     }
 }
 

@@ -2,72 +2,16 @@
 //! `show -json` of it in plan-only runs), and why an attempt stopped.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::attempt_end::{Done, Failure, FailureKind};
 use super::layer::LayerRun;
 use super::log_file::LayerLog;
 use super::process::{self, Ending, Finished, Limits};
+use crate::events::{ChangeCounts, Mode, Status};
 use crate::events::{Event, Step};
-use crate::report::{ChangeCounts, Mode, Status};
-use crate::terraform::{self, BackendConfig, LayerWorkspace, TerraformCommand, Transient};
-
-/// What a successful attempt found.
-pub(super) struct Done {
-    pub status: Status,
-    pub exit_code: Option<i32>,
-    pub changes: ChangeCounts,
-    pub plan_json: Option<PathBuf>,
-}
-
-/// Why an attempt stopped.
-pub(super) struct Failure {
-    pub step: Step,
-    pub kind: FailureKind,
-    pub exit_code: Option<i32>,
-    pub output: String,
-}
-
-pub(super) enum FailureKind {
-    /// terraform exited with an error.
-    Exit,
-    TimedOut,
-    Interrupted,
-    /// We could not run terraform or use what it wrote.
-    Local(String),
-}
-
-impl Failure {
-    fn local(step: Step, message: String) -> Self {
-        Self {
-            step,
-            kind: FailureKind::Local(message),
-            exit_code: None,
-            output: String::new(),
-        }
-    }
-
-    pub(super) fn transient(&self) -> Option<Transient> {
-        match self.kind {
-            FailureKind::Exit => terraform::classify(&self.output),
-            _ => None,
-        }
-    }
-
-    pub(super) fn error_lines(&self, job_timeout: Duration) -> Vec<String> {
-        match &self.kind {
-            FailureKind::Exit => terraform::error_lines(&self.output),
-            FailureKind::TimedOut => vec![format!(
-                "timed out during terraform {} (job timeout {})",
-                self.step,
-                humantime::format_duration(job_timeout)
-            )],
-            FailureKind::Interrupted => vec![format!("interrupted during terraform {}", self.step)],
-            FailureKind::Local(message) => vec![message.clone()],
-        }
-    }
-}
+use crate::terraform::{self, BackendConfig, LayerWorkspace, TerraformCommand};
 
 impl LayerRun<'_> {
     pub(super) async fn attempt(
@@ -205,30 +149,6 @@ impl LayerRun<'_> {
             exit_code: finished.exit_code,
             output: finished.output,
         })
-    }
-}
-
-/// The status and reason of a layer whose last attempt failed.
-pub(super) fn final_failure(
-    failure: &Failure,
-    transient: Option<Transient>,
-    attempts: u32,
-) -> (Status, String) {
-    match (&failure.kind, transient) {
-        (FailureKind::TimedOut, _) => (Status::Failed, "timeout".into()),
-        (FailureKind::Interrupted, _) => (Status::Cancelled, "interrupted".into()),
-        (FailureKind::Local(_), _) => (
-            Status::Failed,
-            format!("terraform {} could not run", failure.step),
-        ),
-        (FailureKind::Exit, Some(kind)) => (
-            Status::Failed,
-            format!(
-                "terraform {} failed: {kind}, {attempts} attempts",
-                failure.step
-            ),
-        ),
-        (FailureKind::Exit, None) => (Status::Failed, format!("terraform {} failed", failure.step)),
     }
 }
 

@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use tokio::time::{sleep_until, Instant};
 
-use super::attempt::FailureKind;
+use super::attempt_end::FailureKind;
 use super::layer::{millis, LayerRun};
 use super::log_file::LayerLog;
 use super::process::Limits;
 use super::retry::RetryPolicy;
 use crate::config::HealthCheck;
 use crate::events::{Event, Step};
+use crate::events::{HealthCheckReport, HealthOutcome, LayerReport, Status};
 use crate::health::{Answer, HealthUrl, Probe};
-use crate::report::{HealthCheckReport, HealthOutcome, LayerReport, Status};
 use crate::terraform::LayerWorkspace;
 
 /// Pauses between requests: quick at first (a service that is up answers the first or the

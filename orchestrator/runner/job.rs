@@ -10,8 +10,9 @@ use super::layer::{LayerOutcome, LayerRun};
 use crate::config::Account;
 use crate::credentials::{AccountCredentials, CredentialsError};
 use crate::events::Event;
+use crate::events::{LayerReport, Status};
 use crate::plan::Job;
-use crate::report::{job_status, LayerReport, Status};
+use crate::rules::job_status;
 
 /// Credentials are asked for again when they expire within this margin: a layer can take
 /// that long, and terraform cannot renew them itself.

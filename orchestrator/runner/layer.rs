@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use tokio::time::{sleep, sleep_until, Instant};
 
-use super::attempt::{final_failure, FailureKind};
+use super::attempt_end::{final_failure, FailureKind};
 use super::context::RunContext;
 use super::log_file::LayerLog;
 use super::process::Limits;
 use crate::config::Account;
 use crate::credentials::AccountCredentials;
 use crate::events::Event;
-use crate::report::{Attempt, LayerReport, Mode, Status};
+use crate::events::{Attempt, AttemptOutcome, LayerReport, Mode, Status};
 use crate::terraform::{BackendConfig, LayerWorkspace, Transient};
 
 /// A layer's result, with the files the run report points to.
@@ -108,7 +108,7 @@ impl LayerRun<'_> {
                     let attempt = Attempt {
                         number,
                         duration_ms,
-                        outcome: "succeeded".into(),
+                        outcome: AttemptOutcome::Succeeded,
                         exit_code: done.exit_code,
                         error: Vec::new(),
                     };
@@ -144,15 +144,15 @@ impl LayerRun<'_> {
             let transient = failure.transient();
             let retry_in = transient.and_then(|_| backoff.next());
             let outcome = match (&failure.kind, retry_in) {
-                (_, Some(_)) => "transient",
-                (FailureKind::TimedOut, _) => "timeout",
-                (FailureKind::Interrupted, _) => "cancelled",
-                _ => "failed",
+                (_, Some(_)) => AttemptOutcome::Transient,
+                (FailureKind::TimedOut, _) => AttemptOutcome::Timeout,
+                (FailureKind::Interrupted, _) => AttemptOutcome::Cancelled,
+                _ => AttemptOutcome::Failed,
             };
             let attempt = Attempt {
                 number,
                 duration_ms,
-                outcome: outcome.into(),
+                outcome,
                 exit_code: failure.exit_code,
                 error: error.clone(),
             };

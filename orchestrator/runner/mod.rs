@@ -3,6 +3,7 @@
 //! through `events`.
 
 mod attempt;
+mod attempt_end;
 mod cancel;
 mod context;
 mod health_check;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::retry::RetryPolicy;
-use crate::report::Mode;
+use crate::events::Mode;
 use crate::terraform::Terraform;
 
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 //! The run: waves in order, the jobs of a wave side by side under the `--parallel` limit, and
-//! the gate between waves: a wave whose failures exceed its tolerance holds back every later
-//! wave, whose jobs are reported `skipped` without starting any terraform.
+//! the gate between waves (`rules::hold_back`): a wave that holds the next back leaves every
+//! later wave's jobs `skipped` (or `cancelled` after an interrupt) without starting terraform.
 
 use std::sync::Arc;
 
@@ -14,9 +14,9 @@ use super::job::run_job;
 use super::options::RunOptions;
 use crate::config::Config;
 use crate::credentials::CredentialsProvider;
-use crate::events::{Event, EventSender, WaveOutline};
+use crate::events::{Event, EventSender, NotRunReason, Status, WaveOutline, WaveStatus};
 use crate::plan::{Plan, WavePlan};
-use crate::report::{Mode, Status, WaveStatus};
+use crate::rules::{self, WaveTally};
 
 /// Runs every wave of `plan` and reports through `events`; returns when every job has an
 /// outcome and every process has exited. The last event is always `RunFinished`.
@@ -55,41 +55,35 @@ pub async fn run(
         parallel,
     });
     // Why later waves do not run, once one is held back.
-    let mut halted: Option<String> = None;
+    let mut halted: Option<NotRunReason> = None;
     for wave in &plan.waves {
         if wave.jobs.is_empty() {
             finish_wave(&ctx, wave, WaveStatus::Empty, 0, None);
-        } else if let Some(reason) = &halted {
-            not_run(&ctx, wave, Status::Skipped, reason);
-            finish_wave(&ctx, wave, WaveStatus::Skipped, 0, Some(reason.clone()));
-        } else if ctx.cancel.is_interrupted() {
-            not_run(&ctx, wave, Status::Cancelled, "interrupted");
-            finish_wave(&ctx, wave, WaveStatus::Cancelled, 0, None);
-        } else {
-            let failures = run_wave(&ctx, wave, parallel).await;
-            let status = if ctx.cancel.is_interrupted() {
-                WaveStatus::Cancelled
-            } else if failures > 0 {
-                WaveStatus::Failed
-            } else {
-                WaveStatus::Succeeded
+        } else if let Some(reason) = halted.clone().or_else(|| {
+            ctx.cancel
+                .is_interrupted()
+                .then_some(NotRunReason::Interrupted)
+        }) {
+            not_run(&ctx, wave, &reason);
+            let status = match reason.status() {
+                Status::Cancelled => WaveStatus::Cancelled,
+                _ => WaveStatus::Skipped,
             };
-            finish_wave(&ctx, wave, status, failures, None);
-            // A plan applies nothing, so a failed plan has nothing to hold back: plan-only
-            // runs plan every wave, and the report still names each failed plan.
-            let applies = ctx.options.mode == Mode::Apply;
-            if applies && failures > wave.failure_tolerance {
-                halted = Some(format!(
-                    "wave {} had {failures} failed job{}, more than its failure_tolerance of {}",
-                    wave.name,
-                    if failures == 1 { "" } else { "s" },
-                    wave.failure_tolerance
-                ));
-            } else if ctx.options.fail_fast {
-                if let Some(account) = ctx.first_failure() {
-                    halted = Some(format!("--fail-fast: {account} failed"));
-                }
-            }
+            finish_wave(&ctx, wave, status, 0, Some(reason));
+        } else {
+            let tally = WaveTally::of(run_wave(&ctx, wave, parallel).await);
+            finish_wave(&ctx, wave, rules::wave_status(tally), tally.failed, None);
+            halted = rules::hold_back_in(
+                ctx.options.mode,
+                &wave.name,
+                tally,
+                wave.failure_tolerance,
+                ctx.cancel.is_interrupted(),
+            )
+            .or_else(|| {
+                let account = ctx.first_failure().filter(|_| ctx.options.fail_fast)?;
+                Some(NotRunReason::FailFast { account })
+            });
         }
     }
     ctx.send(Event::RunFinished {
@@ -98,8 +92,8 @@ pub async fn run(
     });
 }
 
-/// Runs a wave's jobs, at most `parallel` at once, in plan order; returns how many failed.
-async fn run_wave(ctx: &Arc<RunContext>, wave: &WavePlan, parallel: usize) -> u32 {
+/// Runs a wave's jobs, at most `parallel` at once, in plan order; returns every job's status.
+async fn run_wave(ctx: &Arc<RunContext>, wave: &WavePlan, parallel: usize) -> Vec<Status> {
     ctx.send(Event::WaveStarted {
         wave: wave.name.clone(),
         jobs: wave.jobs.len(),
@@ -108,6 +102,7 @@ async fn run_wave(ctx: &Arc<RunContext>, wave: &WavePlan, parallel: usize) -> u3
     let mut running = JoinSet::new();
     let mut accounts = std::collections::HashMap::new();
     let mut cancel = ctx.cancel.clone();
+    let mut statuses = Vec::with_capacity(wave.jobs.len());
     for (index, job) in wave.jobs.iter().enumerate() {
         // Wait for a free slot, unless the run is interrupted meanwhile.
         let permit = tokio::select! {
@@ -117,25 +112,23 @@ async fn run_wave(ctx: &Arc<RunContext>, wave: &WavePlan, parallel: usize) -> u3
         };
         let Some(permit) = permit else {
             for job in &wave.jobs[index..] {
-                job_not_run(
+                statuses.push(job_not_run(
                     ctx,
                     wave,
                     job,
-                    Status::Cancelled,
-                    "interrupted before it started",
-                );
+                    NotRunReason::InterruptedBeforeStart,
+                ));
             }
             break;
         };
         if ctx.options.fail_fast {
             if let Some(account) = ctx.first_failure() {
-                job_not_run(
+                statuses.push(job_not_run(
                     ctx,
                     wave,
                     job,
-                    Status::Skipped,
-                    &format!("--fail-fast: {account} failed"),
-                );
+                    NotRunReason::FailFast { account },
+                ));
                 continue;
             }
         }
@@ -150,14 +143,12 @@ async fn run_wave(ctx: &Arc<RunContext>, wave: &WavePlan, parallel: usize) -> u3
         });
         accounts.insert(handle.id(), account);
     }
-    let mut failures = 0;
     while let Some(joined) = running.join_next_with_id().await {
         match joined {
-            Ok((_, Status::Failed)) => failures += 1,
-            Ok(_) => {}
+            Ok((_, status)) => statuses.push(status),
             Err(e) => {
                 // A bug, not a terraform failure; still one job with an outcome.
-                failures += 1;
+                statuses.push(Status::Failed);
                 let account = accounts.get(&e.id()).cloned().unwrap_or_default();
                 ctx.record_failure(&account);
                 ctx.send(Event::JobFinished {
@@ -170,29 +161,30 @@ async fn run_wave(ctx: &Arc<RunContext>, wave: &WavePlan, parallel: usize) -> u3
             }
         }
     }
-    failures
+    statuses
 }
 
-fn not_run(ctx: &RunContext, wave: &WavePlan, status: Status, reason: &str) {
+fn not_run(ctx: &RunContext, wave: &WavePlan, reason: &NotRunReason) {
     for job in &wave.jobs {
-        job_not_run(ctx, wave, job, status, reason);
+        job_not_run(ctx, wave, job, reason.clone());
     }
 }
 
+/// Tells the reporters a job will not start; returns the status it ends with.
 fn job_not_run(
     ctx: &RunContext,
     wave: &WavePlan,
     job: &crate::plan::Job,
-    status: Status,
-    reason: &str,
-) {
+    reason: NotRunReason,
+) -> Status {
+    let status = reason.status();
     ctx.send(Event::JobNotRun {
         wave: wave.name.clone(),
         account: job.account.name.clone(),
         layers: job.layers.clone(),
-        status,
-        reason: reason.to_string(),
+        reason,
     });
+    status
 }
 
 fn finish_wave(
@@ -200,7 +192,7 @@ fn finish_wave(
     wave: &WavePlan,
     status: WaveStatus,
     failures: u32,
-    reason: Option<String>,
+    reason: Option<NotRunReason>,
 ) {
     ctx.send(Event::WaveFinished {
         wave: wave.name.clone(),

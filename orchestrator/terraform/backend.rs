@@ -153,15 +153,31 @@ mod tests {
             Some("/repo/sandbox/.orchestrator/state/dynamic/catalog-dev.tfstate")
         );
         // `--work-dir` elsewhere: the state moves with everything else.
-        let moved =
-            BackendConfig::render(&state, Path::new("/repo/sandbox"), Path::new("/w"), &account(), "dynamic");
-        assert_eq!(moved.local_path(), Some("/w/state/dynamic/catalog-dev.tfstate"));
+        let moved = BackendConfig::render(
+            &state,
+            Path::new("/repo/sandbox"),
+            Path::new("/w"),
+            &account(),
+            "dynamic",
+        );
+        assert_eq!(
+            moved.local_path(),
+            Some("/w/state/dynamic/catalog-dev.tfstate")
+        );
         // Any other relative path stays relative to the config.
         let other = StateBackend::Local {
             path: "tfstate/{account}.tfstate".into(),
         };
-        let kept =
-            BackendConfig::render(&other, Path::new("/repo/sandbox"), Path::new("/w"), &account(), "dynamic");
-        assert_eq!(kept.local_path(), Some("/repo/sandbox/tfstate/catalog-dev.tfstate"));
+        let kept = BackendConfig::render(
+            &other,
+            Path::new("/repo/sandbox"),
+            Path::new("/w"),
+            &account(),
+            "dynamic",
+        );
+        assert_eq!(
+            kept.local_path(),
+            Some("/repo/sandbox/tfstate/catalog-dev.tfstate")
+        );
     }
 }

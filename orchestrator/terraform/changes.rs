@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::report::ChangeCounts;
+use crate::events::ChangeCounts;
 
 /// Counts from `terraform show -json <plan>`.
 pub fn from_plan_json(json: &[u8]) -> Result<ChangeCounts, serde_json::Error> {

@@ -133,7 +133,10 @@ mod tests {
     #[test]
     fn every_run_has_its_own_report() {
         let w = WorkDir::at("/w");
-        assert_eq!(w.run_report("123-1"), Path::new("/w/runs/123-1/report.json"));
+        assert_eq!(
+            w.run_report("123-1"),
+            Path::new("/w/runs/123-1/report.json")
+        );
         assert_eq!(w.run_report("../x"), Path::new("/w/runs/_x/report.json"));
         assert_eq!(w.latest_report(), Path::new("/w/report.json"));
     }

@@ -84,7 +84,10 @@ mod tests {
     fn paths_open_from_where_the_user_stands() {
         let cwd = Path::new("/repo");
         assert_eq!(
-            shown_from(Path::new("/repo/examples/sandbox/.orchestrator/report.json"), cwd),
+            shown_from(
+                Path::new("/repo/examples/sandbox/.orchestrator/report.json"),
+                cwd
+            ),
             "examples/sandbox/.orchestrator/report.json"
         );
         assert_eq!(
@@ -102,7 +105,10 @@ mod tests {
 
     #[test]
     fn odd_config_paths_are_quoted_for_the_shell() {
-        assert_eq!(shell_word("examples/sandbox/domains.yaml"), "examples/sandbox/domains.yaml");
+        assert_eq!(
+            shell_word("examples/sandbox/domains.yaml"),
+            "examples/sandbox/domains.yaml"
+        );
         assert_eq!(shell_word("my org/domains.yaml"), "'my org/domains.yaml'");
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use orchestrator::events::AttemptOutcome;
 use orchestrator::report::{
     Attempt, ChangeCounts, JobReport, LayerReport, Mode, Outcome, RunReport, Status, WaveReport,
     WaveStatus, REPORT_VERSION,
@@ -137,7 +138,7 @@ impl ReportBuilder {
                 let mut l = layer(name, Status::Failed, attempts);
                 l.error = error.clone();
                 if let Some(last) = l.attempts.last_mut() {
-                    last.outcome = "failed".into();
+                    last.outcome = AttemptOutcome::Failed;
                     last.exit_code = Some(1);
                     last.error = error.clone();
                 }
@@ -259,11 +260,10 @@ fn layer(name: &str, status: Status, attempts: u32) -> LayerReport {
             number: n,
             duration_ms: 20_000,
             outcome: if n < attempts {
-                "transient"
+                AttemptOutcome::Transient
             } else {
-                "succeeded"
-            }
-            .into(),
+                AttemptOutcome::Succeeded
+            },
             exit_code: Some(if n < attempts { 1 } else { 0 }),
             error: Vec::new(),
         })

@@ -1,9 +1,11 @@
 //! The Slack message for one audience: what happened, what broke and why, what was held
 //! back, what drifted, and how to redeploy; always within Slack's limits (see `blocks`).
 
+use super::audience::team_prefix;
+pub use super::audience::Audience;
 use super::blocks::{Block, Message, MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_TOTAL_TEXT};
 use super::composer::Composer;
-use super::mrkdwn::{escape, link};
+use super::mrkdwn::escape;
 use super::recovery::recovery_message;
 use super::sections::{
     context_lines, drift_text, failure_sections, fields, held_back_text, names_list,
@@ -12,19 +14,7 @@ use super::sections::{
 use crate::notify::error_lines::cut;
 use crate::notify::format::count;
 use crate::notify::{headline, Digest, RunLinks};
-use crate::report::{Mode, Outcome};
-
-/// Who reads the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience<'a> {
-    /// The platform channel (`SLACK_WEBHOOK_URL`): every account.
-    Platform,
-    /// One domain's team: its accounts only.
-    Team {
-        domain: &'a str,
-        channel: Option<&'a str>,
-    },
-}
+use crate::report::Outcome;
 
 /// What kind of message to write.
 #[derive(Debug, Clone)]
@@ -96,38 +86,6 @@ fn report_message(d: &Digest<'_>, links: &RunLinks, audience: Audience<'_>) -> M
     Message {
         text: fallback_text(d, outcome, links, audience),
         blocks,
-    }
-}
-
-pub(super) fn run_word(d: &Digest<'_>) -> &'static str {
-    match d.report.mode {
-        Mode::Apply => "Deploy",
-        Mode::Plan => "Plan",
-    }
-}
-
-pub(super) fn team_prefix(audience: Audience<'_>) -> String {
-    match audience {
-        Audience::Platform => String::new(),
-        Audience::Team { domain, .. } => format!("{domain} · "),
-    }
-}
-
-pub(super) fn every_account(d: &Digest<'_>, audience: Audience<'_>) -> String {
-    let n = d.jobs.len();
-    match (audience, n) {
-        (Audience::Team { domain, .. }, 1) => format!("The {domain} account"),
-        (Audience::Team { domain, .. }, _) => format!("All {n} {domain} accounts"),
-        (Audience::Platform, 1) => "The account".to_string(),
-        (Audience::Platform, _) => format!("All {n} accounts"),
-    }
-}
-
-pub(super) fn commit_phrase(links: &RunLinks) -> String {
-    match (links.short_commit(), links.commit_url()) {
-        (Some(short), Some(url)) => format!(" at {}", link(&url, short)),
-        (Some(short), None) => format!(" at `{short}`"),
-        _ => String::new(),
     }
 }
 

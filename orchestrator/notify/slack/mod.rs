@@ -1,6 +1,7 @@
 //! Slack: a Block Kit message from a run report, routed to the platform's and each team's
 //! incoming webhook, delivered with retries.
 
+mod audience;
 pub mod blocks;
 mod composer;
 pub mod delivery;

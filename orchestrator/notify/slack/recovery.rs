@@ -1,7 +1,7 @@
 //! The short all-clear sent on the first success after a failure (`--previous`).
 
+use super::audience::{commit_phrase, every_account, run_word, team_prefix, Audience};
 use super::blocks::{Block, Message, MAX_FALLBACK_TEXT};
-use super::message::{commit_phrase, every_account, run_word, team_prefix, Audience};
 use super::mrkdwn::{code, escape, link};
 use super::sections::{names_list, NAMES_SHOWN};
 use crate::notify::error_lines::cut;

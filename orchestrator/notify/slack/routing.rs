@@ -5,7 +5,7 @@
 //! domain's `slack_channel` in domains.yaml names that webhook's channel; webhooks never
 //! live in domains.yaml, which anyone can read.
 
-use super::message::Audience;
+use super::audience::Audience;
 use super::webhook::{Webhook, WebhookError};
 use crate::config::Domain;
 use crate::notify::Scope;

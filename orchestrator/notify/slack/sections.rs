@@ -1,10 +1,10 @@
 //! The text of each part of a report message: the summary sentence, the fields, one section
 //! per error group, the held-back accounts, drift, the redeploy command and the context line.
 
+use super::audience::{every_account, Audience};
 use super::blocks::Block;
 use super::composer::Composer;
 use super::grouping::{self, ErrorGroup};
-use super::message::{every_account, Audience};
 use super::mrkdwn::{code, code_block, escape, link, truncate};
 use crate::notify::format::{and_list, changes_text, count, duration, status_word};
 use crate::notify::{Digest, Drift, RunLinks, Scope};

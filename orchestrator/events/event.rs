@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::report::{Attempt, HealthCheckReport, LayerReport, Mode, Status, WaveStatus};
+use super::{Attempt, HealthCheckReport, LayerReport, Mode, NotRunReason, Status, WaveStatus};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -26,8 +26,8 @@ pub enum Event {
         wave: String,
         status: WaveStatus,
         failures: u32,
-        /// Why the wave did not run, when it was skipped.
-        reason: Option<String>,
+        /// Why the wave did not run, when it was skipped or cancelled before it started.
+        reason: Option<NotRunReason>,
     },
     JobStarted {
         wave: String,
@@ -77,14 +77,13 @@ pub enum Event {
         reason: Option<String>,
         duration: Duration,
     },
-    /// A job that never started: its wave was halted (`skipped`), `--fail-fast` stopped it
-    /// (`skipped`), or the run was interrupted first (`cancelled`). No terraform ran for it.
+    /// A job that never started: its wave was held back, `--fail-fast` stopped it, or the
+    /// run was interrupted first. Its status is `reason.status()`. No terraform ran for it.
     JobNotRun {
         wave: String,
         account: String,
         layers: Vec<String>,
-        status: Status,
-        reason: String,
+        reason: NotRunReason,
     },
     /// Sent once, last. `interrupted` when Ctrl-C or SIGTERM stopped the run.
     RunFinished {
