@@ -4,22 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0    success
-  1    a job failed, a wave was halted, or preflight found an unreachable account
-  2    bad input: config, flags, account names, plan or report files
-  3    a notification or PR comment could not be delivered (the deploy's own outcome is unchanged)
-  130  interrupted (Ctrl-C / SIGTERM); the run report is still written";
-
-const SLACK_EXIT_CODES: &str = "\
-Exit codes (the deploy's own outcome is never changed by a notification):
-  0    posted, or nothing to post (see --on)
-  2    bad input: the report, --previous, the config, or SLACK_WEBHOOK_URL missing or malformed
-  3    Slack did not take a message (refused, or still failing after the retries)";
-
 #[derive(Debug, Parser)]
-#[command(name = "orchestrator", version, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = EXIT_CODES)]
+#[command(name = "orchestrator", version, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = crate::exit::help())]
 pub struct Cli {
     /// The organisation's configuration [default: domains.yaml in the current directory or
     /// the nearest parent that has one].
@@ -234,7 +220,7 @@ pub struct PreflightArgs {
 pub enum NotifyCommand {
     /// Post a run report to Slack: every account to the webhook in SLACK_WEBHOOK_URL, and
     /// each domain's accounts to SLACK_WEBHOOK_URL_<DOMAIN> (uppercased, `-` as `_`) when set.
-    #[command(after_help = SLACK_EXIT_CODES)]
+    #[command(after_help = crate::exit::slack_help())]
     Slack(SlackArgs),
 }
 

@@ -1,6 +1,21 @@
-//! The documented exit codes, and the one error type every command returns.
+//! The documented exit codes, the one error type every command returns, and the one place
+//! that decides which exit code an error means. `--help` prints the codes from here too.
 
+use std::error::Error as StdError;
 use std::process::ExitCode;
+
+use crate::aws::ProviderError;
+use crate::changes::ChangeError;
+use crate::config::add_domain::AddDomainError;
+use crate::config::LoadError;
+use crate::notify::slack::WebhookError;
+use crate::plan::SelectionError;
+use crate::report::merge::MergeError;
+use crate::report::ReportError;
+use crate::summary::github::{GithubError, TargetError};
+use crate::summary::render::TooLong;
+use crate::summary::CollectError;
+use crate::vending::VendingError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -15,53 +30,227 @@ pub enum Exit {
     Interrupted = 130,
 }
 
-impl From<Exit> for ExitCode {
-    fn from(exit: Exit) -> Self {
-        ExitCode::from(exit as u8)
+impl Exit {
+    /// Every documented code, in the order `--help` lists them.
+    pub const ALL: [Exit; 5] = [
+        Exit::Success,
+        Exit::Failed,
+        Exit::BadInput,
+        Exit::Undelivered,
+        Exit::Interrupted,
+    ];
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// What the code means, as `--help` says it.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Success => "success",
+            Exit::Failed => {
+                "a job failed, a wave was halted, or preflight found an unreachable account"
+            }
+            Exit::BadInput => "bad input: config, flags, account names, plan or report files",
+            Exit::Undelivered => {
+                "a notification or PR comment could not be delivered (the deploy's own outcome is unchanged)"
+            }
+            Exit::Interrupted => {
+                "interrupted (Ctrl-C / SIGTERM); the run report is still written"
+            }
+        }
     }
 }
 
-/// A command that could not do its job; the message is printed to stderr as it is.
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit.code())
+    }
+}
+
+/// The `Exit codes:` block of `--help`, from `Exit::ALL`.
+pub fn help() -> String {
+    help_with("Exit codes:", &Exit::ALL.map(|exit| (exit, exit.meaning())))
+}
+
+/// The exit codes of `notify slack`, which never reports the deploy's own outcome.
+pub fn slack_help() -> String {
+    help_with(
+        "Exit codes (the deploy's own outcome is never changed by a notification):",
+        &[
+            (Exit::Success, "posted, or nothing to post (see --on)"),
+            (
+                Exit::BadInput,
+                "bad input: the report, --previous, the config, or SLACK_WEBHOOK_URL missing or malformed",
+            ),
+            (
+                Exit::Undelivered,
+                "Slack did not take a message (refused, or still failing after the retries)",
+            ),
+        ],
+    )
+}
+
+fn help_with(title: &str, codes: &[(Exit, &str)]) -> String {
+    let mut text = title.to_string();
+    for (exit, meaning) in codes {
+        text.push_str(&format!("\n  {:<4} {meaning}", exit.code()));
+    }
+    text
+}
+
+/// Why a command could not do its job. Library errors keep their type (`#[from]`), so the
+/// exit code is decided once, in `exit()`, and their sources stay available to print.
 #[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct CliError {
-    pub exit: Exit,
-    pub message: String,
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] LoadError),
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    #[error(transparent)]
+    Changes(#[from] ChangeError),
+    #[error(transparent)]
+    Vending(#[from] VendingError),
+    #[error(transparent)]
+    Credentials(#[from] ProviderError),
+    #[error(transparent)]
+    AddDomain(#[from] AddDomainError),
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
+    #[error(transparent)]
+    Plans(#[from] CollectError),
+    #[error(transparent)]
+    CommentTooLong(#[from] TooLong),
+    #[error(transparent)]
+    PullRequest(#[from] TargetError),
+    #[error(transparent)]
+    Github(#[from] GithubError),
+    /// Anything else: the message says what and what to do; `exit` is chosen where it arose.
+    #[error("{message}")]
+    Other {
+        exit: Exit,
+        message: String,
+        #[source]
+        source: Option<Box<dyn StdError + Send + Sync>>,
+    },
 }
 
 impl CliError {
-    pub fn bad_input(message: impl Into<String>) -> Self {
-        Self {
-            exit: Exit::BadInput,
-            message: message.into(),
+    /// The one mapping from an error to its documented exit code.
+    pub fn exit(&self) -> Exit {
+        match self {
+            CliError::Config(_)
+            | CliError::Selection(_)
+            | CliError::Report(_)
+            | CliError::Merge(_)
+            | CliError::Changes(_)
+            | CliError::Vending(_)
+            | CliError::Credentials(_)
+            | CliError::AddDomain(_)
+            | CliError::Webhook(_)
+            | CliError::Plans(_)
+            | CliError::CommentTooLong(_)
+            | CliError::PullRequest(_) => Exit::BadInput,
+            CliError::Github(_) => Exit::Undelivered,
+            CliError::Other { exit, .. } => *exit,
         }
+    }
+
+    fn other(exit: Exit, message: impl Into<String>) -> Self {
+        CliError::Other {
+            exit,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::other(Exit::BadInput, message)
     }
 
     pub fn failed(message: impl Into<String>) -> Self {
-        Self {
-            exit: Exit::Failed,
-            message: message.into(),
-        }
+        Self::other(Exit::Failed, message)
     }
 
     pub fn undelivered(message: impl Into<String>) -> Self {
-        Self {
-            exit: Exit::Undelivered,
-            message: message.into(),
+        Self::other(Exit::Undelivered, message)
+    }
+
+    /// An I/O step that failed (writing a file, stdout, starting the runtime): exit 1, with
+    /// `context` saying what was being done and the error kept as the source.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        CliError::Other {
+            exit: Exit::Failed,
+            message: context.into(),
+            source: Some(Box::new(source)),
         }
     }
-}
 
-impl From<crate::config::LoadError> for CliError {
-    fn from(e: crate::config::LoadError) -> Self {
-        Self::bad_input(e.to_string())
-    }
-}
-
-impl From<crate::plan::SelectionError> for CliError {
-    fn from(e: crate::plan::SelectionError) -> Self {
-        Self::bad_input(e.to_string())
+    /// The message, then every cause not already said in it, one `caused by:` line each.
+    pub fn report(&self) -> String {
+        let mut text = format!("error: {self}");
+        let mut cause = self.source();
+        // A transparent variant's first source is the wrapped error's own source.
+        while let Some(error) = cause {
+            let said = error.to_string();
+            if !text.contains(&said) {
+                text.push_str(&format!("\n  caused by: {said}"));
+            }
+            cause = error.source();
+        }
+        text
     }
 }
 
 pub type CommandResult = Result<Exit, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_code_with_its_meaning() {
+        let help = help();
+        for exit in Exit::ALL {
+            let line = format!("  {:<4} {}", exit.code(), exit.meaning());
+            assert!(help.contains(&line), "{help}");
+        }
+        assert!(help.contains("\n  130  interrupted"), "{help}");
+    }
+
+    #[test]
+    fn library_errors_map_to_their_documented_code() {
+        let missing = CliError::from(LoadError::Read {
+            path: "domains.yaml".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+        assert_eq!(missing.exit(), Exit::BadInput);
+        let refused = CliError::from(GithubError::Unauthorized {
+            message: "bad credentials".into(),
+        });
+        assert_eq!(refused.exit(), Exit::Undelivered);
+        assert_eq!(CliError::failed("x").exit(), Exit::Failed);
+    }
+
+    #[test]
+    fn causes_are_printed_once() {
+        let error = CliError::io(
+            "cannot write the run report",
+            std::io::Error::other("disk full"),
+        );
+        assert_eq!(
+            error.report(),
+            "error: cannot write the run report\n  caused by: disk full"
+        );
+        // The config error already says why; its source is not repeated.
+        let missing = CliError::from(LoadError::Read {
+            path: "domains.yaml".into(),
+            source: std::io::Error::other("no such file"),
+        });
+        assert_eq!(missing.report().matches("no such file").count(), 1);
+    }
+}

@@ -8,6 +8,7 @@
 //! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
 pub mod aws;
+pub mod backoff;
 pub mod changes;
 pub mod cli;
 pub mod commands;
@@ -16,6 +17,7 @@ pub mod contract;
 pub mod credentials;
 pub mod events;
 pub mod exit;
+pub mod github_actions;
 pub mod health;
 pub mod matrix;
 pub mod notify;
@@ -28,4 +30,5 @@ pub mod runner;
 pub mod summary;
 pub mod terraform;
 pub mod vending;
+pub mod work_lock;
 pub mod workdir;

@@ -22,8 +22,8 @@ fn main() -> ExitCode {
     match orchestrator::commands::dispatch(cli) {
         Ok(exit) => exit.into(),
         Err(err) => {
-            eprintln!("error: {err}");
-            err.exit.into()
+            eprintln!("{}", err.report());
+            err.exit().into()
         }
     }
 }

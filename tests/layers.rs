@@ -1,6 +1,13 @@
 //! The contract between domains.yaml and the Terraform layers, checked on the real layers and
 //! on deliberately broken copies of them.
 
+#[path = "layers/iam.rs"]
+mod iam;
+#[path = "layers/policy.rs"]
+mod policy;
+#[path = "layers/render.rs"]
+mod render;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -1020,11 +1020,16 @@ fn gate_decides_from_the_wave_tolerance_and_always_exits_0() {
             out.stdout
         );
         assert!(out.stdout.contains("tolerance 1"), "{}", out.stdout);
+        // Every output is a heredoc: `proceed<<DELIMITER`, the value, the delimiter.
         let written = std::fs::read_to_string(&output).unwrap();
-        assert!(
-            written.lines().any(|l| l == format!("proceed={proceed}")),
-            "{written}"
-        );
+        let lines: Vec<&str> = written.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("proceed<<ghadelimiter_"))
+            .unwrap_or_else(|| panic!("{written}"));
+        let delimiter = &lines[at]["proceed<<".len()..];
+        assert_eq!(lines[at + 1], proceed.to_string(), "{written}");
+        assert_eq!(lines[at + 2], delimiter, "{written}");
     }
 
     let out = orchestrator(

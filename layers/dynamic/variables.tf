@@ -88,7 +88,7 @@ variable "lambda_timeout_seconds" {
 variable "log_retention_days" {
   description = "Days the function and API access logs are kept."
   type        = number
-  default     = 30
+  default     = 365
 }
 
 variable "throttling_rate_limit" {

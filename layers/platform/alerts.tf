@@ -4,8 +4,9 @@
 resource "aws_sns_topic" "alerts" {
   name = "${var.account_name}-alerts"
 
-  # Not KMS-encrypted on purpose: AWS Budgets cannot publish to a topic encrypted with the AWS
-  # managed SNS key, and the alerts carry no sensitive data.
+  # The account's own key: AWS Budgets cannot publish to a topic encrypted with the AWS managed
+  # SNS key, but may use a customer managed key whose policy names it (kms.tf).
+  kms_master_key_id = aws_kms_key.platform.arn
 }
 
 data "aws_iam_policy_document" "alerts" {

@@ -1,26 +1,53 @@
 # ---------------------------------------------------------------------------------------------
-# Orchestrator role
+# Roles per purpose
+#
+# CI never holds a key: a GitHub Actions job trades its OIDC token for one of three entry roles in
+# the management account (layers/bootstrap), and the orchestrator assumes from there one role per
+# account. Each account role trusts exactly one entry role, so what a job can reach follows from
+# which workflow and which GitHub environment it runs in:
+#
+#   pull request / drift  -> entry `plan`  -> plan_role_name (read-only) in every account
+#   main, stage wave      -> entry `stage` -> role_name in every non-production account
+#   environment production -> entry `prod` -> role_name in every production account
+#
+# A stage leg, a drift check or any future workflow on main therefore cannot reach production
+# credentials without passing the `production` environment's reviewers.
+# ---------------------------------------------------------------------------------------------
+
+locals {
+  management_account = "arn:${local.partition}:iam::${var.management_account_id}"
+
+  # The entry roles the bootstrap layer creates in the management account, by purpose.
+  entry_role_arns = { for purpose, name in var.entry_role_names : purpose => "${local.management_account}:role/${name}" }
+
+  is_production = contains(var.production_environments, var.environment)
+
+  # The one entry role allowed to deploy this account, and who else may (break-glass).
+  deploy_entry_role_arn   = local.is_production ? local.entry_role_arns["prod"] : local.entry_role_arns["stage"]
+  orchestrator_principals = concat([local.deploy_entry_role_arn], var.orchestrator_principal_arns)
+
+  # The state bucket the plan role reads (null: lock files of any bucket, see the policy below).
+  state_bucket_arn  = var.state_bucket == null ? "arn:${local.partition}:s3:::*" : "arn:${local.partition}:s3:::${var.state_bucket}"
+  state_account_id  = coalesce(var.state_account_id, var.management_account_id)
+  state_kms_key_arn = "arn:${local.partition}:kms:*:${local.state_account_id}:key/*"
+}
+
+# ----- deploy: role_name, adopted from AWS Organizations -----
 #
 # The orchestrator assumes this role to apply every layer, so it exists before this layer first
 # runs: AWS Organizations creates it in vended accounts (with an inline AdministratorAccess
 # policy), an operator creates it by hand in invited ones. Adopting it here puts its trust policy
 # under review like any other change. Its permissions are left as they are: it must be able to
 # deploy anything, and the inline policy is not managed by this resource.
-# ---------------------------------------------------------------------------------------------
 
 import {
   to = aws_iam_role.orchestrator
   id = var.role_name
 }
 
-locals {
-  management_account_root = "arn:${local.partition}:iam::${var.management_account_id}:root"
-  orchestrator_principals = length(var.orchestrator_principal_arns) > 0 ? var.orchestrator_principal_arns : [local.management_account_root]
-}
-
 data "aws_iam_policy_document" "orchestrator_trust" {
   statement {
-    sid     = "ManagementAccount"
+    sid     = "DeployEntryRole"
     actions = ["sts:AssumeRole"]
 
     principals {
@@ -32,7 +59,7 @@ data "aws_iam_policy_document" "orchestrator_trust" {
 
 resource "aws_iam_role" "orchestrator" {
   name               = var.role_name
-  description        = "Assumed by the orchestrator from the management account to apply every layer."
+  description        = "Assumed through the ${local.is_production ? "prod" : "stage"} entry role by deploys of ${var.github_repository} to apply every layer."
   assume_role_policy = data.aws_iam_policy_document.orchestrator_trust.json
 
   lifecycle {
@@ -42,157 +69,76 @@ resource "aws_iam_role" "orchestrator" {
   }
 }
 
-# ---------------------------------------------------------------------------------------------
-# GitHub Actions deploy role (OIDC: no long-lived secret anywhere)
-# ---------------------------------------------------------------------------------------------
+# ----- plan: plan_role_name, read-only -----
+#
+# `--plan-only` runs (pull-request plans, drift checks) assume this role. `terraform plan`
+# refreshes every resource, hence ReadOnlyAccess; the S3 backend with use_lockfile writes
+# `<key>.tflock` next to the state, hence writes to lock files and nothing else. Plans run code
+# under review: a plan that tries to change anything fails with AccessDenied.
 
-locals {
-  github_oidc_url = "token.actions.githubusercontent.com"
-
-  # Exactly one of the two exists, depending on create_github_oidc_provider.
-  github_oidc_provider_arn = one(concat(aws_iam_openid_connect_provider.github[*].arn, data.aws_iam_openid_connect_provider.github[*].arn))
-
-  # Only reviewed code deploys: prod trusts jobs running in the GitHub environment
-  # `production` (its protection rules gate every prod deploy), other environments trust
-  # workflows of the main branch. Never `repo:<repo>:*`, which would let any branch or pull
-  # request take this role's rights.
-  default_github_oidc_subjects = var.environment == "prod" ? ["repo:${var.github_repository}:environment:production"] : ["repo:${var.github_repository}:ref:refs/heads/main"]
-  github_oidc_subjects         = length(var.github_oidc_subjects) > 0 ? var.github_oidc_subjects : local.default_github_oidc_subjects
-
-  administrator_access    = "arn:${local.partition}:iam::aws:policy/AdministratorAccess"
-  deploy_role_policy_arns = length(var.deploy_role_policy_arns) > 0 ? var.deploy_role_policy_arns : [local.administrator_access]
-}
-
-resource "aws_iam_openid_connect_provider" "github" {
-  count = var.create_github_oidc_provider ? 1 : 0
-
-  url            = "https://${local.github_oidc_url}"
-  client_id_list = ["sts.amazonaws.com"]
-
-  # AWS verifies GitHub's certificate against its own trusted CAs and ignores these, but the
-  # IAM API behind provider 5.x still requires at least one thumbprint (GitHub's published ones).
-  thumbprint_list = [
-    "6938fd4d98bab03faadb97b34396831e3780aea1",
-    "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
-  ]
-}
-
-data "aws_iam_openid_connect_provider" "github" {
-  count = var.create_github_oidc_provider ? 0 : 1
-
-  url = "https://${local.github_oidc_url}"
-}
-
-data "aws_iam_policy_document" "deploy_trust" {
+data "aws_iam_policy_document" "plan_trust" {
   statement {
-    sid     = "GitHubActions"
-    actions = ["sts:AssumeRoleWithWebIdentity"]
+    sid     = "PlanEntryRole"
+    actions = ["sts:AssumeRole"]
 
     principals {
-      type        = "Federated"
-      identifiers = [local.github_oidc_provider_arn]
-    }
-
-    # Without an audience check any token minted for another audience would be accepted.
-    condition {
-      test     = "StringEquals"
-      variable = "${local.github_oidc_url}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-
-    # Without a subject check every repository on GitHub could assume this role.
-    condition {
-      test     = "StringLike"
-      variable = "${local.github_oidc_url}:sub"
-      values   = local.github_oidc_subjects
-    }
-  }
-
-  dynamic "statement" {
-    for_each = aws_iam_user.ci
-
-    content {
-      sid     = "CiUser"
-      actions = ["sts:AssumeRole"]
-
-      principals {
-        type        = "AWS"
-        identifiers = [statement.value.arn]
-      }
+      type        = "AWS"
+      identifiers = [local.entry_role_arns["plan"]]
     }
   }
 }
 
-resource "aws_iam_role" "deploy" {
-  name               = var.deploy_role_name
-  description        = "Assumed by GitHub Actions in ${var.github_repository} (OIDC) to deploy the account's layers."
-  assume_role_policy = data.aws_iam_policy_document.deploy_trust.json
+resource "aws_iam_role" "plan" {
+  name               = var.plan_role_name
+  description        = "Read-only: assumed through the plan entry role for pull-request plans and drift checks of ${var.github_repository}."
+  assume_role_policy = data.aws_iam_policy_document.plan_trust.json
 
-  # Matches the STS limit for chained roles, so a deploy never outlives its credentials silently.
+  # Matches the STS limit for chained roles (the entry role session is one).
   max_session_duration = 3600
 }
 
-resource "aws_iam_role_policy_attachment" "deploy" {
-  for_each = toset(local.deploy_role_policy_arns)
-
-  role       = aws_iam_role.deploy.name
-  policy_arn = each.value
+resource "aws_iam_role_policy_attachment" "plan_read_only" {
+  role       = aws_iam_role.plan.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
 }
 
-# ---------------------------------------------------------------------------------------------
-# Optional CI user, for systems that cannot use OIDC
-#
-# It can do nothing but assume the deploy role, so every action it takes is logged in CloudTrail
-# under that role and the same policies apply. The access key is written to Secrets Manager and
-# never output; it is still in this layer's state, which is why the state bucket is encrypted and
-# restricted. Rotate with `terraform apply -replace='aws_iam_access_key.ci[0]'`.
-# ---------------------------------------------------------------------------------------------
-
-resource "aws_iam_user" "ci" {
-  count = var.create_ci_user ? 1 : 0
-
-  name = "${var.account_name}-ci"
-  path = "/ci/"
-}
-
-data "aws_iam_policy_document" "ci_user" {
-  count = var.create_ci_user ? 1 : 0
+data "aws_iam_policy_document" "plan_state" {
+  statement {
+    sid       = "ListStateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = [local.state_bucket_arn]
+  }
 
   statement {
-    sid       = "AssumeDeployRoleOnly"
-    actions   = ["sts:AssumeRole"]
-    resources = [aws_iam_role.deploy.arn]
+    sid       = "ReadState"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.state_bucket_arn}/*"]
+  }
+
+  # use_lockfile: the lock is an object `<state key>.tflock`, created and deleted by every plan.
+  statement {
+    sid       = "StateLockFiles"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.state_bucket_arn}/*.tflock"]
+  }
+
+  # The state bucket is encrypted with a customer managed key of the state account (SSE-KMS);
+  # only through S3, so the key cannot decrypt anything else for this role.
+  statement {
+    sid       = "StateEncryptionKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [local.state_kms_key_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:ViaService"
+      values   = ["s3.*.amazonaws.com"]
+    }
   }
 }
 
-resource "aws_iam_user_policy" "ci" {
-  count = var.create_ci_user ? 1 : 0
-
-  name   = "assume-deploy-role"
-  user   = aws_iam_user.ci[0].name
-  policy = data.aws_iam_policy_document.ci_user[0].json
-}
-
-resource "aws_iam_access_key" "ci" {
-  count = var.create_ci_user ? 1 : 0
-
-  user = aws_iam_user.ci[0].name
-}
-
-resource "aws_secretsmanager_secret" "ci_user" {
-  count = var.create_ci_user ? 1 : 0
-
-  name        = "${var.account_name}/ci-user/access-key"
-  description = "Access key of IAM user ${aws_iam_user.ci[0].name}; its only permission is assuming ${aws_iam_role.deploy.name}."
-}
-
-resource "aws_secretsmanager_secret_version" "ci_user" {
-  count = var.create_ci_user ? 1 : 0
-
-  secret_id = aws_secretsmanager_secret.ci_user[0].id
-  secret_string = jsonencode({
-    AWS_ACCESS_KEY_ID     = aws_iam_access_key.ci[0].id
-    AWS_SECRET_ACCESS_KEY = aws_iam_access_key.ci[0].secret
-    role_arn              = aws_iam_role.deploy.arn
-  })
+resource "aws_iam_role_policy" "plan_state" {
+  name   = "terraform-state-read-and-lock"
+  role   = aws_iam_role.plan.id
+  policy = data.aws_iam_policy_document.plan_state.json
 }

@@ -20,6 +20,7 @@ module "vpc" {
   environment             = var.environment
   single_nat_gateway      = var.single_nat_gateway
   flow_log_retention_days = var.flow_log_retention_days
+  flow_log_kms_key_arn    = aws_kms_key.platform.arn
 }
 
 module "health_check" {
@@ -31,6 +32,7 @@ module "health_check" {
   phone_home_url   = var.phone_home_url
   interval_minutes = var.health_check_interval_minutes
   alarm_topic_arns = [aws_sns_topic.alerts.arn]
+  log_kms_key_arn  = aws_kms_key.platform.arn
 }
 
 module "monitoring" {

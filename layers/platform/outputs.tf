@@ -4,23 +4,23 @@ output "account_alias" {
 }
 
 output "orchestrator_role_arn" {
-  description = "ARN of the role the orchestrator assumes from the management account."
+  description = "ARN of the role the orchestrator assumes to deploy (`role_name` in domains.yaml)."
   value       = aws_iam_role.orchestrator.arn
 }
 
-output "deploy_role_arn" {
-  description = "ARN of the role GitHub Actions assumes through OIDC (`role-to-assume` of aws-actions/configure-aws-credentials)."
-  value       = aws_iam_role.deploy.arn
+output "plan_role_arn" {
+  description = "ARN of the read-only role `--plan-only` runs assume (`plan_role_name` in domains.yaml)."
+  value       = aws_iam_role.plan.arn
 }
 
-output "github_oidc_provider_arn" {
-  description = "ARN of the account's GitHub Actions OIDC provider."
-  value       = local.github_oidc_provider_arn
+output "deploy_entry_role_arn" {
+  description = "ARN of the management account's entry role that alone may assume `role_name` here (stage or prod, by environment)."
+  value       = local.deploy_entry_role_arn
 }
 
-output "ci_user_secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the CI user's access key; null unless create_ci_user."
-  value       = one(aws_secretsmanager_secret.ci_user[*].arn)
+output "platform_kms_key_arn" {
+  description = "ARN of the key encrypting the account's log groups and alerts topic (alias `alias/<account_name>-platform`); the dynamic layer encrypts its logs with it."
+  value       = aws_kms_key.platform.arn
 }
 
 output "vpc_id" {

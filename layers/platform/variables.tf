@@ -67,7 +67,7 @@ variable "network_cidr" {
 }
 
 variable "github_repository" {
-  description = "GitHub repository (`owner/name`) whose Actions workflows may assume the deploy role through OIDC."
+  description = "GitHub repository (`owner/name`) this organisation is deployed from; named in resource descriptions (the entry roles that trust its OIDC tokens are in layers/bootstrap)."
   type        = string
 
   validation {
@@ -77,7 +77,7 @@ variable "github_repository" {
 }
 
 variable "management_account_id" {
-  description = "12-digit id of the organisation's management account, from which the orchestrator assumes `role_name`."
+  description = "12-digit id of the organisation's management account, where layers/bootstrap created the entry roles that the account roles trust."
   type        = string
 
   validation {
@@ -107,7 +107,7 @@ variable "role_name" {
 }
 
 variable "orchestrator_principal_arns" {
-  description = "IAM principals in the management account allowed to assume `role_name`. Empty trusts the management account as a whole and leaves the choice to its IAM policies, as AWS Organizations does."
+  description = "Principals allowed to assume `role_name` besides the deploy entry role of this account's environment, for example a break-glass role people use from a laptop. Empty (the default) trusts the entry role alone."
   type        = list(string)
   default     = []
 
@@ -117,34 +117,48 @@ variable "orchestrator_principal_arns" {
   }
 }
 
-variable "deploy_role_name" {
-  description = "Name of the role GitHub Actions assumes through OIDC to deploy into this account."
+variable "plan_role_name" {
+  description = "Name of the read-only role `--plan-only` runs assume in this account; must equal `plan_role_name` in domains.yaml."
   type        = string
-  default     = "github-actions-deploy"
+  default     = "OrganizationAccountReadOnly"
 }
 
-variable "deploy_role_policy_arns" {
-  description = "Managed policies attached to the deploy role. Empty attaches AdministratorAccess, because the deploy role applies every layer, including this one's IAM."
+variable "entry_role_names" {
+  description = "Names of the entry roles layers/bootstrap creates in the management account, by purpose: `plan` (pull requests, drift), `stage` (main branch), `prod` (GitHub environment `production`)."
+  type        = map(string)
+  default = {
+    plan  = "orchestrator-plan"
+    stage = "orchestrator-stage"
+    prod  = "orchestrator-prod"
+  }
+
+  validation {
+    condition     = sort(keys(var.entry_role_names)) == ["plan", "prod", "stage"]
+    error_message = "entry_role_names must name exactly the plan, stage and prod entry roles."
+  }
+}
+
+variable "production_environments" {
+  description = "Environments whose accounts trust only the prod entry role (jobs in the GitHub environment `production`); every other account trusts the stage entry role."
   type        = list(string)
-  default     = []
+  default     = ["prod"]
 }
 
-variable "github_oidc_subjects" {
-  description = "`sub` claims (StringLike patterns) allowed to assume the deploy role. Empty means `repo:<github_repository>:environment:production` for prod (the GitHub environment the deploy workflow's prod job runs in) and `repo:<github_repository>:ref:refs/heads/main` elsewhere."
-  type        = list(string)
-  default     = []
+variable "state_bucket" {
+  description = "Name of the terraform state bucket (`state.bucket` in domains.yaml) the plan role may read and lock. Null lets the plan role write lock files of any bucket its account can reach, and read nothing beyond ReadOnlyAccess."
+  type        = string
+  default     = null
 }
 
-variable "create_github_oidc_provider" {
-  description = "Create the account's GitHub OIDC provider. Set false when the account already has one for token.actions.githubusercontent.com (there can be only one per URL)."
-  type        = bool
-  default     = true
-}
+variable "state_account_id" {
+  description = "12-digit id of the account holding the state bucket and its KMS key. Null means `management_account_id`, where layers/bootstrap creates them."
+  type        = string
+  default     = null
 
-variable "create_ci_user" {
-  description = "Create an IAM user for CI systems that cannot use OIDC. Its only permission is assuming the deploy role; its access key is stored in Secrets Manager."
-  type        = bool
-  default     = false
+  validation {
+    condition     = var.state_account_id == null || can(regex("^[0-9]{12}$", var.state_account_id))
+    error_message = "state_account_id must be exactly 12 digits."
+  }
 }
 
 variable "az_count" {

@@ -13,7 +13,7 @@ impl Masker {
     /// Masks only inside GitHub Actions (`GITHUB_ACTIONS=true`); elsewhere the line would be noise.
     pub fn from_env() -> Self {
         Self {
-            enabled: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            enabled: crate::github_actions::GithubActions::from_env().actions,
         }
     }
 
@@ -22,10 +22,7 @@ impl Masker {
             return;
         }
         let mut out = std::io::stdout().lock();
-        // A mask covers one line; a multi-line secret needs one mask per line.
-        for line in value.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let _ = writeln!(out, "::add-mask::{line}");
-        }
+        let _ = out.write_all(crate::github_actions::mask_lines(value).as_bytes());
         let _ = out.flush();
     }
 }

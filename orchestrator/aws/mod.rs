@@ -17,5 +17,5 @@ pub use child_env::is_base_credential_env;
 pub use failure::{code, StsFailure};
 pub use preflight::{preflight, BaseFailure, PreflightFailure, PreflightReport, ReachableAccount};
 pub use provider::{AssumedRole, Identity, ProviderError, StsProvider, REFRESH_MARGIN};
-pub use retry::RetryPolicy;
+pub use retry::{with_retries, STS_RETRY};
 pub use session::{role_arn, role_name, session_name, Purpose, CHAINED_SESSION_LIMIT};

@@ -10,6 +10,7 @@ use aws_sdk_sts::Client;
 use crate::credentials::Secret;
 
 use super::failure::{code, StsFailure};
+use super::retry::with_retries;
 use super::session;
 use super::settings::Settings;
 
@@ -26,27 +27,25 @@ pub async fn assume_role(
 ) -> Result<Credentials, StsFailure> {
     let token = github_token(settings).await?;
     let session_name = session::session_name("oidc", &settings.run_id, settings.purpose);
-    let output = settings
-        .retry
-        .run(|| async {
-            anonymous
-                .assume_role_with_web_identity()
-                .role_arn(role_arn)
-                .role_session_name(&session_name)
-                .web_identity_token(token.expose())
-                .duration_seconds(WEB_IDENTITY_DURATION)
-                .send()
-                .await
-                .map_err(|e| StsFailure::from_sdk(&e))
-        })
-        .await
-        .map_err(|mut failure| {
-            failure.message = format!(
-                "AssumeRoleWithWebIdentity into {role_arn} failed: {}",
-                failure.message
-            );
-            failure
-        })?;
+    let output = with_retries(&settings.retry, || async {
+        anonymous
+            .assume_role_with_web_identity()
+            .role_arn(role_arn)
+            .role_session_name(&session_name)
+            .web_identity_token(token.expose())
+            .duration_seconds(WEB_IDENTITY_DURATION)
+            .send()
+            .await
+            .map_err(|e| StsFailure::from_sdk(&e))
+    })
+    .await
+    .map_err(|mut failure| {
+        failure.message = format!(
+            "AssumeRoleWithWebIdentity into {role_arn} failed: {}",
+            failure.message
+        );
+        failure
+    })?;
     let credentials = output.credentials().ok_or_else(|| {
         StsFailure::new(
             None,
@@ -106,37 +105,35 @@ async fn github_token(settings: &Settings) -> Result<Secret, StsFailure> {
         value: String,
     }
 
-    let token = settings
-        .retry
-        .run(|| async {
-            let response = http
-                .get(url.clone())
-                .bearer_auth(bearer.expose())
-                .header(reqwest::header::ACCEPT, "application/json")
-                .send()
-                .await
-                .map_err(|e| {
-                    let e = e.without_url();
-                    unavailable(
-                        format!("cannot reach GitHub's token endpoint: {e}"),
-                        e.is_timeout() || e.is_connect() || e.is_request(),
-                    )
-                })?;
-            let status = response.status();
-            if !status.is_success() {
-                return Err(unavailable(
-                    format!("GitHub's token endpoint answered HTTP {status}"),
-                    status.is_server_error() || status.as_u16() == 429,
-                ));
-            }
-            response.json::<TokenAnswer>().await.map_err(|e| {
+    let token = with_retries(&settings.retry, || async {
+        let response = http
+            .get(url.clone())
+            .bearer_auth(bearer.expose())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| {
+                let e = e.without_url();
                 unavailable(
-                    format!("GitHub's token endpoint sent no token: {}", e.without_url()),
-                    false,
+                    format!("cannot reach GitHub's token endpoint: {e}"),
+                    e.is_timeout() || e.is_connect() || e.is_request(),
                 )
-            })
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(unavailable(
+                format!("GitHub's token endpoint answered HTTP {status}"),
+                status.is_server_error() || status.as_u16() == 429,
+            ));
+        }
+        response.json::<TokenAnswer>().await.map_err(|e| {
+            unavailable(
+                format!("GitHub's token endpoint sent no token: {}", e.without_url()),
+                false,
+            )
         })
-        .await?;
+    })
+    .await?;
     settings.masker.mask(&token.value);
     Ok(Secret::new(token.value))
 }

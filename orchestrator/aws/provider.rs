@@ -15,9 +15,10 @@ use super::base::Base;
 use super::failure::StsFailure;
 use super::hint;
 use super::mask::Masker;
-use super::retry::RetryPolicy;
+use super::retry::{with_retries, STS_RETRY};
 use super::session::{self, Purpose};
 use super::settings::Settings;
+use crate::backoff::RetryPolicy;
 
 /// Credentials with less than this left are assumed again before the next layer starts.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(10 * 60);
@@ -131,7 +132,7 @@ impl StsProvider {
             oidc_role_arn,
             run_id: run_id.to_string(),
             endpoint_url: None,
-            retry: RetryPolicy::default(),
+            retry: STS_RETRY,
             purpose: Purpose::Deploy,
             masker: Masker::from_env(),
         }))
@@ -220,18 +221,16 @@ impl StsProvider {
         let role_arn = session::role_arn(account, settings.purpose);
         let session_name = session::session_name(&account.name, &settings.run_id, settings.purpose);
         let duration = session::duration_seconds(account.session_duration, base.chained);
-        let output = settings
-            .retry
-            .run(|| {
-                let request = client
-                    .assume_role()
-                    .role_arn(&role_arn)
-                    .role_session_name(&session_name)
-                    .duration_seconds(duration)
-                    .set_external_id(account.external_id.clone());
-                async move { request.send().await.map_err(|e| StsFailure::from_sdk(&e)) }
-            })
-            .await?;
+        let output = with_retries(&settings.retry, || {
+            let request = client
+                .assume_role()
+                .role_arn(&role_arn)
+                .role_session_name(&session_name)
+                .duration_seconds(duration)
+                .set_external_id(account.external_id.clone());
+            async move { request.send().await.map_err(|e| StsFailure::from_sdk(&e)) }
+        })
+        .await?;
         let credentials = output.credentials().ok_or_else(|| {
             StsFailure::new(None, "AssumeRole answered without credentials", false)
         })?;
@@ -273,18 +272,14 @@ impl StsProvider {
     }
 
     async fn caller_identity(&self, client: &aws_sdk_sts::Client) -> Result<Identity, StsFailure> {
-        let output = self
-            .inner
-            .settings
-            .retry
-            .run(|| async {
-                client
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| StsFailure::from_sdk(&e))
-            })
-            .await?;
+        let output = with_retries(&self.inner.settings.retry, || async {
+            client
+                .get_caller_identity()
+                .send()
+                .await
+                .map_err(|e| StsFailure::from_sdk(&e))
+        })
+        .await?;
         Ok(Identity {
             account: output.account().unwrap_or_default().to_string(),
             arn: output.arn().unwrap_or_default().to_string(),

@@ -1,66 +1,42 @@
-//! Retrying STS requests: a policy value turned into a backoff iterator, applied only to
-//! failures STS calls transient.
+//! Retrying STS requests with the crate's one backoff (`backoff::RetryPolicy`), applied only
+//! to failures STS calls transient (`StsFailure::retryable`).
 
 use std::future::Future;
 use std::time::Duration;
 
-use rand::Rng;
-
 use super::failure::StsFailure;
+use crate::backoff::{Jitter, RetryPolicy};
 
-/// Exponential backoff with full jitter (each delay is random in `0..=min(max, initial * 2^n)`),
-/// as AWS recommends so that fifty accounts throttled together do not retry together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Requests sent at most, the first included.
-    pub max_attempts: u32,
-    pub initial_delay: Duration,
-    pub max_delay: Duration,
-}
+/// STS's policy: four retries after the first request, from 400ms doubling to 10s, with
+/// full jitter as AWS recommends, so fifty accounts throttled together do not retry together.
+pub const STS_RETRY: RetryPolicy = RetryPolicy::Exponential {
+    retries: 4,
+    initial: Duration::from_millis(400),
+    max_delay: Duration::from_secs(10),
+    jitter: Jitter::Full,
+};
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            initial_delay: Duration::from_millis(400),
-            max_delay: Duration::from_secs(10),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The delays before the second, third, ... request.
-    pub fn delays(&self) -> impl Iterator<Item = Duration> + '_ {
-        (0..self.max_attempts.saturating_sub(1)).map(|retry| {
-            let ceiling = self
-                .initial_delay
-                .saturating_mul(1u32 << retry.min(16))
-                .min(self.max_delay);
-            rand::thread_rng().gen_range(Duration::ZERO..=ceiling)
-        })
-    }
-
-    /// Runs `request` until it succeeds, fails for good, or the attempts run out.
-    pub async fn run<T, F, Fut>(&self, mut request: F) -> Result<T, StsFailure>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, StsFailure>>,
-    {
-        let mut delays = self.delays();
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            match request().await {
-                Ok(value) => return Ok(value),
-                Err(mut failure) => {
-                    failure.attempts = attempts;
-                    match delays.next() {
-                        Some(delay) if failure.retryable => {
-                            tracing::debug!(%failure, ?delay, "STS request failed; retrying");
-                            tokio::time::sleep(delay).await;
-                        }
-                        _ => return Err(failure),
+/// Runs `request` until it succeeds, fails for good (not `retryable`), or `policy`'s
+/// retries run out; the failure records how many requests were sent.
+pub async fn with_retries<T, F, Fut>(policy: &RetryPolicy, mut request: F) -> Result<T, StsFailure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StsFailure>>,
+{
+    let mut delays = policy.backoff();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match request().await {
+            Ok(value) => return Ok(value),
+            Err(mut failure) => {
+                failure.attempts = attempts;
+                match delays.next() {
+                    Some(delay) if failure.retryable => {
+                        tracing::debug!(%failure, ?delay, "STS request failed; retrying");
+                        tokio::time::sleep(delay).await;
                     }
+                    _ => return Err(failure),
                 }
             }
         }
@@ -74,22 +50,22 @@ mod tests {
     use super::*;
 
     fn fast() -> RetryPolicy {
-        RetryPolicy {
-            max_attempts: 4,
-            initial_delay: Duration::from_millis(1),
+        RetryPolicy::Exponential {
+            retries: 3,
+            initial: Duration::from_millis(1),
             max_delay: Duration::from_millis(2),
+            jitter: Jitter::Full,
         }
     }
 
     async fn count_requests(answers: Vec<Result<(), StsFailure>>) -> (Result<(), StsFailure>, u32) {
         let sent = AtomicU32::new(0);
-        let result = fast()
-            .run(|| {
-                let n = sent.fetch_add(1, Ordering::SeqCst) as usize;
-                let answer = answers[n.min(answers.len() - 1)].clone();
-                async move { answer }
-            })
-            .await;
+        let result = with_retries(&fast(), || {
+            let n = sent.fetch_add(1, Ordering::SeqCst) as usize;
+            let answer = answers[n.min(answers.len() - 1)].clone();
+            async move { answer }
+        })
+        .await;
         (result, sent.load(Ordering::SeqCst))
     }
 
@@ -119,10 +95,9 @@ mod tests {
     }
 
     #[test]
-    fn delays_stay_under_the_ceiling() {
-        let policy = RetryPolicy::default();
-        let delays: Vec<_> = policy.delays().collect();
+    fn five_requests_at_most_each_wait_under_ten_seconds() {
+        let delays: Vec<_> = STS_RETRY.backoff().collect();
         assert_eq!(delays.len(), 4);
-        assert!(delays.iter().all(|d| *d <= policy.max_delay));
+        assert!(delays.iter().all(|d| *d <= Duration::from_secs(10)));
     }
 }

@@ -1,8 +1,8 @@
 //! What an `StsProvider` was asked for, fixed when it is built.
 
 use super::mask::Masker;
-use super::retry::RetryPolicy;
 use super::session::Purpose;
+use crate::backoff::RetryPolicy;
 
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -9,7 +9,24 @@ use crate::config::{self, Account, Config};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
 use crate::vending;
+use crate::work_lock::{self, WorkDirLock};
 use crate::workdir::WorkDir;
+
+/// Locks the work directory a command writes into for the rest of the process (dropping the
+/// returned lock releases it): the one way every writing command claims its directory.
+pub fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliError> {
+    let lock =
+        work_lock::lock(work_dir, command).map_err(|e| CliError::bad_input(e.to_string()))?;
+    if let Some(stale) = &lock.stale {
+        eprintln!(
+            "notice: {}: the previous orchestrator {stale} did not finish cleanly (killed or \
+             crashed); its lock is taken over. Check its run report and logs; a follow-up run \
+             converges what it left",
+            lock.path().display()
+        );
+    }
+    Ok(lock)
+}
 
 pub fn load_config(path: &Path) -> Result<Config, CliError> {
     Ok(config::load(path)?)
@@ -19,8 +36,7 @@ pub fn load_config(path: &Path) -> Result<Config, CliError> {
 /// accounts that omit `account_id`.
 pub fn load_config_with_vended_ids(path: &Path, work_dir: &WorkDir) -> Result<Config, CliError> {
     let mut config = load_config(path)?;
-    vending::fill_in(&mut config, work_dir.root())
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    vending::fill_in(&mut config, work_dir.root())?;
     Ok(config)
 }
 
@@ -146,16 +162,15 @@ fn changes_since(
     let Some(since) = changed_since.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
-    let changes =
-        changes::detect(config, since, all_on).map_err(|e| CliError::bad_input(e.to_string()))?;
-    let annotate = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let changes = changes::detect(config, since, all_on)?;
+    let annotate = crate::github_actions::GithubActions::from_env().actions;
     for removed in &changes.removed {
         let message = removed.message();
         eprintln!("warning: {message}");
         if annotate {
             eprintln!(
                 "::warning title=Removed from config::{}",
-                crate::notify::github::escape_data(&message)
+                crate::github_actions::escape_data(&message)
             );
         }
     }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::common::{
-    changed_filter, load_config_with_vended_ids, plan_for, require_vended, split_names,
+    changed_filter, load_config_with_vended_ids, lock_work_dir, plan_for, require_vended,
+    split_names,
 };
 use super::invocation::Invocation;
 use crate::aws::{self, StsProvider};
@@ -17,6 +18,7 @@ use crate::config::{Config, CredentialsMode};
 use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::events;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::GithubActions;
 use crate::notify;
 use crate::plan::{self, Plan, Selection};
 use crate::progress::{self, Style};
@@ -41,7 +43,7 @@ pub fn deploy(inv: &Invocation, args: DeployArgs) -> CommandResult {
             plan::build(&config, &Selection::accounts(accounts.clone()))?;
             resume.only(&accounts);
         }
-        return execute_resume(config, resume, &work, args.execution);
+        return execute_resume(config, resume, &work, args.execution, "deploy");
     }
     let selection = Selection {
         accounts,
@@ -57,7 +59,7 @@ pub fn deploy(inv: &Invocation, args: DeployArgs) -> CommandResult {
     let plan = plan::build(&config, &selection)?;
     require_vended(plan.jobs().map(|j| &j.account), &work)?;
     guard_earlier_waves(&config, &plan, &work, args.force, args.execution.plan_only)?;
-    execute(config, plan, &work, args.execution, None)
+    execute(config, plan, &work, args.execution, None, "deploy")
 }
 
 pub fn run(inv: &Invocation, args: RunArgs) -> CommandResult {
@@ -66,11 +68,11 @@ pub fn run(inv: &Invocation, args: RunArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &work)?;
     if let Some(report) = &args.resume {
         let resume = resume_plan(&config, report, &args.execution)?;
-        return execute_resume(config, resume, &work, args.execution);
+        return execute_resume(config, resume, &work, args.execution, "run");
     }
     let plan = plan_for(&config, &args.selectors)?;
     require_vended(plan.jobs().map(|j| &j.account), &work)?;
-    execute(config, plan, &work, args.execution, None)
+    execute(config, plan, &work, args.execution, None, "run")
 }
 
 /// Reads the report to resume and checks it against the config (exit 2 when ambiguous).
@@ -95,6 +97,7 @@ fn execute_resume(
     resume: ResumePlan,
     work: &WorkDir,
     args: ExecutionArgs,
+    command: &str,
 ) -> CommandResult {
     eprint!("{}", resume.render());
     if resume.accounts.is_empty() {
@@ -102,7 +105,7 @@ fn execute_resume(
     }
     let plan = plan::build(&config, &resume.selection())?;
     require_vended(plan.jobs().map(|j| &j.account), work)?;
-    execute(config, plan, work, args, Some(resume.from))
+    execute(config, plan, work, args, Some(resume.from), command)
 }
 
 /// `deploy` of later-wave accounts: says that earlier waves are not run, and refuses (unless
@@ -172,6 +175,7 @@ fn execute(
     work: &WorkDir,
     args: ExecutionArgs,
     resumed_from: Option<ResumedFrom>,
+    command: &str,
 ) -> CommandResult {
     if args.fail_on_drift && !args.plan_only {
         return Err(CliError::bad_input(
@@ -182,6 +186,8 @@ fn execute(
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
     let terraform = find_program(&args.terraform)?;
+    // Before anything is written there: released when this function returns.
+    let _work_dir_lock = lock_work_dir(work.root(), command)?;
     let run_id = run_id();
     let reports = ReportPaths {
         run: work.run_report(&run_id),
@@ -509,11 +515,9 @@ pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
 }
 
 fn run_id() -> String {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    match (env("GITHUB_RUN_ID"), env("GITHUB_RUN_ATTEMPT")) {
-        (Some(id), Some(attempt)) => format!("{id}-{attempt}"),
-        (Some(id), None) => id,
-        _ => {
+    match GithubActions::from_env().run_and_attempt() {
+        Some(id) => id,
+        None => {
             let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
             let stamp: String = now.chars().filter(char::is_ascii_alphanumeric).collect();
             format!("local-{stamp}-{}", std::process::id())
@@ -523,18 +527,12 @@ fn run_id() -> String {
 
 /// Where the run happened, from GitHub Actions' environment.
 fn source() -> Option<Source> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let repository = env("GITHUB_REPOSITORY");
-    let server_url = env("GITHUB_SERVER_URL");
-    let run_url = match (&server_url, &repository, env("GITHUB_RUN_ID")) {
-        (Some(server), Some(repo), Some(id)) => Some(format!("{server}/{repo}/actions/runs/{id}")),
-        _ => None,
-    };
+    let gh = GithubActions::from_env();
     let source = Source {
-        repository,
-        commit: env("GITHUB_SHA"),
-        run_url,
-        server_url,
+        run_url: gh.run_url(),
+        repository: gh.repository,
+        commit: gh.sha,
+        server_url: gh.server_url,
     };
     (source != Source::default()).then_some(source)
 }

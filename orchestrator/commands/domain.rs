@@ -20,8 +20,7 @@ pub fn add(config_path: &Path, args: DomainAddArgs) -> CommandResult {
         .flat_map(|v| v.split(','))
         .filter(|v| !v.trim().is_empty())
         .map(parse_account_id)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+        .collect::<Result<Vec<_>, _>>()?;
     let request = DomainRequest {
         name: args.name,
         team: args.team,

@@ -1,8 +1,8 @@
-use std::io::Write;
 use std::path::Path;
 
 use crate::cli::GateArgs;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::{append_outputs, GithubActions};
 use crate::notify::format::{and_list, count};
 use crate::report::{read_report, Status};
 use crate::rules::{self, WaveTally};
@@ -21,7 +21,7 @@ pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
             known.join(", ")
         )));
     };
-    let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let report = read_report(&args.report)?;
     let jobs: Vec<_> = report.jobs.iter().filter(|j| j.wave == wave.name).collect();
     // The one rule: failed and cancelled jobs count against the tolerance.
     let tally = WaveTally::of(jobs.iter().map(|j| j.status));
@@ -39,19 +39,15 @@ pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
         );
     }
 
-    if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)?;
-            writeln!(file, "proceed={proceed}")?;
-            writeln!(file, "failures={}", failed.len())
-        };
-        write().map_err(|e| {
+    if let Some(path) = GithubActions::from_env().output {
+        let outputs = [
+            ("proceed", proceed.to_string()),
+            ("failures", failed.len().to_string()),
+        ];
+        append_outputs(&path, &outputs.each_ref().map(|(n, v)| (*n, v.as_str()))).map_err(|e| {
             CliError::failed(format!(
                 "cannot write $GITHUB_OUTPUT ({}): {e}",
-                Path::new(&path).display()
+                path.display()
             ))
         })?;
     }

@@ -1,9 +1,9 @@
 use std::io::Write;
-use std::path::Path;
 
 use super::invocation::Invocation;
 use crate::cli::MatrixArgs;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::GithubActions;
 use crate::{matrix, plan};
 
 pub fn run(inv: &Invocation, args: MatrixArgs) -> CommandResult {
@@ -44,7 +44,7 @@ pub fn run(inv: &Invocation, args: MatrixArgs) -> CommandResult {
         ),
     }
     .expect("a matrix always serialises");
-    if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+    if let Some(path) = GithubActions::from_env().output {
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -52,7 +52,7 @@ pub fn run(inv: &Invocation, args: MatrixArgs) -> CommandResult {
             .map_err(|e| {
                 CliError::failed(format!(
                     "cannot open $GITHUB_OUTPUT ({}): {e}",
-                    Path::new(&path).display()
+                    path.display()
                 ))
             })?;
         file.write_all(matrix::github_output(&waves).as_bytes())

@@ -9,14 +9,13 @@ use crate::notify::{Digest, RunLinks};
 use crate::report::read_report;
 
 pub fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
-    let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let report = read_report(&args.report)?;
     let previous = match &args.previous {
-        Some(path) => Some(read_report(path).map_err(|e| CliError::bad_input(e.to_string()))?),
+        Some(path) => Some(read_report(path)?),
         None => None,
     };
     let domains = domains(config_path)?;
-    let routing = slack::route(&report, &domains, |name| std::env::var(name).ok())
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let routing = slack::route(&report, &domains, |name| std::env::var(name).ok())?;
     for note in &routing.notes {
         eprintln!("note: {note}");
     }
@@ -28,8 +27,7 @@ pub fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
     };
     let policy = DeliveryPolicy {
         timeout: args.timeout,
-        retries: args.retries,
-        backoff: args.retry_delay,
+        retry: DeliveryPolicy::exponential(args.retries, args.retry_delay),
         ..DeliveryPolicy::default()
     };
     let links = RunLinks::from_env(report.source.as_ref());

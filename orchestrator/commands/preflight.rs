@@ -20,9 +20,8 @@ pub fn run(inv: &Invocation, args: PreflightArgs) -> CommandResult {
         .waves
         .iter()
         .flat_map(|wave| wave.jobs.iter().map(|job| &job.account));
-    let provider = StsProvider::new(&config, args.oidc_role_arn, &run_id())
-        .map_err(|e| CliError::bad_input(e.to_string()))?
-        .for_plan(args.plan_only);
+    let provider =
+        StsProvider::new(&config, args.oidc_role_arn, &run_id())?.for_plan(args.plan_only);
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))?;
     let report = runtime.block_on(aws::preflight(
@@ -41,9 +40,9 @@ pub fn run(inv: &Invocation, args: PreflightArgs) -> CommandResult {
 
 /// Names the sessions in CloudTrail: the GitHub run when there is one, else the time.
 fn run_id() -> String {
-    match std::env::var("GITHUB_RUN_ID") {
-        Ok(id) if !id.is_empty() => format!("preflight-{id}"),
-        _ => {
+    match crate::github_actions::GithubActions::from_env().run_id {
+        Some(id) => format!("preflight-{id}"),
+        None => {
             let secs = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());

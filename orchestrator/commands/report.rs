@@ -12,8 +12,7 @@ pub fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
     } else {
         None
     };
-    let (inputs, notes) = merging::collect(&args.inputs, Some(&args.out))
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let (inputs, notes) = merging::collect(&args.inputs, Some(&args.out))?;
     // Plan JSONs share the directories with the reports: one line, not one per plan.
     match notes.as_slice() {
         [] => {}
@@ -30,7 +29,7 @@ pub fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
     }
     let mut json = serde_json::to_vec_pretty(&merged.report).expect("a run report serialises");
     json.push(b'\n');
-    write_atomic(&args.out, &json).map_err(|e| CliError::bad_input(e.to_string()))?;
+    write_atomic(&args.out, &json)?;
     println!(
         "merged {count} run reports ({} accounts) into {}: outcome {}",
         merged.report.jobs.len(),
@@ -44,7 +43,7 @@ pub fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
 }
 
 pub fn summary(args: ReportSummaryArgs) -> CommandResult {
-    let report = read_report(&args.report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let report = read_report(&args.report)?;
     if GithubEnv::from_env().actions {
         github::publish(&report, &args.report).map_err(|e| {
             CliError::failed(format!(

@@ -6,17 +6,15 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::SummaryArgs;
 use crate::exit::{CliError, CommandResult, Exit};
+use crate::github_actions::{append_step_summary, step_summary_room, GithubActions};
 use crate::report::write_atomic;
 use crate::summary::github::{
-    upsert_comment, GithubClient, PostedAction, PullRequest, RetryPolicy,
+    upsert_comment, GithubClient, PostedAction, PullRequest, GITHUB_RETRY,
 };
 use crate::summary::render::{
     byte_length, comment_length, fit, render, Detail, FullVersion, Limit,
 };
 use crate::summary::{collect, CollectOptions, DeployOrder, Summary};
-
-/// GitHub's limit for `$GITHUB_STEP_SUMMARY`, per step.
-const STEP_SUMMARY_BYTES: usize = 1024 * 1024;
 
 pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -26,28 +24,23 @@ pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         report: args.report.as_deref(),
         keep_going: args.keep_going,
         order: order.as_ref(),
-    })
-    .map_err(|e| CliError::bad_input(e.to_string()))?;
+    })?;
     // Checked before anything is written, so a missing token leaves nothing half done.
     let target = args
         .post
         .then(|| PullRequest::from_env(args.pr, env))
-        .transpose()
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+        .transpose()?;
 
     let full_text = render(&summary, &Detail::FULL, None);
-    let step_summary = env("GITHUB_STEP_SUMMARY").map(|path| {
-        StepSummary::new(
-            PathBuf::from(path),
-            &summary,
-            &full_text,
-            args.full.as_deref(),
-        )
-    });
+    let step_summary = GithubActions::from_env()
+        .step_summary
+        .map(|path| StepSummary::new(path, &summary, &full_text, args.full.as_deref()));
     let full = FullVersion {
         file: args.full.clone(),
         step_summary: step_summary.as_ref().is_some_and(|s| s.complete),
-        run_url: ci_run_url(&env).or_else(|| summary.run_url.clone()),
+        run_url: GithubActions::from_env()
+            .run_url()
+            .or_else(|| summary.run_url.clone()),
     };
     let comment = fit(
         &summary,
@@ -58,11 +51,10 @@ pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
             of: "a PR comment",
         },
         &full,
-    )
-    .map_err(|e| CliError::bad_input(e.to_string()))?;
+    )?;
 
     if let Some(path) = &args.full {
-        write_atomic(path, full_text.as_bytes()).map_err(|e| CliError::bad_input(e.to_string()))?;
+        write_atomic(path, full_text.as_bytes())?;
     }
     if let Some(step_summary) = step_summary {
         step_summary.append();
@@ -110,16 +102,6 @@ fn deploy_order(config: &Path) -> Option<DeployOrder> {
     }
 }
 
-/// The run this job belongs to, from the variables GitHub Actions sets.
-fn ci_run_url(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
-    Some(format!(
-        "{}/{}/actions/runs/{}",
-        env("GITHUB_SERVER_URL")?,
-        env("GITHUB_REPOSITORY")?,
-        env("GITHUB_RUN_ID")?
-    ))
-}
-
 /// What goes to `$GITHUB_STEP_SUMMARY`: the full summary, shortened only if it does not fit
 /// what is left of the file's 1 MiB.
 struct StepSummary {
@@ -131,9 +113,7 @@ struct StepSummary {
 
 impl StepSummary {
     fn new(path: PathBuf, summary: &Summary, full_text: &str, full_file: Option<&Path>) -> Self {
-        let used = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
-        // One byte for the newline that separates us from earlier steps' output.
-        let room = STEP_SUMMARY_BYTES.saturating_sub(used + 1);
+        let room = step_summary_room(&path);
         if byte_length(full_text) <= room {
             return Self {
                 path,
@@ -168,15 +148,7 @@ impl StepSummary {
     /// The comment matters more than the job summary: a write failure is only a warning.
     fn append(self) {
         let Some(text) = self.text else { return };
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?;
-            file.write_all(b"\n")?;
-            file.write_all(text.as_bytes())
-        };
-        if let Err(e) = write() {
+        if let Err(e) = append_step_summary(&self.path, &text) {
             tracing::warn!("{}: cannot write the job summary: {e}", self.path.display());
         }
     }
@@ -188,7 +160,7 @@ fn post(pr: &PullRequest, token: crate::credentials::Secret, body: &str) -> Resu
         .build()
         .map_err(|e| CliError::undelivered(format!("cannot start the HTTP client: {e}")))?;
     let posted = runtime.block_on(async {
-        let client = GithubClient::new(&pr.api_url, token, RetryPolicy::default())?;
+        let client = GithubClient::new(&pr.api_url, token, GITHUB_RETRY)?;
         upsert_comment(&client, pr, body).await
     });
     match posted {

@@ -34,6 +34,7 @@ pub fn run(inv: &Invocation, args: VendArgs) -> CommandResult {
         lock_timeout: config.execution.lock_timeout,
     };
     let work_dir = inv.work_dir()?.root().to_path_buf();
+    let _work_dir_lock = super::common::lock_work_dir(&work_dir, "vend")?;
     let layers_dir = absolute(&config.layers_dir)?;
     let ws = LayerWorkspace::new(&work_dir, &layers_dir, VENDING_ACCOUNT, &vending.layer);
     let backend = vending::backend(&config, &absolute(&config.root)?, &work_dir, &vending.layer);

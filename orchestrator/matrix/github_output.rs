@@ -1,24 +1,24 @@
 //! Writing matrices to `$GITHUB_OUTPUT`: one output per wave and a `<wave>_empty` guard,
 //! because an empty matrix fails a workflow run.
 
-use rand::Rng;
-
 use super::Matrix;
+use crate::github_actions::output_text;
 
-/// The `$GITHUB_OUTPUT` text for these waves. Values use the heredoc form with a random
-/// delimiter, so no value can end the block early.
+/// The `$GITHUB_OUTPUT` text for these waves: `<wave>` (the matrix JSON) and
+/// `<wave>_empty`, each written the one safe way (`github_actions::output_text`).
 pub fn github_output(waves: &[(String, Matrix)]) -> String {
-    let mut out = String::new();
+    let mut values: Vec<(String, String)> = Vec::new();
     for (wave, matrix) in waves {
         let json = serde_json::to_string(matrix).expect("a matrix always serialises");
-        let delimiter = loop {
-            let candidate = format!("ghadelimiter_{:032x}", rand::thread_rng().gen::<u128>());
-            if !json.contains(&candidate) {
-                break candidate;
-            }
-        };
-        out.push_str(&format!("{wave}<<{delimiter}\n{json}\n{delimiter}\n"));
-        out.push_str(&format!("{wave}_empty={}\n", matrix.include.is_empty()));
+        values.push((wave.clone(), json));
+        values.push((
+            format!("{wave}_empty"),
+            matrix.include.is_empty().to_string(),
+        ));
     }
-    out
+    let pairs: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    output_text(&pairs)
 }

@@ -2,9 +2,8 @@
 //! from GitHub Actions' environment (`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`,
 //! `GITHUB_RUN_ID`, `GITHUB_SHA`), falling back to the run report's `source`.
 
+use crate::github_actions::{self, GithubActions, DEFAULT_SERVER};
 use crate::report::Source;
-
-const DEFAULT_SERVER: &str = "https://github.com";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RunLinks {
@@ -23,25 +22,24 @@ impl RunLinks {
 
     /// `env` answers an environment variable's value; empty values count as unset.
     pub fn resolve(source: Option<&Source>, env: impl Fn(&str) -> Option<String>) -> Self {
-        let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        let gh = GithubActions::from_vars(env);
         let source = source.cloned().unwrap_or_default();
-        let repository = env("GITHUB_REPOSITORY")
+        let repository = gh
+            .repository
             .or(source.repository)
             .filter(|r| is_repository(r));
-        let server_url = env("GITHUB_SERVER_URL")
+        let server_url = gh
+            .server_url
             .or(source.server_url)
             .filter(|u| is_url(u))
             .map(|u| u.trim_end_matches('/').to_string());
-        let commit = env("GITHUB_SHA")
+        let commit = gh
+            .sha
             .or(source.commit)
             .filter(|c| c.chars().all(|c| c.is_ascii_alphanumeric()));
-        let run_from_env = match (&repository, env("GITHUB_RUN_ID")) {
-            (Some(repo), Some(id)) if id.chars().all(|c| c.is_ascii_digit()) => Some(format!(
-                "{}/{repo}/actions/runs/{id}",
-                server_url.as_deref().unwrap_or(DEFAULT_SERVER)
-            )),
-            _ => None,
-        };
+        let run_from_env = gh.run_id.as_deref().and_then(|id| {
+            github_actions::run_url(server_url.as_deref(), repository.as_deref()?, id)
+        });
         let run_url = run_from_env.or(source.run_url).filter(|u| is_url(u));
         Self {
             repository,

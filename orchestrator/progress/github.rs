@@ -9,7 +9,7 @@ use rand::Rng;
 use super::describe;
 use super::reporter::Reporter;
 use crate::events::Event;
-use crate::notify::github::escape_data;
+use crate::github_actions::escape_data;
 
 /// The end of a log is what matters; GitHub's log view struggles with huge groups.
 const MAX_LOG_BYTES: u64 = 2 << 20;

@@ -19,10 +19,10 @@ pub enum Style {
 
 impl Style {
     pub fn detect() -> Self {
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        if env("GITHUB_ACTIONS").as_deref() == Some("true") {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        if crate::github_actions::GithubActions::from_env().actions {
             Style::Github
-        } else if env("CI").is_none() && std::io::stderr().is_terminal() {
+        } else if !ci && std::io::stderr().is_terminal() {
             Style::Bars
         } else {
             Style::Lines

@@ -13,7 +13,7 @@ use super::attempt_end::FailureKind;
 use super::layer::{millis, LayerRun};
 use super::log_file::LayerLog;
 use super::process::Limits;
-use super::retry::RetryPolicy;
+use crate::backoff::{Jitter, RetryPolicy};
 use crate::config::HealthCheck;
 use crate::events::{Event, Step};
 use crate::events::{HealthCheckReport, HealthOutcome, LayerReport, Status};
@@ -27,7 +27,7 @@ const POLL: RetryPolicy = RetryPolicy::Exponential {
     retries: u32::MAX,
     initial: Duration::from_millis(250),
     max_delay: Duration::from_secs(2),
-    jitter: true,
+    jitter: Jitter::Half,
 };
 
 /// Why a check did not pass: what it means for the layer.

@@ -13,10 +13,10 @@ mod log_file;
 mod options;
 mod output_tail;
 mod process;
-mod retry;
 mod waves;
 
 pub use cancel::{cancellation, CancelHandle, Cancellation, StopLevel};
 pub use options::RunOptions;
-pub use retry::{Backoff, RetryPolicy};
+// Retry policies live in `backoff`; re-exported for the callers that knew them here.
+pub use crate::backoff::{Backoff, RetryPolicy};
 pub use waves::run;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::retry::RetryPolicy;
+use crate::backoff::RetryPolicy;
 use crate::events::Mode;
 use crate::terraform::Terraform;
 

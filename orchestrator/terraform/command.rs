@@ -193,17 +193,22 @@ mod tests {
     fn plan_saves_a_plan_file_that_apply_uses() {
         let ws = workspace();
         let plan = terraform().plan(&ws);
+        let pid = std::process::id();
         assert_eq!(
             plan.to_string(),
-            "terraform plan -input=false -no-color -detailed-exitcode -lock-timeout=120s \
-             -out=/w/data/catalog-dev/static/plan.tfplan \
-             -var-file=/w/data/catalog-dev/static/inputs.tfvars.json"
+            format!(
+                "terraform plan -input=false -no-color -detailed-exitcode -lock-timeout=120s \
+                 -out=/w/data/catalog-dev/static/plan-{pid}.tfplan \
+                 -var-file=/w/data/catalog-dev/static/inputs.tfvars.json"
+            )
         );
         let apply = terraform().apply(&ws);
         assert_eq!(
             apply.to_string(),
-            "terraform apply -input=false -no-color -lock-timeout=120s \
-             /w/data/catalog-dev/static/plan.tfplan"
+            format!(
+                "terraform apply -input=false -no-color -lock-timeout=120s \
+                 /w/data/catalog-dev/static/plan-{pid}.tfplan"
+            )
         );
         assert_eq!(apply.subcommand(), "apply");
     }

@@ -9,7 +9,8 @@ use crate::config::Vars;
 
 /// File names inside the data dir that belong to the orchestrator, not to terraform.
 const VAR_FILE: &str = "inputs.tfvars.json";
-const PLAN_FILE: &str = "plan.tfplan";
+const PLAN_FILE_PREFIX: &str = "plan-";
+const PLAN_FILE_SUFFIX: &str = ".tfplan";
 const BACKEND_RECORD: &str = "orchestrator-backend.json";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +42,28 @@ impl LayerWorkspace {
         self.data_dir.join(VAR_FILE)
     }
 
-    /// `plan -out` writes here and `apply` reads exactly this file.
+    /// `plan -out` writes here and `apply` reads exactly this file. Named after this process:
+    /// even a run that ignored the work-dir lock could never apply another process's plan.
     pub fn plan_file(&self) -> PathBuf {
-        self.data_dir.join(PLAN_FILE)
+        self.data_dir.join(format!(
+            "{PLAN_FILE_PREFIX}{}{PLAN_FILE_SUFFIX}",
+            std::process::id()
+        ))
+    }
+
+    /// Plan files a killed run left behind (they may hold sensitive values, and are never
+    /// applied by anyone else).
+    fn remove_leftover_plans(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.data_dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(PLAN_FILE_PREFIX) && name.ends_with(PLAN_FILE_SUFFIX) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// What `terraform output -json <name>` printed: it may hold a secret, so it goes to a
@@ -65,6 +85,7 @@ impl LayerWorkspace {
     /// Creates the data and log directories and writes the layer's inputs as the var-file.
     pub fn prepare(&self, inputs: &Vars) -> io::Result<()> {
         std::fs::create_dir_all(&self.data_dir)?;
+        self.remove_leftover_plans();
         if let Some(dir) = self.log_file.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -116,7 +137,10 @@ mod tests {
         assert_ne!(a.data_dir, b.data_dir);
         assert_eq!(
             a.plan_file(),
-            Path::new("/w/data/catalog-dev/static/plan.tfplan")
+            Path::new(&format!(
+                "/w/data/catalog-dev/static/plan-{}.tfplan",
+                std::process::id()
+            ))
         );
     }
 

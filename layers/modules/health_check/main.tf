@@ -41,6 +41,7 @@ resource "aws_vpc_security_group_egress_rule" "https" {
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
 
   tags = var.tags
 }
@@ -56,19 +57,47 @@ data "aws_iam_policy_document" "trust" {
   }
 }
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  ec2_arn = "arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+}
+
 data "aws_iam_policy_document" "this" {
-  # Lambda creates and deletes the function's network interfaces with the function's role;
-  # these EC2 actions do not support resource-level restrictions.
+  # Lambda creates and deletes the function's network interfaces with the function's role: in
+  # the function's own subnets and security group, in this account and region only.
   statement {
-    sid = "VpcNetworkInterfaces"
+    sid     = "CreateNetworkInterfaces"
+    actions = ["ec2:CreateNetworkInterface"]
+    resources = concat(
+      [for id in var.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
+      [aws_security_group.this.arn, "${local.ec2_arn}:network-interface/*"],
+    )
+  }
+
+  statement {
+    sid = "ManageNetworkInterfaces"
     actions = [
       "ec2:AssignPrivateIpAddresses",
-      "ec2:CreateNetworkInterface",
       "ec2:DeleteNetworkInterface",
-      "ec2:DescribeNetworkInterfaces",
-      "ec2:DescribeSubnets",
       "ec2:UnassignPrivateIpAddresses",
     ]
+    resources = ["${local.ec2_arn}:network-interface/*"]
+  }
+
+  # Describe calls support no resource-level restriction.
+  statement {
+    sid       = "DescribeNetwork"
+    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+    resources = ["*"]
+  }
+
+  # X-Ray's write API supports no resource-level restriction either.
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
     resources = ["*"]
   }
 
@@ -96,6 +125,10 @@ resource "aws_iam_role_policy" "this" {
 # ----- function and schedule -----
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:Invoked by a schedule; a failed run raises the Errors alarm below, and replaying a stale check from a dead-letter queue proves nothing.
+  #checkov:skip=CKV_AWS_115:New accounts start with a concurrency quota of 10 and Lambda refuses any reservation leaving fewer than 10 unreserved; the schedule runs it once per interval.
+  #checkov:skip=CKV_AWS_272:The code is zipped from this reviewed repository at plan time; there is no signing pipeline to verify against.
+  #checkov:skip=CKV_AWS_173:The variables are a URL and an STS setting, no secret; Lambda encrypts them at rest with its service key.
   function_name    = var.name
   description      = "Phones home on a schedule to prove the account's private network has egress."
   role             = aws_iam_role.this.arn
@@ -114,6 +147,10 @@ resource "aws_lambda_function" "this" {
   vpc_config {
     subnet_ids         = var.subnet_ids
     security_group_ids = [aws_security_group.this.id]
+  }
+
+  tracing_config {
+    mode = "Active"
   }
 
   tags = var.tags

@@ -51,7 +51,13 @@ variable "timeout_seconds" {
 variable "log_retention_days" {
   description = "Days the function's logs are kept."
   type        = number
-  default     = 30
+  default     = 365
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN the function's log group is encrypted with; its policy must let CloudWatch Logs of this account use it. Null uses CloudWatch Logs' own encryption."
+  type        = string
+  default     = null
 }
 
 variable "alarm_topic_arns" {

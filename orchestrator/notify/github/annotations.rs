@@ -5,17 +5,7 @@
 use crate::notify::{Digest, Failure, Scope};
 use crate::report::RunReport;
 
-/// Message text: `%`, CR and LF.
-pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Property values (`title=...`): also `:` and `,`, which end a property.
-pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
-}
+pub use crate::github_actions::{escape_data, escape_property};
 
 /// The annotation line of one failure.
 pub fn annotation(failure: &Failure<'_>) -> String {
@@ -37,18 +27,4 @@ pub fn annotations(report: &RunReport) -> String {
         .iter()
         .map(|f| annotation(f) + "\n")
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn data_and_properties_are_escaped() {
-        assert_eq!(
-            escape_data("100% done\r\nnext: a,b"),
-            "100%25 done%0D%0Anext: a,b"
-        );
-        assert_eq!(escape_property("a: b, 5%\n"), "a%3A b%2C 5%25%0A");
-    }
 }

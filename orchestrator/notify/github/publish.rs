@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::annotations::annotations;
-use super::summary::{job_summary, MAX_SUMMARY_BYTES};
+use super::summary::job_summary;
+use crate::github_actions::{append_step_summary, step_summary_room, GithubActions};
 use crate::notify::RunLinks;
 use crate::report::RunReport;
 
@@ -24,11 +25,10 @@ pub struct GithubEnv {
 
 impl GithubEnv {
     pub fn from_env() -> Self {
+        let gh = GithubActions::from_env();
         Self {
-            actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
-            step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from),
+            actions: gh.actions,
+            step_summary: gh.step_summary,
         }
     }
 }
@@ -62,22 +62,14 @@ pub fn publish_with(
         return Ok(());
     };
     // The limit is per step, and other commands of the step may have written already.
-    let used = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
-    let room = MAX_SUMMARY_BYTES.saturating_sub(used);
+    let room = step_summary_room(path);
     if room < MIN_SUMMARY_BYTES {
         tracing::warn!(
-            "$GITHUB_STEP_SUMMARY already holds {used} bytes; the job summary is left out"
+            "$GITHUB_STEP_SUMMARY has only {room} bytes left; the job summary is left out"
         );
         return Ok(());
     }
     let path_text = report_path.display().to_string();
-    // One byte for the separating newline.
-    let summary = job_summary(report, links, Some(&path_text), room - 1);
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    file.write_all(summary.as_bytes())?;
-    file.write_all(b"\n")?;
-    Ok(())
+    let summary = job_summary(report, links, Some(&path_text), room);
+    append_step_summary(path, &summary)
 }

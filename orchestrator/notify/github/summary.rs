@@ -11,7 +11,7 @@ use crate::notify::{Digest, RunLinks, Scope};
 use crate::report::{JobReport, RunReport, Status};
 
 /// GitHub's limit for one step's summary.
-pub const MAX_SUMMARY_BYTES: usize = 1024 * 1024;
+pub const MAX_SUMMARY_BYTES: usize = crate::github_actions::MAX_STEP_SUMMARY_BYTES;
 
 /// How much to leave out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

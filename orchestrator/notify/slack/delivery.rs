@@ -6,34 +6,40 @@ use std::time::Duration;
 
 use super::blocks::Message;
 use super::webhook::Webhook;
+use crate::backoff::{retry_after, Jitter, RetryPolicy};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryPolicy {
     /// For each request, connecting included.
     pub timeout: Duration,
-    /// Extra attempts after a 429, a 5xx, a timeout or a connection failure.
-    pub retries: u32,
-    /// The first backoff after a 5xx; doubled each time.
-    pub backoff: Duration,
+    /// Retries after a 429, a 5xx, a timeout or a connection failure, and the waits between
+    /// them (a 429's `Retry-After` replaces its wait).
+    pub retry: RetryPolicy,
     /// The longest `Retry-After` honoured; a longer one is cut to this.
     pub max_retry_after: Duration,
 }
+
+impl DeliveryPolicy {
+    /// `retries` after the first request, waiting `backoff`, doubled each time.
+    pub fn exponential(retries: u32, backoff: Duration) -> RetryPolicy {
+        RetryPolicy::Exponential {
+            retries,
+            initial: backoff,
+            max_delay: MAX_RETRY_AFTER.max(backoff),
+            jitter: Jitter::None,
+        }
+    }
+}
+
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 impl Default for DeliveryPolicy {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(10),
-            retries: 4,
-            backoff: Duration::from_secs(1),
-            max_retry_after: Duration::from_secs(60),
+            retry: Self::exponential(4, Duration::from_secs(1)),
+            max_retry_after: MAX_RETRY_AFTER,
         }
-    }
-}
-
-impl DeliveryPolicy {
-    /// The wait before retry `n` (1-based) after a 5xx or a network failure.
-    pub fn backoff_for(&self, n: u32) -> Duration {
-        self.backoff.saturating_mul(1 << (n - 1).min(16))
     }
 }
 
@@ -71,10 +77,11 @@ pub async fn deliver(
     policy: &DeliveryPolicy,
     mut on_retry: impl FnMut(&str, Duration),
 ) -> Result<Delivered, DeliveryError> {
+    let mut delays = policy.retry.backoff();
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let (problem, wait) = match client
+        let (problem, retry_after) = match client
             .post(webhook.expose())
             .timeout(policy.timeout)
             .json(message)
@@ -86,20 +93,17 @@ pub async fn deliver(
                 if status.is_success() {
                     return Ok(Delivered { attempts: attempt });
                 }
-                let retry_after = retry_after(&response);
+                let retry_after = retry_after(response.headers());
                 let body = response.text().await.unwrap_or_default();
                 let error = first_word(&webhook.redact(&body));
                 if status.as_u16() == 429 {
-                    let wait = retry_after
-                        .unwrap_or_else(|| policy.backoff_for(attempt))
-                        .min(policy.max_retry_after);
-                    (format!("HTTP 429 {error}").trim().to_string(), wait)
+                    (format!("HTTP 429 {error}").trim().to_string(), retry_after)
                 } else if status.is_server_error() {
                     (
                         format!("HTTP {} {error}", status.as_u16())
                             .trim()
                             .to_string(),
-                        policy.backoff_for(attempt),
+                        None,
                     )
                 } else {
                     return Err(DeliveryError::Refused {
@@ -112,28 +116,20 @@ pub async fn deliver(
                 }
             }
             // `without_url`: reqwest puts the URL in its errors, and the URL is the secret.
-            Err(e) => (
-                webhook.redact(&describe(e.without_url(), policy)),
-                policy.backoff_for(attempt),
-            ),
+            Err(e) => (webhook.redact(&describe(e.without_url(), policy)), None),
         };
-        if attempt > policy.retries {
+        let Some(backoff) = delays.next() else {
             return Err(DeliveryError::GaveUp {
                 variable: webhook.variable().into(),
                 host: webhook.host().into(),
                 attempts: attempt,
                 last: problem,
             });
-        }
+        };
+        let wait = retry_after.unwrap_or(backoff).min(policy.max_retry_after);
         on_retry(&problem, wait);
         tokio::time::sleep(wait).await;
     }
-}
-
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let value = response.headers().get(reqwest::header::RETRY_AFTER)?;
-    let secs: u64 = value.to_str().ok()?.trim().parse().ok()?;
-    Some(Duration::from_secs(secs))
 }
 
 /// Slack answers errors with one plain-text word; anything longer is cut.

@@ -7,29 +7,22 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 
+use crate::backoff::{retry_after, Jitter, RetryPolicy};
 use crate::credentials::Secret;
 
 use super::error::GithubError;
 
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Attempts per request, the first included.
-    pub attempts: u32,
-    /// The longest single wait a rate limit may ask for before we give up.
-    pub max_wait: Duration,
-    /// The first pause after a server error; doubled on each retry.
-    pub server_error_delay: Duration,
-}
+/// Four retries after the first request; a server error or a dropped connection waits 1s,
+/// doubling (a rate limit waits as long as GitHub asks, up to `MAX_RATE_LIMIT_WAIT`).
+pub const GITHUB_RETRY: RetryPolicy = RetryPolicy::Exponential {
+    retries: 4,
+    initial: Duration::from_secs(1),
+    max_delay: Duration::from_secs(60),
+    jitter: Jitter::None,
+};
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            attempts: 5,
-            max_wait: Duration::from_secs(15 * 60),
-            server_error_delay: Duration::from_secs(1),
-        }
-    }
-}
+/// The longest single wait a rate limit may ask for before we give up.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(15 * 60);
 
 /// One answer: its body, and the `rel="next"` page link when there is one.
 #[derive(Debug)]
@@ -94,11 +87,12 @@ impl GithubClient {
         what: &str,
     ) -> Result<Answer, GithubError> {
         let repeatable = method != Method::POST;
-        let mut server_delay = self.retry.server_error_delay;
+        let mut server_delays = self.retry.backoff();
+        let attempts = self.retry.retries().saturating_add(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let last = attempt >= self.retry.attempts;
+            let last = attempt >= attempts;
             let mut request = self
                 .http
                 .request(method.clone(), url)
@@ -109,9 +103,9 @@ impl GithubClient {
             let response = match request.send().await {
                 Ok(response) => response,
                 Err(e) if repeatable && !last => {
-                    tracing::warn!("GitHub API {what}: {e}; retrying in {server_delay:?}");
-                    tokio::time::sleep(server_delay).await;
-                    server_delay *= 2;
+                    let delay = server_delays.next().unwrap_or_default();
+                    tracing::warn!("GitHub API {what}: {e}; retrying in {delay:?}");
+                    tokio::time::sleep(delay).await;
                     continue;
                 }
                 Err(e) => {
@@ -133,7 +127,7 @@ impl GithubClient {
             let message = error_message(&text);
             if status == StatusCode::FORBIDDEN || status == StatusCode::TOO_MANY_REQUESTS {
                 if let Some(wait) = rate_limit_wait(status, &headers) {
-                    if last || wait > self.retry.max_wait {
+                    if last || wait > MAX_RATE_LIMIT_WAIT {
                         return Err(GithubError::RateLimited {
                             what: what.to_string(),
                             attempts: attempt,
@@ -146,9 +140,9 @@ impl GithubClient {
                 }
             }
             if status.is_server_error() && repeatable && !last {
-                tracing::warn!("GitHub answered {status} for {what}; retrying in {server_delay:?}");
-                tokio::time::sleep(server_delay).await;
-                server_delay *= 2;
+                let delay = server_delays.next().unwrap_or_default();
+                tracing::warn!("GitHub answered {status} for {what}; retrying in {delay:?}");
+                tokio::time::sleep(delay).await;
                 continue;
             }
             let what = what.to_string();
@@ -170,8 +164,8 @@ impl GithubClient {
 /// How long GitHub asks us to wait, if this 403/429 is a rate limit at all.
 fn rate_limit_wait(status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(seconds) = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
-        return Some(Duration::from_secs(seconds));
+    if let Some(wait) = retry_after(headers) {
+        return Some(wait);
     }
     if header("x-ratelimit-remaining") == Some("0") {
         if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok())

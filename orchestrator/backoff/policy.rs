@@ -1,5 +1,6 @@
-//! Retries of transient failures as a policy value, turned into an iterator of delays: the
-//! layer runner asks the iterator for the next delay and stops when it runs dry.
+//! Retries as a policy value, turned into an iterator of delays: a caller asks the iterator
+//! for the next delay after a retryable failure and stops when it runs dry. `retries` never
+//! counts the first attempt: a policy with `retries: 3` makes at most four attempts.
 
 use std::time::Duration;
 
@@ -10,15 +11,26 @@ use rand::{Rng, SeedableRng};
 pub enum RetryPolicy {
     /// The same delay before every retry.
     Fixed { retries: u32, delay: Duration },
-    /// The delay doubles from `initial` up to `max_delay`; with `jitter` each delay is drawn
-    /// from its upper half, so jobs that failed together (one throttled API, one held lock)
-    /// do not retry in lockstep.
+    /// The delay doubles from `initial` up to `max_delay`, then `jitter` spreads it so that
+    /// callers that failed together (one throttled API, one held lock) do not retry in
+    /// lockstep.
     Exponential {
         retries: u32,
         initial: Duration,
         max_delay: Duration,
-        jitter: bool,
+        jitter: Jitter,
     },
+}
+
+/// How a delay is spread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jitter {
+    /// Exactly the computed delay.
+    None,
+    /// Random in the upper half: never much sooner than asked.
+    Half,
+    /// Random in `0..=delay` ("full jitter", as AWS recommends for its APIs).
+    Full,
 }
 
 impl RetryPolicy {
@@ -29,7 +41,7 @@ impl RetryPolicy {
             retries,
             initial,
             max_delay: Duration::from_secs(120).max(initial),
-            jitter: true,
+            jitter: Jitter::Half,
         }
     }
 
@@ -83,10 +95,10 @@ impl<R: Rng> Iterator for Backoff<R> {
                 let delay = initial
                     .saturating_mul(2u32.saturating_pow(n))
                     .min(max_delay);
-                if jitter {
-                    delay.mul_f64(self.rng.gen_range(0.5..=1.0))
-                } else {
-                    delay
+                match jitter {
+                    Jitter::None => delay,
+                    Jitter::Half => delay.mul_f64(self.rng.gen_range(0.5..=1.0)),
+                    Jitter::Full => self.rng.gen_range(Duration::ZERO..=delay),
                 }
             }
         })
@@ -115,7 +127,7 @@ mod tests {
             retries: 6,
             initial: Duration::from_secs(1),
             max_delay: Duration::from_secs(10),
-            jitter: false,
+            jitter: Jitter::None,
         };
         let secs: Vec<u64> = policy.backoff().map(|d| d.as_secs()).collect();
         assert_eq!(secs, [1, 2, 4, 8, 10, 10]);
@@ -127,14 +139,14 @@ mod tests {
             retries: 8,
             initial: Duration::from_secs(4),
             max_delay: Duration::from_secs(60),
-            jitter: true,
+            jitter: Jitter::Half,
         };
         for seed in 0..50 {
             let plain = RetryPolicy::Exponential {
                 retries: 8,
                 initial: Duration::from_secs(4),
                 max_delay: Duration::from_secs(60),
-                jitter: false,
+                jitter: Jitter::None,
             };
             let jittered = policy.backoff_with(StdRng::seed_from_u64(seed));
             for (with, without) in jittered.zip(plain.backoff()) {
@@ -147,6 +159,24 @@ mod tests {
         let a: Vec<_> = policy.backoff_with(StdRng::seed_from_u64(1)).collect();
         let b: Vec<_> = policy.backoff_with(StdRng::seed_from_u64(2)).collect();
         assert_ne!(a, b, "two jobs do not retry in lockstep");
+    }
+
+    #[test]
+    fn full_jitter_stays_under_each_delay() {
+        let policy = RetryPolicy::Exponential {
+            retries: 4,
+            initial: Duration::from_millis(400),
+            max_delay: Duration::from_secs(10),
+            jitter: Jitter::Full,
+        };
+        let ceilings = [400, 800, 1600, 3200].map(Duration::from_millis);
+        for seed in 0..20 {
+            let delays: Vec<_> = policy.backoff_with(StdRng::seed_from_u64(seed)).collect();
+            assert_eq!(delays.len(), 4, "retries, not attempts");
+            for (delay, ceiling) in delays.iter().zip(ceilings) {
+                assert!(*delay <= ceiling, "{delay:?} > {ceiling:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,220 @@
+//! One run per work directory. Two runs writing into one work directory would share data
+//! dirs, logs and the run report, and one could apply the plan file the other saved. The run
+//! takes an exclusive `flock` on `<work dir>/run.lock` before it writes anything, and records
+//! who holds it (PID, start time, command) in the file for the message the next run prints.
+//!
+//! The kernel drops a `flock` when every descriptor of it is closed, so a run that died
+//! (SIGKILL, a crash) never leaves the directory locked: its record stays behind, and the next
+//! run takes over with a notice. The descriptor is deliberately inherited by the terraform
+//! processes the run starts: if the orchestrator dies while they are still saving their state,
+//! the directory stays locked until the last of them has stopped.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use nix::errno::Errno;
+use nix::fcntl::{fcntl, FcntlArg, FdFlag, Flock, FlockArg};
+
+const LOCK_FILE: &str = "run.lock";
+
+/// Held for the whole run; dropping it (or the process ending) releases the directory.
+#[derive(Debug)]
+pub struct WorkDirLock {
+    /// Held open for the whole run: holding it is the point.
+    file: Flock<File>,
+    path: PathBuf,
+    /// Set when the lock was taken over from a run that died.
+    pub stale: Option<Holder>,
+}
+
+/// Who held (or holds) a work directory, as its lock file records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub pid: u32,
+    pub started: String,
+    pub command: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error(
+        "{}: another orchestrator {} is using this work directory (PID {}, started {}{}); \
+         wait for it to finish, or give this run its own --work-dir",
+        dir.display(),
+        holder.command,
+        holder.pid,
+        holder.started,
+        if *holder_alive { "" } else { "; that process is gone but terraform processes it started are still stopping" }
+    )]
+    Held {
+        dir: PathBuf,
+        holder: Holder,
+        holder_alive: bool,
+    },
+    #[error(
+        "{}: another orchestrator run is using this work directory; wait for it to finish, \
+         or give this run its own --work-dir",
+        dir.display()
+    )]
+    HeldUnknown { dir: PathBuf },
+    #[error("{}: cannot lock the work directory: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl WorkDirLock {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (PID {}, started {})",
+            self.command, self.pid, self.started
+        )
+    }
+}
+
+/// Locks `work_dir` (created if missing) for this process, or says who holds it. Every
+/// command that writes into a work directory goes through here.
+pub fn lock(work_dir: &Path, command: &str) -> Result<WorkDirLock, LockError> {
+    let path = work_dir.join(LOCK_FILE);
+    let io = |source| LockError::Io {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(work_dir).map_err(io)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
+    let mut file = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(locked) => locked,
+        Err((mut file, Errno::EWOULDBLOCK)) => {
+            return Err(match read_holder(&mut file) {
+                Some(holder) => LockError::Held {
+                    dir: work_dir.to_path_buf(),
+                    holder_alive: is_alive(holder.pid),
+                    holder,
+                },
+                None => LockError::HeldUnknown {
+                    dir: work_dir.to_path_buf(),
+                },
+            });
+        }
+        Err((_, errno)) => return Err(io(errno.into())),
+    };
+    // The previous holder's record, if it did not end cleanly (a clean end empties the file).
+    let stale = read_holder(&mut file).filter(|h| h.pid != std::process::id());
+    let me = Holder {
+        pid: std::process::id(),
+        started: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        command: command.to_string(),
+    };
+    write_holder(&mut file, Some(&me)).map_err(io)?;
+    // Inherited by terraform (see the module comment): clear close-on-exec.
+    fcntl(file.as_raw_fd(), FcntlArg::F_SETFD(FdFlag::empty())).map_err(|e| io(e.into()))?;
+    Ok(WorkDirLock { file, path, stale })
+}
+
+impl Drop for WorkDirLock {
+    fn drop(&mut self) {
+        // A clean end: nothing for the next run to report as stale.
+        let _ = write_holder(&mut self.file, None);
+    }
+}
+
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0)).ok()?;
+    file.read_to_string(&mut text).ok()?;
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+            .map(str::to_string)
+    };
+    Some(Holder {
+        pid: field("pid")?.parse().ok()?,
+        started: field("started")?,
+        command: field("command").unwrap_or_else(|| "run".into()),
+    })
+}
+
+fn write_holder(file: &mut File, holder: Option<&Holder>) -> std::io::Result<()> {
+    file.set_len(0)?;
+    file.seek(SeekFrom::Start(0))?;
+    if let Some(h) = holder {
+        write!(
+            file,
+            "pid={}\nstarted={}\ncommand={}\n",
+            h.pid, h.started, h.command
+        )?;
+    }
+    file.flush()
+}
+
+fn is_alive(pid: u32) -> bool {
+    i32::try_from(pid).is_ok_and(|pid| {
+        // A zombie has no command line: it is as good as gone.
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+            && std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_is_refused_with_the_holder_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock(dir.path(), "run").unwrap();
+        assert!(first.stale.is_none());
+        // flock locks belong to the open file: a second open in this process conflicts too.
+        let err = lock(dir.path(), "deploy").unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("PID {}", std::process::id())),
+            "{message}"
+        );
+        assert!(message.contains("orchestrator run"), "{message}");
+        assert!(message.contains("--work-dir"), "{message}");
+        drop(first);
+        let again = lock(dir.path(), "deploy").unwrap();
+        assert!(again.stale.is_none(), "a clean end leaves no stale record");
+    }
+
+    #[test]
+    fn the_record_of_a_dead_run_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        // What a SIGKILLed run leaves: its record, and no lock (the kernel dropped it).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        std::fs::write(
+            dir.path().join(LOCK_FILE),
+            format!("pid={dead}\nstarted=2026-01-01T00:00:00Z\ncommand=run\n"),
+        )
+        .unwrap();
+        let taken = lock(dir.path(), "run").unwrap();
+        assert_eq!(
+            taken.stale,
+            Some(Holder {
+                pid: dead,
+                started: "2026-01-01T00:00:00Z".into(),
+                command: "run".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! One run per work directory: a second run refuses at once (exit 2) and names the holder; a
+//! lock left by a run that died is taken over with a notice.
+
+use std::time::Duration;
+
+use orchestrator::report::{Outcome, Status};
+
+use super::sandbox::{job, wait_until, Sandbox};
+
+#[test]
+fn a_second_run_in_the_same_work_dir_is_refused_and_names_the_first() {
+    let sandbox = Sandbox::new();
+    let mut cmd = sandbox.command(&["deploy", "--accounts", "catalog-dev"]);
+    cmd.env("TF_VAR_deploy_seconds", "4");
+    let first = sandbox.spawn(cmd);
+    let log = sandbox
+        .path()
+        .join(".orchestrator/logs/catalog-dev/platform.log");
+    wait_until("catalog-dev's first apply", Duration::from_secs(60), || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Provisioning with 'local-exec'"))
+    });
+    let report_before = std::fs::read(sandbox.path().join(".orchestrator/report.json")).ok();
+
+    let second = sandbox
+        .command(&["run", "--domain", "payments"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("PID {}", first.pid())),
+        "names the holder: {stderr}"
+    );
+    assert!(stderr.contains("started 20"), "and its start: {stderr}");
+    assert!(stderr.contains("--work-dir"), "says what to do: {stderr}");
+    // It wrote nothing: no payments trace, the first run's report untouched.
+    assert!(sandbox.traces_of("payments-dev").is_empty());
+    assert_eq!(
+        std::fs::read(sandbox.path().join(".orchestrator/report.json")).ok(),
+        report_before
+    );
+
+    let run = sandbox.finished(first.wait());
+    run.expect_code(0);
+    let report = sandbox.report();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert_eq!(job(&report, "catalog-dev").status, Status::Succeeded);
+    // Once the first run ended, the directory is free again.
+    sandbox
+        .run(&["deploy", "--accounts", "catalog-dev"])
+        .expect_code(0);
+}
+
+#[test]
+fn the_lock_of_a_run_that_died_is_taken_over_with_a_notice() {
+    let sandbox = Sandbox::new();
+    let work = sandbox.path().join(".orchestrator");
+    std::fs::create_dir_all(&work).unwrap();
+    // What a SIGKILLed run leaves behind: its record in the lock file, no lock held.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    std::fs::write(
+        work.join("run.lock"),
+        format!("pid={pid}\nstarted=2026-01-01T00:00:00Z\ncommand=run\n"),
+    )
+    .unwrap();
+    let run = sandbox.run(&["deploy", "--accounts", "catalog-dev"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(&format!("PID {pid}")) && run.stderr.contains("taken over"),
+        "{}",
+        run.stderr
+    );
+    // A clean end leaves no record for the next run to complain about.
+    let again = sandbox.run(&["deploy", "--accounts", "catalog-dev"]);
+    again.expect_code(0);
+    assert!(!again.stderr.contains("taken over"), "{}", again.stderr);
+}
