@@ -242,10 +242,14 @@ fn execute(
             lock_timeout: config.execution.lock_timeout,
         },
         work_dir: work.root().to_path_buf(),
+        // Next to the report the user reads: `--report`'s (a CI leg uploads that directory),
+        // else the latest report's in the work dir.
         plans_dir: reports
-            .run
-            .parent()
-            .map_or_else(|| work.root().join("plans"), |dir| dir.join("plans")),
+            .extra
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(work.root())
+            .join("plans"),
         serialise_init: crate::terraform::plugin_cache_configured(),
     };
     let report = runtime.block_on(run_plan(plan, config, options, credentials, context))?;
