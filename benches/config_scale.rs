@@ -151,7 +151,8 @@ fn measure_child(args: &[String]) {
     assert!(status.success(), "orchestrator {args:?} failed: {status}");
     let usage = getrusage(UsageWho::RUSAGE_CHILDREN).expect("getrusage");
     let cpu = |t: nix::sys::time::TimeVal| {
-        t.tv_sec() as u128 * 1_000_000_000 + t.tv_usec() as u128 * 1000
+        u128::try_from(t.tv_sec()).unwrap_or(0) * 1_000_000_000
+            + u128::try_from(t.tv_usec()).unwrap_or(0) * 1000
     };
     println!(
         "{} {} {}",

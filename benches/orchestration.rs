@@ -55,12 +55,16 @@ fn main() {
         work_dir: work_dir.clone(),
         plans_dir: work_dir.join("plans"),
         serialise_init: false,
+        stack: None,
+        destroy: false,
     };
     let context = ReportContext {
         run_id: "bench".into(),
         mode: Mode::Apply,
         config: config_path.display().to_string(),
         source: None,
+        action: Default::default(),
+        stack: None,
         report_path: work_dir.join("report.json"),
         resumed_from: None,
     };
@@ -197,7 +201,8 @@ fn write_organisation(dir: &Path, per_wave: usize) -> std::path::PathBuf {
 fn cpu(who: UsageWho) -> Duration {
     let usage = getrusage(who).unwrap();
     let time = |t: nix::sys::time::TimeVal| {
-        Duration::from_secs(t.tv_sec() as u64) + Duration::from_micros(t.tv_usec() as u64)
+        Duration::from_secs(u64::try_from(t.tv_sec()).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec()).unwrap_or(0))
     };
     time(usage.user_time()) + time(usage.system_time())
 }

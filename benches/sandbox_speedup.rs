@@ -91,7 +91,7 @@ fn sequential_loop(config: &Config, root: &Path) -> usize {
             let ws = LayerWorkspace::new(&work_dir, &layers_dir, &account.name, layer);
             ws.prepare(&account.inputs(layer, config.network_layer()))
                 .unwrap();
-            let backend = BackendConfig::render(&config.state, root, &work_dir, account, layer);
+            let backend = BackendConfig::render(&config.state, root, account, layer);
             let run = |cmd: orchestrator::terraform::TerraformCommand| {
                 cmd.to_command()
                     .stdout(Stdio::null())

@@ -22,6 +22,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The run report's schema (`run-report.schema.json`) instead of domains.yaml's.
+    #[arg(long)]
+    pub run_report: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check domains.yaml; every problem is listed as file:line:col (exit 2 if any).
@@ -46,11 +53,15 @@ pub enum Command {
     Gate(GateArgs),
     /// Turn many `terraform show -json` plans into one Markdown PR comment.
     Summary(SummaryArgs),
-    /// Print the JSON Schema of domains.yaml (for editor completion).
-    Schema,
+    /// Print the JSON Schema of domains.yaml (for editor completion), or of the run report.
+    Schema(SchemaArgs),
     /// Change domains.yaml.
     #[command(subcommand)]
     Domain(DomainCommand),
+    /// Destroy layers of named accounts (or one copy of the stack layer), last layer first.
+    Destroy(DestroyArgs),
+    /// List the copies of the stack layer (`--stack` deploys) that have state, per account.
+    Stacks(StacksArgs),
     /// Create the accounts that have no account_id yet (defaults.account_vending) and record their ids.
     Vend(VendArgs),
 }
@@ -89,6 +100,10 @@ pub struct Selectors {
     /// every account and layer, e.g. `.github/workflows/deploy.yml,versions.tf`.
     #[arg(long, env = "ORCHESTRATOR_ALL_ON", value_delimiter = ',')]
     pub all_on: Vec<String>,
+    /// Work on copy NAME of the stack layer (`stacks` in domains.yaml), e.g. `pr-123`: only
+    /// that layer, with the copy's own state; the main stack and earlier layers are untouched.
+    #[arg(long, value_name = "NAME")]
+    pub stack: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -161,6 +176,9 @@ pub struct ExecutionArgs {
     /// With --plan-only: exit 1 when any account has drifted.
     #[arg(long)]
     pub fail_on_drift: bool,
+    /// The work dir, resolved from the global `--work-dir` (default next to the config).
+    #[arg(skip)]
+    pub work_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -185,8 +203,72 @@ pub struct DeployArgs {
     /// With --changed-since: path prefixes whose change affects every layer.
     #[arg(long, env = "ORCHESTRATOR_ALL_ON", value_delimiter = ',')]
     pub all_on: Vec<String>,
+    /// Deploy copy NAME of the stack layer (`stacks` in domains.yaml), e.g. `pr-123`: only
+    /// that layer, with the copy's own state; the main stack and earlier layers are untouched.
+    #[arg(long, value_name = "NAME")]
+    pub stack: Option<String>,
     #[command(flatten)]
     pub execution: ExecutionArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = DESTROY_HELP)]
+pub struct DestroyArgs {
+    /// The accounts whose layers are destroyed (space- or comma-separated).
+    #[arg(long, required = true, num_args = 1.., value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Only these layers (default: every layer of the account); destroyed last layer first.
+    #[arg(long, value_delimiter = ',')]
+    pub layers: Vec<String>,
+    /// Destroy copy NAME of the stack layer (and remove its state once it is empty); the
+    /// main stack is never touched.
+    #[arg(long, value_name = "NAME")]
+    pub stack: Option<String>,
+    /// Environments the named accounts may be in. Accounts of `prod` are destroyed only when
+    /// `--env prod` is spelled out (with --yes).
+    #[arg(long = "env", value_delimiter = ',')]
+    pub environments: Vec<String>,
+    /// Destroy without asking. Without it, destroy asks on the terminal (and refuses to
+    /// start when stdin is not one).
+    #[arg(long)]
+    pub yes: bool,
+    /// Allow destroying the main stack's first layer (`platform`: the account baseline, with
+    /// the roles the orchestrator itself uses).
+    #[arg(long)]
+    pub including_platform: bool,
+    /// Read the accounts' settings from domains.yaml at this git ref: for an account already
+    /// removed from the config (`jobs --changed-since` lists them).
+    #[arg(long, value_name = "GIT_REF")]
+    pub from_ref: Option<String>,
+    #[command(flatten)]
+    pub execution: ExecutionArgs,
+}
+
+const DESTROY_HELP: &str = "\
+Destroy plans every layer with `terraform plan -destroy`, shows what will go (the summary of
+the PR comment), then applies only with --yes or after a confirmation typed on the terminal.
+Inside an account layers go last first; waves go last first. Prod accounts need `--env prod`
+and --yes; the platform layer needs --including-platform. A resource with prevent_destroy
+fails the layer with terraform's message: nothing is forced.
+
+Exit codes: 0 destroyed (or nothing to destroy); 1 a layer failed or the confirmation was
+declined; 2 bad input (nothing planned); 130 interrupted (the run report is still written).";
+
+#[derive(Debug, Args)]
+pub struct StacksArgs {
+    /// The accounts whose copies are listed (space- or comma-separated; default: every
+    /// account the selectors select).
+    #[arg(long, num_args = 1.., value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Only these domains.
+    #[arg(long = "domain", value_delimiter = ',')]
+    pub domains: Vec<String>,
+    /// Only these environments.
+    #[arg(long = "env", value_delimiter = ',')]
+    pub environments: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

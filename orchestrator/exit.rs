@@ -15,6 +15,7 @@ use crate::report::ReportError;
 use crate::summary::github::{GithubError, TargetError};
 use crate::summary::render::TooLong;
 use crate::summary::CollectError;
+use crate::terraform::ProgramNotFound;
 use crate::vending::VendingError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +119,8 @@ pub enum CliError {
     #[error(transparent)]
     Credentials(#[from] ProviderError),
     #[error(transparent)]
+    Terraform(#[from] ProgramNotFound),
+    #[error(transparent)]
     AddDomain(#[from] AddDomainError),
     #[error(transparent)]
     Webhook(#[from] WebhookError),
@@ -150,6 +153,7 @@ impl CliError {
             | CliError::Changes(_)
             | CliError::Vending(_)
             | CliError::Credentials(_)
+            | CliError::Terraform(_)
             | CliError::AddDomain(_)
             | CliError::Webhook(_)
             | CliError::Plans(_)
@@ -178,6 +182,10 @@ impl CliError {
 
     pub fn undelivered(message: impl Into<String>) -> Self {
         Self::other(Exit::Undelivered, message)
+    }
+
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        Self::other(Exit::Interrupted, message)
     }
 
     /// An I/O step that failed (writing a file, stdout, starting the runtime): exit 1, with

@@ -7,6 +7,10 @@
 //! comment.
 //! `changes` narrows a plan to what a git diff affects (`--changed-since`).
 
+// Items are `pub(crate)` unless the crate's API exposes them (the library only: test helper
+// modules share `pub` items between their files).
+#![warn(unreachable_pub)]
+
 pub mod aws;
 pub mod backoff;
 pub mod changes;
@@ -15,6 +19,7 @@ pub mod commands;
 pub mod config;
 pub mod contract;
 pub mod credentials;
+pub mod destroy;
 pub mod events;
 pub mod exit;
 pub mod github_actions;
@@ -27,6 +32,7 @@ pub mod redeploy;
 pub mod report;
 pub mod rules;
 pub mod runner;
+pub mod stacks;
 pub mod summary;
 pub mod terraform;
 pub mod vending;

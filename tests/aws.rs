@@ -780,3 +780,97 @@ fn accounts_without_credentials_need_no_aws_at_all() {
         run.output
     );
 }
+
+/// When GitHub OIDC cannot assume the entry role, preflight names the piece of
+/// layers/bootstrap that is missing: the OIDC provider, or the entry role of this purpose.
+#[test]
+fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
+    let org = Org::new("", THREE_ACCOUNTS);
+    let tokens = github_token_endpoint();
+    let preflight = |sts: &StsStub, plan_only: bool| {
+        let mut args = vec!["preflight", "--oidc-role-arn", OIDC_ROLE];
+        if plan_only {
+            args.push("--plan-only");
+        }
+        org.cli()
+            .without_base_credentials()
+            .args(args.iter().copied())
+            .env("AWS_ENDPOINT_URL_STS", sts.url())
+            .env(
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                &format!("{}/token?api-version=2.0", tokens.url),
+            )
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
+            .run()
+    };
+
+    // STS's own answer when the account has no provider for GitHub's issuer.
+    let no_provider = StsStub::start(|call| {
+        match call.action.as_str() {
+        "AssumeRoleWithWebIdentity" => error(
+            400,
+            "InvalidIdentityToken",
+            "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com",
+        ),
+        _ => default_answer(call),
+    }
+    });
+    let run = preflight(&no_provider, false);
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert!(
+        line_with(
+            &run,
+            &[
+                "hint:",
+                "bootstrap piece missing: the GitHub OIDC provider",
+                "layers/bootstrap"
+            ]
+        )
+        .is_some(),
+        "{}",
+        run.output
+    );
+
+    // The entry role is missing or trusts another subject: STS says only AccessDenied.
+    let refused = StsStub::start(|call| match call.action.as_str() {
+        "AssumeRoleWithWebIdentity" => error(
+            403,
+            "AccessDenied",
+            "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+        ),
+        _ => default_answer(call),
+    });
+    let run = preflight(&refused, false);
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert!(
+        line_with(
+            &run,
+            &[
+                "hint:",
+                "orchestrator-stage",
+                "orchestrator-prod",
+                "environment:production"
+            ]
+        )
+        .is_some(),
+        "{}",
+        run.output
+    );
+    let run = preflight(&refused, true);
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert!(
+        line_with(
+            &run,
+            &[
+                "hint:",
+                "the plan entry role",
+                "orchestrator-plan",
+                ":pull_request"
+            ]
+        )
+        .is_some(),
+        "{}",
+        run.output
+    );
+    assert!(!run.output.contains("orchestrator-stage"), "{}", run.output);
+}

@@ -485,7 +485,9 @@ fn terraform_gets_no_credentials_but_the_accounts() {
         .edit_config(
             "layers: [platform, static, dynamic]",
             "layers: [environment]",
-        );
+        )
+        // The only layer has no copies.
+        .edit_config("  stacks: { layer: dynamic, variable: stack_suffix }\n", "");
     let dump = sandbox.path().join("environment.txt");
     let mut cmd = sandbox.command(&["deploy", "--accounts", "catalog-dev"]);
     cmd.env("ENVIRONMENT_DUMP", &dump)

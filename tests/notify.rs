@@ -306,7 +306,7 @@ fn many_failures(n: usize, unique: bool) -> RunReport {
         b = b.failed(
             &account,
             ["platform", "static", "dynamic"][kind % 3],
-            1 + (i % 2) as u32,
+            1 + u32::try_from(i % 2).unwrap(),
             terraform_error(
                 &format!("error kind {kind} in {account} ({long})"),
                 &format!(

@@ -29,10 +29,14 @@ mod outcome;
 #[allow(dead_code)]
 mod receiver;
 #[path = "rehearsal/runner.rs"]
+// Pull-request events and base commits serve tests/preview.rs.
+#[allow(dead_code)]
 mod runner;
 #[path = "rehearsal/workflow.rs"]
 mod workflow;
 #[path = "rehearsal/workspace.rs"]
+// Pull-request events and base commits serve tests/preview.rs.
+#[allow(dead_code)]
 mod workspace;
 
 use std::path::{Path, PathBuf};

@@ -10,3 +10,6 @@ mod sandbox;
 
 #[path = "reliability/run_lock.rs"]
 mod run_lock;
+
+#[path = "reliability/collisions.rs"]
+mod collisions;

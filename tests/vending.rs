@@ -238,3 +238,91 @@ fn vend_without_account_vending_is_bad_input() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no defaults.account_vending"), "{stderr}");
 }
+
+/// Ctrl-C during the vending layer's apply: terraform gets one SIGINT in its own process
+/// group (as every layer of a run does), `vend` exits 130, and no process is left.
+#[test]
+fn ctrl_c_during_vend_stops_terraform_and_leaves_no_process() {
+    let org = Org::new(VENDING);
+    std::fs::write(
+        org.path("layers/organization/main.tf"),
+        r#"
+terraform {
+  backend "local" {}
+}
+variable "accounts" { type = any }
+variable "email_domain" { type = string }
+variable "root_id" { type = string }
+variable "witness_file" { type = string }
+resource "terraform_data" "slow" {
+  provisioner "local-exec" {
+    command = "sleep 120"
+  }
+}
+output "account_ids" { value = {} }
+"#,
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .arg("vend")
+        .current_dir(org.dir.path())
+        .env_remove("ORCHESTRATOR_WORK_DIR")
+        .env("TF_VAR_witness_file", org.path("witness").to_str().unwrap())
+        .env("CHECKPOINT_DISABLE", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = org.path(".orchestrator/logs/organization/organization.log");
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Provisioning with 'local-exec'"))
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(90),
+            "the apply never started: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted during"), "{stderr}");
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("interrupted: SIGINT sent"),
+        "terraform got its SIGINT"
+    );
+    // Nothing runs in the org's directory any more (terraform, its provisioner's sleep).
+    let root = org.dir.path().to_string_lossy().into_owned();
+    let settle = std::time::Instant::now();
+    loop {
+        let left: Vec<String> = std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+            })
+            .filter(|e| {
+                std::fs::read_link(e.path().join("cwd"))
+                    .is_ok_and(|cwd| cwd.to_string_lossy().starts_with(&root))
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            settle.elapsed() < std::time::Duration::from_secs(3),
+            "processes left behind: {left:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

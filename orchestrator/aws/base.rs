@@ -24,7 +24,7 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Used to sign base-credential calls when neither AWS_REGION nor a profile names a region.
 const FALLBACK_REGION: &str = "us-east-1";
 
-pub struct Base {
+pub(super) struct Base {
     /// Endpoint, timeouts and base credentials; retries are ours (see `retry`), not the SDK's.
     config: aws_sdk_sts::Config,
     /// The region base-credential calls (OIDC, GetCallerIdentity) are signed for.
@@ -39,7 +39,7 @@ pub struct Base {
 }
 
 impl Base {
-    pub async fn load(settings: &Settings) -> Result<Self, StsFailure> {
+    pub(super) async fn load(settings: &Settings) -> Result<Self, StsFailure> {
         let sdk = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::disabled())
             .timeout_config(timeouts())
@@ -92,7 +92,7 @@ impl Base {
     }
 
     /// Signed with the base credentials, for an AssumeRole in `region`.
-    pub fn client(&self, region: &str) -> Client {
+    pub(super) fn client(&self, region: &str) -> Client {
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         clients
             .entry(region.to_string())
@@ -108,7 +108,7 @@ impl Base {
     }
 
     /// Signed with other credentials (an account's assumed role), same endpoint and timeouts.
-    pub fn client_as(&self, credentials: Credentials, region: &str) -> Client {
+    pub(super) fn client_as(&self, credentials: Credentials, region: &str) -> Client {
         Client::from_conf(
             self.config
                 .to_builder()
@@ -119,7 +119,7 @@ impl Base {
     }
 
     /// True when these base credentials must be renewed before they can sign `margin` more.
-    pub fn expires_within(&self, margin: Duration) -> bool {
+    pub(super) fn expires_within(&self, margin: Duration) -> bool {
         self.expires_at
             .is_some_and(|at| at <= SystemTime::now() + margin)
     }

@@ -26,6 +26,19 @@ const OIDC_TOKEN_REQUEST: &[&str] = &[
     "ACTIONS_ID_TOKEN_REQUEST_URL",
 ];
 
+/// The credentials of a layer that runs in the management account (account vending):
+/// terraform gets this process's own AWS credentials (which every other layer is denied),
+/// and nothing else the orchestrator holds.
+pub fn management_credentials() -> crate::credentials::AccountCredentials {
+    crate::credentials::AccountCredentials {
+        env: std::env::vars()
+            .filter(|(name, _)| name.starts_with("AWS_") && is_base_credential_env(name))
+            .map(|(name, value)| (name, crate::credentials::Secret::new(value)))
+            .collect(),
+        expires_at: None,
+    }
+}
+
 /// Whether a variable of the orchestrator's environment could give a child process an AWS
 /// identity (or the means to get one) other than the account credentials it is handed.
 pub fn is_base_credential_env(name: &str) -> bool {

@@ -89,7 +89,7 @@ impl StsFailure {
 /// An error and its causes, `: `-separated, from their `Display` only. The SDK's
 /// `DisplayErrorContext` appends the error's `Debug`, which holds the raw HTTP response: an
 /// answer that failed to parse may be one that carries credentials.
-pub fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn causes(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

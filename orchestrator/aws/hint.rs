@@ -7,7 +7,7 @@ use super::session::{self, Purpose};
 
 /// For a failure while assuming (or checking) one account's role. `base_arn` is who asked,
 /// when known, so the trust-policy hint can name the principal to allow.
-pub fn for_account(
+pub(super) fn for_account(
     failure: &StsFailure,
     account: &Account,
     purpose: Purpose,
@@ -23,10 +23,15 @@ pub fn for_account(
             } else {
                 ""
             };
+            // With layers/platform, each role trusts one entry role of layers/bootstrap.
+            let layers = match purpose {
+                Purpose::Plan => "; layers/platform creates it trusting only the plan entry role",
+                Purpose::Deploy => "; layers/platform makes it trust only the stage entry role, or the prod entry role in production accounts",
+            };
             format!(
                 "check that role `{role}` exists in account {id} ({key}), that its trust \
                  policy allows sts:AssumeRole{principal}{external_id} and that the base \
-                 credentials may call sts:AssumeRole on it"
+                 credentials may call sts:AssumeRole on it{layers}"
             )
         }
         Some("RegionDisabledException") => format!(
@@ -51,8 +56,42 @@ pub fn for_account(
     }
 }
 
+/// For a failure of the base credentials during preflight: when GitHub OIDC could not assume
+/// the entry role, names the piece of layers/bootstrap that is missing or does not fit.
+pub(super) fn for_base_in(failure: &StsFailure, purpose: Purpose) -> String {
+    if !failure.message.starts_with("AssumeRoleWithWebIdentity") {
+        return for_base(failure);
+    }
+    let entry = match purpose {
+        Purpose::Plan => "the plan entry role (layers/bootstrap `orchestrator-plan`, trusting \
+                          `repo:<owner>/<repo>:pull_request`, `...:ref:refs/heads/main` and \
+                          `...:environment:production`)",
+        Purpose::Deploy => "the deploy entry role of this job (layers/bootstrap \
+                            `orchestrator-stage`, trusting `repo:<owner>/<repo>:ref:refs/heads/main`, \
+                            for jobs on main; `orchestrator-prod`, trusting \
+                            `repo:<owner>/<repo>:environment:production`, for jobs in the \
+                            production environment)",
+    };
+    match failure.code.as_deref() {
+        Some("InvalidIdentityToken") if failure.message.contains("OpenIDConnect provider") => {
+            "bootstrap piece missing: the GitHub OIDC provider \
+             (token.actions.githubusercontent.com, audience sts.amazonaws.com) in the entry \
+             role's account; apply layers/bootstrap there (docs/aws-setup.md, step 2)"
+                .into()
+        }
+        Some("AccessDenied" | "InvalidIdentityToken" | "IDPRejectedClaim") => format!(
+            "bootstrap piece missing or not matching this job: the OIDC role \
+             (--oidc-role-arn, ORCHESTRATOR_OIDC_ROLE_ARN) must be \
+             {entry}; check that the role exists (apply layers/bootstrap, docs/aws-setup.md) \
+             and that its trusted subject is this job's: a job in a GitHub environment \
+             presents `environment:<name>`, not its branch"
+        ),
+        _ => for_base(failure),
+    }
+}
+
 /// For a failure of the base credentials themselves (or one every account shares).
-pub fn for_base(failure: &StsFailure) -> String {
+pub(super) fn for_base(failure: &StsFailure) -> String {
     match failure.code.as_deref() {
         Some(code::NO_BASE_CREDENTIALS) => "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and \
             AWS_SECRET_ACCESS_KEY, or run in GitHub Actions with --oidc-role-arn"

@@ -5,19 +5,19 @@
 use std::io::Write;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Masker {
+pub(super) struct Masker {
     enabled: bool,
 }
 
 impl Masker {
     /// Masks only inside GitHub Actions (`GITHUB_ACTIONS=true`); elsewhere the line would be noise.
-    pub fn from_env() -> Self {
+    pub(super) fn from_env() -> Self {
         Self {
             enabled: crate::github_actions::GithubActions::from_env().actions,
         }
     }
 
-    pub fn mask(&self, value: &str) {
+    pub(super) fn mask(&self, value: &str) {
         if !self.enabled {
             return;
         }

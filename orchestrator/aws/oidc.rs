@@ -14,13 +14,13 @@ use super::retry::with_retries;
 use super::session;
 use super::settings::Settings;
 
-pub const AUDIENCE: &str = "sts.amazonaws.com";
+pub(super) const AUDIENCE: &str = "sts.amazonaws.com";
 /// The OIDC role's session; account roles assumed from it are limited to an hour anyway.
 const WEB_IDENTITY_DURATION: i32 = 3600;
 const TOKEN_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Fetches a fresh token, then assumes `role_arn` with it.
-pub async fn assume_role(
+pub(super) async fn assume_role(
     anonymous: &Client,
     role_arn: &str,
     settings: &Settings,

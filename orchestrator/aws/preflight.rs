@@ -77,7 +77,7 @@ pub async fn preflight<'a>(
     let base = match provider.base_identity().await {
         Ok(identity) => identity,
         Err(failure) => {
-            let hint = hint::for_base(&failure);
+            let hint = hint::for_base_in(&failure, provider.purpose());
             report.base_failure = Some(BaseFailure { failure, hint });
             return report;
         }
@@ -140,6 +140,20 @@ async fn check(
 impl PreflightReport {
     pub fn is_ok(&self) -> bool {
         self.base_failure.is_none() && self.failures.is_empty()
+    }
+
+    /// Why `account` cannot be reached, for its run report; `None` when it can.
+    pub fn unreachable(&self, account: &str) -> Option<String> {
+        if let Some(base) = &self.base_failure {
+            return Some(format!(
+                "preflight: the base credentials do not work: {}; {}",
+                base.failure, base.hint
+            ));
+        }
+        self.failures
+            .iter()
+            .find(|f| f.account == account)
+            .map(|f| format!("preflight: {}; {}", f.failure, f.hint))
     }
 
     fn checked(&self) -> usize {

@@ -60,7 +60,7 @@ pub fn role_arn(account: &Account, purpose: Purpose) -> String {
 }
 
 /// The partition a region belongs to (China and GovCloud have their own ARNs).
-pub fn partition(region: &str) -> &'static str {
+pub(super) fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
@@ -109,7 +109,7 @@ fn sanitize(value: &str) -> String {
 
 /// The `DurationSeconds` to request: the account's `session_duration`, at most one hour when
 /// the base credentials are themselves an assumed role (role chaining).
-pub fn duration_seconds(configured: Duration, chained: bool) -> i32 {
+pub(super) fn duration_seconds(configured: Duration, chained: bool) -> i32 {
     let duration = if chained {
         configured.min(CHAINED_SESSION_LIMIT)
     } else {

@@ -5,7 +5,7 @@ use super::session::Purpose;
 use crate::backoff::RetryPolicy;
 
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(super) struct Settings {
     /// Assume this role with the GitHub OIDC token first, and use it as the base credentials.
     pub oidc_role_arn: Option<String>,
     /// Goes into every session name, so CloudTrail ties each session to its run.

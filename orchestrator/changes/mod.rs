@@ -2,6 +2,7 @@
 //! tree affects (`--changed-since`), why (`jobs --explain`), and which accounts left the
 //! config and must be destroyed by hand.
 
+mod at_ref;
 mod change_set;
 pub mod config_diff;
 mod detect;
@@ -10,6 +11,7 @@ pub mod explain;
 pub mod git;
 pub mod modules;
 
+pub use at_ref::{config_at, AtRefError};
 pub use change_set::{ChangeSet, Reason};
 pub use config_diff::Removed;
 pub use detect::detect;

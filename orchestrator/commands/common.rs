@@ -1,20 +1,22 @@
 //! Steps most commands share: load the config, turn selectors into a plan.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::changes::{self, ChangeSet};
 use crate::cli::{Format, Selectors};
 use crate::config::{self, Account, Config};
+use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
+use crate::stacks::{self, StackCopy};
 use crate::vending;
 use crate::work_lock::{self, WorkDirLock};
-use crate::workdir::WorkDir;
+use std::sync::Arc;
 
 /// Locks the work directory a command writes into for the rest of the process (dropping the
 /// returned lock releases it): the one way every writing command claims its directory.
-pub fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliError> {
+pub(super) fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliError> {
     let lock =
         work_lock::lock(work_dir, command).map_err(|e| CliError::bad_input(e.to_string()))?;
     if let Some(stale) = &lock.stale {
@@ -28,30 +30,41 @@ pub fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliE
     Ok(lock)
 }
 
-pub fn load_config(path: &Path) -> Result<Config, CliError> {
+pub(super) fn load_config(path: &Path) -> Result<Config, CliError> {
     Ok(config::load(path)?)
 }
 
-/// The config, with the ids `orchestrator vend` recorded in the work dir given to the
+/// The config, with the ids `orchestrator vend` recorded under `work_dir` given to the
 /// accounts that omit `account_id`.
-pub fn load_config_with_vended_ids(path: &Path, work_dir: &WorkDir) -> Result<Config, CliError> {
+pub(super) fn load_config_with_vended_ids(
+    path: &Path,
+    work_dir: &Path,
+) -> Result<Config, CliError> {
     let mut config = load_config(path)?;
-    vending::fill_in(&mut config, work_dir.root())?;
+    vending::fill_in(&mut config, work_dir)?;
     Ok(config)
 }
 
-/// Exit 2 when a selected account has no id yet (not vended).
-pub fn require_vended<'a>(
-    accounts: impl IntoIterator<Item = &'a Account>,
-    work_dir: &WorkDir,
-) -> Result<(), CliError> {
-    vending::require_ids(accounts, work_dir.root()).map_err(|e| CliError::bad_input(e.to_string()))
+/// The work dir resolved once from the global flags (`--work-dir`, `ORCHESTRATOR_WORK_DIR`,
+/// else `.orchestrator` next to the config), set by `dispatch` before any command runs.
+static WORK_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+pub(super) fn set_work_dir(work_dir: PathBuf) {
+    let _ = WORK_DIR.set(work_dir);
+}
+
+/// The resolved work dir: where `vend` recorded the account ids, and everything is written.
+pub(super) fn work_dir_from_env() -> PathBuf {
+    WORK_DIR
+        .get()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(crate::workdir::DEFAULT_WORK_DIR))
 }
 
 /// For the commands that describe the organisation (`jobs`, `matrix`): accounts still
 /// waiting for vending are left out with a warning naming them, instead of failing the
 /// whole organisation.
-pub fn warn_waiting_for_vending<'a>(
+pub(super) fn warn_waiting_for_vending<'a>(
     accounts: impl IntoIterator<Item = &'a Account>,
     config_path: &Path,
 ) -> BTreeSet<String> {
@@ -76,7 +89,15 @@ pub fn warn_waiting_for_vending<'a>(
     waiting
 }
 
-pub fn selection(selectors: &Selectors) -> Selection {
+/// Exit 2 when a selected account has no id yet (not vended).
+pub(super) fn require_vended<'a>(
+    accounts: impl IntoIterator<Item = &'a Account>,
+    work_dir: &Path,
+) -> Result<(), CliError> {
+    vending::require_ids(accounts, work_dir).map_err(|e| CliError::bad_input(e.to_string()))
+}
+
+pub(super) fn selection(selectors: &Selectors) -> Selection {
     Selection {
         domains: selectors.domains.clone(),
         environments: selectors.environments.clone(),
@@ -88,7 +109,7 @@ pub fn selection(selectors: &Selectors) -> Selection {
 }
 
 /// Account lists arrive comma- or space-separated (the matrix's `accounts` is space-separated).
-pub fn split_names(values: &[String]) -> Vec<String> {
+pub(super) fn split_names(values: &[String]) -> Vec<String> {
     values
         .iter()
         .flat_map(|v| v.split([' ', ',', '\n', '\t']))
@@ -97,12 +118,12 @@ pub fn split_names(values: &[String]) -> Vec<String> {
         .collect()
 }
 
-pub fn plan_for(config: &Config, selectors: &Selectors) -> Result<Plan, CliError> {
+pub(super) fn plan_for(config: &Config, selectors: &Selectors) -> Result<Plan, CliError> {
     Ok(plan_with_changes(config, selectors)?.0)
 }
 
 /// The plan, and with `--changed-since` the change set that narrowed it.
-pub fn plan_with_changes(
+pub(super) fn plan_with_changes(
     config: &Config,
     selectors: &Selectors,
 ) -> Result<(Plan, Option<ChangeSet>), CliError> {
@@ -111,11 +132,12 @@ pub fn plan_with_changes(
 }
 
 /// The selectors as a plan selection, narrowed by `--changed-since` when it is given.
-pub fn selection_with_changes(
+pub(super) fn selection_with_changes(
     config: &Config,
     selectors: &Selectors,
 ) -> Result<(Selection, Option<ChangeSet>), CliError> {
     let mut selection = selection(selectors);
+    stack_copy(config, selectors.stack.as_deref(), &mut selection.layers)?;
     let changes = changes_since(
         config,
         selectors.changed_since.as_deref(),
@@ -125,8 +147,56 @@ pub fn selection_with_changes(
     Ok((selection, changes))
 }
 
+/// `--stack NAME` checked, with `layers` narrowed to the stack layer; `None` without it.
+pub(super) fn stack_copy(
+    config: &Config,
+    stack: Option<&str>,
+    layers: &mut Vec<String>,
+) -> Result<Option<StackCopy>, CliError> {
+    stacks::resolve(config, stack, layers).map_err(|e| CliError::bad_input(e.to_string()))
+}
+
+/// What reaches the accounts' state bucket for `stacks` and `destroy --stack`: each
+/// account's role through STS (the read-only plan role with `plan_only`), or nothing when the
+/// state is local or no account assumes a role.
+pub(super) fn state_credentials(
+    config: &Config,
+    plan: &Plan,
+    oidc_role_arn: Option<String>,
+    plan_only: bool,
+) -> Result<Arc<dyn CredentialsProvider>, CliError> {
+    let local = matches!(config.state, crate::config::StateBackend::Local { .. });
+    let assumes = plan
+        .jobs()
+        .any(|j| j.account.credentials == crate::config::CredentialsMode::AssumeRole);
+    if local || !assumes {
+        return Ok(Arc::new(NoCredentials));
+    }
+    let run_id = format!("stacks-{}", std::process::id());
+    let sts = crate::aws::StsProvider::new(config, oidc_role_arn, &run_id)
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    Ok(Arc::new(sts.for_plan(plan_only)))
+}
+
+/// A small runtime for the state backend's calls outside a run.
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))
+}
+
+/// Every account of the plan keeps `<account>-<stack>` within AWS's name limits.
+pub(super) fn check_stack_accounts(copy: Option<&StackCopy>, plan: &Plan) -> Result<(), CliError> {
+    match copy {
+        Some(copy) => stacks::check_accounts(copy, plan.jobs().map(|j| &j.account))
+            .map_err(|e| CliError::bad_input(e.to_string())),
+        None => Ok(()),
+    }
+}
+
 /// `jobs --explain`: the plan with the changed files behind each job's layers.
-pub fn explain(
+pub(super) fn explain(
     plan: &Plan,
     changes: Option<ChangeSet>,
     format: Format,
@@ -145,7 +215,7 @@ pub fn explain(
 /// What `--changed-since REF` (with `--all-on`) affects, as the plan's `Selection::changed`
 /// filter; `None` without the flag (an empty value, as an unset CI variable gives, counts as
 /// absent). Accounts that left the config are reported on stderr here, for every command.
-pub fn changed_filter(
+pub(super) fn changed_filter(
     config: &Config,
     changed_since: Option<&str>,
     all_on: &[String],
@@ -182,7 +252,7 @@ fn changes_since(
 
 /// Prints machine-readable output. A reader that stops early (`| head`, `| jq -e ...`) is
 /// not an error: the output it wanted was delivered.
-pub fn print_stdout(text: &str) -> Result<(), CliError> {
+pub(super) fn print_stdout(text: &str) -> Result<(), CliError> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     match stdout

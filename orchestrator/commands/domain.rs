@@ -7,7 +7,7 @@ use crate::exit::{CliError, CommandResult, Exit};
 
 /// Appends the domain to the config file in place (or prints the new file with --dry-run).
 /// The new text is validated before anything is written, and written atomically.
-pub fn add(config_path: &Path, args: DomainAddArgs) -> CommandResult {
+pub(super) fn add(config_path: &Path, args: DomainAddArgs) -> CommandResult {
     let shown = config_path.display();
     let text = std::fs::read_to_string(config_path).map_err(|e| {
         CliError::bad_input(format!(

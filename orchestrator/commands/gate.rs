@@ -10,7 +10,7 @@ use crate::rules::{self, WaveTally};
 /// Decides whether the wave after `--wave` may start: its failed (or cancelled) jobs must be
 /// within the wave's `failure_tolerance` from the config. The decision is an output, not an
 /// exit code, so the workflow's gate job itself succeeds either way.
-pub fn run(config_path: &Path, args: GateArgs) -> CommandResult {
+pub(super) fn run(config_path: &Path, args: GateArgs) -> CommandResult {
     let config = super::common::load_config(config_path)?;
     let Some(wave) = config.waves.iter().find(|w| w.name == args.wave) else {
         let known: Vec<&str> = config.waves.iter().map(|w| w.name.as_str()).collect();

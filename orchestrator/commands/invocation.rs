@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use crate::exit::CliError;
 use crate::workdir::{self, ConfigNotFound, WorkDir};
 
-pub struct Invocation {
+pub(super) struct Invocation {
     config: Result<PathBuf, ConfigNotFound>,
     work_dir: Option<PathBuf>,
 }
 
 impl Invocation {
-    pub fn new(config: Option<PathBuf>, work_dir: Option<PathBuf>) -> Self {
+    pub(super) fn new(config: Option<PathBuf>, work_dir: Option<PathBuf>) -> Self {
         let config = match config.filter(|p| !p.as_os_str().is_empty()) {
             Some(path) => Ok(path),
             None => std::env::current_dir()
@@ -26,7 +26,7 @@ impl Invocation {
     }
 
     /// The config file; exit 2 naming every directory searched when none was found.
-    pub fn config(&self) -> Result<&Path, CliError> {
+    pub(super) fn config(&self) -> Result<&Path, CliError> {
         self.config
             .as_deref()
             .map_err(|e| CliError::bad_input(e.to_string()))
@@ -34,13 +34,13 @@ impl Invocation {
 
     /// For commands that work without a config (`summary`, `notify`, `report merge`): the
     /// found one, else `domains.yaml` (which they treat as absent).
-    pub fn config_if_any(&self) -> &Path {
+    pub(super) fn config_if_any(&self) -> &Path {
         self.config
             .as_deref()
             .unwrap_or(Path::new(workdir::CONFIG_FILE))
     }
 
-    pub fn work_dir(&self) -> Result<WorkDir, CliError> {
+    pub(super) fn work_dir(&self) -> Result<WorkDir, CliError> {
         let config = self.config_if_any();
         WorkDir::resolve(self.work_dir.as_deref(), config)
             .map_err(|e| CliError::bad_input(format!("cannot resolve the work dir: {e}")))

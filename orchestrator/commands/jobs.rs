@@ -1,11 +1,11 @@
-use super::invocation::Invocation;
+use std::path::Path;
+
 use crate::cli::{Format, JobsArgs};
 use crate::exit::{CommandResult, Exit};
 use crate::plan::Plan;
 
-pub fn run(inv: &Invocation, args: JobsArgs) -> CommandResult {
-    let config_path = inv.config()?;
-    let work_dir = inv.work_dir()?;
+pub(super) fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
+    let work_dir = super::common::work_dir_from_env();
     let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
     let (mut plan, changes) = super::common::plan_with_changes(&config, &args.selectors)?;
     let waiting =

@@ -1,14 +1,13 @@
 use std::io::Write;
+use std::path::Path;
 
-use super::invocation::Invocation;
 use crate::cli::MatrixArgs;
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::github_actions::GithubActions;
 use crate::{matrix, plan};
 
-pub fn run(inv: &Invocation, args: MatrixArgs) -> CommandResult {
-    let config_path = inv.config()?;
-    let work_dir = inv.work_dir()?;
+pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
+    let work_dir = super::common::work_dir_from_env();
     let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
     let (selection, _) = super::common::selection_with_changes(&config, &args.selectors)?;
     // By reference: the matrix needs each account's name and id, not a copy of the account.

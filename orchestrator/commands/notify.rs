@@ -8,7 +8,7 @@ use crate::notify::slack::{self, DeliveryPolicy, When};
 use crate::notify::{Digest, RunLinks};
 use crate::report::read_report;
 
-pub fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
+pub(super) fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
     let report = read_report(&args.report)?;
     let previous = match &args.previous {
         Some(path) => Some(read_report(path)?),

@@ -1,18 +1,17 @@
 //! `orchestrator preflight`: can every selected account be reached? The same check opens
 //! `run` and `deploy`.
 
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::aws::{self, StsProvider};
 use crate::cli::PreflightArgs;
 use crate::exit::{CliError, CommandResult, Exit};
 
-use super::common::{load_config_with_vended_ids, plan_for, require_vended};
-use super::invocation::Invocation;
+use super::common::{load_config_with_vended_ids, plan_for, require_vended, work_dir_from_env};
 
-pub fn run(inv: &Invocation, args: PreflightArgs) -> CommandResult {
-    let config_path = inv.config()?;
-    let work_dir = inv.work_dir()?;
+pub(super) fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
+    let work_dir = work_dir_from_env();
     let config = load_config_with_vended_ids(config_path, &work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
     require_vended(plan.jobs().map(|j| &j.account), &work_dir)?;

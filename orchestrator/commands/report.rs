@@ -2,11 +2,12 @@ use std::path::Path;
 
 use crate::cli::{MergeArgs, ReportSummaryArgs};
 use crate::exit::{CliError, CommandResult, Exit};
-use crate::notify::github::{self, GithubEnv, MAX_SUMMARY_BYTES};
+use crate::github_actions::GithubActions;
+use crate::notify::github::{self, MAX_SUMMARY_BYTES};
 use crate::notify::RunLinks;
 use crate::report::{merge as merging, read_report, write_atomic};
 
-pub fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
+pub(super) fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
     let config = if args.include_held_back {
         Some(super::common::load_config(config_path)?)
     } else {
@@ -42,9 +43,9 @@ pub fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
     Ok(Exit::Success)
 }
 
-pub fn summary(args: ReportSummaryArgs) -> CommandResult {
+pub(super) fn summary(args: ReportSummaryArgs) -> CommandResult {
     let report = read_report(&args.report)?;
-    if GithubEnv::from_env().actions {
+    if GithubActions::from_env().actions {
         github::publish(&report, &args.report).map_err(|e| {
             CliError::failed(format!(
                 "cannot write the job summary ($GITHUB_STEP_SUMMARY): {e}"

@@ -16,7 +16,7 @@ use crate::summary::render::{
 };
 use crate::summary::{collect, CollectOptions, DeployOrder, Summary};
 
-pub fn run(config: &Path, args: SummaryArgs) -> CommandResult {
+pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let order = deploy_order(config);
     let summary = collect(CollectOptions {

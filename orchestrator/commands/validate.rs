@@ -2,7 +2,7 @@ use std::path::Path;
 
 use crate::exit::{CommandResult, Exit};
 
-pub fn run(config_path: &Path) -> CommandResult {
+pub(super) fn run(config_path: &Path) -> CommandResult {
     let config = super::common::load_config(config_path)?;
     println!(
         "{}: valid: {} domains, {} accounts, {} waves, layers {}",

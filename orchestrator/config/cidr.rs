@@ -27,7 +27,8 @@ impl Cidr {
     }
 
     pub fn last(&self) -> u32 {
-        (self.base as u64 + self.size() - 1) as u32
+        // A block never reaches past 255.255.255.255: base is aligned to its size.
+        u32::try_from(u64::from(self.base) + self.size() - 1).unwrap_or(u32::MAX)
     }
 
     pub fn overlaps(&self, other: &Cidr) -> bool {
@@ -40,10 +41,10 @@ impl Cidr {
             return None;
         }
         let step = 1u64 << (32 - prefix);
-        let mut base = self.base as u64;
-        while base + step <= self.base as u64 + self.size() {
+        let mut base = u64::from(self.base);
+        while base + step <= u64::from(self.base) + self.size() {
             let candidate = Cidr {
-                base: base as u32,
+                base: u32::try_from(base).ok()?,
                 prefix,
             };
             match taken

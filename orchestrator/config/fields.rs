@@ -11,16 +11,16 @@ use super::yaml::{Node, NodeKind};
 
 /// Collects every problem found while reading the config.
 #[derive(Debug, Default)]
-pub struct Problems(pub Vec<Diagnostic>);
+pub(super) struct Problems(pub Vec<Diagnostic>);
 
 impl Problems {
-    pub fn add(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
+    pub(super) fn add(&mut self, pos: Pos, message: impl Into<String>, help: impl Into<String>) {
         self.0.push(Diagnostic::new(pos, message, help));
     }
 }
 
 /// A YAML mapping whose keys were checked against the fields it may hold.
-pub struct Fields<'a> {
+pub(super) struct Fields<'a> {
     pub node: &'a Node,
     raw: &'a [(Node, Node)],
     /// Entries of `raw` refused (key not text, duplicate, unknown): they count as absent.
@@ -33,7 +33,7 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// Reads `node` as a mapping of the `known` fields (any field when `known` is empty);
     /// reports unknown and duplicate keys.
-    pub fn read(
+    pub(super) fn read(
         problems: &mut Problems,
         node: &'a Node,
         what: impl Into<Cow<'static, str>>,
@@ -99,12 +99,12 @@ impl<'a> Fields<'a> {
     }
 
     /// The value of `key`; a key written with no value counts as absent.
-    pub fn get(&self, key: &str) -> Option<&'a Node> {
+    pub(super) fn get(&self, key: &str) -> Option<&'a Node> {
         self.entry(key).map(|(_, v)| v).filter(|v| !v.is_null())
     }
 
     /// The key node itself, even when it has no value (for positions).
-    pub fn key(&self, key: &str) -> Option<&'a Node> {
+    pub(super) fn key(&self, key: &str) -> Option<&'a Node> {
         self.entry(key).map(|(k, _)| k)
     }
 
@@ -112,7 +112,12 @@ impl<'a> Fields<'a> {
         self.entries().find(|(k, _)| k.as_str() == Some(key))
     }
 
-    pub fn required(&self, problems: &mut Problems, key: &str, example: &str) -> Option<&'a Node> {
+    pub(super) fn required(
+        &self,
+        problems: &mut Problems,
+        key: &str,
+        example: &str,
+    ) -> Option<&'a Node> {
         match self.entry(key) {
             Some((_, v)) if !v.is_null() => Some(v),
             Some((k, _)) => {
@@ -136,7 +141,7 @@ impl<'a> Fields<'a> {
 
     /// Every accepted entry, in file order (for mappings keyed by user names: environments,
     /// vars).
-    pub fn entries(&self) -> impl Iterator<Item = (&'a Node, &'a Node)> + '_ {
+    pub(super) fn entries(&self) -> impl Iterator<Item = (&'a Node, &'a Node)> + '_ {
         let raw: &'a [(Node, Node)] = self.raw;
         raw.iter()
             .enumerate()
@@ -157,7 +162,7 @@ fn suggest(name: &str, known: &[&str]) -> String {
     }
 }
 
-pub fn string(problems: &mut Problems, node: &Node, what: &str) -> Option<String> {
+pub(super) fn string(problems: &mut Problems, node: &Node, what: &str) -> Option<String> {
     match node.as_str() {
         Some(s) if !node.is_null() => Some(s.to_string()),
         _ => {
@@ -171,7 +176,7 @@ pub fn string(problems: &mut Problems, node: &Node, what: &str) -> Option<String
     }
 }
 
-pub fn integer(problems: &mut Problems, node: &Node, what: &str) -> Option<i64> {
+pub(super) fn integer(problems: &mut Problems, node: &Node, what: &str) -> Option<i64> {
     let parsed = node.as_str().and_then(|s| s.parse::<i64>().ok());
     if parsed.is_none() {
         problems.add(
@@ -187,7 +192,7 @@ pub fn integer(problems: &mut Problems, node: &Node, what: &str) -> Option<i64> 
 }
 
 /// Durations are written like `90s`, `30m` or `1h 30m`; a bare number means seconds.
-pub fn duration(problems: &mut Problems, node: &Node, what: &str) -> Option<Duration> {
+pub(super) fn duration(problems: &mut Problems, node: &Node, what: &str) -> Option<Duration> {
     let text = string(problems, node, what)?;
     if let Ok(secs) = text.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -205,7 +210,11 @@ pub fn duration(problems: &mut Problems, node: &Node, what: &str) -> Option<Dura
     }
 }
 
-pub fn string_list(problems: &mut Problems, node: &Node, what: &str) -> Option<Vec<(String, Pos)>> {
+pub(super) fn string_list(
+    problems: &mut Problems,
+    node: &Node,
+    what: &str,
+) -> Option<Vec<(String, Pos)>> {
     let NodeKind::Seq(items) = &node.kind else {
         problems.add(
             node.pos,
@@ -225,7 +234,7 @@ pub fn string_list(problems: &mut Problems, node: &Node, what: &str) -> Option<V
 }
 
 /// `vars`: any mapping, passed to terraform as JSON.
-pub fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
+pub(super) fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
     let Some(fields) = Fields::read(problems, node, what.to_string(), &[]) else {
         return Vars::new();
     };
@@ -246,7 +255,7 @@ pub fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
         .collect()
 }
 
-pub fn is_identifier(s: &str) -> bool {
+pub(super) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')

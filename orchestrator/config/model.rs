@@ -33,6 +33,17 @@ pub struct Config {
     /// `defaults.account_vending`: accounts may then omit `account_id` until `orchestrator
     /// vend` has created them.
     pub account_vending: Option<AccountVending>,
+    /// `stacks`: the layer that may have copies (`--stack NAME`); `None` when no layer may.
+    pub stacks: Option<StackSupport>,
+}
+
+/// The layer whose copies (one per feature branch) live side by side in an account, each
+/// with its own state; the main stack is the copy with no name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackSupport {
+    pub layer: String,
+    /// The terraform input set to the copy's name (empty for the main stack).
+    pub variable: String,
 }
 
 /// The layer that creates the organisation's accounts, run once by `orchestrator vend` with
@@ -57,6 +68,51 @@ pub enum StateBackend {
     },
     /// A local state file per (account, layer), for the sandbox; `path` is relative to the config.
     Local { path: String },
+}
+
+impl StateBackend {
+    /// Where one (account, layer) keeps its state, as a comparable string: `s3://bucket/key`,
+    /// or the local path relative to the config (`.` and `..` resolved). Two (account, layer)
+    /// pairs with the same location would overwrite each other's state.
+    pub fn location(&self, account: &Account, layer: &str) -> String {
+        match self {
+            StateBackend::S3 { bucket, key, .. } => {
+                format!("s3://{bucket}/{}", fill_template(key, account, layer))
+            }
+            StateBackend::Local { path } => normalise(&fill_template(path, account, layer)),
+        }
+    }
+}
+
+/// Replaces the placeholders the config allows in state templates (checked when it loads).
+pub fn fill_template(template: &str, account: &Account, layer: &str) -> String {
+    template
+        .replace("{account}", &account.name)
+        .replace("{layer}", layer)
+        .replace("{domain}", &account.domain)
+        .replace("{environment}", &account.environment)
+        .replace("{account_id}", &account.account_id)
+        .replace("{region}", &account.region)
+}
+
+/// `a/./b//c/../d` -> `a/b/d`, without touching the disk.
+fn normalise(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -7,26 +7,132 @@ use std::collections::HashMap;
 use super::cidr::Cidr;
 use super::diagnostic::Pos;
 use super::fields::Problems;
-use super::model::{Account, Wave};
+use super::model::{Account, StateBackend, Wave};
 
 /// Where an account's parts are written, for messages (parallel to the accounts list).
 #[derive(Debug, Clone, Copy)]
-pub struct AccountSpans {
+pub(super) struct AccountSpans {
     /// The environment's key (`dev:`).
     pub environment: Pos,
     pub account_id: Pos,
     pub network_cidr: Option<Pos>,
 }
 
-pub fn check(
+/// `defaults.state` and where it is written, when it could be read.
+pub(super) struct StateAt<'a> {
+    pub backend: &'a StateBackend,
+    pub pos: Pos,
+}
+
+pub(super) fn check(
     problems: &mut Problems,
     waves: &[Wave],
     accounts: &[Account],
     spans: &[AccountSpans],
+    state: Option<StateAt<'_>>,
 ) {
     environments_in_waves(problems, waves, accounts, spans);
+    let named = unique_account_names(problems, accounts, spans);
+    if let Some(state) = state {
+        unique_state_locations(problems, &state, accounts, spans, &named);
+    }
     unique_account_ids(problems, accounts, spans);
     disjoint_networks(problems, accounts, spans);
+}
+
+/// `line:col`, for the second location of a message (the first is the message's own).
+fn at(pos: Pos) -> String {
+    format!("{}:{}", pos.line, pos.col)
+}
+
+/// An account's name is `<domain>-<environment>`, so domain `foo` with environment
+/// `dev-stage` and domain `foo-dev` with environment `stage` are both `foo-dev-stage`: they
+/// would share state, data dir and logs, and one apply would rewrite the other's resources.
+/// Returns whether each account's name is its own (the state check skips the others, already
+/// reported here).
+fn unique_account_names(
+    problems: &mut Problems,
+    accounts: &[Account],
+    spans: &[AccountSpans],
+) -> Vec<bool> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(accounts.len());
+    let mut own = vec![true; accounts.len()];
+    for (i, account) in accounts.iter().enumerate() {
+        match first.get(account.name.as_str()) {
+            Some(&j) => {
+                own[i] = false;
+                own[j] = false;
+                let other = &accounts[j];
+                problems.add(
+                    spans[i].environment,
+                    format!(
+                        "account name `{}` (domain {}, environment {}) is also the name of \
+                         domain {}, environment {} at {}: they would share state, data dir and logs",
+                        account.name,
+                        account.domain,
+                        account.environment,
+                        other.domain,
+                        other.environment,
+                        at(spans[j].environment)
+                    ),
+                    "rename a domain or an environment so that every `<domain>-<environment>` is unique",
+                );
+            }
+            None => {
+                first.insert(&account.name, i);
+            }
+        }
+    }
+    own
+}
+
+/// Two (account, layer) pairs whose state template renders to the same place would write one
+/// state file: a template without `{layer}`, or placeholders that run into each other
+/// (`{account}{layer}`: `foo-dev` + `static` and `foo-devs` + `tatic`).
+fn unique_state_locations(
+    problems: &mut Problems,
+    state: &StateAt<'_>,
+    accounts: &[Account],
+    spans: &[AccountSpans],
+    own_name: &[bool],
+) {
+    let total: usize = accounts.iter().map(|a| a.layers.len()).sum();
+    let mut first: HashMap<String, (usize, &str)> = HashMap::with_capacity(total);
+    let mut reported = 0;
+    for (i, account) in accounts.iter().enumerate() {
+        if !own_name[i] {
+            continue;
+        }
+        for layer in &account.layers {
+            let location = state.backend.location(account, layer);
+            match first.get(&location) {
+                Some(&(j, other_layer)) => {
+                    // One template mistake collides for every account: say it a few times,
+                    // not thirty thousand.
+                    reported += 1;
+                    if reported > 3 {
+                        continue;
+                    }
+                    problems.add(
+                        spans[i].environment,
+                        format!(
+                            "the state of {} layer {layer} would be `{location}`, which is also \
+                             the state of {} layer {other_layer} (at {}; state template at {})",
+                            account.name,
+                            accounts[j].name,
+                            at(spans[j].environment),
+                            at(state.pos)
+                        ),
+                        "include `{account}` and `{layer}` in defaults.state, separated (e.g. \
+                         `{layer}/{account}.tfstate`), so every account and layer has its own state",
+                    );
+                }
+                None => {
+                    first.insert(location, (i, layer));
+                }
+            }
+        }
+    }
 }
 
 /// An environment no wave lists would never deploy: reported once, where it first appears.

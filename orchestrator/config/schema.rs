@@ -35,6 +35,7 @@ pub fn json_schema() -> Value {
                 "enum": [1, "1"]
             })),
             ("defaults", json!({ "$ref": "#/$defs/defaults" })),
+            ("stacks", json!({ "$ref": "#/$defs/stacks", "description": "The same as defaults.stacks (write it in one place only)." })),
             ("waves", json!({
                 "description": "Groups of environments deployed together, in this order; a wave starts only when the previous one had no more failed accounts than its failure_tolerance. Default: `stage` (every non-prod environment), then `prod`.",
                 "type": "array",
@@ -144,10 +145,21 @@ pub fn json_schema() -> Value {
                             ("root_id", json!({ "type": "string", "pattern": "^r-[0-9a-z]{4,32}$", "description": "The organisation root the per-environment OUs go under." })),
                         ])
                     })),
+                    ("stacks", json!({ "$ref": "#/$defs/stacks" })),
+                ])
+            },
+            "stacks": {
+                "description": "The layer that may have copies side by side in an account, one per feature branch (`deploy --stack NAME`, `destroy --stack NAME`, `orchestrator stacks`). The state template must then hold {stack}.",
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["layer", "variable"],
+                "properties": object(&[
+                    ("layer", json!({ "$ref": "#/$defs/name", "description": "The layer with copies, e.g. dynamic (not the first layer: copies depend on the account's baseline)." })),
+                    ("variable", json!({ "type": "string", "pattern": VAR_NAME_PATTERN, "description": "The layer's input set to the copy's name (empty for the main stack), e.g. stack_suffix." })),
                 ])
             },
             "state": {
-                "description": "Where each (account, layer) keeps its terraform state. The template must hold {account}; it may hold {layer}, {domain}, {environment}, {account_id}, {region}.",
+                "description": "Where each (account, layer) keeps its terraform state. The template must hold {account}; it may hold {layer}, {domain}, {environment}, {account_id}, {region}, and {stack} (required with `stacks`): a copy's name, dropped with the separator before it for the main stack.",
                 "oneOf": [
                     {
                         "type": "object",
@@ -287,6 +299,7 @@ mod tests {
             ("/$defs/state/oneOf/1/properties", keys::LOCAL_STATE),
             ("/$defs/network_pool/properties", keys::NETWORK_POOL),
             ("/$defs/health_check/properties", keys::HEALTH_CHECK),
+            ("/$defs/stacks/properties", keys::STACKS),
             (
                 "/$defs/defaults/properties/account_vending/properties",
                 keys::ACCOUNT_VENDING,

@@ -125,10 +125,14 @@ pub fn check_config(config: &Config, repo_root: &Path) -> Vec<Violation> {
         let Some(first) = accounts.first() else {
             continue;
         };
-        let passed: BTreeSet<String> = first
+        let mut passed: BTreeSet<String> = first
             .inputs(layer, config.network_layer())
             .into_keys()
             .collect();
+        // Every copy of the stack layer (and the main stack, as "") gets its name.
+        if let Some(stacks) = config.stacks.as_ref().filter(|s| &s.layer == layer) {
+            passed.insert(stacks.variable.clone());
+        }
         let dir = config.layers_dir.join(layer);
         out.extend(check_layer(&dir, &passed, backend, repo_root));
         // A health check reads an output after apply: a missing one would only fail then.
@@ -148,10 +152,13 @@ pub fn check_config(config: &Config, repo_root: &Path) -> Vec<Violation> {
         }
         // Accounts passing a different set would break the layer for some of them.
         for account in &accounts[1..] {
-            let theirs: BTreeSet<String> = account
+            let mut theirs: BTreeSet<String> = account
                 .inputs(layer, config.network_layer())
                 .into_keys()
                 .collect();
+            if let Some(stacks) = config.stacks.as_ref().filter(|s| &s.layer == layer) {
+                theirs.insert(stacks.variable.clone());
+            }
             if theirs != passed {
                 let diff: Vec<&String> = theirs.symmetric_difference(&passed).collect();
                 out.push(Violation {

@@ -38,6 +38,14 @@ pub enum HealthOutcome {
 }
 
 impl HealthOutcome {
+    pub const ALL: [HealthOutcome; 5] = [
+        HealthOutcome::Passed,
+        HealthOutcome::Failed,
+        HealthOutcome::NoUrl,
+        HealthOutcome::Timeout,
+        HealthOutcome::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             HealthOutcome::Passed => "passed",

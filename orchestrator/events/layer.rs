@@ -74,6 +74,14 @@ pub enum AttemptOutcome {
 }
 
 impl AttemptOutcome {
+    pub const ALL: [AttemptOutcome; 5] = [
+        AttemptOutcome::Succeeded,
+        AttemptOutcome::Failed,
+        AttemptOutcome::Transient,
+        AttemptOutcome::Timeout,
+        AttemptOutcome::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AttemptOutcome::Succeeded => "succeeded",

@@ -15,4 +15,4 @@ pub use event::{channel, Event, EventReceiver, EventSender, Step, WaveOutline};
 pub use health::{HealthCheckReport, HealthOutcome};
 pub use layer::{Attempt, AttemptOutcome, LayerReport};
 pub use not_run::NotRunReason;
-pub use status::{Mode, Outcome, Status, WaveStatus};
+pub use status::{Mode, Outcome, RunAction, Status, WaveStatus};

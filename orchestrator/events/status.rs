@@ -14,10 +14,37 @@ pub enum Mode {
 }
 
 impl Mode {
+    pub const ALL: [Mode; 2] = [Mode::Apply, Mode::Plan];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Apply => "apply",
             Mode::Plan => "plan",
+        }
+    }
+}
+
+/// What the run did to the accounts' resources: `deploy`, or `destroy` (every plan was
+/// `plan -destroy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunAction {
+    #[default]
+    Deploy,
+    Destroy,
+}
+
+impl RunAction {
+    pub const ALL: [RunAction; 2] = [RunAction::Deploy, RunAction::Destroy];
+
+    pub fn is_deploy(&self) -> bool {
+        *self == Self::Deploy
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunAction::Deploy => "deploy",
+            RunAction::Destroy => "destroy",
         }
     }
 }
@@ -39,6 +66,14 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Succeeded,
+        Outcome::Failed,
+        Outcome::Halted,
+        Outcome::Cancelled,
+        Outcome::Drifted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Succeeded => "succeeded",
@@ -72,6 +107,14 @@ pub enum WaveStatus {
 }
 
 impl WaveStatus {
+    pub const ALL: [WaveStatus; 5] = [
+        WaveStatus::Succeeded,
+        WaveStatus::Failed,
+        WaveStatus::Skipped,
+        WaveStatus::Cancelled,
+        WaveStatus::Empty,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             WaveStatus::Succeeded => "succeeded",
@@ -98,6 +141,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order of the enum (the run report's JSON Schema lists these).
+    pub const ALL: [Status; 6] = [
+        Status::Succeeded,
+        Status::NoChanges,
+        Status::Changes,
+        Status::Skipped,
+        Status::Cancelled,
+        Status::Failed,
+    ];
+
     /// The word in the run report: `no-changes`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -138,36 +191,37 @@ mod tests {
     /// The words are the serde names: one spelling in the report and in the code.
     #[test]
     fn as_str_is_the_report_word() {
-        for s in [
-            Status::Succeeded,
-            Status::NoChanges,
-            Status::Changes,
-            Status::Skipped,
-            Status::Cancelled,
-            Status::Failed,
-        ] {
+        for s in Status::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
-        for s in [
-            WaveStatus::Succeeded,
-            WaveStatus::Failed,
-            WaveStatus::Skipped,
-            WaveStatus::Cancelled,
-            WaveStatus::Empty,
-        ] {
+        for s in WaveStatus::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
-        for o in [
-            Outcome::Succeeded,
-            Outcome::Failed,
-            Outcome::Halted,
-            Outcome::Cancelled,
-            Outcome::Drifted,
-        ] {
+        for o in Outcome::ALL {
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
         }
-        for m in [Mode::Apply, Mode::Plan] {
+        for m in Mode::ALL {
             assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
         }
+    }
+
+    /// A new variant must join `ALL` (and so the run report's schema): this match stops
+    /// compiling until it is added here, next to the list.
+    #[test]
+    fn all_lists_every_variant() {
+        let listed = |s: Status| match s {
+            Status::Succeeded
+            | Status::NoChanges
+            | Status::Changes
+            | Status::Skipped
+            | Status::Cancelled
+            | Status::Failed => Status::ALL.contains(&s),
+        };
+        assert!(Status::ALL.iter().all(|s| listed(*s)));
+        assert_eq!(
+            Status::ALL.len(),
+            6,
+            "update the match above with the new variant"
+        );
     }
 }

@@ -201,11 +201,11 @@ fn halted_wave(report: &RunReport) -> Option<&WaveReport> {
 fn failure(job: &JobReport) -> Failure<'_> {
     let layer = job.layers.iter().find(|l| l.status == Status::Failed);
     let mut lines = layer
-        .map(|l| error_lines::meaningful(&l.error, ERROR_LINES))
+        .map(|l| error_lines::shown(&l.error, ERROR_LINES))
         .unwrap_or_default();
     if lines.is_empty() {
         if let Some(last) = layer.and_then(|l| l.attempts.last()) {
-            lines = error_lines::meaningful(&last.error, ERROR_LINES);
+            lines = error_lines::shown(&last.error, ERROR_LINES);
         }
     }
     let reason = layer

@@ -7,16 +7,16 @@ use crate::report::{
     ChangeCounts, HealthCheckReport, HealthOutcome, LayerReport, Status, WaveStatus,
 };
 
-pub fn status(status: Status) -> &'static str {
+pub(super) fn status(status: Status) -> &'static str {
     status.word()
 }
 
-pub fn wave_status(status: WaveStatus) -> &'static str {
+pub(super) fn wave_status(status: WaveStatus) -> &'static str {
     status.as_str()
 }
 
 /// `1 job`, `2 jobs`.
-pub fn count(n: usize, word: &str) -> String {
+pub(super) fn count(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
@@ -25,7 +25,7 @@ pub fn count(n: usize, word: &str) -> String {
 }
 
 /// `1.2s`, `42s`, `3m05s`: short enough for a progress line.
-pub fn duration(d: Duration) -> String {
+pub(super) fn duration(d: Duration) -> String {
     let secs = d.as_secs();
     if secs < 10 {
         format!("{:.1}s", d.as_secs_f64())
@@ -36,16 +36,16 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
-pub fn millis(ms: u64) -> String {
+pub(super) fn millis(ms: u64) -> String {
     duration(Duration::from_millis(ms))
 }
 
-pub fn changes(c: &ChangeCounts) -> String {
+pub(super) fn changes(c: &ChangeCounts) -> String {
     format!("+{} ~{} -{}", c.add, c.change, c.destroy)
 }
 
 /// `catalog-dev platform: succeeded in 2.1s (+1 ~0 -0)` or `...: failed in 3.0s: timeout`.
-pub fn layer(account: &str, report: &LayerReport) -> String {
+pub(super) fn layer(account: &str, report: &LayerReport) -> String {
     let mut line = format!("{account} {}: {}", report.layer, status(report.status));
     if !report.attempts.is_empty() {
         line.push_str(&format!(" in {}", millis(report.duration_ms)));
@@ -65,7 +65,7 @@ pub fn layer(account: &str, report: &LayerReport) -> String {
 
 /// `catalog-dev dynamic: health check passed (200) in 1.2s`, or `...: health check failed
 /// (503) after 12 requests in 5.0s` (the layer's line that follows says why).
-pub fn health_check(account: &str, layer: &str, check: &HealthCheckReport) -> String {
+pub(super) fn health_check(account: &str, layer: &str, check: &HealthCheckReport) -> String {
     let seen = match check.status {
         Some(status) => format!(" ({status})"),
         None if check.attempts > 0 => " (no answer)".to_string(),

@@ -250,6 +250,8 @@ mod tests {
             duration_ms: 42_300,
             config: "domains.yaml".into(),
             source: None,
+            action: Default::default(),
+            stack: None,
             resumed_from: None,
             waves: vec![
                 WaveReport {

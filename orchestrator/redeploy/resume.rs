@@ -337,6 +337,8 @@ domains:
             duration_ms: 60_000,
             config: "domains.yaml".into(),
             source: None,
+            action: Default::default(),
+            stack: None,
             resumed_from: None,
             waves: vec![
                 wave("stage", WaveStatus::Failed),

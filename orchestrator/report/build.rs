@@ -19,6 +19,9 @@ pub struct ReportContext {
     pub source: Option<Source>,
     /// Where the report will be written: logs and plan JSONs are recorded relative to it.
     pub report_path: PathBuf,
+    pub action: RunAction,
+    /// `--stack NAME`: the copy the run worked on.
+    pub stack: Option<String>,
     pub resumed_from: Option<ResumedFrom>,
 }
 
@@ -184,6 +187,8 @@ impl ReportBuilder {
             duration_ms,
             config: self.context.config.clone(),
             source: self.context.source.clone(),
+            action: self.context.action,
+            stack: self.context.stack.clone(),
             resumed_from: self.context.resumed_from.clone(),
             waves: self.waves.clone(),
             jobs: self.jobs.clone(),
@@ -323,6 +328,8 @@ domains:
             config: "domains.yaml".into(),
             source: None,
             report_path: "/w/.orchestrator/report.json".into(),
+            action: RunAction::Deploy,
+            stack: None,
             resumed_from: None,
         };
         ReportBuilder::new(context, &plan(), SystemTime::UNIX_EPOCH)

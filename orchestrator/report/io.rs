@@ -15,6 +15,12 @@ pub enum ReportError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    /// Valid JSON, but not the run report's shape (its JSON Schema says where).
+    #[error("{}: not a valid run report (see run-report.schema.json):\n  {}", path.display(), problems.join("\n  "))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("{}: cannot write: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -27,10 +33,25 @@ pub fn read_report(path: &Path) -> Result<RunReport, ReportError> {
         path: path.into(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+    let parse = |source| ReportError::Parse {
         path: path.into(),
         source,
-    })
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(parse)?;
+    let mut problems = super::schema::problems(&super::schema::json_schema(), &value);
+    if !problems.is_empty() {
+        const SHOWN: usize = 20;
+        if problems.len() > SHOWN {
+            let more = problems.len() - SHOWN;
+            problems.truncate(SHOWN);
+            problems.push(format!("... and {more} more"));
+        }
+        return Err(ReportError::Invalid {
+            path: path.into(),
+            problems,
+        });
+    }
+    serde_json::from_value(value).map_err(parse)
 }
 
 /// Writes `bytes` next to `path` then renames, so a reader never sees half a file.

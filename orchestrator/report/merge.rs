@@ -212,7 +212,9 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
         humantime::parse_rfc3339_weak(&started_at),
         humantime::parse_rfc3339_weak(&finished_at),
     ) {
-        (Ok(a), Ok(b)) => b.duration_since(a).map_or(0, |d| d.as_millis() as u64),
+        (Ok(a), Ok(b)) => b
+            .duration_since(a)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         _ => inputs
             .iter()
             .map(|i| i.report.duration_ms)
@@ -239,6 +241,8 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
             duration_ms,
             config: earliest.report.config.clone(),
             source,
+            action: earliest.report.action,
+            stack: earliest.report.stack.clone(),
             resumed_from: earliest.report.resumed_from.clone(),
             waves,
             jobs,

@@ -5,6 +5,8 @@ mod io;
 pub mod merge;
 mod model;
 mod not_started;
+mod origin;
+pub mod schema;
 
 pub use build::{relative, ReportBuilder, ReportContext};
 // The rule lives in `rules`; re-exported for the callers that knew it here.
@@ -12,3 +14,4 @@ pub use crate::rules::job_status;
 pub use io::{read_report, write_atomic, ReportError};
 pub use model::*;
 pub use not_started::{not_started, NotStarted};
+pub use origin::{run_id, source};

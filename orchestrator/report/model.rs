@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 // The run vocabulary lives with the events; the report speaks it.
 pub use crate::events::{
     Attempt, AttemptOutcome, ChangeCounts, HealthCheckReport, HealthOutcome, LayerReport, Mode,
-    Outcome, Status, WaveStatus,
+    Outcome, RunAction, Status, WaveStatus,
 };
 
 pub const REPORT_VERSION: u32 = 1;
@@ -28,19 +28,17 @@ pub struct RunReport {
     /// Where the run happened (GitHub repository, commit, CI run link), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// `destroy` for `orchestrator destroy`; absent for a deploy.
+    #[serde(default, skip_serializing_if = "RunAction::is_deploy")]
+    pub action: RunAction,
+    /// The copy of the stack layer the run worked on (`--stack`); absent: the main stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
     /// Set by `run --resume` / `deploy --resume`: the run this one finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resumed_from: Option<ResumedFrom>,
     pub waves: Vec<WaveReport>,
     pub jobs: Vec<JobReport>,
-}
-
-/// The run a resumed run picked up from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResumedFrom {
-    pub run_id: String,
-    /// The report it read, as given on the command line.
-    pub report: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -79,6 +77,14 @@ pub struct JobReport {
     pub reason: Option<String>,
     pub duration_ms: u64,
     pub layers: Vec<LayerReport>,
+}
+
+/// The run a resumed run picked up from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumedFrom {
+    pub run_id: String,
+    /// The report it read, as given on the command line.
+    pub report: String,
 }
 
 impl RunReport {

@@ -39,8 +39,13 @@ impl LayerRun<'_> {
             )
         })?;
 
+        let plan = if self.ctx.options.destroy {
+            tf.plan_destroy(ws)
+        } else {
+            tf.plan(ws)
+        };
         let plan = self
-            .step(number, Step::Plan, &tf.plan(ws), None, log, limits)
+            .step(number, Step::Plan, &plan, None, log, limits)
             .await?;
         let has_changes = plan.exit_code == Some(2);
         let mut done = Done {
@@ -82,8 +87,9 @@ impl LayerRun<'_> {
         limits: &Limits,
     ) -> Result<PathBuf, Failure> {
         let dir = self.ctx.options.plans_dir.join(&self.account.name);
-        let path = dir.join(format!("{}.json", self.layer));
-        let partial = dir.join(format!(".{}.json.partial", self.layer));
+        let name = terraform::copy_file_name(self.layer, self.ctx.options.copy_of(self.layer));
+        let path = dir.join(format!("{name}.json"));
+        let partial = dir.join(format!(".{name}.json.partial"));
         std::fs::create_dir_all(&dir).map_err(|e| {
             Failure::local(Step::Show, format!("cannot create {}: {e}", dir.display()))
         })?;

@@ -28,16 +28,16 @@ pub(super) struct RunContext {
 }
 
 impl RunContext {
-    pub fn send(&self, event: Event) {
+    pub(super) fn send(&self, event: Event) {
         self.events.send(event);
     }
 
-    pub fn record_failure(&self, account: &str) {
+    pub(super) fn record_failure(&self, account: &str) {
         let mut first = self.first_failure.lock().unwrap_or_else(|e| e.into_inner());
         first.get_or_insert_with(|| account.to_string());
     }
 
-    pub fn first_failure(&self) -> Option<String> {
+    pub(super) fn first_failure(&self) -> Option<String> {
         self.first_failure
             .lock()
             .unwrap_or_else(|e| e.into_inner())

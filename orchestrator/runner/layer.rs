@@ -61,20 +61,25 @@ impl LayerRun<'_> {
     pub(super) async fn run(&self) -> LayerOutcome {
         let started = Instant::now();
         let ctx = self.ctx;
-        let ws = LayerWorkspace::new(
+        let copy = ctx.options.copy_of(self.layer);
+        let ws = LayerWorkspace::for_copy(
             &ctx.options.work_dir,
             &ctx.layers_dir,
             &self.account.name,
             self.layer,
+            copy,
         );
-        let backend = BackendConfig::render(
+        let backend = BackendConfig::render_copy(
             &ctx.config.state,
             &ctx.config_root,
-            &ctx.options.work_dir,
             self.account,
             self.layer,
+            copy,
         );
-        let inputs = self.account.inputs(self.layer, ctx.config.network_layer());
+        let mut inputs = self.account.inputs(self.layer, ctx.config.network_layer());
+        if let Some(stacks) = ctx.config.stacks.as_ref().filter(|s| s.layer == self.layer) {
+            inputs.insert(stacks.variable.clone(), copy.unwrap_or_default().into());
+        }
         let prepared = ws
             .prepare(&inputs)
             .and_then(|()| LayerLog::create(&ws.log_file));
@@ -126,8 +131,9 @@ impl LayerRun<'_> {
                         log: None,
                         health_checks: Vec::new(),
                     };
-                    // Whether or not the plan had changes: what was deployed must be healthy.
-                    if ctx.options.mode == Mode::Apply {
+                    // Whether or not the plan had changes: what was deployed must be healthy
+                    // (a destroyed layer has nothing left to check).
+                    if ctx.options.mode == Mode::Apply && !ctx.options.destroy {
                         self.check_health(number, &ws, &mut log, &limits, &mut report)
                             .await;
                     }

@@ -13,10 +13,12 @@ mod log_file;
 mod options;
 mod output_tail;
 mod process;
+mod supervised;
 mod waves;
 
 pub use cancel::{cancellation, CancelHandle, Cancellation, StopLevel};
 pub use options::RunOptions;
+pub use supervised::{Stopped, Supervised};
 // Retry policies live in `backoff`; re-exported for the callers that knew them here.
 pub use crate::backoff::{Backoff, RetryPolicy};
 pub use waves::run;

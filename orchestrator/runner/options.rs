@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::backoff::RetryPolicy;
 use crate::events::Mode;
+use crate::stacks::StackCopy;
 use crate::terraform::Terraform;
 
 #[derive(Debug, Clone)]
@@ -27,4 +28,19 @@ pub struct RunOptions {
     pub plans_dir: PathBuf,
     /// `TF_PLUGIN_CACHE_DIR` is set: `init`s run one at a time.
     pub serialise_init: bool,
+    /// `--stack NAME`: the stack layer runs as this copy (its own state, data dir, log and
+    /// plan); `None` runs the main stack.
+    pub stack: Option<StackCopy>,
+    /// `destroy`: every plan is `plan -destroy` (and applying it removes the resources).
+    pub destroy: bool,
+}
+
+impl RunOptions {
+    /// The copy `layer` runs as: `Some(name)` only for the stack layer of a `--stack` run.
+    pub fn copy_of(&self, layer: &str) -> Option<&str> {
+        self.stack
+            .as_ref()
+            .filter(|s| s.layer == layer)
+            .map(|s| s.name.as_str())
+    }
 }

@@ -48,7 +48,11 @@ pub fn read_plan_with(path: &Path, buffer: &mut Vec<u8>) -> Result<PlanSummary, 
     buffer.clear();
     io::Read::read_to_end(&mut file, buffer).map_err(read_error)?;
     let result = summarise(&mut serde_json::Deserializer::from_slice(buffer), path);
-    if buffer.capacity() > 2 * (size as usize).max(1024 * 1024) {
+    if buffer.capacity()
+        > 2 * usize::try_from(size)
+            .unwrap_or(usize::MAX / 2)
+            .max(1024 * 1024)
+    {
         // One odd large plan should not keep its buffer for the rest of the run.
         *buffer = Vec::new();
     }

@@ -14,7 +14,7 @@ const MAX_READERS: usize = 4;
 
 /// Reads every file, a few at a time on separate threads, each reusing its own buffer;
 /// the results come back in the order of `files`.
-pub fn read_all(files: &[PlanFile]) -> Vec<Result<PlanSummary, PlanError>> {
+pub(super) fn read_all(files: &[PlanFile]) -> Vec<Result<PlanSummary, PlanError>> {
     let readers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_READERS)

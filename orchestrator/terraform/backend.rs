@@ -2,10 +2,11 @@
 //! Layers declare an empty `backend "s3" {}` or `backend "local" {}` block; these pairs are
 //! passed to `terraform init` as `-backend-config=key=value`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::stack_template;
 use crate::config::{Account, StateBackend};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,16 +15,28 @@ pub struct BackendConfig {
 }
 
 impl BackendConfig {
-    /// `root` is the config file's directory: a relative local state path is resolved from it
-    /// (see [`local_state_path`]), so the same state file is used whatever directory the
-    /// orchestrator runs from.
-    pub fn render(
+    /// `root` is the config file's directory: a relative local state path is resolved from it,
+    /// so the same state file is used whatever directory the orchestrator runs from.
+    pub fn render(state: &StateBackend, root: &Path, account: &Account, layer: &str) -> Self {
+        Self::render_copy(state, root, account, layer, None)
+    }
+
+    /// The backend of copy `stack` of the layer (`None`: the main stack), see
+    /// `for_main_stack` for how `{stack}` is filled.
+    pub fn render_copy(
         state: &StateBackend,
         root: &Path,
-        work_dir: &Path,
         account: &Account,
         layer: &str,
+        stack: Option<&str>,
     ) -> Self {
+        let fill = |template: &str| {
+            let template = match stack {
+                Some(name) => stack_template::for_copy(template, name),
+                None => stack_template::for_main_stack(template),
+            };
+            fill(&template, account, layer)
+        };
         let pairs = match state {
             StateBackend::S3 {
                 bucket,
@@ -31,13 +44,13 @@ impl BackendConfig {
                 key,
             } => vec![
                 ("bucket".to_string(), bucket.clone()),
-                ("key".to_string(), fill(key, account, layer)),
+                ("key".to_string(), fill(key)),
                 ("region".to_string(), region.clone()),
                 // S3 native lock files (terraform 1.10+): no DynamoDB table to manage.
                 ("use_lockfile".to_string(), "true".to_string()),
             ],
             StateBackend::Local { path } => {
-                let path = local_state_path(root, work_dir, &fill(path, account, layer));
+                let path = root.join(fill(path));
                 vec![("path".to_string(), path.to_string_lossy().into_owned())]
             }
         };
@@ -60,27 +73,10 @@ impl BackendConfig {
     }
 }
 
-/// A local state path from the config: relative to the config's directory, except that one
-/// under `.orchestrator/` (the default work dir's name) lives in the work dir, so that
-/// everything the orchestrator writes stays in one place when `--work-dir` moves it. With the
-/// default work dir both readings are the same file, so existing state is found where it was.
-pub fn local_state_path(root: &Path, work_dir: &Path, path: &str) -> PathBuf {
-    let relative = Path::new(path);
-    match relative.strip_prefix(crate::workdir::DEFAULT_WORK_DIR) {
-        Ok(inside) if relative.is_relative() => work_dir.join(inside),
-        _ => root.join(relative),
-    }
-}
-
-/// Replaces the placeholders the config allows in state templates (checked when it loads).
+/// Replaces the placeholders the config allows in state templates (checked when it loads),
+/// except `{stack}`, which depends on the copy (`BackendConfig::render_copy`).
 pub fn fill(template: &str, account: &Account, layer: &str) -> String {
-    template
-        .replace("{account}", &account.name)
-        .replace("{layer}", layer)
-        .replace("{domain}", &account.domain)
-        .replace("{environment}", &account.environment)
-        .replace("{account_id}", &account.account_id)
-        .replace("{region}", &account.region)
+    crate::config::fill_template(template, account, layer)
 }
 
 #[cfg(test)]
@@ -117,13 +113,7 @@ mod tests {
             region: "us-east-1".into(),
             key: "{layer}/{domain}/{account}-{account_id}.tfstate".into(),
         };
-        let backend = BackendConfig::render(
-            &state,
-            Path::new("/repo"),
-            Path::new("/repo/.orchestrator"),
-            &account(),
-            "static",
-        );
+        let backend = BackendConfig::render(&state, Path::new("/repo"), &account(), "static");
         assert_eq!(
             backend.args().collect::<Vec<_>>(),
             [
@@ -137,47 +127,36 @@ mod tests {
     }
 
     #[test]
+    fn each_copy_has_its_own_state_and_the_main_stack_keeps_its_own() {
+        let state = StateBackend::Local {
+            path: ".orchestrator/state/{layer}/{account}-{stack}.tfstate".into(),
+        };
+        let root = Path::new("/repo");
+        let path = |stack| {
+            BackendConfig::render_copy(&state, root, &account(), "dynamic", stack)
+                .local_path()
+                .map(str::to_string)
+        };
+        assert_eq!(
+            path(None).as_deref(),
+            Some("/repo/.orchestrator/state/dynamic/catalog-dev.tfstate")
+        );
+        assert_eq!(
+            path(Some("pr-7")).as_deref(),
+            Some("/repo/.orchestrator/state/dynamic/catalog-dev-pr-7.tfstate")
+        );
+    }
+
+    #[test]
     fn local_state_path_is_resolved_against_the_config_directory() {
         let state = StateBackend::Local {
             path: ".orchestrator/state/{layer}/{account}.tfstate".into(),
         };
-        let backend = BackendConfig::render(
-            &state,
-            Path::new("/repo/sandbox"),
-            Path::new("/repo/sandbox/.orchestrator"),
-            &account(),
-            "dynamic",
-        );
+        let backend =
+            BackendConfig::render(&state, Path::new("/repo/sandbox"), &account(), "dynamic");
         assert_eq!(
             backend.local_path(),
             Some("/repo/sandbox/.orchestrator/state/dynamic/catalog-dev.tfstate")
-        );
-        // `--work-dir` elsewhere: the state moves with everything else.
-        let moved = BackendConfig::render(
-            &state,
-            Path::new("/repo/sandbox"),
-            Path::new("/w"),
-            &account(),
-            "dynamic",
-        );
-        assert_eq!(
-            moved.local_path(),
-            Some("/w/state/dynamic/catalog-dev.tfstate")
-        );
-        // Any other relative path stays relative to the config.
-        let other = StateBackend::Local {
-            path: "tfstate/{account}.tfstate".into(),
-        };
-        let kept = BackendConfig::render(
-            &other,
-            Path::new("/repo/sandbox"),
-            Path::new("/w"),
-            &account(),
-            "dynamic",
-        );
-        assert_eq!(
-            kept.local_path(),
-            Some("/repo/sandbox/tfstate/catalog-dev.tfstate")
         );
     }
 }

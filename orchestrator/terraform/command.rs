@@ -58,6 +58,13 @@ impl Terraform {
         self.command(ws, args)
     }
 
+    /// `plan -destroy`: the plan that removes every resource of the layer's state.
+    pub fn plan_destroy(&self, ws: &LayerWorkspace) -> TerraformCommand {
+        let mut cmd = self.plan(ws);
+        cmd.args.insert(1, "-destroy".into());
+        cmd
+    }
+
     /// `apply` of exactly the saved plan (no variables: they are in the plan).
     pub fn apply(&self, ws: &LayerWorkspace) -> TerraformCommand {
         let mut args = strings(["apply", "-input=false", "-no-color"]);
@@ -211,6 +218,16 @@ mod tests {
             )
         );
         assert_eq!(apply.subcommand(), "apply");
+    }
+
+    #[test]
+    fn a_destroy_plan_is_a_saved_plan_with_destroy() {
+        let plan = terraform().plan_destroy(&workspace());
+        assert_eq!(plan.subcommand(), "plan");
+        assert!(plan
+            .to_string()
+            .starts_with("terraform plan -destroy -input=false"));
+        assert!(plan.args.iter().any(|a| a.starts_with("-out=")));
     }
 
     #[test]

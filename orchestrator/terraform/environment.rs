@@ -18,7 +18,7 @@ pub fn is_withheld(name: &str) -> bool {
 }
 
 /// The names of the variables of this process's environment that terraform must not inherit.
-pub fn withheld_from(vars: impl Iterator<Item = (OsString, OsString)>) -> Vec<OsString> {
+pub(super) fn withheld_from(vars: impl Iterator<Item = (OsString, OsString)>) -> Vec<OsString> {
     vars.filter(|(name, _)| is_withheld(&name.to_string_lossy()))
         .map(|(name, _)| name)
         .collect()

@@ -27,13 +27,26 @@ impl LayerWorkspace {
     /// `work_dir` and `layers_dir` should be absolute: terraform runs in the layer's directory
     /// and resolves relative paths from there.
     pub fn new(work_dir: &Path, layers_dir: &Path, account: &str, layer: &str) -> Self {
+        Self::for_copy(work_dir, layers_dir, account, layer, None)
+    }
+
+    /// The files of copy `stack` of the layer (`None`: the main stack): `<layer>@<stack>`
+    /// beside the main stack's, so copies never share a data dir or a log.
+    pub fn for_copy(
+        work_dir: &Path,
+        layers_dir: &Path,
+        account: &str,
+        layer: &str,
+        stack: Option<&str>,
+    ) -> Self {
+        let name = copy_file_name(layer, stack);
         Self {
             module_dir: layers_dir.join(layer),
-            data_dir: work_dir.join("data").join(account).join(layer),
+            data_dir: work_dir.join("data").join(account).join(&name),
             log_file: work_dir
                 .join("logs")
                 .join(account)
-                .join(format!("{layer}.log")),
+                .join(format!("{name}.log")),
         }
     }
 
@@ -113,6 +126,15 @@ impl LayerWorkspace {
     }
 }
 
+/// `dynamic` for the main stack, `dynamic@pr-7` for copy `pr-7`: the stem of the layer's
+/// data dir, log and saved plan.
+pub fn copy_file_name(layer: &str, stack: Option<&str>) -> String {
+    match stack {
+        Some(stack) => format!("{layer}@{stack}"),
+        None => layer.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +163,24 @@ mod tests {
                 "/w/data/catalog-dev/static/plan-{}.tfplan",
                 std::process::id()
             ))
+        );
+    }
+
+    #[test]
+    fn a_copy_has_its_own_data_dir_and_log_beside_the_main_stack() {
+        let main = LayerWorkspace::new(Path::new("/w"), Path::new("/l"), "catalog-dev", "dynamic");
+        let copy = LayerWorkspace::for_copy(
+            Path::new("/w"),
+            Path::new("/l"),
+            "catalog-dev",
+            "dynamic",
+            Some("pr-7"),
+        );
+        assert_eq!(copy.module_dir, main.module_dir);
+        assert_eq!(copy.data_dir, Path::new("/w/data/catalog-dev/dynamic@pr-7"));
+        assert_eq!(
+            copy.log_file,
+            Path::new("/w/logs/catalog-dev/dynamic@pr-7.log")
         );
     }
 

@@ -45,6 +45,42 @@ pub fn read_ids(work_dir: &Path) -> Result<BTreeMap<String, String>, VendingErro
     Ok(ids)
 }
 
+/// What `record_output` recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub count: usize,
+    /// Accounts of the config with neither an `account_id` nor an id in the output.
+    pub missing: Vec<String>,
+}
+
+/// Records, from the JSON of the vending layer's `output` (account name -> id), the ids of
+/// the config's accounts in `<work_dir>/account-ids.json`.
+pub fn record_output(
+    config: &Config,
+    work_dir: &Path,
+    output: &str,
+    json: &[u8],
+) -> Result<Recorded, String> {
+    let ids: BTreeMap<String, String> = serde_json::from_slice(json)
+        .map_err(|e| format!("the `{output}` output is not a map of account name to id: {e}"))?;
+    let ids: BTreeMap<String, String> = ids
+        .into_iter()
+        .filter(|(name, _)| config.accounts.iter().any(|a| &a.name == name))
+        .collect();
+    write_ids(work_dir, &ids)
+        .map_err(|e| format!("cannot write {}: {e}", ids_file(work_dir).display()))?;
+    let missing = config
+        .accounts
+        .iter()
+        .filter(|a| a.account_id.is_empty() && !ids.contains_key(&a.name))
+        .map(|a| a.name.clone())
+        .collect();
+    Ok(Recorded {
+        count: ids.len(),
+        missing,
+    })
+}
+
 pub fn write_ids(work_dir: &Path, ids: &BTreeMap<String, String>) -> std::io::Result<()> {
     std::fs::create_dir_all(work_dir)?;
     let json = serde_json::to_vec_pretty(ids).map_err(std::io::Error::other)?;

@@ -35,9 +35,9 @@ pub fn inputs(config: &Config, vending: &AccountVending) -> Vars {
 /// The state template with `{account}` = `organization` (so are `{domain}`, `{environment}`
 /// and `{account_id}`: the layer belongs to no account) and `{layer}` = the vending layer.
 /// `root` is the config's directory, absolute: terraform runs in the layer's directory.
-pub fn backend(config: &Config, root: &Path, work_dir: &Path, layer: &str) -> BackendConfig {
+pub fn backend(config: &Config, root: &Path, layer: &str) -> BackendConfig {
     let fill = |template: &str| {
-        template
+        crate::terraform::for_main_stack(template)
             .replace("{account}", VENDING_ACCOUNT)
             .replace("{layer}", layer)
             .replace("{domain}", VENDING_ACCOUNT)
@@ -56,11 +56,7 @@ pub fn backend(config: &Config, root: &Path, work_dir: &Path, layer: &str) -> Ba
             ("use_lockfile".to_string(), "true".to_string()),
         ],
         StateBackend::Local { path } => {
-            let path = crate::terraform::local_state_path(
-                root,
-                work_dir,
-                &fill(path).replace("{region}", "global"),
-            );
+            let path = root.join(fill(path).replace("{region}", "global"));
             vec![("path".to_string(), path.to_string_lossy().into_owned())]
         }
     };

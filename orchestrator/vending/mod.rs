@@ -4,5 +4,7 @@
 mod ids;
 mod inputs;
 
-pub use ids::{fill_in, ids_file, read_ids, require_ids, write_ids, VendingError};
+pub use ids::{
+    fill_in, ids_file, read_ids, record_output, require_ids, write_ids, Recorded, VendingError,
+};
 pub use inputs::{backend, inputs, VENDING_ACCOUNT};

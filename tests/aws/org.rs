@@ -165,7 +165,7 @@ impl Cli {
             .spawn()
             .expect("run orchestrator");
         std::thread::sleep(delay);
-        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
         let status = child.wait().expect("wait for orchestrator");
         Run {

@@ -281,7 +281,7 @@ fn follows_block_style_and_stops_before_what_comes_after_the_list() {
 
 #[test]
 fn keeps_crlf_line_ends_and_a_missing_final_newline() {
-    let text = "version: 1\r\ndefaults:\r\n  region: us-east-1\r\n  state: { backend: local, path: \"s/{account}\" }\r\ndomains:\r\n  - name: catalog\r\n    team: catalog\r\n    environments:\r\n      dev: { account_id: \"111111111111\" }";
+    let text = "version: 1\r\ndefaults:\r\n  region: us-east-1\r\n  state: { backend: local, path: \"s/{layer}/{account}\" }\r\ndomains:\r\n  - name: catalog\r\n    team: catalog\r\n    environments:\r\n      dev: { account_id: \"111111111111\" }";
     let dir = with_config(text);
     let out = run(
         dir.path(),
@@ -347,7 +347,7 @@ fn bad_requests_exit_2_and_change_nothing() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             [&["catalog", "--team", "x"][..], &ids].concat(),
-            "error: domains.yaml: domain `catalog` already exists (line 56); choose another name, or edit its entry\n",
+            "error: domains.yaml: domain `catalog` already exists (line 57); choose another name, or edit its entry\n",
         ),
         (
             vec!["fubar", "--team", "x", "--account-id", "dev:123456789012"],
@@ -458,7 +458,7 @@ fn an_invalid_config_is_not_edited() {
 
 #[test]
 fn a_flow_style_domain_list_is_refused_with_what_to_do() {
-    let text = "version: 1\ndefaults:\n  region: us-east-1\n  state: { backend: local, path: \"s/{account}\" }\ndomains: [{ name: catalog, team: catalog, environments: { dev: { account_id: \"111111111111\" } } }]\n";
+    let text = "version: 1\ndefaults:\n  region: us-east-1\n  state: { backend: local, path: \"s/{layer}/{account}\" }\ndomains: [{ name: catalog, team: catalog, environments: { dev: { account_id: \"111111111111\" } } }]\n";
     let dir = with_config(text);
     let out = run(
         dir.path(),

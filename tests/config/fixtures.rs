@@ -137,6 +137,21 @@ const CASES: &[Case] = &[
         line: "19:28: account_id \"11111111111\" has 11 digits, but an AWS account id is exactly 12 digits; copy the id from the AWS console, quoted",
     },
     Case {
+        fixture: "stacks-bad-layer-and-variable",
+        at: "dynamc",
+        line: "10:10: stacks.layer `dynamc` is not one of the layers; use one of: platform, static, dynamic",
+    },
+    Case {
+        fixture: "stacks-bad-layer-and-variable",
+        at: "\"stack suffix\"",
+        line: "11:13: stacks.variable `stack suffix` is not a terraform variable name; name the layer's input that suffixes its resource names, such as stack_suffix",
+    },
+    Case {
+        fixture: "stacks-without-stack-in-state",
+        at: "\".orchestrator",
+        line: "5:34: state.path `.orchestrator/state/{layer}/{account}.tfstate` does not contain `{stack}`, but `stacks` is set: every copy of the stack layer needs its own state; add `{stack}` to the template, e.g. \".orchestrator/state/{layer}/{account}-{stack}.tfstate\"; the main stack keeps its state where it is (see docs/stacks.md)",
+    },
+    Case {
         fixture: "state-key-without-account",
         at: "\"{layer",
         line: "5:71: state.key `{layer}/terraform.tfstate` does not contain `{account}`; every account needs its own state: include `{account}` (and `{layer}`) in the template",
@@ -154,7 +169,7 @@ const CASES: &[Case] = &[
     Case {
         fixture: "unknown-field",
         at: "retires: 2",
-        line: "4:3: unknown field `retires` in defaults; did you mean `retries`? (valid fields: region, role_name, plan_role_name, external_id, session_duration, credentials, layers, layers_dir, state, timeout, lock_timeout, retries, grace_period, vars, layer_vars, network, health_check, oidc_role_arn, account_vending)",
+        line: "4:3: unknown field `retires` in defaults; did you mean `retries`? (valid fields: region, role_name, plan_role_name, external_id, session_duration, credentials, layers, layers_dir, state, timeout, lock_timeout, retries, grace_period, vars, layer_vars, network, health_check, oidc_role_arn, account_vending, stacks)",
     },
     Case {
         fixture: "unknown-layer",

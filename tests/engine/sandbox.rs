@@ -199,7 +199,7 @@ impl Drop for Running {
             if child.try_wait().ok().flatten().is_some() {
                 return;
             }
-            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
             std::thread::sleep(std::time::Duration::from_secs(5));
         }

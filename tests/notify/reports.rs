@@ -11,9 +11,10 @@ use orchestrator::report::{
 
 pub const LAYERS: [&str; 3] = ["platform", "static", "dynamic"];
 
-/// terraform's real shape of a failed apply: colours, a warning frame, then the error frame.
+/// The error lines the runner records for terraform's real shape of a failed apply
+/// (colours, a warning frame, then the error frame): reduced by the one reducer.
 pub fn terraform_error(summary: &str, detail: &str) -> Vec<String> {
-    vec![
+    let output: Vec<String> = vec![
         "\u{1b}[0m\u{1b}[1mterraform_data.deploy: Creating...\u{1b}[0m".to_string(),
         "╷".into(),
         "│ \u{1b}[1m\u{1b}[33mWarning: \u{1b}[0m\u{1b}[0m\u{1b}[1mUnable to open CLI configuration file".into(),
@@ -28,7 +29,8 @@ pub fn terraform_error(summary: &str, detail: &str) -> Vec<String> {
         "│ ".into(),
         format!("│ {detail}"),
         "╵".into(),
-    ]
+    ];
+    orchestrator::terraform::error_lines(&output.join("\n"))
 }
 
 pub struct ReportBuilder {
@@ -49,6 +51,8 @@ impl ReportBuilder {
                 duration_ms: 252_000,
                 config: "domains.yaml".into(),
                 source: None,
+                action: Default::default(),
+                stack: None,
                 resumed_from: None,
                 waves: Vec::new(),
                 jobs: Vec::new(),
@@ -201,7 +205,8 @@ impl ReportBuilder {
                 .iter()
                 .filter(|j| j.wave == *name)
                 .collect();
-            let failures = jobs.iter().filter(|j| j.status == Status::Failed).count() as u32;
+            let failures =
+                u32::try_from(jobs.iter().filter(|j| j.status == Status::Failed).count()).unwrap();
             let all_skipped = !jobs.is_empty() && jobs.iter().all(|j| j.status == Status::Skipped);
             let (status, reason) = if halted && all_skipped {
                 (

@@ -38,7 +38,8 @@ impl Action {
     fn inputs(&self, repo: &Path) -> Result<BTreeMap<String, Option<String>>, String> {
         let fixed = |names: &[&str]| Ok(names.iter().map(|n| (n.to_string(), None)).collect());
         match self {
-            Action::Checkout => fixed(&["persist-credentials"]),
+            // A checkout is the whole repository here: any `fetch-depth` has all it needs.
+            Action::Checkout => fixed(&["persist-credentials", "fetch-depth"]),
             Action::UploadArtifact => fixed(&[
                 "name",
                 "path",

@@ -170,6 +170,21 @@ fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Value, String> {
             };
             serde_json::from_str(text).map_err(|e| format!("fromJSON({text:?}): {e}"))
         }
+        // An array holds an equal item; a string holds the text (both case-insensitive).
+        "contains" => {
+            arity(2)?;
+            match &values[0] {
+                Value::Array(items) => Ok(Value::Bool(
+                    items.iter().any(|item| loose_equal(item, &values[1])),
+                )),
+                other => {
+                    let (haystack, needle) = (to_text(other)?, to_text(&values[1])?);
+                    Ok(Value::Bool(
+                        haystack.to_lowercase().contains(&needle.to_lowercase()),
+                    ))
+                }
+            }
+        }
         "join" => {
             if values.is_empty() || values.len() > 2 {
                 return Err("`join` takes 1 or 2 arguments".into());
@@ -229,6 +244,8 @@ pub fn to_text(value: &Value) -> Result<String, String> {
         Value::Null => String::new(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => match n.as_f64() {
+            // A whole number under 1e15 converts exactly.
+            #[allow(clippy::cast_possible_truncation)]
             Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
             _ => n.to_string(),
         },
@@ -373,6 +390,15 @@ mod tests {
             json!(true)
         );
         assert_eq!(eval("1 == '1'"), json!(true));
+        assert_eq!(
+            eval("contains(fromJSON('[\"preview\",\"x\"]'), 'Preview')"),
+            json!(true)
+        );
+        assert_eq!(eval("contains('refs/heads/main', 'MAIN')"), json!(true));
+        assert_eq!(
+            eval("contains(fromJSON('[\"x\"]'), 'preview')"),
+            json!(false)
+        );
         assert_eq!(
             interpolate("deploy-${{ matrix.accounts }}", &s).unwrap(),
             json!("deploy-a")

@@ -13,9 +13,10 @@ pub const CONTEXTS: [&str; 7] = [
 ];
 
 /// The functions an expression may call (GitHub's names are case-insensitive).
-const FUNCTIONS: [&str; 6] = [
+const FUNCTIONS: [&str; 7] = [
     "always",
     "cancelled",
+    "contains",
     "failure",
     "fromjson",
     "join",
@@ -350,7 +351,7 @@ mod tests {
     #[test]
     fn refuses_what_it_does_not_know() {
         for source in [
-            "contains(github.ref, 'main')",
+            "startsWith(github.ref, 'main')",
             "runner.temp",
             "matrix.a < 2",
             "matrix['a']",

@@ -38,6 +38,9 @@ pub struct Rehearsal {
     env: BTreeMap<String, String>,
     vars: BTreeMap<String, String>,
     secrets: BTreeMap<String, String>,
+    /// The event that triggered the run (default: a push to main, with no payload).
+    event_name: String,
+    event: Value,
 }
 
 impl Rehearsal {
@@ -64,7 +67,37 @@ impl Rehearsal {
             env: BTreeMap::new(),
             vars: BTreeMap::new(),
             secrets: BTreeMap::new(),
+            event_name: "push".into(),
+            event: json!({}),
         }
+    }
+
+    /// The event of the next `run` (`pull_request` with its payload, `schedule`, ...): the
+    /// `github.event` context, and the file at `GITHUB_EVENT_PATH`.
+    pub fn set_event(&mut self, name: &str, payload: Value) {
+        self.event_name = name.into();
+        std::fs::write(self.event_path(), serde_json::to_vec(&payload).unwrap()).unwrap();
+        self.event = payload;
+    }
+
+    fn event_path(&self) -> PathBuf {
+        self.dir.path().join("event.json")
+    }
+
+    /// Another commit to the repository before the next `run` (checkouts see every edit).
+    pub fn push_edit(&mut self, from: &str, to: &str) {
+        self.checkout.edit(from, to);
+    }
+
+    /// Every checkout is a git repository whose one commit is the sandbox before the edits
+    /// (a pull request's base); returns that commit.
+    pub fn with_base_commit(&mut self) -> String {
+        self.checkout.commit_base();
+        let probe = self.dir.path().join("base-probe");
+        crate::workspace::Checkout::into(&self.checkout, &probe);
+        let head = crate::workspace::git_head(&probe);
+        std::fs::remove_dir_all(&probe).unwrap();
+        head
     }
 
     /// A variable in the environment of every step (as if set on the runner).
@@ -224,7 +257,8 @@ impl Rehearsal {
             "run_id": RUN_ID,
             "sha": SHA,
             "ref": "refs/heads/main",
-            "event_name": "push",
+            "event_name": self.event_name,
+            "event": self.event,
             "job": job,
         });
         if let Some(workspace) = workspace {
@@ -261,7 +295,11 @@ impl Rehearsal {
             ("GITHUB_RUN_ATTEMPT", "1"),
             ("GITHUB_SHA", SHA),
             ("GITHUB_REF", "refs/heads/main"),
-            ("GITHUB_EVENT_NAME", "push"),
+            ("GITHUB_EVENT_NAME", self.event_name.as_str()),
+            (
+                "GITHUB_EVENT_PATH",
+                &self.event_path().display().to_string(),
+            ),
             ("GITHUB_JOB", job),
         ]
         .into_iter()
@@ -315,11 +353,14 @@ fn expand_strategy(
         None => legs.len().max(1),
         Some(v) => {
             let value = yaml_value(v, scope)?;
-            value
+            // Checked positive and whole just below; a matrix is never that large.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let max_parallel = value
                 .as_f64()
                 .filter(|n| *n >= 1.0 && n.fract() == 0.0)
                 .ok_or_else(|| format!("max-parallel is not a positive whole number: {value}"))?
-                as usize
+                as usize;
+            max_parallel
         }
     };
     Ok((legs, max_parallel))

@@ -6,13 +6,16 @@
 use std::path::{Path, PathBuf};
 
 /// The state path of the sandbox's `domains.yaml`, relative to the config.
-const SANDBOX_STATE: &str = "\".orchestrator/state/{layer}/{account}.tfstate\"";
+const SANDBOX_STATE: &str = "\".orchestrator/state/{layer}/{account}-{stack}.tfstate\"";
 
 pub struct Checkout {
     source: PathBuf,
     state_dir: PathBuf,
     /// Text replacements in `domains.yaml`, as a commit to the repository would make them.
     edits: Vec<(String, String)>,
+    /// Commit the sandbox with the first this many edits in every checkout: a pull
+    /// request's base, the later edits its changes.
+    git_base: Option<usize>,
 }
 
 impl Checkout {
@@ -21,6 +24,7 @@ impl Checkout {
             source: Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sandbox"),
             state_dir: state_dir.to_path_buf(),
             edits: Vec::new(),
+            git_base: None,
         }
     }
 
@@ -36,6 +40,13 @@ impl Checkout {
             .join(format!("{account}.tfstate"))
     }
 
+    /// The shared state file of copy `stack` of one account's layer.
+    pub fn copy_state(&self, layer: &str, account: &str, stack: &str) -> PathBuf {
+        self.state_dir
+            .join(layer)
+            .join(format!("{account}-{stack}.tfstate"))
+    }
+
     /// Copies the sandbox into `dest` (created), with the shared state path.
     pub fn into(&self, dest: &Path) {
         copy_dir(&self.source.join("layers"), &dest.join("layers"));
@@ -46,19 +57,71 @@ impl Checkout {
             "examples/sandbox/domains.yaml no longer has the state path {SANDBOX_STATE}"
         );
         let shared = format!(
-            "\"{}/{{layer}}/{{account}}.tfstate\"",
+            "\"{}/{{layer}}/{{account}}-{{stack}}.tfstate\"",
             self.state_dir.display()
         );
         let mut config = config.replace(SANDBOX_STATE, &shared);
-        for (from, to) in &self.edits {
+        for (i, (from, to)) in self.edits.iter().enumerate() {
+            if self.git_base == Some(i) {
+                base_commit(dest, &config);
+            }
             assert!(
                 config.contains(from),
                 "domains.yaml does not contain {from:?}"
             );
             config = config.replacen(from, to, 1);
         }
+        if self.git_base == Some(self.edits.len()) {
+            base_commit(dest, &config);
+        }
         std::fs::write(dest.join("domains.yaml"), config).unwrap();
     }
+}
+
+impl Checkout {
+    /// The edits so far are the base; later ones are the pull request's changes.
+    pub fn commit_base(&mut self) {
+        self.git_base = Some(self.edits.len());
+    }
+}
+
+fn base_commit(dest: &Path, config: &str) {
+    std::fs::write(dest.join("domains.yaml"), config).unwrap();
+    std::fs::write(dest.join(".gitignore"), ".orchestrator/\n").unwrap();
+    commit(dest);
+}
+
+/// `git init` and one commit of everything, with a fixed author and date: every checkout of
+/// the same files gets the same commit id, as every runner checks out the same base.
+fn commit(dir: &Path) {
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=base", "-c", "user.email=base@example.com"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+}
+
+/// The commit a checkout made with [`Checkout::commit_base`].
+pub fn git_head(dir: &Path) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// Copies a directory tree, leaving out what a local run may have left in the example.

@@ -123,11 +123,12 @@ pub(super) fn layout(text: &str, domains: &Node) -> Result<Layout, AddDomainErro
     let blank = |l: &str| l.trim().is_empty();
 
     // Does a blank line come before the last entry (above any comment lines over it)?
-    let mut above = last.pos.line() as isize - 2;
-    while above >= 0 && is_comment(lines[above as usize]) {
-        above -= 1;
+    // The line above the entry (0-based), while there is one.
+    let mut above = last.pos.line().checked_sub(2);
+    while let Some(line) = above.filter(|&l| is_comment(lines[l])) {
+        above = line.checked_sub(1);
     }
-    let blank_between = items.len() > 1 && above >= 0 && blank(lines[above as usize]);
+    let blank_between = items.len() > 1 && above.is_some_and(|l| blank(lines[l]));
 
     // The entry ends at its last line of content; comments as deep as its fields belong to
     // it, blank lines and shallower comments after it belong to what follows.

@@ -121,7 +121,7 @@ pub(super) fn read_execution(problems: &mut Problems, d: Option<&Fields<'_>>) ->
     }
     if let Some(n) = d.get("retries") {
         match fields::integer(problems, n, "retries") {
-            Some(r) if (0..=10).contains(&r) => execution.retries = r as u32,
+            Some(r) if (0..=10).contains(&r) => execution.retries = u32::try_from(r).unwrap_or(0),
             Some(_) => problems.add(
                 n.pos,
                 "retries must be between 0 and 10",

@@ -1,17 +1,18 @@
 //! One entry of `domains:` and the accounts its environments declare.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::super::cidr::Cidr;
 use super::super::diagnostic::Pos;
 use super::super::fields::{self, Fields, Problems};
-use super::super::model::{Account, Domain, Vars};
+use super::super::model::{Account, Domain};
 use super::super::names;
 use super::super::rules::AccountSpans;
 use super::super::yaml::{Node, NodeKind};
-use super::defaults::{layer_vars, merge_layer_vars, Defaults};
+use super::defaults::Defaults;
+use super::inherited::Inherited;
 use super::keys::{ACCOUNT, ACCOUNT_NETWORK, DOMAIN};
-use super::values::{account_id, credentials, external_id, plan_role_name, region, role_name};
+use super::values::{account_id, credentials, region};
 
 /// What the domains read so far hold; `spans` runs parallel to `accounts`.
 #[derive(Default)]
@@ -25,14 +26,11 @@ pub(super) struct DomainAccounts {
     pub without_region: Vec<(Pos, String)>,
 }
 
-/// What a domain entry gives each of its accounts.
-struct Inherited {
+/// What a domain entry gives each of its accounts: its layers, and the inherited fields
+/// with its own overrides.
+struct FromDomain {
     layers: Vec<String>,
-    role_name: String,
-    plan_role_name: Option<String>,
-    external_id: Option<String>,
-    vars: Vars,
-    layer_vars: BTreeMap<String, Vars>,
+    inherited: Inherited,
 }
 
 pub(super) fn read_domain(
@@ -161,7 +159,7 @@ fn has_region(env_node: &Node) -> bool {
         if entries.iter().any(|(k, _)| k.as_str() == Some("region")))
 }
 
-fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> Inherited {
+fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> FromDomain {
     let layers = match f.get("layers") {
         Some(n) => {
             let list = fields::string_list(problems, n, "domain layers").unwrap_or_default();
@@ -190,33 +188,14 @@ fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> In
         }
         None => defaults.layers.clone(),
     };
-    let role = f
-        .get("role_name")
-        .and_then(|n| role_name(problems, n))
-        .unwrap_or_else(|| defaults.role_name.clone());
-    let plan_role = f
-        .get("plan_role_name")
-        .and_then(|n| plan_role_name(problems, n))
-        .or_else(|| defaults.plan_role_name.clone());
-    let ext = f
-        .get("external_id")
-        .and_then(|n| external_id(problems, n))
-        .or_else(|| defaults.external_id.clone());
-    let mut vars = defaults.vars.clone();
-    if let Some(n) = f.get("vars") {
-        vars.extend(fields::vars(problems, n, "domain vars"));
-    }
-    let mut lvars = defaults.layer_vars.clone();
-    if let Some(n) = f.get("layer_vars") {
-        merge_layer_vars(&mut lvars, layer_vars(problems, n, &defaults.layers));
-    }
-    Inherited {
+    FromDomain {
         layers,
-        role_name: role,
-        plan_role_name: plan_role,
-        external_id: ext,
-        vars,
-        layer_vars: lvars,
+        inherited: Inherited::from_defaults(defaults).overridden(
+            problems,
+            f,
+            "domain",
+            &defaults.layers,
+        ),
     }
 }
 
@@ -226,7 +205,7 @@ fn read_account(
     env_key: &Node,
     env_node: &Node,
     defaults: &Defaults,
-    inherited: &Inherited,
+    domain: &FromDomain,
 ) -> Option<(Account, AccountSpans)> {
     let env = env_key.as_str().unwrap_or_default();
     let a = Fields::read(problems, env_node, format!("environment `{env}`"), ACCOUNT)?;
@@ -249,27 +228,10 @@ fn read_account(
         .get("credentials")
         .and_then(|n| credentials(problems, n))
         .unwrap_or(defaults.credentials);
-    let mut vars = inherited.vars.clone();
-    if let Some(n) = a.get("vars") {
-        vars.extend(fields::vars(problems, n, "environment vars"));
-    }
-    let mut lvars = inherited.layer_vars.clone();
-    if let Some(n) = a.get("layer_vars") {
-        merge_layer_vars(&mut lvars, layer_vars(problems, n, &defaults.layers));
-    }
+    let inherited = domain
+        .inherited
+        .overridden(problems, &a, "environment", &defaults.layers);
     let cidr = a.get("network").and_then(|n| network_cidr(problems, n));
-    let role_name_value = a
-        .get("role_name")
-        .and_then(|n| role_name(problems, n))
-        .unwrap_or_else(|| inherited.role_name.clone());
-    let plan_role = a
-        .get("plan_role_name")
-        .and_then(|n| plan_role_name(problems, n))
-        .or_else(|| inherited.plan_role_name.clone());
-    let external = a
-        .get("external_id")
-        .and_then(|n| external_id(problems, n))
-        .or_else(|| inherited.external_id.clone());
     let spans = AccountSpans {
         environment: env_key.pos,
         account_id: id_node.map_or(env_key.pos, |n| n.pos),
@@ -282,14 +244,14 @@ fn read_account(
         wave: String::new(),
         account_id: id?,
         region: region_value?,
-        role_name: role_name_value,
-        plan_role_name: plan_role,
-        external_id: external,
+        role_name: inherited.role_name,
+        plan_role_name: inherited.plan_role_name,
+        external_id: inherited.external_id,
         session_duration: defaults.session_duration,
         credentials,
-        layers: inherited.layers.clone(),
-        vars,
-        layer_vars: lvars,
+        layers: domain.layers.clone(),
+        vars: inherited.vars,
+        layer_vars: inherited.layer_vars,
         network_cidr: cidr.map(|(text, _)| text),
         line: env_key.pos.line(),
     };

@@ -35,7 +35,7 @@ pub(super) fn read_health_checks(
                 .and_then(|n| fields::string(problems, n, "health_check.output"))?;
             let expect_status = match f.get("expect_status") {
                 Some(n) => match fields::integer(problems, n, "health_check.expect_status") {
-                    Some(s) if (100..=599).contains(&s) => s as u16,
+                    Some(s) if (100..=599).contains(&s) => u16::try_from(s).unwrap_or(200),
                     Some(_) => {
                         problems.add(
                             n.pos,

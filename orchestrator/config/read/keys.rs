@@ -1,7 +1,7 @@
 //! The fields each mapping of domains.yaml may hold. The reader refuses any other key, and
 //! `orchestrator schema` describes exactly these.
 
-pub(crate) const TOP: &[&str] = &["version", "defaults", "waves", "domains"];
+pub(crate) const TOP: &[&str] = &["version", "defaults", "stacks", "waves", "domains"];
 
 pub(crate) const DEFAULTS: &[&str] = &[
     "region",
@@ -23,6 +23,7 @@ pub(crate) const DEFAULTS: &[&str] = &[
     "health_check",
     "oidc_role_arn",
     "account_vending",
+    "stacks",
 ];
 
 pub(crate) const WAVE: &[&str] = &["name", "environments", "failure_tolerance"];
@@ -61,6 +62,8 @@ pub(crate) const LOCAL_STATE: &[&str] = &["backend", "path"];
 pub(crate) const NETWORK_POOL: &[&str] = &["pool", "prefix", "layer"];
 
 pub(crate) const ACCOUNT_VENDING: &[&str] = &["layer", "email_domain", "root_id"];
+
+pub(crate) const STACKS: &[&str] = &["layer", "variable"];
 
 pub(crate) const HEALTH_CHECK: &[&str] = &["layer", "output", "expect_status", "timeout"];
 

@@ -4,8 +4,10 @@
 mod defaults;
 mod domain;
 mod health_check;
+mod inherited;
 pub(crate) mod keys;
 mod network;
+mod stacks;
 mod state;
 mod top;
 mod values;

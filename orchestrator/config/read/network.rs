@@ -36,7 +36,7 @@ pub(super) fn read_network_pool(
     });
     let prefix = match f.get("prefix") {
         Some(n) => match fields::integer(problems, n, "network.prefix") {
-            Some(p) if (8..=28).contains(&p) => p as u8,
+            Some(p) if (8..=28).contains(&p) => u8::try_from(p).unwrap_or(24),
             Some(_) => {
                 problems.add(
                     n.pos,

@@ -88,7 +88,7 @@ pub(super) fn template(problems: &mut Problems, node: &Node, what: &str) -> Opti
         problems.add(
             node.pos,
             format!("{what} has an unknown placeholder `{{{bad}}}`"),
-            "use only {account}, {layer}, {domain}, {environment}, {account_id}, {region}",
+            "use only {account}, {layer}, {domain}, {environment}, {account_id}, {region}, {stack}",
         );
         return None;
     }
@@ -103,6 +103,7 @@ pub(super) fn unknown_placeholder(t: &str) -> Option<String> {
         "environment",
         "account_id",
         "region",
+        "stack",
     ];
     let mut rest = t;
     while let Some(start) = rest.find('{') {

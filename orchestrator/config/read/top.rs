@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::super::diagnostic::Pos;
 use super::super::fields::{self, Fields, Problems};
-use super::super::model::{Account, Config, Wave};
+use super::super::model::{Account, Config, StackSupport, Wave};
 use super::super::rules;
 use super::super::yaml::{Node, NodeKind};
 use super::defaults::{read_defaults, read_execution};
@@ -12,6 +12,7 @@ use super::domain::{read_domain, DomainAccounts};
 use super::health_check::read_health_checks;
 use super::keys::{DEFAULTS, TOP};
 use super::network::read_network_pool;
+use super::stacks::{check_state_template, read_stacks};
 use super::state::read_state;
 use super::vending::read_account_vending;
 use super::waves::{default_waves, read_waves};
@@ -74,6 +75,7 @@ pub(crate) fn read(
     let layers_dir = config_dir.join(&layers_dir_name);
 
     let defaults = read_defaults(problems, d, top.key("defaults").map(|k| k.pos), &layers_dir);
+    let state_pos = d.and_then(|d| d.get("state")).map(|n| n.pos);
     let state = d
         .and_then(|d| {
             d.required(
@@ -97,6 +99,13 @@ pub(crate) fn read(
     let account_vending = d
         .and_then(|d| d.get("account_vending"))
         .and_then(|n| read_account_vending(problems, n, &layers_dir));
+
+    let stacks = stacks_section(problems, &top, d, &defaults.layers);
+    if let Some((pos, _)) = &stacks {
+        let state_node = d.and_then(|d| d.get("state"));
+        check_state_template(problems, state_node, state.as_ref(), *pos);
+    }
+    let stacks = stacks.map(|(_, s)| s);
 
     let domain_nodes = domain_list(problems, &top, domains);
     let mut found = DomainAccounts::default();
@@ -132,7 +141,11 @@ pub(crate) fn read(
         Some(n) => read_waves(problems, n),
         None => default_waves(&accounts),
     };
-    rules::check(problems, &waves, &accounts, &spans);
+    let state_at = state
+        .as_ref()
+        .zip(state_pos)
+        .map(|(backend, pos)| rules::StateAt { backend, pos });
+    rules::check(problems, &waves, &accounts, &spans, state_at);
     drop(spans);
     deploy_order(&mut accounts, &waves);
 
@@ -151,7 +164,33 @@ pub(crate) fn read(
         network,
         oidc_role_arn,
         account_vending,
+        stacks,
     })
+}
+
+/// `stacks:` at the top level or under `defaults:` (both read the same; not both at once).
+fn stacks_section(
+    problems: &mut Problems,
+    top: &Fields<'_>,
+    defaults: Option<&Fields<'_>>,
+    layers: &[String],
+) -> Option<(Pos, StackSupport)> {
+    let at_top = top.get("stacks");
+    let in_defaults = defaults.and_then(|d| d.get("stacks"));
+    if let (Some(first), Some(second)) = (at_top, in_defaults) {
+        problems.add(
+            second.pos.max(first.pos),
+            format!(
+                "`stacks` is set twice (lines {} and {})",
+                first.pos.line.min(second.pos.line),
+                first.pos.line.max(second.pos.line)
+            ),
+            "keep one `stacks:` entry, under `defaults:`",
+        );
+        return None;
+    }
+    let node = at_top.or(in_defaults)?;
+    read_stacks(problems, node, layers).map(|s| (node.pos, s))
 }
 
 /// How many environments a domain entry lists (before any is checked).

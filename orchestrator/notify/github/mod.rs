@@ -6,5 +6,5 @@ mod publish;
 mod summary;
 
 pub use annotations::{annotation, annotations, escape_data, escape_property};
-pub use publish::{publish, publish_with, GithubEnv};
+pub use publish::{publish, publish_with};
 pub use summary::{job_summary, MAX_SUMMARY_BYTES};

@@ -3,7 +3,7 @@
 //! `$GITHUB_STEP_SUMMARY`. Outside GitHub Actions, nothing.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::annotations::annotations;
 use super::summary::job_summary;
@@ -14,25 +14,6 @@ use crate::report::RunReport;
 /// Room below which a summary is not worth writing (another step filled the file).
 const MIN_SUMMARY_BYTES: usize = 4096;
 
-/// The parts of the GitHub Actions environment `publish` reads.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GithubEnv {
-    /// `GITHUB_ACTIONS=true`.
-    pub actions: bool,
-    /// `GITHUB_STEP_SUMMARY`.
-    pub step_summary: Option<PathBuf>,
-}
-
-impl GithubEnv {
-    pub fn from_env() -> Self {
-        let gh = GithubActions::from_env();
-        Self {
-            actions: gh.actions,
-            step_summary: gh.step_summary,
-        }
-    }
-}
-
 /// With `GITHUB_ACTIONS=true`: one `::error` annotation per failed account on stdout, and
 /// the Markdown job summary appended to `$GITHUB_STEP_SUMMARY`. A no-op otherwise.
 pub fn publish(report: &RunReport, report_path: &Path) -> std::io::Result<()> {
@@ -40,7 +21,7 @@ pub fn publish(report: &RunReport, report_path: &Path) -> std::io::Result<()> {
     publish_with(
         report,
         report_path,
-        &GithubEnv::from_env(),
+        &GithubActions::from_env(),
         &links,
         &mut std::io::stdout().lock(),
     )
@@ -49,7 +30,7 @@ pub fn publish(report: &RunReport, report_path: &Path) -> std::io::Result<()> {
 pub fn publish_with(
     report: &RunReport,
     report_path: &Path,
-    env: &GithubEnv,
+    env: &GithubActions,
     links: &RunLinks,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {

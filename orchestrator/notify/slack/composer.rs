@@ -10,7 +10,7 @@ pub(super) struct Composer {
 }
 
 impl Composer {
-    pub fn new(blocks_left: usize, chars_left: usize) -> Self {
+    pub(super) fn new(blocks_left: usize, chars_left: usize) -> Self {
         Self {
             blocks: Vec::new(),
             blocks_left,
@@ -18,11 +18,11 @@ impl Composer {
         }
     }
 
-    pub fn fits(&self, block: &Block) -> bool {
+    pub(super) fn fits(&self, block: &Block) -> bool {
         self.blocks_left > 0 && block.text_chars() <= self.chars_left
     }
 
-    pub fn push(&mut self, block: Block) -> bool {
+    pub(super) fn push(&mut self, block: Block) -> bool {
         if !self.fits(&block) {
             return false;
         }

@@ -108,7 +108,10 @@ impl Detail {
             let over = summary
                 .accounts
                 .iter()
-                .filter(|a| (a.counts().destroy + a.counts().replace) as usize > n)
+                .filter(|a| {
+                    usize::try_from(a.counts().destroy + a.counts().replace).unwrap_or(usize::MAX)
+                        > n
+                })
                 .count();
             if over > 0 {
                 out.push(format!(
@@ -145,7 +148,7 @@ impl Detail {
 
 /// An account that changes, destroys nothing and has no failed plan: the first to lose its
 /// table row.
-pub fn is_quiet_change(account: &crate::summary::AccountSummary) -> bool {
+pub(super) fn is_quiet_change(account: &crate::summary::AccountSummary) -> bool {
     !account.is_unchanged() && !account.destroys() && account.failed_layers().next().is_none()
 }
 

@@ -2,7 +2,7 @@
 //! the structure around it.
 
 /// `text` as inline code, whatever backticks it holds.
-pub fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let longest = longest_backtick_run(&text);
     if longest == 0 {
@@ -14,7 +14,7 @@ pub fn code(text: &str) -> String {
 
 /// `text` as plain Markdown text: characters that would start emphasis, links, HTML or a
 /// table cell are escaped.
-pub fn text(text: &str) -> String {
+pub(super) fn text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -31,7 +31,7 @@ pub fn text(text: &str) -> String {
 }
 
 /// `text` inside an HTML element (`<summary>`), where Markdown is not read.
-pub fn html(text: &str) -> String {
+pub(super) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -48,7 +48,7 @@ pub fn html(text: &str) -> String {
 
 /// A fenced code block of `lines`, indented by `indent` (to sit inside a list item), with a
 /// fence longer than any backtick run inside so no line can close it.
-pub fn fenced(out: &mut String, indent: &str, lines: &[String]) {
+pub(super) fn fenced(out: &mut String, indent: &str, lines: &[String]) {
     let longest = lines
         .iter()
         .map(|line| longest_backtick_run(line))
@@ -79,7 +79,7 @@ pub fn byte_length(text: &str) -> usize {
 }
 
 /// "1,234": limits are easier to read with thousands separators.
-pub fn thousands(n: usize) -> String {
+pub(super) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -5,7 +5,7 @@ use crate::summary::{Counts, Kind, ResourceChange};
 use super::markdown::{code, text};
 
 /// "1 to add, 2 to change, 1 to destroy": the non-zero counts in words.
-pub fn counts(counts: &Counts) -> String {
+pub(super) fn counts(counts: &Counts) -> String {
     let mut parts = Vec::new();
     let mut part = |n: u64, one: &str, many: &str| {
         if n > 0 {
@@ -28,7 +28,7 @@ pub fn counts(counts: &Counts) -> String {
 }
 
 /// "+1 ~2 **-1** **±1**": a table cell; destroys in bold.
-pub fn cell(counts: &Counts) -> String {
+pub(super) fn cell(counts: &Counts) -> String {
     let mut parts = Vec::new();
     if counts.add > 0 {
         parts.push(format!("+{}", counts.add));
@@ -62,7 +62,7 @@ pub fn cell(counts: &Counts) -> String {
 }
 
 /// "replace `aws_kms_key.main` (tainted)": one resource in a list.
-pub fn resource(change: &ResourceChange) -> String {
+pub(super) fn resource(change: &ResourceChange) -> String {
     let mut line = match (change.kind, &change.previous_address, &change.import_id) {
         (Kind::NoOp, Some(from), _) => format!("move {} to {}", code(from), code(&change.address)),
         (Kind::NoOp, None, Some(_)) => format!("import {}", code(&change.address)),

@@ -11,6 +11,17 @@ variable "domain" { type = string }
 variable "environment" { type = string }
 variable "region" { type = string }
 
+variable "stack_suffix" {
+  description = "The copy of this stack (one per feature branch, `orchestrator deploy --stack NAME`); empty for the main stack."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?)?$", var.stack_suffix))
+    error_message = "stack_suffix must be empty or 1-20 lowercase letters, digits or hyphens, not starting or ending with a hyphen."
+  }
+}
+
 variable "deploy_seconds" {
   description = "How long the simulated deploy takes."
   type        = number
@@ -34,7 +45,8 @@ variable "health_url" {
 
 resource "terraform_data" "app" {
   input = {
-    name    = "${var.domain}-app"
+    # Each copy names its resources apart, as the real layer does with stack_suffix.
+    name    = var.stack_suffix == "" ? "${var.domain}-app" : "${var.domain}-app-${var.stack_suffix}"
     version = var.app_version
   }
 
@@ -46,6 +58,11 @@ resource "terraform_data" "app" {
 output "app_version" {
   description = "The deployed application version."
   value       = terraform_data.app.output.version
+}
+
+output "stack_name" {
+  description = "The name shared by this copy's resources."
+  value       = terraform_data.app.output.name
 }
 
 output "health_url" {

@@ -1,0 +1,267 @@
+//! `destroy`: the guards, a `plan -destroy` of every layer (shown as the PR comment shows
+//! plans), the confirmation, then the destroy itself through the deploy runner, last layer
+//! first; a destroyed copy's state is removed.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::common::{
+    check_stack_accounts, load_config_with_vended_ids, lock_work_dir, require_vended, runtime,
+    split_names, stack_copy, state_credentials,
+};
+use super::execute::{finish, run_to_report};
+use super::resolve::{absolute, resolve, RunKind};
+use crate::cli::DestroyArgs;
+use crate::config::Config;
+use crate::destroy::{self, Answer, DestroyRequest, Listed};
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::plan::{self, Plan, Selection};
+use crate::report::{Mode, Outcome, RunReport, Status};
+use crate::stacks::{list_copies_of, remove_destroyed_copy, StackCopy};
+use crate::summary::render::{render, Detail};
+use crate::summary::{collect, CollectOptions};
+use crate::terraform::LayerWorkspace;
+
+pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
+    let config = match &args.from_ref {
+        Some(reference) => crate::changes::config_at(config_path, reference)
+            .map_err(|e| CliError::bad_input(e.to_string()))?,
+        None => load_config_with_vended_ids(config_path, &args.execution.work_dir)?,
+    };
+    let mut layers = split_names(&args.layers);
+    let stack = stack_copy(&config, args.stack.as_deref(), &mut layers)?;
+    let selection = Selection {
+        accounts: split_names(&args.accounts),
+        layers,
+        ..Selection::default()
+    };
+    if selection.accounts.is_empty() {
+        return Err(CliError::bad_input(
+            "--accounts names no account; pass the accounts to destroy",
+        ));
+    }
+    let plan = plan::build(&config, &selection)?;
+    check_stack_accounts(stack.as_ref(), &plan)?;
+    let root = absolute(&config.root)?;
+    let request = DestroyRequest {
+        environments: &args.environments,
+        yes: args.yes,
+        plan_only: args.execution.plan_only,
+        including_platform: args.including_platform,
+        stdin_is_terminal: std::io::stdin().is_terminal(),
+        stack: stack.as_ref(),
+    };
+    let refused = |e: destroy::DestroyError| CliError::bad_input(e.to_string());
+    destroy::check_confirmable(&request).map_err(refused)?;
+    let oidc = args.execution.oidc_role_arn.clone();
+    let listed = match &config.stacks {
+        Some(_) => {
+            // Reading the copies' state needs only the read-only plan role.
+            let credentials = state_credentials(&config, &plan, oidc.clone(), true)?;
+            let accounts: Vec<_> = plan.jobs().map(|j| &j.account).collect();
+            runtime()?.block_on(list_copies_of(
+                &config,
+                &root,
+                &accounts,
+                credentials.as_ref(),
+            ))
+        }
+        None => Listed::new(),
+    };
+    destroy::check(&config, &plan, &request, &listed).map_err(refused)?;
+    require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
+    if plan.job_count() == 0 {
+        return Err(CliError::bad_input(
+            "the named accounts have none of those layers; nothing to destroy",
+        ));
+    }
+    let plan = destroy::reverse(plan);
+    let config = Arc::new(config);
+    let preview = resolve(
+        &config,
+        &args.execution,
+        RunKind {
+            mode: Mode::Plan,
+            destroy: true,
+            stack: stack.clone(),
+            resumed_from: None,
+        },
+    )?;
+    let mut applying = resolve(
+        &config,
+        &args.execution,
+        RunKind {
+            mode: Mode::Apply,
+            destroy: true,
+            stack: stack.clone(),
+            resumed_from: None,
+        },
+    )?;
+    // Every account's role was checked moments before, by the plan.
+    applying.preflight.skip = true;
+    let report_path = preview.report.report_path.clone();
+    let work_dir = preview.run.work_dir.clone();
+    // Held from the plan to the last state removed.
+    let _work_dir_lock = lock_work_dir(&work_dir, "destroy")?;
+
+    let planned = run_to_report(config.clone(), &plan, &preview)?;
+    let plans_ok = matches!(planned.outcome, Outcome::Succeeded | Outcome::Drifted);
+    if plans_ok {
+        show_what_goes(&planned, &report_path);
+    }
+    let nothing_to_destroy = planned.jobs.iter().all(|j| j.status == Status::NoChanges);
+    if args.execution.plan_only || !plans_ok || nothing_to_destroy {
+        if plans_ok && nothing_to_destroy && !args.execution.plan_only {
+            eprintln!("nothing to destroy: every selected layer's state is empty");
+            remove_copies(
+                &config,
+                &root,
+                &work_dir,
+                stack.as_ref(),
+                &planned,
+                &plan,
+                oidc,
+            );
+        }
+        return finish(&planned, &preview);
+    }
+    if !args.yes {
+        let question = format!(
+            "\nDestroy the resources above in {} (layers last first)?",
+            accounts_and_copy(&planned, stack.as_ref())
+        );
+        let answer = destroy::confirm(
+            &question,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stderr(),
+        );
+        if answer == Answer::Declined {
+            eprintln!("nothing was destroyed");
+            finish(&planned, &preview)?;
+            return Ok(Exit::Failed);
+        }
+    }
+    let destroyed = run_to_report(config.clone(), &plan, &applying)?;
+    remove_copies(
+        &config,
+        &root,
+        &work_dir,
+        stack.as_ref(),
+        &destroyed,
+        &plan,
+        oidc,
+    );
+    finish(&destroyed, &applying)
+}
+
+/// The `plan -destroy` of every layer, as the PR comment shows plans (destroys first).
+fn show_what_goes(preview: &RunReport, report_path: &Path) {
+    let dir = report_path.parent().unwrap_or(Path::new("."));
+    let plans: Vec<PathBuf> = preview
+        .jobs
+        .iter()
+        .flat_map(|j| &j.layers)
+        .filter_map(|l| l.plan_json.as_deref())
+        .map(|p| dir.join(p))
+        .collect();
+    if plans.is_empty() {
+        return;
+    }
+    // The summary names each plan's account and layer from the report it reads.
+    let scratch = tempfile::NamedTempFile::new_in(dir).ok();
+    let named = scratch.as_ref().and_then(|file| {
+        let json = serde_json::to_vec(preview).ok()?;
+        std::fs::write(file.path(), json).ok()?;
+        Some(file.path().to_path_buf())
+    });
+    match collect(CollectOptions {
+        inputs: &plans,
+        report: named.as_deref(),
+        keep_going: true,
+        order: None,
+    }) {
+        Ok(summary) => eprintln!("{}", render(&summary, &Detail::FULL, None)),
+        Err(e) => eprintln!("warning: cannot summarise the destroy plans: {e}"),
+    }
+}
+
+/// After a destroy, each account's copy state that holds no resource is removed, with the
+/// copy's data dir; a copy that still has resources keeps both (and says so). Logs stay.
+fn remove_copies(
+    config: &Config,
+    root: &Path,
+    work_dir: &Path,
+    copy: Option<&StackCopy>,
+    report: &RunReport,
+    plan: &Plan,
+    oidc_role_arn: Option<String>,
+) {
+    let Some(copy) = copy else {
+        return;
+    };
+    // Deleting a state object needs the role that deploys, not the read-only one.
+    let (credentials, runtime) = match (
+        state_credentials(config, plan, oidc_role_arn, false),
+        runtime(),
+    ) {
+        (Ok(c), Ok(r)) => (c, r),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("warning: the state of copy {} is kept: {e}", copy.name);
+            return;
+        }
+    };
+    for job in &report.jobs {
+        let destroyed = job.layers.iter().any(|l| {
+            l.layer == copy.layer && matches!(l.status, Status::Succeeded | Status::NoChanges)
+        });
+        let Some(account) = config.account(&job.account).filter(|_| destroyed) else {
+            continue;
+        };
+        let removed = runtime.block_on(remove_destroyed_copy(
+            config,
+            root,
+            account,
+            &copy.name,
+            credentials.as_ref(),
+        ));
+        match removed {
+            Ok(removed) => {
+                let ws = LayerWorkspace::for_copy(
+                    work_dir,
+                    &config.layers_dir,
+                    &job.account,
+                    &copy.layer,
+                    Some(copy.name.as_str()),
+                );
+                let _ = std::fs::remove_dir_all(&ws.data_dir);
+                if let Some(state) = removed.first() {
+                    eprintln!(
+                        "{}: removed the state of copy {} ({state})",
+                        job.account, copy.name
+                    );
+                }
+            }
+            Err(e) => eprintln!("warning: {}: {e}", job.account),
+        }
+    }
+}
+
+fn accounts_and_copy(report: &RunReport, copy: Option<&StackCopy>) -> String {
+    let accounts: Vec<&str> = report
+        .jobs
+        .iter()
+        .filter(|j| j.status == Status::Changes)
+        .map(|j| j.account.as_str())
+        .collect();
+    let what = match copy {
+        Some(copy) => format!(" (copy {} of layer {})", copy.name, copy.layer),
+        None => String::new(),
+    };
+    let noun = if accounts.len() == 1 {
+        "account"
+    } else {
+        "accounts"
+    };
+    format!("{} {noun} ({}){what}", accounts.len(), accounts.join(", "))
+}

@@ -1,0 +1,144 @@
+//! The resolve step of `run` and `deploy`: raw flags plus the config become the options the
+//! library takes, once, before anything runs (ripgrep's low and high arguments). Nothing
+//! after this step looks at a flag again.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::ExecutionArgs;
+use crate::config::Config;
+use crate::exit::CliError;
+use crate::github_actions::GithubActions;
+use crate::report::{self, Mode, ReportContext, ResumedFrom, RunAction};
+use crate::runner::{RetryPolicy, RunOptions};
+use crate::stacks::StackCopy;
+use crate::terraform::{self, Terraform};
+use crate::workdir::WorkDir;
+
+/// How preflight checks the accounts before a run.
+#[derive(Debug, Clone)]
+pub(super) struct PreflightOptions {
+    /// `--skip-preflight`.
+    pub skip: bool,
+    /// Roles assumed at once: the run's `--parallel`, and at least 8 (STS answers fast).
+    pub concurrency: usize,
+    /// `--oidc-role-arn`, over the config's `defaults.oidc_role_arn`.
+    pub oidc_role_arn: Option<String>,
+}
+
+/// Everything `run` and `deploy` need, resolved.
+#[derive(Debug, Clone)]
+pub(super) struct Execution {
+    pub run: RunOptions,
+    pub preflight: PreflightOptions,
+    pub report: ReportContext,
+    /// The latest-report copy in the work dir, and `--report`'s copy when given: the run's
+    /// own report is `report.report_path` (`<work dir>/runs/<run id>/report.json`).
+    pub report_copies: Vec<PathBuf>,
+    /// The config file, named in the printed resume command.
+    pub config_path: PathBuf,
+    /// `--fail-on-drift`: a plan-only run that found changes exits 1.
+    pub fail_on_drift: bool,
+}
+
+/// What a run does besides the flags every run shares: plan or apply, deploy or destroy,
+/// the main stack or one copy of the stack layer.
+#[derive(Debug, Clone)]
+pub(super) struct RunKind {
+    pub mode: Mode,
+    pub destroy: bool,
+    pub stack: Option<StackCopy>,
+    /// `--resume REPORT`: the run this one finishes.
+    pub resumed_from: Option<ResumedFrom>,
+}
+
+impl RunKind {
+    /// `run` and `deploy`: apply, or plan with `--plan-only`.
+    pub(super) fn deploy(args: &ExecutionArgs, stack: Option<StackCopy>) -> Self {
+        Self {
+            mode: if args.plan_only {
+                Mode::Plan
+            } else {
+                Mode::Apply
+            },
+            destroy: false,
+            stack,
+            resumed_from: None,
+        }
+    }
+}
+
+pub(super) fn resolve(
+    config: &Config,
+    args: &ExecutionArgs,
+    kind: RunKind,
+) -> Result<Execution, CliError> {
+    if args.fail_on_drift && !args.plan_only {
+        return Err(CliError::bad_input(
+            "--fail-on-drift needs --plan-only (drift is what a plan-only run finds)",
+        ));
+    }
+    let mode = kind.mode;
+    let gh = GithubActions::from_env();
+    let run_id = report::run_id(&gh);
+    let work = WorkDir::at(absolute(&args.work_dir)?);
+    // Each run keeps its own report; `report.json` is the latest, `--report` a copy more.
+    let report_path = work.run_report(&run_id);
+    let extra_report = args.report.as_deref().map(absolute).transpose()?;
+    let run = RunOptions {
+        mode,
+        parallel: usize::from(args.parallel),
+        fail_fast: args.fail_fast,
+        job_timeout: args.timeout.unwrap_or(config.execution.job_timeout),
+        grace_period: config.execution.grace_period,
+        retry: RetryPolicy::exponential(
+            args.retries.unwrap_or(config.execution.retries),
+            args.retry_delay,
+        ),
+        terraform: Terraform {
+            program: terraform::find_program(&args.terraform)?,
+            lock_timeout: config.execution.lock_timeout,
+        },
+        work_dir: work.root().to_path_buf(),
+        // Next to the report the user reads: `--report`'s (a CI leg uploads that directory),
+        // else the latest report's in the work dir.
+        plans_dir: extra_report
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(work.root())
+            .join("plans"),
+        serialise_init: terraform::plugin_cache_configured(),
+        stack: kind.stack.clone(),
+        destroy: kind.destroy,
+    };
+    Ok(Execution {
+        run,
+        preflight: PreflightOptions {
+            skip: args.skip_preflight,
+            concurrency: usize::from(args.parallel).max(8),
+            oidc_role_arn: args.oidc_role_arn.clone(),
+        },
+        report: ReportContext {
+            run_id,
+            mode,
+            config: config.path.display().to_string(),
+            source: report::source(&gh),
+            report_path,
+            action: if kind.destroy {
+                RunAction::Destroy
+            } else {
+                RunAction::Deploy
+            },
+            stack: kind.stack.map(|s| s.name.to_string()),
+            resumed_from: kind.resumed_from,
+        },
+        report_copies: std::iter::once(work.latest_report())
+            .chain(extra_report)
+            .collect(),
+        config_path: config.path.clone(),
+        fail_on_drift: args.fail_on_drift,
+    })
+}
+
+pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
+    std::path::absolute(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
+}

@@ -1,0 +1,49 @@
+//! The one listener for the signals that stop a run (Ctrl-C, SIGTERM). Only the binary
+//! listens; the library takes the result as a `Cancellation`. Installed once per command, it
+//! serves preflight (stop before anything starts) and the run (forwarded to terraform).
+
+use futures::future::select_all;
+use tokio::signal::unix::{signal, Signal, SignalKind};
+
+use crate::runner::{CancelHandle, StopLevel};
+
+/// The signals that stop a run; the first stops it gracefully, the next one kills.
+const STOP: [fn() -> SignalKind; 2] = [SignalKind::interrupt, SignalKind::terminate];
+
+pub(super) struct StopSignals(Option<Vec<Signal>>);
+
+impl StopSignals {
+    /// Must be called inside the tokio runtime.
+    pub(super) fn listen() -> Self {
+        let listening: Option<Vec<Signal>> = STOP.iter().map(|kind| signal(kind()).ok()).collect();
+        if listening.is_none() {
+            tracing::warn!("cannot listen for Ctrl-C; it will stop the orchestrator at once");
+        }
+        Self(listening)
+    }
+
+    /// The next stop signal; never, when no listener could be installed.
+    pub(super) async fn next(&mut self) {
+        match &mut self.0 {
+            Some(signals) => {
+                select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Turns every stop signal into a step of `handle`: one SIGINT to each terraform (it
+    /// saves state and releases its lock), then kill.
+    pub(super) async fn forward(mut self, handle: CancelHandle) {
+        loop {
+            self.next().await;
+            match handle.escalate() {
+                StopLevel::Interrupt => eprintln!(
+                    "\ninterrupted: stopping every terraform gracefully (state saved, locks \
+                     released); press Ctrl-C again to kill them"
+                ),
+                _ => eprintln!("\nkilling every terraform process"),
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Two accounts that would share state, data dir or logs are refused by `validate` (exit 2),
+//! with both places in the file named, before anything could run.
+
+use std::process::Command;
+
+fn validate(config: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("domains.yaml"), config).unwrap();
+    for layer in ["platform", "static"] {
+        std::fs::create_dir_all(dir.path().join("layers").join(layer)).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+        .current_dir(dir.path())
+        .args(["--config", "domains.yaml", "validate"])
+        .env_remove("ORCHESTRATOR_CONFIG")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn config(state: &str, domains: &str) -> String {
+    format!(
+        "version: 1\ndefaults:\n  region: eu-west-1\n  credentials: none\n  layers: [platform, static]\n  state: {state}\nwaves:\n  - {{ name: all, environments: [dev-stage, stage, dev, prod] }}\ndomains:\n{domains}"
+    )
+}
+
+const LOCAL: &str = "{ backend: local, path: \"state/{layer}/{account}.tfstate\" }";
+
+#[test]
+fn two_domains_that_make_the_same_account_name_are_refused_with_both_lines() {
+    let (code, stderr) = validate(&config(
+        LOCAL,
+        "  - name: foo\n    team: t\n    environments:\n      dev-stage: { account_id: \"100000000001\" }\n  - name: foo-dev\n    team: t\n    environments:\n      stage: { account_id: \"100000000002\" }\n",
+    ));
+    assert_eq!(code, Some(2), "{stderr}");
+    // The second account's environment (line 17, col 7) and the first's (line 13, col 7).
+    assert!(
+        stderr.contains("domains.yaml:17:7: account name `foo-dev-stage`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("domain foo, environment dev-stage at 13:7"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("share state, data dir and logs"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_state_template_without_the_layer_is_refused() {
+    let (code, stderr) = validate(&config(
+        "{ backend: s3, bucket: b, region: eu-west-1, key: \"{account}.tfstate\" }",
+        "  - name: foo\n    team: t\n    environments:\n      dev: { account_id: \"100000000001\" }\n",
+    ));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the state of foo-dev layer static would be `s3://b/foo-dev.tfstate`, which is also the state of foo-dev layer platform"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("state template at 6:"), "{stderr}");
+}
+
+#[test]
+fn placeholders_that_run_into_each_other_are_refused_through_the_template() {
+    // `{account}{layer}`: foo-dev + static and foo-devs... cannot be built from names, but
+    // `..` in a local path can fold two accounts into one file.
+    let (code, stderr) = validate(&config(
+        "{ backend: local, path: \"state/{account}/../{layer}.tfstate\" }",
+        "  - name: foo\n    team: t\n    environments:\n      dev: { account_id: \"100000000001\" }\n      prod: { account_id: \"100000000002\" }\n",
+    ));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "would be `state/platform.tfstate`, which is also the state of foo-dev layer platform"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn distinct_accounts_and_layers_validate() {
+    let (code, stderr) = validate(&config(
+        LOCAL,
+        "  - name: foo\n    team: t\n    environments:\n      dev: { account_id: \"100000000001\" }\n      stage: { account_id: \"100000000002\" }\n  - name: foo-dev\n    team: t\n    environments:\n      prod: { account_id: \"100000000003\" }\n",
+    ));
+    assert_eq!(code, Some(0), "{stderr}");
+}
