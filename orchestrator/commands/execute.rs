@@ -162,7 +162,10 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
     let mut written = write_report(report, path);
     for copy in &execution.report_copies {
         let to_dir = copy.parent().unwrap_or(Path::new(""));
-        written = written.and(write_report(&report.rebased(run_dir, to_dir), copy));
+        written = written.and(write_report(
+            &report::rebased(report, run_dir, to_dir),
+            copy,
+        ));
     }
     // A closed stdout (`| head`) must not stop the report from being published.
     let summary = progress::summary(

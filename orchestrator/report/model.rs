@@ -99,22 +99,4 @@ impl RunReport {
             .iter()
             .filter(|j| !crate::rules::job_done(j.status))
     }
-
-    /// The same report with its relative paths (logs, plan JSONs) made relative to
-    /// `to_dir` instead of `from_dir`, for a copy written elsewhere.
-    pub fn rebased(&self, from_dir: &std::path::Path, to_dir: &std::path::Path) -> Self {
-        let mut copy = self.clone();
-        let rebase = |p: &mut Option<String>| {
-            if let Some(path) = p.as_mut() {
-                if !std::path::Path::new(path.as_str()).is_absolute() {
-                    *path = super::relative(&from_dir.join(path.as_str()), to_dir);
-                }
-            }
-        };
-        for layer in copy.jobs.iter_mut().flat_map(|j| j.layers.iter_mut()) {
-            rebase(&mut layer.log);
-            rebase(&mut layer.plan_json);
-        }
-        copy
-    }
 }
