@@ -3,6 +3,11 @@
 //!
 //!   cargo bench --bench summary
 //!
+//! It also summarises corpora of 130, 500 and 900 plans in the three layouts (runner
+//! `<account>/<layer>.json`, `<account>.json`, flat `plan-NNNN.json`), one in two destroying,
+//! and prints the comment's size, how many destroyed addresses it names and the time.
+//! `SUMMARY_BENCH=layouts` runs only that part.
+//!
 //! Needs `jq` and `/usr/bin/time` (GNU time, for the peak resident memory of each command).
 //! Figures go in benches/README.md.
 
@@ -19,6 +24,10 @@ const RESOURCES: usize = 195;
 const LAYERS: [&str; 3] = ["platform", "static", "dynamic"];
 
 fn main() {
+    layouts();
+    if std::env::var("SUMMARY_BENCH").as_deref() == Ok("layouts") {
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let many = dir.path().join("many");
     let few = dir.path().join("few");
@@ -180,7 +189,7 @@ fn plan_json(seed: usize, changes_wanted: bool) -> String {
             0 => r#"["create"]"#,
             1 => r#"["update"]"#,
             2 => r#"["delete","create"]"#,
-            3 if seed % 5 == 0 => r#"["delete"]"#,
+            3 if seed.is_multiple_of(5) => r#"["delete"]"#,
             _ => r#"["no-op"]"#,
         };
         let values = resource_values(seed, r);
@@ -233,4 +242,109 @@ fn resource_values(seed: usize, r: usize) -> String {
 
 fn json_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Layout {
+    Runner,
+    PerAccount,
+    Flat,
+}
+
+/// Comment size, destroyed addresses named and time for each layout and corpus size.
+fn layouts() {
+    let orchestrator = PathBuf::from(env!("CARGO_BIN_EXE_orchestrator"));
+    println!("| layout | plans | destroyed addresses | named in the comment | comment characters | time |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for layout in [Layout::Runner, Layout::PerAccount, Layout::Flat] {
+        for plans in [130, 500, 900] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let destroyed = layout_corpus(dir.path(), plans, layout);
+            let start = Instant::now();
+            let out = Command::new(&orchestrator)
+                .arg("summary")
+                .arg(dir.path())
+                .env_remove("GITHUB_STEP_SUMMARY")
+                .output()
+                .expect("run orchestrator");
+            let elapsed = start.elapsed();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let comment = String::from_utf8(out.stdout).expect("utf-8");
+            let named = destroyed
+                .iter()
+                .filter(|(account, address)| {
+                    comment.contains(address.as_str()) && comment.contains(account.as_str())
+                })
+                .count();
+            println!(
+                "| {layout:?} | {plans} | {} | {named} | {} | {:.2} s |",
+                destroyed.len(),
+                comment.encode_utf16().count(),
+                elapsed.as_secs_f64()
+            );
+        }
+    }
+}
+
+/// The corpus of tests/summary/corpus.rs `layout_corpus`: (account, address) destroyed.
+fn layout_corpus(dir: &Path, plans: usize, layout: Layout) -> Vec<(String, String)> {
+    let mut destroyed = Vec::new();
+    for i in 0..plans {
+        let name = |n: usize| format!("domain{:03}-{}", n / 3, ["dev", "stage", "prod"][n % 3]);
+        let (account, layer, path) = match layout {
+            Layout::Runner => {
+                let account = name(i / 3);
+                let layer = LAYERS[i % 3];
+                let path = dir.join(&account).join(format!("{layer}.json"));
+                (account, layer, path)
+            }
+            Layout::PerAccount => {
+                let account = name(i);
+                let path = dir.join(format!("{account}.json"));
+                (account, "plan", path)
+            }
+            Layout::Flat => {
+                let account = format!("plan-{i:04}");
+                let path = dir.join(format!("{account}.json"));
+                (account, "plan", path)
+            }
+        };
+        let mut changes = Vec::new();
+        for r in 0..6 {
+            let actions = ["[\"create\"]", "[\"update\"]", "[\"no-op\"]"][r % 3];
+            changes.push((
+                format!("module.service[\"{account}-{r}\"].aws_s3_bucket.artifacts[\"{layer}\"]"),
+                actions,
+            ));
+        }
+        if i % 2 == 0 {
+            let own = format!("module.legacy.aws_s3_bucket.archive[\"{account}-{layer}\"]");
+            changes.push((own.clone(), "[\"delete\"]"));
+            destroyed.push((account.clone(), own));
+            if i % 3 == 0 {
+                changes.push(("aws_kms_key.main".into(), "[\"create\",\"delete\"]"));
+                destroyed.push((account.clone(), "aws_kms_key.main".into()));
+            }
+        }
+        let mut json =
+            String::from(r#"{"format_version":"1.2","planned_values":{},"resource_changes":["#);
+        for (n, (address, actions)) in changes.iter().enumerate() {
+            if n > 0 {
+                json.push(',');
+            }
+            let _ = write!(
+                json,
+                r#"{{"address":"{}","change":{{"actions":{actions},"before":{{}},"after":{{}}}}}}"#,
+                json_escape(address)
+            );
+        }
+        json.push_str("]}");
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, json).expect("write plan");
+    }
+    destroyed
 }

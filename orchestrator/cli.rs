@@ -132,9 +132,14 @@ pub struct MatrixArgs {
     /// Only this wave: stdout is then that wave's `{"include":[...]}`.
     #[arg(long)]
     pub wave: Option<String>,
-    /// At most this many entries per wave; above it, accounts are packed into batches.
+    /// Legs per matrix job: above it a wave is split into chunks `<wave>_<n>` in
+    /// $GITHUB_OUTPUT, each leg still one account (GitHub allows 256 per matrix).
     #[arg(long, env = "ORCHESTRATOR_MAX_JOBS", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub max_jobs: u16,
+    /// The chunk jobs each wave has in the workflow: exactly that many `<wave>_<n>` outputs
+    /// are written, and a wave that needs more is an error (exit 2) before any leg starts.
+    #[arg(long, env = "ORCHESTRATOR_MATRIX_CHUNKS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub chunks: Option<u16>,
 }
 
 /// How terraform runs; shared by `run` and `deploy`.
@@ -367,6 +372,14 @@ pub struct MergeArgs {
     /// tolerance) from the config, as skipped, so notifications name them as held back.
     #[arg(long)]
     pub include_held_back: bool,
+    /// The plan of legs (stdout of `orchestrator matrix`): every account in it without a run
+    /// report becomes a `lost` job, a failure (held back after a wave beyond its tolerance).
+    /// With it, no report at all is a run with every account lost, not an error.
+    #[arg(long, value_name = "MATRIX_JSON")]
+    pub expect: Vec<PathBuf>,
+    /// The legs were plan-only: the mode of the merged report when no report arrived.
+    #[arg(long)]
+    pub plan_only: bool,
 }
 
 #[derive(Debug, Args)]
@@ -405,6 +418,19 @@ pub struct SummaryArgs {
     /// (the exit code is still 2).
     #[arg(long)]
     pub keep_going: bool,
+    /// The commit the plans were made from, named in the comment (default: the pull
+    /// request's head from GITHUB_EVENT_PATH, else GITHUB_SHA, else the run report's).
+    #[arg(long)]
+    pub commit: Option<String>,
+    /// The CI run that made the plans, linked from the comment (default: from
+    /// GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID, else the run report's).
+    #[arg(long)]
+    pub run_url: Option<String>,
+    /// With --post, the login whose marked comment is updated (default: the token's user
+    /// from GET /user; github-actions[bot] for tokens that cannot read it). Comments with
+    /// the marker by anyone else are left alone.
+    #[arg(long, env = "ORCHESTRATOR_COMMENT_AUTHOR")]
+    pub comment_author: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

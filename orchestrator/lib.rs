@@ -35,6 +35,7 @@ pub mod runner;
 pub mod stacks;
 pub mod summary;
 pub mod terraform;
+pub mod tls;
 pub mod vending;
 pub mod work_lock;
 pub mod workdir;

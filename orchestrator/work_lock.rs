@@ -11,7 +11,6 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -124,7 +123,7 @@ pub fn lock(work_dir: &Path, command: &str) -> Result<WorkDirLock, LockError> {
     };
     write_holder(&mut file, Some(&me)).map_err(io)?;
     // Inherited by terraform (see the module comment): clear close-on-exec.
-    fcntl(file.as_raw_fd(), FcntlArg::F_SETFD(FdFlag::empty())).map_err(|e| io(e.into()))?;
+    fcntl(&*file, FcntlArg::F_SETFD(FdFlag::empty())).map_err(|e| io(e.into()))?;
     Ok(WorkDirLock { file, path, stale })
 }
 

@@ -265,7 +265,7 @@ fn a_removed_account_is_reported_loudly_and_not_deployed() {
     let out = repo.orchestrator(&["jobs", "--format", "json", "--changed-since", "HEAD~1"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(jobs_of(&out).is_empty());
-    let message = "payments-prod: removed from config: destroy it by hand (terraform destroy in layers/static, layers/platform, in that order, with its state)";
+    let message = "payments-prod: removed from config: destroy it with `orchestrator destroy --accounts payments-prod --layers static,platform --from-ref HEAD~1 --including-platform` (or by hand: terraform destroy in layers/static, layers/platform, in that order, with its state)";
     assert!(
         stderr(&out).contains(&format!("warning: {message}")),
         "{}",
@@ -323,7 +323,7 @@ fn a_layer_removed_from_the_config_is_reported_and_the_old_config_still_reads() 
         "commerce-prod",
     ] {
         assert!(
-            err.contains(&format!("{account}: layer dynamic removed from config: destroy it by hand (terraform destroy in layers/dynamic with its state)")),
+            err.contains(&format!("{account}: layer dynamic removed from config: destroy it with `orchestrator destroy --accounts {account} --layers dynamic --from-ref HEAD~1` (or by hand: terraform destroy in layers/dynamic with its state)")),
             "{err}"
         );
     }

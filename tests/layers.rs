@@ -3,6 +3,12 @@
 
 #[path = "layers/iam.rs"]
 mod iam;
+// Shared with tests/aws.rs, whose session dump these tests do not need.
+#[allow(dead_code)]
+#[path = "aws/moto.rs"]
+mod moto;
+#[path = "layers/moto_iam.rs"]
+mod moto_iam;
 #[path = "layers/policy.rs"]
 mod policy;
 #[path = "layers/render.rs"]

@@ -134,18 +134,32 @@ fn github_output_reads_back_as_exactly_stdout() {
     let waves = stdout.as_object().unwrap();
     assert_eq!(
         outputs.keys().cloned().collect::<BTreeSet<_>>(),
-        ["prod", "prod_empty", "stage", "stage_empty"]
-            .map(String::from)
-            .into()
+        [
+            "prod",
+            "prod_1",
+            "prod_1_empty",
+            "prod_chunks",
+            "prod_empty",
+            "stage",
+            "stage_1",
+            "stage_1_empty",
+            "stage_chunks",
+            "stage_empty"
+        ]
+        .map(String::from)
+        .into()
     );
     for (wave, matrix) in waves {
         assert_eq!(&json(&outputs[wave]), matrix, "wave {wave}");
+        // Within one chunk, the chunk is the whole wave.
+        assert_eq!(&json(&outputs[&format!("{wave}_1")]), matrix, "wave {wave}");
         assert_eq!(outputs[&format!("{wave}_empty")], "false");
+        assert_eq!(outputs[&format!("{wave}_chunks")], "1");
     }
 
     let prod = orchestrator(org.path(), &["matrix", "--wave", "prod"]);
     let outputs = read_github_output(&prod.github_output);
-    assert_eq!(outputs.len(), 2, "{outputs:?}");
+    assert_eq!(outputs.len(), 5, "{outputs:?}");
     assert_eq!(outputs["prod"], prod.stdout.trim_end());
     assert_eq!(outputs["prod_empty"], "false");
 }
@@ -158,6 +172,9 @@ fn an_empty_wave_is_guarded() {
     let outputs = read_github_output(&out.github_output);
     assert_eq!(outputs["prod"], r#"{"include":[]}"#);
     assert_eq!(outputs["prod_empty"], "true");
+    assert_eq!(outputs["prod_chunks"], "0");
+    assert_eq!(outputs["prod_1"], r#"{"include":[]}"#);
+    assert_eq!(outputs["prod_1_empty"], "true");
     assert_eq!(outputs["stage_empty"], "false");
     assert_eq!(
         json(&outputs["stage"])["include"].as_array().unwrap().len(),
@@ -197,30 +214,21 @@ fn output_is_byte_identical_across_runs_and_delimiters_are_random() {
     }
 }
 
-/// Every account of `wave` in a matrix, each once, and the entries' sizes.
-fn accounts_in(matrix: &Value) -> (Vec<String>, Vec<usize>) {
+/// Every leg of a matrix: one account each, with its name, domain, id and region.
+fn legs_of(matrix: &Value) -> Vec<String> {
     let mut accounts = Vec::new();
-    let mut sizes = Vec::new();
     for entry in matrix["include"].as_array().unwrap() {
-        let names: Vec<String> = entry["accounts"]
-            .as_str()
-            .unwrap()
-            .split(' ')
-            .map(String::from)
-            .collect();
-        if names.len() == 1 {
-            // A single-account entry says which account, domain, id and region.
-            assert_eq!(entry["account"], entry["accounts"]);
-            for key in ["name", "env", "domain", "account_id", "region"] {
-                assert!(entry[key].is_string(), "{key} missing in {entry}");
-            }
-        } else {
-            assert!(entry.get("account").is_none(), "{entry}");
+        assert_eq!(
+            entry["account"], entry["accounts"],
+            "one account per leg: {entry}"
+        );
+        assert_eq!(entry["name"], entry["account"], "{entry}");
+        for key in ["env", "domain", "account_id", "region"] {
+            assert!(entry[key].is_string(), "{key} missing in {entry}");
         }
-        sizes.push(names.len());
-        accounts.extend(names);
+        accounts.push(entry["account"].as_str().unwrap().to_string());
     }
-    (accounts, sizes)
+    accounts
 }
 
 fn expected_accounts(domains: usize, envs: &[&str]) -> BTreeSet<String> {
@@ -230,63 +238,92 @@ fn expected_accounts(domains: usize, envs: &[&str]) -> BTreeSet<String> {
 }
 
 #[test]
-fn six_hundred_accounts_fit_githubs_limit_each_exactly_once() {
+fn seven_hundred_accounts_in_one_wave_are_chunks_of_one_account_legs() {
     let dir = tempfile::tempdir().unwrap();
-    write_generated_config(dir.path(), 200);
-    let out = orchestrator(dir.path(), &["matrix"]);
-    let waves = json(&out.stdout);
+    // 350 domains with dev and stage: 700 accounts in the stage wave, 350 in prod.
+    write_generated_config(dir.path(), 350);
+    let out = orchestrator(dir.path(), &["matrix", "--chunks", "4"]);
     let outputs = read_github_output(&out.github_output);
-    let mut total = 0;
-    for (wave, envs) in [("stage", &["dev", "stage"][..]), ("prod", &["prod"][..])] {
-        let matrix = &waves[wave];
-        let (accounts, sizes) = accounts_in(matrix);
-        assert!(sizes.len() <= 256, "{wave}: {} entries", sizes.len());
-        let unique: BTreeSet<String> = accounts.iter().cloned().collect();
-        assert_eq!(
-            unique.len(),
-            accounts.len(),
-            "{wave}: an account appears twice"
-        );
-        assert_eq!(unique, expected_accounts(200, envs), "{wave}");
-        // Balanced: batch sizes differ by at most one.
+    let waves = json(&out.stdout);
+    for (wave, envs, count, chunks) in [
+        ("stage", &["dev", "stage"][..], 700, 3),
+        ("prod", &["prod"][..], 350, 2),
+    ] {
+        // stdout: the whole wave, one leg per account.
+        assert_eq!(legs_of(&waves[wave]).len(), count);
+        assert_eq!(outputs[&format!("{wave}_chunks")], chunks.to_string());
+        assert_eq!(outputs[&format!("{wave}_empty")], "false");
+        // Above 256 the whole-wave output is not written: as a matrix it would exceed GitHub's limit.
+        assert!(!outputs.contains_key(wave), "{wave}");
+        let mut all = Vec::new();
+        let mut sizes = Vec::new();
+        for n in 1..=4 {
+            let chunk = json(&outputs[&format!("{wave}_{n}")]);
+            let legs = legs_of(&chunk);
+            assert_eq!(
+                outputs[&format!("{wave}_{n}_empty")],
+                legs.is_empty().to_string(),
+                "{wave}_{n}"
+            );
+            assert!(legs.len() <= 256, "{wave}_{n}: {} legs", legs.len());
+            if n > chunks {
+                assert!(legs.is_empty(), "{wave}_{n}");
+            } else {
+                sizes.push(legs.len());
+            }
+            all.extend(legs);
+        }
         let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
-        assert!(max - min <= 1, "{wave}: sizes {min}..{max}");
-        assert_eq!(&json(&outputs[wave]), matrix);
-        total += accounts.len();
+        assert!(max - min <= 1, "{wave}: unbalanced {sizes:?}");
+        let unique: BTreeSet<String> = all.iter().cloned().collect();
+        assert_eq!(unique.len(), all.len(), "{wave}: an account in two legs");
+        assert_eq!(unique, expected_accounts(350, envs), "{wave}");
     }
-    assert_eq!(total, 600);
-    assert_eq!(waves["stage"]["include"].as_array().unwrap().len(), 256);
-    assert_eq!(waves["prod"]["include"].as_array().unwrap().len(), 200);
 }
 
 #[test]
-fn max_jobs_packs_accounts_into_balanced_batches() {
+fn a_wave_needing_more_chunk_jobs_than_the_workflow_has_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    write_generated_config(dir.path(), 200);
-    for (max_jobs, wave, envs, count) in [
-        ("10", "stage", &["dev", "stage"][..], 400),
-        ("10", "prod", &["prod"][..], 200),
-        ("7", "stage", &["dev", "stage"][..], 400),
-    ] {
-        let out = orchestrator(
-            dir.path(),
-            &["matrix", "--wave", wave, "--max-jobs", max_jobs],
-        );
-        let matrix = json(&out.stdout);
-        let (accounts, sizes) = accounts_in(&matrix);
-        let n: usize = max_jobs.parse().unwrap();
-        assert_eq!(sizes.len(), n, "--max-jobs {max_jobs} --wave {wave}");
-        let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
-        assert!(max - min <= 1, "unbalanced: {sizes:?}");
-        assert_eq!(accounts.len(), count);
-        let unique: BTreeSet<String> = accounts.into_iter().collect();
-        assert_eq!(unique, expected_accounts(200, envs));
-        let entries = matrix["include"].as_array().unwrap();
-        assert_eq!(
-            entries[0]["name"],
-            format!("{wave}-{:0w$}-of-{n}", 1, w = max_jobs.len())
-        );
+    write_generated_config(dir.path(), 350);
+    let github_output = dir.path().join("github_output");
+    let output = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["matrix", "--chunks", "2"])
+        .env("GITHUB_OUTPUT", &github_output)
+        .env_remove("ORCHESTRATOR_MATRIX_CHUNKS")
+        .env_remove("ORCHESTRATOR_MAX_JOBS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("wave stage has 700 accounts")
+            && stderr.contains("3 chunk jobs")
+            && stderr.contains("the workflow has 2"),
+        "{stderr}"
+    );
+    assert!(!github_output.exists(), "nothing half-written");
+}
+
+#[test]
+fn max_jobs_sets_the_chunk_size_never_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    write_generated_config(dir.path(), 20);
+    let out = orchestrator(
+        dir.path(),
+        &["matrix", "--wave", "stage", "--max-jobs", "7"],
+    );
+    let outputs = read_github_output(&out.github_output);
+    // 40 accounts at 7 a job: 6 chunks of 6 or 7 legs.
+    assert_eq!(outputs["stage_chunks"], "6");
+    let mut all = BTreeSet::new();
+    for n in 1..=6 {
+        let legs = legs_of(&json(&outputs[&format!("stage_{n}")]));
+        assert!((6..=7).contains(&legs.len()), "stage_{n}: {}", legs.len());
+        all.extend(legs);
     }
+    assert_eq!(all, expected_accounts(20, &["dev", "stage"]));
+    assert_eq!(legs_of(&json(&out.stdout)).len(), 40);
 }
 
 /// `matrix` reads the plan by reference; `run` and `deploy` take the owned plan. Both come
@@ -314,12 +351,10 @@ fn the_borrowed_and_the_owned_plan_give_the_same_matrix() {
         let owned = plan::build(&config, &selection).unwrap();
         let borrowed = plan::select(&config, &selection).unwrap();
         assert_eq!(borrowed.to_plan(), owned);
-        for max_jobs in [256, 10, 1] {
-            assert_eq!(
-                matrix::for_selected(&borrowed, max_jobs),
-                matrix::for_plan(&owned, max_jobs),
-                "{selection:?} --max-jobs {max_jobs}"
-            );
-        }
+        assert_eq!(
+            matrix::for_selected(&borrowed),
+            matrix::for_plan(&owned),
+            "{selection:?}"
+        );
     }
 }

@@ -967,6 +967,154 @@ fn merge_names_an_unreadable_report_and_exits_2() {
     assert!(!out_path.exists(), "nothing half-done");
 }
 
+/// The stdout of `orchestrator matrix` for these accounts of the sandbox, as the plan job
+/// uploads it for the report job.
+fn legs_file(dir: &Path, waves: &[(&str, &[&str])]) -> PathBuf {
+    let mut all = serde_json::Map::new();
+    for (wave, accounts) in waves {
+        let include: Vec<serde_json::Value> = accounts
+            .iter()
+            .map(|a| serde_json::json!({"name": a, "env": "", "accounts": a, "account": a}))
+            .collect();
+        all.insert(wave.to_string(), serde_json::json!({ "include": include }));
+    }
+    let path = dir.join("legs.json");
+    std::fs::write(&path, serde_json::Value::Object(all).to_string()).unwrap();
+    path
+}
+
+#[test]
+fn merge_turns_every_expected_account_without_a_report_into_a_lost_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let legs = dir.path().join("reports");
+    ReportBuilder::new()
+        .succeeded("catalog-stage")
+        .write(&legs, "catalog-stage.json");
+    let expect = legs_file(
+        dir.path(),
+        &[
+            ("stage", &["catalog-stage", "payments-stage"]),
+            ("prod", &["catalog-prod"]),
+        ],
+    );
+    let out_path = dir.path().join("merged.json");
+    let config = sandbox_config();
+    let out = orchestrator(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "report",
+            "merge",
+            legs.to_str().unwrap(),
+            "--out",
+            out_path.to_str().unwrap(),
+            "--expect",
+            expect.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("counted as lost: payments-stage"),
+        "{}",
+        out.stderr
+    );
+    let report = merged(&out_path);
+    let statuses: Vec<(&str, Status)> = report
+        .jobs
+        .iter()
+        .map(|j| (j.account.as_str(), j.status))
+        .collect();
+    // The lost stage account halts prod (tolerance 0): prod's leg is held back, not lost.
+    assert_eq!(
+        statuses,
+        vec![
+            ("catalog-stage", Status::Succeeded),
+            ("payments-stage", Status::Lost),
+            ("catalog-prod", Status::Skipped),
+        ]
+    );
+    assert_eq!(report.outcome, Outcome::Halted);
+    assert_eq!(report.waves[0].failures, 1);
+    let lost = &report.jobs[1];
+    assert!(lost.reason.as_deref().unwrap().contains("no run report"));
+    assert_eq!(lost.layers.len(), 3, "{lost:?}");
+
+    // Slack names the lost account as a failure.
+    let receiver = Receiver::start();
+    let sent = notify(dir.path(), &receiver, &out_path, &["--on", "failure"], &[]);
+    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(
+        requests[0].body.contains("payments-stage"),
+        "{}",
+        requests[0].body
+    );
+    assert!(
+        requests[0].body.contains("no run report"),
+        "{}",
+        requests[0].body
+    );
+}
+
+#[test]
+fn merging_no_report_at_all_is_a_run_with_every_account_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let legs = dir.path().join("reports");
+    std::fs::create_dir_all(&legs).unwrap();
+    let expect = legs_file(dir.path(), &[("prod", &["catalog-prod", "payments-prod"])]);
+    let out_path = dir.path().join("merged.json");
+    let config = sandbox_config();
+    let merge = |extra: &[&str]| {
+        let mut args = vec![
+            "--config",
+            config.to_str().unwrap(),
+            "report",
+            "merge",
+            legs.to_str().unwrap(),
+            "--out",
+            out_path.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        orchestrator(dir.path(), &args, &[])
+    };
+    // Without the plan of legs, nothing says what was expected: bad input.
+    let out = merge(&[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("no run report found"), "{}", out.stderr);
+
+    let out = merge(&["--expect", expect.to_str().unwrap(), "--plan-only"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = merged(&out_path);
+    assert_eq!(report.outcome, Outcome::Failed);
+    assert_eq!(report.mode, orchestrator::report::Mode::Plan);
+    assert_eq!(report.run_id, "4242");
+    let statuses: Vec<(&str, Status)> = report
+        .jobs
+        .iter()
+        .map(|j| (j.account.as_str(), j.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("catalog-prod", Status::Lost),
+            ("payments-prod", Status::Lost)
+        ]
+    );
+
+    // An account the config does not know: the legs file is from another config.
+    let other = legs_file(dir.path(), &[("stage", &["nowhere-stage"])]);
+    let out = merge(&["--expect", other.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`nowhere-stage` is not in"),
+        "{}",
+        out.stderr
+    );
+}
+
 // ---- gate ----
 
 #[test]

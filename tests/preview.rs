@@ -35,7 +35,7 @@ mod workspace;
 use std::path::Path;
 
 use outcome::Conclusion;
-use receiver::Receiver;
+use receiver::{Receiver, Reply};
 use runner::Rehearsal;
 use serde_json::{json, Value};
 
@@ -52,12 +52,16 @@ fn app_version(state: &Path) -> String {
 }
 
 fn pull_request(action: &str, base: &str, labels: &[&str], label: Option<&str>) -> Value {
+    numbered(PR, action, base, labels, label)
+}
+
+fn numbered(pr: u64, action: &str, base: &str, labels: &[&str], label: Option<&str>) -> Value {
     let labels: Vec<Value> = labels.iter().map(|l| json!({ "name": l })).collect();
     let mut event = json!({
         "action": action,
-        "number": PR,
+        "number": pr,
         "pull_request": {
-            "number": PR,
+            "number": pr,
             "state": if action == "closed" { "closed" } else { "open" },
             "labels": labels,
             "base": { "sha": base, "ref": "main" },
@@ -210,4 +214,77 @@ fn removing_the_label_destroys_the_preview_and_an_unlabelled_pull_request_gets_n
     assert_eq!(run.job("deploy").result, Conclusion::Skipped, "{log}");
     assert_eq!(run.job("destroy").result, Conclusion::Success, "{log}");
     assert!(!copy.exists(), "{log}");
+}
+
+#[test]
+fn the_nightly_cleanup_destroys_the_copies_of_closed_pull_requests_and_tells_slack() {
+    let api = Receiver::start();
+    let slack_path = "/services/T0000/B0000/preview-cleanup";
+    let mut rehearsal = Rehearsal::new("preview.yml")
+        .env("TF_VAR_deploy_seconds", "0")
+        .env("GITHUB_API_URL", &api.url(""))
+        .secret("GITHUB_TOKEN", GITHUB_TOKEN)
+        .secret("SLACK_WEBHOOK_URL", &api.url(slack_path));
+    let base = rehearsal.with_base_commit();
+    rehearsal.push_edit(
+        "    slack_channel: \"#catalog-deploys\"",
+        "    slack_channel: \"#catalog-deploys\"\n    layer_vars: { dynamic: { app_version: \"2.0.0\" } }",
+    );
+    for pr in [7, 8] {
+        rehearsal.set_event(
+            "pull_request",
+            numbered(pr, "labeled", &base, &["preview"], Some("preview")),
+        );
+        let run = rehearsal.run();
+        assert_eq!(
+            run.job("deploy").result,
+            Conclusion::Success,
+            "{}",
+            run.transcript()
+        );
+    }
+    let closed = rehearsal
+        .checkout()
+        .copy_state("dynamic", "catalog-dev", "pr-7");
+    let open = rehearsal
+        .checkout()
+        .copy_state("dynamic", "catalog-dev", "pr-8");
+    assert!(closed.exists() && open.exists());
+
+    // #7 was closed without the label coming off (say, the workflow was down); #8 is open.
+    api.script([
+        Reply::new(200, r#"{"number": 7, "state": "closed"}"#),
+        Reply::ok(),
+        Reply::new(200, r#"{"number": 8, "state": "open"}"#),
+    ]);
+    rehearsal.set_event("schedule", json!({ "schedule": "23 4 * * *" }));
+    let run = rehearsal.run();
+    let log = run.transcript();
+    assert_eq!(run.job("cleanup").result, Conclusion::Success, "{log}");
+    assert_eq!(run.job("deploy").result, Conclusion::Skipped, "{log}");
+    assert_eq!(run.job("destroy").result, Conclusion::Skipped, "{log}");
+    assert!(!closed.exists(), "the closed PR's copy is destroyed\n{log}");
+    assert_eq!(app_version(&open), "2.0.0", "the open PR's copy stays");
+
+    let asked: Vec<String> = api
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        asked.contains(&"/repos/acme/aws-accounts/pulls/7".to_string()),
+        "{asked:?}"
+    );
+    assert!(
+        asked.contains(&"/repos/acme/aws-accounts/pulls/8".to_string()),
+        "{asked:?}"
+    );
+    let told = api.requests_to(slack_path);
+    assert_eq!(told.len(), 1, "one Slack message per destroyed copy\n{log}");
+    let text = told[0].json()["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(text.contains("Destroy succeeded (copy pr-7)"), "{text}");
 }

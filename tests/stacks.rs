@@ -254,6 +254,14 @@ fn destroying_one_copy_leaves_the_main_stack_and_the_other_copy() {
         !copy_state(&sandbox, "catalog-dev", "pr-1").exists(),
         "its state is removed"
     );
+    // Notifications say what happened: a destroy of that copy.
+    let told = sandbox.run(&["report", "summary", "--report", ".orchestrator/report.json"]);
+    told.expect_code(0);
+    assert!(
+        told.stdout.contains("Destroy succeeded (copy pr-1)"),
+        "{}",
+        told.stdout
+    );
     assert!(!sandbox
         .path()
         .join(".orchestrator/data/catalog-dev/dynamic@pr-1")

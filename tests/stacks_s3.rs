@@ -58,6 +58,7 @@ fn client(moto: &MotoServer) -> aws_sdk_s3::Client {
     let credentials = aws_sdk_s3::config::Credentials::new(KEY_ID, SECRET, None, None, "test");
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .http_client(orchestrator::tls::aws_https_client())
         .region(aws_sdk_s3::config::Region::new("us-east-1"))
         .endpoint_url(&moto.url)
         .credentials_provider(credentials)

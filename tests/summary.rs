@@ -6,11 +6,15 @@
 mod corpus;
 #[path = "summary/github_server.rs"]
 mod github_server;
+#[path = "summary/kinds.rs"]
+mod kinds;
+#[path = "summary/terraform_made.rs"]
+mod terraform_made;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use github_server::{GithubServer, Scripted, PR, REPOSITORY, TOKEN};
+use github_server::{GithubServer, Scripted, ACTIONS_BOT, PR, REPOSITORY, TOKEN};
 use orchestrator::summary::{read_plan, Counts, MARKER};
 
 const FIXTURES: &str = "tests/fixtures/plans";
@@ -34,6 +38,8 @@ fn orchestrator() -> Command {
         "GITHUB_API_URL",
         "GITHUB_SERVER_URL",
         "GITHUB_RUN_ID",
+        "GITHUB_SHA",
+        "ORCHESTRATOR_COMMENT_AUTHOR",
     ] {
         command.env_remove(var);
     }
@@ -164,7 +170,7 @@ fn failed_plans_show_their_first_error_lines() {
     ]));
     assert!(out.stdout.contains(":x: **1 plan failed**"));
     let failed = out.stdout.split("### Failed plans").nth(1).unwrap();
-    assert!(failed.contains("- **payments-dev** · `static`"));
+    assert!(failed.contains("- :x: **payments-dev** · `static`"));
     assert!(failed.contains("Error: Resource precondition failed"));
     // Destroys come before everything else that is listed.
     assert!(out.stdout.find("### Destroys and replacements") < out.stdout.find("### Failed plans"));
@@ -214,7 +220,12 @@ fn three_hundred_accounts_fit_one_comment_and_name_every_destroy() {
     let full = std::fs::read_to_string(&full).unwrap();
     assert!(full.chars().count() > 65_536);
     assert_balanced(&full);
-    let listed = count(&full, "<details><summary>");
+    // Accounts with identical changes share one list; every changed account is named once.
+    let listed: usize = full
+        .lines()
+        .filter(|l| l.starts_with("<details><summary>"))
+        .map(|l| count(l, "<b>"))
+        .sum();
     let changed = (0..300)
         .map(corpus::shape)
         .filter(|shape| !shape.unchanged || shape.destroys)
@@ -264,6 +275,135 @@ fn a_limit_too_small_for_the_destroys_is_bad_input() {
         out.stderr
     );
     assert!(out.stdout.is_empty());
+}
+
+// --- corpora in every layout ---------------------------------------------------------
+
+/// The destroys section of a comment (up to the next section).
+fn destroys_section(comment: &str) -> &str {
+    let Some(start) = comment.find("### Destroys and replacements") else {
+        return "";
+    };
+    let rest = &comment[start..];
+    let end = rest[3..].find("\n### ").map_or(rest.len(), |e| e + 3);
+    &rest[..end]
+}
+
+/// 130, 500 and 900 plans in each layout, one in two destroying: the comment fits, names
+/// every destroyed address with its account whenever those lines alone fit, and always
+/// names every destroying account.
+#[test]
+fn corpora_in_every_layout_fit_and_name_every_destroy() {
+    use corpus::Layout;
+    for layout in [Layout::Runner, Layout::PerAccount, Layout::Flat] {
+        for plans in [130, 500, 900] {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().join("plans");
+            let destroyed = corpus::layout_corpus(&root, plans, layout);
+            let full = dir.path().join("full.md");
+            let out = run(&mut summary(&[
+                root.to_str().unwrap(),
+                "--full",
+                full.to_str().unwrap(),
+            ]));
+            let case = format!("{layout:?} {plans}");
+            assert_eq!(out.code, 0, "{case}: {}", out.stderr);
+            let comment = &out.stdout;
+            assert!(comment.encode_utf16().count() <= 65_536, "{case}");
+            assert_balanced(comment);
+
+            // Rows: one per account (runner, per account) or per file (flat); columns: layers.
+            let rows = match layout {
+                Layout::Runner => plans.div_ceil(3),
+                _ => plans,
+            };
+            assert!(
+                comment.contains(&format!("## Terraform plan: {rows} accounts,")),
+                "{case}: {}",
+                comment.lines().nth(1).unwrap()
+            );
+            let full_text = std::fs::read_to_string(&full).unwrap();
+            let header = full_text
+                .lines()
+                .find(|l| l.starts_with("| account |"))
+                .unwrap();
+            let columns = header.matches(" |").count() - 1;
+            assert_eq!(
+                columns,
+                if layout == Layout::Runner { 3 } else { 1 },
+                "{case}: {header}"
+            );
+
+            // Every destroy is in the full version, under its account.
+            let full_destroys = destroys_section(&full_text);
+            let section = destroys_section(comment);
+            let mut accounts: Vec<&str> = destroyed.iter().map(|d| d.account.as_str()).collect();
+            accounts.dedup();
+            for account in &accounts {
+                assert!(
+                    section.contains(&format!("**{account}**")),
+                    "{case}: {account} destroys but is not named"
+                );
+            }
+            let headline = comment.find("### Destroys and replacements").unwrap();
+            if full_destroys.encode_utf16().count() + headline + 2_000 <= 65_536 {
+                // Their lines alone fit: every address is named, in its account's entry.
+                assert_eq!(section, full_destroys, "{case}: destroys were shortened");
+                for entry in section.split("\n- **").skip(1) {
+                    let account = entry.split("**").next().unwrap();
+                    for d in destroyed.iter().filter(|d| d.account == account) {
+                        assert!(entry.contains(&d.address), "{case}: {d:?} not named");
+                    }
+                }
+            } else {
+                // Grouped by address, each naming its accounts; or counted, as a last resort
+                // with the note saying so.
+                let grouped = destroyed
+                    .iter()
+                    .all(|d| section.contains(&format!("`{}`", d.address)));
+                assert!(
+                    grouped
+                        || comment
+                            .contains("destroyed and replaced addresses (counted per account)"),
+                    "{case}: neither every address nor the note"
+                );
+            }
+            if comment.contains("Shortened to fit") {
+                assert!(
+                    comment.contains(&format!("in `{}`", full.display())),
+                    "{case}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn identical_plans_are_folded_into_one_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = corpus::plan(&[
+        ("aws_s3_bucket.logs".into(), &["update"]),
+        ("aws_iam_role.ci".into(), &["create"]),
+    ]);
+    for i in 0..37 {
+        corpus::write(dir.path(), &format!("shop{i:02}-dev"), "static", &same);
+    }
+    corpus::write(
+        dir.path(),
+        "odd-dev",
+        "static",
+        &corpus::plan(&[("aws_s3_bucket.other".into(), &["create"])]),
+    );
+    let out = run(&mut summary(&[dir.path().to_str().unwrap()]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        count(&out.stdout, "identical in 37 accounts"),
+        1,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(count(&out.stdout, "- update `aws_s3_bucket.logs`"), 1);
+    assert_eq!(count(&out.stdout, "<details>"), 2);
 }
 
 // --- bad input -------------------------------------------------------------------------
@@ -422,13 +562,14 @@ fn post_creates_the_comment_then_updates_the_same_one() {
     assert!(ours[0].body.contains("destroy `aws_s3_bucket.a`"));
     assert_eq!(server.comments().len(), 2);
     let methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
-    assert_eq!(methods, ["GET", "POST", "GET", "PATCH"]);
+    assert_eq!(methods, ["GET", "GET", "POST", "GET", "GET", "PATCH"]);
     let requests = server.requests();
-    assert!(requests[0]
+    assert_eq!(requests[0].target, "/user");
+    assert!(requests[1]
         .target
         .ends_with("/repos/acme/platform/issues/7/comments?per_page=100"));
     assert_eq!(
-        requests[3].target,
+        requests[5].target,
         format!("/repos/acme/platform/issues/comments/{}", ours[0].id)
     );
 }
@@ -437,7 +578,7 @@ fn post_creates_the_comment_then_updates_the_same_one() {
 fn post_follows_pagination_to_find_its_comment() {
     let server = GithubServer::start();
     server.add_comments((0..130).map(|i| format!("review comment {i}")));
-    let ours = server.add_comments([format!("{MARKER}\nold summary")])[0];
+    let ours = server.add_comments_by(ACTIONS_BOT, [format!("{MARKER}\nold summary")])[0];
     server.add_comments((0..5).map(|i| format!("later comment {i}")));
     let plans = small_plans();
 
@@ -445,11 +586,11 @@ fn post_follows_pagination_to_find_its_comment() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let requests = server.requests();
     let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
-    assert_eq!(requests.len(), 3, "{targets:?}");
-    assert!(targets[1].ends_with("comments?per_page=100&page=2"));
-    assert_eq!(requests[2].method, "PATCH");
+    assert_eq!(requests.len(), 4, "{targets:?}");
+    assert!(targets[2].ends_with("comments?per_page=100&page=2"));
+    assert_eq!(requests[3].method, "PATCH");
     assert_eq!(
-        targets[2],
+        targets[3],
         format!("/repos/acme/platform/issues/comments/{ours}")
     );
     assert_eq!(server.comments().len(), 136);
@@ -477,8 +618,82 @@ fn post_waits_out_a_rate_limit_then_succeeds() {
     let out = post(&server, plans.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
-    assert_eq!(methods, ["GET", "GET", "POST", "POST"]);
+    assert_eq!(methods, ["GET", "GET", "GET", "POST", "POST"]);
     assert_eq!(server.comments().len(), 1);
+}
+
+#[test]
+fn post_leaves_another_authors_marked_comment_alone() {
+    let server = GithubServer::start();
+    // Someone quoted our marker (or an older bot wrote it): not ours to overwrite.
+    let theirs = server.add_comments([format!("{MARKER}\nquoted by a reviewer")])[0];
+    let plans = small_plans();
+    let first = post(&server, plans.path(), &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stderr.contains("created the plan summary"),
+        "{}",
+        first.stderr
+    );
+    let second = post(&server, plans.path(), &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stderr.contains("updated the plan summary"),
+        "{}",
+        second.stderr
+    );
+    let comments = server.comments();
+    assert_eq!(comments.len(), 2);
+    let kept = comments.iter().find(|c| c.id == theirs).unwrap();
+    assert_eq!(kept.body, format!("{MARKER}\nquoted by a reviewer"));
+    let ours = comments.iter().find(|c| c.id != theirs).unwrap();
+    assert_eq!(ours.author, ACTIONS_BOT);
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.target != format!("/repos/acme/platform/issues/comments/{theirs}")));
+}
+
+#[test]
+fn post_with_a_personal_token_updates_only_that_users_comment() {
+    let server = GithubServer::start();
+    server.token_user("release-captain");
+    let bots = server.add_comments_by(ACTIONS_BOT, [format!("{MARKER}\nby the bot")])[0];
+    let mine = server.add_comments_by("release-captain", [format!("{MARKER}\nmine")])[0];
+    let plans = small_plans();
+    let out = post(&server, plans.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let comments = server.comments();
+    assert_eq!(comments.len(), 2);
+    assert_eq!(
+        comments.iter().find(|c| c.id == bots).unwrap().body,
+        format!("{MARKER}\nby the bot")
+    );
+    assert!(comments
+        .iter()
+        .find(|c| c.id == mine)
+        .unwrap()
+        .body
+        .contains("create `aws_s3_bucket.a`"));
+    // --comment-author names the author without asking GitHub (app installation tokens).
+    let out = post(&server, plans.path(), &["--comment-author", ACTIONS_BOT]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.target == "/user")
+            .count()
+            == 1
+    );
+    assert!(comments.len() == server.comments().len());
+    assert!(server
+        .comments()
+        .iter()
+        .find(|c| c.id == bots)
+        .unwrap()
+        .body
+        .contains("create `aws_s3_bucket.a`"));
 }
 
 #[test]

@@ -41,6 +41,7 @@ pub(super) struct Base {
 impl Base {
     pub(super) async fn load(settings: &Settings) -> Result<Self, StsFailure> {
         let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(crate::tls::aws_https_client())
             .retry_config(RetryConfig::disabled())
             .timeout_config(timeouts())
             .load()

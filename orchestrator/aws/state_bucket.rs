@@ -34,8 +34,9 @@ impl StateBucket {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.expose().to_string())
         };
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_string()));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(crate::tls::aws_https_client())
+            .region(Region::new(region.to_string()));
         if let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
             loader = loader.credentials_provider(Credentials::new(
                 id,

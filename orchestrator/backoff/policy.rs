@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngExt};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryPolicy {
@@ -55,7 +55,7 @@ impl RetryPolicy {
 
     /// Seeded from the OS: every layer draws its own delays.
     pub fn backoff(&self) -> Backoff<StdRng> {
-        self.backoff_with(StdRng::from_entropy())
+        self.backoff_with(rand::make_rng::<StdRng>())
     }
 
     pub fn backoff_with<R: Rng>(&self, rng: R) -> Backoff<R> {
@@ -97,8 +97,8 @@ impl<R: Rng> Iterator for Backoff<R> {
                     .min(max_delay);
                 match jitter {
                     Jitter::None => delay,
-                    Jitter::Half => delay.mul_f64(self.rng.gen_range(0.5..=1.0)),
-                    Jitter::Full => self.rng.gen_range(Duration::ZERO..=delay),
+                    Jitter::Half => delay.mul_f64(self.rng.random_range(0.5..=1.0)),
+                    Jitter::Full => self.rng.random_range(Duration::ZERO..=delay),
                 }
             }
         })
@@ -108,6 +108,7 @@ impl<R: Rng> Iterator for Backoff<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn fixed_gives_the_same_delay_retries_times() {

@@ -29,6 +29,9 @@ pub struct Removed {
     /// (the reverse of apply order).
     pub layer_dirs: Vec<String>,
     pub layers: Vec<String>,
+    /// The ref the config was compared with, where the account's settings still are.
+    #[serde(skip)]
+    pub from_ref: String,
 }
 
 impl Removed {
@@ -46,9 +49,22 @@ impl Removed {
         } else {
             format!("{}, in that order,", self.layer_dirs.join(", "))
         };
+        // The main stack's first layer (the baseline) needs its own flag to be destroyed.
+        let platform = if self.account_removed {
+            " --including-platform"
+        } else {
+            ""
+        };
+        let from_ref = if self.from_ref.is_empty() {
+            "<ref>"
+        } else {
+            &self.from_ref
+        };
         format!(
-            "{}:{what} removed from config: destroy it by hand (terraform destroy in {dirs} with its state)",
-            self.account
+            "{}:{what} removed from config: destroy it with `orchestrator destroy --accounts {} --layers {} --from-ref {from_ref}{platform}` (or by hand: terraform destroy in {dirs} with its state)",
+            self.account,
+            self.account,
+            self.layers.join(","),
         )
     }
 }
@@ -144,6 +160,7 @@ fn removed(account: &str, mut layers: Vec<String>, whole: bool, layers_dir: &str
             })
             .collect(),
         layers,
+        from_ref: String::new(),
     }
 }
 
@@ -390,7 +407,7 @@ domains:
         assert!(changes.affected.is_empty());
         assert_eq!(
             changes.removed[0].message(),
-            "catalog-dev: layer static removed from config: destroy it by hand (terraform destroy in layers/static with its state)"
+            "catalog-dev: layer static removed from config: destroy it with `orchestrator destroy --accounts catalog-dev --layers static --from-ref <ref>` (or by hand: terraform destroy in layers/static with its state)"
         );
     }
 }

@@ -83,6 +83,9 @@ pub fn detect(config: &Config, since: &str, all_on: &[String]) -> Result<ChangeS
         }
     }
     notes.extend(graph.notes);
+    for r in &mut removed {
+        r.from_ref = since.to_string();
+    }
     Ok(ChangeSet {
         since: since.to_string(),
         commit,

@@ -1,6 +1,6 @@
 //! Change detection: which (account, layer) pairs a git diff between a ref and the working
 //! tree affects (`--changed-since`), why (`jobs --explain`), and which accounts left the
-//! config and must be destroyed by hand.
+//! config and must be destroyed (`orchestrator destroy --from-ref`).
 
 mod at_ref;
 mod change_set;

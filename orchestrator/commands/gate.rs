@@ -28,7 +28,7 @@ pub(super) fn run(config_path: &Path, args: GateArgs) -> CommandResult {
     let proceed = rules::hold_back(&wave.name, tally, wave.failure_tolerance, false).is_none();
     let failed: Vec<String> = jobs
         .iter()
-        .filter(|j| matches!(j.status, Status::Failed | Status::Cancelled))
+        .filter(|j| j.status.is_failure() || j.status == Status::Cancelled)
         .map(|j| j.account.clone())
         .collect();
     if jobs.is_empty() {

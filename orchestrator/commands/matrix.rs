@@ -22,7 +22,7 @@ pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
         wave.jobs.retain(|j| !waiting.contains(&j.account.name));
     }
     let max_jobs = usize::from(args.max_jobs);
-    let mut waves = matrix::for_selected(&plan, max_jobs);
+    let mut waves = matrix::for_selected(&plan);
     if let Some(name) = &args.wave {
         if config.wave(name).is_none() {
             let known: Vec<&str> = config.waves.iter().map(|w| w.name.as_str()).collect();
@@ -43,6 +43,9 @@ pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
         ),
     }
     .expect("a matrix always serialises");
+    // Checked also without $GITHUB_OUTPUT, so a local run tells the same as CI.
+    let text = matrix::github_output(&waves, max_jobs, args.chunks.map(usize::from))
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
     if let Some(path) = GithubActions::from_env().output {
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -54,7 +57,7 @@ pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
                     path.display()
                 ))
             })?;
-        file.write_all(matrix::github_output(&waves).as_bytes())
+        file.write_all(text.as_bytes())
             .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
     }
     super::common::print_stdout(&format!("{stdout}\n"))?;

@@ -9,7 +9,7 @@ use crate::exit::{CliError, CommandResult, Exit};
 use crate::github_actions::{append_step_summary, step_summary_room, GithubActions};
 use crate::report::write_atomic;
 use crate::summary::github::{
-    upsert_comment, GithubClient, PostedAction, PullRequest, GITHUB_RETRY,
+    comment_author, upsert_comment, GithubClient, PostedAction, PullRequest, GITHUB_RETRY,
 };
 use crate::summary::render::{
     byte_length, comment_length, fit, render, Detail, FullVersion, Limit,
@@ -19,12 +19,19 @@ use crate::summary::{collect, CollectOptions, DeployOrder, Summary};
 pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let order = deploy_order(config);
-    let summary = collect(CollectOptions {
+    let mut summary = collect(CollectOptions {
         inputs: &args.inputs,
         report: args.report.as_deref(),
         keep_going: args.keep_going,
         order: order.as_ref(),
     })?;
+    let actions = GithubActions::from_env();
+    if let Some(commit) = args.commit.clone().or_else(|| ci_commit(&actions)) {
+        summary.commit = Some(commit);
+    }
+    if let Some(url) = args.run_url.clone().or_else(|| actions.run_url()) {
+        summary.run_url = Some(url);
+    }
     // Checked before anything is written, so a missing token leaves nothing half done.
     let target = args
         .post
@@ -38,9 +45,7 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let full = FullVersion {
         file: args.full.clone(),
         step_summary: step_summary.as_ref().is_some_and(|s| s.complete),
-        run_url: GithubActions::from_env()
-            .run_url()
-            .or_else(|| summary.run_url.clone()),
+        run_url: summary.run_url.clone(),
     };
     let comment = fit(
         &summary,
@@ -64,7 +69,7 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         .map_err(|e| CliError::failed(format!("cannot write the comment to stdout: {e}")))?;
 
     if let Some((pr, token)) = target {
-        post(&pr, token, &comment.text)?;
+        post(&pr, token, args.comment_author.as_deref(), &comment.text)?;
     }
     if summary.bad_plans.is_empty() {
         Ok(Exit::Success)
@@ -100,6 +105,19 @@ fn deploy_order(config: &Path) -> Option<DeployOrder> {
             None
         }
     }
+}
+
+/// The commit a pull request's plans were made from: its head (GITHUB_SHA is the merge
+/// commit on `pull_request` events), else GITHUB_SHA.
+fn ci_commit(actions: &GithubActions) -> Option<String> {
+    let head = std::env::var_os("GITHUB_EVENT_PATH").and_then(|path| {
+        let text = std::fs::read_to_string(path).ok()?;
+        let event: serde_json::Value = serde_json::from_str(&text).ok()?;
+        event["pull_request"]["head"]["sha"]
+            .as_str()
+            .map(str::to_string)
+    });
+    head.or_else(|| actions.sha.clone())
 }
 
 /// What goes to `$GITHUB_STEP_SUMMARY`: the full summary, shortened only if it does not fit
@@ -154,14 +172,20 @@ impl StepSummary {
     }
 }
 
-fn post(pr: &PullRequest, token: crate::credentials::Secret, body: &str) -> Result<(), CliError> {
+fn post(
+    pr: &PullRequest,
+    token: crate::credentials::Secret,
+    author: Option<&str>,
+    body: &str,
+) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::undelivered(format!("cannot start the HTTP client: {e}")))?;
     let posted = runtime.block_on(async {
         let client = GithubClient::new(&pr.api_url, token, GITHUB_RETRY)?;
-        upsert_comment(&client, pr, body).await
+        let author = comment_author(&client, pr, author).await?;
+        upsert_comment(&client, pr, &author, body).await
     });
     match posted {
         Ok(posted) => {

@@ -29,6 +29,8 @@ pub enum NotRunReason {
     PreflightFailed,
     /// Ctrl-C or SIGTERM during preflight.
     InterruptedDuringPreflight,
+    /// `report merge`: the plan of legs expected this account, and its leg sent no report.
+    NoReport,
 }
 
 impl NotRunReason {
@@ -43,6 +45,7 @@ impl NotRunReason {
             | NotRunReason::RunEnded
             | NotRunReason::InterruptedDuringPreflight => Status::Cancelled,
             NotRunReason::Unreachable(_) => Status::Failed,
+            NotRunReason::NoReport => Status::Lost,
         }
     }
 }
@@ -87,6 +90,10 @@ impl fmt::Display for NotRunReason {
             NotRunReason::InterruptedDuringPreflight => {
                 f.write_str("interrupted during preflight: nothing was started")
             }
+            NotRunReason::NoReport => f.write_str(
+                "its matrix leg left no run report (runner lost, cancelled or timed out before \
+                 writing one, or never started)",
+            ),
         }
     }
 }

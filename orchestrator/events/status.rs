@@ -138,18 +138,27 @@ pub enum Status {
     Skipped,
     Cancelled,
     Failed,
+    /// The matrix leg of this account left no run report (runner lost, killed, timed out
+    /// before writing one, or never started): counts as a failure.
+    Lost,
 }
 
 impl Status {
     /// Every status, in the order of the enum (the run report's JSON Schema lists these).
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Succeeded,
         Status::NoChanges,
         Status::Changes,
         Status::Skipped,
         Status::Cancelled,
         Status::Failed,
+        Status::Lost,
     ];
+
+    /// Failed or lost: what counts against a wave's tolerance and makes a run fail.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Failed | Status::Lost)
+    }
 
     /// The word in the run report: `no-changes`.
     pub fn as_str(self) -> &'static str {
@@ -160,6 +169,7 @@ impl Status {
             Status::Skipped => "skipped",
             Status::Cancelled => "cancelled",
             Status::Failed => "failed",
+            Status::Lost => "lost",
         }
     }
 
@@ -215,12 +225,13 @@ mod tests {
             | Status::Changes
             | Status::Skipped
             | Status::Cancelled
-            | Status::Failed => Status::ALL.contains(&s),
+            | Status::Failed
+            | Status::Lost => Status::ALL.contains(&s),
         };
         assert!(Status::ALL.iter().all(|s| listed(*s)));
         assert_eq!(
             Status::ALL.len(),
-            6,
+            7,
             "update the match above with the new variant"
         );
     }

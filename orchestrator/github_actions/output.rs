@@ -5,14 +5,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use rand::Rng;
-
 /// The `$GITHUB_OUTPUT` text for `outputs`, in order.
 pub fn output_text(outputs: &[(&str, &str)]) -> String {
     let mut text = String::new();
     for (name, value) in outputs {
         let delimiter = loop {
-            let candidate = format!("ghadelimiter_{:032x}", rand::thread_rng().gen::<u128>());
+            let candidate = format!("ghadelimiter_{:032x}", rand::random::<u128>());
             if !value.contains(&candidate) {
                 break candidate;
             }

@@ -2,9 +2,7 @@
 
 mod github_output;
 
-pub use github_output::github_output;
-
-use std::collections::HashMap;
+pub use github_output::{github_output, ChunkError};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,13 +17,15 @@ pub struct Matrix {
     pub include: Vec<Entry>,
 }
 
-/// One matrix leg: one account, or a batch of accounts when a wave has more than `max_jobs`.
+/// One matrix leg: one account (a wave above `max_jobs` accounts is split into chunks, never
+/// packed, so every leg's concurrency group is its account's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub name: String,
-    /// The environment of the leg's accounts (comma-separated if a batch mixes several).
+    /// The environment of the leg's account.
     pub env: String,
-    /// Space-separated account names, passed to `orchestrator deploy --accounts`.
+    /// The account name again, as `orchestrator deploy --accounts` takes it (kept for
+    /// workflows written when a leg could hold several).
     pub accounts: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
@@ -37,66 +37,81 @@ pub struct Entry {
     pub region: Option<String>,
 }
 
-/// The matrix of one wave, at most `max_jobs` entries (`max_jobs` >= 1).
-pub fn for_wave(wave: &WavePlan, max_jobs: usize) -> Matrix {
+/// The account names of the legs in a matrix file: the stdout of `orchestrator matrix`, either
+/// one wave's `{"include":[...]}` or every wave's `{"<wave>":{"include":[...]}}`. The report job
+/// reads it to know which accounts should have sent a run report.
+pub fn accounts_of_legs(text: &str) -> Result<Vec<String>, String> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Legs {
+        One(Matrix),
+        Waves(std::collections::BTreeMap<String, Matrix>),
+    }
+    let legs: Legs = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "not the JSON of `orchestrator matrix` ({{\"include\":[...]}} or one per wave): {e}"
+        )
+    })?;
+    let matrices: Vec<Matrix> = match legs {
+        Legs::One(m) => vec![m],
+        Legs::Waves(waves) => waves.into_values().collect(),
+    };
+    Ok(matrices
+        .iter()
+        .flat_map(|m| &m.include)
+        .flat_map(|e| e.accounts.split_whitespace().map(str::to_string))
+        .collect())
+}
+
+/// The matrix of one wave: one leg per account, in plan order.
+pub fn for_wave(wave: &WavePlan) -> Matrix {
     let accounts: Vec<&Account> = wave.jobs.iter().map(|j| &j.account).collect();
-    for_accounts(&wave.name, &accounts, max_jobs)
+    for_accounts(&accounts)
 }
 
 /// Every wave's matrix, keyed by wave name, in deploy order.
-pub fn for_plan(plan: &Plan, max_jobs: usize) -> Vec<(String, Matrix)> {
+pub fn for_plan(plan: &Plan) -> Vec<(String, Matrix)> {
     plan.waves
         .iter()
-        .map(|w| (w.name.clone(), for_wave(w, max_jobs)))
+        .map(|w| (w.name.clone(), for_wave(w)))
         .collect()
 }
 
 /// The same from the plan by reference (no account is copied).
-pub fn for_selected(plan: &Selected<'_>, max_jobs: usize) -> Vec<(String, Matrix)> {
+pub fn for_selected(plan: &Selected<'_>) -> Vec<(String, Matrix)> {
     plan.waves
         .iter()
         .map(|w| {
             let accounts: Vec<&Account> = w.jobs.iter().map(|j| j.account).collect();
-            (
-                w.wave.name.clone(),
-                for_accounts(&w.wave.name, &accounts, max_jobs),
-            )
+            (w.wave.name.clone(), for_accounts(&accounts))
         })
         .collect()
 }
 
-/// One wave's accounts, in plan order, as matrix entries.
-fn for_accounts(wave: &str, accounts: &[&Account], max_jobs: usize) -> Matrix {
-    let max_jobs = max_jobs.max(1);
-    if accounts.len() <= max_jobs {
-        return Matrix {
-            include: accounts.iter().map(|a| single(a)).collect(),
-        };
+fn for_accounts(accounts: &[&Account]) -> Matrix {
+    Matrix {
+        include: accounts.iter().map(|a| single(a)).collect(),
     }
-    // Batches hold accounts of one environment where possible, in plan order otherwise.
-    let rank = env_ranks(accounts);
-    let mut sorted: Vec<&Account> = accounts.to_vec();
-    sorted.sort_by_key(|a| rank[a.environment.as_str()]);
-    let (base, extra) = (sorted.len() / max_jobs, sorted.len() % max_jobs);
-    let mut include = Vec::with_capacity(max_jobs);
-    let mut rest = sorted.as_slice();
-    for i in 0..max_jobs {
-        let size = base + usize::from(i < extra);
-        let (batch, tail) = rest.split_at(size);
-        rest = tail;
-        include.push(batched(wave, i + 1, max_jobs, batch));
-    }
-    Matrix { include }
 }
 
-/// Each environment's place in the wave, by first appearance in the plan.
-fn env_ranks<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, usize> {
-    let mut rank = HashMap::new();
-    for account in accounts {
-        let next = rank.len();
-        rank.entry(account.environment.as_str()).or_insert(next);
+/// A wave's legs split into the fewest matrices of at most `max_jobs` legs each (GitHub runs
+/// one matrix job per chunk), balanced so their sizes differ by at most one. An empty wave is
+/// no chunk at all.
+pub fn chunks(matrix: &Matrix, max_jobs: usize) -> Vec<Matrix> {
+    let max_jobs = max_jobs.max(1);
+    let legs = matrix.include.len();
+    let count = legs.div_ceil(max_jobs);
+    let mut out = Vec::with_capacity(count);
+    let mut rest = matrix.include.as_slice();
+    for i in 0..count {
+        let size = legs / count + usize::from(i < legs % count);
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        out.push(Matrix {
+            include: chunk.to_vec(),
+        });
     }
-    rank
+    out
 }
 
 fn single(a: &Account) -> Entry {
@@ -108,32 +123,5 @@ fn single(a: &Account) -> Entry {
         domain: Some(a.domain.clone()),
         account_id: Some(a.account_id.clone()),
         region: Some(a.region.clone()),
-    }
-}
-
-fn batched(wave: &str, index: usize, total: usize, accounts: &[&Account]) -> Entry {
-    if let [account] = accounts {
-        return single(account);
-    }
-    // Accounts are grouped by environment, so a batch's environments are consecutive runs.
-    let mut envs: Vec<&str> = Vec::new();
-    for a in accounts {
-        if envs.last() != Some(&a.environment.as_str()) {
-            envs.push(&a.environment);
-        }
-    }
-    let width = total.to_string().len();
-    Entry {
-        name: format!("{wave}-{index:0width$}-of-{total}"),
-        env: envs.join(","),
-        accounts: accounts
-            .iter()
-            .map(|a| a.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        account: None,
-        domain: None,
-        account_id: None,
-        region: None,
     }
 }

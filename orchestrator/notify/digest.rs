@@ -70,12 +70,11 @@ impl<'a> Digest<'a> {
         let halted_index = halted_wave.and_then(|w| wave_index(report, &w.name));
         let held = |job: &JobReport| {
             job.status == Status::Skipped
-                && halted_index
-                    .is_some_and(|h| wave_index(report, &job.wave).map_or(true, |i| i > h))
+                && halted_index.is_some_and(|h| wave_index(report, &job.wave).is_none_or(|i| i > h))
         };
         let failures = jobs
             .iter()
-            .filter(|j| j.status == Status::Failed)
+            .filter(|j| j.status.is_failure())
             .map(|j| failure(j))
             .collect();
         let held_back = jobs.iter().copied().filter(|j| held(j)).collect();
@@ -199,7 +198,7 @@ fn halted_wave(report: &RunReport) -> Option<&WaveReport> {
 }
 
 fn failure(job: &JobReport) -> Failure<'_> {
-    let layer = job.layers.iter().find(|l| l.status == Status::Failed);
+    let layer = job.layers.iter().find(|l| l.status.is_failure());
     let mut lines = layer
         .map(|l| error_lines::shown(&l.error, ERROR_LINES))
         .unwrap_or_default();

@@ -2,13 +2,25 @@
 
 use super::format::count;
 use super::Digest;
-use crate::report::{Mode, Outcome};
+use crate::report::{Mode, Outcome, RunAction};
 
-/// `Deploy halted before prod: 2 accounts failed in stage`, `Drift in 3 accounts`, ...
+/// `Deploy halted before prod: 2 accounts failed in stage`, `Drift in 3 accounts`,
+/// `Destroy succeeded (copy pr-7)`, ...
 pub fn headline(d: &Digest<'_>) -> String {
-    let word = match d.report.mode {
-        Mode::Apply => "Deploy",
-        Mode::Plan => "Plan",
+    let line = verdict(d);
+    match &d.report.stack {
+        Some(stack) => format!("{line} (copy {stack})"),
+        None => line,
+    }
+}
+
+fn verdict(d: &Digest<'_>) -> String {
+    let destroy = d.report.action == RunAction::Destroy;
+    let word = match (d.report.mode, destroy) {
+        (Mode::Apply, false) => "Deploy",
+        (Mode::Plan, false) => "Plan",
+        (Mode::Apply, true) => "Destroy",
+        (Mode::Plan, true) => "Destroy plan",
     };
     let failed = d.failures.len();
     match d.outcome() {
@@ -33,10 +45,17 @@ pub fn headline(d: &Digest<'_>) -> String {
         }
         Outcome::Failed => format!("{word} failed: {}", count(failed, "account", "accounts")),
         Outcome::Cancelled => format!("{word} cancelled"),
+        // A destroy plan with changes is what was asked for, not drift.
+        Outcome::Drifted if destroy => format!(
+            "Destroy plan: {} to destroy",
+            count(d.drift.len(), "account", "accounts")
+        ),
         Outcome::Drifted => format!("Drift in {}", count(d.drift.len(), "account", "accounts")),
-        Outcome::Succeeded => match d.report.mode {
-            Mode::Apply => "Deploy succeeded".to_string(),
-            Mode::Plan => "Plan: no drift".to_string(),
+        Outcome::Succeeded => match (d.report.mode, destroy) {
+            (Mode::Apply, false) => "Deploy succeeded".to_string(),
+            (Mode::Plan, false) => "Plan: no drift".to_string(),
+            (Mode::Apply, true) => "Destroy succeeded".to_string(),
+            (Mode::Plan, true) => "Destroy plan: nothing to destroy".to_string(),
         },
     }
 }

@@ -4,8 +4,6 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use rand::Rng;
-
 use super::describe;
 use super::reporter::Reporter;
 use crate::events::Event;
@@ -26,7 +24,7 @@ impl<W: Write + Send> GithubGroups<W> {
     fn group(&mut self, title: &str, log: &Path) -> std::io::Result<()> {
         // terraform's output could contain `::` lines that GitHub would obey (a resource
         // named `::set-env`...); stop-commands with a one-off token switches that off.
-        let token: String = format!("{:016x}", rand::thread_rng().gen::<u64>());
+        let token: String = format!("{:016x}", rand::random::<u64>());
         let out = &mut self.out;
         writeln!(out, "::group::{}", escape_data(title))?;
         writeln!(out, "::stop-commands::{token}")?;

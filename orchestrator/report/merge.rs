@@ -14,7 +14,7 @@ use super::{
     read_report, JobReport, LayerReport, Mode, Outcome, ReportError, RunReport, Source, Status,
     WaveReport, WaveStatus, REPORT_VERSION,
 };
-use crate::config::Config;
+use crate::config::{Account, Config};
 use crate::events::NotRunReason;
 use crate::rules::{self, RunFacts, WaveTally};
 
@@ -86,9 +86,6 @@ pub fn collect(
             }
         }
     }
-    if found.is_empty() {
-        return Err(MergeError::Empty(inputs.to_vec()));
-    }
     Ok((found, notes))
 }
 
@@ -127,10 +124,30 @@ fn read_candidate(path: &Path) -> Result<Option<RunReport>, MergeError> {
     Ok(Some(read_report(path)?))
 }
 
+/// What the merged report stands for when no report arrived at all.
+#[derive(Debug, Clone, Default)]
+pub struct Fallback {
+    pub run_id: String,
+    pub mode: Option<Mode>,
+    pub config: String,
+    pub source: Option<Source>,
+    /// RFC 3339, now.
+    pub now: String,
+}
+
 /// Merges `inputs` into one report meant to be written at `out`. With `config`, the accounts
 /// of waves that never started because an earlier wave failed beyond its tolerance are added
-/// as `skipped` (held back), and waves and tolerances come from the config.
-pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Merged {
+/// as `skipped` (held back), and waves and tolerances come from the config. Every account of
+/// `expected` (the plan of legs) that no input holds is added as `lost` (a failure), or as
+/// held back after a wave that held the later ones back. `inputs` may be empty only with
+/// `expected`: then `fallback` says what the report stands for.
+pub fn merge(
+    mut inputs: Vec<Input>,
+    out: &Path,
+    config: Option<&Config>,
+    expected: &[&Account],
+    fallback: &Fallback,
+) -> Merged {
     let mut warnings = Vec::new();
     // "Later" is the report that finished later; equal times keep the input order.
     inputs.sort_by(|a, b| a.report.finished_at.cmp(&b.report.finished_at));
@@ -162,6 +179,21 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
     let mut jobs: Vec<JobReport> = jobs.into_iter().map(|(j, _)| j).collect();
 
     let mut waves = wave_list(&inputs, &jobs, config, &mut warnings);
+    for account in expected {
+        if !waves.iter().any(|w| w.name == account.wave) {
+            waves.push(WaveReport {
+                name: account.wave.clone(),
+                status: WaveStatus::Empty,
+                failure_tolerance: 0,
+                failures: 0,
+                reason: None,
+            });
+        }
+    }
+    let cancelled = inputs
+        .iter()
+        .any(|i| i.report.outcome == Outcome::Cancelled);
+    add_lost(&mut jobs, &mut waves, expected, cancelled);
     // Jobs in wave order, report order within a wave (the sort is stable).
     jobs.sort_by_key(|j| {
         waves
@@ -169,16 +201,15 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
             .position(|w| w.name == j.wave)
             .unwrap_or(usize::MAX)
     });
-    let cancelled = inputs
-        .iter()
-        .any(|i| i.report.outcome == Outcome::Cancelled);
     let held_back = recount(&mut waves, &jobs, cancelled);
     if let Some(config) = config {
         add_held_back(&mut jobs, &held_back, config);
     }
 
     let modes: Vec<Mode> = inputs.iter().map(|i| i.report.mode).collect();
-    let mode = if modes.iter().all(|m| *m == Mode::Plan) {
+    let mode = if modes.is_empty() {
+        fallback.mode.unwrap_or(Mode::Apply)
+    } else if modes.iter().all(|m| *m == Mode::Plan) {
         Mode::Plan
     } else {
         if modes.contains(&Mode::Plan) {
@@ -200,8 +231,28 @@ pub fn merge(mut inputs: Vec<Input>, out: &Path, config: Option<&Config>) -> Mer
 
     let earliest = inputs
         .iter()
-        .min_by(|a, b| a.report.started_at.cmp(&b.report.started_at))
-        .expect("collect returns at least one report");
+        .min_by(|a, b| a.report.started_at.cmp(&b.report.started_at));
+    let Some(earliest) = earliest else {
+        // No leg left a report: every expected account is lost (or held back).
+        return Merged {
+            report: RunReport {
+                version: REPORT_VERSION,
+                run_id: fallback.run_id.clone(),
+                mode,
+                outcome,
+                started_at: fallback.now.clone(),
+                finished_at: fallback.now.clone(),
+                duration_ms: 0,
+                config: fallback.config.clone(),
+                source: fallback.source.clone(),
+                action: Default::default(),
+                stack: None,
+                waves,
+                jobs,
+            },
+            warnings,
+        };
+    };
     let started_at = earliest.report.started_at.clone();
     let finished_at = inputs
         .iter()
@@ -336,6 +387,51 @@ fn recount(
     held_back
 }
 
+/// Expected accounts without a job, wave by wave: `lost` while no earlier wave held the
+/// later ones back (lost jobs count as failures, so they can hold back a wave themselves),
+/// else not run for that wave's reason.
+fn add_lost(
+    jobs: &mut Vec<JobReport>,
+    waves: &mut [WaveReport],
+    expected: &[&Account],
+    interrupted: bool,
+) {
+    if expected.is_empty() {
+        return;
+    }
+    let mut present: std::collections::HashSet<String> =
+        jobs.iter().map(|j| j.account.clone()).collect();
+    for index in 0..waves.len() {
+        let held_back = recount(waves, jobs, interrupted);
+        let wave = waves[index].name.clone();
+        let why = held_back
+            .into_iter()
+            .find(|(w, _)| *w == wave)
+            .map_or(NotRunReason::NoReport, |(_, why)| why);
+        for account in expected.iter().filter(|a| a.wave == wave) {
+            if present.insert(account.name.clone()) {
+                jobs.push(not_run(account, &why));
+            }
+        }
+    }
+}
+
+/// The job of an account that never ran (or sent nothing), for `why`.
+fn not_run(account: &Account, why: &NotRunReason) -> JobReport {
+    JobReport {
+        account: account.name.clone(),
+        domain: account.domain.clone(),
+        environment: account.environment.clone(),
+        wave: account.wave.clone(),
+        account_id: account.account_id.clone(),
+        region: account.region.clone(),
+        status: why.status(),
+        reason: Some(why.to_string()),
+        duration_ms: 0,
+        layers: not_run_layers(&account.layers, why),
+    }
+}
+
 /// Matrix legs of a held-back wave never ran, so they uploaded nothing: their accounts come
 /// from the config, every layer with the status and words of why.
 fn add_held_back(jobs: &mut Vec<JobReport>, held_back: &[(String, NotRunReason)], config: &Config) {
@@ -344,18 +440,7 @@ fn add_held_back(jobs: &mut Vec<JobReport>, held_back: &[(String, NotRunReason)]
             if jobs.iter().any(|j| j.account == account.name) {
                 continue;
             }
-            jobs.push(JobReport {
-                account: account.name.clone(),
-                domain: account.domain.clone(),
-                environment: account.environment.clone(),
-                wave: account.wave.clone(),
-                account_id: account.account_id.clone(),
-                region: account.region.clone(),
-                status: why.status(),
-                reason: Some(why.to_string()),
-                duration_ms: 0,
-                layers: not_run_layers(&account.layers, why),
-            });
+            jobs.push(not_run(account, why));
         }
     }
 }

@@ -89,7 +89,7 @@ pub struct ResumedFrom {
 
 impl RunReport {
     pub fn failed_jobs(&self) -> impl Iterator<Item = &JobReport> {
-        self.jobs.iter().filter(|j| j.status == Status::Failed)
+        self.jobs.iter().filter(|j| j.status.is_failure())
     }
 
     /// The jobs a resume deploys: every one that did not finish its work (failed, cancelled,

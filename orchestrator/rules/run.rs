@@ -19,7 +19,7 @@ pub fn run_outcome(facts: RunFacts, jobs: impl IntoIterator<Item = Status> + Clo
         Outcome::Cancelled
     } else if facts.held_back {
         Outcome::Halted
-    } else if any(Status::Failed) {
+    } else if any(Status::Failed) || any(Status::Lost) {
         Outcome::Failed
     } else if facts.mode == Mode::Plan && any(Status::Changes) {
         Outcome::Drifted

@@ -15,7 +15,8 @@ impl WaveTally {
         for status in statuses {
             tally.jobs += 1;
             match status {
-                Status::Failed => tally.failed += 1,
+                // A lost leg may have applied anything, or nothing: never a success.
+                Status::Failed | Status::Lost => tally.failed += 1,
                 Status::Cancelled => tally.cancelled += 1,
                 Status::Skipped => tally.skipped += 1,
                 Status::Succeeded | Status::NoChanges | Status::Changes => {}

@@ -288,7 +288,7 @@ fn resource_count(state: &[u8]) -> Option<usize> {
             .filter(|r| {
                 r.get("instances")
                     .and_then(serde_json::Value::as_array)
-                    .map_or(true, |i| !i.is_empty())
+                    .is_none_or(|i| !i.is_empty())
             })
             .count(),
     )

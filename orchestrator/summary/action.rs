@@ -1,11 +1,8 @@
 //! What terraform will do to one resource: the raw `change.actions` list and the kind of
 //! change it amounts to.
 
-use serde::Deserialize;
-
 /// One entry of `resource_changes[].change.actions` or `output_changes.*.actions`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     NoOp,
     Create,
@@ -13,6 +10,21 @@ pub enum Action {
     Update,
     Delete,
     Forget,
+}
+
+impl Action {
+    /// The action terraform (or OpenTofu) writes as `word`, if this build knows it.
+    pub fn from_word(word: &str) -> Option<Action> {
+        Some(match word {
+            "no-op" => Action::NoOp,
+            "create" => Action::Create,
+            "read" => Action::Read,
+            "update" => Action::Update,
+            "delete" => Action::Delete,
+            "forget" => Action::Forget,
+            _ => return None,
+        })
+    }
 }
 
 /// The kind of change a resource's action list amounts to; every resource has exactly one.
@@ -23,10 +35,16 @@ pub enum Kind {
     Delete,
     /// `["delete","create"]` or `["create","delete"]` (create before destroy).
     Replace,
+    /// An action list this build does not know that holds `delete`: shown among the
+    /// destroys, with its actions, so nothing that may destroy goes unnamed.
+    OtherDelete,
     /// `["forget"]`: terraform stops managing it; the real object stays.
     Forget,
-    /// `["create","forget"]`: a new object is created, the old one is forgotten, not deleted.
+    /// `["create","forget"]` (OpenTofu also writes `["forget","create"]`): a new object is
+    /// created, the old one is forgotten, not deleted.
     CreateForget,
+    /// Any other action list: counted as "other" and named with its actions, never an error.
+    Other,
     Update,
     Create,
     /// `["read"]`: a data source read during apply; changes nothing.
@@ -36,7 +54,30 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The kind for an action list, or `None` for a list terraform does not produce.
+    /// The kind for an action list given as terraform writes it.
+    pub fn of_words<S: AsRef<str>>(words: &[S]) -> Kind {
+        let mut actions = [Action::NoOp; 2];
+        if words.is_empty() || words.len() > 2 {
+            return Kind::other(words);
+        }
+        for (slot, word) in actions.iter_mut().zip(words) {
+            match Action::from_word(word.as_ref()) {
+                Some(action) => *slot = action,
+                None => return Kind::other(words),
+            }
+        }
+        Kind::of(&actions[..words.len()]).unwrap_or_else(|| Kind::other(words))
+    }
+
+    fn other<S: AsRef<str>>(words: &[S]) -> Kind {
+        if words.iter().any(|w| w.as_ref() == "delete") {
+            Kind::OtherDelete
+        } else {
+            Kind::Other
+        }
+    }
+
+    /// The kind for a list of known actions, or `None` for a list terraform does not produce.
     pub fn of(actions: &[Action]) -> Option<Kind> {
         use Action::*;
         Some(match actions {
@@ -47,7 +88,7 @@ impl Kind {
             [Delete] => Kind::Delete,
             [Forget] => Kind::Forget,
             [Delete, Create] | [Create, Delete] => Kind::Replace,
-            [Create, Forget] => Kind::CreateForget,
+            [Create, Forget] | [Forget, Create] => Kind::CreateForget,
             _ => return None,
         })
     }
@@ -57,9 +98,15 @@ impl Kind {
         !matches!(self, Kind::Read | Kind::NoOp)
     }
 
-    /// Whether a real object is destroyed (a delete or a replacement).
+    /// Whether a real object is (or may be) destroyed: a delete, a replacement, or an
+    /// unknown action list holding `delete`.
     pub fn destroys(self) -> bool {
-        matches!(self, Kind::Delete | Kind::Replace)
+        matches!(self, Kind::Delete | Kind::Replace | Kind::OtherDelete)
+    }
+
+    /// An action list this build does not know.
+    pub fn is_other(self) -> bool {
+        matches!(self, Kind::Other | Kind::OtherDelete)
     }
 
     /// The word used in the comment.
@@ -67,6 +114,7 @@ impl Kind {
         match self {
             Kind::Delete => "destroy",
             Kind::Replace => "replace",
+            Kind::OtherDelete | Kind::Other => "other",
             Kind::Forget => "forget",
             Kind::CreateForget => "create, forget old",
             Kind::Update => "update",
@@ -98,8 +146,21 @@ mod tests {
     }
 
     #[test]
-    fn unknown_lists_are_refused() {
-        assert_eq!(Kind::of(&[]), None);
-        assert_eq!(Kind::of(&[Update, Delete]), None);
+    fn opentofu_forget_then_create_is_a_create_and_forget() {
+        assert_eq!(Kind::of_words(&["forget", "create"]), Kind::CreateForget);
+        assert_eq!(Kind::of_words(&["create", "forget"]), Kind::CreateForget);
+    }
+
+    #[test]
+    fn unknown_lists_are_other_and_those_with_delete_count_as_destroys() {
+        assert_eq!(Kind::of_words::<&str>(&[]), Kind::Other);
+        assert_eq!(Kind::of_words(&["update", "delete"]), Kind::OtherDelete);
+        assert!(Kind::OtherDelete.destroys());
+        assert_eq!(Kind::of_words(&["archive"]), Kind::Other);
+        assert!(!Kind::Other.destroys() && Kind::Other.is_change());
+        assert_eq!(
+            Kind::of_words(&["create", "update", "delete"]),
+            Kind::OtherDelete
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::report::{read_report, RunReport, Status};
 
 use super::error::{CollectError, PlanError};
-use super::inputs::{plan_files, PlanFile};
+use super::inputs::{plan_files, Namer, PlanFile};
 use super::model::{AccountSummary, BadPlan, LayerEntry, LayerState, Summary};
 use super::plan_summary::PlanSummary;
 use super::readers::read_all;
@@ -31,15 +31,37 @@ pub struct DeployOrder {
 }
 
 /// Reads every plan named by `options` into a [`Summary`]. Without `keep_going`, any bad plan
-/// file fails the whole summary (all of them are listed).
+/// file fails the whole summary (all of them are listed). With a run report, only the plans
+/// it names are read: others are from older runs and are listed as left out.
 pub fn collect(options: CollectOptions<'_>) -> Result<Summary, CollectError> {
     let report = options.report.map(read_report).transpose()?;
-    let names = report
+    let report_names = report
         .as_ref()
         .zip(options.report)
-        .map(|(report, path)| ReportNames::new(report, path))
-        .unwrap_or_default();
-    let files = plan_files(options.inputs, options.report)?;
+        .map(|(report, path)| ReportNames::new(report, path));
+    let all_files = plan_files(options.inputs, options.report)?;
+    let empty = DeployOrder::default();
+    let order = options.order.unwrap_or(&empty);
+    let namer = Namer::new(&all_files, &order.accounts, &order.layers);
+
+    let mut stale_plans = Vec::new();
+    let mut files = Vec::new();
+    let mut names = Vec::new();
+    for file in all_files {
+        match &report_names {
+            Some(report_names) => match report_names.of(&file) {
+                Some(name) => {
+                    names.push(name);
+                    files.push(file);
+                }
+                None => stale_plans.push(file.path),
+            },
+            None => {
+                names.push(namer.name(&file));
+                files.push(file);
+            }
+        }
+    }
 
     let mut book = Book::default();
     if let Some(report) = &report {
@@ -50,8 +72,7 @@ pub fn collect(options: CollectOptions<'_>) -> Result<Summary, CollectError> {
     }
     let mut errors = Vec::new();
     let mut seen: HashMap<(String, String), PathBuf> = HashMap::new();
-    for (file, plan) in files.iter().zip(read_all(&files)) {
-        let (account, layer) = names.of(file);
+    for ((file, plan), (account, layer)) in files.iter().zip(read_all(&files)).zip(names) {
         let key = (account.clone(), layer.clone());
         if let Some(other) = seen.get(&key) {
             errors.push(PlanError::Duplicate {
@@ -81,14 +102,15 @@ pub fn collect(options: CollectOptions<'_>) -> Result<Summary, CollectError> {
             error: e.to_string(),
         })
         .collect();
-    summary.run_url = report
-        .and_then(|r| r.source)
-        .and_then(|source| source.run_url);
+    summary.stale_plans = stale_plans;
+    if let Some(source) = report.and_then(|r| r.source) {
+        summary.run_url = source.run_url;
+        summary.commit = source.commit;
+    }
     Ok(summary)
 }
 
 /// Plan paths (canonical) to (account, layer), from a run report.
-#[derive(Default)]
 struct ReportNames(HashMap<PathBuf, (String, String)>);
 
 impl ReportNames {
@@ -108,12 +130,11 @@ impl ReportNames {
         Self(names)
     }
 
-    fn of(&self, file: &PlanFile) -> (String, String) {
+    fn of(&self, file: &PlanFile) -> Option<(String, String)> {
         file.path
             .canonicalize()
             .ok()
             .and_then(|path| self.0.get(&path).cloned())
-            .unwrap_or_else(|| file.names_from_path())
     }
 }
 
@@ -133,7 +154,7 @@ impl Book {
             for layer in &job.layers {
                 push_unique(&mut self.layer_order, &layer.layer);
                 let state = match layer.status {
-                    Status::Failed => LayerState::Failed {
+                    Status::Failed | Status::Lost => LayerState::Failed {
                         reason: layer.reason.clone(),
                         error: layer.error.clone(),
                     },
@@ -141,7 +162,12 @@ impl Book {
                         status: layer.status,
                         reason: layer.reason.clone(),
                     },
-                    Status::Succeeded | Status::NoChanges | Status::Changes => continue,
+                    // Planned: its plan file replaces this when it is among the inputs.
+                    Status::Succeeded | Status::NoChanges | Status::Changes => {
+                        LayerState::Missing {
+                            expected: layer.plan_json.clone(),
+                        }
+                    }
                 };
                 self.layers(&job.account).insert(layer.layer.clone(), state);
             }
@@ -158,10 +184,14 @@ impl Book {
     }
 
     fn add_plan(&mut self, account: String, layer: String, plan: PlanSummary) {
-        // A plan the report calls failed stays failed: its error lines say more.
-        self.layers(&account)
-            .entry(layer)
-            .or_insert(LayerState::Planned(plan));
+        let layers = self.layers(&account);
+        match layers.get(&layer) {
+            // A plan the report calls failed stays failed: its error lines say more.
+            Some(LayerState::Failed { .. } | LayerState::NotPlanned { .. }) => {}
+            _ => {
+                layers.insert(layer, LayerState::Planned(plan));
+            }
+        }
     }
 
     fn layers(&mut self, account: &str) -> &mut BTreeMap<String, LayerState> {
@@ -175,6 +205,12 @@ impl Book {
                 push_unique(&mut layer_order, layer);
             }
         }
+        // Columns only for layers some account has: the config's other layers stay out.
+        layer_order.retain(|layer| {
+            self.accounts
+                .values()
+                .any(|layers| layers.contains_key(layer))
+        });
         let rank = |order: &[String], name: &str| {
             order.iter().position(|n| n == name).unwrap_or(usize::MAX)
         };
@@ -195,8 +231,7 @@ impl Book {
         Summary {
             accounts,
             layers: layer_order,
-            bad_plans: Vec::new(),
-            run_url: None,
+            ..Summary::default()
         }
     }
 }

@@ -33,7 +33,7 @@ pub enum PlanError {
     #[error("{}: not a terraform plan: {why}; {EXPECTED}", path.display())]
     NotAPlan { path: PathBuf, why: String },
     #[error(
-        "{}: plan format_version {version:?} is not supported (this build reads 1.x); use a terraform that writes format 1.x, or a newer orchestrator",
+        "{}: plan format_version {version:?} is not supported (this build reads formats 0.x and 1.x, written by terraform 0.12 to 1.x and OpenTofu); make the file with one of those, or use a newer orchestrator",
         path.display()
     )]
     UnknownFormat { path: PathBuf, version: String },

@@ -14,8 +14,12 @@ pub struct Summary {
     pub layers: Vec<String>,
     /// Plan files that could not be read (`--keep-going`).
     pub bad_plans: Vec<BadPlan>,
-    /// The CI run that made the plans, when the run report says.
+    /// The CI run that made the plans (flags, GitHub Actions, or the run report).
     pub run_url: Option<String>,
+    /// The commit the plans were made from (flags, GitHub Actions, or the run report).
+    pub commit: Option<String>,
+    /// Plan files given but not named by the run report (older runs): left out.
+    pub stale_plans: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +47,10 @@ pub enum LayerState {
         status: Status,
         reason: Option<String>,
     },
+    /// The run report says the layer was planned, but its plan file is not among the inputs.
+    Missing {
+        expected: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +58,16 @@ pub struct BadPlan {
     pub path: PathBuf,
     /// The full message, path first.
     pub error: String,
+}
+
+impl LayerState {
+    pub fn is_failed(&self) -> bool {
+        match self {
+            LayerState::Failed { .. } => true,
+            LayerState::Planned(plan) => plan.status.is_failed(),
+            _ => false,
+        }
+    }
 }
 
 impl AccountSummary {
@@ -70,20 +88,35 @@ impl AccountSummary {
             .map(|entry| &entry.state)
     }
 
+    /// Layers whose plan failed: by the run report, or terraform's own `errored` or
+    /// `complete: false` in the plan file.
     pub fn failed_layers(&self) -> impl Iterator<Item = &LayerEntry> {
+        self.layers.iter().filter(|entry| entry.state.is_failed())
+    }
+
+    pub fn missing_layers(&self) -> impl Iterator<Item = &LayerEntry> {
         self.layers
             .iter()
-            .filter(|entry| matches!(entry.state, LayerState::Failed { .. }))
+            .filter(|entry| matches!(entry.state, LayerState::Missing { .. }))
     }
 
+    /// Whether any layer destroys (or may destroy) a real object.
     pub fn destroys(&self) -> bool {
-        self.counts().destroys()
+        self.plans().any(|(_, plan)| plan.destroys())
     }
 
-    /// Every layer was planned and none changes anything.
+    /// The planned layers with their plans.
+    pub fn plans(&self) -> impl Iterator<Item = (&str, &PlanSummary)> {
+        self.layers.iter().filter_map(|entry| match &entry.state {
+            LayerState::Planned(plan) => Some((entry.layer.as_str(), plan)),
+            _ => None,
+        })
+    }
+
+    /// Every layer was planned completely and none changes anything.
     pub fn is_unchanged(&self) -> bool {
         self.layers.iter().all(|entry| match &entry.state {
-            LayerState::Planned(plan) => !plan.counts.has_changes(),
+            LayerState::Planned(plan) => !plan.counts.has_changes() && !plan.status.is_failed(),
             _ => false,
         })
     }
@@ -96,6 +129,13 @@ impl Summary {
             counts += account.counts();
         }
         counts
+    }
+
+    pub fn missing_plans(&self) -> usize {
+        self.accounts
+            .iter()
+            .map(|account| account.missing_layers().count())
+            .sum()
     }
 
     pub fn failed_plans(&self) -> usize {

@@ -17,12 +17,13 @@ use serde::de::{
 use serde::Deserialize;
 use serde_json::error::Category;
 
-use super::action::{Action, Kind};
+use super::action::Kind;
 use super::error::PlanError;
-use super::plan_summary::{OutputChange, PlanSummary, ResourceChange};
+use super::plan_summary::{Deferred, OutputChange, PlanStatus, PlanSummary, ResourceChange};
 
-/// The `format_version` majors this build understands.
-const KNOWN_MAJOR: &str = "1";
+/// The `format_version` majors this build understands: 0.x (terraform 0.12 to 1.0) has the
+/// same structure as 1.x.
+const KNOWN_MAJORS: [&str; 2] = ["0", "1"];
 
 /// Plans up to this size are read whole into the reused buffer; larger ones are streamed.
 pub const WHOLE_FILE_LIMIT: u64 = 64 * 1024 * 1024;
@@ -59,6 +60,11 @@ pub fn read_plan_with(path: &Path, buffer: &mut Vec<u8>) -> Result<PlanSummary, 
     result
 }
 
+/// Summarises a plan held in memory; `path` names it in errors.
+pub fn read_plan_slice(json: &[u8], path: &Path) -> Result<PlanSummary, PlanError> {
+    summarise(&mut serde_json::Deserializer::from_slice(json), path)
+}
+
 /// Summarises a plan streamed from `reader`; `path` names it in errors.
 pub fn read_plan_from(reader: impl io::Read, path: &Path) -> Result<PlanSummary, PlanError> {
     summarise(&mut serde_json::Deserializer::from_reader(reader), path)
@@ -76,7 +82,7 @@ fn summarise<'de, R: serde_json::de::Read<'de>>(
         path: path.into(),
         why: "it has no format_version".into(),
     })?;
-    if version.split('.').next() != Some(KNOWN_MAJOR) {
+    if !KNOWN_MAJORS.contains(&version.split('.').next().unwrap_or_default()) {
         return Err(PlanError::UnknownFormat {
             path: path.into(),
             version,
@@ -139,6 +145,12 @@ enum Field {
     PlannedValues,
     ResourceChanges,
     OutputChanges,
+    ResourceDrift,
+    DeferredChanges,
+    ActionInvocations,
+    Errored,
+    Complete,
+    Diagnostics,
     #[serde(other)]
     Other,
 }
@@ -158,6 +170,7 @@ impl<'de> Visitor<'de> for PlanVisitor {
             has_plan_fields: false,
             summary: PlanSummary::default(),
         };
+        let (mut errored, mut complete) = (false, true);
         while let Some(field) = map.next_key::<Field>()? {
             match field {
                 Field::FormatVersion => raw.format_version = Some(map.next_value()?),
@@ -167,20 +180,44 @@ impl<'de> Visitor<'de> for PlanVisitor {
                 }
                 Field::ResourceChanges => {
                     raw.has_plan_fields = true;
-                    map.next_value_seed(ResourceChanges(&mut raw.summary))?;
+                    map.next_value_seed(Changes(&mut raw.summary, List::Resources))?;
+                }
+                Field::ResourceDrift => {
+                    map.next_value_seed(Changes(&mut raw.summary, List::Drift))?
+                }
+                Field::DeferredChanges => {
+                    map.next_value_seed(Changes(&mut raw.summary, List::Deferred))?
+                }
+                Field::ActionInvocations => {
+                    map.next_value_seed(Changes(&mut raw.summary, List::Invocations))?
+                }
+                Field::Diagnostics => {
+                    map.next_value_seed(Changes(&mut raw.summary, List::Diagnostics))?
                 }
                 Field::OutputChanges => map.next_value_seed(OutputChanges(&mut raw.summary))?,
+                Field::Errored => {
+                    raw.has_plan_fields = true;
+                    errored = map.next_value::<Option<bool>>()?.unwrap_or(false);
+                }
+                Field::Complete => complete = map.next_value::<Option<bool>>()?.unwrap_or(true),
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
+        raw.summary.status = if errored {
+            PlanStatus::Errored
+        } else if !complete {
+            PlanStatus::Incomplete
+        } else {
+            PlanStatus::Complete
+        };
         Ok(raw)
     }
 }
 
-/// One `resource_changes[]` entry, reduced to what the comment shows; serde skips the rest
-/// (`before`, `after`, sensitivity maps) without building it.
+/// One `resource_changes[]` (or `resource_drift[]`) entry, reduced to what the comment
+/// shows; serde skips the rest (`before`, `after`, sensitivity maps) without building it.
 #[derive(Deserialize)]
 struct RawResourceChange {
     address: String,
@@ -193,7 +230,7 @@ struct RawResourceChange {
 
 #[derive(Deserialize)]
 struct RawChange {
-    actions: Vec<Action>,
+    actions: Vec<String>,
     #[serde(default)]
     importing: Option<RawImporting>,
 }
@@ -206,56 +243,179 @@ struct RawImporting {
 
 #[derive(Deserialize)]
 struct RawOutputChange {
-    actions: Vec<Action>,
+    actions: Vec<String>,
 }
 
-fn kind_of<E: de::Error>(what: &str, actions: &[Action]) -> Result<Kind, E> {
-    Kind::of(actions).ok_or_else(|| {
-        E::custom(format_args!(
-            "{what} has actions {actions:?}, a combination this build does not know"
-        ))
-    })
+#[derive(Deserialize)]
+struct RawDeferred {
+    #[serde(default)]
+    reason: Option<String>,
+    resource_change: RawResourceChange,
 }
 
-struct ResourceChanges<'a>(&'a mut PlanSummary);
+#[derive(Deserialize)]
+struct RawInvocation {
+    #[serde(default)]
+    address: Option<String>,
+}
 
-impl<'de> DeserializeSeed<'de> for ResourceChanges<'_> {
+#[derive(Deserialize)]
+struct RawDiagnostic {
+    #[serde(default)]
+    severity: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    detail: Option<String>,
+    #[serde(default)]
+    range: Option<RawRange>,
+}
+
+#[derive(Deserialize)]
+struct RawRange {
+    #[serde(default)]
+    filename: Option<String>,
+    #[serde(default)]
+    start: Option<RawPos>,
+}
+
+#[derive(Deserialize)]
+struct RawPos {
+    #[serde(default)]
+    line: Option<u64>,
+}
+
+impl RawResourceChange {
+    fn into_change(self) -> ResourceChange {
+        let kind = Kind::of_words(&self.change.actions);
+        let previous_address = self
+            .previous_address
+            .filter(|previous| *previous != self.address)
+            .map(Into::into);
+        // Reasons explain destroys; for other kinds they only take memory.
+        let reason = self
+            .action_reason
+            .filter(|_| kind.destroys())
+            .map(Into::into);
+        ResourceChange {
+            address: self.address.into(),
+            kind,
+            previous_address,
+            import_id: self
+                .change
+                .importing
+                .map(|i| i.id.unwrap_or_default().into()),
+            reason,
+            actions: kind
+                .is_other()
+                .then(|| self.change.actions.join(", ").into()),
+        }
+    }
+}
+
+impl RawDiagnostic {
+    /// `Error: Invalid reference: A reference to ... (main.tf:12)`.
+    fn line(self) -> Box<str> {
+        let severity = match self.severity.as_deref() {
+            Some("warning") => "Warning",
+            _ => "Error",
+        };
+        let mut line = format!("{severity}: {}", self.summary.unwrap_or_default());
+        if let Some(detail) = self.detail.filter(|d| !d.is_empty()) {
+            line.push_str(": ");
+            line.push_str(&detail.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        if let Some(range) = self.range {
+            if let Some(file) = range.filename {
+                match range.start.and_then(|s| s.line) {
+                    Some(n) => line.push_str(&format!(" ({file}:{n})")),
+                    None => line.push_str(&format!(" ({file})")),
+                }
+            }
+        }
+        line.into()
+    }
+}
+
+/// Which list of the plan a sequence fills.
+#[derive(Clone, Copy)]
+enum List {
+    Resources,
+    Drift,
+    Deferred,
+    Invocations,
+    Diagnostics,
+}
+
+struct Changes<'a>(&'a mut PlanSummary, List);
+
+impl<'de> DeserializeSeed<'de> for Changes<'_> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
+        deserializer.deserialize_option(self)
     }
 }
 
-impl<'de> Visitor<'de> for ResourceChanges<'_> {
+impl<'de> Visitor<'de> for Changes<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of resource changes")
+        f.write_str("a list")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(raw) = seq.next_element::<RawResourceChange>()? {
-            let kind = kind_of(&format!("resource {}", raw.address), &raw.change.actions)?;
-            let previous_address = raw
-                .previous_address
-                .filter(|previous| *previous != raw.address)
-                .map(Into::into);
-            // Reasons explain destroys; for other kinds they only take memory.
-            let reason = raw
-                .action_reason
-                .filter(|_| kind.destroys())
-                .map(Into::into);
-            self.0.add_resource(ResourceChange {
-                address: raw.address.into(),
-                kind,
-                previous_address,
-                import_id: raw
-                    .change
-                    .importing
-                    .map(|i| i.id.unwrap_or_default().into()),
-                reason,
-            });
+        let plan = self.0;
+        match self.1 {
+            List::Resources => {
+                while let Some(raw) = seq.next_element::<RawResourceChange>()? {
+                    plan.add_resource(raw.into_change());
+                }
+            }
+            List::Drift => {
+                while let Some(raw) = seq.next_element::<RawResourceChange>()? {
+                    let change = raw.into_change();
+                    if change.kind.is_change() {
+                        plan.drift.push(change);
+                    }
+                }
+            }
+            List::Deferred => {
+                while let Some(raw) = seq.next_element::<RawDeferred>()? {
+                    let change = raw.resource_change.into_change();
+                    plan.deferred.push(Deferred {
+                        address: change.address,
+                        kind: change.kind,
+                        reason: raw.reason.map(Into::into),
+                    });
+                }
+            }
+            List::Invocations => {
+                while let Some(raw) = seq.next_element::<RawInvocation>()? {
+                    plan.invocations.push(
+                        raw.address
+                            .unwrap_or_else(|| "(unnamed action)".into())
+                            .into(),
+                    );
+                }
+            }
+            List::Diagnostics => {
+                while let Some(raw) = seq.next_element::<RawDiagnostic>()? {
+                    plan.diagnostics.push(raw.line());
+                }
+            }
         }
         Ok(())
     }
@@ -267,7 +427,7 @@ impl<'de> DeserializeSeed<'de> for OutputChanges<'_> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
+        deserializer.deserialize_option(self)
     }
 }
 
@@ -278,13 +438,24 @@ impl<'de> Visitor<'de> for OutputChanges<'_> {
         f.write_str("a map of output changes")
     }
 
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(name) = map.next_key::<String>()? {
             let raw: RawOutputChange = map.next_value()?;
-            let kind = kind_of(&format!("output {name}"), &raw.actions)?;
             self.0.add_output(OutputChange {
                 name: name.into(),
-                kind,
+                kind: Kind::of_words(&raw.actions),
             });
         }
         Ok(())
@@ -357,11 +528,67 @@ mod tests {
             parse(r#"{"format_version":"2.0","planned_values":{}}"#),
             Err(PlanError::UnknownFormat { .. })
         ));
-        let unknown = parse(
+        let other = parse(
             r#"{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["update","delete"]}}]}"#,
         )
-        .unwrap_err()
-        .to_string();
-        assert!(unknown.starts_with("p.json: not a terraform plan: resource a.b has actions"));
+        .unwrap();
+        assert_eq!(plan_other(&other), ("a.b", "update, delete"));
+        assert!(other.destroys());
+        assert_eq!(other.counts.other, 1);
+    }
+
+    fn plan_other(plan: &PlanSummary) -> (&str, &str) {
+        let r = &plan.resources[0];
+        (&r.address, r.actions.as_deref().unwrap())
+    }
+
+    #[test]
+    fn format_0_x_is_read_like_1_x() {
+        let plan = parse(
+            r#"{"format_version":"0.1","terraform_version":"0.12.31","planned_values":{},"resource_changes":[
+                {"address":"aws_instance.web","change":{"actions":["delete","create"]}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(plan.counts.replace, 1);
+        assert_eq!(plan.status, PlanStatus::Complete);
+    }
+
+    #[test]
+    fn errored_and_incomplete_plans_say_so_with_their_diagnostics() {
+        let plan = parse(
+            r#"{"format_version":"1.2","errored":true,"complete":false,"planned_values":{},
+                "diagnostics":[{"severity":"error","summary":"Invalid reference","detail":"A reference to\n a resource","range":{"filename":"main.tf","start":{"line":12}}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(plan.status, PlanStatus::Errored);
+        assert_eq!(
+            &*plan.diagnostics[0],
+            "Error: Invalid reference: A reference to a resource (main.tf:12)"
+        );
+        let plan =
+            parse(r#"{"format_version":"1.2","complete":false,"planned_values":{}}"#).unwrap();
+        assert_eq!(plan.status, PlanStatus::Incomplete);
+        let plan = parse(r#"{"format_version":"1.2","errored":false,"complete":true,"planned_values":{},"resource_changes":null,"output_changes":null}"#).unwrap();
+        assert_eq!(plan.status, PlanStatus::Complete);
+    }
+
+    #[test]
+    fn drift_deferred_and_action_invocations_are_kept_apart_from_the_changes() {
+        let plan = parse(
+            r#"{"format_version":"1.2","planned_values":{},
+                "resource_drift":[{"address":"aws_s3_bucket.logs","change":{"actions":["update"]}},
+                                  {"address":"aws_s3_bucket.gone","change":{"actions":["delete"]}}],
+                "deferred_changes":[{"reason":"resource_config_unknown","resource_change":{"address":"aws_instance.x[\"a\"]","change":{"actions":["create"]}}}],
+                "action_invocations":[{"address":"action.aws_lambda_invoke.notify","type":"aws_lambda_invoke"}],
+                "resource_changes":[]}"#,
+        )
+        .unwrap();
+        assert!(!plan.counts.has_changes());
+        assert_eq!(plan.drift.len(), 2);
+        assert_eq!(
+            plan.deferred[0].reason.as_deref(),
+            Some("resource_config_unknown")
+        );
+        assert_eq!(&*plan.invocations[0], "action.aws_lambda_invoke.notify");
     }
 }

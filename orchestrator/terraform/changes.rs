@@ -2,40 +2,13 @@
 //! `Plan: 1 to add, 0 to change, 0 to destroy.` line counts them (a replacement is one add
 //! and one destroy).
 
-use serde::Deserialize;
-
 use crate::events::ChangeCounts;
 
-/// Counts from `terraform show -json <plan>`.
-pub fn from_plan_json(json: &[u8]) -> Result<ChangeCounts, serde_json::Error> {
-    #[derive(Deserialize)]
-    struct PlanJson {
-        #[serde(default)]
-        resource_changes: Vec<ResourceChange>,
-    }
-    #[derive(Deserialize)]
-    struct ResourceChange {
-        change: Change,
-    }
-    #[derive(Deserialize)]
-    struct Change {
-        actions: Vec<String>,
-    }
-
-    let plan: PlanJson = serde_json::from_slice(json)?;
-    let mut counts = ChangeCounts::default();
-    for rc in plan.resource_changes {
-        for action in &rc.change.actions {
-            match action.as_str() {
-                "create" => counts.add += 1,
-                "update" => counts.change += 1,
-                "delete" => counts.destroy += 1,
-                // no-op, read, forget: nothing is created, changed or destroyed.
-                _ => {}
-            }
-        }
-    }
-    Ok(counts)
+/// Counts from `terraform show -json <plan>`, by the plan summary's one counting (so the
+/// run report, Slack, the job summary and the PR comment agree).
+pub fn from_plan_json(json: &[u8]) -> Result<ChangeCounts, crate::summary::PlanError> {
+    crate::summary::read_plan_slice(json, std::path::Path::new("plan.json"))
+        .map(|plan| plan.counts.terraform_line())
 }
 
 /// Counts from the human-readable `plan` output; `None` when it has no `Plan:` line (no
@@ -90,7 +63,7 @@ mod tests {
     #[test]
     fn a_plan_without_resource_changes_counts_zero() {
         assert_eq!(
-            from_plan_json(br#"{"format_version":"1.2"}"#).unwrap(),
+            from_plan_json(br#"{"format_version":"1.2","planned_values":{}}"#).unwrap(),
             ChangeCounts::default()
         );
         assert!(from_plan_json(b"not json").is_err());

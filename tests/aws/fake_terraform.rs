@@ -123,6 +123,7 @@ pub async fn identity_seen(invocation: &Invocation, sts_url: &str) -> (String, S
     );
     let config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(orchestrator::tls::aws_https_client())
         .credentials_provider(credentials)
         .region(Region::new(env["AWS_REGION"].clone()))
         .endpoint_url(sts_url)

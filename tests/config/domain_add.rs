@@ -347,7 +347,7 @@ fn bad_requests_exit_2_and_change_nothing() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             [&["catalog", "--team", "x"][..], &ids].concat(),
-            "error: domains.yaml: domain `catalog` already exists (line 57); choose another name, or edit its entry\n",
+            "error: domains.yaml: domain `catalog` already exists (line 58); choose another name, or edit its entry\n",
         ),
         (
             vec!["fubar", "--team", "x", "--account-id", "dev:123456789012"],

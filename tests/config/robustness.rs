@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use orchestrator::config::{self, LoadError};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 use super::cli::{clean_env, dir_with_layers, finish, repo, BIN};
 
@@ -42,31 +42,31 @@ fn mutations(text: &str, seed: u64, count: usize) -> Vec<(String, String)> {
             0 => {
                 // Flip bytes (fixed up to valid UTF-8, as any text editor would save it).
                 let mut bytes = text.as_bytes().to_vec();
-                let flips = rng.gen_range(1..=4);
+                let flips = rng.random_range(1..=4);
                 for _ in 0..flips {
-                    let at = rng.gen_range(0..bytes.len());
-                    bytes[at] ^= 1 << rng.gen_range(0..8);
+                    let at = rng.random_range(0..bytes.len());
+                    bytes[at] ^= 1 << rng.random_range(0..8);
                 }
                 ("byte flips", String::from_utf8_lossy(&bytes).into_owned())
             }
             1 => {
                 let mut l = lines.clone();
-                let at = rng.gen_range(0..l.len());
-                let n = rng.gen_range(1..=3).min(l.len() - at);
+                let at = rng.random_range(0..l.len());
+                let n = rng.random_range(1..=3).min(l.len() - at);
                 l.drain(at..at + n);
                 ("line deletion", l.join("\n"))
             }
             2 => {
                 let mut l = lines.clone();
-                let at = rng.gen_range(0..l.len());
-                let n = rng.gen_range(1..=3);
+                let at = rng.random_range(0..l.len());
+                let n = rng.random_range(1..=3);
                 for _ in 0..n {
                     l.insert(at, lines[at]);
                 }
                 ("line duplication", l.join("\n"))
             }
             3 => {
-                let mut cut = rng.gen_range(0..text.len());
+                let mut cut = rng.random_range(0..text.len());
                 while !text.is_char_boundary(cut) {
                     cut -= 1;
                 }
@@ -74,26 +74,26 @@ fn mutations(text: &str, seed: u64, count: usize) -> Vec<(String, String)> {
             }
             4 => {
                 let mut s = text.to_string();
-                for _ in 0..rng.gen_range(1..=3) {
-                    let mut at = rng.gen_range(0..s.len());
+                for _ in 0..rng.random_range(1..=3) {
+                    let mut at = rng.random_range(0..s.len());
                     while !s.is_char_boundary(at) {
                         at -= 1;
                     }
-                    s.insert_str(at, NASTY[rng.gen_range(0..NASTY.len())]);
+                    s.insert_str(at, NASTY[rng.random_range(0..NASTY.len())]);
                 }
                 ("nasty insertion", s)
             }
             5 => {
                 let mut l = lines.clone();
-                let (a, b) = (rng.gen_range(0..l.len()), rng.gen_range(0..l.len()));
+                let (a, b) = (rng.random_range(0..l.len()), rng.random_range(0..l.len()));
                 l.swap(a, b);
                 ("line swap", l.join("\n"))
             }
             _ => {
                 // Re-indent one line by a random amount.
                 let mut l: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
-                let at = rng.gen_range(0..l.len());
-                let indent = " ".repeat(rng.gen_range(0..8));
+                let at = rng.random_range(0..l.len());
+                let indent = " ".repeat(rng.random_range(0..8));
                 l[at] = format!("{indent}{}", l[at].trim_start());
                 ("re-indent", l.join("\n"))
             }
@@ -107,8 +107,8 @@ fn random_texts(seed: u64, count: usize) -> Vec<(String, String)> {
     let mut rng = StdRng::seed_from_u64(seed);
     (0..count)
         .map(|i| {
-            let len = rng.gen_range(0..2_000);
-            let bytes: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+            let len = rng.random_range(0..2_000);
+            let bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
             (
                 format!("random bytes #{i} (seed {seed})"),
                 String::from_utf8_lossy(&bytes).into_owned(),
@@ -283,7 +283,7 @@ fn the_binary_exits_2_within_a_memory_cap_on_hostile_files() {
     ));
     cases.push(("random bytes".into(), {
         let mut rng = StdRng::seed_from_u64(7);
-        (0..4096).map(|_| rng.gen()).collect()
+        (0..4096).map(|_| rng.random()).collect()
     }));
     for (what, bytes) in cases {
         let file = dir.path().join("hostile.yaml");

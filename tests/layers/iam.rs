@@ -26,8 +26,8 @@ fn shipped_config() -> Config {
 }
 
 /// The shared settings the bootstrap needs, as the shipped domains.yaml states them.
-struct Org {
-    config: Config,
+pub struct Org {
+    pub config: Config,
     management_account_id: String,
     github_repository: String,
     bucket: String,
@@ -115,6 +115,17 @@ impl Org {
     fn subject(&self, rest: &str) -> String {
         format!("repo:{}:{rest}", self.github_repository)
     }
+}
+
+/// The shipped organisation and its bootstrap layer, rendered.
+pub fn shipped_bootstrap() -> (Org, Rendered) {
+    let org = Org::shipped();
+    let bootstrap = org.bootstrap();
+    (org, bootstrap)
+}
+
+pub fn platform_for(config: &Config, account: &Account) -> Rendered {
+    platform(config, account)
 }
 
 /// The platform layer as the orchestrator would apply it to `account`.

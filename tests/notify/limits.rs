@@ -10,10 +10,7 @@ fn chars(v: &Value) -> usize {
 /// Every limit broken by `payload`, described; empty when it is within them all.
 pub fn violations(payload: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    if payload["text"]
-        .as_str()
-        .map_or(true, |t| t.trim().is_empty())
-    {
+    if payload["text"].as_str().is_none_or(|t| t.trim().is_empty()) {
         out.push("no top-level fallback `text`".to_string());
     }
     let Some(blocks) = payload["blocks"].as_array() else {

@@ -14,7 +14,7 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, String>, String> {
         let equals = line.find('=');
         let heredoc = line.find("<<");
         let (name, value) = match (equals, heredoc) {
-            (Some(e), h) if h.map_or(true, |h| e < h) => (&line[..e], line[e + 1..].to_string()),
+            (Some(e), h) if h.is_none_or(|h| e < h) => (&line[..e], line[e + 1..].to_string()),
             (_, Some(h)) => {
                 let delimiter = &line[h + 2..];
                 if delimiter.is_empty() {

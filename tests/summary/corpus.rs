@@ -99,3 +99,82 @@ pub fn write(dir: &Path, account: &str, layer: &str, plan: &Value) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, serde_json::to_vec_pretty(plan).unwrap()).unwrap();
 }
+
+/// How plan files are laid out on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `plans/<account>/<layer>.json`, three layers per account.
+    Runner,
+    /// `plans/<account>.json`.
+    PerAccount,
+    /// `plans/plan-0001.json ...`: arbitrarily named, one row each.
+    Flat,
+}
+
+pub const LAYERS: [&str; 3] = ["platform", "static", "dynamic"];
+
+/// One destroyed or replaced address the comment must name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destroyed {
+    /// The row it belongs to (the account, or the file's name in the flat layout).
+    pub account: String,
+    pub address: String,
+}
+
+/// `plans` plan files in `layout` under `dir`; one in two destroys something: its own
+/// bucket (a long address) and, in one in three of those, a replacement of an address many
+/// accounts share. Returns what is destroyed.
+pub fn layout_corpus(dir: &Path, plans: usize, layout: Layout) -> Vec<Destroyed> {
+    let mut destroyed = Vec::new();
+    for i in 0..plans {
+        let (account, layer, path) = match layout {
+            Layout::Runner => {
+                let account = account_name(i / 3);
+                let layer = LAYERS[i % 3];
+                let path = dir.join(&account).join(format!("{layer}.json"));
+                (account, layer, path)
+            }
+            Layout::PerAccount => {
+                let account = account_name(i);
+                let path = dir.join(format!("{account}.json"));
+                (account, "plan", path)
+            }
+            Layout::Flat => {
+                let account = format!("plan-{i:04}");
+                let path = dir.join(format!("{account}.json"));
+                (account, "plan", path)
+            }
+        };
+        let mut changes: Vec<(String, &[&str])> = Vec::new();
+        for r in 0..6 {
+            let actions: &[&str] = match r % 3 {
+                0 => &["create"],
+                1 => &["update"],
+                _ => &["no-op"],
+            };
+            changes.push((
+                format!("module.service[\"{account}-{r}\"].aws_s3_bucket.artifacts[\"{layer}\"]"),
+                actions,
+            ));
+        }
+        if i % 2 == 0 {
+            let own = format!("module.legacy.aws_s3_bucket.archive[\"{account}-{layer}\"]");
+            changes.push((own.clone(), &["delete"]));
+            destroyed.push(Destroyed {
+                account: account.clone(),
+                address: own,
+            });
+            if i % 3 == 0 {
+                let shared = "aws_kms_key.main".to_string();
+                changes.push((shared.clone(), &["create", "delete"]));
+                destroyed.push(Destroyed {
+                    account: account.clone(),
+                    address: shared,
+                });
+            }
+        }
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, serde_json::to_vec(&plan(&changes)).unwrap()).unwrap();
+    }
+    destroyed
+}

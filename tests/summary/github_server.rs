@@ -26,7 +26,13 @@ pub struct Request {
 pub struct Comment {
     pub id: u64,
     pub body: String,
+    pub author: String,
 }
+
+/// Who GitHub Actions' GITHUB_TOKEN writes as.
+pub const ACTIONS_BOT: &str = "github-actions[bot]";
+/// Who writes the comments added by `add_comments`.
+pub const REVIEWER: &str = "octo-reviewer";
 
 /// An answer given instead of the normal one, to the next request that matches `method`.
 #[derive(Debug, Clone)]
@@ -39,6 +45,9 @@ pub struct Scripted {
 
 #[derive(Default)]
 struct State {
+    /// The token's user for `GET /user`; `None` answers 403 as GitHub does for Actions'
+    /// GITHUB_TOKEN, whose comments are then by `github-actions[bot]`.
+    user: Option<String>,
     comments: Vec<Comment>,
     next_id: u64,
     requests: Vec<Request>,
@@ -87,15 +96,33 @@ impl GithubServer {
         format!("http://{}", self.addr)
     }
 
+    /// The token belongs to this user (a personal token), not to the Actions bot.
+    pub fn token_user(&self, login: &str) {
+        self.state.lock().unwrap().user = Some(login.to_string());
+    }
+
     /// Comments someone else wrote, before ours.
     pub fn add_comments(&self, bodies: impl IntoIterator<Item = String>) -> Vec<u64> {
+        self.add_comments_by(REVIEWER, bodies)
+    }
+
+    /// Comments by `author`.
+    pub fn add_comments_by(
+        &self,
+        author: &str,
+        bodies: impl IntoIterator<Item = String>,
+    ) -> Vec<u64> {
         let mut state = self.state.lock().unwrap();
         bodies
             .into_iter()
             .map(|body| {
                 state.next_id += 1;
                 let id = state.next_id;
-                state.comments.push(Comment { id, body });
+                state.comments.push(Comment {
+                    id,
+                    body,
+                    author: author.to_string(),
+                });
                 id
             })
             .collect()
@@ -199,6 +226,18 @@ fn answer(request: &Request, addr: SocketAddr, state: &Mutex<State>) -> Answer {
     let comments_path = format!("/repos/{REPOSITORY}/issues/{PR}/comments");
     let comment_prefix = format!("/repos/{REPOSITORY}/issues/comments/");
     match request.method.as_str() {
+        "GET" if path == "/user" => match &state.user {
+            Some(login) => (
+                200,
+                vec![],
+                serde_json::json!({ "login": login }).to_string(),
+            ),
+            None => (
+                403,
+                vec![],
+                r#"{"message":"Resource not accessible by integration"}"#.into(),
+            ),
+        },
         "GET" if path == comments_path => {
             let param = |name: &str| {
                 query
@@ -234,6 +273,10 @@ fn answer(request: &Request, addr: SocketAddr, state: &Mutex<State>) -> Answer {
                 let comment = Comment {
                     id: state.next_id,
                     body,
+                    author: state
+                        .user
+                        .clone()
+                        .unwrap_or_else(|| ACTIONS_BOT.to_string()),
                 };
                 let json = comment_json(&comment, addr).to_string();
                 state.comments.push(comment);
@@ -284,7 +327,7 @@ fn comment_json(comment: &Comment, addr: SocketAddr) -> serde_json::Value {
         "id": comment.id,
         "body": comment.body,
         "html_url": format!("http://{addr}/{REPOSITORY}/pull/{PR}#issuecomment-{}", comment.id),
-        "user": { "login": "github-actions[bot]" },
+        "user": { "login": comment.author },
     })
 }
 

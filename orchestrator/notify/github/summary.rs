@@ -216,7 +216,7 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
         let ok = matches!(job.status, Status::Succeeded | Status::NoChanges);
         let hidden = (ok && s.collapse_succeeded)
             || (held(job) && s.collapse_held_back)
-            || (job.status == Status::Failed && !failed_rows_shown.contains(&job.account.as_str()))
+            || (job.status.is_failure() && !failed_rows_shown.contains(&job.account.as_str()))
             || (job.status == Status::Changes && !drift_rows_shown.contains(&job.account.as_str()));
         if !hidden {
             out.push_str(&row(job, held(job)));
@@ -278,6 +278,7 @@ fn symbol(status: Status) -> &'static str {
         Status::Skipped => "⏭️",
         Status::Cancelled => "⚪",
         Status::Failed => "❌",
+        Status::Lost => "❓",
     }
 }
 

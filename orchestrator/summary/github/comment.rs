@@ -29,16 +29,58 @@ struct Comment {
     body: Option<String>,
     #[serde(default)]
     html_url: Option<String>,
+    #[serde(default)]
+    user: Option<User>,
 }
 
-/// Updates the pull request's comment that holds [`MARKER`], or creates one with `body`.
+#[derive(Deserialize)]
+struct User {
+    login: String,
+}
+
+/// The login GitHub Actions' `GITHUB_TOKEN` writes comments as; that token cannot call
+/// `GET /user`.
+pub const ACTIONS_BOT: &str = "github-actions[bot]";
+
+/// Who the token writes comments as: `author` when given, else `GET /user`, else (a token
+/// that may not read its user, as Actions' `GITHUB_TOKEN` and app installation tokens)
+/// the Actions bot.
+pub async fn comment_author(
+    client: &GithubClient,
+    pr: &PullRequest,
+    author: Option<&str>,
+) -> Result<String, GithubError> {
+    if let Some(author) = author {
+        return Ok(author.to_string());
+    }
+    let url = format!("{}/user", pr.api_url);
+    match client
+        .send(Method::GET, &url, None, "reading the token's user")
+        .await
+    {
+        Ok(answer) => serde_json::from_str::<User>(&answer.body)
+            .map(|user| user.login)
+            .map_err(|e| GithubError::Answer {
+                what: "reading the token's user".to_string(),
+                message: e.to_string(),
+            }),
+        Err(GithubError::Forbidden { .. } | GithubError::NotFound { .. }) => {
+            Ok(ACTIONS_BOT.to_string())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Updates the pull request's comment that holds [`MARKER`] and was written by `author`,
+/// or creates one with `body`. Another author's comment with the marker is left alone.
 pub async fn upsert_comment(
     client: &GithubClient,
     pr: &PullRequest,
+    author: &str,
     body: &str,
 ) -> Result<Posted, GithubError> {
     let payload = serde_json::json!({ "body": body });
-    let (method, url, action) = match find_marked(client, pr).await? {
+    let (method, url, action) = match find_marked(client, pr, author).await? {
         Some(id) => (Method::PATCH, pr.comment_url(id), PostedAction::Updated),
         None => (Method::POST, pr.comments_url(), PostedAction::Created),
     };
@@ -58,8 +100,12 @@ pub async fn upsert_comment(
     })
 }
 
-/// The id of the first comment holding the marker, reading every page of comments.
-async fn find_marked(client: &GithubClient, pr: &PullRequest) -> Result<Option<u64>, GithubError> {
+/// The id of the first comment by `author` holding the marker, reading every page.
+async fn find_marked(
+    client: &GithubClient,
+    pr: &PullRequest,
+    author: &str,
+) -> Result<Option<u64>, GithubError> {
     let mut url = format!("{}?per_page=100", pr.comments_url());
     loop {
         let answer = client
@@ -70,10 +116,12 @@ async fn find_marked(client: &GithubClient, pr: &PullRequest) -> Result<Option<u
                 what: "listing the PR's comments".to_string(),
                 message: e.to_string(),
             })?;
-        if let Some(comment) = comments
-            .iter()
-            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(MARKER)))
-        {
+        if let Some(comment) = comments.iter().find(|c| {
+            c.body.as_deref().is_some_and(|b| b.contains(MARKER))
+                && c.user
+                    .as_ref()
+                    .is_some_and(|u| u.login.eq_ignore_ascii_case(author))
+        }) {
             return Ok(Some(comment.id));
         }
         match answer.next {

@@ -1,11 +1,15 @@
-//! The comment itself: headline, destroys first, failed plans, the account x layer table,
-//! and a collapsed resource list per account, at a given level of detail.
+//! The comment itself: headline, every destroy, failed and missing plans, drift and
+//! deferred changes, the account x layer table, and collapsed resource lists (accounts with
+//! identical changes folded into one), at a given level of detail.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 
 use crate::report::Status;
 use crate::summary::model::{AccountSummary, LayerState, Summary};
-use crate::summary::ResourceChange;
+use crate::summary::{PlanSummary, ResourceChange};
 
-use super::detail::{is_quiet_change, Detail, ResourceLists};
+use super::detail::{has_extras, is_quiet_change, Destroys, Detail, Rows};
 use super::markdown::{code, fenced, html, text};
 use super::words;
 
@@ -14,6 +18,18 @@ pub const MARKER: &str = "<!-- orchestrator-plan-summary -->";
 
 /// The comment at `detail`; `note` (Markdown, one paragraph) says what was left out.
 pub fn render(summary: &Summary, detail: &Detail, note: Option<&str>) -> String {
+    let groups = list_groups(summary);
+    render_parts(summary, detail, note, &groups).join("")
+}
+
+/// The comment in parts: everything before the resource lists, then one part per shown
+/// group of resource lists, then the name lines. Joined, they are the comment.
+pub(super) fn render_parts(
+    summary: &Summary,
+    detail: &Detail,
+    note: Option<&str>,
+    groups: &[Vec<&AccountSummary>],
+) -> Vec<String> {
     let mut out = String::new();
     out.push_str(MARKER);
     out.push('\n');
@@ -23,10 +39,70 @@ pub fn render(summary: &Summary, detail: &Detail, note: Option<&str>) -> String 
     }
     destroys(&mut out, summary, detail);
     failed(&mut out, summary, detail);
+    missing(&mut out, summary);
     bad_plans(&mut out, summary, detail);
+    extras(&mut out, summary, detail);
     table(&mut out, summary, detail);
-    resource_lists(&mut out, summary, detail);
-    out
+    let mut parts = vec![out];
+    let shown = detail.lists.unwrap_or(usize::MAX).min(groups.len());
+    let mut names = String::new();
+    name_lines(&mut names, summary, detail, &groups[..shown]);
+    if shown > 0 || !names.is_empty() {
+        parts.push("\n### Changes by account\n".to_string());
+    }
+    for group in &groups[..shown] {
+        let mut block = String::new();
+        resource_list(&mut block, group);
+        parts.push(block);
+    }
+    parts.push(names);
+    parts
+}
+
+/// Accounts with changes, folded by identical changes, destroying groups first, then in
+/// the summary's (deploy) order.
+pub(super) fn list_groups(summary: &Summary) -> Vec<Vec<&AccountSummary>> {
+    let mut groups: Vec<Vec<&AccountSummary>> = Vec::new();
+    let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
+    for account in summary.accounts.iter().filter(|a| a.counts().has_changes()) {
+        let key = fingerprint(account);
+        let candidates = by_key.entry(key).or_default();
+        match candidates
+            .iter()
+            .find(|&&g| same_changes(groups[g][0], account))
+        {
+            Some(&g) => groups[g].push(account),
+            None => {
+                candidates.push(groups.len());
+                groups.push(vec![account]);
+            }
+        }
+    }
+    // Stable: within destroying and non-destroying groups, the first account's order stays.
+    groups.sort_by_key(|group| !group[0].destroys());
+    groups
+}
+
+fn changed_plans(account: &AccountSummary) -> impl Iterator<Item = (&str, &PlanSummary)> {
+    account
+        .plans()
+        .filter(|(_, plan)| plan.counts.has_changes())
+}
+
+fn fingerprint(account: &AccountSummary) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (layer, plan) in changed_plans(account) {
+        layer.hash(&mut hasher);
+        plan.resources.hash(&mut hasher);
+        plan.outputs.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+fn same_changes(a: &AccountSummary, b: &AccountSummary) -> bool {
+    changed_plans(a)
+        .map(|(l, p)| (l, &p.resources, &p.outputs))
+        .eq(changed_plans(b).map(|(l, p)| (l, &p.resources, &p.outputs)))
 }
 
 fn headline(out: &mut String, summary: &Summary) {
@@ -41,25 +117,17 @@ fn headline(out: &mut String, summary: &Summary) {
         "## Terraform plan: {total} {accounts}, {changed} with changes\n\n"
     ));
     let totals = summary.totals();
-    let mut line = format!(
-        "**{} to add, {} to change, {} to destroy, {} to replace**",
-        totals.add, totals.change, totals.destroy, totals.replace
-    );
-    for (n, what) in [
-        (totals.forget, "to forget"),
-        (totals.moved, "moved"),
-        (totals.imported, "imported"),
-        (
-            totals.outputs,
-            if totals.outputs == 1 {
-                "output changed"
-            } else {
-                "outputs changed"
-            },
-        ),
+    let mut line = format!("**{}**", totals.terraform_line());
+    for (n, one, many) in [
+        (totals.replace, "replacement", "replacements"),
+        (totals.forget, "to forget", "to forget"),
+        (totals.moved, "moved", "moved"),
+        (totals.imported, "imported", "imported"),
+        (totals.outputs, "output changed", "outputs changed"),
+        (totals.other, "other action", "other actions"),
     ] {
         if n > 0 {
-            line.push_str(&format!(" · {n} {what}"));
+            line.push_str(&format!(" · {n} {}", if n == 1 { one } else { many }));
         }
     }
     out.push_str(&line);
@@ -71,68 +139,148 @@ fn headline(out: &mut String, summary: &Summary) {
         1 => warnings.push(":x: **1 plan failed**".to_string()),
         n => warnings.push(format!(":x: **{n} plans failed**")),
     }
+    match summary.missing_plans() {
+        0 => {}
+        1 => warnings.push(":x: **1 plan missing**".to_string()),
+        n => warnings.push(format!(":x: **{n} plans missing**")),
+    }
     match summary.bad_plans.len() {
         0 => {}
         1 => warnings.push(":warning: **1 plan file unreadable**".to_string()),
         n => warnings.push(format!(":warning: **{n} plan files unreadable**")),
     }
-    if let Some(url) = &summary.run_url {
-        warnings.push(format!("[CI run]({})", url.replace([' ', ')'], "")));
+    match summary.stale_plans.len() {
+        0 => {}
+        1 => warnings.push("1 plan file not in the run report left out".to_string()),
+        n => warnings.push(format!("{n} plan files not in the run report left out")),
     }
     if !warnings.is_empty() {
         out.push_str(&format!("\n{}\n", warnings.join(" · ")));
     }
+    let mut source = Vec::new();
+    if let Some(commit) = &summary.commit {
+        let short: String = commit.chars().take(12).collect();
+        source.push(format!("commit {}", code(&short)));
+    }
+    if let Some(url) = &summary.run_url {
+        source.push(format!("[CI run]({})", link_target(url)));
+    }
+    if !source.is_empty() {
+        out.push_str(&format!("\nPlanned from {}\n", source.join(" · ")));
+    }
+}
+
+/// A URL as a Markdown link target: characters that would end it are percent-encoded.
+fn link_target(url: &str) -> String {
+    url.replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29")
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+}
+
+fn destroying(summary: &Summary) -> Vec<&AccountSummary> {
+    summary.accounts.iter().filter(|a| a.destroys()).collect()
 }
 
 fn destroys(out: &mut String, summary: &Summary, detail: &Detail) {
-    let destroying: Vec<&AccountSummary> =
-        summary.accounts.iter().filter(|a| a.destroys()).collect();
+    let destroying = destroying(summary);
     if destroying.is_empty() {
         return;
     }
     out.push_str("\n### Destroys and replacements\n\n");
-    for account in destroying {
-        let counts = account.counts();
-        out.push_str(&format!(
-            "- **{}**: {}\n",
-            text(&account.name),
-            destroy_words(counts.destroy, counts.replace)
-        ));
-        let limit = detail.destroy_addresses.unwrap_or(usize::MAX);
-        let mut shown = 0;
-        let mut hidden = 0;
-        for entry in &account.layers {
-            let LayerState::Planned(plan) = &entry.state else {
-                continue;
-            };
-            for change in by_kind(&plan.resources).filter(|c| c.kind.destroys()) {
-                if shown < limit {
-                    out.push_str(&format!(
-                        "  - {} {}\n",
-                        code(&entry.layer),
-                        words::resource(change)
-                    ));
-                    shown += 1;
-                } else {
-                    hidden += 1;
+    match detail.destroys {
+        Destroys::Full => {
+            for account in destroying {
+                account_line(out, account);
+                for (layer, plan) in account.plans() {
+                    for change in by_kind(&plan.resources).filter(|c| c.kind.destroys()) {
+                        out.push_str(&format!(
+                            "  - {} {}\n",
+                            code(layer),
+                            words::resource(change)
+                        ));
+                    }
                 }
             }
         }
-        if hidden > 0 && shown > 0 {
-            out.push_str(&format!("  - and {hidden} more\n"));
+        Destroys::Grouped => {
+            // (kind, layer, address) -> accounts, in the order of the first account.
+            let mut groups: BTreeMap<(u8, &str, &str), Vec<&str>> = BTreeMap::new();
+            let mut order: Vec<(u8, &str, &str)> = Vec::new();
+            for account in &destroying {
+                for (layer, plan) in account.plans() {
+                    for change in plan.resources.iter().filter(|c| c.kind.destroys()) {
+                        let key = (change.kind as u8, layer, &*change.address);
+                        let accounts = groups.entry(key).or_default();
+                        if accounts.is_empty() {
+                            order.push(key);
+                        }
+                        accounts.push(&account.name);
+                    }
+                }
+            }
+            order.sort_by_key(|key| key.0);
+            for key in order {
+                let accounts = &groups[&key];
+                let change = find_change(&destroying, key);
+                let names: Vec<String> = accounts
+                    .iter()
+                    .map(|a| format!("**{}**", text(a)))
+                    .collect();
+                let place = if accounts.len() == 1 {
+                    names[0].clone()
+                } else {
+                    format!("{} accounts: {}", accounts.len(), names.join(", "))
+                };
+                out.push_str(&format!(
+                    "- {} {} in {place}\n",
+                    code(key.1),
+                    change.map_or_else(|| code(key.2), words::resource_short)
+                ));
+            }
+        }
+        Destroys::Counts => {
+            for account in destroying {
+                account_line(out, account);
+            }
         }
     }
 }
 
-fn destroy_words(destroy: u64, replace: u64) -> String {
+fn find_change<'a>(
+    accounts: &[&'a AccountSummary],
+    key: (u8, &str, &str),
+) -> Option<&'a ResourceChange> {
+    accounts.iter().find_map(|a| {
+        a.plans()
+            .filter(|(layer, _)| *layer == key.1)
+            .find_map(|(_, p)| p.resources.iter().find(|r| &*r.address == key.2))
+    })
+}
+
+fn account_line(out: &mut String, account: &AccountSummary) {
+    let counts = account.counts();
     let mut parts = Vec::new();
-    if destroy > 0 {
-        parts.push(format!("{destroy} to destroy"));
+    if counts.destroy > 0 {
+        parts.push(format!("{} to destroy", counts.destroy));
     }
-    if replace > 0 {
-        parts.push(format!("{replace} to replace"));
+    if counts.replace > 0 {
+        parts.push(format!("{} to replace", counts.replace));
     }
-    parts.join(", ")
+    let others = account
+        .plans()
+        .flat_map(|(_, p)| &p.resources)
+        .filter(|r| r.kind == crate::summary::Kind::OtherDelete)
+        .count();
+    if others > 0 {
+        parts.push(format!("{others} other with delete"));
+    }
+    out.push_str(&format!(
+        "- **{}**: {}\n",
+        text(&account.name),
+        parts.join(", ")
+    ));
 }
 
 fn failed(out: &mut String, summary: &Summary, detail: &Detail) {
@@ -145,23 +293,71 @@ fn failed(out: &mut String, summary: &Summary, detail: &Detail) {
         return;
     }
     out.push_str("\n### Failed plans\n\n");
+    let max = detail.error_lines.unwrap_or(usize::MAX);
     for (account, entry) in failed {
-        let LayerState::Failed { reason, error } = &entry.state else {
-            continue;
-        };
         out.push_str(&format!(
-            "- **{}** · {}",
+            "- :x: **{}** · {}",
             text(&account.name),
             code(&entry.layer)
         ));
-        if let Some(reason) = reason {
-            out.push_str(&format!(": {}", text(reason)));
-        }
+        let lines: Vec<String> = match &entry.state {
+            LayerState::Failed { reason, error } => {
+                if let Some(reason) = reason {
+                    out.push_str(&format!(": {}", text(reason)));
+                }
+                error.iter().take(max).cloned().collect()
+            }
+            LayerState::Planned(plan) => {
+                out.push_str(&match plan.status {
+                    crate::summary::PlanStatus::Errored => {
+                        ": terraform stopped planning on an error (`errored`); the changes below are partial".to_string()
+                    }
+                    _ => ": the plan is incomplete (`complete: false`); applying it would not finish the changes".to_string(),
+                });
+                if plan.counts.has_changes() {
+                    out.push_str(&format!(" ({})", text(&words::counts(&plan.counts))));
+                }
+                plan.diagnostics
+                    .iter()
+                    .take(max)
+                    .map(|d| d.to_string())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         out.push('\n');
-        let lines = &error[..error.len().min(detail.error_lines.unwrap_or(usize::MAX))];
         if !lines.is_empty() {
-            fenced(out, "  ", lines);
+            fenced(out, "  ", &lines);
         }
+    }
+}
+
+fn missing(out: &mut String, summary: &Summary) {
+    let missing: Vec<_> = summary
+        .accounts
+        .iter()
+        .flat_map(|a| a.missing_layers().map(move |l| (a, l)))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    out.push_str("\n### Missing plans\n\n");
+    for (account, entry) in missing {
+        let LayerState::Missing { expected } = &entry.state else {
+            continue;
+        };
+        let why = match expected {
+            Some(path) => format!(
+                "the run report names {}, which is not among the plan files",
+                code(path)
+            ),
+            None => "the run report names no plan file for it".to_string(),
+        };
+        out.push_str(&format!(
+            "- :x: **{}** · {}: {why}\n",
+            text(&account.name),
+            code(&entry.layer)
+        ));
     }
 }
 
@@ -179,21 +375,98 @@ fn bad_plans(out: &mut String, summary: &Summary, detail: &Detail) {
     }
 }
 
-fn table(out: &mut String, summary: &Summary, detail: &Detail) {
-    if !detail.table {
+/// Drift outside terraform, deferred changes, action invocations and action lists this
+/// build does not know: not changes of this plan's resources, but a reviewer should see them.
+fn extras(out: &mut String, summary: &Summary, detail: &Detail) {
+    let plans: Vec<(&AccountSummary, &str, &PlanSummary)> = summary
+        .accounts
+        .iter()
+        .flat_map(|a| a.plans().map(move |(l, p)| (a, l, p)))
+        .filter(|(_, _, p)| has_extras(p))
+        .collect();
+    if plans.is_empty() {
         return;
     }
+    out.push_str("\n### Drift, deferred changes and actions\n\n");
+    for (account, layer, plan) in plans {
+        let mut parts = Vec::new();
+        let others: Vec<&ResourceChange> = plan
+            .resources
+            .iter()
+            .filter(|r| r.kind.is_other())
+            .collect();
+        if detail.extra_addresses {
+            if !plan.drift.is_empty() {
+                let list: Vec<String> = plan
+                    .drift
+                    .iter()
+                    .map(|r| format!("{} {}", drift_word(r), code(&r.address)))
+                    .collect();
+                parts.push(format!("changed outside terraform: {}", list.join(", ")));
+            }
+            if !plan.deferred.is_empty() {
+                let list: Vec<String> = plan
+                    .deferred
+                    .iter()
+                    .map(|d| match &d.reason {
+                        Some(reason) => {
+                            format!("{} {} ({})", d.kind.label(), code(&d.address), text(reason))
+                        }
+                        None => format!("{} {}", d.kind.label(), code(&d.address)),
+                    })
+                    .collect();
+                parts.push(format!("deferred to a later plan: {}", list.join(", ")));
+            }
+            if !plan.invocations.is_empty() {
+                let list: Vec<String> = plan.invocations.iter().map(|a| code(a)).collect();
+                parts.push(format!("actions invoked: {}", list.join(", ")));
+            }
+            if !others.is_empty() {
+                let list: Vec<String> = others.iter().map(|r| words::resource(r)).collect();
+                parts.push(format!(
+                    "action kinds this summary does not know: {}",
+                    list.join(", ")
+                ));
+            }
+        } else {
+            for (n, what) in [
+                (plan.drift.len(), "changed outside terraform"),
+                (plan.deferred.len(), "deferred"),
+                (plan.invocations.len(), "actions invoked"),
+                (others.len(), "other action kinds"),
+            ] {
+                if n > 0 {
+                    parts.push(format!("{n} {what}"));
+                }
+            }
+        }
+        out.push_str(&format!(
+            "- **{}** · {}: {}\n",
+            text(&account.name),
+            code(layer),
+            parts.join("; ")
+        ));
+    }
+}
+
+fn drift_word(change: &ResourceChange) -> &'static str {
+    match change.kind {
+        crate::summary::Kind::Delete => "deleted",
+        crate::summary::Kind::Create => "created",
+        crate::summary::Kind::Update => "updated",
+        _ => change.kind.label(),
+    }
+}
+
+fn table(out: &mut String, summary: &Summary, detail: &Detail) {
     let rows: Vec<&AccountSummary> = summary
         .accounts
         .iter()
-        .filter(|a| {
-            if a.is_unchanged() {
-                detail.unchanged_rows
-            } else if is_quiet_change(a) {
-                detail.changed_rows
-            } else {
-                true
-            }
+        .filter(|a| match detail.rows {
+            Rows::All => true,
+            Rows::Changed => !a.is_unchanged(),
+            Rows::Notable => !a.is_unchanged() && !is_quiet_change(a),
+            Rows::None => false,
         })
         .collect();
     if rows.is_empty() {
@@ -216,8 +489,12 @@ fn table(out: &mut String, summary: &Summary, detail: &Detail) {
         for layer in &summary.layers {
             let cell = match account.layer(layer) {
                 None => String::new(),
+                Some(LayerState::Planned(plan)) if plan.status.is_failed() => {
+                    format!("**{}** {}", plan.status.label(), words::cell(&plan.counts))
+                }
                 Some(LayerState::Planned(plan)) => words::cell(&plan.counts),
                 Some(LayerState::Failed { .. }) => "**failed**".into(),
+                Some(LayerState::Missing { .. }) => "**missing**".into(),
                 Some(LayerState::NotPlanned { status, .. }) => match status {
                     Status::Cancelled => "cancelled".into(),
                     _ => "skipped".into(),
@@ -230,63 +507,64 @@ fn table(out: &mut String, summary: &Summary, detail: &Detail) {
     out.push_str("\n`+` add · `~` change · `-` destroy · `±` replace\n");
 }
 
-fn resource_lists(out: &mut String, summary: &Summary, detail: &Detail) {
-    let listed: Vec<&AccountSummary> = summary
-        .accounts
+fn resource_list(out: &mut String, group: &[&AccountSummary]) {
+    let first = group[0];
+    let names: Vec<String> = group
         .iter()
-        .filter(|a| a.counts().has_changes())
-        .filter(|a| match detail.resource_lists {
-            ResourceLists::All => true,
-            ResourceLists::Destroying => a.destroys(),
-            ResourceLists::None => false,
-        })
+        .map(|a| format!("<b>{}</b>", html(&a.name)))
         .collect();
-    let quiet_unlisted: Vec<&AccountSummary> = summary
+    let folded = if group.len() > 1 {
+        format!(" · identical in {} accounts", group.len())
+    } else {
+        String::new()
+    };
+    out.push_str(&format!(
+        "\n<details><summary>{}{folded} · {}</summary>\n",
+        names.join(", "),
+        html(&words::counts(&first.counts()))
+    ));
+    for (layer, plan) in changed_plans(first) {
+        out.push_str(&format!("\n{}\n", code(layer)));
+        for change in by_kind(&plan.resources) {
+            out.push_str(&format!("- {}\n", words::resource(change)));
+        }
+        for output in &plan.outputs {
+            out.push_str(&format!(
+                "- output {} ({})\n",
+                code(&output.name),
+                output.kind.label()
+            ));
+        }
+    }
+    out.push_str("\n</details>\n");
+}
+
+/// The accounts that change without a shown resource list or table row, and those with no
+/// changes, by name or only how many.
+fn name_lines(
+    out: &mut String,
+    summary: &Summary,
+    detail: &Detail,
+    shown: &[Vec<&AccountSummary>],
+) {
+    let listed: std::collections::HashSet<&str> =
+        shown.iter().flatten().map(|a| a.name.as_str()).collect();
+    let quiet_rows = matches!(detail.rows, Rows::All | Rows::Changed);
+    let quiet: Vec<&AccountSummary> = summary
         .accounts
         .iter()
-        .filter(|a| is_quiet_change(a) && !(detail.table && detail.changed_rows))
+        .filter(|a| is_quiet_change(a) && !quiet_rows && !listed.contains(a.name.as_str()))
         .collect();
     let unchanged: Vec<&AccountSummary> = summary
         .accounts
         .iter()
         .filter(|a| a.is_unchanged())
         .collect();
-    if listed.is_empty() && quiet_unlisted.is_empty() && unchanged.is_empty() {
-        return;
-    }
-    out.push_str("\n### Changes by account\n");
-    for account in listed {
-        out.push_str(&format!(
-            "\n<details><summary><b>{}</b> · {}</summary>\n",
-            html(&account.name),
-            html(&words::counts(&account.counts()))
-        ));
-        for entry in &account.layers {
-            let LayerState::Planned(plan) = &entry.state else {
-                continue;
-            };
-            if !plan.counts.has_changes() {
-                continue;
-            }
-            out.push_str(&format!("\n{}\n", code(&entry.layer)));
-            for change in by_kind(&plan.resources) {
-                out.push_str(&format!("- {}\n", words::resource(change)));
-            }
-            for output in &plan.outputs {
-                out.push_str(&format!(
-                    "- output {} ({})\n",
-                    code(&output.name),
-                    output.kind.label()
-                ));
-            }
-        }
-        out.push_str("\n</details>\n");
-    }
-    if !quiet_unlisted.is_empty() {
+    if !quiet.is_empty() {
         names_line(
             out,
             "Changes without destroys",
-            &quiet_unlisted,
+            &quiet,
             detail.changed_names,
         );
     }

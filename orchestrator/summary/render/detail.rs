@@ -1,155 +1,232 @@
-//! How much of the summary a comment shows, and the steps by which it gives detail up to
-//! fit a size limit. Accounts that destroy something are named at every step.
+//! How much of the summary a comment shows, and the order in which detail is given up to
+//! fit a size limit: what a reviewer needs least goes first. The per-account resource lists
+//! go first (one folded group at a time), then table rows, error lines and the addresses of
+//! drift, then the table; only then are destroyed addresses grouped, and as a last resort
+//! counted. The headline and every destroying account are in every step.
 
-use crate::summary::model::Summary;
+use crate::summary::model::{AccountSummary, LayerState, Summary};
 
-/// Which accounts get a collapsed block listing their resources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResourceLists {
-    /// Every account with changes.
+/// How the destroyed and replaced addresses are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Destroys {
+    /// Under each account, one line per address with layer and terraform's reason.
+    Full,
+    /// One line per (layer, kind, address), naming every account it is destroyed in.
+    Grouped,
+    /// Only how many per account; the addresses are in the full version.
+    Counts,
+}
+
+/// Which accounts get a row in the account x layer table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rows {
     All,
-    /// Only accounts that destroy or replace something.
-    Destroying,
+    /// Without accounts that change nothing.
+    Changed,
+    /// Only accounts that destroy something or whose plan failed or is missing.
+    Notable,
+    /// No table.
     None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Detail {
-    pub resource_lists: ResourceLists,
-    /// Table rows of accounts with no changes.
-    pub unchanged_rows: bool,
-    /// Table rows of accounts that change, destroy nothing and did not fail.
-    pub changed_rows: bool,
+    pub destroys: Destroys,
+    pub rows: Rows,
     /// The names of accounts with no changes (else only how many).
     pub unchanged_names: bool,
-    /// The names of accounts whose rows were left out of the table (else only how many).
+    /// The names of accounts that change, destroy nothing and have no resource list or row.
     pub changed_names: bool,
-    /// At most this many destroyed or replaced addresses per account (the rest are counted).
-    pub destroy_addresses: Option<usize>,
     /// At most this many error lines per failed plan.
     pub error_lines: Option<usize>,
     /// The error message of each unreadable plan file (else only its path).
     pub bad_plan_messages: bool,
-    /// The account x layer table at all.
-    pub table: bool,
+    /// The addresses of drift, deferred changes, actions and unknown action lists (else
+    /// only how many per plan).
+    pub extra_addresses: bool,
+    /// How many groups of accounts (folded when their changes are identical) get their
+    /// collapsed resource list, destroying accounts first; `None` for all.
+    pub lists: Option<usize>,
 }
 
 impl Detail {
     pub const FULL: Detail = Detail {
-        resource_lists: ResourceLists::All,
-        unchanged_rows: true,
-        changed_rows: true,
+        destroys: Destroys::Full,
+        rows: Rows::All,
         unchanged_names: true,
         changed_names: true,
-        destroy_addresses: None,
         error_lines: None,
         bad_plan_messages: true,
-        table: true,
+        extra_addresses: true,
+        lists: None,
     };
 
-    /// Every step, from the full comment to the barest one; each gives up more than the last.
+    /// Every step without resource lists, from the most detailed to the barest; each gives
+    /// up more than the last. [`fit`](super::fit) then adds back as many lists as fit.
     pub fn steps() -> Vec<Detail> {
-        let mut steps = vec![Detail::FULL];
+        let mut steps = vec![Detail {
+            lists: Some(0),
+            ..Detail::FULL
+        }];
         let mut next = |change: &dyn Fn(&mut Detail)| {
-            let mut detail = *steps.last().expect("starts with FULL");
+            let mut detail = *steps.last().expect("starts with one");
             change(&mut detail);
             steps.push(detail);
         };
-        next(&|d| d.resource_lists = ResourceLists::Destroying);
-        next(&|d| d.resource_lists = ResourceLists::None);
-        next(&|d| d.unchanged_rows = false);
+        next(&|d| d.rows = Rows::Changed);
         next(&|d| d.unchanged_names = false);
-        next(&|d| d.changed_rows = false);
-        next(&|d| d.error_lines = Some(3));
-        next(&|d| d.destroy_addresses = Some(10));
+        next(&|d| d.rows = Rows::Notable);
+        next(&|d| d.error_lines = Some(5));
         next(&|d| d.bad_plan_messages = false);
         next(&|d| d.changed_names = false);
-        next(&|d| d.destroy_addresses = Some(3));
+        next(&|d| d.extra_addresses = false);
+        next(&|d| d.error_lines = Some(1));
+        next(&|d| d.rows = Rows::None);
         next(&|d| d.error_lines = Some(0));
-        next(&|d| d.destroy_addresses = Some(0));
-        next(&|d| d.table = false);
+        next(&|d| d.destroys = Destroys::Grouped);
+        next(&|d| d.destroys = Destroys::Counts);
         steps
     }
 
-    /// What this detail leaves out of `summary`, one phrase each, for the note in the comment.
-    pub fn left_out(&self, summary: &Summary) -> Vec<String> {
+    /// What this detail leaves out of `summary`, one phrase each, for the note in the
+    /// comment; `groups` are the folded groups of accounts with resource lists, in order.
+    pub fn left_out(&self, summary: &Summary, groups: &[Vec<&AccountSummary>]) -> Vec<String> {
         let mut out = Vec::new();
-        let changed = summary.accounts.iter().filter(|a| !a.is_unchanged());
-        let with_changes = changed.clone().filter(|a| a.counts().has_changes());
-        let lists_gone = match self.resource_lists {
-            ResourceLists::All => 0,
-            ResourceLists::Destroying => with_changes.clone().filter(|a| !a.destroys()).count(),
-            ResourceLists::None => with_changes.clone().count(),
-        };
+        let shown = self.lists.unwrap_or(usize::MAX);
+        let lists_gone: usize = groups.iter().skip(shown).map(Vec::len).sum();
         if lists_gone > 0 {
             out.push(format!("the resource lists of {}", accounts(lists_gone)));
         }
         let unchanged = summary.accounts.iter().filter(|a| a.is_unchanged()).count();
-        if self.table && !self.unchanged_rows && unchanged > 0 {
+        let quiet = summary
+            .accounts
+            .iter()
+            .filter(|a| is_quiet_change(a))
+            .count();
+        if self.rows > Rows::All && self.rows < Rows::None && unchanged > 0 {
             out.push(format!(
                 "the table rows of {} with no changes",
                 accounts(unchanged)
             ));
         }
         if !self.unchanged_names && unchanged > 0 {
-            out.push("the names of the accounts with no changes".into());
-        }
-        let quiet_changed = changed.clone().filter(|a| is_quiet_change(a)).count();
-        if self.table && !self.changed_rows && quiet_changed > 0 {
             out.push(format!(
-                "the table rows of {} that change but destroy nothing",
-                accounts(quiet_changed)
+                "the names of the {} with no changes",
+                accounts(unchanged)
             ));
         }
-        if !self.changed_names && quiet_changed > 0 {
-            out.push("the names of the accounts that change but destroy nothing".into());
+        if self.rows > Rows::Changed && self.rows < Rows::None && quiet > 0 {
+            out.push(format!(
+                "the table rows of {} that change but destroy nothing",
+                accounts(quiet)
+            ));
         }
-        if let Some(n) = self.destroy_addresses {
-            let over = summary
-                .accounts
-                .iter()
-                .filter(|a| {
-                    usize::try_from(a.counts().destroy + a.counts().replace).unwrap_or(usize::MAX)
-                        > n
-                })
-                .count();
-            if over > 0 {
-                out.push(format!(
-                    "destroyed and replaced addresses beyond the first {n} per account"
-                ));
-            }
+        let quiet_unnamed = quiet - quiet_listed(groups, shown);
+        if !self.changed_names && self.rows > Rows::Changed && quiet_unnamed > 0 {
+            out.push(format!(
+                "the names of {} that change but destroy nothing",
+                accounts(quiet_unnamed)
+            ));
         }
         if let Some(n) = self.error_lines {
             let over = summary
                 .accounts
                 .iter()
                 .flat_map(|a| a.failed_layers())
-                .any(|l| match &l.state {
-                    crate::summary::LayerState::Failed { error, .. } => error.len() > n,
-                    _ => false,
-                });
-            if over {
+                .filter(|l| error_lines(&l.state) > n)
+                .count();
+            if over > 0 {
                 out.push(if n == 0 {
-                    "the error lines of failed plans".into()
+                    format!("the error lines of {}", plans(over, "failed plan"))
                 } else {
-                    format!("error lines beyond the first {n} per failed plan")
+                    format!(
+                        "error lines beyond the first {n} of {}",
+                        plans(over, "failed plan")
+                    )
                 });
             }
         }
         if !self.bad_plan_messages && !summary.bad_plans.is_empty() {
-            out.push("why each unreadable plan file could not be read".into());
+            out.push(format!(
+                "why {} could not be read",
+                plans(summary.bad_plans.len(), "plan file")
+            ));
         }
-        if !self.table && !summary.accounts.is_empty() {
+        if !self.extra_addresses {
+            let extras = summary
+                .accounts
+                .iter()
+                .flat_map(|a| a.plans())
+                .filter(|(_, p)| has_extras(p))
+                .count();
+            if extras > 0 {
+                out.push(format!(
+                    "the addresses of drift, deferred changes, actions and other action kinds in {}",
+                    plans(extras, "plan")
+                ));
+            }
+        }
+        if self.rows == Rows::None && !summary.accounts.is_empty() {
             out.push("the account by layer table".into());
+        }
+        let destroyed: usize = summary
+            .accounts
+            .iter()
+            .flat_map(|a| a.plans())
+            .map(|(_, p)| p.resources.iter().filter(|r| r.kind.destroys()).count())
+            .sum();
+        match self.destroys {
+            Destroys::Full => {}
+            Destroys::Grouped => {
+                let reasons = summary
+                    .accounts
+                    .iter()
+                    .flat_map(|a| a.plans())
+                    .flat_map(|(_, p)| &p.resources)
+                    .any(|r| r.kind.destroys() && r.reason.is_some());
+                if reasons {
+                    out.push("terraform's reason for each destroy (every destroyed address is named, by account)".into());
+                }
+            }
+            Destroys::Counts => out.push(format!(
+                "the {destroyed} destroyed and replaced addresses (counted per account)"
+            )),
         }
         out
     }
 }
 
-/// An account that changes, destroys nothing and has no failed plan: the first to lose its
-/// table row.
-pub(super) fn is_quiet_change(account: &crate::summary::AccountSummary) -> bool {
-    !account.is_unchanged() && !account.destroys() && account.failed_layers().next().is_none()
+/// Lines of terraform's output kept for a failed plan.
+pub(super) fn error_lines(state: &LayerState) -> usize {
+    match state {
+        LayerState::Failed { error, .. } => error.len(),
+        LayerState::Planned(plan) => plan.diagnostics.len(),
+        _ => 0,
+    }
+}
+
+/// Whether a plan has something for the drift, deferred, actions and other section.
+pub(super) fn has_extras(plan: &crate::summary::PlanSummary) -> bool {
+    plan.has_extras() || plan.counts.other > 0
+}
+
+/// Quiet accounts whose resource list is shown (so they are named there).
+fn quiet_listed(groups: &[Vec<&AccountSummary>], shown: usize) -> usize {
+    groups
+        .iter()
+        .take(shown)
+        .flatten()
+        .filter(|a| is_quiet_change(a))
+        .count()
+}
+
+/// An account that changes, destroys nothing and has no failed or missing plan: the first
+/// to lose its table row.
+pub(super) fn is_quiet_change(account: &AccountSummary) -> bool {
+    account.counts().has_changes()
+        && !account.destroys()
+        && account.failed_layers().next().is_none()
+        && account.missing_layers().next().is_none()
 }
 
 fn accounts(n: usize) -> String {
@@ -157,5 +234,13 @@ fn accounts(n: usize) -> String {
         "1 account".into()
     } else {
         format!("{n} accounts")
+    }
+}
+
+fn plans(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }

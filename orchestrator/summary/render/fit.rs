@@ -1,11 +1,12 @@
-//! Shortening the comment to a size limit, step by step, saying what was left out and
-//! where the full version is.
+//! Shortening the comment to a size limit, saying exactly what was left out and where the
+//! full version is. The most detailed step of [`Detail::steps`] whose fixed part fits is
+//! taken, then as many folded resource lists as still fit are added back.
 
 use std::path::PathBuf;
 
-use crate::summary::model::Summary;
+use crate::summary::model::{AccountSummary, Summary};
 
-use super::comment::render;
+use super::comment::{list_groups, render_parts};
 use super::detail::Detail;
 use super::markdown::{code, thousands};
 
@@ -36,6 +37,8 @@ pub struct Fitted {
     pub text: String,
     /// What the comment leaves out (empty when nothing was).
     pub left_out: Vec<String>,
+    /// The detail it was rendered at.
+    pub detail: Detail,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,15 +54,36 @@ pub struct TooLong {
 
 /// The most detailed rendering of `summary` that fits `limit`.
 pub fn fit(summary: &Summary, limit: Limit, full: &FullVersion) -> Result<Fitted, TooLong> {
-    let mut needed = 0;
+    let groups = list_groups(summary);
+    let whole = attempt(summary, &Detail::FULL, &groups, limit, full);
+    if whole.0 <= limit.max {
+        return Ok(whole.1);
+    }
+    let mut needed = whole.0;
     for detail in Detail::steps() {
-        let left_out = detail.left_out(summary);
-        let note = (!left_out.is_empty()).then(|| note(&left_out, limit, full));
-        let text = render(summary, &detail, note.as_deref());
-        needed = (limit.measure)(&text);
-        if needed <= limit.max {
-            return Ok(Fitted { text, left_out });
+        let (size, fitted) = attempt(summary, &detail, &groups, limit, full);
+        needed = size;
+        if size > limit.max {
+            continue;
         }
+        // Adding a list never makes the comment shorter: search the most that fit.
+        let (mut low, mut high) = (0, groups.len());
+        let mut best = fitted;
+        while low < high {
+            let mid = (low + high).div_ceil(2);
+            let more = Detail {
+                lists: Some(mid),
+                ..detail
+            };
+            let (size, fitted) = attempt(summary, &more, &groups, limit, full);
+            if size <= limit.max {
+                low = mid;
+                best = fitted;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return Ok(best);
     }
     Err(TooLong {
         needed,
@@ -67,6 +91,26 @@ pub fn fit(summary: &Summary, limit: Limit, full: &FullVersion) -> Result<Fitted
         unit: limit.unit,
         of: limit.of,
     })
+}
+
+fn attempt(
+    summary: &Summary,
+    detail: &Detail,
+    groups: &[Vec<&AccountSummary>],
+    limit: Limit,
+    full: &FullVersion,
+) -> (usize, Fitted) {
+    let left_out = detail.left_out(summary, groups);
+    let note = (!left_out.is_empty()).then(|| note(&left_out, limit, full));
+    let text = render_parts(summary, detail, note.as_deref(), groups).join("");
+    (
+        (limit.measure)(&text),
+        Fitted {
+            text,
+            left_out,
+            detail: *detail,
+        },
+    )
 }
 
 fn note(left_out: &[String], limit: Limit, full: &FullVersion) -> String {
@@ -97,6 +141,7 @@ fn note(left_out: &[String], limit: Limit, full: &FullVersion) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::summary::render::render;
     use crate::summary::{
         AccountSummary, Kind, LayerEntry, LayerState, PlanSummary, ResourceChange,
     };
@@ -104,7 +149,7 @@ mod tests {
     fn account(i: usize) -> AccountSummary {
         let mut plan = PlanSummary::default();
         for r in 0..30 {
-            let kind = if i % 5 == 0 && r < 8 {
+            let kind = if i.is_multiple_of(5) && r < 8 {
                 Kind::Delete
             } else {
                 Kind::Create
@@ -115,6 +160,7 @@ mod tests {
                 previous_address: None,
                 import_id: None,
                 reason: None,
+                actions: None,
             });
         }
         AccountSummary {
@@ -162,6 +208,20 @@ mod tests {
             }
         }
         assert!(fitted_once);
+    }
+
+    #[test]
+    fn destroyed_addresses_stay_while_lists_and_table_go() {
+        let summary = summary();
+        // Room for the destroys but not for every list.
+        let fitted = fit(&summary, limit(8_000), &FullVersion::default()).unwrap();
+        for i in (0..60).step_by(5) {
+            for r in 0..8 {
+                let address = format!("module.m[\"{i}\"].aws_s3_bucket.b[{r}]");
+                assert!(fitted.text.contains(&address), "{address} is not named");
+            }
+        }
+        assert!(fitted.left_out[0].starts_with("the resource lists of "));
     }
 
     #[test]

@@ -8,6 +8,6 @@ mod markdown;
 mod words;
 
 pub use comment::{render, MARKER};
-pub use detail::{Detail, ResourceLists};
+pub use detail::{Destroys, Detail, Rows};
 pub use fit::{fit, Fitted, FullVersion, Limit, TooLong};
 pub use markdown::{byte_length, comment_length};

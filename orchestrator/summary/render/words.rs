@@ -20,6 +20,7 @@ pub(super) fn counts(counts: &Counts) -> String {
     part(counts.moved, "moved", "moved");
     part(counts.imported, "imported", "imported");
     part(counts.outputs, "output changed", "outputs changed");
+    part(counts.other, "other action", "other actions");
     if parts.is_empty() {
         "no changes".into()
     } else {
@@ -54,6 +55,9 @@ pub(super) fn cell(counts: &Counts) -> String {
     if counts.outputs > 0 {
         parts.push(format!("outputs {}", counts.outputs));
     }
+    if counts.other > 0 {
+        parts.push(format!("other {}", counts.other));
+    }
     if parts.is_empty() {
         "no changes".into()
     } else {
@@ -61,13 +65,23 @@ pub(super) fn cell(counts: &Counts) -> String {
     }
 }
 
-/// "replace `aws_kms_key.main` (tainted)": one resource in a list.
-pub(super) fn resource(change: &ResourceChange) -> String {
-    let mut line = match (change.kind, &change.previous_address, &change.import_id) {
+/// "replace `aws_kms_key.main`": the kind and address only.
+pub(super) fn resource_short(change: &ResourceChange) -> String {
+    match (change.kind, &change.previous_address, &change.import_id) {
         (Kind::NoOp, Some(from), _) => format!("move {} to {}", code(from), code(&change.address)),
         (Kind::NoOp, None, Some(_)) => format!("import {}", code(&change.address)),
+        (kind, _, _) if kind.is_other() => format!(
+            "other {} (actions {})",
+            code(&change.address),
+            text(change.actions.as_deref().unwrap_or_default())
+        ),
         (kind, _, _) => format!("{} {}", kind.label(), code(&change.address)),
-    };
+    }
+}
+
+/// "replace `aws_kms_key.main` (tainted)": one resource in a list.
+pub(super) fn resource(change: &ResourceChange) -> String {
+    let mut line = resource_short(change);
     let mut notes = Vec::new();
     if change.kind == Kind::Forget || change.kind == Kind::CreateForget {
         notes.push("the object stays; terraform stops managing it".to_string());
@@ -125,6 +139,7 @@ mod tests {
             previous_address: None,
             import_id: None,
             reason: None,
+            actions: None,
         }
     }
 

@@ -1,0 +1,244 @@
+//! Plans made by real terraform (1.11, `terraform_data`, local state) while the tests run:
+//! one configuration change that produces create, update, delete, both replacement orders,
+//! no-op, read, move (`moved`), import (`import`) and forget (`removed`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use orchestrator::summary::{read_plan, Counts};
+
+use crate::{run, summary};
+
+const BASE: &str = r#"
+resource "terraform_data" "update_me" { input = "v1" }
+resource "terraform_data" "delete_me" { input = "x" }
+resource "terraform_data" "replace_dc" { triggers_replace = "v1" }
+resource "terraform_data" "replace_cd" {
+  triggers_replace = "v1"
+  lifecycle { create_before_destroy = true }
+}
+resource "terraform_data" "same" { input = "same" }
+resource "terraform_data" "old_name" { input = "moved" }
+resource "terraform_data" "forget_me" { input = "forget" }
+"#;
+
+const NEXT: &str = r#"
+resource "terraform_data" "create_me" { input = "new" }
+resource "terraform_data" "update_me" { input = "v2" }
+resource "terraform_data" "replace_dc" { triggers_replace = "v2" }
+resource "terraform_data" "replace_cd" {
+  triggers_replace = "v2"
+  lifecycle { create_before_destroy = true }
+}
+resource "terraform_data" "same" { input = "same" }
+moved {
+  from = terraform_data.old_name
+  to   = terraform_data.new_name
+}
+resource "terraform_data" "new_name" { input = "moved" }
+removed {
+  from = terraform_data.forget_me
+  lifecycle { destroy = false }
+}
+import {
+  to = terraform_data.imported
+  id = "imported-id"
+}
+resource "terraform_data" "imported" {}
+data "terraform_remote_state" "read" {
+  backend = "local"
+  config  = { path = terraform_data.create_me.output }
+}
+"#;
+
+pub struct Made {
+    _dir: tempfile::TempDir,
+    /// `terraform show -json` of the plan.
+    pub json: PathBuf,
+    /// terraform's own `Plan: ...` line for it.
+    pub plan_line: String,
+    /// A plan with no changes.
+    pub unchanged: PathBuf,
+}
+
+fn terraform(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("terraform")
+        .args(args)
+        .current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .expect("terraform on PATH");
+    assert!(
+        out.status.success(),
+        "terraform {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Made once per test run: apply BASE, plan NEXT.
+pub fn made() -> &'static Made {
+    static MADE: OnceLock<Made> = OnceLock::new();
+    MADE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(work.join("main.tf"), BASE).unwrap();
+        terraform(&work, &["init", "-input=false", "-no-color"]);
+        terraform(
+            &work,
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+        );
+        terraform(
+            &work,
+            &["plan", "-input=false", "-no-color", "-out=unchanged"],
+        );
+        let unchanged = dir.path().join("unchanged.json");
+        std::fs::write(
+            &unchanged,
+            terraform(&work, &["show", "-json", "unchanged"]),
+        )
+        .unwrap();
+        std::fs::write(work.join("main.tf"), NEXT).unwrap();
+        terraform(&work, &["plan", "-input=false", "-no-color", "-out=tfplan"]);
+        let json = dir.path().join("plan.json");
+        std::fs::write(&json, terraform(&work, &["show", "-json", "tfplan"])).unwrap();
+        let text = terraform(&work, &["show", "-no-color", "tfplan"]);
+        let plan_line = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Plan: "))
+            .expect("a Plan: line")
+            .to_string();
+        Made {
+            _dir: dir,
+            json,
+            plan_line,
+            unchanged,
+        }
+    })
+}
+
+const DESTROYED: [&str; 3] = [
+    "destroy `terraform_data.delete_me` (no longer in the configuration)",
+    "replace `terraform_data.replace_cd`",
+    "replace `terraform_data.replace_dc`",
+];
+
+#[test]
+fn every_kind_terraform_1_11_makes_is_counted_exactly() {
+    let made = made();
+    let plan = read_plan(&made.json).unwrap();
+    assert_eq!(
+        plan.counts,
+        Counts {
+            add: 1,
+            change: 1,
+            destroy: 1,
+            replace: 2,
+            forget: 1,
+            moved: 1,
+            imported: 1,
+            outputs: 0,
+            other: 0,
+        }
+    );
+    // The one counting Slack, the run report and the comment share is terraform's own.
+    let line = plan.counts.terraform_line();
+    assert!(
+        made.plan_line.starts_with(&format!(
+            "{} to import, {} to add, {} to change, {} to destroy",
+            plan.counts.imported, line.add, line.change, line.destroy
+        )),
+        "{}",
+        made.plan_line
+    );
+    assert_eq!(
+        read_plan(&made.unchanged).unwrap().counts,
+        Counts::default()
+    );
+}
+
+#[test]
+fn real_plans_in_the_runner_layout_name_every_destroy_with_account_and_layer() {
+    let made = made();
+    let dir = tempfile::tempdir().unwrap();
+    for account in ["shop-dev", "shop-prod"] {
+        std::fs::create_dir_all(dir.path().join(account)).unwrap();
+        std::fs::copy(&made.json, dir.path().join(account).join("static.json")).unwrap();
+        std::fs::copy(
+            &made.unchanged,
+            dir.path().join(account).join("platform.json"),
+        )
+        .unwrap();
+    }
+    let out = run(&mut summary(&[dir.path().to_str().unwrap()]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let c = &out.stdout;
+    assert!(
+        c.contains("## Terraform plan: 2 accounts, 2 with changes"),
+        "{c}"
+    );
+    assert!(c.contains("**6 to add, 2 to change, 6 to destroy** · 4 replacements · 2 to forget · 2 moved · 2 imported"), "{c}");
+    let destroys = c.split("### Destroys and replacements").nth(1).unwrap();
+    for account in ["shop-dev", "shop-prod"] {
+        let entry = destroys
+            .split(&format!("- **{account}**: 1 to destroy, 2 to replace\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{account}: {destroys}"));
+        for destroyed in DESTROYED {
+            assert!(
+                entry.contains(&format!("  - `static` {destroyed}")),
+                "{account}: {destroyed}: {c}"
+            );
+        }
+    }
+    assert!(c.contains("| account | platform | static |"), "{c}");
+    assert!(c.contains("identical in 2 accounts"), "{c}");
+    assert!(
+        c.contains(
+            "- forget `terraform_data.forget_me` (the object stays; terraform stops managing it)"
+        ),
+        "{c}"
+    );
+    assert!(
+        c.contains("- move `terraform_data.old_name` to `terraform_data.new_name`"),
+        "{c}"
+    );
+    assert!(
+        c.contains("- import `terraform_data.imported` (id `imported-id`)"),
+        "{c}"
+    );
+    assert!(
+        !c.contains("terraform_remote_state"),
+        "a read is not a change: {c}"
+    );
+}
+
+#[test]
+fn real_plans_in_a_flat_directory_are_one_row_each() {
+    let made = made();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&made.json, dir.path().join("plan-network.json")).unwrap();
+    std::fs::copy(&made.unchanged, dir.path().join("plan-dns.json")).unwrap();
+    let out = run(&mut summary(&[dir.path().to_str().unwrap()]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let c = &out.stdout;
+    assert!(
+        c.contains("## Terraform plan: 2 accounts, 1 with changes"),
+        "{c}"
+    );
+    assert!(c.contains("| account | plan |\n| --- | --- |\n"), "{c}");
+    assert!(
+        c.contains("| **plan-network** | +1 ~1 **-1** **±2** forget 1 moved 1 import 1 |"),
+        "{c}"
+    );
+    assert!(c.contains("| plan-dns | no changes |"), "{c}");
+    for destroyed in DESTROYED {
+        assert!(
+            c.contains(&format!("  - `plan` {destroyed}")),
+            "{destroyed}: {c}"
+        );
+    }
+}
