@@ -247,6 +247,7 @@ pub fn merge(
                 source: fallback.source.clone(),
                 action: Default::default(),
                 stack: None,
+                resumed_from: None,
                 waves,
                 jobs,
             },
