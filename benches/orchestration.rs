@@ -57,6 +57,7 @@ fn main() {
         serialise_init: false,
         stack: None,
         destroy: false,
+        output: Default::default(),
     };
     let context = ReportContext {
         run_id: "bench".into(),

@@ -4,8 +4,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `orchestrator --version`: the version, the commit and the target it was built from
+/// (stamped by build.rs), so a bug report names exactly which binary ran.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("ORCHESTRATOR_COMMIT"),
+    ", target ",
+    env!("ORCHESTRATOR_TARGET"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
-#[command(name = "orchestrator", version, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = crate::exit::help())]
+#[command(name = "orchestrator", version = VERSION, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = crate::exit::help())]
 pub struct Cli {
     /// The organisation's configuration [default: domains.yaml in the current directory or
     /// the nearest parent that has one].
@@ -64,6 +75,17 @@ pub enum Command {
     Stacks(StacksArgs),
     /// Create the accounts that have no account_id yet (defaults.account_vending) and record their ids.
     Vend(VendArgs),
+    /// Print a shell completion script, e.g. `orchestrator completions bash > ~/.local/share/bash-completion/completions/orchestrator`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `orchestrator manpage > ~/.local/share/man/man1/orchestrator.1`.
+    Manpage,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +206,14 @@ pub struct ExecutionArgs {
     /// The work dir, resolved from the global `--work-dir` (default next to the config).
     #[arg(skip)]
     pub work_dir: PathBuf,
+    /// Longest line of terraform output kept in memory (bytes); longer lines keep their
+    /// start. The log file always has everything.
+    #[arg(long, env = "ORCHESTRATOR_MAX_OUTPUT_LINE", default_value_t = 16 * 1024)]
+    pub max_output_line: usize,
+    /// How much of the end of each terraform command's output is kept in memory (bytes) to
+    /// find its error lines.
+    #[arg(long, env = "ORCHESTRATOR_MAX_OUTPUT_TAIL", default_value_t = 1024 * 1024)]
+    pub max_output_tail: usize,
 }
 
 #[derive(Debug, Args)]
@@ -458,4 +488,24 @@ pub struct DomainAddArgs {
     /// Print the new domains.yaml instead of writing it.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn version_names_the_release_the_commit_and_the_target() {
+        let version = super::Cli::command().render_version();
+        let expected_start = format!("orchestrator {} (commit ", env!("CARGO_PKG_VERSION"));
+        assert!(version.starts_with(&expected_start), "{version}");
+        let commit = version[expected_start.len()..].split(',').next().unwrap();
+        assert!(!commit.is_empty() && !commit.contains(' '), "{version}");
+        // The target triple of this very build (its architecture and OS).
+        assert!(
+            version.contains(&format!(", target {}-", std::env::consts::ARCH)),
+            "{version}"
+        );
+        assert!(version.contains(std::env::consts::OS), "{version}");
+    }
 }

@@ -17,6 +17,7 @@ pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod contract;
 pub mod credentials;
 pub mod destroy;

@@ -26,7 +26,8 @@ fn main() -> ExitCode {
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
+                // A lost stderr must never panic or stop the run (see `console`).
+                .with_writer(|| orchestrator::console::StderrSink)
                 .with_ansi(std::io::stderr().is_terminal()),
         )
         .with(filter)
@@ -34,7 +35,7 @@ fn main() -> ExitCode {
     match orchestrator::commands::dispatch(cli) {
         Ok(exit) => exit.into(),
         Err(err) => {
-            eprintln!("{}", err.report());
+            orchestrator::console::stderr_line(&err.report().to_string());
             err.exit().into()
         }
     }

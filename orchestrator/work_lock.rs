@@ -5,9 +5,9 @@
 //!
 //! The kernel drops a `flock` when every descriptor of it is closed, so a run that died
 //! (SIGKILL, a crash) never leaves the directory locked: its record stays behind, and the next
-//! run takes over with a notice. The descriptor is deliberately inherited by the terraform
-//! processes the run starts: if the orchestrator dies while they are still saving their state,
-//! the directory stays locked until the last of them has stopped.
+//! run takes over with a notice. The descriptor is close-on-exec: a provisioner's stray child
+//! must not keep the directory locked after its run ended (terraform's own state lock covers a
+//! terraform that is still stopping after its orchestrator died).
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use nix::errno::Errno;
-use nix::fcntl::{fcntl, FcntlArg, FdFlag, Flock, FlockArg};
+use nix::fcntl::{Flock, FlockArg};
 
 const LOCK_FILE: &str = "run.lock";
 
@@ -122,8 +122,6 @@ pub fn lock(work_dir: &Path, command: &str) -> Result<WorkDirLock, LockError> {
         command: command.to_string(),
     };
     write_holder(&mut file, Some(&me)).map_err(io)?;
-    // Inherited by terraform (see the module comment): clear close-on-exec.
-    fcntl(&*file, FcntlArg::F_SETFD(FdFlag::empty())).map_err(|e| io(e.into()))?;
     Ok(WorkDirLock { file, path, stale })
 }
 

@@ -282,6 +282,65 @@ fn a_cancelled_leg_reads_like_an_interrupted_run() {
     assert_same(&local, &merged);
 }
 
+/// The stage leg of `payments-stage` left no run report (its runner was lost): with the plan
+/// of legs (`--expect`), `report merge` counts that account `lost`, a failure, so the run
+/// reads like a local run in which it failed: prod held back with the same words, and the
+/// same statuses everywhere else.
+#[test]
+fn a_leg_with_no_report_reads_like_a_failed_job() {
+    let env = [("TF_VAR_fail_account", "payments-stage")];
+    let local = local(&org(0), &env);
+
+    let there = org(0);
+    let plan = there.run(&["matrix", "--wave", "stage"]);
+    plan.expect_code(0);
+    std::fs::write(there.path().join("stage-legs.json"), &plan.stdout).unwrap();
+    run_leg(&there, "catalog-stage", &[]);
+    // payments-stage's leg never reports; the gate sees it through the plan of legs.
+    there
+        .run(&[
+            "report",
+            "merge",
+            "--expect",
+            "stage-legs.json",
+            "--out",
+            "stage.json",
+            "legs",
+        ])
+        .expect_code(0);
+    let gate = there.run(&["gate", "--wave", "stage", "--report", "stage.json"]);
+    gate.expect_code(0);
+    assert!(gate.stdout.contains("proceed=false"), "{}", gate.stdout);
+    there
+        .run(&[
+            "report",
+            "merge",
+            "--include-held-back",
+            "--expect",
+            "stage-legs.json",
+            "--out",
+            "merged.json",
+            "legs",
+        ])
+        .expect_code(0);
+    let merged = read_report(&there.path().join("merged.json")).unwrap();
+
+    let lost = merged
+        .jobs
+        .iter()
+        .find(|j| j.account == "payments-stage")
+        .unwrap();
+    assert_eq!(lost.status, Status::Lost);
+    // Everything but the lost account itself says what the local run says.
+    let others = |report: &RunReport| -> Vec<String> {
+        let mut report = report.clone();
+        report.jobs.retain(|j| j.account != "payments-stage");
+        said(&report)
+    };
+    assert_eq!(local.outcome, merged.outcome);
+    assert_eq!(others(&local), others(&merged), "local run vs merged legs");
+}
+
 #[test]
 fn the_comparison_sees_a_difference() {
     // `said` is what the other tests compare: it must tell apart reports that differ.

@@ -13,3 +13,6 @@ mod run_lock;
 
 #[path = "reliability/collisions.rs"]
 mod collisions;
+
+#[path = "reliability/killed.rs"]
+mod killed;

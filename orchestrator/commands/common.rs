@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::changes::{self, ChangeSet};
 use crate::cli::{Format, Selectors};
 use crate::config::{self, Account, Config};
+use crate::console::eprintln;
 use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};

@@ -14,6 +14,7 @@ use super::execute::{finish, run_to_report};
 use super::resolve::{absolute, resolve, RunKind};
 use crate::cli::DestroyArgs;
 use crate::config::Config;
+use crate::console::eprintln;
 use crate::destroy::{self, Answer, DestroyRequest, Listed};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Plan, Selection};

@@ -3,6 +3,7 @@ use std::path::Path;
 
 use crate::cli::DomainAddArgs;
 use crate::config::add_domain::{add_domain, parse_account_id, DomainRequest};
+use crate::console::eprintln;
 use crate::exit::{CliError, CommandResult, Exit};
 
 /// Appends the domain to the config file in place (or prints the new file with --dry-run).

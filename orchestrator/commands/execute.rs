@@ -2,7 +2,6 @@
 //! account's credentials (preflight), run the plan with the one signal listener, then write
 //! the run report, print the summary and publish it to GitHub.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -12,6 +11,7 @@ use super::resolve::{resolve, Execution, RunKind};
 use super::signals::StopSignals;
 use crate::aws::{self, StsProvider};
 use crate::config::{Config, CredentialsMode};
+use crate::console::eprintln;
 use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::events;
 use crate::exit::{CliError, CommandResult, Exit};
@@ -32,8 +32,15 @@ pub(super) fn execute(
     if plan.job_count() == 0 {
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
+    // A report that could not be written after the deploy would lose its outcome: refused now.
+    report::check_writable(&execution.report.report_path).map_err(|e| {
+        CliError::bad_input(format!(
+            "{e}; nothing was started (choose another --report)"
+        ))
+    })?;
     // Before anything is written there: released when this function returns.
     let _work_dir_lock = lock_work_dir(&execution.run.work_dir, command)?;
+    crate::console::set_run_log(execution.run.work_dir.join("orchestrator.log"));
     let report = run_to_report(Arc::new(config), &plan, &execution)?;
     finish(&report, &execution)
 }
@@ -175,7 +182,7 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
             config: execution.config_path.clone(),
         },
     );
-    let _ = std::io::stdout().write_all(summary.as_bytes());
+    crate::console::stdout_text(&summary);
     written.map_err(|e| CliError::failed(e.to_string()))?;
     if report.outcome == Outcome::Drifted && execution.fail_on_drift {
         eprintln!(

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use crate::cli::GateArgs;
+use crate::console::{eprintln, println};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::github_actions::{append_outputs, GithubActions};
 use crate::notify::format::{and_list, count};

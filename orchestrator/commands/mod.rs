@@ -1,6 +1,7 @@
 //! One file per subcommand: each turns parsed flags into calls on the library.
 
 mod common;
+mod completions;
 mod deploy;
 mod destroy;
 mod domain;
@@ -54,5 +55,7 @@ pub fn dispatch(cli: Cli) -> CommandResult {
         Command::Stacks(args) => stacks::run(inv.config()?, args),
         Command::Vend(args) => vend::run(inv.config()?, args),
         Command::Domain(DomainCommand::Add(args)) => domain::add(inv.config()?, args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Manpage => completions::manpage(),
     }
 }

@@ -2,6 +2,7 @@ use std::path::Path;
 
 use crate::cli::{NotifyOn, SlackArgs};
 use crate::config::{self, Domain};
+use crate::console::{eprintln, println};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::notify::slack::trigger::Decision;
 use crate::notify::slack::{self, DeliveryPolicy, When};

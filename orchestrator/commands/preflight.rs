@@ -29,7 +29,7 @@ pub(super) fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
         &provider,
         usize::from(args.parallel),
     ));
-    print!("{}", report.render());
+    crate::console::stdout_text(&report.render());
     if report.is_ok() {
         Ok(Exit::Success)
     } else {

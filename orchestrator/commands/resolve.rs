@@ -109,6 +109,7 @@ pub(super) fn resolve(
         serialise_init: terraform::plugin_cache_configured(),
         stack: kind.stack.clone(),
         destroy: kind.destroy,
+        output: output_limits(args)?,
     };
     Ok(Execution {
         run,
@@ -141,4 +142,26 @@ pub(super) fn resolve(
 
 pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
     std::path::absolute(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
+}
+
+/// `--max-output-line` and `--max-output-tail`, checked: a cap too small to hold one of
+/// terraform's error lines would hide why a layer failed.
+fn output_limits(args: &ExecutionArgs) -> Result<crate::runner::OutputLimits, CliError> {
+    let limits = crate::runner::OutputLimits {
+        line_bytes: args.max_output_line,
+        tail_bytes: args.max_output_tail,
+    };
+    if limits.line_bytes < 256 {
+        return Err(CliError::bad_input(format!(
+            "--max-output-line {} is too small to keep an error line; use at least 256 (bytes)",
+            limits.line_bytes
+        )));
+    }
+    if limits.tail_bytes < limits.line_bytes.max(4096) {
+        return Err(CliError::bad_input(format!(
+            "--max-output-tail {} must be at least 4096 bytes and at least --max-output-line",
+            limits.tail_bytes
+        )));
+    }
+    Ok(limits)
 }

@@ -5,10 +5,18 @@
 use futures::future::select_all;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
+use crate::console::eprintln;
 use crate::runner::{CancelHandle, StopLevel};
 
 /// The signals that stop a run; the first stops it gracefully, the next one kills.
-const STOP: [fn() -> SignalKind; 2] = [SignalKind::interrupt, SignalKind::terminate];
+/// SIGHUP (a closed terminal, a dropped ssh session) and SIGQUIT are stops like any other:
+/// left unhandled they would kill the orchestrator and orphan every terraform mid-apply.
+const STOP: [fn() -> SignalKind; 4] = [
+    SignalKind::interrupt,
+    SignalKind::terminate,
+    SignalKind::hangup,
+    SignalKind::quit,
+];
 
 pub(super) struct StopSignals(Option<Vec<Signal>>);
 

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::SummaryArgs;
+use crate::console::eprintln;
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::github_actions::{append_step_summary, step_summary_room, GithubActions};
 use crate::report::write_atomic;

@@ -1,5 +1,6 @@
 use std::path::Path;
 
+use crate::console::println;
 use crate::exit::{CommandResult, Exit};
 
 pub(super) fn run(config_path: &Path) -> CommandResult {

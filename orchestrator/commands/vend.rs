@@ -14,6 +14,7 @@ use crate::vending::{self, VENDING_ACCOUNT};
 use super::common::load_config;
 use super::resolve::absolute;
 use super::signals::StopSignals;
+use crate::console::println;
 
 /// The output of the vending layer that maps account names to ids.
 const ACCOUNT_IDS_OUTPUT: &str = "account_ids";

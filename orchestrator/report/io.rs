@@ -54,6 +54,39 @@ pub fn read_report(path: &Path) -> Result<RunReport, ReportError> {
     serde_json::from_value(value).map_err(parse)
 }
 
+/// Checks, before a run starts, that its report can be written at `path`: not a directory,
+/// its directory creatable (not under a file) and writable, with room for a report. A run
+/// whose report would be lost after the deploy is refused before it deploys anything.
+pub fn check_writable(path: &Path) -> Result<(), ReportError> {
+    let err = |source| ReportError::Write {
+        path: path.into(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is a directory; pass a file name, e.g. --report <dir>/report.json",
+        )));
+    }
+    if path.file_name().is_none() {
+        return Err(err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it names no file; pass a file name, e.g. --report <dir>/report.json",
+        )));
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    // A probe the size of a small report, written and synced the way the report will be: a
+    // read-only directory or a full disk fails here, not after the deploy.
+    let mut probe = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    probe.write_all(&[b' '; 16 << 10]).map_err(err)?;
+    probe.as_file().sync_all().map_err(err)?;
+    Ok(())
+}
+
 /// Writes `bytes` next to `path` then renames, so a reader never sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let err = |source| ReportError::Write {

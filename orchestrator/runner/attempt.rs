@@ -120,7 +120,7 @@ impl LayerRun<'_> {
         };
         // Checked before starting anything: a stopped job starts no new process.
         if limits.cancel.is_interrupted() {
-            return Err(stopped(FailureKind::Interrupted));
+            return Err(stopped(FailureKind::Interrupted { killed_after: None }));
         }
         if Instant::now() >= limits.deadline {
             return Err(stopped(FailureKind::TimedOut));
@@ -150,7 +150,9 @@ impl LayerRun<'_> {
             kind: match finished.ending {
                 Ending::Exited => FailureKind::Exit,
                 Ending::TimedOut => FailureKind::TimedOut,
-                Ending::Interrupted => FailureKind::Interrupted,
+                Ending::Interrupted => FailureKind::Interrupted {
+                    killed_after: finished.killed_after_grace.then_some(limits.grace),
+                },
             },
             exit_code: finished.exit_code,
             output: finished.output,

@@ -27,7 +27,11 @@ pub(super) enum FailureKind {
     /// terraform exited with an error.
     Exit,
     TimedOut,
-    Interrupted,
+    /// The run was interrupted; `killed_after` is the grace period when terraform did not
+    /// stop within it and its process group was killed.
+    Interrupted {
+        killed_after: Option<Duration>,
+    },
     /// We could not run terraform or use what it wrote.
     Local(String),
 }
@@ -57,7 +61,17 @@ impl Failure {
                 self.step,
                 humantime::format_duration(job_timeout)
             )],
-            FailureKind::Interrupted => vec![format!("interrupted during terraform {}", self.step)],
+            FailureKind::Interrupted { killed_after: None } => {
+                vec![format!("interrupted during terraform {}", self.step)]
+            }
+            FailureKind::Interrupted {
+                killed_after: Some(grace),
+            } => vec![format!(
+                "interrupted during terraform {}: it did not stop within the grace period ({}) \
+                 and was killed; its state may be locked or not saved (see docs/reliability.md)",
+                self.step,
+                humantime::format_duration(*grace)
+            )],
             FailureKind::Local(message) => vec![message.clone()],
         }
     }
@@ -71,7 +85,21 @@ pub(super) fn final_failure(
 ) -> (Status, String) {
     match (&failure.kind, transient) {
         (FailureKind::TimedOut, _) => (Status::Failed, "timeout".into()),
-        (FailureKind::Interrupted, _) => (Status::Cancelled, "interrupted".into()),
+        (FailureKind::Interrupted { killed_after: None }, _) => {
+            (Status::Cancelled, "interrupted".into())
+        }
+        (
+            FailureKind::Interrupted {
+                killed_after: Some(grace),
+            },
+            _,
+        ) => (
+            Status::Cancelled,
+            format!(
+                "interrupted, killed after the grace period ({})",
+                humantime::format_duration(*grace)
+            ),
+        ),
         (FailureKind::Local(_), _) => (
             Status::Failed,
             format!("terraform {} could not run", failure.step),

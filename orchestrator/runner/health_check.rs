@@ -218,7 +218,7 @@ impl LayerRun<'_> {
             let missing = format!("Output \"{name}\" not found");
             return Err(match &failure.kind {
                 FailureKind::TimedOut => Unhealthy::timeout(error),
-                FailureKind::Interrupted => Unhealthy::interrupted(error),
+                FailureKind::Interrupted { .. } => Unhealthy::interrupted(error),
                 FailureKind::Exit if failure.output.contains(&missing) => Unhealthy::failed(
                     HealthOutcome::NoUrl,
                     format!(

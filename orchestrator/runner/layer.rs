@@ -99,6 +99,7 @@ impl LayerRun<'_> {
             deadline: self.deadline,
             grace: ctx.options.grace_period,
             cancel: ctx.cancel.clone(),
+            output: ctx.options.output,
         };
         let mut backoff = ctx.options.retry.backoff();
         let mut attempts = Vec::new();
@@ -152,7 +153,7 @@ impl LayerRun<'_> {
             let outcome = match (&failure.kind, retry_in) {
                 (_, Some(_)) => AttemptOutcome::Transient,
                 (FailureKind::TimedOut, _) => AttemptOutcome::Timeout,
-                (FailureKind::Interrupted, _) => AttemptOutcome::Cancelled,
+                (FailureKind::Interrupted { .. }, _) => AttemptOutcome::Cancelled,
                 _ => AttemptOutcome::Failed,
             };
             let attempt = Attempt {

@@ -12,12 +12,14 @@ mod layer;
 mod log_file;
 mod options;
 mod output_tail;
+mod parent_death;
 mod process;
 mod supervised;
 mod waves;
 
 pub use cancel::{cancellation, CancelHandle, Cancellation, StopLevel};
 pub use options::RunOptions;
+pub use output_tail::OutputLimits;
 pub use supervised::{Stopped, Supervised};
 // Retry policies live in `backoff`; re-exported for the callers that knew them here.
 pub use crate::backoff::{Backoff, RetryPolicy};

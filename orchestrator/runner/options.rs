@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::output_tail::OutputLimits;
 use crate::backoff::RetryPolicy;
 use crate::events::Mode;
 use crate::stacks::StackCopy;
@@ -33,6 +34,8 @@ pub struct RunOptions {
     pub stack: Option<StackCopy>,
     /// `destroy`: every plan is `plan -destroy` (and applying it removes the resources).
     pub destroy: bool,
+    /// How much of each command's output is kept in memory (per line, and its end).
+    pub output: OutputLimits,
 }
 
 impl RunOptions {

@@ -1,31 +1,96 @@
-//! The end of a command's output, kept in memory to find its error lines and decide whether
-//! the failure is transient. Bounded, because a big plan prints megabytes and a hundred jobs
-//! run at once; terraform's diagnostics always come last.
+//! The end of a command's output, read back from its log to find its error lines and decide
+//! whether the failure is transient. Bounded both ways, because terraform can print megabytes
+//! (a big plan), a single line can be hundreds of megabytes (a provider dumping a blob), and a
+//! hundred jobs run at once: at most `tail_bytes` of the end are kept, and each line at most
+//! `line_bytes`. terraform's diagnostics always come last.
 
-/// 1 MiB per running command.
-const LIMIT: usize = 1 << 20;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
 
-#[derive(Debug, Default)]
-pub(super) struct OutputTail {
-    text: String,
+/// The caps on what is kept in memory of one command's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputLimits {
+    /// Longer lines keep their start and say how much was cut.
+    pub line_bytes: usize,
+    /// Only the end of the output is kept, in whole lines.
+    pub tail_bytes: usize,
 }
 
-impl OutputTail {
-    pub(super) fn push(&mut self, bytes: &[u8]) {
-        self.text.push_str(&String::from_utf8_lossy(bytes));
-        if self.text.len() > LIMIT {
-            let mut cut = self.text.len() - LIMIT / 2;
-            // Keep whole lines (and a valid UTF-8 boundary).
-            cut = self.text[cut..].find('\n').map_or(cut, |i| cut + i + 1);
-            while !self.text.is_char_boundary(cut) {
-                cut += 1;
-            }
-            self.text.drain(..cut);
+impl Default for OutputLimits {
+    fn default() -> Self {
+        Self {
+            line_bytes: 16 << 10,
+            tail_bytes: 1 << 20,
         }
     }
+}
 
-    pub(super) fn into_string(self) -> String {
-        self.text
+/// The output `path` holds from byte `start` on, within `limits`.
+pub(super) fn read(path: &Path, start: u64, limits: OutputLimits) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    let end = file.metadata()?.len();
+    // Never read more than the tail (plus one line to find a line start).
+    let from = start.max(end.saturating_sub(limits.tail_bytes as u64));
+    file.seek(SeekFrom::Start(from))?;
+    let mut reader = BufReader::with_capacity(64 << 10, file.take(end - from));
+    let mut lines = LineReader {
+        reader: &mut reader,
+        limit: limits.line_bytes,
+    };
+    if from > start {
+        // Mid-line: that partial line is dropped.
+        lines.next_line()?;
+    }
+    let mut text = String::new();
+    while let Some(line) = lines.next_line()? {
+        text.push_str(&line);
+    }
+    Ok(text)
+}
+
+struct LineReader<'a, R> {
+    reader: &'a mut R,
+    limit: usize,
+}
+
+impl<R: BufRead> LineReader<'_, R> {
+    /// The next line with its newline, cut to the limit; `None` at the end.
+    fn next_line(&mut self) -> io::Result<Option<String>> {
+        let mut kept: Vec<u8> = Vec::new();
+        let mut cut: u64 = 0;
+        let mut saw_any = false;
+        let mut ended = false;
+        while !ended {
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            saw_any = true;
+            let content = match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    ended = true;
+                    &buf[..i]
+                }
+                None => buf,
+            };
+            let take = self.limit.saturating_sub(kept.len()).min(content.len());
+            kept.extend_from_slice(&content[..take]);
+            cut += (content.len() - take) as u64;
+            let used = content.len() + usize::from(ended);
+            self.reader.consume(used);
+        }
+        if !saw_any {
+            return Ok(None);
+        }
+        let mut line = String::from_utf8_lossy(&kept).into_owned();
+        if cut > 0 {
+            line.push_str(&format!(" [... {cut} more bytes of this line cut]"));
+        }
+        if ended {
+            line.push('\n');
+        }
+        Ok(Some(line))
     }
 }
 
@@ -33,16 +98,57 @@ impl OutputTail {
 mod tests {
     use super::*;
 
+    fn write(text: &[u8]) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut file, text).unwrap();
+        file
+    }
+
     #[test]
     fn the_end_of_a_long_output_is_kept_in_whole_lines() {
-        let mut tail = OutputTail::default();
+        let mut text = String::new();
         for i in 0..200_000 {
-            tail.push(format!("line {i}\n").as_bytes());
+            text.push_str(&format!("line {i}\n"));
         }
-        tail.push(b"Error: the last word\n");
-        let text = tail.into_string();
-        assert!(text.len() <= LIMIT);
-        assert!(text.starts_with("line "));
-        assert!(text.ends_with("Error: the last word\n"));
+        text.push_str("Error: the last word\n");
+        let file = write(text.as_bytes());
+        let limits = OutputLimits::default();
+        let tail = read(file.path(), 0, limits).unwrap();
+        assert!(tail.len() <= limits.tail_bytes);
+        assert!(tail.starts_with("line "));
+        assert!(tail.ends_with("Error: the last word\n"));
+    }
+
+    #[test]
+    fn only_what_follows_the_start_is_read() {
+        let file = write(b"$ terraform plan\nold\n$ terraform apply\nnew\n");
+        let start = "$ terraform plan\nold\n$ terraform apply\n".len() as u64;
+        assert_eq!(
+            read(file.path(), start, OutputLimits::default()).unwrap(),
+            "new\n"
+        );
+    }
+
+    #[test]
+    fn a_huge_line_is_cut_and_says_so() {
+        let mut text = vec![b'x'; 5 << 20];
+        text.extend_from_slice(b"\nError: after the blob\n");
+        let file = write(&text);
+        let limits = OutputLimits {
+            line_bytes: 100,
+            tail_bytes: 8 << 20,
+        };
+        let tail = read(file.path(), 0, limits).unwrap();
+        assert!(tail.len() < 300, "{}", tail.len());
+        assert!(
+            tail.starts_with(&format!(
+                "{} [... {} more bytes of this line cut]\n",
+                "x".repeat(100),
+                (5 << 20) - 100
+            )),
+            "{}",
+            &tail[..200]
+        );
+        assert!(tail.ends_with("Error: after the blob\n"));
     }
 }

@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::time::{sleep_until, Instant};
 
 use super::cancel::Cancellation;
 use super::log_file::LayerLog;
-use super::output_tail::OutputTail;
+use super::output_tail::{self, OutputLimits};
+use super::parent_death;
 use crate::terraform::TerraformCommand;
 
 /// How long processes that terraform left behind (a provisioner's background child) may keep
@@ -29,6 +29,7 @@ pub(super) struct Limits {
     pub deadline: Instant,
     pub grace: Duration,
     pub cancel: Cancellation,
+    pub output: OutputLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,8 @@ pub(super) enum Ending {
 pub(super) struct Finished {
     pub exit_code: Option<i32>,
     pub ending: Ending,
+    /// It did not stop within the grace period after its SIGINT and was killed.
+    pub killed_after_grace: bool,
     /// The end of what it printed (stdout and stderr, in order).
     pub output: String,
 }
@@ -57,58 +60,41 @@ pub(super) async fn run(
     log: &mut LayerLog,
     limits: &Limits,
 ) -> io::Result<Finished> {
-    // One pipe for stdout and stderr keeps their lines in the order terraform wrote them.
-    // tokio creates it close-on-exec, so other jobs' processes never inherit it.
-    let (sender, receiver) = tokio::net::unix::pipe::pipe()?;
-    let write_end = sender.into_blocking_fd()?;
     let mut command = cmd.to_command();
+    // terraform writes into the log file itself (see `log_file`): its output never depends on
+    // the orchestrator being alive. One file for stdout and stderr keeps their lines in order.
+    let output = log.for_child()?;
     match stdout_to {
         Some(path) => command.stdout(Stdio::from(std::fs::File::create(path)?)),
-        None => command.stdout(Stdio::from(write_end.try_clone()?)),
+        None => command.stdout(Stdio::from(output.try_clone()?)),
     };
-    command.stderr(Stdio::from(write_end));
+    command.stderr(Stdio::from(output));
     // Its own process group: a Ctrl-C on the terminal reaches only the orchestrator, which
     // forwards exactly one SIGINT; and the whole group (providers, provisioners) can be
     // signalled at once.
     command.process_group(0);
+    parent_death::stop_with_parent(&mut command);
     let mut command = tokio::process::Command::from(command);
     command.kill_on_drop(true);
     log.note(&format!("$ {cmd}"));
+    let start = log.len()?;
     let mut child = command.spawn()?;
-    // Our copies of the pipe's write end must close, or the output never reaches its end.
     drop(command);
     let group = ProcessGroup::new(child.id());
 
-    let mut reader = BufReader::new(receiver);
-    let mut line = Vec::new();
-    let mut tail = OutputTail::default();
     let mut status: Option<ExitStatus> = None;
-    let mut pipe_open = true;
     let mut ending = Ending::Exited;
     let mut interrupted = false;
     let mut killed = false;
+    let mut grace_expired = false;
     let mut kill_at: Option<Instant> = None;
     let mut on_interrupt = limits.cancel.clone();
     let mut on_kill = limits.cancel.clone();
 
-    while status.is_none() || pipe_open {
+    while status.is_none() {
         tokio::select! {
-            read = reader.read_until(b'\n', &mut line), if pipe_open => match read {
-                Ok(0) | Err(_) => pipe_open = false,
-                Ok(_) => {
-                    log.output(&line);
-                    tail.push(&line);
-                    line.clear();
-                }
-            },
-            waited = child.wait(), if status.is_none() => {
-                status = Some(waited?);
-                if pipe_open {
-                    let leftover = Instant::now() + LEFTOVER_WAIT;
-                    kill_at = Some(kill_at.map_or(leftover, |at| at.min(leftover)));
-                }
-            },
-            () = sleep_until(limits.deadline), if !interrupted && status.is_none() => {
+            waited = child.wait() => status = Some(waited?),
+            () = sleep_until(limits.deadline), if !interrupted => {
                 log.note(&format!(
                     "[orchestrator] job timeout: SIGINT sent, SIGKILL in {}",
                     humantime::format_duration(limits.grace)
@@ -118,35 +104,43 @@ pub(super) async fn run(
                 ending = Ending::TimedOut;
                 kill_at = Some(Instant::now() + limits.grace);
             },
-            () = on_interrupt.interrupted(), if !interrupted && status.is_none() => {
-                log.note("[orchestrator] interrupted: SIGINT sent, waiting for terraform to stop");
+            () = on_interrupt.interrupted(), if !interrupted => {
+                log.note(&format!(
+                    "[orchestrator] interrupted: SIGINT sent, SIGKILL in {} (grace_period) \
+                     if terraform has not stopped by then",
+                    humantime::format_duration(limits.grace)
+                ));
                 group.signal(Signal::SIGINT);
                 interrupted = true;
                 ending = Ending::Interrupted;
+                kill_at = Some(Instant::now() + limits.grace);
             },
             () = on_kill.killed(), if !killed => {
                 log.note("[orchestrator] killed");
                 group.signal(Signal::SIGKILL);
                 killed = true;
-                if ending == Ending::Exited && status.is_none() {
+                if ending == Ending::Exited {
                     ending = Ending::Interrupted;
                 }
             },
             () = sleep_until(kill_at.unwrap_or_else(Instant::now)), if kill_at.is_some() && !killed => {
-                log.note("[orchestrator] SIGKILL sent to what was left");
+                log.note("[orchestrator] grace period over: SIGKILL sent");
                 group.signal(Signal::SIGKILL);
                 killed = true;
+                grace_expired = true;
             },
         }
     }
-    // Anything of the group still alive closed its output; it must not outlive the command.
-    group.kill_leftovers();
+    // Anything of the group still alive (a provisioner's background child) gets a moment to
+    // finish, then must not outlive the command.
+    group.kill_leftovers(LEFTOVER_WAIT).await;
 
     let exit_code = status.and_then(|s| s.code());
     // Stopped too late to matter: terraform had finished (0, or 2 from a plan with changes).
     if matches!(exit_code, Some(0 | 2)) {
         ending = Ending::Exited;
     }
+    let output = output_tail::read(log.path(), start, limits.output)?;
     log.note(&match exit_code {
         Some(code) => format!("[exit {code}]"),
         None => "[killed by a signal]".to_string(),
@@ -154,7 +148,8 @@ pub(super) async fn run(
     Ok(Finished {
         exit_code,
         ending,
-        output: tail.into_string(),
+        killed_after_grace: grace_expired,
+        output,
     })
 }
 
@@ -186,7 +181,11 @@ impl ProcessGroup {
 
     /// Called right after the leader was reaped; the group's id cannot be reused while any of
     /// its members lives.
-    fn kill_leftovers(mut self) {
+    async fn kill_leftovers(mut self, wait: Duration) {
+        let until = Instant::now() + wait;
+        while self.is_alive() && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         if self.is_alive() {
             self.signal(Signal::SIGKILL);
         }
@@ -225,6 +224,7 @@ mod tests {
                 deadline: Instant::now() + deadline_in,
                 grace,
                 cancel,
+                output: OutputLimits::default(),
             },
         }
     }
@@ -340,6 +340,31 @@ mod tests {
         let finished = running.await.unwrap().unwrap();
         assert_eq!(finished.ending, Ending::Interrupted);
         assert_eq!(finished.exit_code, None, "killed");
+    }
+
+    #[tokio::test]
+    async fn after_an_interrupt_the_grace_period_bounds_the_wait() {
+        let s = setup(Duration::from_secs(60), Duration::from_millis(500));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        // Slow to stop: it ignores SIGINT, as terraform stuck in a provider call would.
+        let cmd = script(
+            s.dir.path(),
+            "trap 'echo got SIGINT' INT; echo ready; while :; do sleep 0.1; done",
+        );
+        let dir = s.dir.path().to_path_buf();
+        let limits = s.limits.clone();
+        let running = tokio::spawn(async move { run(&cmd, None, &mut log, &limits).await });
+        wait_for_log(&dir, "ready").await;
+        s.handle.escalate();
+        let finished = tokio::time::timeout(Duration::from_secs(10), running)
+            .await
+            .expect("the grace period ended the wait")
+            .unwrap()
+            .unwrap();
+        assert_eq!(finished.ending, Ending::Interrupted);
+        assert!(finished.killed_after_grace);
+        assert_eq!(finished.exit_code, None, "killed");
+        assert!(log_text(&dir).contains("grace period over: SIGKILL sent"));
     }
 
     #[tokio::test]

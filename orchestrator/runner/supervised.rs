@@ -49,6 +49,7 @@ impl Supervised {
                 deadline: Instant::now() + timeout,
                 grace,
                 cancel,
+                output: Default::default(),
             },
         })
     }

@@ -185,6 +185,15 @@ impl Running {
         nix::sys::signal::kill(self.pid(), signal).unwrap();
     }
 
+    #[allow(dead_code)] // used by the reliability tests only
+    /// Stops reading its stdout and stderr, as a closed terminal or a dead log reader would:
+    /// its next write to either fails.
+    pub fn close_output(&mut self) {
+        let child = self.0.as_mut().expect("running");
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+    }
+
     pub fn wait(mut self) -> Output {
         self.0.take().expect("running").wait_with_output().unwrap()
     }

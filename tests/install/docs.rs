@@ -1,0 +1,85 @@
+//! `orchestrator completions <shell>` and `orchestrator manpage` come from the clap
+//! definitions, so they must name the real subcommands.
+
+use std::process::Command;
+
+fn orchestrator(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+        .args(args)
+        // Neither command reads the configuration; a missing file must not matter.
+        .env("ORCHESTRATOR_CONFIG", "/nonexistent/domains.yaml")
+        .output()
+        .expect("run orchestrator");
+    assert!(
+        output.status.success(),
+        "orchestrator {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn bash_completion_offers_the_subcommands_and_their_flags() {
+    let script = orchestrator(&["completions", "bash"]);
+    assert!(
+        script.contains("complete -F"),
+        "not a bash completion script:\n{script}"
+    );
+    for word in [
+        "deploy",
+        "validate",
+        "matrix",
+        "preflight",
+        "completions",
+        "manpage",
+        "--changed-since",
+    ] {
+        assert!(
+            script.contains(word),
+            "bash completion does not mention {word}"
+        );
+    }
+}
+
+#[test]
+fn every_listed_shell_gets_a_script() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = orchestrator(&["completions", shell]);
+        assert!(
+            script.contains("deploy"),
+            "{shell} completion does not mention deploy"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_shell_is_refused_with_the_choices() {
+    let output = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bash") && stderr.contains("zsh"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn manpage_is_roff_naming_the_binary_and_its_subcommands() {
+    let page = orchestrator(&["manpage"]);
+    assert!(
+        page.starts_with(".ie") || page.contains("\n.TH "),
+        "not roff:\n{page}"
+    );
+    assert!(
+        page.contains(".TH orchestrator 1"),
+        "no title header for orchestrator(1):\n{page}"
+    );
+    assert!(
+        page.contains(".SH SUBCOMMANDS") || page.contains("deploy"),
+        "{page}"
+    );
+    assert!(page.contains("deploy") && page.contains("validate"));
+}

@@ -1,0 +1,126 @@
+//! The orchestrator dies or loses its terminal mid-apply: terraform still stops the way
+//! Ctrl-C stops it (state saved, lock released), nothing is left running, and the next run
+//! converges.
+
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+use orchestrator::report::{Outcome, Status};
+
+use super::sandbox::{job, layer, wait_until, Sandbox};
+
+const LAYERS: [&str; 3] = ["platform", "static", "dynamic"];
+
+fn start_slow_apply(sandbox: &Sandbox) -> super::sandbox::Running {
+    let mut cmd = sandbox.command(&["run", "--domain", "catalog"]);
+    // Long enough that the signal arrives mid-apply.
+    cmd.env("TF_VAR_deploy_seconds", "120");
+    let running = sandbox.spawn(cmd);
+    let log = sandbox
+        .path()
+        .join(".orchestrator/logs/catalog-dev/platform.log");
+    wait_until("catalog-dev's first apply", Duration::from_secs(60), || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Provisioning with 'local-exec'"))
+    });
+    running
+}
+
+/// Every state file is whole: JSON terraform can read, with its lineage and serial.
+fn assert_states_complete(sandbox: &Sandbox) {
+    let mut seen = 0;
+    for account in ["catalog-dev", "catalog-stage"] {
+        for layer in LAYERS {
+            let path = sandbox.state(layer, account);
+            if !path.exists() {
+                continue;
+            }
+            seen += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            let state: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{} is not whole ({e}): {text:?}", path.display()));
+            assert_eq!(state["version"], 4, "{}", path.display());
+            assert!(state["lineage"].is_string(), "{}", path.display());
+        }
+    }
+    assert!(seen >= 1, "the interrupted apply saved its state");
+    assert_eq!(sandbox.lock_files(), Vec::<std::path::PathBuf>::new());
+}
+
+#[test]
+fn sigkill_of_the_orchestrator_mid_apply_leaves_whole_state_and_the_next_run_converges() {
+    let sandbox = Sandbox::new();
+    let running = start_slow_apply(&sandbox);
+    running.signal(Signal::SIGKILL);
+    let killed = running.wait();
+    assert_eq!(killed.status.code(), None, "killed by a signal");
+    // terraform was told to stop when its parent died: it stops on its own, well before its
+    // 120 s provisioner would have ended.
+    wait_until(
+        "the orphaned terraform to stop",
+        Duration::from_secs(60),
+        || !sandbox.processes().iter().any(|p| p.contains("terraform")),
+    );
+    // What terraform's provisioner started is not terraform's to stop (`sleep` here).
+    for p in sandbox.processes() {
+        let pid: i32 = p.split(':').next().unwrap().parse().unwrap();
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    let log = std::fs::read_to_string(
+        sandbox
+            .path()
+            .join(".orchestrator/logs/catalog-dev/platform.log"),
+    )
+    .unwrap();
+    assert!(
+        log.contains("Gracefully shutting down") || log.contains("Interrupt received"),
+        "terraform stopped gracefully: {log}"
+    );
+    assert_states_complete(&sandbox);
+
+    let next = sandbox.run(&["run", "--domain", "catalog"]);
+    next.expect_code(0);
+    assert!(next.stderr.contains("taken over"), "{}", next.stderr);
+    let report = sandbox.report();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    for account in ["catalog-dev", "catalog-stage", "catalog-prod"] {
+        assert_eq!(job(&report, account).status, Status::Succeeded, "{account}");
+        for name in LAYERS {
+            assert!(sandbox.state(name, account).is_file(), "{account} {name}");
+        }
+    }
+}
+
+fn hangup_like(signal: Signal) {
+    let sandbox = Sandbox::new();
+    let mut running = start_slow_apply(&sandbox);
+    // The terminal is gone: nobody reads stderr or stdout any more.
+    running.close_output();
+    running.signal(signal);
+    let output = running.wait();
+    assert_eq!(output.status.code(), Some(130), "interrupted, not killed");
+    wait_until("terraform to stop", Duration::from_secs(30), || {
+        sandbox.processes().is_empty()
+    });
+    let report = sandbox.report();
+    assert_eq!(report.outcome, Outcome::Cancelled);
+    let platform = layer(&report, "catalog-dev", "platform");
+    assert_eq!(platform.status, Status::Cancelled);
+    assert_eq!(platform.reason.as_deref(), Some("interrupted"));
+    assert_states_complete(&sandbox);
+    let noted = std::fs::read_to_string(sandbox.path().join(".orchestrator/orchestrator.log"))
+        .unwrap_or_default();
+    assert!(
+        noted.contains("is gone"),
+        "the lost terminal is noted once: {noted}"
+    );
+}
+
+#[test]
+fn sighup_with_the_terminal_gone_stops_gracefully_and_writes_the_report() {
+    hangup_like(Signal::SIGHUP);
+}
+
+#[test]
+fn sigquit_stops_gracefully_like_sigterm() {
+    hangup_like(Signal::SIGQUIT);
+}
