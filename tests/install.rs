@@ -3,4 +3,6 @@
 
 mod install {
     pub mod docs;
+    pub mod release_server;
+    pub mod script;
 }

@@ -6,9 +6,10 @@
 //! tests/rehearsal/ (runner.rs, leg.rs, actions.rs, artifacts.rs, evaluate.rs); an
 //! expression, key or action it does not know stops it, so it cannot quietly diverge.
 //!
-//! The three roll-outs a platform team meets: a stage failure (prod held back, Slack told),
+//! The roll-outs a platform team meets: a stage failure (prod held back, Slack told),
 //! all green (everything deployed, Slack quiet), a failure within the stage wave's
-//! tolerance (prod still deployed).
+//! tolerance (prod still deployed), a lost leg (no report: a failure that holds prod back)
+//! and no report at all (every account lost, Slack names them).
 
 #[path = "rehearsal/actions.rs"]
 mod actions;
@@ -285,6 +286,79 @@ fn a_stage_failure_within_tolerance_still_deploys_prod() {
         !sections.iter().any(|s| s.starts_with("*Held back*")),
         "{sections:#?}"
     );
+}
+
+#[test]
+fn a_lost_stage_leg_is_a_failure_that_holds_prod_back_and_reaches_slack() {
+    let slack = Receiver::start();
+    let rehearsal = rehearsal(&slack).lose_leg("commerce-dev");
+    let run = rehearsal.run();
+    let log = run.transcript();
+
+    // The lost leg ran nothing and uploaded nothing; the others deployed.
+    let stage = run.job("stage");
+    assert!(stage.leg("commerce-dev").steps.is_empty());
+    assert!(!rehearsal
+        .artifacts()
+        .names()
+        .contains(&"report-stage-commerce-dev".to_string()));
+
+    // The gate counts the lost account against the tolerance (0): prod never starts.
+    let gate = run.job("gate");
+    assert_eq!(gate.outputs["proceed"], "false", "{log}");
+    assert_eq!(run.job("prod").result, Conclusion::Skipped, "{log}");
+
+    // The report names it lost (a failure), prod held back; Slack hears of it.
+    assert_eq!(run.job("report").result, Conclusion::Success, "{log}");
+    let merged = merged_report(&rehearsal);
+    assert_eq!(accounts(&merged), every_account());
+    assert_eq!(merged.outcome, Outcome::Halted);
+    for job in &merged.jobs {
+        let expected = match job.account.as_str() {
+            "commerce-dev" => Status::Lost,
+            a if PROD.contains(&a) => Status::Skipped,
+            _ => Status::Succeeded,
+        };
+        assert_eq!(job.status, expected, "{}", job.account);
+    }
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    let sections = section_texts(&requests[0].json());
+    assert!(
+        sections
+            .iter()
+            .any(|s| s.contains("`commerce-dev`") && s.contains("no run report")),
+        "{sections:#?}"
+    );
+}
+
+#[test]
+fn no_report_at_all_is_every_account_lost_and_slack_names_them() {
+    // Every stage leg lost: not one report exists when the report job merges.
+    let slack = Receiver::start();
+    let mut rehearsal = rehearsal(&slack);
+    for account in STAGE {
+        rehearsal = rehearsal.lose_leg(account);
+    }
+    let run = rehearsal.run();
+    let log = run.transcript();
+    assert_eq!(run.job("report").result, Conclusion::Success, "{log}");
+    let merged = merged_report(&rehearsal);
+    assert_eq!(accounts(&merged), every_account());
+    for job in &merged.jobs {
+        let expected = if PROD.contains(&job.account.as_str()) {
+            Status::Skipped
+        } else {
+            Status::Lost
+        };
+        assert_eq!(job.status, expected, "{}", job.account);
+    }
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    let body = &requests[0].body;
+    for account in STAGE {
+        assert!(body.contains(account), "{account} not in {body}");
+    }
 }
 
 fn every_account() -> Vec<String> {

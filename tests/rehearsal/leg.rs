@@ -63,6 +63,16 @@ impl Rehearsal {
             Some(name) => interpolate_text(&text(name), &base)?,
             None => plan.job_id.to_string(),
         };
+        if self.is_lost(&plan.matrix) {
+            return Ok(LegRun {
+                title,
+                matrix: plan.matrix.clone(),
+                steps: Vec::new(),
+                summary: String::new(),
+                conclusion: Conclusion::Failure,
+                outputs: BTreeMap::new(),
+            });
+        }
         let runner = Runner {
             rehearsal: self,
             plan,

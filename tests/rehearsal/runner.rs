@@ -38,6 +38,8 @@ pub struct Rehearsal {
     env: BTreeMap<String, String>,
     vars: BTreeMap<String, String>,
     secrets: BTreeMap<String, String>,
+    /// Accounts whose matrix leg's runner is lost: no step runs, nothing is uploaded.
+    lost: Vec<String>,
     /// The event that triggered the run (default: a push to main, with no payload).
     event_name: String,
     event: Value,
@@ -67,6 +69,7 @@ impl Rehearsal {
             env: BTreeMap::new(),
             vars: BTreeMap::new(),
             secrets: BTreeMap::new(),
+            lost: Vec::new(),
             event_name: "push".into(),
             event: json!({}),
         }
@@ -110,6 +113,19 @@ impl Rehearsal {
     pub fn edit_config(mut self, from: &str, to: &str) -> Self {
         self.checkout.edit(from, to);
         self
+    }
+
+    /// The runner of this account's leg is lost (it dies, or GitHub loses contact): as on
+    /// GitHub, the leg fails and none of its steps, `if: always()` uploads included, runs.
+    pub fn lose_leg(mut self, account: &str) -> Self {
+        self.lost.push(account.to_string());
+        self
+    }
+
+    pub(crate) fn is_lost(&self, matrix: &Value) -> bool {
+        matrix["account"]
+            .as_str()
+            .is_some_and(|a| self.lost.iter().any(|l| l == a))
     }
 
     pub fn secret(mut self, name: &str, value: &str) -> Self {
