@@ -2,8 +2,8 @@
 # Installs a released `orchestrator` binary, verified against the release's SHA256SUMS
 # before anything is unpacked. No sudo: it installs into a directory you own.
 #
-#   curl -fsSL https://github.com/OWNER/REPO/releases/latest/download/install.sh | sh
 #   sh install.sh --version 1.4.0 --to ~/.local/bin
+# The README's Quick start checks this script against the release's SHA256SUMS first.
 #
 # Environment:
 #   ORCHESTRATOR_REPO         owner/name of the GitHub repository that publishes releases
