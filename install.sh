@@ -45,7 +45,7 @@ done
 # Fetches URL $1 into file $2 with whichever of curl or wget is installed.
 download() {
     if command -v curl >/dev/null 2>&1; then
-        curl --proto '=https,http' -fsSL -o "$2" "$1"
+        curl --proto '=https,http' --proto-redir '=https' -fsSL -o "$2" "$1"
     elif command -v wget >/dev/null 2>&1; then
         wget -q -O "$2" "$1"
     else
