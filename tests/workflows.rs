@@ -243,3 +243,39 @@ fn permissions_are_least_and_actions_are_pinned_to_a_commit() {
         );
     }
 }
+
+/// An adopter pins a released version: setup-orchestrator must then install the
+/// checksum-verified release (install.sh) and run nothing that compiles, nor touch the build
+/// artifact that only this repository's own `build` job uploads.
+#[test]
+fn setup_orchestrator_with_a_released_version_never_compiles() {
+    let action: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo().join(".github/actions/setup-orchestrator/action.yml"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(text(&action["inputs"]["version"]["default"]), "source");
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let pinned: Vec<&Value> = steps
+        .iter()
+        .filter(|s| text(&s["if"]) != "inputs.version == 'source'")
+        .collect();
+    assert!(
+        pinned
+            .iter()
+            .any(|s| text(&s["run"]).contains("install.sh\" --version \"$VERSION\"")),
+        "no step installs the released version with install.sh"
+    );
+    for step in &pinned {
+        assert!(
+            !text(&step["run"]).contains("cargo"),
+            "{}",
+            text(&step["name"])
+        );
+        assert!(
+            !text(&step["uses"]).starts_with("actions/download-artifact"),
+            "{}",
+            text(&step["name"])
+        );
+    }
+}
