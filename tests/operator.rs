@@ -178,6 +178,11 @@ fn deploying_prod_after_its_stage_failed_is_refused_unless_forced() {
 
     let forced = sandbox.run(&["deploy", "--accounts", "payments-prod", "--force"]);
     forced.expect_code(0);
+    let said = format!("{}{}", forced.stdout, forced.stderr);
+    assert!(
+        said.contains("payments-prod is in wave prod; the earlier wave stage is not run"),
+        "{said}"
+    );
     let deployed = sandbox.report();
     assert_ne!(deployed.run_id, halted.run_id);
     assert_eq!(accounts_run(&deployed), vec!["payments-prod".to_string()]);
@@ -257,6 +262,16 @@ fn plan_only_with_a_failing_stage_plan_plans_every_prod_account() {
 
 /// The orchestrator with the sandbox's environment, run in `dir`.
 fn command_in(sandbox: &Sandbox, dir: &Path, args: &[&str]) -> sandbox::Run {
+    command_in_failing(sandbox, dir, args, None)
+}
+
+/// `command_in` with the apply of `fail_account` failing.
+fn command_in_failing(
+    sandbox: &Sandbox,
+    dir: &Path,
+    args: &[&str],
+    fail_account: Option<&str>,
+) -> sandbox::Run {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator"));
     cmd.current_dir(dir)
         .args(args)
@@ -265,6 +280,9 @@ fn command_in(sandbox: &Sandbox, dir: &Path, args: &[&str]) -> sandbox::Run {
         .env("TF_VAR_deploy_seconds", "0")
         .env_remove("GITHUB_ACTIONS")
         .env_remove("TF_VAR_fail_account");
+    if let Some(account) = fail_account {
+        cmd.env("TF_VAR_fail_account", account);
+    }
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("ORCHESTRATOR_") {
             cmd.env_remove(name);
@@ -330,4 +348,53 @@ fn the_config_and_work_dir_are_found_from_the_root_the_config_dir_and_below_it()
     assert!(work.join("state/platform/catalog-dev.tfstate").is_file());
     assert!(!below.join(".orchestrator").exists());
     assert!(!root.join(".orchestrator").exists());
+
+    // A failure seen from below the config's directory: the log and report paths it prints
+    // open from there.
+    let failed = command_in_failing(
+        &sandbox,
+        &below,
+        &["deploy", "--accounts", "catalog-dev"],
+        Some("catalog-dev"),
+    );
+    failed.expect_code(1);
+    for prefix in ["log: ", "Report: "] {
+        let printed = printed_after(&failed.stdout, prefix);
+        assert!(below.join(&printed).is_file(), "{prefix}{printed}");
+    }
+    // Seen from the repository root with --config: the resume command it prints carries
+    // the --config, and run as printed (the cause fixed) it finishes the job.
+    let failed = command_in_failing(
+        &sandbox,
+        &root,
+        &[
+            "--config",
+            "infra/domains.yaml",
+            "deploy",
+            "--accounts",
+            "catalog-dev",
+        ],
+        Some("catalog-dev"),
+    );
+    failed.expect_code(1);
+    let resume = printed_after(&failed.stdout, "orchestrator ");
+    let args: Vec<&str> = resume.split_whitespace().collect();
+    assert_eq!(&args[..2], ["--config", "infra/domains.yaml"], "{resume}");
+    assert!(args.contains(&"--resume"), "{resume}");
+    let resumed = command_in(&sandbox, &root, &args);
+    resumed.expect_code(0);
+    let report = read_report(&work.join("report.json")).unwrap();
+    assert!(report.resumed_from.is_some());
+    assert_eq!(accounts_run(&report), vec!["catalog-dev".to_string()]);
+}
+
+/// What follows `prefix` on the first line that has it.
+fn printed_after(output: &str, prefix: &str) -> String {
+    output
+        .lines()
+        .find_map(|l| {
+            l.split_once(prefix)
+                .map(|(_, rest)| rest.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("no {prefix:?} in\n{output}"))
 }
