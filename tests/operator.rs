@@ -87,8 +87,30 @@ fn resume_deploys_exactly_the_failed_stage_account_and_the_held_back_prod_accoun
     assert_eq!(succeeded.len(), 7, "{succeeded:?}");
     let before = states(&sandbox);
 
-    // The cause is fixed: the failure switch is off (Sandbox::command clears it).
     let shown = format!(".orchestrator/runs/{}/report.json", halted.run_id);
+
+    // A config that no longer has a layer the run left undone makes the report ambiguous,
+    // and a deploy's report is not resumed as a plan: both refused, nothing run.
+    let all = "layers: [platform, static, dynamic]";
+    sandbox.edit_config(all, "layers: [platform, dynamic]");
+    let refused = sandbox.run(&["run", "--resume", &shown]);
+    refused.expect_code(2);
+    assert!(
+        refused.stderr.contains("cannot resume")
+            && refused
+                .stderr
+                .contains("payments-stage: layer static is no longer one of its layers"),
+        "{}",
+        refused.stderr
+    );
+    sandbox.edit_config("layers: [platform, dynamic]", all);
+    sandbox
+        .run(&["run", "--plan-only", "--resume", &shown])
+        .expect_code(2);
+    assert_eq!(states(&sandbox), before);
+    assert_eq!(sandbox.report().run_id, halted.run_id);
+
+    // The cause is fixed: the failure switch is off (Sandbox::command clears it).
     let run = sandbox.run(&["run", "--resume", &shown]);
     run.expect_code(0);
     // It says what it will do before it starts, and that it resumed.
