@@ -2,16 +2,18 @@
 # Installs a released `orchestrator` binary, verified against the release's SHA256SUMS
 # before anything is unpacked. No sudo: it installs into a directory you own.
 #
-#   curl -fsSL https://github.com/OWNER/REPO/releases/latest/download/install.sh | sh
 #   sh install.sh --version 1.4.0 --to ~/.local/bin
+# The README's Quick start checks this script against the release's SHA256SUMS first.
 #
 # Environment:
 #   ORCHESTRATOR_REPO         owner/name of the GitHub repository that publishes releases
 #   ORCHESTRATOR_RELEASE_URL  base URL holding v<version>/<assets> (a mirror; tests use 127.0.0.1)
+#   ORCHESTRATOR_API_URL      GitHub API base, asked for the latest release (default api.github.com)
 set -eu
 
 repo="${ORCHESTRATOR_REPO:-orchestrator-org/orchestrator}"
 base_url="${ORCHESTRATOR_RELEASE_URL:-https://github.com/$repo/releases/download}"
+api_url="${ORCHESTRATOR_API_URL:-https://api.github.com}"
 version=""
 to="${HOME:-}/.local/bin"
 
@@ -43,7 +45,7 @@ done
 # Fetches URL $1 into file $2 with whichever of curl or wget is installed.
 download() {
     if command -v curl >/dev/null 2>&1; then
-        curl --proto '=https,http' -fsSL -o "$2" "$1"
+        curl --proto '=https,http' --proto-redir '=https' -fsSL -o "$2" "$1"
     elif command -v wget >/dev/null 2>&1; then
         wget -q -O "$2" "$1"
     else
@@ -71,7 +73,7 @@ case "$os/$arch" in
 esac
 
 if [ -z "$version" ]; then
-    api="https://api.github.com/repos/$repo/releases/latest"
+    api="$api_url/repos/$repo/releases/latest"
     latest="$(mktemp)"
     download "$api" "$latest" || { rm -f "$latest"; fail "cannot ask $api for the latest release; pass --version"; }
     version="$(sed -n 's/.*"tag_name"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$latest" | head -n 1)"

@@ -67,6 +67,7 @@ fn main() {
         action: Default::default(),
         stack: None,
         report_path: work_dir.join("report.json"),
+        resumed_from: None,
     };
     let mut builder = ReportBuilder::new(context, &plan, SystemTime::now());
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -18,14 +18,16 @@ pub const VERSION: &str = concat!(
 #[derive(Debug, Parser)]
 #[command(name = "orchestrator", version = VERSION, about = "Deploys a multi-account AWS organisation with Terraform, one account per job", after_help = crate::exit::help())]
 pub struct Cli {
-    /// The organisation's configuration.
-    #[arg(
-        long,
-        global = true,
-        env = "ORCHESTRATOR_CONFIG",
-        default_value = "domains.yaml"
-    )]
-    pub config: PathBuf,
+    /// The organisation's configuration [default: domains.yaml in the current directory or
+    /// the nearest parent that has one].
+    #[arg(long, global = true, env = "ORCHESTRATOR_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Where everything the orchestrator writes lives: local state, terraform logs and data
+    /// dirs, run reports (`runs/<run id>/report.json`, `report.json` the latest), plans and
+    /// vended account ids [default: .orchestrator next to the config file].
+    #[arg(long, global = true, env = "ORCHESTRATOR_WORK_DIR")]
+    pub work_dir: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -94,9 +96,6 @@ pub struct VendArgs {
     /// The terraform (or OpenTofu) binary.
     #[arg(long, env = "TERRAFORM_BIN", default_value = "terraform")]
     pub terraform: PathBuf,
-    /// Where the vending layer's data dir and log go, and the account ids are recorded.
-    #[arg(long, env = "ORCHESTRATOR_WORK_DIR", default_value = ".orchestrator")]
-    pub work_dir: PathBuf,
 }
 
 /// Which accounts and layers to work on; every selector may be repeated or comma-separated.
@@ -171,13 +170,10 @@ pub struct ExecutionArgs {
     /// Plan only (`-detailed-exitcode`); plans are saved as JSON next to the report.
     #[arg(long)]
     pub plan_only: bool,
-    /// Where the run report is written (atomically, even on failure or Ctrl-C).
-    #[arg(
-        long,
-        env = "ORCHESTRATOR_REPORT",
-        default_value = ".orchestrator/report.json"
-    )]
-    pub report: PathBuf,
+    /// Also write the run report here (atomically, even on failure or Ctrl-C); it is always
+    /// written to `<work dir>/runs/<run id>/report.json` and `<work dir>/report.json`.
+    #[arg(long, env = "ORCHESTRATOR_REPORT")]
+    pub report: Option<PathBuf>,
     /// How many accounts deploy at once. Each job is mostly waiting on AWS APIs, so this
     /// can exceed the core count; the default of 8 keeps terraform's own memory (about
     /// 150 MB per process with the AWS provider) and API throttling in check.
@@ -207,8 +203,8 @@ pub struct ExecutionArgs {
     /// With --plan-only: exit 1 when any account has drifted.
     #[arg(long)]
     pub fail_on_drift: bool,
-    /// Where terraform logs and data dirs go (plans go next to the run report).
-    #[arg(long, env = "ORCHESTRATOR_WORK_DIR", default_value = ".orchestrator")]
+    /// The work dir, resolved from the global `--work-dir` (default next to the config).
+    #[arg(skip)]
     pub work_dir: PathBuf,
     /// Longest line of terraform output kept in memory (bytes); longer lines keep their
     /// start. The log file always has everything.
@@ -223,8 +219,16 @@ pub struct ExecutionArgs {
 #[derive(Debug, Args)]
 pub struct DeployArgs {
     /// The accounts to deploy (space- or comma-separated); nothing else is touched.
-    #[arg(long, required = true, num_args = 1.., value_delimiter = ',')]
+    #[arg(long, required_unless_present = "resume", num_args = 1.., value_delimiter = ',')]
     pub accounts: Vec<String>,
+    /// Deploy only the accounts this run report left failed, cancelled, lost or held back
+    /// (with --accounts: only those of them), in wave order with the same gates.
+    #[arg(long, value_name = "REPORT")]
+    pub resume: Option<PathBuf>,
+    /// Deploy a prod-wave account even though a run report in the work dir shows the same
+    /// domain's earlier-wave account failed or held back.
+    #[arg(long)]
+    pub force: bool,
     /// Only these layers (default: every layer of the account, in order).
     #[arg(long, value_delimiter = ',')]
     pub layers: Vec<String>,
@@ -306,6 +310,10 @@ pub struct StacksArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub selectors: Selectors,
+    /// Deploy only the accounts this run report left failed, cancelled, lost or held back,
+    /// in wave order with the same gates; accounts it shows succeeded are not touched.
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["domains", "environments", "accounts", "layers", "changed_since"])]
+    pub resume: Option<PathBuf>,
     #[command(flatten)]
     pub execution: ExecutionArgs,
 }

@@ -62,13 +62,19 @@ fn every_account_deploys_and_a_second_run_finds_no_changes() {
         "{}",
         first.stdout
     );
+    // Each run keeps its own report; the path printed opens from where the command ran.
+    let printed = first
+        .stdout
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("Report: "))
+        .expect("the summary ends with the report's path");
     assert!(
-        first
-            .stdout
-            .ends_with("Report: .orchestrator/report.json\n"),
+        printed.starts_with(".orchestrator/runs/"),
         "{}",
         first.stdout
     );
+    assert!(sandbox.path().join(printed).is_file(), "{printed}");
 
     let second = sandbox.run(&["run"]);
     second.expect_code(0);

@@ -126,11 +126,24 @@ fn an_account_without_id_needs_account_vending() {
 fn vend_creates_the_missing_accounts_and_run_deploys_them() {
     let org = Org::new(VENDING);
 
-    // Before vending, nothing works on fubar's accounts, and nothing has started.
+    // Before vending, `jobs` and `matrix` describe the rest of the organisation and name
+    // the accounts waiting for vending; nothing that selects fubar's accounts runs.
+    for args in [&["jobs", "--format", "json"][..], &["matrix"][..]] {
+        let (code, stdout, stderr) = org.run(args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("2 accounts are waiting for vending (no account id yet), left out: fubar-dev, fubar-prod")
+                && stderr.contains("orchestrator vend"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stdout.contains("catalog-dev") && !stdout.contains("fubar-"),
+            "{args:?}: {stdout}"
+        );
+    }
     for args in [
-        &["jobs", "--format", "json"][..],
-        &["matrix"][..],
         &["run", "--domain", "fubar"][..],
+        &["deploy", "--accounts", "fubar-dev,fubar-prod"][..],
     ] {
         let (code, _, stderr) = org.run(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");

@@ -107,7 +107,9 @@ fn plan_waves_declares_exactly_one_output_per_wave_and_its_guard() {
 fn every_matrix_leg_gets_its_accounts_through_env() {
     for (name, wf) in all_workflows() {
         for (job_name, job) in wf["jobs"].as_mapping().unwrap() {
-            if job["strategy"]["matrix"].is_null() {
+            // Account legs take their matrix from `orchestrator matrix` (an expression); a
+            // literal matrix (release.yml's build targets) has no accounts.
+            if !text(&job["strategy"]["matrix"]).contains("fromJSON") {
                 continue;
             }
             // Legs call `orchestrator deploy --accounts "$ACCOUNTS" ...`, possibly through an args array.
@@ -238,6 +240,42 @@ fn permissions_are_least_and_actions_are_pinned_to_a_commit() {
         assert!(
             reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit()),
             "{used}: pin to a full commit SHA"
+        );
+    }
+}
+
+/// An adopter pins a released version: setup-orchestrator must then install the
+/// checksum-verified release (install.sh) and run nothing that compiles, nor touch the build
+/// artifact that only this repository's own `build` job uploads.
+#[test]
+fn setup_orchestrator_with_a_released_version_never_compiles() {
+    let action: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo().join(".github/actions/setup-orchestrator/action.yml"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(text(&action["inputs"]["version"]["default"]), "source");
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let pinned: Vec<&Value> = steps
+        .iter()
+        .filter(|s| text(&s["if"]) != "inputs.version == 'source'")
+        .collect();
+    assert!(
+        pinned
+            .iter()
+            .any(|s| text(&s["run"]).contains("install.sh\" --version \"$VERSION\"")),
+        "no step installs the released version with install.sh"
+    );
+    for step in &pinned {
+        assert!(
+            !text(&step["run"]).contains("cargo"),
+            "{}",
+            text(&step["name"])
+        );
+        assert!(
+            !text(&step["uses"]).starts_with("actions/download-artifact"),
+            "{}",
+            text(&step["name"])
         );
     }
 }

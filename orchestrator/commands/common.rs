@@ -46,12 +46,48 @@ pub(super) fn load_config_with_vended_ids(
     Ok(config)
 }
 
-/// The work dir of commands without `--work-dir` (`jobs`, `matrix`): where `vend` recorded
-/// the account ids.
+/// The work dir resolved once from the global flags (`--work-dir`, `ORCHESTRATOR_WORK_DIR`,
+/// else `.orchestrator` next to the config), set by `dispatch` before any command runs.
+static WORK_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+pub(super) fn set_work_dir(work_dir: PathBuf) {
+    let _ = WORK_DIR.set(work_dir);
+}
+
+/// The resolved work dir: where `vend` recorded the account ids, and everything is written.
 pub(super) fn work_dir_from_env() -> PathBuf {
-    std::env::var_os("ORCHESTRATOR_WORK_DIR")
-        .filter(|d| !d.is_empty())
-        .map_or_else(|| PathBuf::from(".orchestrator"), PathBuf::from)
+    WORK_DIR
+        .get()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(crate::workdir::DEFAULT_WORK_DIR))
+}
+
+/// For the commands that describe the organisation (`jobs`, `matrix`): accounts still
+/// waiting for vending are left out with a warning naming them, instead of failing the
+/// whole organisation.
+pub(super) fn warn_waiting_for_vending<'a>(
+    accounts: impl IntoIterator<Item = &'a Account>,
+    config_path: &Path,
+) -> BTreeSet<String> {
+    let waiting: BTreeSet<String> = accounts
+        .into_iter()
+        .filter(|a| a.account_id.is_empty())
+        .map(|a| a.name.clone())
+        .collect();
+    if !waiting.is_empty() {
+        let names: Vec<&str> = waiting.iter().map(String::as_str).collect();
+        eprintln!(
+            "warning: {} waiting for vending (no account id yet), left out: {}; run `{}`",
+            if waiting.len() == 1 {
+                "1 account is".to_string()
+            } else {
+                format!("{} accounts are", waiting.len())
+            },
+            names.join(", "),
+            crate::workdir::command_hint(config_path, "vend")
+        );
+    }
+    waiting
 }
 
 /// Exit 2 when a selected account has no id yet (not vended).

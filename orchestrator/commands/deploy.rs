@@ -9,12 +9,26 @@ use super::common::{
 };
 use super::execute::execute;
 use super::resolve::RunKind;
-use crate::cli::{DeployArgs, RunArgs};
-use crate::exit::{CliError, CommandResult};
-use crate::plan::{self, Selection};
+use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
+use crate::config::Config;
+use crate::exit::{CliError, CommandResult, Exit};
+use crate::plan::{self, Plan, Selection};
+use crate::redeploy::{self, PreviousReport, ResumePlan};
+use crate::report::{self, Mode};
+use crate::workdir::{self, WorkDir};
 
 pub(super) fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
+    if let Some(report) = &args.resume {
+        let mut resume = resume_plan(&config, report, &args.execution)?;
+        let accounts = split_names(&args.accounts);
+        if !accounts.is_empty() {
+            // A matrix leg: only its own accounts, of those the report left undone.
+            plan::build(&config, &Selection::accounts(accounts.clone()))?;
+            resume.only(&accounts);
+        }
+        return execute_resume(config, resume, args.execution, "deploy");
+    }
     let mut selection = Selection {
         accounts: split_names(&args.accounts),
         layers: split_names(&args.layers),
@@ -30,16 +44,119 @@ pub(super) fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     let plan = plan::build(&config, &selection)?;
     check_stack_accounts(stack.as_ref(), &plan)?;
     require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
+    if stack.is_none() {
+        let work = WorkDir::at(args.execution.work_dir.clone());
+        guard_earlier_waves(&config, &plan, &work, args.force, args.execution.plan_only)?;
+    }
     let kind = RunKind::deploy(&args.execution, stack);
     execute(config, plan, &args.execution, "deploy", kind)
 }
 
 pub(super) fn run(config_path: &Path, args: RunArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &args.execution.work_dir)?;
+    if let Some(report) = &args.resume {
+        let resume = resume_plan(&config, report, &args.execution)?;
+        return execute_resume(config, resume, args.execution, "run");
+    }
     let plan = plan_for(&config, &args.selectors)?;
     let stack = stack_copy(&config, args.selectors.stack.as_deref(), &mut Vec::new())?;
     check_stack_accounts(stack.as_ref(), &plan)?;
     require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
     let kind = RunKind::deploy(&args.execution, stack);
     execute(config, plan, &args.execution, "run", kind)
+}
+
+/// Reads the report to resume and checks it against the config (exit 2 when ambiguous).
+fn resume_plan(
+    config: &Config,
+    report: &Path,
+    args: &ExecutionArgs,
+) -> Result<ResumePlan, CliError> {
+    let previous = report::read_report(report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let mode = if args.plan_only {
+        Mode::Plan
+    } else {
+        Mode::Apply
+    };
+    ResumePlan::new(&previous, &workdir::shown(report), config, mode)
+        .map_err(|e| CliError::bad_input(e.to_string()))
+}
+
+/// Says what the resume will do, then runs exactly that (nothing when the run was done).
+fn execute_resume(
+    config: Config,
+    resume: ResumePlan,
+    args: ExecutionArgs,
+    command: &str,
+) -> CommandResult {
+    eprint!("{}", resume.render());
+    if resume.accounts.is_empty() {
+        return Ok(Exit::Success);
+    }
+    let plan = plan::build(&config, &resume.selection())?;
+    require_vended(plan.jobs().map(|j| &j.account), &args.work_dir)?;
+    let mut kind = RunKind::deploy(&args, None);
+    kind.resumed_from = Some(resume.from);
+    execute(config, plan, &args, command, kind)
+}
+
+/// `deploy` of later-wave accounts: says that earlier waves are not run, and refuses (unless
+/// `--force`) when a kept run report shows the same domain's earlier-wave account undone.
+fn guard_earlier_waves(
+    config: &Config,
+    plan: &Plan,
+    work: &WorkDir,
+    force: bool,
+    plan_only: bool,
+) -> Result<(), CliError> {
+    let Some(note) = redeploy::earlier_waves_note(config, plan) else {
+        return Ok(());
+    };
+    eprintln!("{note}");
+    if plan_only {
+        return Ok(());
+    }
+    let mut paths = work.run_reports();
+    paths.push(work.latest_report());
+    let previous: Vec<PreviousReport> = paths
+        .into_iter()
+        .filter_map(|path| {
+            report::read_report(&path)
+                .ok()
+                .map(|report| PreviousReport { path, report })
+        })
+        .collect();
+    let blockers = redeploy::find_blockers(config, plan, &previous);
+    if blockers.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = blockers
+        .iter()
+        .map(|b| {
+            format!(
+                "  {}: {} (wave {}, same domain) {} in {}",
+                b.account,
+                b.earlier,
+                b.earlier_wave,
+                b.was,
+                workdir::shown(&b.report)
+            )
+        })
+        .collect();
+    let report = workdir::shown(&blockers[0].report);
+    let rerun = |rest: &str| workdir::command_hint(&config.path, rest);
+    if force {
+        eprintln!(
+            "warning: --force: deploying although an earlier wave is not done:\n{}",
+            lines.join("\n")
+        );
+        return Ok(());
+    }
+    Err(CliError::bad_input(format!(
+        "refusing to deploy: an earlier wave of the same domain is not done:\n{}\n\
+         deploy it first (`{}`), finish that run (`{}`), or pass --force to deploy anyway",
+        lines.join("\n"),
+        rerun(&format!("deploy --accounts {}", blockers[0].earlier)),
+        rerun(&format!("run --resume {report}")),
+    )))
 }

@@ -86,6 +86,7 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
             mode: Mode::Plan,
             destroy: true,
             stack: stack.clone(),
+            resumed_from: None,
         },
     )?;
     let mut applying = resolve(
@@ -95,6 +96,7 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
             mode: Mode::Apply,
             destroy: true,
             stack: stack.clone(),
+            resumed_from: None,
         },
     )?;
     // Every account's role was checked moments before, by the plan.

@@ -2,6 +2,7 @@
 //! account's credentials (preflight), run the plan with the one signal listener, then write
 //! the run report, print the summary and publish it to GitHub.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -160,21 +161,35 @@ async fn preflight(
     ))
 }
 
-/// Writes the run report, prints the summary, publishes to GitHub, and picks the exit code.
+/// Writes the run report (its own, the latest, `--report`), prints the summary, publishes
+/// to GitHub, and picks the exit code.
 pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult {
     let path = &execution.report.report_path;
-    let written = report::write_atomic(
-        path,
-        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
-    );
-    // The report's path is announced only once the file exists.
-    let shown = match &written {
-        Ok(()) => execution.report_shown.display().to_string(),
-        Err(e) => format!("not written ({e})"),
-    };
+    let run_dir = path.parent().unwrap_or(Path::new(""));
+    let mut written = write_report(report, path);
+    for copy in &execution.report_copies {
+        let to_dir = copy.parent().unwrap_or(Path::new(""));
+        written = written.and(write_report(
+            &report::rebased(report, run_dir, to_dir),
+            copy,
+        ));
+    }
     // A closed stdout (`| head`) must not stop the report from being published.
-    crate::console::stdout_text(&progress::summary(report, &shown));
+    let summary = progress::summary(
+        report,
+        &progress::SummaryPaths {
+            report: path.clone(),
+            config: execution.config_path.clone(),
+        },
+    );
+    crate::console::stdout_text(&summary);
     written.map_err(|e| CliError::failed(e.to_string()))?;
+    if report.outcome == Outcome::Drifted && execution.fail_on_drift {
+        eprintln!(
+            "error: --fail-on-drift: {} drifted (its plan has changes); exit 1",
+            drifted(report)
+        );
+    }
     if let Err(e) = notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
     }
@@ -185,4 +200,33 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
         Outcome::Failed | Outcome::Halted => Exit::Failed,
         Outcome::Cancelled => Exit::Interrupted,
     })
+}
+
+fn write_report(report: &RunReport, path: &Path) -> Result<(), report::ReportError> {
+    report::write_atomic(
+        path,
+        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
+    )
+}
+
+/// `2 accounts (catalog-dev, payments-prod)`.
+fn drifted(report: &RunReport) -> String {
+    let drifted: Vec<&str> = report
+        .jobs
+        .iter()
+        .filter(|j| j.status == crate::report::Status::Changes)
+        .map(|j| j.account.as_str())
+        .collect();
+    let shown: Vec<&str> = drifted.iter().copied().take(10).collect();
+    let more = drifted.len() - shown.len();
+    format!(
+        "{} ({}{})",
+        notify::format::count(drifted.len(), "account", "accounts"),
+        shown.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }

@@ -7,8 +7,12 @@ use crate::plan::Plan;
 pub(super) fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
     let work_dir = super::common::work_dir_from_env();
     let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
-    let (plan, changes) = super::common::plan_with_changes(&config, &args.selectors)?;
-    super::common::require_vended(plan.jobs().map(|j| &j.account), &work_dir)?;
+    let (mut plan, changes) = super::common::plan_with_changes(&config, &args.selectors)?;
+    let waiting =
+        super::common::warn_waiting_for_vending(plan.jobs().map(|j| &j.account), config_path);
+    for wave in &mut plan.waves {
+        wave.jobs.retain(|j| !waiting.contains(&j.account.name));
+    }
     let text = match args.format {
         _ if args.explain => super::common::explain(&plan, changes, args.format)?,
         Format::Json => {
@@ -56,10 +60,16 @@ fn table(plan: &Plan) -> String {
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str(&format!(
-        "{} jobs in {} waves\n",
-        plan.job_count(),
-        plan.waves.len()
-    ));
+    out.push_str(&counts_line(plan));
     out
+}
+
+/// `3 jobs in 1 wave`: only the waves that have a selected job count.
+fn counts_line(plan: &Plan) -> String {
+    let waves = plan.waves.iter().filter(|w| !w.jobs.is_empty()).count();
+    format!(
+        "{} in {}\n",
+        crate::notify::format::count(plan.job_count(), "job", "jobs"),
+        crate::notify::format::count(waves, "wave", "waves")
+    )
 }

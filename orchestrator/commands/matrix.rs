@@ -11,13 +11,16 @@ pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
     let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
     let (selection, _) = super::common::selection_with_changes(&config, &args.selectors)?;
     // By reference: the matrix needs each account's name and id, not a copy of the account.
-    let plan = plan::select(&config, &selection)?;
-    super::common::require_vended(
+    let mut plan = plan::select(&config, &selection)?;
+    let waiting = super::common::warn_waiting_for_vending(
         plan.waves
             .iter()
             .flat_map(|w| w.jobs.iter().map(|j| j.account)),
-        &work_dir,
-    )?;
+        config_path,
+    );
+    for wave in &mut plan.waves {
+        wave.jobs.retain(|j| !waiting.contains(&j.account.name));
+    }
     let max_jobs = usize::from(args.max_jobs);
     let mut waves = matrix::for_selected(&plan);
     if let Some(name) = &args.wave {

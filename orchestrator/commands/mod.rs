@@ -7,6 +7,7 @@ mod destroy;
 mod domain;
 mod execute;
 mod gate;
+mod invocation;
 mod jobs;
 mod leave_to_exit;
 mod matrix;
@@ -25,24 +26,35 @@ use crate::cli::{Cli, Command, DomainCommand, NotifyCommand, ReportCommand};
 use crate::exit::CommandResult;
 
 pub fn dispatch(cli: Cli) -> CommandResult {
-    let config = cli.config.as_path();
+    let inv = invocation::Invocation::new(cli.config, cli.work_dir);
+    let work_dir = inv.work_dir()?;
+    common::set_work_dir(work_dir.root().to_path_buf());
     match cli.command {
-        Command::Validate => validate::run(config),
-        Command::Jobs(args) => jobs::run(config, args),
-        Command::Matrix(args) => matrix::run(config, args),
-        Command::Deploy(args) => deploy::deploy(config, args),
-        Command::Run(args) => deploy::run(config, args),
-        Command::Preflight(args) => preflight::run(config, args),
-        Command::Notify(NotifyCommand::Slack(args)) => notify::slack(config, args),
-        Command::Report(ReportCommand::Merge(args)) => report::merge(config, args),
+        Command::Validate => validate::run(inv.config()?),
+        Command::Jobs(args) => jobs::run(inv.config()?, args),
+        Command::Matrix(args) => matrix::run(inv.config()?, args),
+        Command::Deploy(mut args) => {
+            args.execution.work_dir = work_dir.root().to_path_buf();
+            deploy::deploy(inv.config()?, args)
+        }
+        Command::Run(mut args) => {
+            args.execution.work_dir = work_dir.root().to_path_buf();
+            deploy::run(inv.config()?, args)
+        }
+        Command::Preflight(args) => preflight::run(inv.config()?, args),
+        Command::Notify(NotifyCommand::Slack(args)) => notify::slack(inv.config_if_any(), args),
+        Command::Report(ReportCommand::Merge(args)) => report::merge(inv.config_if_any(), args),
         Command::Report(ReportCommand::Summary(args)) => report::summary(args),
-        Command::Gate(args) => gate::run(config, args),
-        Command::Summary(args) => summary::run(config, args),
+        Command::Gate(args) => gate::run(inv.config()?, args),
+        Command::Summary(args) => summary::run(inv.config_if_any(), args),
         Command::Schema(args) => schema::run(&args),
-        Command::Destroy(args) => destroy::run(config, args),
-        Command::Stacks(args) => stacks::run(config, args),
-        Command::Vend(args) => vend::run(config, args),
-        Command::Domain(DomainCommand::Add(args)) => domain::add(config, args),
+        Command::Destroy(mut args) => {
+            args.execution.work_dir = work_dir.root().to_path_buf();
+            destroy::run(inv.config()?, args)
+        }
+        Command::Stacks(args) => stacks::run(inv.config()?, args),
+        Command::Vend(args) => vend::run(inv.config()?, args),
+        Command::Domain(DomainCommand::Add(args)) => domain::add(inv.config()?, args),
         Command::Completions(args) => completions::completions(&args),
         Command::Manpage => completions::manpage(),
     }

@@ -8,10 +8,11 @@ use crate::cli::ExecutionArgs;
 use crate::config::Config;
 use crate::exit::CliError;
 use crate::github_actions::GithubActions;
-use crate::report::{self, Mode, ReportContext, RunAction};
+use crate::report::{self, Mode, ReportContext, ResumedFrom, RunAction};
 use crate::runner::{RetryPolicy, RunOptions};
 use crate::stacks::StackCopy;
 use crate::terraform::{self, Terraform};
+use crate::workdir::WorkDir;
 
 /// How preflight checks the accounts before a run.
 #[derive(Debug, Clone)]
@@ -30,8 +31,11 @@ pub(super) struct Execution {
     pub run: RunOptions,
     pub preflight: PreflightOptions,
     pub report: ReportContext,
-    /// The report path as the user wrote it, for the summary line.
-    pub report_shown: PathBuf,
+    /// The latest-report copy in the work dir, and `--report`'s copy when given: the run's
+    /// own report is `report.report_path` (`<work dir>/runs/<run id>/report.json`).
+    pub report_copies: Vec<PathBuf>,
+    /// The config file, named in the printed resume command.
+    pub config_path: PathBuf,
     /// `--fail-on-drift`: a plan-only run that found changes exits 1.
     pub fail_on_drift: bool,
 }
@@ -43,6 +47,8 @@ pub(super) struct RunKind {
     pub mode: Mode,
     pub destroy: bool,
     pub stack: Option<StackCopy>,
+    /// `--resume REPORT`: the run this one finishes.
+    pub resumed_from: Option<ResumedFrom>,
 }
 
 impl RunKind {
@@ -56,6 +62,7 @@ impl RunKind {
             },
             destroy: false,
             stack,
+            resumed_from: None,
         }
     }
 }
@@ -71,8 +78,12 @@ pub(super) fn resolve(
         ));
     }
     let mode = kind.mode;
-    let report_path = absolute(&args.report)?;
     let gh = GithubActions::from_env();
+    let run_id = report::run_id(&gh);
+    let work = WorkDir::at(absolute(&args.work_dir)?);
+    // Each run keeps its own report; `report.json` is the latest, `--report` a copy more.
+    let report_path = work.run_report(&run_id);
+    let extra_report = args.report.as_deref().map(absolute).transpose()?;
     let run = RunOptions {
         mode,
         parallel: usize::from(args.parallel),
@@ -87,10 +98,14 @@ pub(super) fn resolve(
             program: terraform::find_program(&args.terraform)?,
             lock_timeout: config.execution.lock_timeout,
         },
-        work_dir: absolute(&args.work_dir)?,
-        plans_dir: report_path
-            .parent()
-            .map_or_else(|| PathBuf::from("plans"), |dir| dir.join("plans")),
+        work_dir: work.root().to_path_buf(),
+        // Next to the report the user reads: `--report`'s (a CI leg uploads that directory),
+        // else the latest report's in the work dir.
+        plans_dir: extra_report
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(work.root())
+            .join("plans"),
         serialise_init: terraform::plugin_cache_configured(),
         stack: kind.stack.clone(),
         destroy: kind.destroy,
@@ -104,7 +119,7 @@ pub(super) fn resolve(
             oidc_role_arn: args.oidc_role_arn.clone(),
         },
         report: ReportContext {
-            run_id: report::run_id(&gh),
+            run_id,
             mode,
             config: config.path.display().to_string(),
             source: report::source(&gh),
@@ -115,8 +130,12 @@ pub(super) fn resolve(
                 RunAction::Deploy
             },
             stack: kind.stack.map(|s| s.name.to_string()),
+            resumed_from: kind.resumed_from,
         },
-        report_shown: args.report.clone(),
+        report_copies: std::iter::once(work.latest_report())
+            .chain(extra_report)
+            .collect(),
+        config_path: config.path.clone(),
         fail_on_drift: args.fail_on_drift,
     })
 }

@@ -32,7 +32,7 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         program: crate::terraform::find_program(&args.terraform)?,
         lock_timeout: config.execution.lock_timeout,
     };
-    let work_dir = absolute(&args.work_dir)?;
+    let work_dir = super::common::work_dir_from_env();
     let _work_dir_lock = super::common::lock_work_dir(&work_dir, "vend")?;
     let layers_dir = absolute(&config.layers_dir)?;
     let ws = LayerWorkspace::new(&work_dir, &layers_dir, VENDING_ACCOUNT, &vending.layer);

@@ -17,4 +17,4 @@ pub use github::GithubGroups;
 pub use lines::LogLines;
 pub use reporter::{Reporter, Reporters};
 pub use style::Style;
-pub use summary::render as summary;
+pub use summary::{render as summary, render_from as summary_from, SummaryPaths};

@@ -2,13 +2,33 @@
 //! the slowest jobs, the wall time and where the run report is.
 
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
 use super::describe;
-use crate::report::{RunReport, Status, WaveStatus};
+use crate::report::{Mode, Outcome, RunReport, Status, WaveStatus};
+use crate::workdir;
 
 const SLOWEST: usize = 5;
+/// Held-back accounts named before the rest are counted.
+const HELD_BACK_NAMED: usize = 20;
 
-pub fn render(report: &RunReport, report_path: &str) -> String {
+/// Where the summary points: the run report (its logs are relative to it) and the config
+/// (named in the printed resume command when it is not the default).
+pub struct SummaryPaths {
+    pub report: PathBuf,
+    pub config: PathBuf,
+}
+
+pub fn render(report: &RunReport, paths: &SummaryPaths) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    render_from(report, paths, &cwd)
+}
+
+/// The summary with every path shown as it opens from `cwd`.
+pub fn render_from(report: &RunReport, paths: &SummaryPaths, cwd: &Path) -> String {
+    let report_dir = paths.report.parent().unwrap_or(Path::new(""));
+    let shown = |p: &Path| workdir::shown_from(&cwd.join(p), cwd);
+    let report_path = shown(&paths.report);
     let mut out = String::new();
     let outcome = report.outcome.word();
     let waves = report
@@ -23,6 +43,9 @@ pub fn render(report: &RunReport, report_path: &str) -> String {
         describe::count(report.jobs.len(), "job"),
         describe::count(waves, "wave")
     );
+    if let Some(from) = &report.resumed_from {
+        let _ = writeln!(out, "  resumed from run {} ({})", from.run_id, from.report);
+    }
     for wave in &report.waves {
         if let Some(reason) = &wave.reason {
             let _ = writeln!(
@@ -63,7 +86,7 @@ pub fn render(report: &RunReport, report_path: &str) -> String {
                     let _ = writeln!(out, "    {line}");
                 }
                 if let Some(log) = &layer.log {
-                    let _ = writeln!(out, "    log: {log}");
+                    let _ = writeln!(out, "    log: {}", shown(&report_dir.join(log)));
                 }
             }
         }
@@ -82,8 +105,61 @@ pub fn render(report: &RunReport, report_path: &str) -> String {
             .collect();
         let _ = writeln!(out, "Slowest: {}", slowest.join(", "));
     }
+    held_back(&mut out, report);
+    let unfinished = report.unfinished_jobs().count();
+    if unfinished > 0 && report.outcome != Outcome::Succeeded {
+        let _ = writeln!(
+            out,
+            "Resume once the cause is fixed ({} left undone): {}",
+            describe::count(unfinished, "account"),
+            workdir::command_hint(
+                &paths.config,
+                &format!(
+                    "run --resume {report_path}{}",
+                    if report.mode == Mode::Plan {
+                        " --plan-only"
+                    } else {
+                        ""
+                    }
+                )
+            )
+        );
+    }
     let _ = writeln!(out, "Report: {report_path}");
     out
+}
+
+/// `Held back (wave prod): catalog-prod, payments-prod`: the accounts a halted wave kept
+/// from running, by name, so nobody has to open the report to know what is still to do.
+fn held_back(out: &mut String, report: &RunReport) {
+    for wave in report
+        .waves
+        .iter()
+        .filter(|w| w.status == WaveStatus::Skipped)
+    {
+        let names: Vec<&str> = report
+            .jobs
+            .iter()
+            .filter(|j| j.wave == wave.name && j.status == Status::Skipped)
+            .map(|j| j.account.as_str())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let shown: Vec<&str> = names.iter().copied().take(HELD_BACK_NAMED).collect();
+        let more = names.len() - shown.len();
+        let _ = writeln!(
+            out,
+            "Held back (wave {}): {}{}",
+            wave.name,
+            shown.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
 }
 
 /// `7 succeeded, 1 failed, 4 skipped`, in the order of [`Status`].
@@ -156,7 +232,8 @@ mod tests {
             },
             changes: None,
             plan_json: None,
-            log: (status == Status::Failed).then(|| format!("logs/payments-stage/{name}.log")),
+            log: (status == Status::Failed)
+                .then(|| format!("../../logs/payments-stage/{name}.log")),
             health_checks: Vec::new(),
         }
     }
@@ -175,6 +252,7 @@ mod tests {
             source: None,
             action: Default::default(),
             stack: None,
+            resumed_from: None,
             waves: vec![
                 WaveReport {
                     name: "stage".into(),
@@ -236,6 +314,10 @@ mod tests {
                 ),
             ],
         };
-        insta::assert_snapshot!(render(&report, ".orchestrator/report.json"));
+        let paths = SummaryPaths {
+            report: "/repo/sandbox/.orchestrator/runs/local-1/report.json".into(),
+            config: "sandbox/domains.yaml".into(),
+        };
+        insta::assert_snapshot!(render_from(&report, &paths, Path::new("/repo")));
     }
 }

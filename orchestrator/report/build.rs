@@ -22,6 +22,7 @@ pub struct ReportContext {
     pub action: RunAction,
     /// `--stack NAME`: the copy the run worked on.
     pub stack: Option<String>,
+    pub resumed_from: Option<ResumedFrom>,
 }
 
 pub struct ReportBuilder {
@@ -188,6 +189,7 @@ impl ReportBuilder {
             source: self.context.source.clone(),
             action: self.context.action,
             stack: self.context.stack.clone(),
+            resumed_from: self.context.resumed_from.clone(),
             waves: self.waves.clone(),
             jobs: self.jobs.clone(),
         }
@@ -328,6 +330,7 @@ domains:
             report_path: "/w/.orchestrator/report.json".into(),
             action: RunAction::Deploy,
             stack: None,
+            resumed_from: None,
         };
         ReportBuilder::new(context, &plan(), SystemTime::UNIX_EPOCH)
     }

@@ -6,6 +6,7 @@ pub mod merge;
 mod model;
 mod not_started;
 mod origin;
+mod rebase;
 pub mod schema;
 
 pub use build::{relative, ReportBuilder, ReportContext};
@@ -15,3 +16,4 @@ pub use io::{check_writable, read_report, write_atomic, ReportError};
 pub use model::*;
 pub use not_started::{not_started, NotStarted};
 pub use origin::{run_id, source};
+pub use rebase::rebased;

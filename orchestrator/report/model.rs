@@ -34,6 +34,9 @@ pub struct RunReport {
     /// The copy of the stack layer the run worked on (`--stack`); absent: the main stack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack: Option<String>,
+    /// Set by `run --resume` / `deploy --resume`: the run this one finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumed_from: Option<ResumedFrom>,
     pub waves: Vec<WaveReport>,
     pub jobs: Vec<JobReport>,
 }
@@ -76,8 +79,24 @@ pub struct JobReport {
     pub layers: Vec<LayerReport>,
 }
 
+/// The run a resumed run picked up from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumedFrom {
+    pub run_id: String,
+    /// The report it read, as given on the command line.
+    pub report: String,
+}
+
 impl RunReport {
     pub fn failed_jobs(&self) -> impl Iterator<Item = &JobReport> {
         self.jobs.iter().filter(|j| j.status.is_failure())
+    }
+
+    /// The jobs a resume deploys: every one that did not finish its work (failed, cancelled,
+    /// lost, held back or skipped).
+    pub fn unfinished_jobs(&self) -> impl Iterator<Item = &JobReport> {
+        self.jobs
+            .iter()
+            .filter(|j| !crate::rules::job_done(j.status))
     }
 }

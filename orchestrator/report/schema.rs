@@ -75,6 +75,13 @@ pub fn json_schema() -> Value {
                 string("The copy of the stack layer the run worked on (`--stack`); absent for the main stack."),
             ),
             (
+                "resumed_from",
+                object(&["run_id", "report"], &[
+                    ("run_id", string("The run this one finished (`run --resume` / `deploy --resume`).")),
+                    ("report", string("The run report it read, as given on the command line.")),
+                ]),
+            ),
+            (
                 "waves",
                 json!({ "type": "array", "items": { "$ref": "#/$defs/wave" } }),
             ),

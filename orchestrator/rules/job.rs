@@ -19,6 +19,16 @@ pub fn job_status(layers: &[LayerReport]) -> Status {
     }
 }
 
+/// Whether a job did its work (applied, or planned in a plan-only run). Every other job,
+/// failed, cancelled, lost, held back or skipped, is what `--resume` deploys and what stops a
+/// later wave's redeploy.
+pub fn job_done(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Succeeded | Status::NoChanges | Status::Changes
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,6 @@ mod job;
 mod run;
 mod wave;
 
-pub use job::job_status;
+pub use job::{job_done, job_status};
 pub use run::{run_outcome, RunFacts};
-pub use wave::{hold_back, wave_status, WaveTally};
+pub use wave::{hold_back, hold_back_in, wave_status, WaveTally};

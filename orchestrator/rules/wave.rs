@@ -1,4 +1,4 @@
-use crate::events::{NotRunReason, Status, WaveStatus};
+use crate::events::{Mode, NotRunReason, Status, WaveStatus};
 
 /// How the jobs of one wave ended, counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -69,6 +69,22 @@ pub fn hold_back(
     }
 }
 
+/// [`hold_back`] for a run in `mode`: a plan applies nothing, so in a plan-only run a failed
+/// plan holds nothing back (every wave is planned and the report still names each failed
+/// plan); only an interruption stops it.
+pub fn hold_back_in(
+    mode: Mode,
+    wave: &str,
+    tally: WaveTally,
+    tolerance: u32,
+    interrupted: bool,
+) -> Option<NotRunReason> {
+    match (mode, hold_back(wave, tally, tolerance, interrupted)?) {
+        (Mode::Plan, NotRunReason::HeldBack { .. }) => None,
+        (_, reason) => Some(reason),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +96,19 @@ mod tests {
             cancelled,
             skipped: 0,
         }
+    }
+
+    #[test]
+    fn a_failed_plan_holds_nothing_back_but_an_interruption_still_stops() {
+        assert_eq!(
+            hold_back_in(Mode::Plan, "stage", tally(2, 0), 0, false),
+            None
+        );
+        assert_eq!(
+            hold_back_in(Mode::Plan, "stage", tally(0, 1), 0, true),
+            Some(NotRunReason::Interrupted)
+        );
+        assert!(hold_back_in(Mode::Apply, "stage", tally(2, 0), 0, false).is_some());
     }
 
     #[test]

@@ -73,7 +73,8 @@ pub async fn run(
         } else {
             let tally = WaveTally::of(run_wave(&ctx, wave, parallel).await);
             finish_wave(&ctx, wave, rules::wave_status(tally), tally.failed, None);
-            halted = rules::hold_back(
+            halted = rules::hold_back_in(
+                ctx.options.mode,
                 &wave.name,
                 tally,
                 wave.failure_tolerance,

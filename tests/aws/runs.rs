@@ -360,7 +360,8 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
             assert!(layer.attempts.is_empty(), "{} {}", job.account, layer.layer);
         }
     }
-    let failed_deploy = run(&["deploy", "--accounts", "catalog-prod"]);
+    // The report above shows catalog's stage accounts held back: only --force deploys prod.
+    let failed_deploy = run(&["deploy", "--accounts", "catalog-prod", "--force"]);
     assert_eq!(failed_deploy.code, 1, "{}", failed_deploy.output);
     assert!(fake.invocations().is_empty());
     let report = run_report(&org);

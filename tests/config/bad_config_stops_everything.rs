@@ -77,8 +77,11 @@ fn a_missing_config_is_named_with_what_to_do() {
         let out = run(dir.path(), args);
         assert_eq!(out.code, 2, "{args:?}");
         assert!(
-            out.stderr
-                .starts_with("error: domains.yaml: cannot read the config: ")
+            // No domains.yaml here or above: the message says where it looked.
+            out.stderr.starts_with("error: no domains.yaml found in ")
+                && out
+                    .stderr
+                    .contains(&format!("looked in {}", dir.path().display()))
                 && out
                     .stderr
                     .contains("pass --config <path> or set ORCHESTRATOR_CONFIG"),

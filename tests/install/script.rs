@@ -77,7 +77,8 @@ struct Release {
     server: ReleaseServer,
 }
 
-/// Serves the archive with `sums` as SHA256SUMS (given the archive's real hash).
+/// Serves the archive with `sums` as SHA256SUMS (given the archive's real hash), and a GitHub
+/// API answer naming it the latest release of `acme/orchestrator`.
 fn release(sums: impl FnOnce(&str) -> String) -> Release {
     let scratch = tempfile::tempdir().unwrap();
     let archive = fake_archive(scratch.path());
@@ -85,6 +86,11 @@ fn release(sums: impl FnOnce(&str) -> String) -> Release {
     let mut files = HashMap::new();
     files.insert(format!("/v{VERSION}/{}", archive_name()), archive);
     files.insert(format!("/v{VERSION}/SHA256SUMS"), sums.into_bytes());
+    files.insert(
+        "/repos/acme/orchestrator/releases/latest".to_string(),
+        format!("{{\n  \"url\": \"x\",\n  \"tag_name\": \"v{VERSION}\",\n  \"name\": \"v{VERSION}\"\n}}\n")
+            .into_bytes(),
+    );
     Release {
         _scratch: scratch,
         server: ReleaseServer::start(files),
@@ -185,6 +191,29 @@ fn an_unknown_version_fails_with_a_clear_message() {
         stderr(&output)
     );
     assert!(!to.join("orchestrator").exists());
+}
+
+#[test]
+fn without_a_version_the_latest_release_is_installed() {
+    let release = release(|hash| format!("{hash}  {}\n", archive_name()));
+    let home = tempfile::tempdir().unwrap();
+    let to = home.path().join("bin");
+    let output = Command::new("sh")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("install.sh"))
+        .arg("--to")
+        .arg(&to)
+        .env("ORCHESTRATOR_REPO", "acme/orchestrator")
+        .env("ORCHESTRATOR_API_URL", &release.server.url)
+        .env("ORCHESTRATOR_RELEASE_URL", &release.server.url)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "install failed: {}",
+        stderr(&output)
+    );
+    let ran = Command::new(to.join("orchestrator")).output().unwrap();
+    assert!(String::from_utf8_lossy(&ran.stdout).contains(VERSION));
 }
 
 /// Nothing at all in the install directory: no binary, no temporary copy.

@@ -53,6 +53,7 @@ impl ReportBuilder {
                 source: None,
                 action: Default::default(),
                 stack: None,
+                resumed_from: None,
                 waves: Vec::new(),
                 jobs: Vec::new(),
             },

@@ -1,0 +1,107 @@
+//! `deploy` of a later-wave account runs that account only: the waves before it are not run.
+//! When the run reports kept in the work dir show that a same-domain account of an earlier
+//! wave failed or was held back (and no later report shows it done), deploying it would
+//! push to prod what stage rejected: refused unless `--force`.
+
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::plan::Plan;
+use crate::report::{Mode, RunReport, Status};
+
+/// A run report read from the work dir.
+pub struct PreviousReport {
+    pub path: PathBuf,
+    pub report: RunReport,
+}
+
+/// One reason not to deploy `account`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocker {
+    pub account: String,
+    /// The same domain's account of an earlier wave.
+    pub earlier: String,
+    pub earlier_wave: String,
+    /// `failed`, `held back`, `cancelled`, ...
+    pub was: String,
+    pub report: PathBuf,
+}
+
+/// `deploy: catalog-prod is in wave prod; the earlier wave stage is not run by this command`
+/// for every selected job whose wave has waves before it; `None` when none does.
+pub fn earlier_waves_note(config: &Config, plan: &Plan) -> Option<String> {
+    let mut lines = Vec::new();
+    for wave in plan.waves.iter().filter(|w| !w.jobs.is_empty()) {
+        let position = config.waves.iter().position(|w| w.name == wave.name)?;
+        if position == 0 {
+            continue;
+        }
+        let earlier: Vec<&str> = config.waves[..position]
+            .iter()
+            .map(|w| w.name.as_str())
+            .collect();
+        let accounts: Vec<&str> = wave.jobs.iter().map(|j| j.account.name.as_str()).collect();
+        lines.push(format!(
+            "note: {} {} in wave {}; {} {} not run by this command",
+            accounts.join(", "),
+            if accounts.len() == 1 { "is" } else { "are" },
+            wave.name,
+            if earlier.len() == 1 {
+                format!("the earlier wave {}", earlier[0])
+            } else {
+                format!("the earlier waves {}", earlier.join(", "))
+            },
+            if earlier.len() == 1 { "is" } else { "are" },
+        ));
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// For each selected later-wave account, the same domain's earlier-wave accounts whose
+/// latest deploy report (by start time) shows them failed, cancelled, lost or held back.
+pub fn find_blockers(config: &Config, plan: &Plan, reports: &[PreviousReport]) -> Vec<Blocker> {
+    let wave_index = |name: &str| config.waves.iter().position(|w| w.name == name);
+    let mut applied: Vec<&PreviousReport> = reports
+        .iter()
+        .filter(|r| r.report.mode == Mode::Apply)
+        .collect();
+    // Newest first: the latest word on an account is the one that counts.
+    applied.sort_by(|a, b| b.report.started_at.cmp(&a.report.started_at));
+    let mut blockers = Vec::new();
+    for job in plan.jobs() {
+        let Some(index) = wave_index(&job.account.wave) else {
+            continue;
+        };
+        let earlier = config.accounts.iter().filter(|a| {
+            a.domain == job.account.domain && wave_index(&a.wave).is_some_and(|i| i < index)
+        });
+        for account in earlier {
+            let latest = applied.iter().find_map(|r| {
+                r.report
+                    .jobs
+                    .iter()
+                    .find(|j| j.account == account.name)
+                    .map(|j| (*r, j))
+            });
+            let Some((previous, earlier_job)) = latest else {
+                continue;
+            };
+            if crate::rules::job_done(earlier_job.status) {
+                continue;
+            }
+            let held_back = earlier_job.status == Status::Skipped;
+            blockers.push(Blocker {
+                account: job.account.name.clone(),
+                earlier: account.name.clone(),
+                earlier_wave: account.wave.clone(),
+                was: if held_back {
+                    "held back".into()
+                } else {
+                    earlier_job.status.word().to_string()
+                },
+                report: previous.path.clone(),
+            });
+        }
+    }
+    blockers
+}

@@ -1,0 +1,422 @@
+//! The operator's loop after a failure, with real terraform on a copy of `examples/sandbox`:
+//! resume a halted run, the guard on deploying prod after stage failed, plan-only planning
+//! every wave, and finding the config and work dir from wherever the command runs.
+
+#[allow(dead_code)]
+#[path = "engine/sandbox.rs"]
+mod sandbox;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use orchestrator::report::{read_report, Mode, Outcome, RunReport, Status, WaveStatus};
+use sandbox::{job, Sandbox};
+
+const LAYERS: [&str; 3] = ["platform", "static", "dynamic"];
+const PROD: [&str; 4] = [
+    "catalog-prod",
+    "payments-prod",
+    "commerce-prod",
+    "platform-prod",
+];
+
+/// `run` with payments-stage failing: stage fails, prod is held back.
+fn halted_run(sandbox: &Sandbox) -> RunReport {
+    let mut cmd = sandbox.command(&["run"]);
+    cmd.env("TF_VAR_fail_account", "payments-stage");
+    sandbox.run_with(cmd).expect_code(1);
+    let report = sandbox.report();
+    assert_eq!(report.outcome, Outcome::Halted);
+    assert_eq!(job(&report, "payments-stage").status, Status::Failed);
+    for account in PROD {
+        assert_eq!(job(&report, account).status, Status::Skipped, "{account}");
+    }
+    report
+}
+
+/// The report kept under `runs/<run id>/`.
+fn kept_report(sandbox: &Sandbox, run_id: &str) -> PathBuf {
+    sandbox
+        .path()
+        .join(".orchestrator/runs")
+        .join(run_id)
+        .join("report.json")
+}
+
+/// Every state file of the sandbox's work dir, by path, with its bytes.
+fn states(sandbox: &Sandbox) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let root = sandbox.path().join(".orchestrator/state");
+    for layer in LAYERS {
+        let Ok(entries) = std::fs::read_dir(root.join(layer)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "tfstate") {
+                found.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    found
+}
+
+fn accounts_run(report: &RunReport) -> Vec<String> {
+    let mut ran: Vec<String> = report
+        .jobs
+        .iter()
+        .filter(|j| j.layers.iter().any(|l| !l.attempts.is_empty()))
+        .map(|j| j.account.clone())
+        .collect();
+    ran.sort();
+    ran
+}
+
+#[test]
+fn resume_deploys_exactly_the_failed_stage_account_and_the_held_back_prod_accounts() {
+    let sandbox = Sandbox::new();
+    let halted = halted_run(&sandbox);
+    let halted_path = kept_report(&sandbox, &halted.run_id);
+    assert!(halted_path.is_file(), "{}", halted_path.display());
+    let succeeded: Vec<String> = halted
+        .jobs
+        .iter()
+        .filter(|j| j.status == Status::Succeeded)
+        .map(|j| j.account.clone())
+        .collect();
+    assert_eq!(succeeded.len(), 7, "{succeeded:?}");
+    let before = states(&sandbox);
+
+    let shown = format!(".orchestrator/runs/{}/report.json", halted.run_id);
+
+    // A config that no longer has a layer the run left undone makes the report ambiguous,
+    // and a deploy's report is not resumed as a plan: both refused, nothing run.
+    let all = "layers: [platform, static, dynamic]";
+    sandbox.edit_config(all, "layers: [platform, dynamic]");
+    let refused = sandbox.run(&["run", "--resume", &shown]);
+    refused.expect_code(2);
+    assert!(
+        refused.stderr.contains("cannot resume")
+            && refused
+                .stderr
+                .contains("payments-stage: layer static is no longer one of its layers"),
+        "{}",
+        refused.stderr
+    );
+    sandbox.edit_config("layers: [platform, dynamic]", all);
+    sandbox
+        .run(&["run", "--plan-only", "--resume", &shown])
+        .expect_code(2);
+    assert_eq!(states(&sandbox), before);
+    assert_eq!(sandbox.report().run_id, halted.run_id);
+
+    // The cause is fixed: the failure switch is off (Sandbox::command clears it).
+    let run = sandbox.run(&["run", "--resume", &shown]);
+    run.expect_code(0);
+    // It says what it will do before it starts, and that it resumed.
+    let says = |account: &str, was: &str| {
+        run.stderr
+            .lines()
+            .any(|l| l.contains(account) && l.contains(was))
+    };
+    assert!(says("payments-stage", "failed"), "{}", run.stderr);
+    for account in PROD {
+        assert!(says(account, "held back"), "{account}: {}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("not touched: 7 accounts"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("resumed from run {}", halted.run_id)),
+        "{}",
+        run.stdout
+    );
+    let resumed = sandbox.report();
+    assert_ne!(resumed.run_id, halted.run_id);
+    assert_eq!(resumed.outcome, Outcome::Succeeded);
+    let from = resumed.resumed_from.as_ref().expect("resumed_from is set");
+    assert_eq!(from.run_id, halted.run_id);
+    assert!(from.report.ends_with("report.json"), "{}", from.report);
+
+    let mut expected: Vec<String> = PROD.iter().map(|a| a.to_string()).collect();
+    expected.push("payments-stage".into());
+    expected.sort();
+    assert_eq!(accounts_run(&resumed), expected);
+    for account in &expected {
+        assert_eq!(
+            job(&resumed, account).status,
+            Status::Succeeded,
+            "{account}"
+        );
+        for layer in LAYERS {
+            assert!(sandbox.state(layer, account).is_file(), "{account} {layer}");
+        }
+    }
+    // The accounts that succeeded before were not run: their state files are byte-for-byte
+    // what the halted run left.
+    let after = states(&sandbox);
+    for account in &succeeded {
+        assert!(
+            !accounts_run(&resumed).contains(account),
+            "{account} ran again"
+        );
+        for layer in LAYERS {
+            let path = sandbox.state(layer, account);
+            assert_eq!(
+                before.get(&path),
+                after.get(&path),
+                "{} changed",
+                path.display()
+            );
+            assert!(before.contains_key(&path), "{}", path.display());
+        }
+    }
+    // Both runs keep their reports.
+    assert!(halted_path.is_file());
+    assert!(kept_report(&sandbox, &resumed.run_id).is_file());
+    assert_eq!(read_report(&halted_path).unwrap().run_id, halted.run_id);
+}
+
+#[test]
+fn deploying_prod_after_its_stage_failed_is_refused_unless_forced() {
+    let sandbox = Sandbox::new();
+    let halted = halted_run(&sandbox);
+    let halted_path = kept_report(&sandbox, &halted.run_id);
+    let before = states(&sandbox);
+
+    let refused = sandbox.run(&["deploy", "--accounts", "payments-prod"]);
+    refused.expect_code(2);
+    let said = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(said.contains("payments-stage"), "{said}");
+    assert!(said.contains(&halted.run_id), "names the report: {said}");
+    assert!(said.contains("--force"), "{said}");
+    // Nothing ran and the latest report is still the halted run's.
+    assert_eq!(states(&sandbox), before);
+    assert_eq!(sandbox.traces_of("payments-prod"), Vec::<PathBuf>::new());
+    assert_eq!(sandbox.report().run_id, halted.run_id);
+
+    let forced = sandbox.run(&["deploy", "--accounts", "payments-prod", "--force"]);
+    forced.expect_code(0);
+    let said = format!("{}{}", forced.stdout, forced.stderr);
+    assert!(
+        said.contains("payments-prod is in wave prod; the earlier wave stage is not run"),
+        "{said}"
+    );
+    let deployed = sandbox.report();
+    assert_ne!(deployed.run_id, halted.run_id);
+    assert_eq!(accounts_run(&deployed), vec!["payments-prod".to_string()]);
+    assert_eq!(job(&deployed, "payments-prod").status, Status::Succeeded);
+    for layer in LAYERS {
+        assert!(sandbox.state(layer, "payments-prod").is_file(), "{layer}");
+    }
+    // The record of the halted roll-out survives the targeted deploy.
+    assert_eq!(read_report(&halted_path).unwrap().run_id, halted.run_id);
+    assert_eq!(
+        read_report(&kept_report(&sandbox, &deployed.run_id))
+            .unwrap()
+            .run_id,
+        deployed.run_id
+    );
+}
+
+/// A precondition checked at plan time: the plan of `TF_VAR_fail_plan_account` fails.
+const PLAN_FAILURE: &str = r#"
+variable "fail_plan_account" {
+  type    = string
+  default = ""
+}
+
+resource "terraform_data" "plan_check" {
+  lifecycle {
+    precondition {
+      condition     = var.fail_plan_account != var.account_name
+      error_message = "simulated plan failure of ${var.account_name}"
+    }
+  }
+}
+"#;
+
+#[test]
+fn plan_only_with_a_failing_stage_plan_plans_every_prod_account() {
+    let sandbox = Sandbox::new();
+    // The sandbox's failure switch fails an apply; this one fails payments-stage's plan.
+    let main_tf = sandbox.path().join("layers/platform/main.tf");
+    let mut text = std::fs::read_to_string(&main_tf).unwrap();
+    text.push_str(PLAN_FAILURE);
+    std::fs::write(&main_tf, text).unwrap();
+    let mut cmd = sandbox.command(&["run", "--plan-only"]);
+    cmd.env("TF_VAR_fail_plan_account", "payments-stage");
+    let run = sandbox.run_with(cmd);
+    run.expect_code(1);
+    let report = sandbox.report();
+    assert_eq!(report.mode, Mode::Plan);
+    assert_eq!(job(&report, "payments-stage").status, Status::Failed);
+    assert_eq!(report.waves[0].status, WaveStatus::Failed);
+    assert_ne!(report.waves[1].status, WaveStatus::Skipped);
+    for account in PROD {
+        let j = job(&report, account);
+        assert!(
+            matches!(j.status, Status::Changes | Status::NoChanges),
+            "{account} was planned, not held back: {:?} {:?}",
+            j.status,
+            j.reason
+        );
+        assert!(j.layers.iter().all(|l| !l.attempts.is_empty()), "{account}");
+    }
+    assert_ne!(report.outcome, Outcome::Succeeded);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(said.contains("payments-stage"), "{said}");
+    let failed = &job(&report, "payments-stage").layers[0];
+    assert!(
+        failed
+            .error
+            .iter()
+            .any(|e| e.contains("simulated plan failure of payments-stage")),
+        "{:?}",
+        failed.error
+    );
+    // Nothing was applied.
+    assert_eq!(states(&sandbox).len(), 0);
+}
+
+/// The orchestrator with the sandbox's environment, run in `dir`.
+fn command_in(sandbox: &Sandbox, dir: &Path, args: &[&str]) -> sandbox::Run {
+    command_in_failing(sandbox, dir, args, None)
+}
+
+/// `command_in` with the apply of `fail_account` failing.
+fn command_in_failing(
+    sandbox: &Sandbox,
+    dir: &Path,
+    args: &[&str],
+    fail_account: Option<&str>,
+) -> sandbox::Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .env("TF_VAR_deploy_seconds", "0")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("TF_VAR_fail_account");
+    if let Some(account) = fail_account {
+        cmd.env("TF_VAR_fail_account", account);
+    }
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ORCHESTRATOR_") {
+            cmd.env_remove(name);
+        }
+    }
+    sandbox.run_with(cmd)
+}
+
+#[test]
+fn the_config_and_work_dir_are_found_from_the_root_the_config_dir_and_below_it() {
+    // A repository whose config lives in `infra/`, as the sandbox's does in examples/.
+    let sandbox = Sandbox::new();
+    let root = sandbox.path().join("repo");
+    let infra = root.join("infra");
+    let below = infra.join("layers/platform");
+    std::fs::create_dir_all(&infra).unwrap();
+    for name in ["domains.yaml", "layers"] {
+        std::fs::rename(sandbox.path().join(name), infra.join(name)).unwrap();
+    }
+    let work = infra.join(".orchestrator");
+
+    let mut outputs = Vec::new();
+    for (dir, args) in [
+        (&root, vec!["--config", "infra/domains.yaml"]),
+        (&infra, vec![]),
+        (&below, vec![]),
+    ] {
+        for command in [
+            ["validate"].as_slice(),
+            ["jobs", "--format", "json"].as_slice(),
+        ] {
+            let mut all = args.clone();
+            all.extend_from_slice(command);
+            let run = command_in(&sandbox, dir, &all);
+            run.expect_code(0);
+            outputs.push((dir.clone(), command[0], run));
+        }
+    }
+    // validate names the config it read; jobs lists the same jobs wherever it runs.
+    for (dir, command, run) in &outputs {
+        if *command == "jobs" {
+            assert_eq!(run.stdout, outputs[1].2.stdout, "jobs in {}", dir.display());
+        } else {
+            // `<path>: valid: ...`, the path opening from where the command ran.
+            let said = format!("{}{}", run.stdout, run.stderr);
+            let printed = said
+                .lines()
+                .find_map(|l| l.split_once(": valid"))
+                .map(|(path, _)| path.trim())
+                .unwrap_or_else(|| panic!("{}: {said}", dir.display()));
+            assert_eq!(
+                dir.join(printed).canonicalize().unwrap(),
+                infra.join("domains.yaml").canonicalize().unwrap(),
+                "{}: {said}",
+                dir.display()
+            );
+        }
+    }
+    // A run from below the config's directory writes into the one work dir next to it.
+    let run = command_in(&sandbox, &below, &["deploy", "--accounts", "catalog-dev"]);
+    run.expect_code(0);
+    assert!(work.join("report.json").is_file());
+    assert!(work.join("state/platform/catalog-dev.tfstate").is_file());
+    assert!(!below.join(".orchestrator").exists());
+    assert!(!root.join(".orchestrator").exists());
+
+    // A failure seen from below the config's directory: the log and report paths it prints
+    // open from there.
+    let failed = command_in_failing(
+        &sandbox,
+        &below,
+        &["deploy", "--accounts", "catalog-dev"],
+        Some("catalog-dev"),
+    );
+    failed.expect_code(1);
+    for prefix in ["log: ", "Report: "] {
+        let printed = printed_after(&failed.stdout, prefix);
+        assert!(below.join(&printed).is_file(), "{prefix}{printed}");
+    }
+    // Seen from the repository root with --config: the resume command it prints carries
+    // the --config, and run as printed (the cause fixed) it finishes the job.
+    let failed = command_in_failing(
+        &sandbox,
+        &root,
+        &[
+            "--config",
+            "infra/domains.yaml",
+            "deploy",
+            "--accounts",
+            "catalog-dev",
+        ],
+        Some("catalog-dev"),
+    );
+    failed.expect_code(1);
+    let resume = printed_after(&failed.stdout, "orchestrator ");
+    let args: Vec<&str> = resume.split_whitespace().collect();
+    assert_eq!(&args[..2], ["--config", "infra/domains.yaml"], "{resume}");
+    assert!(args.contains(&"--resume"), "{resume}");
+    let resumed = command_in(&sandbox, &root, &args);
+    resumed.expect_code(0);
+    let report = read_report(&work.join("report.json")).unwrap();
+    assert!(report.resumed_from.is_some());
+    assert_eq!(accounts_run(&report), vec!["catalog-dev".to_string()]);
+}
+
+/// What follows `prefix` on the first line that has it.
+fn printed_after(output: &str, prefix: &str) -> String {
+    output
+        .lines()
+        .find_map(|l| {
+            l.split_once(prefix)
+                .map(|(_, rest)| rest.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("no {prefix:?} in\n{output}"))
+}
