@@ -477,6 +477,18 @@ resource "terraform_data" "environment" {
 }
 "#;
 
+const CI_TOKENS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_RUNTIME_URL",
+    "ACTIONS_CACHE_URL",
+    "ACTIONS_RESULTS_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "SLACK_WEBHOOK_URL_CATALOG",
+];
+
 #[test]
 fn terraform_gets_no_credentials_but_the_accounts() {
     let sandbox = Sandbox::new();
@@ -502,8 +514,18 @@ fn terraform_gets_no_credentials_but_the_accounts() {
             "https://hooks.slack.example/T000/B000/secret",
         )
         .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5000");
+    // Every CI token a GitHub runner (or a user's shell) holds.
+    for name in CI_TOKENS {
+        cmd.env(name, format!("ci-secret-{name}"));
+    }
     sandbox.run_with(cmd).expect_code(0);
     let environment = std::fs::read_to_string(&dump).unwrap();
+    for name in CI_TOKENS {
+        assert!(
+            !environment.contains(&format!("ci-secret-{name}")),
+            "{name} reached terraform"
+        );
+    }
     let names: Vec<&str> = environment
         .lines()
         .filter_map(|l| l.split_once('='))

@@ -10,11 +10,29 @@ use crate::aws::is_base_credential_env;
 /// platform's `SLACK_WEBHOOK_URL` and each domain's `SLACK_WEBHOOK_URL_<DOMAIN>`).
 const NOTIFICATION_SECRET_PREFIX: &str = "SLACK_WEBHOOK_URL";
 
-/// Whether an inherited variable must not reach terraform: anything that could give it an
-/// AWS identity other than its account's (one rule, in `aws`) and the orchestrator's own
-/// secrets.
+/// Tokens of the CI that runs the orchestrator: a layer's provisioner or provider could use
+/// them to push code, read other repositories or mint OIDC tokens for other roles.
+const CI_TOKENS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GH_ENTERPRISE_TOKEN",
+    "GITHUB_ENTERPRISE_TOKEN",
+];
+
+/// Everything GitHub's runner gives a job under `ACTIONS_` (runtime and cache tokens and
+/// URLs, the OIDC token request) is for the runner's own tools, never for terraform.
+const RUNNER_PREFIX: &str = "ACTIONS_";
+
+/// Whether an inherited variable must not reach terraform. The one rule: deny anything that
+/// could give it an AWS identity other than its account's (in `aws`), any CI token
+/// (`GITHUB_TOKEN`, `GH_TOKEN`, every `ACTIONS_*`) and the orchestrator's own secrets (the
+/// Slack webhooks); allow everything else (PATH, proxies, `TF_*`, `AWS_REGION`,
+/// `AWS_ENDPOINT_URL_*`, `GITHUB_ACTIONS` and the other non-secret `GITHUB_*` facts).
 pub fn is_withheld(name: &str) -> bool {
-    is_base_credential_env(name) || name.starts_with(NOTIFICATION_SECRET_PREFIX)
+    is_base_credential_env(name)
+        || name.starts_with(NOTIFICATION_SECRET_PREFIX)
+        || name.starts_with(RUNNER_PREFIX)
+        || CI_TOKENS.contains(&name)
 }
 
 /// The names of the variables of this process's environment that terraform must not inherit.
@@ -46,6 +64,13 @@ mod tests {
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
             "SLACK_WEBHOOK_URL",
             "SLACK_WEBHOOK_URL_PAYMENTS",
+            "GITHUB_TOKEN",
+            "GH_TOKEN",
+            "ACTIONS_RUNTIME_TOKEN",
+            "ACTIONS_RUNTIME_URL",
+            "ACTIONS_CACHE_URL",
+            "ACTIONS_RESULTS_URL",
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
         ] {
             assert!(is_withheld(name), "{name} must not reach terraform");
         }
@@ -61,6 +86,8 @@ mod tests {
             "AWS_ENDPOINT_URL_STS",
             "AWS_CA_BUNDLE",
             "GITHUB_ACTIONS",
+            "GITHUB_RUN_ID",
+            "TF_TOKEN_app_terraform_io",
         ] {
             assert!(!is_withheld(name), "{name} should reach terraform");
         }

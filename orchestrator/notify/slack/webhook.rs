@@ -67,10 +67,14 @@ impl Webhook {
         self.url.expose()
     }
 
-    /// Replaces the URL (and its path alone) wherever `text` might echo it.
+    /// Replaces the URL (and its path and its query string alone) wherever `text` might echo
+    /// it: a webhook may carry its secret in either.
     pub fn redact(&self, text: &str) -> String {
         let mut text = text.replace(self.url.expose(), &self.host);
         if let Ok(url) = reqwest::Url::parse(self.url.expose()) {
+            if let Some(query) = url.query().filter(|q| !q.is_empty()) {
+                text = text.replace(query, "***");
+            }
             if url.path().len() > 1 {
                 text = text.replace(url.path(), "/***");
             }
@@ -106,6 +110,20 @@ mod tests {
         );
         let err = Webhook::parse("X", Some("ftp://sekrit".into())).unwrap_err();
         assert!(!err.to_string().contains("sekrit"), "{err}");
+    }
+
+    #[test]
+    fn a_query_string_is_redacted_like_the_path() {
+        let url = "https://hooks.example.com/workflows/abc?token=sekrit&sig=s3cr3t";
+        let hook = Webhook::parse("SLACK_WEBHOOK_URL", Some(url.into())).unwrap();
+        let shown = hook.redact(
+            "POST hooks.example.com/workflows/abc?token=sekrit&sig=s3cr3t failed; query token=sekrit&sig=s3cr3t",
+        );
+        assert!(
+            !shown.contains("sekrit") && !shown.contains("s3cr3t"),
+            "{shown}"
+        );
+        assert!(!shown.contains("/workflows/abc"), "{shown}");
     }
 
     #[test]

@@ -124,7 +124,8 @@ impl GithubClient {
                     next: next_link(&headers),
                 });
             }
-            let message = error_message(&text);
+            // A proxy or a debugging server may echo the request: never its credentials.
+            let message = error_message(&without_authorization(&text, self.token.expose()));
             if status == StatusCode::FORBIDDEN || status == StatusCode::TOO_MANY_REQUESTS {
                 if let Some(wait) = rate_limit_wait(status, &headers) {
                     if last || wait > MAX_RATE_LIMIT_WAIT {
@@ -198,6 +199,39 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// `text` with the token and whatever follows any `Authorization` header name (up to the end
+/// of its line or quoted value) replaced by `***`.
+fn without_authorization(text: &str, token: &str) -> String {
+    let text = if token.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(token, "***")
+    };
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("authorization") {
+        let name_end = at + found + "authorization".len();
+        out.push_str(&text[at..name_end]);
+        // The separator: `: `, `=`, `": "`.
+        let rest = &text[name_end..];
+        let sep = rest
+            .find(|c: char| !matches!(c, '"' | '\'' | ':' | '=' | ' ' | '\t'))
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..sep]);
+        let value = &rest[sep..];
+        let end = value
+            .find(['\n', '\r', '"', '\'', ',', '}', ';'])
+            .unwrap_or(value.len());
+        if end > 0 {
+            out.push_str("***");
+        }
+        at = name_end + sep + end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// GitHub's error JSON (`message` and `errors[]`) as one line; otherwise the body's start.
 fn error_message(body: &str) -> String {
     let Ok(json) = serde_json::from_str::<serde_json::Value>(body) else {
@@ -260,6 +294,24 @@ mod tests {
             rate_limit_wait(StatusCode::FORBIDDEN, &headers),
             Some(Duration::from_secs(7))
         );
+    }
+
+    #[test]
+    fn an_echoed_request_never_shows_the_authorization_header() {
+        for body in [
+            "bad gateway\nGET /repos/o/r HTTP/1.1\nAuthorization: Bearer ghs_sekrit123\nAccept: */*",
+            r#"{"message":"bad request","headers":{"authorization":"token ghs_sekrit123"}}"#,
+            "AUTHORIZATION=Bearer ghs_sekrit123",
+            "echo: ghs_sekrit123",
+        ] {
+            let shown = error_message(&without_authorization(body, "ghs_sekrit123"));
+            assert!(!shown.contains("sekrit"), "{shown}");
+        }
+        let shown = without_authorization(
+            "Authorization: Bearer x-other-value\nAccept: */*",
+            "ghs_sekrit123",
+        );
+        assert_eq!(shown, "Authorization: ***\nAccept: */*");
     }
 
     #[test]
