@@ -48,27 +48,26 @@ const PATTERNS: &[(Transient, &[&str])] = &[
     (
         Transient::Throttling,
         &[
-            "throttling",
-            "throttled",
+            // AWS error codes as the SDK prints them (`api error Throttling: Rate exceeded`),
+            // never the bare word: a resource may be named `api-throttling-alarm`.
+            "api error throttling",
+            "throttlingexception",
+            "throttling: rate exceeded",
             "requestlimitexceeded",
-            "toomanyrequests",
-            "too many requests",
+            "toomanyrequestsexception",
             "rate exceeded",
-            "slowdown",
-            "status code: 429",
+            "api error slowdown",
             "statuscode: 429",
+            // The AWS SDK for Go v1's form.
+            "status code: 429, request id",
         ],
     ),
     (
         Transient::ServerError,
         &[
-            "internal server error",
-            "bad gateway",
-            "service unavailable",
-            "serviceunavailable",
-            "gateway timeout",
-            "internalerror",
-            "internalfailure",
+            "api error serviceunavailable",
+            "api error internalerror",
+            "api error internalfailure",
         ],
     ),
     (
@@ -77,9 +76,7 @@ const PATTERNS: &[(Transient, &[&str])] = &[
             "connection reset by peer",
             "tls handshake timeout",
             "i/o timeout",
-            "unexpected eof",
             "broken pipe",
-            "connection refused",
             "temporary failure in name resolution",
             "client.timeout exceeded",
         ],
@@ -122,6 +119,11 @@ pub fn classify(output: &str) -> Option<Transient> {
             .join("\n")
     };
     let text = text.to_lowercase();
+    // A full disk is the user's to fix (terraform's own message says so), whatever it broke,
+    // a state lock included: retrying would only fail the same way.
+    if text.contains("no space left on device") {
+        return None;
+    }
     let found = PATTERNS
         .iter()
         .find(|(_, fragments)| fragments.iter().any(|f| text.contains(f)))
@@ -133,16 +135,15 @@ pub fn classify(output: &str) -> Option<Transient> {
     Some(found)
 }
 
-/// `StatusCode: 503` (AWS SDK) or `status code: 502` / `status code 500` (HTTP clients).
+/// `https response error StatusCode: 503` (the AWS SDK's structured form), not any
+/// `status code 500` a validation message may quote.
 fn has_5xx_status(text: &str) -> bool {
-    ["statuscode: ", "status code: ", "status code "]
-        .iter()
-        .any(|prefix| {
-            text.match_indices(prefix).any(|(i, m)| {
-                let code = &text.as_bytes()[i + m.len()..];
-                code.len() >= 3 && code[0] == b'5' && code[1..3].iter().all(u8::is_ascii_digit)
-            })
+    ["response error statuscode: "].iter().any(|prefix| {
+        text.match_indices(prefix).any(|(i, m)| {
+            let code = &text.as_bytes()[i + m.len()..];
+            code.len() >= 3 && code[0] == b'5' && code[1..3].iter().all(u8::is_ascii_digit)
         })
+    })
 }
 
 #[cfg(test)]
@@ -151,6 +152,32 @@ mod tests {
 
     fn error(detail: &str) -> String {
         format!("Error: something failed\n\n{detail}\n")
+    }
+
+    #[test]
+    fn look_alikes_in_real_errors_are_not_transient() {
+        for detail in [
+            "creating CloudWatch Metric Alarm (api-throttling-alarm): ValidationError: Period must be 60",
+            "expected status code 500 to be one of [200, 201] in health_check.expect_status",
+            "MalformedPolicyDocument: unexpected EOF in policy document",
+            "dial tcp 127.0.0.1:1: connect: connection refused (endpoint http://127.0.0.1:1 from AWS_ENDPOINT_URL_S3)",
+            "Error acquiring the state lock\n\nError message: write .terraform.tfstate.lock.info: no space left on device",
+        ] {
+            assert_eq!(classify(&error(detail)), None, "{detail}");
+        }
+    }
+
+    #[test]
+    fn structured_throttling_and_5xx_are_transient() {
+        for (detail, kind) in [
+            ("operation error IAM: CreateRole, https response error StatusCode: 400, RequestID: 1, api error Throttling: Rate exceeded", Transient::Throttling),
+            ("ThrottlingException: Rate exceeded", Transient::Throttling),
+            ("operation error EC2: RunInstances, https response error StatusCode: 503, RequestID: 1, api error RequestLimitExceeded: Request limit exceeded.", Transient::Throttling),
+            ("operation error S3: PutObject, https response error StatusCode: 429, RequestID: 1", Transient::Throttling),
+            ("operation error S3: PutObject, https response error StatusCode: 502, RequestID: 1", Transient::ServerError),
+        ] {
+            assert_eq!(classify(&error(detail)), Some(kind), "{detail}");
+        }
     }
 
     #[test]
@@ -165,7 +192,7 @@ mod tests {
             "api error Throttling: Rate exceeded",
             "RequestLimitExceeded: Request limit exceeded.",
             "TooManyRequestsException: Too Many Requests",
-            "operation error EC2: status code: 429",
+            "operation error EC2: status code: 429, request id: abc",
         ] {
             assert_eq!(
                 classify(&error(detail)),
