@@ -164,7 +164,8 @@ fn show_what_goes(preview: &RunReport, report_path: &Path) {
         .iter()
         .flat_map(|j| &j.layers)
         .filter_map(|l| l.plan_json.as_deref())
-        .map(|p| dir.join(p))
+        // The run's own directory does not exist before its report is written.
+        .map(|p| crate::workdir::normalise(&dir.join(p)))
         .collect();
     if plans.is_empty() {
         return;

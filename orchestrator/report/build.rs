@@ -9,6 +9,7 @@ use super::model::*;
 use crate::events::{Event, NotRunReason};
 use crate::plan::Plan;
 use crate::rules::{self, RunFacts, WaveTally};
+use crate::workdir::normalise;
 
 /// Everything the report says besides what the events tell.
 #[derive(Debug, Clone)]
@@ -262,8 +263,10 @@ fn rfc3339(t: SystemTime) -> String {
 }
 
 /// `path` relative to `base` (both absolute, or both relative to the same directory), with
-/// `/` separators; `path` unchanged when they share nothing.
+/// `/` separators; `path` unchanged when they share nothing. Both are normalised first
+/// (`runs/<id>/../../plans` is `plans`): a run's own directory may not exist yet.
 pub fn relative(path: &Path, base: &Path) -> String {
+    let (path, base) = (normalise(path), normalise(base));
     let path_parts: Vec<Component<'_>> = path.components().collect();
     let base_parts: Vec<Component<'_>> = base.components().collect();
     let common = path_parts

@@ -17,6 +17,7 @@ use super::{
 use crate::config::{Account, Config};
 use crate::events::NotRunReason;
 use crate::rules::{self, RunFacts, WaveTally};
+use crate::workdir::normalise;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
@@ -460,21 +461,6 @@ fn rebase(layer: &mut LayerReport, from: &Path, to: &Path) {
                 .into_owned();
         }
     }
-}
-
-/// Removes `.` and resolves `..` lexically.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// `target` relative to directory `base` (both absolute and normalised).

@@ -96,7 +96,7 @@ fn dir_name(run_id: &str) -> String {
 }
 
 /// `a/./b/../c` as `a/c`, without touching the file system (the work dir may not exist yet).
-pub(super) fn normalise(path: &Path) -> PathBuf {
+pub fn normalise(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {

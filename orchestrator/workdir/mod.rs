@@ -7,5 +7,5 @@ mod layout;
 mod shown;
 
 pub use config_search::{find_config, ConfigNotFound, CONFIG_FILE};
-pub use layout::{WorkDir, DEFAULT_WORK_DIR};
+pub use layout::{normalise, WorkDir, DEFAULT_WORK_DIR};
 pub use shown::{command_hint, config_flag, shown, shown_from};
