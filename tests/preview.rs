@@ -9,6 +9,8 @@ mod actions;
 #[path = "rehearsal/artifacts.rs"]
 #[allow(dead_code)]
 mod artifacts;
+#[path = "rehearsal/cancel.rs"]
+mod cancel;
 #[path = "rehearsal/evaluate.rs"]
 mod evaluate;
 #[path = "rehearsal/expression.rs"]
