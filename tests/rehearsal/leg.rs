@@ -255,10 +255,6 @@ impl Runner<'_> {
     fn env(&self, step_env: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String> {
         let mut env = self.rehearsal.runner_env();
         env.extend(self.rehearsal.leg_env_of(&self.plan.matrix));
-        env.insert(
-            "ORCHESTRATOR_CONFIG".into(),
-            self.workspace.join("domains.yaml").display().to_string(),
-        );
         for layer in [self.plan.workflow_env, &self.job_env, step_env] {
             for (name, value) in layer {
                 if name.starts_with("GITHUB_") || name.starts_with("RUNNER_") {
