@@ -3,6 +3,7 @@
 //! GitHub API stand-in on 127.0.0.1 for `--post`.
 
 mod corpus;
+mod freshness;
 mod github_server;
 mod kinds;
 mod terraform_made;
