@@ -9,12 +9,12 @@ use std::process::Command;
 
 use serde_json::{json, Map, Value};
 
-use crate::actions::{self, Action, StepContext};
-use crate::evaluate::{condition, interpolate_text, Scope, Status};
-use crate::file_commands;
-use crate::outcome::{Conclusion, LegRun, StepRun};
-use crate::runner::Rehearsal;
-use crate::workflow::{check_step_keys, entries, steps, text};
+use super::actions::{self, Action, StepContext};
+use super::evaluate::{condition, interpolate_text, Scope, Status};
+use super::file_commands;
+use super::outcome::{Conclusion, LegRun, StepRun};
+use super::runner::Rehearsal;
+use super::workflow::{check_step_keys, entries, steps, text};
 
 /// What the job hands to each of its legs.
 pub struct LegPlan<'a> {
@@ -338,7 +338,7 @@ fn run_script(
     n: usize,
     workspace: &Path,
     env: &BTreeMap<String, String>,
-    cancel: Option<&crate::cancel::Cancel>,
+    cancel: Option<&crate::rehearsal::cancel::Cancel>,
 ) -> (bool, String, bool) {
     let file = temp.join(format!("step-{n}.sh"));
     std::fs::write(&file, script).unwrap();
@@ -363,8 +363,8 @@ fn run_script(
             command
                 .stdout(log_file.try_clone().unwrap())
                 .stderr(log_file);
-            let mut child = crate::cancel::spawn(command);
-            let done = crate::cancel::wait_cancelled(&mut child, cancel);
+            let mut child = crate::rehearsal::cancel::spawn(command);
+            let done = crate::rehearsal::cancel::wait_cancelled(&mut child, cancel);
             let status = child.wait().unwrap();
             let mut log = std::fs::read_to_string(&out).unwrap_or_default();
             if done.ended_before {

@@ -13,12 +13,12 @@ use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
-use crate::artifacts::Artifacts;
-use crate::evaluate::{condition, interpolate, interpolate_text, truthy, Scope, Status};
-use crate::leg::{evaluate_env, LegPlan};
-use crate::outcome::{Conclusion, JobRun, LegRun, Run};
-use crate::workflow::{check_job_keys, check_workflow_keys, entries, needs, steps, text, Workflow};
-use crate::workspace::Checkout;
+use super::artifacts::Artifacts;
+use super::evaluate::{condition, interpolate, interpolate_text, truthy, Scope, Status};
+use super::leg::{evaluate_env, LegPlan};
+use super::outcome::{Conclusion, JobRun, LegRun, Run};
+use super::workflow::{check_job_keys, check_workflow_keys, entries, needs, steps, text, Workflow};
+use super::workspace::Checkout;
 
 const BUILD_ACTION: &str = "./.github/actions/build-orchestrator";
 
@@ -48,7 +48,7 @@ pub struct Rehearsal {
     /// The ref the run is on (default `refs/heads/main`).
     git_ref: String,
     /// A leg to interrupt as GitHub cancels a run: its account, the step, and when.
-    cancel: Option<crate::cancel::Cancel>,
+    cancel: Option<crate::rehearsal::cancel::Cancel>,
     /// Variables in the environment of one account's leg only: (account, name, value).
     leg_env: Vec<(String, String, String)>,
     /// Matrix legs are expanded, named and grouped, but their steps do not run.
@@ -122,12 +122,14 @@ impl Rehearsal {
         self
     }
 
+    #[allow(dead_code)] // for workflow_dispatch rehearsals
     /// An input of a `workflow_dispatch` run (a string, or a boolean for `true`/`false`).
     pub fn input(mut self, name: &str, value: Value) -> Self {
         self.inputs.insert(name.into(), value);
         self
     }
 
+    #[allow(dead_code)] // for workflow_dispatch rehearsals
     /// The ref the run is on, e.g. `refs/tags/main` (default `refs/heads/main`).
     pub fn on_ref(mut self, git_ref: &str) -> Self {
         self.git_ref = git_ref.into();
@@ -145,7 +147,7 @@ impl Rehearsal {
         once_running: &str,
         after: std::time::Duration,
     ) -> Self {
-        self.cancel = Some(crate::cancel::Cancel {
+        self.cancel = Some(crate::rehearsal::cancel::Cancel {
             account: account.into(),
             step: step.into(),
             after,
@@ -154,7 +156,11 @@ impl Rehearsal {
         self
     }
 
-    pub(crate) fn cancel_of(&self, matrix: &Value, step: &str) -> Option<&crate::cancel::Cancel> {
+    pub(crate) fn cancel_of(
+        &self,
+        matrix: &Value,
+        step: &str,
+    ) -> Option<&crate::rehearsal::cancel::Cancel> {
         self.cancel
             .as_ref()
             .filter(|c| c.step == step && matrix["account"].as_str() == Some(c.account.as_str()))
@@ -182,8 +188,8 @@ impl Rehearsal {
     pub fn with_base_commit(&mut self) -> String {
         self.checkout.commit_base();
         let probe = self.dir.path().join("base-probe");
-        crate::workspace::Checkout::into(&self.checkout, &probe);
-        let head = crate::workspace::git_head(&probe);
+        super::workspace::Checkout::into(&self.checkout, &probe);
+        let head = super::workspace::git_head(&probe);
         std::fs::remove_dir_all(&probe).unwrap();
         head
     }
