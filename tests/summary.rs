@@ -2,6 +2,8 @@
 //! generate.sh there), a synthetic organisation of 300 accounts, broken plan files, and a
 //! GitHub API stand-in on 127.0.0.1 for `--post`.
 
+#[path = "summary/budget.rs"]
+mod budget;
 #[path = "summary/corpus.rs"]
 mod corpus;
 #[path = "summary/freshness.rs"]
