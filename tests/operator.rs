@@ -2,9 +2,7 @@
 //! resume a halted run, the guard on deploying prod after stage failed, plan-only planning
 //! every wave, and finding the config and work dir from wherever the command runs.
 
-#[allow(dead_code)]
-#[path = "engine/sandbox.rs"]
-mod sandbox;
+use crate::support::sandbox;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{assert_balanced, corpus, count, run, summary, Run};
+use super::{assert_balanced, corpus, count, destroys_section, run, summary, Run};
 
 const LIMIT: usize = 65_536;
 
@@ -88,13 +88,13 @@ fn destroys_shared_by_many_accounts_are_grouped_by_address_and_the_table_stays()
     assert_balanced(c);
     let full = std::fs::read_to_string(dir.path().join("full.md")).unwrap();
     assert!(
-        crate::destroys_section(&full).encode_utf16().count() > LIMIT,
+        destroys_section(&full).encode_utf16().count() > LIMIT,
         "the full destroy list must exceed the limit for this test"
     );
 
     // The shared addresses under one entry naming all 45 accounts; each own bucket under
     // its account.
-    let section = crate::destroys_section(c);
+    let section = destroys_section(c);
     let names: Vec<String> = accounts.iter().map(|a| format!("**{a}**")).collect();
     let mut shared_entry = format!("- 45 accounts: {}\n", names.join(", "));
     for address in &shared {
@@ -176,7 +176,7 @@ fn as_a_last_resort_destroys_are_counted_per_account_and_listed_in_the_artifact(
     assert!(c.encode_utf16().count() <= LIMIT, "{}", c.len());
     assert_balanced(c);
 
-    let section = crate::destroys_section(c);
+    let section = destroys_section(c);
     for account in &accounts {
         assert!(
             section.contains(&format!("- **{account}**: 30 to destroy, 10 to replace\n")),
@@ -276,7 +276,7 @@ fn identical_destroys_in_many_accounts_are_one_entry_with_reasons() {
     }
     let out = summarise(dir.path(), &[], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let section = crate::destroys_section(&out.stdout);
+    let section = destroys_section(&out.stdout);
     let names: Vec<String> = accounts.iter().map(|a| format!("**{a}**")).collect();
     let mut entry = format!(
         "- {} (identical in 45 accounts): 30 to destroy\n",
