@@ -12,7 +12,7 @@
 //!   ignored: `\u{ad}::set-output` can begin with `::` for it.
 //!
 //! So data is printed with every control character (C0 but tab, DEL, C1), every invisible
-//! formatting character (zero-width, bidi overrides, soft hyphen, BOM, tags) and a lone CR
+//! formatting character (zero-width space, bidi overrides, soft hyphen, BOM, tags) and a lone CR
 //! shown as a visible escape (`\r`, `\x1b`, `\u{202e}`): none can reach the runner or the
 //! terminal, so a hostile value can neither start a line nor move the cursor, set a window
 //! title or recolour the screen. Then `##[` anywhere becomes `##\[`, and a line whose first
@@ -23,7 +23,7 @@ use std::borrow::Cow;
 
 /// `text` safe for a terminal and for the runner; a copy only when something changed.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if text.chars().all(is_plain) && !text.contains("##[") && !text.contains("::") {
+    if text.chars().all(|c| is_plain(c) && c != '#' && c != ':') {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -64,31 +64,49 @@ pub fn neutralise_json(json: &str) -> Cow<'_, str> {
 }
 
 fn neutralise_line(line: &str, out: &mut String) {
-    let start = out.len();
-    // `::` starting the line for the runner: nothing but blanks, punctuation or invisible
-    // characters before the first `::` (an ARN's `arn:aws:iam::` has letters before it).
-    let mut first_colons = true;
-    let mut words_before = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == ':' && chars.peek() == Some(&':') && first_colons {
-            first_colons = false;
-            if !words_before {
-                out.push('\\');
-            }
-        }
-        words_before |= c.is_alphanumeric();
+    let mut shown = String::with_capacity(line.len());
+    for c in line.chars() {
         if is_plain(c) {
-            out.push(c);
+            shown.push(c);
         } else {
-            push_visible(c, out);
+            push_visible(c, &mut shown);
         }
     }
-    if out[start..].contains("##[") {
-        let defused = out[start..].replace("##[", "##\\[");
-        out.truncate(start);
-        out.push_str(&defused);
+    // Where a `\\` goes: before the `::` that starts the line for the runner (nothing but
+    // blanks, punctuation or invisible characters before it: an ARN's `arn:aws:iam::` has
+    // letters first), and before the `[` of every `##[`. Seen as the runner's culture-aware
+    // comparison sees them: without the joiners and variation selectors it ignores.
+    let skeleton: Vec<(usize, char)> = shown
+        .char_indices()
+        .filter(|&(_, c)| !is_ignored_by_the_runner(c))
+        .collect();
+    let mut breaks = Vec::new();
+    if let Some(at) = skeleton
+        .windows(2)
+        .position(|w| w[0].1 == ':' && w[1].1 == ':')
+    {
+        if !skeleton[..at].iter().any(|&(_, c)| c.is_alphanumeric()) {
+            breaks.push(skeleton[at].0);
+        }
     }
+    for w in skeleton.windows(3) {
+        if w[0].1 == '#' && w[1].1 == '#' && w[2].1 == '[' {
+            breaks.push(w[2].0);
+        }
+    }
+    breaks.sort_unstable();
+    let mut from = 0;
+    for at in breaks {
+        out.push_str(&shown[from..at]);
+        out.push('\\');
+        from = at;
+    }
+    out.push_str(&shown[from..]);
+}
+
+/// Shown as they are (emoji need them) but skipped by culture-aware string comparison.
+fn is_ignored_by_the_runner(c: char) -> bool {
+    matches!(c, '\u{200d}' | '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
 /// Printable as it is: not a control character (tab and newline excepted) and not invisible.
@@ -101,8 +119,9 @@ fn is_plain(c: char) -> bool {
 }
 
 /// Formatting characters that show nothing yet change what a parser or a reader sees:
-/// zero-width spaces and joiners, bidi controls, soft hyphen, BOM, fillers, separators,
-/// variation selectors, interlinear annotations and tags.
+/// zero-width spaces and non-joiners, bidi controls, soft hyphen, BOM, fillers, separators,
+/// interlinear annotations and tags. The zero-width joiner and the variation selectors stay
+/// (emoji are made of them); the command check looks through them.
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
@@ -114,17 +133,20 @@ fn is_invisible(c: char) -> bool {
             | '\u{17b4}'
             | '\u{17b5}'
             | '\u{180b}'..='\u{180f}'
-            | '\u{200b}'..='\u{200f}'
+            | '\u{200b}'
+            | '\u{200c}'
+            | '\u{200e}'
+            | '\u{200f}'
             | '\u{2028}'..='\u{202e}'
             | '\u{2060}'..='\u{206f}'
             | '\u{3164}'
-            | '\u{fe00}'..='\u{fe0f}'
             | '\u{feff}'
             | '\u{ffa0}'
             | '\u{fff0}'..='\u{fffb}'
             | '\u{1bca0}'..='\u{1bca3}'
             | '\u{1d173}'..='\u{1d17a}'
-            | '\u{e0000}'..='\u{e0fff}'
+            | '\u{e0000}'..='\u{e00ff}'
+            | '\u{e01f0}'..='\u{e0fff}'
     )
 }
 
@@ -184,9 +206,20 @@ mod tests {
 
     #[test]
     fn invisible_characters_cannot_hide_a_command() {
-        assert_eq!(neutralise("\u{ad}::set-env::x"), "\\xad\\::set-env::x");
+        // Shown as escapes, which start the line with a `\\`.
+        assert_eq!(neutralise("\u{ad}::set-env::x"), "\\xad::set-env::x");
         assert_eq!(neutralise("#\u{200b}#[error]x"), "#\\u{200b}#[error]x");
-        assert_eq!(neutralise("\x1b::group::x"), "\\x1b\\::group::x");
+        assert_eq!(neutralise("\x1b::group::x"), "\\x1b::group::x");
+        // Kept for emoji, looked through for commands.
+        assert_eq!(neutralise("⏭\u{fe0f} held back"), "⏭\u{fe0f} held back");
+        assert_eq!(
+            neutralise("#\u{fe0f}#\u{200d}[error]x"),
+            "#\u{fe0f}#\u{200d}\\[error]x"
+        );
+        assert_eq!(
+            neutralise(":\u{fe0f}:set-output::x"),
+            "\\:\u{fe0f}:set-output::x"
+        );
     }
 
     #[test]
