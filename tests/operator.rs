@@ -363,6 +363,28 @@ fn the_config_and_work_dir_are_found_from_the_root_the_config_dir_and_below_it()
             );
         }
     }
+    // A mistyped account from the repository root: the did-you-mean hint's command carries
+    // the --config it needs there.
+    let typo = command_in(
+        &sandbox,
+        &root,
+        &[
+            "--config",
+            "infra/domains.yaml",
+            "jobs",
+            "--account",
+            "catalog-dve",
+        ],
+    );
+    typo.expect_code(2);
+    assert!(
+        typo.stderr.contains(
+            "did you mean `catalog-dev`? (`orchestrator --config infra/domains.yaml jobs` lists"
+        ),
+        "{}",
+        typo.stderr
+    );
+
     // A run from below the config's directory writes into the one work dir next to it.
     let run = command_in(&sandbox, &below, &["deploy", "--accounts", "catalog-dev"]);
     run.expect_code(0);

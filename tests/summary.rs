@@ -4,6 +4,8 @@
 
 #[path = "summary/corpus.rs"]
 mod corpus;
+#[path = "summary/freshness.rs"]
+mod freshness;
 #[path = "summary/github_server.rs"]
 mod github_server;
 #[path = "summary/kinds.rs"]

@@ -10,7 +10,7 @@ mod output;
 mod step_summary;
 mod workflow_command;
 
-pub use environment::{run_url, GithubActions, DEFAULT_SERVER};
+pub use environment::{is_commit_id, run_url, GithubActions, DEFAULT_SERVER};
 pub use neutralise::{neutralise, neutralise_json};
 pub use output::{append_outputs, output_text};
 pub use step_summary::{append_step_summary, step_summary_room, MAX_STEP_SUMMARY_BYTES};
