@@ -5,6 +5,10 @@
 
 #[path = "aws/fake_terraform.rs"]
 mod fake_terraform;
+#[path = "aws/github_log.rs"]
+mod github_log;
+#[path = "aws/github_runner.rs"]
+mod github_runner;
 #[path = "aws/http_server.rs"]
 mod http_server;
 #[path = "aws/moto.rs"]
