@@ -3,11 +3,8 @@
 //! are read back from stdout and the summary file; `report merge` and `gate` run on report
 //! files written by a builder shaped like the runner's reports.
 
-#[path = "notify/limits.rs"]
 mod limits;
-#[path = "notify/receiver.rs"]
-mod receiver;
-#[path = "notify/reports.rs"]
+use crate::support::receiver;
 mod reports;
 
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{count, orchestrator, run, Run};
+use super::{count, orchestrator, run, Run};
 
 /// A copy of examples/sandbox whose runs share one work dir (`.orchestrator`), as an
 /// operator's successive local runs do.
