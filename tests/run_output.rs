@@ -32,7 +32,7 @@ fn redact(stdout: &str) -> String {
                 format!("Slowest: [{} jobs]", jobs.len())
             } else {
                 line.split(' ')
-                    .map(|word| redact_word(word))
+                    .map(redact_word)
                     .collect::<Vec<_>>()
                     .join(" ")
             }
