@@ -440,3 +440,55 @@ fn printed_after(output: &str, prefix: &str) -> String {
         })
         .unwrap_or_else(|| panic!("no {prefix:?} in\n{output}"))
 }
+
+/// `--work-dir` elsewhere moves logs, reports, plans and data dirs, not local state: state is
+/// found from the config, so a run with the default work dir sees what the other applied.
+#[test]
+fn local_state_stays_with_the_config_whatever_the_work_dir() {
+    let sandbox = Sandbox::new();
+    let below = sandbox.path().join("layers/static");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let work = elsewhere.path().join("work");
+    let work_flag = work.to_str().unwrap();
+    let deployed = command_in(
+        &sandbox,
+        &below,
+        &[
+            "deploy",
+            "--accounts",
+            "catalog-dev",
+            "--work-dir",
+            work_flag,
+        ],
+    );
+    deployed.expect_code(0);
+    assert!(
+        deployed
+            .stderr
+            .contains("note: local state stays in ../../.orchestrator/state"),
+        "{}",
+        deployed.stderr
+    );
+    for layer in LAYERS {
+        assert!(sandbox.state(layer, "catalog-dev").is_file(), "{layer}");
+    }
+    assert!(work.join("report.json").is_file());
+    assert!(work.join("logs/catalog-dev/platform.log").is_file());
+    assert!(!work.join("state").exists());
+    assert!(!below.join(".orchestrator").exists());
+
+    // The default work dir, from the config's directory: the same state, nothing to do.
+    let planned = command_in(
+        &sandbox,
+        sandbox.path(),
+        &["deploy", "--accounts", "catalog-dev", "--plan-only"],
+    );
+    planned.expect_code(0);
+    assert!(
+        !planned.stderr.contains("note: local state"),
+        "{}",
+        planned.stderr
+    );
+    let report = sandbox.report();
+    assert_eq!(job(&report, "catalog-dev").status, Status::NoChanges);
+}

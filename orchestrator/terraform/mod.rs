@@ -12,7 +12,7 @@ mod stack_template;
 mod transient;
 mod workspace;
 
-pub use backend::{fill, BackendConfig};
+pub use backend::{fill, local_state_dir, BackendConfig};
 pub use changes::{from_plan_json, from_plan_output};
 pub use command::{Terraform, TerraformCommand};
 pub use diagnostics::{error_lines, errors, Diagnostic};
