@@ -10,11 +10,31 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 static STDOUT_LOST: AtomicBool = AtomicBool::new(false);
 static STDERR_LOST: AtomicBool = AtomicBool::new(false);
 static RUN_LOG: OnceLock<PathBuf> = OnceLock::new();
+/// The progress bars while they are on screen: every line printed for people goes above
+/// them (`MultiProgress::suspend` clears, writes, redraws), so a message such as Ctrl-C's
+/// never leaves a torn copy of the bars behind.
+static LIVE_BARS: Mutex<Option<indicatif::MultiProgress>> = Mutex::new(None);
+
+/// Called by the bars when they appear (`Some`) and once they are cleared (`None`).
+pub fn set_live_bars(bars: Option<indicatif::MultiProgress>) {
+    if let Ok(mut live) = LIVE_BARS.lock() {
+        *live = bars;
+    }
+}
+
+/// Runs `write` with the bars (if any) lifted off the screen.
+fn above_live_bars(write: impl FnOnce()) {
+    let live = LIVE_BARS.lock().ok().and_then(|live| live.clone());
+    match live {
+        Some(bars) => bars.suspend(write),
+        None => write(),
+    }
+}
 
 /// Where a lost stream is noted: `<work dir>/orchestrator.log` once a run holds its work dir.
 pub fn set_run_log(path: PathBuf) {
@@ -23,18 +43,22 @@ pub fn set_run_log(path: PathBuf) {
 
 /// One line to stderr; a failure is noted once and otherwise ignored.
 pub fn stderr_line(text: &str) {
-    let mut err = std::io::stderr().lock();
-    if let Err(e) = writeln!(err, "{text}").and_then(|()| err.flush()) {
-        lost(&STDERR_LOST, "stderr", &e);
-    }
+    above_live_bars(|| {
+        let mut err = std::io::stderr().lock();
+        if let Err(e) = writeln!(err, "{text}").and_then(|()| err.flush()) {
+            lost(&STDERR_LOST, "stderr", &e);
+        }
+    });
 }
 
 /// Text to stdout (no newline added); a failure is noted once and otherwise ignored.
 pub fn stdout_text(text: &str) {
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        lost(&STDOUT_LOST, "stdout", &e);
-    }
+    above_live_bars(|| {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            lost(&STDOUT_LOST, "stdout", &e);
+        }
+    });
 }
 
 /// stderr for log lines (`tracing`): a write that fails is noted once and reported as done,
@@ -43,9 +67,11 @@ pub struct StderrSink;
 
 impl Write for StderrSink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Err(e) = std::io::stderr().write_all(buf) {
-            lost(&STDERR_LOST, "stderr", &e);
-        }
+        above_live_bars(|| {
+            if let Err(e) = std::io::stderr().write_all(buf) {
+                lost(&STDERR_LOST, "stderr", &e);
+            }
+        });
         Ok(buf.len())
     }
 

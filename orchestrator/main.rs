@@ -1,4 +1,3 @@
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -28,7 +27,8 @@ fn main() -> ExitCode {
             tracing_subscriber::fmt::layer()
                 // A lost stderr must never panic or stop the run (see `console`).
                 .with_writer(|| orchestrator::console::StderrSink)
-                .with_ansi(std::io::stderr().is_terminal()),
+                // NO_COLOR and TERM=dumb are honoured (`terminal`).
+                .with_ansi(orchestrator::terminal::Terminal::stderr().colour()),
         )
         .with(filter)
         .init();
