@@ -32,7 +32,7 @@ impl Style {
             Style::Lines => Box::new(LogLines::default()),
             Style::Github => Box::new(Reporters(vec![
                 Box::new(LogLines::default()),
-                Box::new(GithubGroups::new(std::io::stdout())),
+                Box::new(GithubGroups::new()),
             ])),
         }
     }
