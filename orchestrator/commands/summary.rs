@@ -1,7 +1,6 @@
 //! `orchestrator summary`: many plans -> one Markdown comment on stdout, the full version
 //! to `--full` and the job summary, and with `--post` onto the pull request.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::SummaryArgs;
@@ -73,8 +72,8 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     if let Some(step_summary) = step_summary {
         step_summary.append();
     }
-    std::io::stdout()
-        .write_all(comment.text.as_bytes())
+    // Plan addresses and terraform's values are data: neutralised (Markdown reads the same).
+    crate::console::stdout_document(&comment.text, crate::console::Document::Text)
         .map_err(|e| CliError::failed(format!("cannot write the comment to stdout: {e}")))?;
 
     if let Some((pr, token)) = target {
