@@ -63,12 +63,22 @@ pub fn fit(summary: &Summary, limit: Limit, full: &FullVersion) -> Result<Fitted
         return Ok(whole.1);
     }
     let mut needed = whole.0;
-    for detail in Detail::steps() {
-        let (size, fitted) = attempt(summary, &detail, &groups, limit, full);
+    let steps = Detail::steps();
+    // One level of destroys at a time: when even its barest step is over the limit, none
+    // of its steps can fit, and rendering them all is what makes thousands of destroys slow.
+    for level in steps.chunk_by(|a, b| a.destroys == b.destroys) {
+        let barest = level.last().expect("a level has steps");
+        let (size, _) = attempt(summary, barest, &groups, limit, full);
         needed = size;
         if size > limit.max {
             continue;
         }
+        let Some((detail, fitted)) = level.iter().find_map(|detail| {
+            let (size, fitted) = attempt(summary, detail, &groups, limit, full);
+            (size <= limit.max).then_some((*detail, fitted))
+        }) else {
+            continue;
+        };
         // Adding a list never makes the comment shorter: search the most that fit.
         let (mut low, mut high) = (0, groups.len());
         let mut best = fitted;
