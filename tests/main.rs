@@ -19,6 +19,7 @@ mod matrix;
 mod notify;
 mod operator;
 mod preview;
+mod redeploy;
 mod rehearsal;
 mod reliability;
 mod report_schema;
