@@ -28,6 +28,7 @@ mod stacks;
 mod stacks_s3;
 mod summary;
 mod support;
+mod terminal;
 mod vending;
 mod workflows;
 
