@@ -35,6 +35,7 @@ pub mod rules;
 pub mod runner;
 pub mod stacks;
 pub mod summary;
+pub mod terminal;
 pub mod terraform;
 pub mod tls;
 pub mod vending;
