@@ -17,7 +17,6 @@ use crate::summary::render::{
 use crate::summary::{collect, destroy_list, CollectOptions, DeployOrder, Summary};
 
 pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     check_source_flags(&args)?;
     check_destinations(&args)?;
     let order = deploy_order(config);
@@ -37,12 +36,13 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     // Checked before anything is written, so a missing token leaves nothing half done.
     let target = args
         .post
-        .then(|| PullRequest::from_env(args.pr, env))
+        .then(|| PullRequest::from_actions(args.pr, &actions))
         .transpose()?;
 
     let full_text = render(&summary, &Detail::FULL, None);
-    let step_summary = GithubActions::from_env()
+    let step_summary = actions
         .step_summary
+        .clone()
         .map(|path| StepSummary::new(path, &summary, &full_text, &args));
     let full = FullVersion {
         file: args.full.clone(),

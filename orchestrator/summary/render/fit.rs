@@ -265,4 +265,24 @@ mod tests {
             "The full version is in the job summary of [the CI run](https://github.com/acme/platform/actions/runs/9) and in `plan-summary.md`."
         ));
     }
+
+    #[test]
+    fn grouped_destroys_say_which_notes_on_them_are_left_out() {
+        let mut summary = summary();
+        let grouped = Detail {
+            destroys: super::super::Destroys::Grouped,
+            ..Detail::FULL
+        };
+        // No reasons, moves or import ids: grouping leaves nothing out.
+        assert!(grouped.left_out(&summary, &[]).is_empty());
+        let LayerState::Planned(plan) = &mut summary.accounts[0].layers[0].state else {
+            unreachable!()
+        };
+        plan.resources[0].previous_address = Some("aws_s3_bucket.old".into());
+        plan.resources[1].reason = Some("delete_because_no_resource_config".into());
+        assert_eq!(
+            grouped.left_out(&summary, &[]),
+            ["terraform's reason and the address it moved from for each destroy (every destroyed address is named, by account)"]
+        );
+    }
 }
