@@ -16,3 +16,6 @@ mod collisions;
 
 #[path = "reliability/killed.rs"]
 mod killed;
+
+#[path = "reliability/errored_state.rs"]
+mod errored_state;

@@ -229,14 +229,15 @@ fn remove_copies(
         ));
         match removed {
             Ok(removed) => {
-                let ws = LayerWorkspace::for_copy(
+                LayerWorkspace::for_copy(
                     work_dir,
+                    root,
                     &config.layers_dir,
                     &job.account,
                     &copy.layer,
                     Some(copy.name.as_str()),
-                );
-                let _ = std::fs::remove_dir_all(&ws.data_dir);
+                )
+                .remove();
                 if let Some(state) = removed.first() {
                     eprintln!(
                         "{}: removed the state of copy {} ({state})",

@@ -97,6 +97,7 @@ mod tests {
                 plan_json: None,
                 log: None,
                 health_checks: Vec::new(),
+                recovery: None,
             },
             log: Some(log),
             plan_json: None,

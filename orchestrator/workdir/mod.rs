@@ -8,4 +8,4 @@ mod shown;
 
 pub use config_search::{find_config, ConfigNotFound, CONFIG_FILE};
 pub use layout::{normalise, WorkDir, DEFAULT_WORK_DIR};
-pub use shown::{command_hint, config_flag, shown, shown_from};
+pub use shown::{command_hint, config_flag, shell_word, shown, shown_from};

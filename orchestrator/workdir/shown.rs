@@ -64,7 +64,7 @@ pub fn command_hint(config: &Path, rest: &str) -> String {
 }
 
 /// Quotes a word for a POSIX shell only when it needs it.
-fn shell_word(word: &str) -> String {
+pub fn shell_word(word: &str) -> String {
     if !word.is_empty()
         && word
             .chars()
