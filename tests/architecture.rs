@@ -3,7 +3,7 @@
 //! files or between top-level modules, and the one-way arrows of ARCHITECTURE.md must hold
 //! (`events` and `rules` at the bottom, the runner never reaching the report, ...).
 //!
-//! Run it alone with `cargo test --test architecture`; a failure names the offending edge
+//! Run it alone with `cargo test --test integration architecture::`; a failure names the offending edge
 //! or cycle, file by file.
 
 use std::collections::{BTreeMap, BTreeSet};

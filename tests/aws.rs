@@ -3,23 +3,17 @@
 //! give (AccessDenied, Throttling, another account's identity), a loopback server answering
 //! with STS's own XML documents.
 
-#[path = "aws/fake_terraform.rs"]
-mod fake_terraform;
-#[path = "aws/http_server.rs"]
+use crate::support::fake_terraform;
 mod http_server;
-#[path = "aws/moto.rs"]
-mod moto;
-#[path = "aws/org.rs"]
+use crate::support::moto;
+use crate::support::own_process::in_child_process;
 mod org;
-#[path = "aws/runs.rs"]
 mod runs;
-#[path = "aws/secret_scan.rs"]
 mod secret_scan;
-#[path = "aws/sts_stub.rs"]
 mod sts_stub;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use orchestrator::aws::StsProvider;
@@ -605,26 +599,36 @@ fn secrets_never_appear_in_output_even_at_trace_level() {
     }
 }
 
-/// Sets the base credentials in this test process once (the provider reads the SDK's
-/// default chain); every test that needs them sets the same values.
-fn base_credentials_in_process_env() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var("AWS_ACCESS_KEY_ID", BASE_ACCESS_KEY_ID);
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", BASE_SECRET_ACCESS_KEY);
-        std::env::remove_var("AWS_SESSION_TOKEN");
-        std::env::remove_var("AWS_PROFILE");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_REGION", "us-east-1");
-    });
-}
-
 /// What the runner does for each account (strip inherited AWS variables, add the
 /// provider's), with the fake terraform recording what it saw; moto then says whose
 /// credentials each process had.
-#[tokio::test(flavor = "multi_thread")]
-async fn each_account_process_sees_only_its_own_role() {
-    base_credentials_in_process_env();
+/// The provider reads the SDK's default chain from its own process, so the test runs in a
+/// process of its own with the base credentials in its environment.
+#[test]
+fn each_account_process_sees_only_its_own_role() {
+    in_child_process(
+        concat!(
+            module_path!(),
+            "::each_account_process_sees_only_its_own_role"
+        ),
+        &[
+            ("AWS_ACCESS_KEY_ID", BASE_ACCESS_KEY_ID),
+            ("AWS_SECRET_ACCESS_KEY", BASE_SECRET_ACCESS_KEY),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_REGION", "us-east-1"),
+        ],
+        &["AWS_SESSION_TOKEN", "AWS_PROFILE"],
+        || {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(each_account_process_sees_only_its_own_role_in_its_process());
+        },
+    );
+}
+
+async fn each_account_process_sees_only_its_own_role_in_its_process() {
     let org = Org::new(
         "",
         &format!(

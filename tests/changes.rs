@@ -1,7 +1,6 @@
 //! `--changed-since`: temporary git repositories, changed on purpose, and the (account, layer)
 //! pairs the built binary then plans.
 
-#[path = "changes/repo.rs"]
 mod repo;
 
 use repo::{every_layer, jobs_of, pairs, stderr, Repo};

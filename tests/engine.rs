@@ -3,8 +3,7 @@
 //! plan-only runs. Every case checks the run report, the state files and that no process is
 //! left behind.
 
-#[path = "engine/sandbox.rs"]
-mod sandbox;
+use crate::support::sandbox;
 
 use std::time::Duration;
 

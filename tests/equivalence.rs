@@ -3,9 +3,7 @@
 //! the same status and reason for every account, layer and wave, and the same outcome.
 //! Both go through the real binary and real terraform on copies of `examples/sandbox`.
 
-#[allow(dead_code)]
-#[path = "engine/sandbox.rs"]
-mod sandbox;
+use crate::support::sandbox;
 
 use std::path::Path;
 use std::process::Command;

@@ -4,10 +4,7 @@
 //! or nothing. Each case checks the run report, what the user sees and, for the halt, that
 //! prod was never touched.
 
-#[allow(dead_code)]
-#[path = "engine/sandbox.rs"]
-mod sandbox;
-#[path = "health/server.rs"]
+use crate::support::sandbox;
 mod server;
 
 use nix::sys::signal::Signal;

@@ -1,8 +1,6 @@
 //! Getting `orchestrator` onto a machine: the completion scripts and man page it generates,
 //! and install.sh against a fake release served on 127.0.0.1.
 
-mod install {
-    pub mod docs;
-    pub mod release_server;
-    pub mod script;
-}
+mod docs;
+mod release_server;
+mod script;

@@ -1,17 +1,10 @@
 //! The contract between domains.yaml and the Terraform layers, checked on the real layers and
 //! on deliberately broken copies of them.
 
-#[path = "layers/iam.rs"]
 mod iam;
-// Shared with tests/aws.rs, whose session dump these tests do not need.
-#[allow(dead_code)]
-#[path = "aws/moto.rs"]
-mod moto;
-#[path = "layers/moto_iam.rs"]
+use crate::support::moto;
 mod moto_iam;
-#[path = "layers/policy.rs"]
 mod policy;
-#[path = "layers/render.rs"]
 mod render;
 
 use std::collections::BTreeSet;

@@ -3,11 +3,8 @@
 //! are read back from stdout and the summary file; `report merge` and `gate` run on report
 //! files written by a builder shaped like the runner's reports.
 
-#[path = "notify/limits.rs"]
 mod limits;
-#[path = "notify/receiver.rs"]
-mod receiver;
-#[path = "notify/reports.rs"]
+use crate::support::receiver;
 mod reports;
 
 use std::path::{Path, PathBuf};
@@ -250,6 +247,53 @@ fn halted_prod_wave_lists_failure_and_held_back_accounts() {
     // Slack's control characters in terraform's text are escaped.
     assert!(text.contains("&amp; &lt;retry&gt;"), "{text}");
     insta::assert_json_snapshot!("slack_halted", payload);
+}
+
+/// A halted run started with `--config infra/domains.yaml`: Slack and the job summary give
+/// the redeploy and resume commands with that `--config`, the resume naming the report.
+#[test]
+fn slack_and_the_job_summary_give_the_resume_command_with_the_runs_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = halted_prod_wave()
+        .config("infra/domains.yaml")
+        .write(dir.path(), "report.json");
+    let resume = "orchestrator --config infra/domains.yaml run --resume report.json";
+    let redeploy = "orchestrator --config infra/domains.yaml deploy --accounts payments-stage";
+
+    let slack = Receiver::start();
+    let out = notify(dir.path(), &slack, &report, &[], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = all_text(&the_payload(&slack));
+    assert!(text.contains(redeploy), "{text}");
+    assert!(text.contains(resume), "{text}");
+    assert!(text.contains("5 accounts left undone"), "{text}");
+
+    let out = orchestrator(
+        dir.path(),
+        &["report", "summary", "--report", report.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(&format!("`{redeploy}`")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("`{resume}`")),
+        "{}",
+        out.stdout
+    );
+
+    // A run that finished has nothing to resume; the default config needs no --config.
+    let done = ReportBuilder::new()
+        .succeeded("catalog-stage")
+        .write(dir.path(), "done.json");
+    let slack = Receiver::start();
+    let out = notify(dir.path(), &slack, &done, &["--on", "always"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = all_text(&the_payload(&slack));
+    assert!(!text.contains("--resume"), "{text}");
 }
 
 #[test]

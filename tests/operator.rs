@@ -2,9 +2,7 @@
 //! resume a halted run, the guard on deploying prod after stage failed, plan-only planning
 //! every wave, and finding the config and work dir from wherever the command runs.
 
-#[allow(dead_code)]
-#[path = "engine/sandbox.rs"]
-mod sandbox;
+use crate::support::sandbox;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -363,6 +361,28 @@ fn the_config_and_work_dir_are_found_from_the_root_the_config_dir_and_below_it()
             );
         }
     }
+    // A mistyped account from the repository root: the did-you-mean hint's command carries
+    // the --config it needs there.
+    let typo = command_in(
+        &sandbox,
+        &root,
+        &[
+            "--config",
+            "infra/domains.yaml",
+            "jobs",
+            "--account",
+            "catalog-dve",
+        ],
+    );
+    typo.expect_code(2);
+    assert!(
+        typo.stderr.contains(
+            "did you mean `catalog-dev`? (`orchestrator --config infra/domains.yaml jobs` lists"
+        ),
+        "{}",
+        typo.stderr
+    );
+
     // A run from below the config's directory writes into the one work dir next to it.
     let run = command_in(&sandbox, &below, &["deploy", "--accounts", "catalog-dev"]);
     run.expect_code(0);
@@ -419,4 +439,56 @@ fn printed_after(output: &str, prefix: &str) -> String {
                 .map(|(_, rest)| rest.trim().to_string())
         })
         .unwrap_or_else(|| panic!("no {prefix:?} in\n{output}"))
+}
+
+/// `--work-dir` elsewhere moves logs, reports, plans and data dirs, not local state: state is
+/// found from the config, so a run with the default work dir sees what the other applied.
+#[test]
+fn local_state_stays_with_the_config_whatever_the_work_dir() {
+    let sandbox = Sandbox::new();
+    let below = sandbox.path().join("layers/static");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let work = elsewhere.path().join("work");
+    let work_flag = work.to_str().unwrap();
+    let deployed = command_in(
+        &sandbox,
+        &below,
+        &[
+            "deploy",
+            "--accounts",
+            "catalog-dev",
+            "--work-dir",
+            work_flag,
+        ],
+    );
+    deployed.expect_code(0);
+    assert!(
+        deployed
+            .stderr
+            .contains("note: local state stays in ../../.orchestrator/state"),
+        "{}",
+        deployed.stderr
+    );
+    for layer in LAYERS {
+        assert!(sandbox.state(layer, "catalog-dev").is_file(), "{layer}");
+    }
+    assert!(work.join("report.json").is_file());
+    assert!(work.join("logs/catalog-dev/platform.log").is_file());
+    assert!(!work.join("state").exists());
+    assert!(!below.join(".orchestrator").exists());
+
+    // The default work dir, from the config's directory: the same state, nothing to do.
+    let planned = command_in(
+        &sandbox,
+        sandbox.path(),
+        &["deploy", "--accounts", "catalog-dev", "--plan-only"],
+    );
+    planned.expect_code(0);
+    assert!(
+        !planned.stderr.contains("note: local state"),
+        "{}",
+        planned.stderr
+    );
+    let report = sandbox.report();
+    assert_eq!(job(&report, "catalog-dev").status, Status::NoChanges);
 }

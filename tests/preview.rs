@@ -4,33 +4,8 @@
 //! updates the copy; closing the pull request destroys it and removes its state. The GitHub
 //! API and the preview's health URL are a real HTTP server on 127.0.0.1.
 
-#[path = "rehearsal/actions.rs"]
-mod actions;
-#[path = "rehearsal/artifacts.rs"]
-#[allow(dead_code)]
-mod artifacts;
-#[path = "rehearsal/evaluate.rs"]
-mod evaluate;
-#[path = "rehearsal/expression.rs"]
-mod expression;
-#[path = "rehearsal/file_commands.rs"]
-mod file_commands;
-#[path = "rehearsal/leg.rs"]
-mod leg;
-#[path = "rehearsal/outcome.rs"]
-#[allow(dead_code)]
-mod outcome;
-#[path = "notify/receiver.rs"]
-#[allow(dead_code)]
-mod receiver;
-#[path = "rehearsal/runner.rs"]
-#[allow(dead_code)]
-mod runner;
-#[path = "rehearsal/workflow.rs"]
-mod workflow;
-#[path = "rehearsal/workspace.rs"]
-#[allow(dead_code)]
-mod workspace;
+use crate::rehearsal::{outcome, runner};
+use crate::support::receiver;
 
 use std::path::Path;
 

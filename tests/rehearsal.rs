@@ -11,33 +11,16 @@
 //! tolerance (prod still deployed), a lost leg (no report: a failure that holds prod back)
 //! and no report at all (every account lost, Slack names them).
 
-#[path = "rehearsal/actions.rs"]
 mod actions;
-#[path = "rehearsal/artifacts.rs"]
 mod artifacts;
-#[path = "rehearsal/evaluate.rs"]
 mod evaluate;
-#[path = "rehearsal/expression.rs"]
 mod expression;
-#[path = "rehearsal/file_commands.rs"]
 mod file_commands;
-#[path = "rehearsal/leg.rs"]
 mod leg;
-#[path = "rehearsal/outcome.rs"]
-mod outcome;
-#[path = "notify/receiver.rs"]
-// It can also script Slack failures, which the rehearsal does not use.
-#[allow(dead_code)]
-mod receiver;
-#[path = "rehearsal/runner.rs"]
-// Pull-request events and base commits serve tests/preview.rs.
-#[allow(dead_code)]
-mod runner;
-#[path = "rehearsal/workflow.rs"]
+pub(crate) mod outcome;
+use crate::support::receiver;
+pub(crate) mod runner;
 mod workflow;
-#[path = "rehearsal/workspace.rs"]
-// Pull-request events and base commits serve tests/preview.rs.
-#[allow(dead_code)]
 mod workspace;
 
 use std::path::{Path, PathBuf};

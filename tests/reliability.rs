@@ -3,18 +3,12 @@
 //! accounts, hostile terraform output. Real terraform on a copy of `examples/sandbox` wherever
 //! it can show the fault.
 
-// Shared with the engine tests; not every helper is used here.
-#[allow(dead_code)]
-#[path = "engine/sandbox.rs"]
-mod sandbox;
+use crate::support::sandbox;
 
-#[path = "reliability/run_lock.rs"]
 mod run_lock;
 
-#[path = "reliability/collisions.rs"]
 mod collisions;
 
-#[path = "reliability/killed.rs"]
 mod killed;
 
 #[path = "reliability/errored_state.rs"]

@@ -3,9 +3,7 @@
 //! real runs (apply and plan-only) pass it, and `gate` and `report merge` refuse a report
 //! that breaks it, naming the field.
 
-#[allow(dead_code)]
-#[path = "engine/sandbox.rs"]
-mod sandbox;
+use crate::support::sandbox;
 
 use std::path::Path;
 

@@ -3,10 +3,7 @@
 //! of one copy, destroy order, every refusal, prevent_destroy, Ctrl-C, `--from-ref` and the
 //! confirmation typed on a terminal.
 
-// Shared with the engine tests, which use all of it.
-#[allow(dead_code)]
-#[path = "engine/sandbox.rs"]
-mod sandbox;
+use crate::support::sandbox;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

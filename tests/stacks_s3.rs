@@ -4,12 +4,8 @@
 //! server on 127.0.0.1; terraform is a FAKE script (a real one cannot reach moto's S3 without
 //! backend settings the orchestrator does not pass), so only the state handling is real here.
 
-#[path = "aws/fake_terraform.rs"]
-#[allow(dead_code)]
-mod fake_terraform;
-#[path = "aws/moto.rs"]
-#[allow(dead_code)]
-mod moto;
+use crate::support::fake_terraform;
+use crate::support::moto;
 
 use std::path::Path;
 use std::process::{Command, Output};

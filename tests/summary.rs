@@ -2,13 +2,10 @@
 //! generate.sh there), a synthetic organisation of 300 accounts, broken plan files, and a
 //! GitHub API stand-in on 127.0.0.1 for `--post`.
 
-#[path = "summary/corpus.rs"]
 mod corpus;
-#[path = "summary/github_server.rs"]
+mod freshness;
 mod github_server;
-#[path = "summary/kinds.rs"]
 mod kinds;
-#[path = "summary/terraform_made.rs"]
 mod terraform_made;
 
 use std::path::{Path, PathBuf};

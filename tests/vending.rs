@@ -158,14 +158,27 @@ fn vend_creates_the_missing_accounts_and_run_deploys_them() {
     let (code, _, stderr) = org.run(&["jobs", "--domain", "catalog"]);
     assert_eq!(code, 0, "{stderr}");
 
-    // A plan creates nothing and records no id.
+    // A plan creates nothing and records no id; it says what it would do to each account:
+    // catalog's accounts exist (ids in domains.yaml) and are imported, fubar's are created.
     let (code, stdout, stderr) = org.run(&["vend", "--plan-only"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stdout.contains("organization planned (changes) for 4 accounts"),
+    assert_eq!(
+        account_lines(&stdout),
+        [
+            "catalog-dev   imported (account id 100000000001)",
+            "catalog-prod  imported (account id 100000000003)",
+            "fubar-dev     created: terraform_data.account[\"fubar-dev\"] (create)",
+            "fubar-prod    created: terraform_data.account[\"fubar-prod\"] (create)",
+        ],
         "{stdout}"
     );
+    assert!(
+        stdout.contains("2 created, 2 imported, 0 left alone"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("nothing applied"), "{stdout}");
     assert!(!org.path(".orchestrator/account-ids.json").exists());
+    assert!(!org.path("state/organization/organization.tfstate").exists());
 
     let (code, stdout, stderr) = org.run(&["vend"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
@@ -201,10 +214,15 @@ fn vend_creates_the_missing_accounts_and_run_deploys_them() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("fubar-prod"), "{stdout}");
 
+    // The imported accounts keep the ids they have.
+    assert_eq!(ids["catalog-dev"], "100000000001");
+    assert_eq!(ids["catalog-prod"], "100000000003");
+
     // A second vend changes nothing and keeps the same ids.
     let (code, stdout, stderr) = org.run(&["vend"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("applied (no changes)"), "{stdout}");
+    assert!(stdout.lines().any(|l| l == "4 left alone"), "{stdout}");
     assert_eq!(org.recorded_ids(), ids);
 
     let (code, stdout, stderr) = org.run(&["run", "--domain", "fubar"]);
@@ -219,6 +237,113 @@ fn vend_creates_the_missing_accounts_and_run_deploys_them() {
             "{account} deployed with its vended id"
         );
     }
+}
+
+/// The account lines of `vend`'s plan (indented by two spaces), trimmed.
+fn account_lines(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.trim_start().starts_with("not an account"))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// An existing organisation: every account has its id in domains.yaml. The plan imports them
+/// all and creates none; after `vend` the state manages them with their own ids.
+#[test]
+fn vend_on_an_existing_organisation_plans_imports_only() {
+    let org = Org::new(VENDING);
+    let text = config(VENDING)
+        .replace("dev: {}", "dev: { account_id: \"100000000005\" }")
+        .replace(
+            "prod: { region: us-east-1 }",
+            "prod: { account_id: \"100000000006\" }",
+        );
+    std::fs::write(org.path("domains.yaml"), text).unwrap();
+
+    let (code, stdout, stderr) = org.run(&["vend", "--plan-only"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        account_lines(&stdout),
+        [
+            "catalog-dev   imported (account id 100000000001)",
+            "catalog-prod  imported (account id 100000000003)",
+            "fubar-dev     imported (account id 100000000005)",
+            "fubar-prod    imported (account id 100000000006)",
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.contains("4 imported, 0 left alone"), "{stdout}");
+    assert!(!stdout.contains("created"), "{stdout}");
+
+    let (code, stdout, stderr) = org.run(&["vend"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let state: Value = serde_json::from_str(
+        &std::fs::read_to_string(org.path("state/organization/organization.tfstate")).unwrap(),
+    )
+    .unwrap();
+    let mut managed: Vec<(String, String)> = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "terraform_data" && r["name"] == "account")
+        .flat_map(|r| r["instances"].as_array().unwrap().iter())
+        .map(|i| {
+            (
+                i["index_key"].as_str().unwrap().to_string(),
+                i["attributes"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    managed.sort();
+    assert_eq!(
+        managed,
+        [
+            ("catalog-dev".into(), "100000000001".into()),
+            ("catalog-prod".into(), "100000000003".into()),
+            ("fubar-dev".into(), "100000000005".into()),
+            ("fubar-prod".into(), "100000000006".into()),
+        ]
+    );
+
+    // Once imported they are left alone.
+    let (code, stdout, stderr) = org.run(&["vend", "--plan-only"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        account_lines(&stdout)
+            .iter()
+            .all(|l| l.ends_with("left alone")),
+        "{stdout}"
+    );
+}
+
+/// A vending layer without the `import` block would create a second account for each one
+/// that exists: `vend` names them and stops before applying anything, plan-only included.
+#[test]
+fn vend_refuses_a_plan_that_creates_an_account_which_has_an_id() {
+    let org = Org::new(VENDING);
+    let main_tf = org.path("layers/organization/main.tf");
+    let text = std::fs::read_to_string(&main_tf).unwrap();
+    let start = text.find("import {").unwrap();
+    let end = start + text[start..].find("}\n").unwrap() + 2;
+    std::fs::write(&main_tf, format!("{}{}", &text[..start], &text[end..])).unwrap();
+
+    for args in [&["vend", "--plan-only"][..], &["vend"][..]] {
+        let (code, stdout, stderr) = org.run(args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("catalog-dev (account_id 100000000001), catalog-prod (account_id 100000000003) already exist")
+                && stderr.contains("nothing was applied")
+                && stderr.contains("existing_account_ids"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stdout.contains("catalog-dev   created"),
+            "{args:?}: {stdout}"
+        );
+    }
+    assert!(!org.path("state/organization/organization.tfstate").exists());
+    assert!(!org.path(".orchestrator/account-ids.json").exists());
 }
 
 #[test]

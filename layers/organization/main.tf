@@ -14,6 +14,14 @@ resource "aws_organizations_organizational_unit" "environment" {
   parent_id = var.root_id
 }
 
+# Accounts that already exist (an id in domains.yaml) are imported, never created: applying on
+# an existing organisation adopts its accounts instead of opening a second one of each.
+import {
+  for_each = var.existing_account_ids
+  to       = aws_organizations_account.this[each.key]
+  id       = each.value
+}
+
 resource "aws_organizations_account" "this" {
   for_each = var.accounts
 
@@ -30,9 +38,11 @@ resource "aws_organizations_account" "this" {
   }
 
   lifecycle {
-    # AWS never returns these after creation, so an imported account would otherwise be
-    # replaced, that is closed and recreated.
-    ignore_changes = [role_name, iam_user_access_to_billing]
+    # AWS never returns role_name and iam_user_access_to_billing after creation, and an
+    # account's name and root email are its own once it exists: an imported account whose
+    # name or email differs from the generated ones would otherwise be replaced, that is
+    # closed and recreated.
+    ignore_changes = [role_name, iam_user_access_to_billing, name, email]
 
     # Removing an account from domains.yaml must not close it: an operator removes it from the
     # state (or this guard) on purpose.

@@ -94,8 +94,10 @@ pub(super) fn warn_waiting_for_vending<'a>(
 pub(super) fn require_vended<'a>(
     accounts: impl IntoIterator<Item = &'a Account>,
     work_dir: &Path,
+    config_path: &Path,
 ) -> Result<(), CliError> {
-    vending::require_ids(accounts, work_dir).map_err(|e| CliError::bad_input(e.to_string()))
+    vending::require_ids(accounts, work_dir, config_path)
+        .map_err(|e| CliError::bad_input(e.to_string()))
 }
 
 pub(super) fn selection(selectors: &Selectors) -> Selection {

@@ -43,7 +43,11 @@ pub(super) fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
     }
     let plan = plan::build(&config, &selection)?;
     check_stack_accounts(stack.as_ref(), &plan)?;
-    require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
+    require_vended(
+        plan.jobs().map(|j| &j.account),
+        &args.execution.work_dir,
+        &config.path,
+    )?;
     if stack.is_none() {
         let work = WorkDir::at(args.execution.work_dir.clone());
         guard_earlier_waves(&config, &plan, &work, args.force, args.execution.plan_only)?;
@@ -61,7 +65,11 @@ pub(super) fn run(config_path: &Path, args: RunArgs) -> CommandResult {
     let plan = plan_for(&config, &args.selectors)?;
     let stack = stack_copy(&config, args.selectors.stack.as_deref(), &mut Vec::new())?;
     check_stack_accounts(stack.as_ref(), &plan)?;
-    require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
+    require_vended(
+        plan.jobs().map(|j| &j.account),
+        &args.execution.work_dir,
+        &config.path,
+    )?;
     let kind = RunKind::deploy(&args.execution, stack);
     execute(config, plan, &args.execution, "run", kind)
 }
@@ -94,7 +102,11 @@ fn execute_resume(
         return Ok(Exit::Success);
     }
     let plan = plan::build(&config, &resume.selection())?;
-    require_vended(plan.jobs().map(|j| &j.account), &args.work_dir)?;
+    require_vended(
+        plan.jobs().map(|j| &j.account),
+        &args.work_dir,
+        &config.path,
+    )?;
     let mut kind = RunKind::deploy(&args, None);
     kind.resumed_from = Some(resume.from);
     execute(config, plan, &args, command, kind)

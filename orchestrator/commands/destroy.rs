@@ -71,7 +71,11 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
         None => Listed::new(),
     };
     destroy::check(&config, &plan, &request, &listed).map_err(refused)?;
-    require_vended(plan.jobs().map(|j| &j.account), &args.execution.work_dir)?;
+    require_vended(
+        plan.jobs().map(|j| &j.account),
+        &args.execution.work_dir,
+        &config.path,
+    )?;
     if plan.job_count() == 0 {
         return Err(CliError::bad_input(
             "the named accounts have none of those layers; nothing to destroy",

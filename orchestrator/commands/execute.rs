@@ -38,11 +38,34 @@ pub(super) fn execute(
             "{e}; nothing was started (choose another --report)"
         ))
     })?;
+    note_state_outside_work_dir(&config, &execution.run.work_dir);
     // Before anything is written there: released when this function returns.
     let _work_dir_lock = lock_work_dir(&execution.run.work_dir, command)?;
     crate::console::set_run_log(execution.run.work_dir.join("orchestrator.log"));
     let report = run_to_report(Arc::new(config), &plan, &execution)?;
     finish(&report, &execution)
+}
+
+/// Local state is found from the config (`defaults.state.path`), never from the work dir or
+/// the current directory, so every work dir sees the one state of each account. When
+/// `--work-dir` puts everything else elsewhere, say where the state stays.
+fn note_state_outside_work_dir(config: &Config, work_dir: &Path) {
+    let Ok(root) = std::path::absolute(&config.root) else {
+        return;
+    };
+    let Some(state_dir) = crate::terraform::local_state_dir(&config.state, &root) else {
+        return;
+    };
+    let state_dir = crate::workdir::normalise(&state_dir);
+    if !state_dir.starts_with(work_dir) {
+        eprintln!(
+            "note: local state stays in {} (defaults.state.path, relative to {}), not in the \
+             work dir {}: every work dir shares it",
+            crate::workdir::shown(&state_dir),
+            crate::workdir::shown(&config.path),
+            crate::workdir::shown(work_dir)
+        );
+    }
 }
 
 /// Preflight and the run of a resolved execution, to its run report (not written yet: see

@@ -6,8 +6,9 @@ use crate::console::{eprintln, println};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::notify::slack::trigger::Decision;
 use crate::notify::slack::{self, DeliveryPolicy, When};
-use crate::notify::{Digest, RunLinks};
+use crate::notify::{Digest, NextCommands, RunLinks};
 use crate::report::read_report;
+use crate::workdir::shown;
 
 pub(super) fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
     let report = read_report(&args.report)?;
@@ -32,6 +33,7 @@ pub(super) fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
         ..DeliveryPolicy::default()
     };
     let links = RunLinks::from_env(report.source.as_ref());
+    let commands = NextCommands::new(&report, Some(&shown(&args.report)));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -54,7 +56,7 @@ pub(super) fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
             }
             Decision::Post(kind) => kind,
         };
-        let message = slack::build(&digest, &links, target.audience, &kind);
+        let message = slack::build(&digest, &links, &commands, target.audience, &kind);
         let delivered = runtime.block_on(slack::deliver(
             &client,
             &target.webhook,

@@ -14,7 +14,7 @@ pub(super) fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
     let work_dir = work_dir_from_env();
     let config = load_config_with_vended_ids(config_path, &work_dir)?;
     let plan = plan_for(&config, &args.selectors)?;
-    require_vended(plan.jobs().map(|j| &j.account), &work_dir)?;
+    require_vended(plan.jobs().map(|j| &j.account), &work_dir, &config.path)?;
     let accounts = plan
         .waves
         .iter()

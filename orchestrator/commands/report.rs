@@ -125,7 +125,7 @@ pub(super) fn summary(args: ReportSummaryArgs) -> CommandResult {
         })?;
     } else {
         let links = RunLinks::from_env(report.source.as_ref());
-        let path = args.report.display().to_string();
+        let path = crate::workdir::shown(&args.report);
         print!(
             "{}",
             github::job_summary(&report, &links, Some(&path), MAX_SUMMARY_BYTES)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::SummaryArgs;
 use crate::console::eprintln;
 use crate::exit::{CliError, CommandResult, Exit};
-use crate::github_actions::{append_step_summary, step_summary_room, GithubActions};
+use crate::github_actions::{append_step_summary, is_commit_id, step_summary_room, GithubActions};
 use crate::report::write_atomic;
 use crate::summary::github::{
     comment_author, upsert_comment, GithubClient, PostedAction, PullRequest, GITHUB_RETRY,
@@ -19,6 +19,7 @@ use crate::summary::{collect, CollectOptions, DeployOrder, Summary};
 
 pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    check_source_flags(&args)?;
     let order = deploy_order(config);
     let mut summary = collect(CollectOptions {
         inputs: &args.inputs,
@@ -27,7 +28,7 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         order: order.as_ref(),
     })?;
     let actions = GithubActions::from_env();
-    if let Some(commit) = args.commit.clone().or_else(|| ci_commit(&actions)) {
+    if let Some(commit) = args.commit.clone().or_else(|| actions.head_commit()) {
         summary.commit = Some(commit);
     }
     if let Some(url) = args.run_url.clone().or_else(|| actions.run_url()) {
@@ -108,17 +109,27 @@ fn deploy_order(config: &Path) -> Option<DeployOrder> {
     }
 }
 
-/// The commit a pull request's plans were made from: its head (GITHUB_SHA is the merge
-/// commit on `pull_request` events), else GITHUB_SHA.
-fn ci_commit(actions: &GithubActions) -> Option<String> {
-    let head = std::env::var_os("GITHUB_EVENT_PATH").and_then(|path| {
-        let text = std::fs::read_to_string(path).ok()?;
-        let event: serde_json::Value = serde_json::from_str(&text).ok()?;
-        event["pull_request"]["head"]["sha"]
-            .as_str()
-            .map(str::to_string)
-    });
-    head.or_else(|| actions.sha.clone())
+/// `--commit` and `--run-url` land in the comment as code and a link: only a commit id and
+/// an http(s) URL are taken, so nothing else can be made to look like one.
+fn check_source_flags(args: &SummaryArgs) -> Result<(), CliError> {
+    if let Some(commit) = &args.commit {
+        if !is_commit_id(commit) {
+            return Err(CliError::bad_input(format!(
+                "--commit {commit:?} is not a commit id: give 4 to 64 hexadecimal digits (git rev-parse HEAD)"
+            )));
+        }
+    }
+    if let Some(url) = &args.run_url {
+        let scheme = url.starts_with("https://") || url.starts_with("http://");
+        if !scheme
+            || url.contains(|c: char| c.is_whitespace() || c.is_control() || "<>\"`".contains(c))
+        {
+            return Err(CliError::bad_input(format!(
+                "--run-url {url:?} is not an http(s) URL: give the run's page, e.g. https://github.com/OWNER/REPO/actions/runs/ID"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What goes to `$GITHUB_STEP_SUMMARY`: the full summary, shortened only if it does not fit

@@ -5,11 +5,13 @@
 use std::path::Path;
 
 use crate::cli::VendArgs;
+use crate::config::Config;
 use crate::credentials::AccountCredentials;
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::runner::{self, Stopped, Supervised};
 use crate::terraform::{LayerWorkspace, Terraform, TerraformCommand};
-use crate::vending::{self, VENDING_ACCOUNT};
+use crate::vending::{self, VendingPlan, EXISTING_IDS_VARIABLE, VENDING_ACCOUNT};
+use crate::workdir::shown;
 
 use super::common::load_config;
 use super::resolve::absolute;
@@ -52,6 +54,7 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         .build()
         .map_err(|e| CliError::io("cannot start the async runtime", e))?;
     let ids_file = ws.output_file(ACCOUNT_IDS_OUTPUT);
+    let plan_json = ws.output_file("plan");
     let planned = runtime.block_on(async {
         // The one stop-signal listener, forwarded to terraform like a run's.
         let (handle, cancel) = runner::cancellation();
@@ -77,6 +80,28 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         ws.record_backend(&backend)
             .map_err(|e| CliError::failed(format!("{}: {e}", ws.backend_record().display())))?;
         let planned = step(&mut tf, terraform.plan(ws), creds, None, &[0, 2], ws).await?;
+        step(
+            &mut tf,
+            terraform.show_json(ws),
+            creds,
+            Some(&plan_json),
+            &[0],
+            ws,
+        )
+        .await?;
+        let read = crate::summary::read_plan(&plan_json);
+        // The plan may hold sensitive values: it is read once, never kept.
+        let _ = std::fs::remove_file(&plan_json);
+        let read = read.map_err(|e| CliError::failed(format!("layer {}: {e}", vending.layer)))?;
+        let plan = vending::vending_plan(&config, &read);
+        println!(
+            "vend: plan of layer {} for {} accounts (log: {})",
+            vending.layer,
+            config.accounts.len(),
+            shown(&ws.log_file)
+        );
+        println!("{plan}");
+        refuse_unsafe(&plan, &config, &vending.layer)?;
         if !args.plan_only {
             step(&mut tf, terraform.apply(ws), creds, None, &[0], ws).await?;
             step(
@@ -105,12 +130,7 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         "no changes"
     };
     if args.plan_only {
-        println!(
-            "vend: {} planned ({changes}) for {} accounts; log: {}",
-            vending.layer,
-            config.accounts.len(),
-            ws.log_file.display()
-        );
+        println!("vend: nothing applied (--plan-only)");
         return Ok(Exit::Success);
     }
     let output = std::fs::read(&ids_file)
@@ -122,7 +142,7 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         "vend: {} applied ({changes}); {} account ids recorded in {}",
         vending.layer,
         recorded.count,
-        vending::ids_file(&work_dir).display()
+        shown(&vending::ids_file(&work_dir))
     );
     if !recorded.missing.is_empty() {
         return Err(CliError::failed(format!(
@@ -132,6 +152,28 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         )));
     }
     Ok(Exit::Success)
+}
+
+/// An account with an id in domains.yaml that the plan would create (a second account) or
+/// destroy (close the real one) stops `vend` before anything is applied.
+fn refuse_unsafe(plan: &VendingPlan, config: &Config, layer: &str) -> Result<(), CliError> {
+    let found = plan.unsafe_for(&vending::existing_ids(config));
+    if found.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<String> = found
+        .iter()
+        .map(|(account, id)| format!("{account} (account_id {id})"))
+        .collect();
+    Err(CliError::bad_input(format!(
+        "{}: {} already exist but the plan of layer {layer} creates or destroys them; \
+         nothing was applied. The layer must import existing accounts: declare \
+         `variable \"{EXISTING_IDS_VARIABLE}\" {{ type = map(string) }}` and \
+         `import {{ for_each = var.{EXISTING_IDS_VARIABLE}; to = <account resource>[each.key]; \
+         id = each.value }}` (see layers/README.md, Account vending)",
+        shown(&config.path),
+        named.join(", ")
+    )))
 }
 
 /// Runs one terraform command of the vending layer with the management credentials.

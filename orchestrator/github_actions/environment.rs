@@ -19,8 +19,10 @@ pub struct GithubActions {
     /// `GITHUB_RUN_ID` and `GITHUB_RUN_ATTEMPT`.
     pub run_id: Option<String>,
     pub run_attempt: Option<String>,
-    /// `GITHUB_SHA`: the commit the run is for.
+    /// `GITHUB_SHA`: the commit the run is for (on `pull_request` events, the merge commit).
     pub sha: Option<String>,
+    /// `GITHUB_EVENT_PATH`: the JSON of the event that started the run.
+    pub event_path: Option<PathBuf>,
 }
 
 impl GithubActions {
@@ -40,6 +42,7 @@ impl GithubActions {
             run_id: var("GITHUB_RUN_ID"),
             run_attempt: var("GITHUB_RUN_ATTEMPT"),
             sha: var("GITHUB_SHA"),
+            event_path: var("GITHUB_EVENT_PATH").map(PathBuf::from),
         }
     }
 
@@ -52,6 +55,19 @@ impl GithubActions {
         )
     }
 
+    /// The commit a reviewer knows a pull request's run by: the pull request's head from the
+    /// event (GITHUB_SHA is the merge commit GitHub made for the run), else GITHUB_SHA. An
+    /// unreadable event file or one without a head is not an error: the run is not a PR's.
+    pub fn head_commit(&self) -> Option<String> {
+        let head = self.event_path.as_ref().and_then(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let event: serde_json::Value = serde_json::from_str(&text).ok()?;
+            let sha = event["pull_request"]["head"]["sha"].as_str()?;
+            is_commit_id(sha).then(|| sha.to_string())
+        });
+        head.or_else(|| self.sha.clone())
+    }
+
     /// `<run id>-<attempt>`: unique per attempt of a workflow run.
     pub fn run_and_attempt(&self) -> Option<String> {
         let id = self.run_id.as_ref()?;
@@ -60,6 +76,11 @@ impl GithubActions {
             None => id.clone(),
         })
     }
+}
+
+/// A full or abbreviated commit id: 4 to 64 hexadecimal digits (SHA-1 or SHA-256).
+pub fn is_commit_id(text: &str) -> bool {
+    (4..=64).contains(&text.len()) && text.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// `<server>/<owner>/<name>/actions/runs/<id>`; `None` unless the repository is `owner/name`,
@@ -95,6 +116,32 @@ mod tests {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         })
+    }
+
+    #[test]
+    fn a_pull_request_is_known_by_its_head_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let event = dir.path().join("event.json");
+        let head = "0123456789abcdef0123456789abcdef01234567";
+        std::fs::write(
+            &event,
+            format!(r#"{{"pull_request": {{"number": 7, "head": {{"sha": "{head}"}}}}}}"#),
+        )
+        .unwrap();
+        let path = event.to_str().unwrap();
+        let gh = vars(&[("GITHUB_SHA", "feedface"), ("GITHUB_EVENT_PATH", path)]);
+        assert_eq!(gh.head_commit().as_deref(), Some(head));
+        // A push event has no pull request: GITHUB_SHA is the commit.
+        std::fs::write(&event, r#"{"after": "abc"}"#).unwrap();
+        assert_eq!(gh.head_commit().as_deref(), Some("feedface"));
+        // A head that is not a commit id is not trusted into the comment.
+        std::fs::write(
+            &event,
+            r#"{"pull_request": {"head": {"sha": "`x` [y](z)"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(gh.head_commit().as_deref(), Some("feedface"));
+        assert_eq!(vars(&[]).head_commit(), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod output;
 mod step_summary;
 mod workflow_command;
 
-pub use environment::{run_url, GithubActions, DEFAULT_SERVER};
+pub use environment::{is_commit_id, run_url, GithubActions, DEFAULT_SERVER};
 pub use output::{append_outputs, output_text};
 pub use step_summary::{append_step_summary, step_summary_room, MAX_STEP_SUMMARY_BYTES};
 pub use workflow_command::{escape_data, escape_property, mask_lines};

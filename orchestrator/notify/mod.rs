@@ -1,6 +1,7 @@
 //! Telling people about a run report: Slack messages, GitHub annotations and the job summary.
 //! `digest` reads a report once (failures, held-back accounts, drift) for every audience.
 
+pub mod commands;
 pub mod digest;
 pub mod error_lines;
 pub mod format;
@@ -9,5 +10,6 @@ pub mod headline;
 pub mod links;
 pub mod slack;
 
+pub use commands::NextCommands;
 pub use digest::{Digest, Drift, Failure, Scope};
 pub use links::RunLinks;

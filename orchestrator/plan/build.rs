@@ -106,11 +106,14 @@ fn hint(name: &str, known: &[&str], path: &std::path::Path) -> String {
         .map(|k| (strsim::jaro_winkler(name, k), *k))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0));
+    // The command carries `--config` when the config is not the default, so it lists the
+    // same file.
+    let jobs = crate::workdir::command_hint(path, "jobs");
     match closest {
         Some((_, k)) => format!(
-            "did you mean `{k}`? (`orchestrator jobs` lists what {} has)",
+            "did you mean `{k}`? (`{jobs}` lists what {} has)",
             path.display()
         ),
-        None => format!("`orchestrator jobs` lists what {} has", path.display()),
+        None => format!("`{jobs}` lists what {} has", path.display()),
     }
 }

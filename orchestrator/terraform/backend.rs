@@ -73,6 +73,25 @@ impl BackendConfig {
     }
 }
 
+/// The directory that holds every local state file: the state path's leading components
+/// before the first placeholder, from `root` (the config's directory). `None` for S3.
+pub fn local_state_dir(state: &StateBackend, root: &Path) -> Option<std::path::PathBuf> {
+    let StateBackend::Local { path } = state else {
+        return None;
+    };
+    let fixed: std::path::PathBuf = Path::new(path)
+        .components()
+        .take_while(|c| !c.as_os_str().to_string_lossy().contains('{'))
+        .collect();
+    // A template without placeholders names one file: its directory holds it.
+    let fixed = if fixed.as_os_str().len() == path.len() {
+        fixed.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        fixed
+    };
+    Some(root.join(fixed))
+}
+
 /// Replaces the placeholders the config allows in state templates (checked when it loads),
 /// except `{stack}`, which depends on the copy (`BackendConfig::render_copy`).
 pub fn fill(template: &str, account: &Account, layer: &str) -> String {
@@ -104,6 +123,33 @@ mod tests {
             network_cidr: None,
             line: 1,
         }
+    }
+
+    #[test]
+    fn local_state_lives_under_the_templates_fixed_directories_from_the_config() {
+        let local = |path: &str| StateBackend::Local { path: path.into() };
+        let root = Path::new("/repo/infra");
+        assert_eq!(
+            local_state_dir(
+                &local(".orchestrator/state/{layer}/{account}.tfstate"),
+                root
+            ),
+            Some(Path::new("/repo/infra/.orchestrator/state").to_path_buf())
+        );
+        assert_eq!(
+            local_state_dir(&local("{layer}-{account}.tfstate"), root),
+            Some(root.to_path_buf())
+        );
+        assert_eq!(
+            local_state_dir(&local("/var/state/{account}.tfstate"), root),
+            Some(Path::new("/var/state").to_path_buf())
+        );
+        let s3 = StateBackend::S3 {
+            bucket: "b".into(),
+            region: "r".into(),
+            key: "{account}".into(),
+        };
+        assert_eq!(local_state_dir(&s3, root), None);
     }
 
     #[test]

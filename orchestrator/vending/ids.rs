@@ -10,25 +10,43 @@ const IDS_FILE: &str = "account-ids.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum VendingError {
-    #[error("{path}: cannot read the vended account ids: {why}; run `orchestrator vend` again")]
-    Unreadable { path: String, why: String },
+    #[error("{path}: cannot read the vended account ids: {why}; run `{vend}` again")]
+    Unreadable {
+        path: String,
+        why: String,
+        vend: String,
+    },
     #[error(
         "no account id yet for {accounts}: these accounts are created by account vending; \
-         run `orchestrator vend` first (it records their ids in {file})"
+         run `{vend}` first (it records their ids in {file})"
     )]
-    NotVended { accounts: String, file: String },
+    NotVended {
+        accounts: String,
+        file: String,
+        vend: String,
+    },
 }
 
 pub fn ids_file(work_dir: &Path) -> PathBuf {
     work_dir.join(IDS_FILE)
 }
 
-/// The recorded ids; none when `vend` has not run.
-pub fn read_ids(work_dir: &Path) -> Result<BTreeMap<String, String>, VendingError> {
+/// `orchestrator [--config X] vend`, as the messages tell the user to run it.
+fn vend_command(config_path: &Path) -> String {
+    crate::workdir::command_hint(config_path, "vend")
+}
+
+/// The recorded ids; none when `vend` has not run. `config_path` names the config in the
+/// command a message suggests.
+pub fn read_ids(
+    work_dir: &Path,
+    config_path: &Path,
+) -> Result<BTreeMap<String, String>, VendingError> {
     let path = ids_file(work_dir);
     let unreadable = |why: String| VendingError::Unreadable {
-        path: path.display().to_string(),
+        path: crate::workdir::shown(&path),
         why,
+        vend: vend_command(config_path),
     };
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
@@ -93,7 +111,7 @@ pub fn fill_in(config: &mut Config, work_dir: &Path) -> Result<(), VendingError>
     if !config.accounts.iter().any(|a| a.account_id.is_empty()) {
         return Ok(());
     }
-    let ids = read_ids(work_dir)?;
+    let ids = read_ids(work_dir, &config.path)?;
     for account in config
         .accounts
         .iter_mut()
@@ -110,6 +128,7 @@ pub fn fill_in(config: &mut Config, work_dir: &Path) -> Result<(), VendingError>
 pub fn require_ids<'a>(
     accounts: impl IntoIterator<Item = &'a Account>,
     work_dir: &Path,
+    config_path: &Path,
 ) -> Result<(), VendingError> {
     let missing: Vec<&str> = accounts
         .into_iter()
@@ -121,7 +140,8 @@ pub fn require_ids<'a>(
     }
     Err(VendingError::NotVended {
         accounts: missing.join(", "),
-        file: ids_file(work_dir).display().to_string(),
+        file: crate::workdir::shown(&ids_file(work_dir)),
+        vend: vend_command(config_path),
     })
 }
 
@@ -136,15 +156,16 @@ mod tests {
     #[test]
     fn a_missing_file_is_no_ids_and_a_bad_one_says_to_vend_again() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(read_ids(dir.path()).unwrap().is_empty());
+        let config = Path::new("infra/domains.yaml");
+        assert!(read_ids(dir.path(), config).unwrap().is_empty());
         std::fs::write(ids_file(dir.path()), r#"{"fubar-dev": "12"}"#).unwrap();
-        let message = read_ids(dir.path()).unwrap_err().to_string();
+        let message = read_ids(dir.path(), config).unwrap_err().to_string();
         assert!(
             message.contains("`12` (fubar-dev) is not a 12-digit account id"),
             "{message}"
         );
         assert!(
-            message.contains("run `orchestrator vend` again"),
+            message.contains("run `orchestrator --config infra/domains.yaml vend` again"),
             "{message}"
         );
     }
@@ -154,6 +175,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ids = BTreeMap::from([("fubar-dev".to_string(), "900000000001".to_string())]);
         write_ids(&dir.path().join("work"), &ids).unwrap();
-        assert_eq!(read_ids(&dir.path().join("work")).unwrap(), ids);
+        assert_eq!(
+            read_ids(&dir.path().join("work"), Path::new("domains.yaml")).unwrap(),
+            ids
+        );
     }
 }

@@ -11,9 +11,15 @@ use crate::terraform::BackendConfig;
 /// for the whole organisation, not one per account.
 pub const VENDING_ACCOUNT: &str = "organization";
 
-/// `{accounts: {<name>: {domain, environment, email: ""}}, email_domain, root_id}`: every
-/// account of the config, whether or not it has an id (the layer creates the missing ones and
-/// keeps the others; a removed account makes its plan fail rather than close it).
+/// The variable that carries the ids of accounts that already exist, for the layer's
+/// `import` blocks.
+pub const EXISTING_IDS_VARIABLE: &str = "existing_account_ids";
+
+/// `{accounts: {<name>: {domain, environment, email: ""}}, existing_account_ids: {<name>: id},
+/// email_domain, root_id}`: every account of the config, whether or not it has an id (the
+/// layer creates the missing ones and keeps the others; a removed account makes its plan fail
+/// rather than close it), and the ids written in domains.yaml, which the layer imports with
+/// an `import` block per id instead of creating those accounts.
 pub fn inputs(config: &Config, vending: &AccountVending) -> Vars {
     let accounts: serde_json::Map<String, serde_json::Value> = config
         .accounts
@@ -27,6 +33,11 @@ pub fn inputs(config: &Config, vending: &AccountVending) -> Vars {
         .collect();
     let mut vars = Vars::new();
     vars.insert("accounts".into(), accounts.into());
+    let existing: serde_json::Map<String, serde_json::Value> = super::existing_ids(config)
+        .into_iter()
+        .map(|(name, id)| (name, id.into()))
+        .collect();
+    vars.insert(EXISTING_IDS_VARIABLE.into(), existing.into());
     vars.insert("email_domain".into(), vending.email_domain.clone().into());
     vars.insert("root_id".into(), vending.root_id.clone().into());
     vars

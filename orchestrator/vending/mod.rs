@@ -3,8 +3,10 @@
 
 mod ids;
 mod inputs;
+mod plan;
 
 pub use ids::{
     fill_in, ids_file, read_ids, record_output, require_ids, write_ids, Recorded, VendingError,
 };
-pub use inputs::{backend, inputs, VENDING_ACCOUNT};
+pub use inputs::{backend, inputs, EXISTING_IDS_VARIABLE, VENDING_ACCOUNT};
+pub use plan::{existing_ids, vending_plan, AccountAction, AccountPlan, VendingPlan};

@@ -61,6 +61,12 @@ impl ReportBuilder {
         }
     }
 
+    /// The config the run named (`--config`), as the report records it.
+    pub fn config(mut self, path: &str) -> Self {
+        self.report.config = path.into();
+        self
+    }
+
     pub fn plan_only(mut self) -> Self {
         self.report.mode = Mode::Plan;
         self

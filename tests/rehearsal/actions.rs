@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::artifacts::{Artifacts, Download, StepResult, Upload};
+use super::artifacts::{Artifacts, Download, StepResult, Upload};
 
 /// The local composite action every job after `build` uses to get the binary.
 const SETUP_ORCHESTRATOR: &str = "./.github/actions/setup-orchestrator";

@@ -68,7 +68,7 @@ impl Artifacts {
             let name = source.file_name().unwrap().to_owned();
             files.push((PathBuf::from(name), source.clone()));
         } else if source.is_dir() {
-            for file in crate::workspace::files(&source) {
+            for file in super::workspace::files(&source) {
                 files.push((file.strip_prefix(&source).unwrap().to_path_buf(), file));
             }
         }
@@ -170,7 +170,7 @@ impl Artifacts {
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    for file in crate::workspace::files(from) {
+    for file in super::workspace::files(from) {
         let target = to.join(file.strip_prefix(from).unwrap());
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::copy(&file, target).unwrap();

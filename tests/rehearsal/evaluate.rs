@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::expression::{parse, Expr};
+use super::expression::{parse, Expr};
 
 /// One context (`needs`, `matrix`, ...) and how many levels of it must exist: `needs` is
 /// strict to `needs.<job>.outputs.<name>`, so a misspelt job or output is an error instead

@@ -9,12 +9,12 @@ use std::process::Command;
 
 use serde_json::{json, Map, Value};
 
-use crate::actions::{self, Action, StepContext};
-use crate::evaluate::{condition, interpolate_text, Scope, Status};
-use crate::file_commands;
-use crate::outcome::{Conclusion, LegRun, StepRun};
-use crate::runner::Rehearsal;
-use crate::workflow::{check_step_keys, entries, steps, text};
+use super::actions::{self, Action, StepContext};
+use super::evaluate::{condition, interpolate_text, Scope, Status};
+use super::file_commands;
+use super::outcome::{Conclusion, LegRun, StepRun};
+use super::runner::Rehearsal;
+use super::workflow::{check_step_keys, entries, steps, text};
 
 /// What the job hands to each of its legs.
 pub struct LegPlan<'a> {

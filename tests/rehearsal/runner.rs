@@ -13,12 +13,12 @@ use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
-use crate::artifacts::Artifacts;
-use crate::evaluate::{condition, interpolate, interpolate_text, truthy, Scope, Status};
-use crate::leg::{evaluate_env, LegPlan};
-use crate::outcome::{Conclusion, JobRun, LegRun, Run};
-use crate::workflow::{check_job_keys, check_workflow_keys, entries, needs, steps, text, Workflow};
-use crate::workspace::Checkout;
+use super::artifacts::Artifacts;
+use super::evaluate::{condition, interpolate, interpolate_text, truthy, Scope, Status};
+use super::leg::{evaluate_env, LegPlan};
+use super::outcome::{Conclusion, JobRun, LegRun, Run};
+use super::workflow::{check_job_keys, check_workflow_keys, entries, needs, steps, text, Workflow};
+use super::workspace::Checkout;
 
 const BUILD_ACTION: &str = "./.github/actions/build-orchestrator";
 
@@ -97,8 +97,8 @@ impl Rehearsal {
     pub fn with_base_commit(&mut self) -> String {
         self.checkout.commit_base();
         let probe = self.dir.path().join("base-probe");
-        crate::workspace::Checkout::into(&self.checkout, &probe);
-        let head = crate::workspace::git_head(&probe);
+        super::workspace::Checkout::into(&self.checkout, &probe);
+        let head = super::workspace::git_head(&probe);
         std::fs::remove_dir_all(&probe).unwrap();
         head
     }

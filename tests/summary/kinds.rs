@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::{count, run, summary};
+use super::{count, run, summary};
 
 fn change(address: &str, actions: &[&str]) -> Value {
     json!({
@@ -19,7 +19,7 @@ fn write(dir: &std::path::Path, name: &str, plan: &Value) {
     std::fs::write(dir.join(name), serde_json::to_vec_pretty(plan).unwrap()).unwrap();
 }
 
-fn summarise(dir: &std::path::Path) -> crate::Run {
+fn summarise(dir: &std::path::Path) -> super::Run {
     run(&mut summary(&[dir.to_str().unwrap()]))
 }
 

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use orchestrator::summary::{read_plan, Counts};
 
-use crate::{run, summary};
+use super::{run, summary};
 
 const BASE: &str = r#"
 resource "terraform_data" "update_me" { input = "v1" }

@@ -50,7 +50,8 @@ pub fn publish_with(
         );
         return Ok(());
     }
-    let path_text = report_path.display().to_string();
+    // As it opens from where the job stands (the workspace), like every printed path.
+    let path_text = crate::workdir::shown(report_path);
     let summary = job_summary(report, links, Some(&path_text), room);
     append_step_summary(path, &summary)
 }

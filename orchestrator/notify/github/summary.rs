@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::notify::format::{changes_text, count, duration, status_word};
 use crate::notify::headline::{emoji, headline};
-use crate::notify::{Digest, RunLinks, Scope};
+use crate::notify::{Digest, NextCommands, RunLinks, Scope};
 use crate::report::{JobReport, RunReport, Status};
 
 /// GitHub's limit for one step's summary.
@@ -61,6 +61,7 @@ pub fn job_summary(
 
 fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shortening) -> String {
     let mut out = String::new();
+    let commands = NextCommands::new(d.report, report_path);
     let report = d.report;
     let _ = writeln!(out, "## {} {}\n", emoji(d.outcome()), headline(d));
 
@@ -121,14 +122,22 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
         if let Some(f) = d.failures.first() {
             let _ = writeln!(
                 out,
-                "Redeploy one account once the cause is fixed: `orchestrator deploy --accounts {}`{}\n",
-                f.job.account,
+                "Redeploy one account once the cause is fixed: {}{}\n",
+                inline_code(&commands.redeploy(&f.job.account)),
                 links
                     .redeploy_workflow_url()
                     .map(|u| format!(" or the [redeploy workflow]({u})."))
                     .unwrap_or_default()
             );
         }
+    }
+    if let Some(resume) = commands.resume() {
+        let _ = writeln!(
+            out,
+            "Resume the roll-out once the cause is fixed ({} left undone; nothing that succeeded runs again): {}\n",
+            count(commands.unfinished(), "account", "accounts"),
+            inline_code(&resume)
+        );
     }
 
     if !d.held_back.is_empty() {
@@ -333,6 +342,20 @@ fn left_out(d: &Digest<'_>, s: Shortening) -> String {
 /// A table cell: no `|` or line break may end it early.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// A command as inline code that pastes as written: the fence is longer than any backtick
+/// run inside (commands hold no newline, but a path could).
+fn inline_code(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// A fenced block whose fence is longer than any backtick run inside.

@@ -13,7 +13,7 @@ use super::sections::{
 };
 use crate::notify::error_lines::cut;
 use crate::notify::format::count;
-use crate::notify::{headline, Digest, RunLinks};
+use crate::notify::{headline, Digest, NextCommands, RunLinks};
 use crate::report::Outcome;
 
 /// What kind of message to write.
@@ -28,16 +28,22 @@ pub enum Kind<'p> {
 pub fn build(
     digest: &Digest<'_>,
     links: &RunLinks,
+    commands: &NextCommands,
     audience: Audience<'_>,
     kind: &Kind<'_>,
 ) -> Message {
     match kind {
-        Kind::Report => report_message(digest, links, audience),
+        Kind::Report => report_message(digest, links, commands, audience),
         Kind::Recovery { previous } => recovery_message(digest, previous, links, audience),
     }
 }
 
-fn report_message(d: &Digest<'_>, links: &RunLinks, audience: Audience<'_>) -> Message {
+fn report_message(
+    d: &Digest<'_>,
+    links: &RunLinks,
+    commands: &NextCommands,
+    audience: Audience<'_>,
+) -> Message {
     let outcome = d.outcome();
     let head = vec![
         Block::header(&headline(d, outcome, links, audience)),
@@ -45,7 +51,7 @@ fn report_message(d: &Digest<'_>, links: &RunLinks, audience: Audience<'_>) -> M
         Block::fields(fields(d, links)),
     ];
     let mut tail = Vec::new();
-    if let Some(section) = redeploy_section(d, links) {
+    if let Some(section) = redeploy_section(d, links, commands) {
         tail.push(section);
     }
     tail.push(Block::context(context_lines(d, audience)));

@@ -7,7 +7,7 @@ use super::composer::Composer;
 use super::grouping::{self, ErrorGroup};
 use super::mrkdwn::{code, code_block, escape, link, truncate};
 use crate::notify::format::{and_list, changes_text, count, duration, status_word};
-use crate::notify::{Digest, Drift, RunLinks, Scope};
+use crate::notify::{Digest, Drift, NextCommands, RunLinks, Scope};
 use crate::report::{JobReport, Mode, Outcome, Status};
 
 /// One failed error group's section; long enough for a dozen names and eight error lines.
@@ -319,32 +319,51 @@ fn drift_line(drift: &Drift<'_>) -> String {
     format!("• {}: {changes}{in_layers}", code(&drift.job.account))
 }
 
-pub(super) fn redeploy_section(d: &Digest<'_>, links: &RunLinks) -> Option<Block> {
-    let (account, title) = if let Some(f) = d.failures.first() {
-        (
+/// How to finish: redeploy one failed (or drifted) account, resume the roll-out, each as a
+/// command to paste (with `--config` when the config is not the default).
+pub(super) fn redeploy_section(
+    d: &Digest<'_>,
+    links: &RunLinks,
+    commands: &NextCommands,
+) -> Option<Block> {
+    let one = if let Some(f) = d.failures.first() {
+        Some((
             &f.job.account,
             "*Redeploy one failed account* once the cause is fixed:",
-        )
-    } else if let Some(drift) = d.drift.first() {
-        (
-            &drift.job.account,
-            "*Apply the code to one drifted account*:",
-        )
+        ))
     } else {
-        return None;
+        d.drift.first().map(|drift| {
+            (
+                &drift.job.account,
+                "*Apply the code to one drifted account*:",
+            )
+        })
     };
-    let mut text = format!(
-        "{title}\n{}",
-        code_block(&[format!("orchestrator deploy --accounts {account}")])
-    );
-    if let Some(url) = links.redeploy_workflow_url() {
-        text.push_str(&format!(
-            "\nor run the {} with account {}.",
-            link(&url, "redeploy workflow"),
-            code(account)
+    let resume = commands.resume();
+    let mut parts = Vec::new();
+    if let Some((account, title)) = one {
+        let mut text = format!("{title}\n{}", code_block(&[commands.redeploy(account)]));
+        if let Some(url) = links.redeploy_workflow_url() {
+            text.push_str(&format!(
+                "\nor run the {} with account {}.",
+                link(&url, "redeploy workflow"),
+                code(account)
+            ));
+        }
+        parts.push(text);
+    }
+    if let Some(resume) = resume {
+        parts.push(format!(
+            "*Resume the roll-out* once the cause is fixed ({} left undone, nothing that \
+             succeeded runs again):\n{}",
+            count(commands.unfinished(), "account", "accounts"),
+            code_block(&[resume])
         ));
     }
-    Some(Block::section(&text))
+    if parts.is_empty() {
+        return None;
+    }
+    Some(Block::section(&parts.join("\n")))
 }
 
 pub(super) fn context_lines(d: &Digest<'_>, audience: Audience<'_>) -> Vec<String> {

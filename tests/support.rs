@@ -1,0 +1,10 @@
+//! What several areas of the integration tests share: the sandbox (a copy of
+//! `examples/sandbox` and the built binary run against it with real terraform), moto's STS
+//! server, the fake terraform that records what each account's process saw, and a loopback
+//! HTTP server standing in for Slack and GitHub.
+
+pub mod fake_terraform;
+pub mod moto;
+pub mod own_process;
+pub mod receiver;
+pub mod sandbox;
