@@ -11,12 +11,6 @@ mod collisions;
 
 mod killed;
 
-#[path = "reliability/errored_state.rs"]
 mod errored_state;
 
-#[path = "reliability/state_lock.rs"]
 mod state_lock;
-
-#[allow(dead_code)]
-#[path = "aws/moto.rs"]
-mod moto;

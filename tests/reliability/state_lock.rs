@@ -11,8 +11,8 @@ use std::process::{Command, Output, Stdio};
 use aws_sdk_s3::primitives::ByteStream;
 use orchestrator::report::{read_report, RecoveryKind, Status};
 
-use super::moto::MotoServer;
 use super::sandbox::layer;
+use crate::support::moto::MotoServer;
 
 const BUCKET: &str = "acme-tfstate";
 const LOCK_KEY: &str = "platform/catalog-dev.tfstate.tflock";
@@ -20,7 +20,8 @@ const LOCK_ID: &str = "5b4e2a7c-1f0d-4c9e-9a51-7d3b2c8e6f10";
 
 struct Org {
     dir: tempfile::TempDir,
-    moto: MotoServer,
+    /// Serves the bucket for as long as the test runs.
+    _moto: MotoServer,
     s3: aws_sdk_s3::Client,
     runtime: tokio::runtime::Runtime,
 }
@@ -100,7 +101,7 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
             .unwrap();
         Self {
             dir,
-            moto,
+            _moto: moto,
             s3,
             runtime,
         }
