@@ -6,6 +6,9 @@
 //! Each run is measured by a small helper process (this binary again) whose only child is
 //! the orchestrator, so `getrusage(RUSAGE_CHILDREN)` gives that one process's peak RSS.
 
+// a bench prints its figures; it is not the orchestrator's output.
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
+
 #[path = "generated_config.rs"]
 mod generated_config;
 

@@ -11,6 +11,9 @@
 //! Needs `jq` and `/usr/bin/time` (GNU time, for the peak resident memory of each command).
 //! Figures go in benches/README.md.
 
+// a bench prints its figures; it is not the orchestrator's output.
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

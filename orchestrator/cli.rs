@@ -437,6 +437,11 @@ pub struct SummaryArgs {
     /// $GITHUB_STEP_SUMMARY when set, shortened only to that file's 1 MiB).
     #[arg(long)]
     pub full: Option<PathBuf>,
+    /// Also write every destroyed and replaced address, with account, layer and terraform's
+    /// reason, here as JSON (always, even when none is destroyed). When the comment is too
+    /// short to name them all, it says so and points here: upload it with the run.
+    #[arg(long, value_name = "FILE")]
+    pub destroy_list: Option<PathBuf>,
     /// Create or update the PR comment found by its hidden marker (GITHUB_TOKEN,
     /// GITHUB_REPOSITORY, GITHUB_API_URL); exit 3 if GitHub does not take it.
     #[arg(long)]

@@ -2,6 +2,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use tracing_subscriber::field::MakeExt;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -12,7 +13,10 @@ use tracing_subscriber::util::SubscriberInitExt;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = orchestrator::cli::Cli::parse();
+    let cli = match orchestrator::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
     // `target=level` directives (`Targets`, not `EnvFilter`: no regex engine in the binary).
     // Progress lines (CI, pipes) are info; everything else only when it matters.
     let filter = std::env::var("ORCHESTRATOR_LOG")
@@ -23,12 +27,25 @@ fn main() -> ExitCode {
                 .with_default(LevelFilter::WARN)
                 .with_target("orchestrator::progress", LevelFilter::INFO)
         });
+    // Log messages carry account names, terraform's error lines and SDK errors: each field is
+    // neutralised as it is formatted (`console`), the timestamp and level around it are ours.
+    let fields = tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+        let text = format!("{value:?}");
+        let text = orchestrator::github_actions::neutralise(&text);
+        if field.name() == "message" {
+            write!(writer, "{text}")
+        } else {
+            write!(writer, "{}={text}", field.name())
+        }
+    })
+    .delimited(" ");
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
+                .fmt_fields(fields)
                 // A lost stderr must never panic or stop the run (see `console`).
                 .with_writer(|| orchestrator::console::StderrSink)
-                .with_ansi(std::io::stderr().is_terminal()),
+                .with_ansi(is_terminal()),
         )
         .with(filter)
         .init();
@@ -39,4 +56,20 @@ fn main() -> ExitCode {
             err.exit().into()
         }
     }
+}
+
+/// clap's answer to bad arguments quotes them: it goes through `console` like any data.
+/// `--help` and `--version` are printed as clap renders them.
+fn clap_exit(error: &clap::Error) -> ExitCode {
+    if !error.use_stderr() {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    orchestrator::console::stderr_text(&error.render().to_string());
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
+}
+
+#[allow(clippy::disallowed_methods)] // asks, writes nothing
+fn is_terminal() -> bool {
+    std::io::stderr().is_terminal()
 }

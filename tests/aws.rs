@@ -4,6 +4,8 @@
 //! with STS's own XML documents.
 
 use crate::support::fake_terraform;
+mod github_log;
+mod github_runner;
 mod http_server;
 use crate::support::moto;
 use crate::support::own_process::in_child_process;
@@ -409,19 +411,23 @@ fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
     }
 
     // The token first, then the OIDC role's three secrets, then three per account: all
-    // before any other line, and nowhere else.
-    let masks: Vec<&str> = run
+    // before any other line, and nowhere else. Each is written on stdout and on stderr
+    // (the runner reads the two separately): twice in a row in the combined output.
+    let mask_lines: Vec<&str> = run
         .output
         .lines()
         .take_while(|l| l.starts_with("::add-mask::"))
         .map(|l| &l["::add-mask::".len()..])
         .collect();
+    let mut masks = mask_lines.clone();
+    masks.dedup();
+    assert_eq!(mask_lines.len(), 2 * masks.len(), "{}", run.output);
     assert_eq!(masks.len(), 1 + 3 + 3 * 3, "{}", run.output);
     assert_eq!(masks[0], GITHUB_JWT);
     let rest: String = run
         .output
         .lines()
-        .skip(masks.len())
+        .skip(mask_lines.len())
         .collect::<Vec<_>>()
         .join("\n");
     assert!(

@@ -22,6 +22,7 @@ mod preview;
 mod rehearsal;
 mod reliability;
 mod report_schema;
+mod run_output;
 mod stacks;
 mod stacks_s3;
 mod summary;

@@ -13,6 +13,7 @@
 
 mod actions;
 mod artifacts;
+mod cancel;
 mod evaluate;
 mod expression;
 mod file_commands;
@@ -78,9 +79,9 @@ fn a_stage_failure_leaves_prod_untouched_and_tells_slack() {
     let log = run.transcript();
 
     // Every stage account got its own leg; only payments-stage failed.
-    let stage = run.job("stage");
+    let stage = run.wave("stage");
     assert_eq!(stage.leg_names(), STAGE, "{log}");
-    assert_eq!(stage.result, Conclusion::Failure, "{log}");
+    assert_eq!(stage.result(), Conclusion::Failure, "{log}");
     for account in STAGE {
         let leg = stage.leg(account);
         let expected = if account == "payments-stage" {
@@ -116,9 +117,9 @@ fn a_stage_failure_leaves_prod_untouched_and_tells_slack() {
     assert!(decision.log.contains("payments-stage"), "{}", decision.log);
 
     // Prod never started: no leg, and no state, log, data or plan of a prod account anywhere.
-    let prod = run.job("prod");
-    assert_eq!(prod.result, Conclusion::Skipped, "{log}");
-    assert!(prod.legs.is_empty());
+    let prod = run.wave("prod");
+    assert_eq!(prod.result(), Conclusion::Skipped, "{log}");
+    assert_eq!(prod.legs().count(), 0);
     for account in PROD {
         let traces = traces_of(rehearsal.root(), account);
         assert!(traces.is_empty(), "{account} was touched: {traces:#?}");
@@ -188,11 +189,17 @@ fn an_all_green_run_deploys_every_account_and_stays_quiet() {
     let (rehearsal, run) = rehearse(&slack, &[]);
     let log = run.transcript();
 
-    for id in ["plan-waves", "stage", "gate", "prod", "report"] {
+    for id in ["plan-waves", "stage-1", "gate", "prod-1", "report"] {
         assert_eq!(run.job(id).result, Conclusion::Success, "{id}\n{log}");
     }
-    assert_eq!(run.job("stage").leg_names(), STAGE);
-    assert_eq!(run.job("prod").leg_names(), PROD);
+    // One chunk job per wave is enough for twelve accounts; the others are skipped.
+    for id in [
+        "stage-2", "stage-3", "stage-4", "prod-2", "prod-3", "prod-4",
+    ] {
+        assert_eq!(run.job(id).result, Conclusion::Skipped, "{id}\n{log}");
+    }
+    assert_eq!(run.wave("stage").leg_names(), STAGE);
+    assert_eq!(run.wave("prod").leg_names(), PROD);
     assert_eq!(run.job("gate").outputs["proceed"], "true", "{log}");
     for account in STAGE.iter().chain(&PROD) {
         for layer in LAYERS {
@@ -235,10 +242,10 @@ fn a_stage_failure_within_tolerance_still_deploys_prod() {
     let run = rehearsal.run();
     let log = run.transcript();
 
-    assert_eq!(run.job("stage").result, Conclusion::Failure, "{log}");
+    assert_eq!(run.wave("stage").result(), Conclusion::Failure, "{log}");
     assert_eq!(run.job("gate").outputs["proceed"], "true", "{log}");
-    let prod = run.job("prod");
-    assert_eq!(prod.result, Conclusion::Success, "{log}");
+    let prod = run.wave("prod");
+    assert_eq!(prod.result(), Conclusion::Success, "{log}");
     assert_eq!(prod.leg_names(), PROD);
     for account in PROD {
         for layer in LAYERS {
@@ -279,7 +286,7 @@ fn a_lost_stage_leg_is_a_failure_that_holds_prod_back_and_reaches_slack() {
     let log = run.transcript();
 
     // The lost leg ran nothing and uploaded nothing; the others deployed.
-    let stage = run.job("stage");
+    let stage = run.wave("stage");
     assert!(stage.leg("commerce-dev").steps.is_empty());
     assert!(!rehearsal
         .artifacts()
@@ -289,7 +296,7 @@ fn a_lost_stage_leg_is_a_failure_that_holds_prod_back_and_reaches_slack() {
     // The gate counts the lost account against the tolerance (0): prod never starts.
     let gate = run.job("gate");
     assert_eq!(gate.outputs["proceed"], "false", "{log}");
-    assert_eq!(run.job("prod").result, Conclusion::Skipped, "{log}");
+    assert_eq!(run.wave("prod").result(), Conclusion::Skipped, "{log}");
 
     // The report names it lost (a failure), prod held back; Slack hears of it.
     assert_eq!(run.job("report").result, Conclusion::Success, "{log}");
@@ -406,4 +413,179 @@ fn assert_webhook_never_written(rehearsal: &Rehearsal, run: &Run) {
             file.display()
         );
     }
+}
+
+#[test]
+fn seven_hundred_accounts_in_one_wave_run_one_account_per_leg_in_chunks() {
+    // 350 more domains with dev and stage: 708 stage accounts, three matrices' worth.
+    let mut domains = String::from("domains:\n");
+    for d in 0..350 {
+        domains.push_str(&format!(
+            "  - name: d{d:03}\n    team: t\n    environments:\n      \
+             dev:   {{ account_id: \"2{d:011}\" }}\n      stage: {{ account_id: \"3{d:011}\" }}\n"
+        ));
+    }
+    let slack = Receiver::start();
+    let rehearsal = rehearsal(&slack)
+        .edit_config("domains:\n", &domains)
+        .legs_planned_only();
+    let run = rehearsal.run();
+    let log = run.transcript();
+
+    let stage = run.wave("stage");
+    let mut expected: Vec<String> = STAGE.iter().map(|a| a.to_string()).collect();
+    for d in 0..350 {
+        expected.push(format!("d{d:03}-dev"));
+        expected.push(format!("d{d:03}-stage"));
+    }
+    expected.sort();
+    assert_eq!(stage.leg_names(), expected, "{log}");
+    // Three chunk jobs ran, none over GitHub's 256 legs; the fourth was skipped, not empty.
+    let sizes: Vec<usize> = stage.chunks.iter().map(|c| c.legs.len()).collect();
+    assert_eq!(sizes, [236, 236, 236, 0], "{log}");
+    assert_eq!(run.job("stage-4").result, Conclusion::Skipped, "{log}");
+    // Every leg deploys exactly its own account, in the group redeploy.yml shares.
+    let mut groups = std::collections::BTreeSet::new();
+    for leg in stage.legs() {
+        let account = leg.matrix["account"].as_str().unwrap();
+        assert_eq!(leg.matrix["accounts"], account, "{}", leg.title);
+        assert_eq!(leg.matrix["name"], account, "{}", leg.title);
+        let group = leg.concurrency.clone().unwrap();
+        assert_eq!(group, format!("deploy-{account}"));
+        assert!(groups.insert(group), "{} shares its group", leg.title);
+    }
+    assert_eq!(groups.len(), 708);
+    // The plan of legs the gate and the report expect holds every account.
+    let legs =
+        std::fs::read_to_string(rehearsal.artifacts().dir().join("legs/stage.json")).unwrap();
+    let planned = orchestrator::matrix::accounts_of_legs(&legs).unwrap();
+    assert_eq!(planned.len(), 708);
+}
+
+#[test]
+fn an_empty_stage_wave_lets_prod_deploy_and_every_stage_chunk_is_skipped() {
+    // No environment of the stage wave exists: only prod accounts.
+    let slack = Receiver::start();
+    let rehearsal = rehearsal(&slack)
+        .edit_config(
+            "{ name: stage, environments: [dev, stage], failure_tolerance: 0 }",
+            "{ name: stage, environments: [qa], failure_tolerance: 0 }",
+        )
+        .edit_config(
+            "{ name: prod, environments: [prod] }",
+            "{ name: prod, environments: [dev, stage, prod] }",
+        );
+    let run = rehearsal.run();
+    let log = run.transcript();
+
+    for n in 1..=4 {
+        assert_eq!(
+            run.job(&format!("stage-{n}")).result,
+            Conclusion::Skipped,
+            "{log}"
+        );
+    }
+    let gate = run.job("gate");
+    assert_eq!(gate.result, Conclusion::Success, "{log}");
+    assert_eq!(gate.outputs["proceed"], "true", "{log}");
+    assert_eq!(
+        gate.single().step("Merge the stage run reports").conclusion,
+        Conclusion::Skipped
+    );
+    let prod = run.wave("prod");
+    assert_eq!(prod.result(), Conclusion::Success, "{log}");
+    assert_eq!(prod.leg_names(), every_account());
+    for account in every_account() {
+        for layer in LAYERS {
+            let state = rehearsal.checkout().state(layer, &account);
+            assert!(state.is_file(), "{} missing\n{log}", state.display());
+        }
+    }
+    let merged = merged_report(&rehearsal);
+    assert_eq!(merged.outcome, Outcome::Succeeded);
+    assert_eq!(accounts(&merged), every_account());
+    assert!(slack.requests().is_empty(), "{:#?}", slack.requests());
+}
+
+#[test]
+fn a_cancelled_leg_stops_terraform_gracefully_and_reports_it_cancelled() {
+    // catalog-stage's platform apply takes a minute; GitHub cancels its leg a second into
+    // that apply (its provisioner's `sleep`): SIGINT to the Deploy step's entry process,
+    // SIGTERM 7.5 s later, every process left killed at 10 s.
+    let slack = Receiver::start();
+    let rehearsal = rehearsal(&slack)
+        .leg_env("catalog-stage", "TF_VAR_deploy_seconds", "60")
+        .cancel_leg(
+            "catalog-stage",
+            "Deploy",
+            "sleep",
+            std::time::Duration::from_secs(1),
+        );
+    let run = rehearsal.run();
+    let log = run.transcript();
+
+    let leg = run.wave("stage").leg("catalog-stage");
+    let deploy = leg.step("Deploy");
+    assert_eq!(deploy.conclusion, Conclusion::Cancelled, "{log}");
+    // The orchestrator (the step's entry process, through `exec`) stopped terraform and
+    // exited before the runner's kill: nothing was left to kill.
+    assert!(
+        !deploy.log.contains("killed at the runner's deadline"),
+        "{}",
+        deploy.log
+    );
+    // The report was still uploaded (`if: always()`), and says cancelled.
+    assert_eq!(
+        leg.step("Upload the run report").conclusion,
+        Conclusion::Success,
+        "{log}"
+    );
+    let report = read_report(
+        &rehearsal
+            .artifacts()
+            .dir()
+            .join("report-stage-catalog-stage/catalog-stage.json"),
+    )
+    .unwrap();
+    assert_eq!(report.jobs.len(), 1);
+    assert_eq!(report.jobs[0].status, Status::Cancelled, "{log}");
+    // terraform saved its state and released its lock.
+    let state = rehearsal.checkout().state("platform", "catalog-stage");
+    assert!(state.is_file(), "{} missing\n{log}", state.display());
+    let lock = state.with_file_name(".catalog-stage.tfstate.lock.info");
+    assert!(!lock.exists(), "{} left behind", lock.display());
+    // A cancelled stage account holds prod back, and Slack names it.
+    assert_eq!(run.job("gate").outputs["proceed"], "false", "{log}");
+    assert_eq!(run.wave("prod").result(), Conclusion::Skipped, "{log}");
+    let merged = merged_report(&rehearsal);
+    let job = merged
+        .jobs
+        .iter()
+        .find(|j| j.account == "catalog-stage")
+        .unwrap();
+    assert_eq!(job.status, Status::Cancelled);
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    assert!(
+        requests[0].body.contains("catalog-stage"),
+        "{}",
+        requests[0].body
+    );
+}
+
+#[test]
+fn a_pinned_release_runs_without_the_build_job() {
+    let slack = Receiver::start();
+    let rehearsal = rehearsal(&slack).var("ORCHESTRATOR_VERSION", "1.4.0");
+    let run = rehearsal.run();
+    let log = run.transcript();
+    assert_eq!(run.job("build").result, Conclusion::Skipped, "{log}");
+    assert!(!rehearsal
+        .artifacts()
+        .names()
+        .contains(&"orchestrator-binary".to_string()));
+    for id in ["plan-waves", "stage-1", "gate", "prod-1", "report"] {
+        assert_eq!(run.job(id).result, Conclusion::Success, "{id}\n{log}");
+    }
+    assert_eq!(merged_report(&rehearsal).outcome, Outcome::Succeeded);
 }

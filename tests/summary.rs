@@ -2,6 +2,7 @@
 //! generate.sh there), a synthetic organisation of 300 accounts, broken plan files, and a
 //! GitHub API stand-in on 127.0.0.1 for `--post`.
 
+mod budget;
 mod corpus;
 mod freshness;
 mod github_server;

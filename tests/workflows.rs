@@ -60,15 +60,51 @@ fn all_workflows() -> Vec<(String, Value)> {
     out
 }
 
+/// The chunk jobs of a wave in deploy.yml: `<wave>-1`, `<wave>-2`, ...
+fn chunk_jobs<'a>(workflow: &'a Value, wave: &str) -> Vec<(String, &'a Value)> {
+    (1..)
+        .map(|n| format!("{wave}-{n}"))
+        .map_while(|id| workflow["jobs"].get(&id).map(|j| (id, j)))
+        .collect()
+}
+
+/// The `--chunks` the plan-waves step passes to `orchestrator matrix`.
+fn chunks_flag(workflow: &Value) -> usize {
+    let script = steps(job(workflow, "plan-waves"))
+        .iter()
+        .map(|s| text(&s["run"]))
+        .find(|r| r.contains("orchestrator matrix"))
+        .expect("plan-waves runs orchestrator matrix");
+    let after = script
+        .split("--chunks ")
+        .nth(1)
+        .expect("orchestrator matrix --chunks N");
+    after
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .expect("--chunks takes a number")
+}
+
 #[test]
-fn plan_waves_declares_exactly_one_output_per_wave_and_its_guard() {
+fn plan_waves_declares_every_wave_chunk_and_guard_and_a_job_for_each_chunk() {
     let config = orchestrator::config::load(&repo().join("domains.yaml")).unwrap();
+    let deploy = workflow("deploy.yml");
+    let chunks = chunks_flag(&deploy);
+    assert!(chunks >= 2, "--chunks {chunks}");
     let expected: BTreeSet<String> = config
         .waves
         .iter()
-        .flat_map(|w| [w.name.clone(), format!("{}_empty", w.name)])
+        .flat_map(|w| {
+            let mut names = vec![format!("{}_empty", w.name)];
+            for n in 1..=chunks {
+                names.push(format!("{}_{n}", w.name));
+                names.push(format!("{}_{n}_empty", w.name));
+            }
+            names
+        })
         .collect();
-    let deploy = workflow("deploy.yml");
     let outputs: BTreeSet<String> = job(&deploy, "plan-waves")["outputs"]
         .as_mapping()
         .unwrap()
@@ -76,31 +112,36 @@ fn plan_waves_declares_exactly_one_output_per_wave_and_its_guard() {
         .map(text)
         .collect();
     assert_eq!(outputs, expected);
-    // Every wave has a job fed by its own output and guarded by its own `_empty`.
+    // Exactly `--chunks` jobs per wave, each fed by its own chunk and guarded by its own
+    // `_empty`, each calling the one definition of a leg.
     for wave in &config.waves {
-        let wave_job = job(&deploy, &wave.name);
-        let matrix = text(&wave_job["strategy"]["matrix"]);
-        assert!(
-            matrix.contains(&format!("needs.plan-waves.outputs.{}", wave.name)),
-            "{}: {matrix}",
-            wave.name
-        );
-        let condition = text(&wave_job["if"]);
-        assert!(
-            condition.contains(&format!(
-                "needs.plan-waves.outputs.{}_empty == 'false'",
-                wave.name
-            )),
-            "{}: {condition}",
-            wave.name
-        );
-        assert_eq!(
-            wave_job["strategy"]["fail-fast"],
-            Value::Bool(false),
-            "{}: fail-fast must be off",
-            wave.name
-        );
+        let jobs = chunk_jobs(&deploy, &wave.name);
+        assert_eq!(jobs.len(), chunks, "{}: chunk jobs", wave.name);
+        for (n, (id, chunk)) in jobs.iter().enumerate() {
+            let n = n + 1;
+            assert_eq!(text(&chunk["uses"]), "./.github/workflows/legs.yml", "{id}");
+            assert_eq!(
+                text(&chunk["with"]["matrix"]),
+                format!("${{{{ needs.plan-waves.outputs.{}_{n} }}}}", wave.name),
+                "{id}"
+            );
+            assert_eq!(text(&chunk["with"]["wave"]), wave.name, "{id}");
+            let condition = text(&chunk["if"]);
+            assert!(
+                condition.contains(&format!(
+                    "needs.plan-waves.outputs.{}_{n}_empty == 'false'",
+                    wave.name
+                )),
+                "{id}: {condition}"
+            );
+        }
     }
+    let legs = workflow("legs.yml");
+    assert_eq!(
+        job(&legs, "leg")["strategy"]["fail-fast"],
+        Value::Bool(false),
+        "fail-fast must be off"
+    );
 }
 
 #[test]
@@ -161,20 +202,26 @@ fn no_expression_is_ever_expanded_inside_a_shell_step() {
 #[test]
 fn prod_depends_on_the_gate_and_the_report_always_runs() {
     let deploy = workflow("deploy.yml");
-    let prod = job(&deploy, "prod");
-    assert!(
-        needs(prod).contains(&"gate".to_string()),
-        "prod needs {:?}",
-        needs(prod)
-    );
-    assert!(
-        text(&prod["if"]).contains("needs.gate.outputs.proceed == 'true'"),
-        "{}",
-        text(&prod["if"])
-    );
-    assert_eq!(text(&prod["environment"]), "production");
+    for (id, prod) in chunk_jobs(&deploy, "prod") {
+        assert!(
+            needs(prod).contains(&"gate".to_string()),
+            "{id} needs {:?}",
+            needs(prod)
+        );
+        assert!(
+            text(&prod["if"]).contains("needs.gate.outputs.proceed == 'true'"),
+            "{id}: {}",
+            text(&prod["if"])
+        );
+        assert_eq!(text(&prod["with"]["environment"]), "production", "{id}");
+    }
+    for (id, stage) in chunk_jobs(&deploy, "stage") {
+        assert_eq!(text(&stage["with"]["environment"]), "", "{id}");
+    }
     let gate = job(&deploy, "gate");
-    assert!(needs(gate).contains(&"stage".to_string()));
+    for (id, _) in chunk_jobs(&deploy, "stage") {
+        assert!(needs(gate).contains(&id), "gate must wait for {id}");
+    }
     assert!(steps(gate)
         .iter()
         .any(|s| text(&s["run"]).contains("orchestrator gate --wave stage")));
@@ -184,11 +231,10 @@ fn prod_depends_on_the_gate_and_the_report_always_runs() {
         "{}",
         text(&report["if"])
     );
-    for wave_job in ["stage", "prod"] {
-        assert!(
-            needs(report).contains(&wave_job.to_string()),
-            "report must wait for {wave_job}"
-        );
+    for wave in ["stage", "prod"] {
+        for (id, _) in chunk_jobs(&deploy, wave) {
+            assert!(needs(report).contains(&id), "report must wait for {id}");
+        }
     }
     assert!(steps(report)
         .iter()

@@ -2,8 +2,6 @@
 //! replaces the value with `***` in every later log line. Each secret is announced the
 //! moment it exists, before anything could print it.
 
-use std::io::Write;
-
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Masker {
     enabled: bool,
@@ -21,8 +19,7 @@ impl Masker {
         if !self.enabled {
             return;
         }
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(crate::github_actions::mask_lines(value).as_bytes());
-        let _ = out.flush();
+        // The one writer orders it before anything printed after this call, on both streams.
+        crate::console::mask(value);
     }
 }

@@ -241,9 +241,12 @@ fn changes_since(
         let message = removed.message();
         eprintln!("warning: {message}");
         if annotate {
-            eprintln!(
-                "::warning title=Removed from config::{}",
-                crate::github_actions::escape_data(&message)
+            crate::console::workflow_command(
+                crate::console::Stream::Stderr,
+                &format!(
+                    "::warning title=Removed from config::{}",
+                    crate::github_actions::escape_data(&message)
+                ),
             );
         }
     }
@@ -253,15 +256,11 @@ fn changes_since(
     Ok(Some(changes))
 }
 
-/// Prints machine-readable output. A reader that stops early (`| head`, `| jq -e ...`) is
-/// not an error: the output it wanted was delivered.
-pub(super) fn print_stdout(text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+/// Prints machine-readable output (neutralised as `kind` allows, see `console`). A reader
+/// that stops early (`| head`, `| jq -e ...`) is not an error: the output it wanted was
+/// delivered.
+pub(super) fn print_stdout(text: &str, kind: crate::console::Document) -> Result<(), CliError> {
+    match crate::console::stdout_document(text, kind) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(CliError::failed(format!("cannot write to stdout: {e}")))
         }

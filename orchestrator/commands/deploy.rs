@@ -11,6 +11,7 @@ use super::execute::execute;
 use super::resolve::RunKind;
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
 use crate::config::Config;
+use crate::console::{eprint, eprintln};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Plan, Selection};
 use crate::redeploy::{self, PreviousReport, ResumePlan};

@@ -139,7 +139,7 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
         let answer = destroy::confirm(
             &question,
             &mut std::io::stdin().lock(),
-            &mut std::io::stderr(),
+            &mut crate::console::StderrData,
         );
         if answer == Answer::Declined {
             eprintln!("nothing was destroyed");

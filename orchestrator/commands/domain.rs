@@ -38,8 +38,7 @@ pub(super) fn add(config_path: &Path, args: DomainAddArgs) -> CommandResult {
     })?;
 
     if args.dry_run {
-        std::io::stdout()
-            .write_all(added.text.as_bytes())
+        crate::console::stdout_document(&added.text, crate::console::Document::Text)
             .map_err(|e| CliError::failed(format!("cannot write to stdout: {e}")))?;
         return Ok(Exit::Success);
     }

@@ -21,7 +21,11 @@ pub(super) fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
         }
         Format::Table => table(&plan),
     };
-    super::common::print_stdout(&text)?;
+    let kind = match args.format {
+        Format::Json => crate::console::Document::Json,
+        Format::Table => crate::console::Document::Text,
+    };
+    super::common::print_stdout(&text, kind)?;
     super::leave_to_exit::leave_to_exit((config, plan));
     Ok(Exit::Success)
 }

@@ -60,7 +60,7 @@ pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
         file.write_all(text.as_bytes())
             .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
     }
-    super::common::print_stdout(&format!("{stdout}\n"))?;
+    super::common::print_stdout(&format!("{stdout}\n"), crate::console::Document::Json)?;
     drop(plan);
     super::leave_to_exit::leave_to_exit(config);
     Ok(Exit::Success)

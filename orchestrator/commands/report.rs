@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{MergeArgs, ReportSummaryArgs};
 use crate::config::{Account, Config};
-use crate::console::{eprintln, println};
+use crate::console::{eprintln, print, println};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::github_actions::GithubActions;
 use crate::notify::github::{self, MAX_SUMMARY_BYTES};

@@ -47,7 +47,11 @@ pub(super) fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
         Format::Json => json(&copies),
         Format::Table => table(&copies, &stacks.layer),
     };
-    super::common::print_stdout(&text)?;
+    let kind = match args.format {
+        Format::Json => crate::console::Document::Json,
+        Format::Table => crate::console::Document::Text,
+    };
+    super::common::print_stdout(&text, kind)?;
     Ok(Exit::Success)
 }
 

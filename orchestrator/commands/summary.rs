@@ -1,7 +1,6 @@
 //! `orchestrator summary`: many plans -> one Markdown comment on stdout, the full version
 //! to `--full` and the job summary, and with `--post` onto the pull request.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::SummaryArgs;
@@ -15,7 +14,7 @@ use crate::summary::github::{
 use crate::summary::render::{
     byte_length, comment_length, fit, render, Detail, FullVersion, Limit,
 };
-use crate::summary::{collect, CollectOptions, DeployOrder, Summary};
+use crate::summary::{collect, destroy_list, CollectOptions, DeployOrder, Summary};
 
 pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -43,11 +42,12 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let full_text = render(&summary, &Detail::FULL, None);
     let step_summary = GithubActions::from_env()
         .step_summary
-        .map(|path| StepSummary::new(path, &summary, &full_text, args.full.as_deref()));
+        .map(|path| StepSummary::new(path, &summary, &full_text, &args));
     let full = FullVersion {
         file: args.full.clone(),
         step_summary: step_summary.as_ref().is_some_and(|s| s.complete),
         run_url: summary.run_url.clone(),
+        destroy_list: args.destroy_list.clone(),
     };
     let comment = fit(
         &summary,
@@ -63,11 +63,17 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     if let Some(path) = &args.full {
         write_atomic(path, full_text.as_bytes())?;
     }
+    if let Some(path) = &args.destroy_list {
+        let mut json = serde_json::to_vec_pretty(&destroy_list(&summary))
+            .map_err(|e| CliError::failed(format!("cannot write the destroy list: {e}")))?;
+        json.push(b'\n');
+        write_atomic(path, &json)?;
+    }
     if let Some(step_summary) = step_summary {
         step_summary.append();
     }
-    std::io::stdout()
-        .write_all(comment.text.as_bytes())
+    // Plan addresses and terraform's values are data: neutralised (Markdown reads the same).
+    crate::console::stdout_document(&comment.text, crate::console::Document::Text)
         .map_err(|e| CliError::failed(format!("cannot write the comment to stdout: {e}")))?;
 
     if let Some((pr, token)) = target {
@@ -142,7 +148,7 @@ struct StepSummary {
 }
 
 impl StepSummary {
-    fn new(path: PathBuf, summary: &Summary, full_text: &str, full_file: Option<&Path>) -> Self {
+    fn new(path: PathBuf, summary: &Summary, full_text: &str, args: &SummaryArgs) -> Self {
         let room = step_summary_room(&path);
         if byte_length(full_text) <= room {
             return Self {
@@ -152,7 +158,8 @@ impl StepSummary {
             };
         }
         let full = FullVersion {
-            file: full_file.map(Path::to_path_buf),
+            file: args.full.clone(),
+            destroy_list: args.destroy_list.clone(),
             ..FullVersion::default()
         };
         let limit = Limit {

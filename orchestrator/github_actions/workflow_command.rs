@@ -14,14 +14,14 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// `::add-mask::` lines for a secret: a mask covers one line, so a multi-line secret needs
-/// one per line.
+/// `::add-mask::` lines for a secret: a mask covers one line (CR ends one too), so a
+/// multi-line secret needs one per line; the runner unescapes the value like any data.
 pub fn mask_lines(secret: &str) -> String {
     secret
-        .lines()
+        .split(['\n', '\r'])
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(|l| format!("::add-mask::{l}\n"))
+        .map(|l| format!("::add-mask::{}\n", escape_data(l)))
         .collect()
 }
 
@@ -41,8 +41,8 @@ mod tests {
     #[test]
     fn a_multi_line_secret_is_masked_line_by_line() {
         assert_eq!(
-            mask_lines("abc\n  def \n\n"),
-            "::add-mask::abc\n::add-mask::def\n"
+            mask_lines("abc\n  def \r\n\n5%"),
+            "::add-mask::abc\n::add-mask::def\n::add-mask::5%25\n"
         );
     }
 }

@@ -1,5 +1,7 @@
 //! On a terminal: one bar per wave and one line per running job (account, layer, step,
-//! elapsed); finished jobs are printed above the bars, so nothing tears.
+//! elapsed); finished jobs are printed above the bars, so nothing tears. indicatif draws on
+//! the terminal itself, so every name and message is neutralised here (no escape sequence
+//! from a config value or terraform's error text reaches the terminal).
 
 use std::collections::HashMap;
 
@@ -8,6 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::describe;
 use super::reporter::Reporter;
 use crate::events::Event;
+use crate::github_actions::neutralise;
 use crate::report::{HealthOutcome, Status};
 
 pub struct Bars {
@@ -43,7 +46,7 @@ impl Bars {
     }
 
     fn println(&self, line: &str) {
-        let _ = self.multi.println(line);
+        let _ = self.multi.println(neutralise(line));
     }
 
     fn job_done(&mut self, wave: &str, account: &str) {
@@ -71,7 +74,7 @@ impl Reporter for Bars {
                 for wave in waves {
                     let bar = self.multi.add(ProgressBar::new(wave.jobs as u64));
                     bar.set_style(Self::wave_style(width));
-                    bar.set_prefix(wave.name.clone());
+                    bar.set_prefix(neutralise(&wave.name).into_owned());
                     bar.set_message("waiting");
                     self.waves.insert(wave.name.clone(), bar);
                 }
@@ -85,7 +88,7 @@ impl Reporter for Bars {
                 self.account_width = self.account_width.max(account.len());
                 let bar = self.multi.add(ProgressBar::new_spinner());
                 bar.set_style(Self::job_style(self.account_width));
-                bar.set_prefix(account.clone());
+                bar.set_prefix(neutralise(account).into_owned());
                 bar.set_message("starting");
                 self.jobs.insert(account.clone(), bar);
             }
@@ -101,7 +104,7 @@ impl Reporter for Bars {
                     } else {
                         String::new()
                     };
-                    bar.set_message(format!("{layer} {step}{retry}"));
+                    bar.set_message(neutralise(&format!("{layer} {step}{retry}")).into_owned());
                 }
             }
             Event::AttemptFinished {
@@ -123,7 +126,7 @@ impl Reporter for Bars {
             Event::AttemptFinished { .. } => {}
             Event::HealthCheckStarted { account, layer, .. } => {
                 if let Some(bar) = self.jobs.get(account) {
-                    bar.set_message(format!("{layer} health check"));
+                    bar.set_message(neutralise(&format!("{layer} health check")).into_owned());
                 }
             }
             Event::HealthCheckFinished {
@@ -182,7 +185,7 @@ impl Reporter for Bars {
                         Some(reason) => format!("{}: {reason}", describe::wave_status(*status)),
                         None => describe::wave_status(*status).to_string(),
                     };
-                    bar.finish_with_message(message);
+                    bar.finish_with_message(neutralise(&message).into_owned());
                 }
             }
             Event::RunFinished { .. } => {}

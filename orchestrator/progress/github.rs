@@ -1,57 +1,49 @@
 //! In GitHub Actions: each layer's terraform output, folded into a `::group::` of the job log
-//! once the layer is done (so parallel jobs never interleave inside a group).
+//! once the layer is done (so parallel jobs never interleave inside a group). The output is
+//! data: `console::github_group` neutralises it line by line, so nothing terraform or a
+//! provisioner printed can run a workflow command, and no stop-commands region is opened
+//! that a mask printed meanwhile would fall into.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use super::describe;
 use super::reporter::Reporter;
 use crate::events::Event;
-use crate::github_actions::escape_data;
 
 /// The end of a log is what matters; GitHub's log view struggles with huge groups.
 const MAX_LOG_BYTES: u64 = 2 << 20;
 
-pub struct GithubGroups<W> {
-    out: W,
-}
+#[derive(Debug, Default)]
+pub struct GithubGroups;
 
-impl<W: Write + Send> GithubGroups<W> {
-    pub fn new(out: W) -> Self {
-        Self { out }
-    }
-
-    fn group(&mut self, title: &str, log: &Path) -> std::io::Result<()> {
-        // terraform's output could contain `::` lines that GitHub would obey (a resource
-        // named `::set-env`...); stop-commands with a one-off token switches that off.
-        let token: String = format!("{:016x}", rand::random::<u64>());
-        let out = &mut self.out;
-        writeln!(out, "::group::{}", escape_data(title))?;
-        writeln!(out, "::stop-commands::{token}")?;
-        let mut file = std::fs::File::open(log)?;
-        let len = file.metadata()?.len();
-        if len > MAX_LOG_BYTES {
-            writeln!(
-                out,
-                "[first {} bytes left out; the whole log is in {}]",
-                len - MAX_LOG_BYTES,
-                log.display()
-            )?;
-            std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(len - MAX_LOG_BYTES))?;
-        }
-        let mut text = Vec::new();
-        file.read_to_end(&mut text)?;
-        out.write_all(&text)?;
-        if !text.ends_with(b"\n") {
-            writeln!(out)?;
-        }
-        writeln!(out, "::{token}::")?;
-        writeln!(out, "::endgroup::")?;
-        out.flush()
+impl GithubGroups {
+    pub fn new() -> Self {
+        Self
     }
 }
 
-impl<W: Write + Send> Reporter for GithubGroups<W> {
+/// The log's text as the group shows it: its last `MAX_LOG_BYTES`, after a note saying
+/// where the whole of it is.
+fn shown(log: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(log)?;
+    let len = file.metadata()?.len();
+    let mut text = String::new();
+    if len > MAX_LOG_BYTES {
+        text = format!(
+            "[first {} bytes left out; the whole log is in {}]\n",
+            len - MAX_LOG_BYTES,
+            log.display()
+        );
+        file.seek(std::io::SeekFrom::Start(len - MAX_LOG_BYTES))?;
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    text.push_str(&String::from_utf8_lossy(&bytes));
+    Ok(text)
+}
+
+impl Reporter for GithubGroups {
     fn event(&mut self, event: &Event) {
         if let Event::LayerFinished {
             account,
@@ -61,7 +53,8 @@ impl<W: Write + Send> Reporter for GithubGroups<W> {
         } = event
         {
             let title = describe::layer(account, report);
-            if let Err(e) = self.group(&title, log) {
+            if let Err(e) = shown(log).and_then(|body| crate::console::github_group(&title, &body))
+            {
                 tracing::warn!("cannot show {} in the job log: {e}", log.display());
             }
         }
@@ -71,50 +64,17 @@ impl<W: Write + Send> Reporter for GithubGroups<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{LayerReport, Status};
 
     #[test]
-    fn a_finished_layer_prints_its_log_in_a_group_with_commands_switched_off() {
+    fn a_long_log_shows_its_end_and_where_the_rest_is() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("platform.log");
-        std::fs::write(
-            &log,
-            "$ terraform apply\n::set-env name=X::y\nApply complete!\n",
-        )
-        .unwrap();
-        let mut out = Vec::new();
-        let mut groups = GithubGroups::new(&mut out);
-        groups.event(&Event::LayerFinished {
-            account: "catalog-dev".into(),
-            report: LayerReport {
-                layer: "platform".into(),
-                status: Status::NoChanges,
-                reason: None,
-                duration_ms: 1500,
-                attempts: Vec::new(),
-                error: Vec::new(),
-                changes: None,
-                plan_json: None,
-                log: None,
-                health_checks: Vec::new(),
-                recovery: None,
-            },
-            log: Some(log),
-            plan_json: None,
-        });
-        let text = String::from_utf8(out).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "::group::catalog-dev platform: no changes");
-        let token = lines[1].strip_prefix("::stop-commands::").unwrap();
-        assert_eq!(
-            &lines[2..5],
-            [
-                "$ terraform apply",
-                "::set-env name=X::y",
-                "Apply complete!"
-            ]
-        );
-        assert_eq!(lines[5], format!("::{token}::"));
-        assert_eq!(lines[6], "::endgroup::");
+        let line = "x".repeat(1023) + "\n";
+        std::fs::write(&log, line.repeat(3 * 1024) + "last line\n").unwrap();
+        let text = shown(&log).unwrap();
+        assert!(text.starts_with("[first "), "{}", &text[..80]);
+        assert!(text.contains(&log.display().to_string()));
+        assert!(text.ends_with("last line\n"));
+        assert!(text.len() < 3 * 1024 * 1024);
     }
 }

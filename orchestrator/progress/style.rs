@@ -18,6 +18,7 @@ pub enum Style {
 }
 
 impl Style {
+    #[allow(clippy::disallowed_methods)] // asks whether stderr is a terminal, writes nothing
     pub fn detect() -> Self {
         let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
         if crate::github_actions::GithubActions::from_env().actions {
@@ -35,7 +36,7 @@ impl Style {
             Style::Lines => Box::new(LogLines),
             Style::Github => Box::new(Reporters(vec![
                 Box::new(LogLines),
-                Box::new(GithubGroups::new(std::io::stdout())),
+                Box::new(GithubGroups::new()),
             ])),
         }
     }

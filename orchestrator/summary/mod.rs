@@ -8,6 +8,7 @@
 
 mod action;
 mod collect;
+mod destroy_list;
 mod error;
 pub mod github;
 mod inputs;
@@ -19,6 +20,7 @@ pub mod render;
 
 pub use action::{Action, Kind};
 pub use collect::{collect, CollectOptions, DeployOrder};
+pub use destroy_list::destroy_list;
 pub use error::{CollectError, PlanError};
 pub use inputs::{plan_files, Namer, PlanFile, WHOLE_ACCOUNT};
 pub use model::{AccountSummary, BadPlan, LayerEntry, LayerState, Summary};

@@ -9,6 +9,8 @@ use super::artifacts::{Artifacts, Download, StepResult, Upload};
 
 /// The local composite action every job after `build` uses to get the binary.
 const SETUP_ORCHESTRATOR: &str = "./.github/actions/setup-orchestrator";
+/// The local composite action that warms the provider cache in the job planning the legs.
+const WARM_PROVIDER_CACHE: &str = "./.github/actions/warm-provider-cache";
 
 pub enum Action {
     /// `actions/checkout`: the job's workspace already is a fresh copy of the sandbox.
@@ -16,6 +18,9 @@ pub enum Action {
     /// Installs the binary the build job uploaded (here: the binary cargo built, already on
     /// PATH), and with `terraform: "true"` terraform and the provider cache directory.
     SetupOrchestrator,
+    /// Warns about layers that use providers without a lock file (the sandbox's layers use
+    /// only the built-in provider, so there is nothing to download or cache here).
+    WarmProviderCache,
     UploadArtifact,
     DownloadArtifact,
 }
@@ -26,6 +31,7 @@ impl Action {
         match name {
             "actions/checkout" => Ok(Action::Checkout),
             SETUP_ORCHESTRATOR => Ok(Action::SetupOrchestrator),
+            WARM_PROVIDER_CACHE => Ok(Action::WarmProviderCache),
             "actions/upload-artifact" => Ok(Action::UploadArtifact),
             "actions/download-artifact" => Ok(Action::DownloadArtifact),
             _ => Err(format!(
@@ -49,8 +55,12 @@ impl Action {
                 "overwrite",
             ]),
             Action::DownloadArtifact => fixed(&["name", "pattern", "path", "merge-multiple"]),
-            Action::SetupOrchestrator => {
-                let path = repo.join(SETUP_ORCHESTRATOR).join("action.yml");
+            Action::SetupOrchestrator | Action::WarmProviderCache => {
+                let dir = match self {
+                    Action::SetupOrchestrator => SETUP_ORCHESTRATOR,
+                    _ => WARM_PROVIDER_CACHE,
+                };
+                let path = repo.join(dir).join("action.yml");
                 let action: serde_yaml::Value =
                     serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap())
                         .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -104,7 +114,45 @@ pub fn run(
     };
     match action {
         Action::Checkout => Ok(Ok("fresh copy of the sandbox".into())),
+        Action::WarmProviderCache => {
+            if step
+                .env
+                .get("TF_PLUGIN_CACHE_DIR")
+                .is_none_or(String::is_empty)
+            {
+                return Ok(Err(
+                    "::error::TF_PLUGIN_CACHE_DIR is not set on this job".into()
+                ));
+            }
+            let missing = layers_without_lock_file(&step.workspace.join("layers"));
+            if missing.is_empty() {
+                Ok(Ok("every layer that uses providers has a lock file".into()))
+            } else {
+                Ok(Ok(format!(
+                    "::warning title=provider lock files::no .terraform.lock.hcl in {}",
+                    missing.join(" ")
+                )))
+            }
+        }
         Action::SetupOrchestrator => {
+            // A pinned release installs that release; here the binary under test stands in
+            // for it as for the build job's artifact, and no build job is needed.
+            match input("version") {
+                Some("source") => {
+                    if !step
+                        .artifacts
+                        .names()
+                        .iter()
+                        .any(|n| n == "orchestrator-binary")
+                    {
+                        return Ok(Err(
+                            "::error::Unable to download artifact(s): Artifact not found for name: orchestrator-binary".into(),
+                        ));
+                    }
+                }
+                Some(version) if !version.is_empty() => {}
+                other => return Err(format!("`version: {other:?}` is not a version")),
+            }
             if !flag("terraform", true)? {
                 return Ok(Ok("orchestrator on PATH".into()));
             }
@@ -155,4 +203,42 @@ fn find_on_path(program: &str, env: &BTreeMap<String, String>) -> Option<PathBuf
     std::env::split_paths(env.get("PATH")?)
         .map(|dir| dir.join(program))
         .find(|p| p.is_file())
+}
+
+/// Layers (`layers/<name>`) whose `.tf` files name a provider but that have no
+/// `.terraform.lock.hcl`: the same test as warm-provider-cache's shell step.
+fn layers_without_lock_file(layers: &Path) -> Vec<String> {
+    let mut missing = Vec::new();
+    let Ok(entries) = std::fs::read_dir(layers) else {
+        return missing;
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let uses_providers = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|f| {
+                f.path().extension().is_some_and(|e| e == "tf")
+                    && std::fs::read_to_string(f.path())
+                        .unwrap_or_default()
+                        .lines()
+                        .any(|l| {
+                            let l = l.trim_start();
+                            l.starts_with("required_providers") || l.starts_with("provider \"")
+                        })
+            });
+        if uses_providers && !dir.join(".terraform.lock.hcl").is_file() {
+            missing.push(format!(
+                "layers/{}",
+                dir.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    missing
 }

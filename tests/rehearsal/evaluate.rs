@@ -22,6 +22,8 @@ pub struct Context {
 pub struct Status {
     pub success: bool,
     pub failure: bool,
+    /// A step of this leg was cancelled (tests/rehearsal/cancel.rs); a whole run is never.
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -159,8 +161,7 @@ fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Value, String> {
     };
     match name {
         "always" => arity(0).map(|()| Value::Bool(true)),
-        // The rehearsal is never cancelled.
-        "cancelled" => arity(0).and(status()).map(|_| Value::Bool(false)),
+        "cancelled" => arity(0).and(status()).map(|s| Value::Bool(s.cancelled)),
         "success" => arity(0).and(status()).map(|s| Value::Bool(s.success)),
         "failure" => arity(0).and(status()).map(|s| Value::Bool(s.failure)),
         "fromjson" => {
@@ -200,6 +201,39 @@ fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Value, String> {
                 )),
                 other => to_text(other).map(Value::String),
             }
+        }
+        // `{N}` is argument N+1 as text; `{{` and `}}` are literal braces.
+        "format" => {
+            let Some((template, args)) = values.split_first() else {
+                return Err("`format` takes a format string".into());
+            };
+            let template = to_text(template)?;
+            let mut out = String::new();
+            let mut chars = template.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '{' if chars.peek() == Some(&'{') => {
+                        chars.next();
+                        out.push('{');
+                    }
+                    '}' if chars.peek() == Some(&'}') => {
+                        chars.next();
+                        out.push('}');
+                    }
+                    '{' => {
+                        let index: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                        let arg = index
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| args.get(i))
+                            .ok_or_else(|| format!("format: no argument `{{{index}}}`"))?;
+                        out.push_str(&to_text(arg)?);
+                    }
+                    '}' => return Err(format!("format: a lone `}}` in {template:?}")),
+                    c => out.push(c),
+                }
+            }
+            Ok(Value::String(out))
         }
         other => Err(format!("the function `{other}` is not rehearsed")),
     }
@@ -366,6 +400,7 @@ mod tests {
             .with_status(Status {
                 success: false,
                 failure: true,
+                cancelled: false,
             })
     }
 

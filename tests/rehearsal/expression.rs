@@ -13,11 +13,12 @@ pub const CONTEXTS: [&str; 7] = [
 ];
 
 /// The functions an expression may call (GitHub's names are case-insensitive).
-const FUNCTIONS: [&str; 7] = [
+const FUNCTIONS: [&str; 8] = [
     "always",
     "cancelled",
     "contains",
     "failure",
+    "format",
     "fromjson",
     "join",
     "success",

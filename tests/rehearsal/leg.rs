@@ -24,6 +24,10 @@ pub struct LegPlan<'a> {
     pub matrix: Value,
     pub needs: &'a Value,
     pub workflow_env: &'a BTreeMap<String, String>,
+    /// `inputs` of the workflow (a dispatch's, or a caller's for a reusable workflow).
+    pub inputs: &'a Value,
+    /// The calling job's title, for a reusable workflow's legs (else empty).
+    pub title_prefix: &'a str,
 }
 
 /// One runner's directories and what its job gave it.
@@ -38,6 +42,8 @@ struct Runner<'a> {
 /// What one step that ran did.
 struct Ran {
     ok: bool,
+    /// Cancelled as GitHub cancels a step (tests/rehearsal/cancel.rs).
+    cancelled: bool,
     log: String,
     outputs: BTreeMap<String, String>,
     summary: String,
@@ -56,21 +62,32 @@ impl Rehearsal {
         self.checkout().into(&workspace);
 
         let base = self
-            .scope(Some(&workspace), plan.job_id)
+            .scope(Some(&workspace), plan.job_id, plan.inputs)
             .with("needs", plan.needs.clone(), 3)
             .with("matrix", plan.matrix.clone(), 1);
         let title = match plan.job.get("name") {
             Some(name) => interpolate_text(&text(name), &base)?,
             None => plan.job_id.to_string(),
         };
-        if self.is_lost(&plan.matrix) {
+        let title = if plan.title_prefix.is_empty() {
+            title
+        } else {
+            format!("{} / {title}", plan.title_prefix)
+        };
+        let lost = self.is_lost(&plan.matrix);
+        if lost || (self.only_plans_legs() && plan.job.get("strategy").is_some()) {
             return Ok(LegRun {
                 title,
                 matrix: plan.matrix.clone(),
                 steps: Vec::new(),
                 summary: String::new(),
-                conclusion: Conclusion::Failure,
+                conclusion: if lost {
+                    Conclusion::Failure
+                } else {
+                    Conclusion::Success
+                },
                 outputs: BTreeMap::new(),
+                concurrency: None,
             });
         }
         let runner = Runner {
@@ -97,6 +114,7 @@ impl Rehearsal {
         let mut runs = Vec::new();
         let mut summary = String::new();
         let mut failed = false;
+        let mut cancelled = false;
         for (n, step) in steps(plan.job).iter().enumerate() {
             let name = step_name(step);
             let context = |e: String| format!("{title}, step `{name}`: {e}");
@@ -105,8 +123,9 @@ impl Rehearsal {
                 .clone()
                 .with("steps", Value::Object(steps_context.clone()), 2);
             let status = Status {
-                success: !failed,
+                success: !failed && !cancelled,
                 failure: failed,
+                cancelled,
             };
             let wanted = condition(
                 step.get("if").map(text).as_deref(),
@@ -114,12 +133,15 @@ impl Rehearsal {
             )
             .map_err(context)?;
             let (conclusion, log, outputs) = if wanted {
-                let ran = runner.step(step, n, &scope).map_err(context)?;
+                let ran = runner.step(step, n, &scope, &name).map_err(context)?;
                 summary.push_str(&ran.summary);
-                failed |= !ran.ok;
-                let conclusion = if ran.ok {
+                let conclusion = if ran.cancelled {
+                    cancelled = true;
+                    Conclusion::Cancelled
+                } else if ran.ok {
                     Conclusion::Success
                 } else {
+                    failed = true;
                     Conclusion::Failure
                 };
                 (conclusion, ran.log, ran.outputs)
@@ -154,22 +176,36 @@ impl Rehearsal {
             summary,
             conclusion: if failed {
                 Conclusion::Failure
+            } else if cancelled {
+                Conclusion::Cancelled
             } else {
                 Conclusion::Success
             },
             outputs,
+            concurrency: None,
         })
     }
 }
 
 impl Runner<'_> {
     /// Runs one step whose `if:` held.
-    fn step(&self, step: &serde_yaml::Value, n: usize, scope: &Scope) -> Result<Ran, String> {
+    fn step(
+        &self,
+        step: &serde_yaml::Value,
+        n: usize,
+        scope: &Scope,
+        name: &str,
+    ) -> Result<Ran, String> {
+        let cancel = self.rehearsal.cancel_of(&self.plan.matrix, name);
         let files = StepFiles::new(&self.temp, n);
         let step_env = evaluate_env(&step["env"], scope)?;
         let mut env = self.env(&step_env)?;
         env.extend(files.variables(&self.workspace, &self.temp));
+        let mut cancelled = false;
         let (ok, log) = if let Some(uses) = step.get("uses") {
+            if cancel.is_some() {
+                return Err("cancelling a `uses:` step is not rehearsed".into());
+            }
             let with = evaluate_env(&step["with"], scope)?;
             let action = Action::from_uses(&text(uses))?;
             let done = actions::run(
@@ -187,13 +223,17 @@ impl Runner<'_> {
                 Err(log) => (false, log),
             }
         } else if let Some(script) = step.get("run") {
-            run_script(&text(script), &self.temp, n, &self.workspace, &env)
+            let (ok, log, was_cancelled) =
+                run_script(&text(script), &self.temp, n, &self.workspace, &env, cancel);
+            cancelled = was_cancelled;
+            (ok, log)
         } else {
             return Err("a step with neither `run` nor `uses`".into());
         };
         match files.read() {
             Ok((outputs, summary)) => Ok(Ran {
                 ok,
+                cancelled,
                 log,
                 outputs,
                 summary,
@@ -201,6 +241,7 @@ impl Runner<'_> {
             Err(FileError::NotRehearsed(e)) => Err(e),
             Err(FileError::Malformed(e)) => Ok(Ran {
                 ok: false,
+                cancelled,
                 log: format!("{log}\n::error::{e}"),
                 outputs: BTreeMap::new(),
                 summary: String::new(),
@@ -213,10 +254,7 @@ impl Runner<'_> {
     /// default variables, which a workflow cannot override.
     fn env(&self, step_env: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String> {
         let mut env = self.rehearsal.runner_env();
-        env.insert(
-            "ORCHESTRATOR_CONFIG".into(),
-            self.workspace.join("domains.yaml").display().to_string(),
-        );
+        env.extend(self.rehearsal.leg_env_of(&self.plan.matrix));
         for layer in [self.plan.workflow_env, &self.job_env, step_env] {
             for (name, value) in layer {
                 if name.starts_with("GITHUB_") || name.starts_with("RUNNER_") {
@@ -292,32 +330,60 @@ enum FileError {
     Malformed(String),
 }
 
-/// A `run:` script as GitHub runs it with the default bash shell.
+/// A `run:` script as GitHub runs it with the default bash shell; with `cancel`, cancelled
+/// as the runner cancels it. Returns (succeeded, log, cancelled).
 fn run_script(
     script: &str,
     temp: &Path,
     n: usize,
     workspace: &Path,
     env: &BTreeMap<String, String>,
-) -> (bool, String) {
+    cancel: Option<&crate::rehearsal::cancel::Cancel>,
+) -> (bool, String, bool) {
     let file = temp.join(format!("step-{n}.sh"));
     std::fs::write(&file, script).unwrap();
-    let output = Command::new("bash")
+    let mut command = Command::new("bash");
+    command
         .args(["--noprofile", "--norc", "-eo", "pipefail"])
         .arg(&file)
         .current_dir(workspace)
         .env_clear()
-        .envs(env)
-        .output()
-        .unwrap();
-    let mut log = String::from_utf8_lossy(&output.stdout).into_owned();
-    log.push_str(&String::from_utf8_lossy(&output.stderr));
-    if let Some(code) = output.status.code().filter(|c| *c != 0) {
+        .envs(env);
+    let (status, mut log, cancelled) = match cancel {
+        None => {
+            let output = command.output().unwrap();
+            let mut log = String::from_utf8_lossy(&output.stdout).into_owned();
+            log.push_str(&String::from_utf8_lossy(&output.stderr));
+            (output.status, log, false)
+        }
+        Some(cancel) => {
+            // Output to files: the step's pipes must outlive a killed tree.
+            let out = temp.join(format!("step-{n}.log"));
+            let log_file = std::fs::File::create(&out).unwrap();
+            command
+                .stdout(log_file.try_clone().unwrap())
+                .stderr(log_file);
+            let mut child = crate::rehearsal::cancel::spawn(command);
+            let done = crate::rehearsal::cancel::wait_cancelled(&mut child, cancel);
+            let status = child.wait().unwrap();
+            let mut log = std::fs::read_to_string(&out).unwrap_or_default();
+            if done.ended_before {
+                log.push_str("\n(the step ended before its cancel)");
+            } else {
+                log.push_str("\nError: The operation was canceled.");
+                for name in &done.killed {
+                    log.push_str(&format!("\nkilled at the runner's deadline: {name}"));
+                }
+            }
+            (status, log, !done.ended_before)
+        }
+    };
+    if let Some(code) = status.code().filter(|c| *c != 0) {
         log.push_str(&format!(
             "\nError: Process completed with exit code {code}."
         ));
     }
-    (output.status.success(), log)
+    (status.success(), log, cancelled)
 }
 
 /// An `env:`, `with:` or `outputs:` mapping with its expressions evaluated.

@@ -12,6 +12,7 @@ pub enum Conclusion {
     Success,
     Failure,
     Skipped,
+    Cancelled,
 }
 
 impl Conclusion {
@@ -20,6 +21,7 @@ impl Conclusion {
             Conclusion::Success => "success",
             Conclusion::Failure => "failure",
             Conclusion::Skipped => "skipped",
+            Conclusion::Cancelled => "cancelled",
         }
     }
 }
@@ -43,6 +45,8 @@ pub struct LegRun {
     pub summary: String,
     pub conclusion: Conclusion,
     pub outputs: BTreeMap<String, String>,
+    /// The leg's concurrency group, when its job has one.
+    pub concurrency: Option<String>,
 }
 
 impl LegRun {
@@ -62,25 +66,6 @@ pub struct JobRun {
 }
 
 impl JobRun {
-    /// The matrix leg whose `matrix.name` is `name`.
-    pub fn leg(&self, name: &str) -> &LegRun {
-        self.legs
-            .iter()
-            .find(|l| l.matrix["name"] == name)
-            .unwrap_or_else(|| panic!("no matrix leg `{name}`"))
-    }
-
-    /// The `matrix.name` of every leg, sorted.
-    pub fn leg_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .legs
-            .iter()
-            .filter_map(|l| l.matrix["name"].as_str().map(str::to_string))
-            .collect();
-        names.sort();
-        names
-    }
-
     /// The only leg of a job without a matrix.
     pub fn single(&self) -> &LegRun {
         assert_eq!(self.legs.len(), 1, "the job ran {} legs", self.legs.len());
@@ -120,5 +105,61 @@ impl Run {
             }
         }
         out
+    }
+}
+
+/// The chunk jobs of one wave (`<wave>-1`, `<wave>-2`, ...) seen as one: GitHub runs a wave
+/// of more than 256 accounts as several matrix jobs.
+pub struct Wave<'a> {
+    pub chunks: Vec<&'a JobRun>,
+}
+
+impl<'a> Wave<'a> {
+    /// Every leg of every chunk job.
+    pub fn legs(&self) -> impl Iterator<Item = &'a LegRun> + '_ {
+        self.chunks.iter().flat_map(|c| c.legs.iter())
+    }
+
+    /// The leg whose `matrix.name` is `name`, in whichever chunk.
+    pub fn leg(&self, name: &str) -> &'a LegRun {
+        self.legs()
+            .find(|l| l.matrix["name"] == name)
+            .unwrap_or_else(|| panic!("no matrix leg `{name}`"))
+    }
+
+    /// The `matrix.name` of every leg, sorted.
+    pub fn leg_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .legs()
+            .filter_map(|l| l.matrix["name"].as_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Failure if a chunk failed; skipped if every chunk was; cancelled if one was; else
+    /// success.
+    pub fn result(&self) -> Conclusion {
+        let any = |c: Conclusion| self.chunks.iter().any(|j| j.result == c);
+        if any(Conclusion::Failure) {
+            Conclusion::Failure
+        } else if any(Conclusion::Cancelled) {
+            Conclusion::Cancelled
+        } else if self.chunks.iter().all(|j| j.result == Conclusion::Skipped) {
+            Conclusion::Skipped
+        } else {
+            Conclusion::Success
+        }
+    }
+}
+
+impl Run {
+    /// The chunk jobs `<wave>-<n>` of a wave, in order (at least one must exist).
+    pub fn wave(&self, wave: &str) -> Wave<'_> {
+        let chunks: Vec<&JobRun> = (1..)
+            .map_while(|n| self.jobs.get(&format!("{wave}-{n}")))
+            .collect();
+        assert!(!chunks.is_empty(), "no chunk job `{wave}-1` in the run");
+        Wave { chunks }
     }
 }

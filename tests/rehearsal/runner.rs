@@ -43,6 +43,16 @@ pub struct Rehearsal {
     /// The event that triggered the run (default: a push to main, with no payload).
     event_name: String,
     event: Value,
+    /// `inputs` of a `workflow_dispatch` run.
+    inputs: Map<String, Value>,
+    /// The ref the run is on (default `refs/heads/main`).
+    git_ref: String,
+    /// A leg to interrupt as GitHub cancels a run: its account, the step, and when.
+    cancel: Option<crate::rehearsal::cancel::Cancel>,
+    /// Variables in the environment of one account's leg only: (account, name, value).
+    leg_env: Vec<(String, String, String)>,
+    /// Matrix legs are expanded, named and grouped, but their steps do not run.
+    planned_only: bool,
 }
 
 impl Rehearsal {
@@ -72,7 +82,88 @@ impl Rehearsal {
             lost: Vec::new(),
             event_name: "push".into(),
             event: json!({}),
+            inputs: Map::new(),
+            git_ref: "refs/heads/main".into(),
+            cancel: None,
+            leg_env: Vec::new(),
+            planned_only: false,
         }
+    }
+
+    /// Matrix legs are expanded (matrix, `if:`, name, concurrency group) but none of their
+    /// steps runs: for the shape of runs too large to deploy here.
+    pub fn legs_planned_only(mut self) -> Self {
+        self.planned_only = true;
+        self
+    }
+
+    pub(crate) fn only_plans_legs(&self) -> bool {
+        self.planned_only
+    }
+
+    /// A variable in the environment of this account's leg only (as if set on its runner).
+    pub fn leg_env(mut self, account: &str, name: &str, value: &str) -> Self {
+        self.leg_env
+            .push((account.into(), name.into(), value.into()));
+        self
+    }
+
+    pub(crate) fn leg_env_of(&self, matrix: &Value) -> BTreeMap<String, String> {
+        self.leg_env
+            .iter()
+            .filter(|(account, _, _)| matrix["account"].as_str() == Some(account.as_str()))
+            .map(|(_, name, value)| (name.clone(), value.clone()))
+            .collect()
+    }
+
+    /// A repository variable (`vars.<name>`).
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    #[allow(dead_code)] // for workflow_dispatch rehearsals
+    /// An input of a `workflow_dispatch` run (a string, or a boolean for `true`/`false`).
+    pub fn input(mut self, name: &str, value: Value) -> Self {
+        self.inputs.insert(name.into(), value);
+        self
+    }
+
+    #[allow(dead_code)] // for workflow_dispatch rehearsals
+    /// The ref the run is on, e.g. `refs/tags/main` (default `refs/heads/main`).
+    pub fn on_ref(mut self, git_ref: &str) -> Self {
+        self.git_ref = git_ref.into();
+        self
+    }
+
+    /// Cancels this account's leg while it runs `step`, `after` a process named
+    /// `once_running` appears in the step (e.g. the `sleep` of a layer's apply): the step's
+    /// entry process gets SIGINT, then SIGTERM, and the whole process tree is killed 10 s
+    /// after the SIGINT if it still runs, as GitHub's runner does.
+    pub fn cancel_leg(
+        mut self,
+        account: &str,
+        step: &str,
+        once_running: &str,
+        after: std::time::Duration,
+    ) -> Self {
+        self.cancel = Some(crate::rehearsal::cancel::Cancel {
+            account: account.into(),
+            step: step.into(),
+            after,
+            once_running: Some(once_running.into()),
+        });
+        self
+    }
+
+    pub(crate) fn cancel_of(
+        &self,
+        matrix: &Value,
+        step: &str,
+    ) -> Option<&crate::rehearsal::cancel::Cancel> {
+        self.cancel
+            .as_ref()
+            .filter(|c| c.step == step && matrix["account"].as_str() == Some(c.account.as_str()))
     }
 
     /// The event of the next `run` (`pull_request` with its payload, `schedule`, ...): the
@@ -153,50 +244,49 @@ impl Rehearsal {
     /// Runs every job; a workflow the rehearsal cannot follow faithfully is a panic naming
     /// the job, the step and the reason.
     pub fn run(&self) -> Run {
-        let fail = |e: String| -> ! { panic!("{}: {e}", self.workflow.file.display()) };
-        check_workflow_keys(&self.workflow.doc).unwrap_or_else(|e| fail(e));
-        let workflow_env = evaluate_env(&self.workflow.doc["env"], &self.scope(None, ""))
-            .unwrap_or_else(|e| fail(e));
+        let inputs = Value::Object(self.inputs.clone());
+        self.run_workflow(&self.workflow, &inputs, "")
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The jobs of `workflow` in `needs` order, with `inputs` (a dispatch's or a caller's);
+    /// `title` prefixes job titles as GitHub shows a called workflow's jobs.
+    fn run_workflow(
+        &self,
+        workflow: &Workflow,
+        inputs: &Value,
+        title: &str,
+    ) -> Result<Run, String> {
+        let fail = |e: String| format!("{}: {e}", workflow.file.display());
+        check_workflow_keys(&workflow.doc).map_err(fail)?;
+        let workflow_env =
+            evaluate_env(&workflow.doc["env"], &self.scope(None, "", inputs)).map_err(fail)?;
         let mut run = Run::default();
-        for id in self
-            .workflow
-            .jobs_in_needs_order()
-            .unwrap_or_else(|e| fail(e))
-        {
+        for id in workflow.jobs_in_needs_order().map_err(fail)? {
             let job = self
-                .job(&id, &run, &workflow_env)
-                .unwrap_or_else(|e| fail(format!("job `{id}`: {e}")));
+                .job(workflow, &id, &run, &workflow_env, inputs, title)
+                .map_err(|e| fail(format!("job `{id}`: {e}")))?;
             run.jobs.insert(id.clone(), job);
             run.order.push(id);
         }
-        run
+        Ok(run)
     }
 
     fn job(
         &self,
+        workflow: &Workflow,
         id: &str,
         run: &Run,
         workflow_env: &BTreeMap<String, String>,
+        inputs: &Value,
+        title_prefix: &str,
     ) -> Result<JobRun, String> {
-        let job = self.workflow.job(id);
+        let job = workflow.job(id);
         check_job_keys(job)?;
         let declared: Vec<String> = entries(&job["outputs"])
             .into_iter()
             .map(|(k, _)| k)
             .collect();
-        if steps(job)
-            .iter()
-            .any(|s| s.get("uses").map(text).as_deref() == Some(BUILD_ACTION))
-        {
-            if !declared.is_empty() {
-                return Err("the build job's outputs are not rehearsed".into());
-            }
-            return Ok(JobRun {
-                result: Conclusion::Success,
-                outputs: BTreeMap::new(),
-                legs: Vec::new(),
-            });
-        }
 
         let mut needs_context = Map::new();
         for need in needs(job) {
@@ -207,7 +297,7 @@ impl Rehearsal {
             );
         }
         let needs_context = Value::Object(needs_context);
-        let ancestors = self.workflow.ancestors(id);
+        let ancestors = workflow.ancestors(id);
         let status = Status {
             success: ancestors
                 .iter()
@@ -215,8 +305,11 @@ impl Rehearsal {
             failure: ancestors
                 .iter()
                 .any(|a| run.job(a).result == Conclusion::Failure),
+            cancelled: false,
         };
-        let scope = self.scope(None, id).with("needs", needs_context.clone(), 3);
+        let scope = self
+            .scope(None, id, inputs)
+            .with("needs", needs_context.clone(), 3);
         let wanted = condition(
             job.get("if").map(text).as_deref(),
             &scope.clone().with_status(status),
@@ -229,6 +322,35 @@ impl Rehearsal {
                 legs: Vec::new(),
             });
         }
+        if steps(job)
+            .iter()
+            .any(|s| s.get("uses").map(text).as_deref() == Some(BUILD_ACTION))
+        {
+            if !declared.is_empty() {
+                return Err("the build job's outputs are not rehearsed".into());
+            }
+            // What `version: source` downloads; the binary under test stands in for it.
+            let binary = self.artifacts().dir().join("orchestrator-binary");
+            std::fs::create_dir_all(&binary).unwrap();
+            std::fs::write(binary.join("orchestrator"), "the binary under test\n").unwrap();
+            return Ok(JobRun {
+                result: Conclusion::Success,
+                outputs: BTreeMap::new(),
+                legs: Vec::new(),
+            });
+        }
+        if let Some(uses) = job.get("uses") {
+            let title = match job.get("name") {
+                Some(name) => interpolate_text(&text(name), &scope)?,
+                None => id.to_string(),
+            };
+            let title = if title_prefix.is_empty() {
+                title
+            } else {
+                format!("{title_prefix} / {title}")
+            };
+            return self.call(&text(uses), job, &scope, &title);
+        }
 
         let (matrices, max_parallel) = match job.get("strategy") {
             Some(strategy) => {
@@ -236,8 +358,9 @@ impl Rehearsal {
             }
             None => (vec![json!({})], 1),
         };
-        check_concurrency(job, &matrices, &scope).map_err(|e| format!("concurrency: {e}"))?;
-        let legs = parallel(&matrices, max_parallel, |index, matrix| {
+        let groups =
+            check_concurrency(job, &matrices, &scope).map_err(|e| format!("concurrency: {e}"))?;
+        let mut legs = parallel(&matrices, max_parallel, |index, matrix| {
             self.leg(&LegPlan {
                 job_id: id,
                 job,
@@ -245,9 +368,14 @@ impl Rehearsal {
                 matrix: matrix.clone(),
                 needs: &needs_context,
                 workflow_env,
+                inputs,
+                title_prefix,
             })
         })?;
 
+        for (leg, group) in legs.iter_mut().zip(groups) {
+            leg.concurrency = group;
+        }
         if job.get("strategy").is_some() && !declared.is_empty() {
             return Err("outputs of a matrix job (the last leg wins) are not rehearsed".into());
         }
@@ -257,6 +385,8 @@ impl Rehearsal {
         Ok(JobRun {
             result: if failed {
                 Conclusion::Failure
+            } else if legs.iter().any(|l| l.conclusion == Conclusion::Cancelled) {
+                Conclusion::Cancelled
             } else {
                 Conclusion::Success
             },
@@ -265,14 +395,102 @@ impl Rehearsal {
         })
     }
 
+    /// A job that calls a reusable workflow of this repository (`uses: ./.github/workflows/
+    /// <file>`): its `with:` checked against the `workflow_call` inputs (types, required,
+    /// defaults), then its jobs run as the caller job; the caller fails when one of them does.
+    fn call(
+        &self,
+        uses: &str,
+        job: &serde_yaml::Value,
+        scope: &Scope,
+        title: &str,
+    ) -> Result<JobRun, String> {
+        let Some(file) = uses.strip_prefix("./.github/workflows/") else {
+            return Err(format!(
+                "`uses: {uses}`: only reusable workflows of this repository are rehearsed"
+            ));
+        };
+        if job.get("strategy").is_some() || job.get("concurrency").is_some() {
+            return Err("a matrix or concurrency on a calling job is not rehearsed".into());
+        }
+        if job.get("secrets").is_some() {
+            return Err("secrets passed to a called workflow are not rehearsed".into());
+        }
+        let called = Workflow::read(&self.repo, file);
+        let call = &called.doc["on"]["workflow_call"];
+        if call.as_mapping().is_none() {
+            return Err(format!("{file} has no `on: workflow_call`"));
+        }
+        if call.get("outputs").is_some() || call.get("secrets").is_some() {
+            return Err(format!(
+                "{file}: workflow_call outputs or secrets are not rehearsed"
+            ));
+        }
+        let with = evaluate_env(&job["with"], scope).map_err(|e| format!("with: {e}"))?;
+        let declared = call["inputs"].as_mapping().cloned().unwrap_or_default();
+        if let Some(unknown) = with
+            .keys()
+            .find(|k| !declared.contains_key(serde_yaml::Value::String((*k).clone())))
+        {
+            return Err(format!("{file} has no input `{unknown}`"));
+        }
+        let mut inputs = Map::new();
+        for (name, spec) in &declared {
+            let name = text(name);
+            let kind = text(&spec["type"]);
+            let value = match with.get(&name) {
+                Some(given) => given.clone(),
+                None if spec["required"].as_bool() == Some(true) => {
+                    return Err(format!("{file}: the required input `{name}` is not given"))
+                }
+                None => text(&spec["default"]),
+            };
+            let typed = match kind.as_str() {
+                "string" => Value::String(value),
+                "boolean" => match value.as_str() {
+                    "true" => Value::Bool(true),
+                    "false" | "" => Value::Bool(false),
+                    other => return Err(format!("input `{name}`: `{other}` is not a boolean")),
+                },
+                "number" => serde_json::from_str::<serde_json::Number>(&value)
+                    .map(Value::Number)
+                    .map_err(|_| format!("input `{name}`: `{value}` is not a number"))?,
+                other => return Err(format!("input `{name}`: type `{other}` is not rehearsed")),
+            };
+            inputs.insert(name, typed);
+        }
+        let Run { mut jobs, order } = self.run_workflow(&called, &Value::Object(inputs), title)?;
+        let failed = jobs.values().any(|j| j.result == Conclusion::Failure);
+        let cancelled = jobs.values().any(|j| j.result == Conclusion::Cancelled);
+        let legs: Vec<LegRun> = order
+            .iter()
+            .flat_map(|id| jobs.remove(id).map(|j| j.legs).unwrap_or_default())
+            .collect();
+        Ok(JobRun {
+            result: if failed {
+                Conclusion::Failure
+            } else if cancelled {
+                Conclusion::Cancelled
+            } else {
+                Conclusion::Success
+            },
+            outputs: BTreeMap::new(),
+            legs,
+        })
+    }
+
     /// The contexts every expression may use; `github.workspace` only on a runner.
-    pub(crate) fn scope(&self, workspace: Option<&Path>, job: &str) -> Scope {
+    pub(crate) fn scope(&self, workspace: Option<&Path>, job: &str, inputs: &Value) -> Scope {
         let mut github = json!({
             "repository": REPOSITORY,
             "server_url": SERVER_URL,
             "run_id": RUN_ID,
             "sha": SHA,
-            "ref": "refs/heads/main",
+            "ref": self.git_ref,
+            "ref_name": self.git_ref
+                .strip_prefix("refs/heads/")
+                .or_else(|| self.git_ref.strip_prefix("refs/tags/"))
+                .unwrap_or(&self.git_ref),
             "event_name": self.event_name,
             "event": self.event,
             "job": job,
@@ -282,7 +500,7 @@ impl Rehearsal {
         }
         Scope::default()
             .with("github", github, 1)
-            .with("inputs", json!({}), 1)
+            .with("inputs", inputs.clone(), 1)
             .with("vars", json!(self.vars), 0)
             .with("secrets", json!(self.secrets), 0)
     }
@@ -310,7 +528,7 @@ impl Rehearsal {
             ("GITHUB_RUN_ID", RUN_ID),
             ("GITHUB_RUN_ATTEMPT", "1"),
             ("GITHUB_SHA", SHA),
-            ("GITHUB_REF", "refs/heads/main"),
+            ("GITHUB_REF", self.git_ref.as_str()),
             ("GITHUB_EVENT_NAME", self.event_name.as_str()),
             (
                 "GITHUB_EVENT_PATH",
@@ -394,9 +612,13 @@ fn yaml_value(value: &serde_yaml::Value, scope: &Scope) -> Result<Value, String>
 /// A job's `concurrency`: never cancelled, and a different group for every leg. GitHub keeps
 /// only the newest waiting run of a group, so two legs of one run in one group would
 /// cancel each other.
-fn check_concurrency(job: &serde_yaml::Value, legs: &[Value], scope: &Scope) -> Result<(), String> {
+fn check_concurrency(
+    job: &serde_yaml::Value,
+    legs: &[Value],
+    scope: &Scope,
+) -> Result<Vec<Option<String>>, String> {
     let Some(concurrency) = job.get("concurrency") else {
-        return Ok(());
+        return Ok(legs.iter().map(|_| None).collect());
     };
     let (group, cancel) = match concurrency {
         serde_yaml::Value::String(group) => (group.clone(), Value::Bool(false)),
@@ -412,14 +634,16 @@ fn check_concurrency(job: &serde_yaml::Value, legs: &[Value], scope: &Scope) -> 
         return Err("cancel-in-progress: true is not rehearsed".into());
     }
     let mut seen = BTreeMap::new();
+    let mut groups = Vec::new();
     for leg in legs {
         let scope = scope.clone().with("matrix", leg.clone(), 1);
         let name = interpolate_text(&group, &scope)?;
         if let Some(other) = seen.insert(name.clone(), leg.clone()) {
             return Err(format!("legs {other} and {leg} share the group `{name}`"));
         }
+        groups.push(Some(name));
     }
-    Ok(())
+    Ok(groups)
 }
 
 /// Runs `leg` for every matrix entry, at most `limit` at a time, results in entry order.

@@ -11,7 +11,8 @@ use serde_yaml::Value;
 /// Job keys the rehearsal honours, and those it may ignore because they change nothing in
 /// what runs locally (the runner image, the time limit, the token's permissions, which
 /// are checked by tests/workflows.rs, and the environment's reviewers).
-const JOB_KEYS: [&str; 12] = [
+/// `uses`, `with` and `secrets` call a reusable workflow (tests/rehearsal/runner.rs).
+const JOB_KEYS: [&str; 15] = [
     "name",
     "needs",
     "if",
@@ -24,6 +25,9 @@ const JOB_KEYS: [&str; 12] = [
     "timeout-minutes",
     "permissions",
     "environment",
+    "uses",
+    "with",
+    "secrets",
 ];
 
 const STEP_KEYS: [&str; 7] = ["name", "id", "if", "env", "run", "uses", "with"];

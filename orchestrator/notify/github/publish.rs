@@ -1,8 +1,7 @@
 //! What `run`, `deploy` and `report summary` do in GitHub Actions: annotations on stdout
-//! (the runner reads workflow commands there) and the job summary appended to
+//! (the runner reads workflow commands there; written by `console::workflow_command`) and the job summary appended to
 //! `$GITHUB_STEP_SUMMARY`. Outside GitHub Actions, nothing.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::annotations::annotations;
@@ -23,7 +22,7 @@ pub fn publish(report: &RunReport, report_path: &Path) -> std::io::Result<()> {
         report_path,
         &GithubActions::from_env(),
         &links,
-        &mut std::io::stdout().lock(),
+        &mut |line| crate::console::workflow_command(crate::console::Stream::Stdout, line),
     )
 }
 
@@ -32,13 +31,14 @@ pub fn publish_with(
     report_path: &Path,
     env: &GithubActions,
     links: &RunLinks,
-    out: &mut dyn Write,
+    annotate: &mut dyn FnMut(&str),
 ) -> std::io::Result<()> {
     if !env.actions {
         return Ok(());
     }
-    out.write_all(annotations(report).as_bytes())?;
-    out.flush()?;
+    for line in annotations(report).lines() {
+        annotate(line);
+    }
     let Some(path) = &env.step_summary else {
         return Ok(());
     };

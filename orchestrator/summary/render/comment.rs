@@ -2,7 +2,7 @@
 //! deferred changes, the account x layer table, and collapsed resource lists (accounts with
 //! identical changes folded into one), at a given level of detail.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use crate::report::Status;
@@ -191,66 +191,105 @@ fn destroys(out: &mut String, summary: &Summary, detail: &Detail) {
     out.push_str("\n### Destroys and replacements\n\n");
     match detail.destroys {
         Destroys::Full => {
+            // Accounts whose destroys are identical (same layers, addresses and reasons)
+            // share one entry: 40 accounts losing the same bucket read as one.
+            let mut entries: Vec<(Vec<&AccountSummary>, Vec<String>)> = Vec::new();
+            let mut by_lines: HashMap<Vec<String>, usize> = HashMap::new();
             for account in destroying {
-                account_line(out, account);
-                for (layer, plan) in account.plans() {
-                    for change in by_kind(&plan.resources).filter(|c| c.kind.destroys()) {
-                        out.push_str(&format!(
-                            "  - {} {}\n",
-                            code(layer),
-                            words::resource(change)
-                        ));
+                let lines: Vec<String> = account
+                    .plans()
+                    .flat_map(|(layer, plan)| {
+                        by_kind(&plan.resources)
+                            .filter(|c| c.kind.destroys())
+                            .map(move |c| format!("  - {} {}\n", code(layer), words::resource(c)))
+                    })
+                    .collect();
+                match by_lines.get(&lines) {
+                    Some(&e) => entries[e].0.push(account),
+                    None => {
+                        by_lines.insert(lines.clone(), entries.len());
+                        entries.push((vec![account], lines));
                     }
+                }
+            }
+            for (accounts, lines) in entries {
+                account_line(out, &accounts);
+                for line in lines {
+                    out.push_str(&line);
                 }
             }
         }
         Destroys::Grouped => {
-            // (kind, layer, address) -> accounts, in the order of the first account.
-            let mut groups: BTreeMap<(u8, &str, &str), Vec<&str>> = BTreeMap::new();
-            let mut order: Vec<(u8, &str, &str)> = Vec::new();
+            // (kind, layer, address) -> accounts, then the addresses destroyed in the same
+            // accounts under one entry naming them: an address shared by 40 accounts, or 30
+            // addresses shared by the same 40, name those accounts once.
+            let mut accounts_of: HashMap<DestroyKey<'_>, Vec<&str>> = HashMap::new();
+            let mut order: Vec<DestroyKey<'_>> = Vec::new();
             for account in &destroying {
                 for (layer, plan) in account.plans() {
                     for change in plan.resources.iter().filter(|c| c.kind.destroys()) {
                         let key = (change.kind as u8, layer, &*change.address);
-                        let accounts = groups.entry(key).or_default();
+                        let accounts = accounts_of.entry(key).or_default();
                         if accounts.is_empty() {
                             order.push(key);
                         }
-                        accounts.push(&account.name);
+                        if accounts.last() != Some(&account.name.as_str()) {
+                            accounts.push(&account.name);
+                        }
                     }
                 }
             }
-            order.sort_by_key(|key| key.0);
+            let mut groups: Vec<(&Vec<&str>, Vec<DestroyKey<'_>>)> = Vec::new();
+            let mut group_of: HashMap<&Vec<&str>, usize> = HashMap::new();
             for key in order {
-                let accounts = &groups[&key];
-                let change = find_change(&destroying, key);
+                let accounts = &accounts_of[&key];
+                match group_of.get(accounts) {
+                    Some(&g) => groups[g].1.push(key),
+                    None => {
+                        group_of.insert(accounts, groups.len());
+                        groups.push((accounts, vec![key]));
+                    }
+                }
+            }
+            for (accounts, mut keys) in groups {
                 let names: Vec<String> = accounts
                     .iter()
                     .map(|a| format!("**{}**", text(a)))
                     .collect();
-                let place = if accounts.len() == 1 {
-                    names[0].clone()
+                if accounts.len() == 1 {
+                    out.push_str(&format!("- {}\n", names[0]));
                 } else {
-                    format!("{} accounts: {}", accounts.len(), names.join(", "))
-                };
-                out.push_str(&format!(
-                    "- {} {} in {place}\n",
-                    code(key.1),
-                    change.map_or_else(|| code(key.2), words::resource_short)
-                ));
+                    out.push_str(&format!(
+                        "- {} accounts: {}\n",
+                        accounts.len(),
+                        names.join(", ")
+                    ));
+                }
+                keys.sort_by_key(|key| key.0);
+                for key in keys {
+                    let change = find_change(&destroying, key);
+                    out.push_str(&format!(
+                        "  - {} {}\n",
+                        code(key.1),
+                        change.map_or_else(|| code(key.2), words::resource_short)
+                    ));
+                }
             }
         }
         Destroys::Counts => {
             for account in destroying {
-                account_line(out, account);
+                account_line(out, &[account]);
             }
         }
     }
 }
 
+/// A destroyed or replaced resource across accounts: (kind, layer, address).
+type DestroyKey<'a> = (u8, &'a str, &'a str);
+
 fn find_change<'a>(
     accounts: &[&'a AccountSummary],
-    key: (u8, &str, &str),
+    key: DestroyKey<'_>,
 ) -> Option<&'a ResourceChange> {
     accounts.iter().find_map(|a| {
         a.plans()
@@ -259,7 +298,10 @@ fn find_change<'a>(
     })
 }
 
-fn account_line(out: &mut String, account: &AccountSummary) {
+/// "- **a**: 1 to destroy, 2 to replace", or for accounts with identical destroys
+/// "- **a**, **b** (identical in 2 accounts): ...".
+fn account_line(out: &mut String, accounts: &[&AccountSummary]) {
+    let account = accounts[0];
     let counts = account.counts();
     let mut parts = Vec::new();
     if counts.destroy > 0 {
@@ -276,9 +318,18 @@ fn account_line(out: &mut String, account: &AccountSummary) {
     if others > 0 {
         parts.push(format!("{others} other with delete"));
     }
+    let names: Vec<String> = accounts
+        .iter()
+        .map(|a| format!("**{}**", text(&a.name)))
+        .collect();
+    let folded = if accounts.len() > 1 {
+        format!(" (identical in {} accounts)", accounts.len())
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "- **{}**: {}\n",
-        text(&account.name),
+        "- {}{folded}: {}\n",
+        names.join(", "),
         parts.join(", ")
     ));
 }

@@ -1,8 +1,10 @@
 //! How much of the summary a comment shows, and the order in which detail is given up to
 //! fit a size limit: what a reviewer needs least goes first. The per-account resource lists
 //! go first (one folded group at a time), then table rows, error lines and the addresses of
-//! drift, then the table; only then are destroyed addresses grouped, and as a last resort
-//! counted. The headline and every destroying account are in every step.
+//! drift, then the table; only when the destroyed addresses alone do not fit are they
+//! grouped by address across accounts, and as a last resort counted per account (the full
+//! list then lives in the job summary, `--full` and `--destroy-list`). The headline and
+//! every destroying account are in every step.
 
 use crate::summary::model::{AccountSummary, LayerState, Summary};
 
@@ -63,28 +65,35 @@ impl Detail {
 
     /// Every step without resource lists, from the most detailed to the barest; each gives
     /// up more than the last. [`fit`](super::fit) then adds back as many lists as fit.
+    /// The destroys are given up last: every other detail goes before they are grouped, and
+    /// when they are grouped (or counted) the other details start again from the top, so
+    /// the table comes back whenever the shorter destroys leave room for it.
     pub fn steps() -> Vec<Detail> {
-        let mut steps = vec![Detail {
-            lists: Some(0),
-            ..Detail::FULL
-        }];
-        let mut next = |change: &dyn Fn(&mut Detail)| {
-            let mut detail = *steps.last().expect("starts with one");
-            change(&mut detail);
+        let mut steps = Vec::new();
+        for destroys in [Destroys::Full, Destroys::Grouped, Destroys::Counts] {
+            let mut detail = Detail {
+                destroys,
+                lists: Some(0),
+                ..Detail::FULL
+            };
             steps.push(detail);
-        };
-        next(&|d| d.rows = Rows::Changed);
-        next(&|d| d.unchanged_names = false);
-        next(&|d| d.rows = Rows::Notable);
-        next(&|d| d.error_lines = Some(5));
-        next(&|d| d.bad_plan_messages = false);
-        next(&|d| d.changed_names = false);
-        next(&|d| d.extra_addresses = false);
-        next(&|d| d.error_lines = Some(1));
-        next(&|d| d.rows = Rows::None);
-        next(&|d| d.error_lines = Some(0));
-        next(&|d| d.destroys = Destroys::Grouped);
-        next(&|d| d.destroys = Destroys::Counts);
+            let others: [&dyn Fn(&mut Detail); 10] = [
+                &|d| d.rows = Rows::Changed,
+                &|d| d.unchanged_names = false,
+                &|d| d.rows = Rows::Notable,
+                &|d| d.error_lines = Some(5),
+                &|d| d.bad_plan_messages = false,
+                &|d| d.changed_names = false,
+                &|d| d.extra_addresses = false,
+                &|d| d.error_lines = Some(1),
+                &|d| d.rows = Rows::None,
+                &|d| d.error_lines = Some(0),
+            ];
+            for change in others {
+                change(&mut detail);
+                steps.push(detail);
+            }
+        }
         steps
     }
 

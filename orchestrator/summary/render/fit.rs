@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::summary::model::{AccountSummary, Summary};
 
 use super::comment::{list_groups, render_parts};
-use super::detail::Detail;
+use super::detail::{Destroys, Detail};
 use super::markdown::{code, thousands};
 
 /// A size limit and how it is counted.
@@ -30,6 +30,9 @@ pub struct FullVersion {
     pub step_summary: bool,
     /// The CI run whose job summary holds it.
     pub run_url: Option<String>,
+    /// `--destroy-list FILE`: every destroyed and replaced address with account and layer,
+    /// named when the comment only counts them.
+    pub destroy_list: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -101,7 +104,7 @@ fn attempt(
     full: &FullVersion,
 ) -> (usize, Fitted) {
     let left_out = detail.left_out(summary, groups);
-    let note = (!left_out.is_empty()).then(|| note(&left_out, limit, full));
+    let note = (!left_out.is_empty()).then(|| note(&left_out, detail, limit, full));
     let text = render_parts(summary, detail, note.as_deref(), groups).join("");
     (
         (limit.measure)(&text),
@@ -113,7 +116,7 @@ fn attempt(
     )
 }
 
-fn note(left_out: &[String], limit: Limit, full: &FullVersion) -> String {
+fn note(left_out: &[String], detail: &Detail, limit: Limit, full: &FullVersion) -> String {
     let mut places = Vec::new();
     if full.step_summary {
         places.push(match &full.run_url {
@@ -129,13 +132,24 @@ fn note(left_out: &[String], limit: Limit, full: &FullVersion) -> String {
     } else {
         format!("The full version is {}.", places.join(" and "))
     };
-    format!(
+    let mut note = format!(
         "Shortened to fit the {}-{} limit of {}: left out {}. {where_}",
         thousands(limit.max),
         limit.unit.trim_end_matches('s'),
         limit.of,
         left_out.join("; "),
-    )
+    );
+    if let (Destroys::Counts, Some(list)) = (detail.destroys, &full.destroy_list) {
+        let of_run = match &full.run_url {
+            Some(url) => format!(" of [the CI run]({url})"),
+            None => String::new(),
+        };
+        note.push_str(&format!(
+            " Every destroyed and replaced address, with its account and layer, is in {}{of_run}.",
+            code(&list.display().to_string())
+        ));
+    }
+    note
 }
 
 #[cfg(test)]
@@ -231,6 +245,7 @@ mod tests {
             file: Some("plan-summary.md".into()),
             step_summary: true,
             run_url: Some("https://github.com/acme/platform/actions/runs/9".into()),
+            destroy_list: None,
         };
         let fitted = fit(&summary, limit(20_000), &full).unwrap();
         assert!(fitted.text.contains(

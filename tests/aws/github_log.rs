@@ -1,0 +1,153 @@
+//! Everything a run prints, read as the GitHub Actions runner reads it (`github_runner`):
+//! eight accounts assuming their roles on moto, four at a time, with a FAKE terraform
+//! (`fake-terraform-hostile.sh`) that prints workflow commands in every form the runner
+//! parses and the credentials it was given, and one account whose apply fails with
+//! commands in its error text. Nothing terraform printed may run; every secret is masked
+//! before the runner meets it; the orchestrator's own groups and annotations still work.
+
+use orchestrator::report::{read_report, Outcome, Status};
+
+use super::github_runner::Runner;
+use super::moto::MotoServer;
+use super::org::Org;
+
+const SCRIPT: &str = include_str!("fake-terraform-hostile.sh");
+const FAILING: &str = "d03-prod";
+
+#[test]
+fn terraform_output_runs_no_workflow_command_and_every_secret_is_masked_first() {
+    let org = Org::generated(4, "", "");
+    let outside = tempfile::tempdir().unwrap();
+    let moto = MotoServer::start(outside.path());
+    let fake = org.dir.path().join("fake-terraform-hostile");
+    std::fs::write(&fake, SCRIPT).unwrap();
+    make_executable(&fake);
+    let summary = org.dir.path().join("step-summary.md");
+
+    let run = org
+        .cli()
+        .args(["run", "--terraform", fake.to_str().unwrap()])
+        .args(["--parallel", "4", "--retries", "0"])
+        .env("AWS_ENDPOINT_URL_STS", &moto.url)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_RUN_ID", "4242")
+        .env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())
+        .env("FAKE_FAIL_ACCOUNT", FAILING)
+        .run();
+
+    let report = read_report(&org.dir.path().join(".orchestrator/report.json")).unwrap();
+    assert_eq!(report.outcome, Outcome::Failed, "{}", run.output);
+    assert_eq!(run.code, 1, "{}", run.output);
+    let failed: Vec<&str> = report
+        .jobs
+        .iter()
+        .filter(|j| j.status == Status::Failed)
+        .map(|j| j.account.as_str())
+        .collect();
+    assert_eq!(failed, [FAILING]);
+    let accounts: Vec<&str> = report.jobs.iter().map(|j| j.account.as_str()).collect();
+    assert_eq!(accounts.len(), 8);
+
+    // Every secret moto issued (the preflight's sessions and the run's).
+    let sessions = moto.issued_sessions();
+    assert!(sessions.len() >= 8, "{sessions:?}");
+    let secrets: Vec<String> = sessions
+        .iter()
+        .flat_map(|s| [s.secret_access_key.clone(), s.session_token.clone()])
+        .collect();
+    // The fake printed them: unmasked, they would be in the log.
+    let printed = secrets
+        .iter()
+        .filter(|s| {
+            run.output
+                .lines()
+                .any(|l| l.contains(s.as_str()) && !l.starts_with("::add-mask::"))
+        })
+        .count();
+    assert!(
+        printed >= 2 * 8,
+        "terraform's credentials were not in its output"
+    );
+
+    let runner = Runner::read(&run.output, &secrets);
+    assert!(
+        runner.leaks.is_empty(),
+        "secrets shown before their mask, at lines {:?}",
+        runner.leaks.iter().map(|l| l.0).collect::<Vec<_>>()
+    );
+    assert!(
+        runner.ignored_masks.is_empty(),
+        "a mask fell in a stop-commands region"
+    );
+
+    // Only the orchestrator's own commands ran.
+    for command in &runner.executed {
+        match command.name.as_str() {
+            "add-mask" => assert!(
+                sessions.iter().any(
+                    |s| [&s.access_key_id, &s.secret_access_key, &s.session_token]
+                        .contains(&&command.data)
+                ),
+                "masked something moto never issued: {:?}",
+                command.data
+            ),
+            "group" => assert!(
+                accounts
+                    .iter()
+                    .any(|a| command.data.starts_with(&format!("{a} platform: "))),
+                "a group the orchestrator did not open: {command:?}"
+            ),
+            "endgroup" => {}
+            "error" => assert_eq!(
+                command.property("title"),
+                Some(format!("{FAILING} / platform").as_str()),
+                "an annotation the orchestrator did not write: {command:?}"
+            ),
+            _ => panic!("the runner would execute {command:?}"),
+        }
+    }
+    // Each finished layer is one group, closed before the next opens.
+    let groups = runner.named("group");
+    let ends = runner.named("endgroup");
+    assert_eq!(groups.len(), 8, "{}", run.output);
+    assert_eq!(ends.len(), groups.len());
+    for (open, close) in groups.iter().zip(&ends) {
+        assert!(open.line < close.line);
+    }
+    for pair in groups.windows(2) {
+        let close = ends.iter().find(|e| e.line > pair[0].line).unwrap();
+        assert!(close.line < pair[1].line, "a group opened inside another");
+    }
+    // The failure is annotated once, with terraform's error in it.
+    let errors = runner.named("error");
+    assert_eq!(errors.len(), 1, "{}", run.output);
+    assert!(
+        errors[0].data.contains("Error: creating bucket"),
+        "{:?}",
+        errors[0]
+    );
+    // What terraform printed is shown, defused, not dropped.
+    for text in [
+        "::set-output name=pwned::d00-dev",
+        "##\\[error]forged error from d00-dev",
+        "::stop-commands::forged-token",
+        "x ##\\[set-env name=PWNED;]1",
+    ] {
+        assert!(
+            runner.shown.iter().any(|l| l.contains(text)),
+            "`{text}` is not in the log:\n{}",
+            run.output
+        );
+    }
+    // No terminal escape reached the log.
+    assert!(
+        !run.output.contains('\u{1b}'),
+        "an escape sequence was printed"
+    );
+}
+
+#[cfg(unix)]
+fn make_executable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
