@@ -21,7 +21,7 @@ const LOCK_ID: &str = "5b4e2a7c-1f0d-4c9e-9a51-7d3b2c8e6f10";
 struct Org {
     dir: tempfile::TempDir,
     /// Serves the bucket for as long as the test runs.
-    _moto: MotoServer,
+    moto: MotoServer,
     s3: aws_sdk_s3::Client,
     runtime: tokio::runtime::Runtime,
 }
@@ -101,7 +101,7 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
             .unwrap();
         Self {
             dir,
-            _moto: moto,
+            moto,
             s3,
             runtime,
         }
@@ -153,6 +153,9 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
                 "catalog-dev",
             ])
             .args(["--retry-delay", "1s"])
+            // This test's S3 (terraform's backend block says so too): another test's bucket
+            // of the same name is another state.
+            .env("AWS_ENDPOINT_URL_S3", &self.moto.url)
             .env("CI", "true")
             .env_remove("GITHUB_ACTIONS")
             .env_remove("TF_PLUGIN_CACHE_DIR")
