@@ -91,7 +91,7 @@ fn main() {
             sender,
             Cancellation::never(),
         );
-        let mut display = LogLines;
+        let mut display = LogLines::default();
         tokio::join!(run, progress::drive(receiver, &mut builder, &mut display));
     });
     let report = builder.report(SystemTime::now());

@@ -5,7 +5,9 @@
 //!
 //! It also summarises corpora of 130, 500 and 900 plans in the three layouts (runner
 //! `<account>/<layer>.json`, `<account>.json`, flat `plan-NNNN.json`), one in two destroying,
-//! and prints the comment's size, how many destroyed addresses it names and the time.
+//! and prints the comment's size, how many destroyed addresses it names and the time; then
+//! 900 plans whose destroys alone exceed the limit (shared by every account, then all
+//! different), and how the comment writes them (grouped by address, counted per account).
 //! `SUMMARY_BENCH=layouts` runs only that part.
 //!
 //! Needs `jq` and `/usr/bin/time` (GNU time, for the peak resident memory of each command).
@@ -291,10 +293,82 @@ fn layouts() {
             );
         }
     }
+    heavy_destroys(&orchestrator);
+}
+
+/// 900 runner-layout plans whose destroys alone exceed the limit: how the comment names them.
+fn heavy_destroys(orchestrator: &Path) {
+    println!();
+    println!("| destroys | plans | destroyed addresses | written as | (account, address) pairs named | comment characters | time |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for shape in [Destroys::Shared, Destroys::Unique] {
+        let plans = 900;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let destroyed = corpus_with(dir.path(), plans, Layout::Runner, shape);
+        let start = Instant::now();
+        let out = Command::new(orchestrator)
+            .arg("summary")
+            .arg(dir.path())
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .expect("run orchestrator");
+        let elapsed = start.elapsed();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let comment = String::from_utf8(out.stdout).expect("utf-8");
+        let section = comment
+            .split("### Destroys and replacements")
+            .nth(1)
+            .and_then(|rest| rest.split("\n### ").next())
+            .unwrap_or_default();
+        let written = if comment.contains("(counted per account)") {
+            "counted per account"
+        } else if section.lines().any(|l| {
+            l.strip_prefix("- ")
+                .is_some_and(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        }) {
+            // "- 150 accounts: **a**, ..." then the addresses they share.
+            "grouped by address"
+        } else {
+            "under each account"
+        };
+        let named = destroyed
+            .iter()
+            .filter(|(account, address)| {
+                section.lines().any(|l| l.contains(address.as_str()))
+                    && section.contains(&format!("**{account}**"))
+            })
+            .count();
+        println!(
+            "| {shape:?} | {plans} | {} | {written} | {named} | {} | {:.2} s |",
+            destroyed.len(),
+            comment.encode_utf16().count(),
+            elapsed.as_secs_f64()
+        );
+    }
 }
 
 /// The corpus of tests/summary/corpus.rs `layout_corpus`: (account, address) destroyed.
 fn layout_corpus(dir: &Path, plans: usize, layout: Layout) -> Vec<(String, String)> {
+    corpus_with(dir, plans, layout, Destroys::Light)
+}
+
+/// What the destroying plans (one in two) destroy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Destroys {
+    /// Its own bucket; every third also replaces `aws_kms_key.main`.
+    Light,
+    /// Six addresses of a module removed everywhere, and its own bucket: naming them under
+    /// each account is far over the limit, grouped by address it fits.
+    Shared,
+    /// Eight buckets of its own: even grouped they are over the limit, so they are counted.
+    Unique,
+}
+
+fn corpus_with(dir: &Path, plans: usize, layout: Layout, shape: Destroys) -> Vec<(String, String)> {
     let mut destroyed = Vec::new();
     for i in 0..plans {
         let name = |n: usize| format!("domain{:03}-{}", n / 3, ["dev", "stage", "prod"][n % 3]);
@@ -324,13 +398,34 @@ fn layout_corpus(dir: &Path, plans: usize, layout: Layout) -> Vec<(String, Strin
                 actions,
             ));
         }
-        if i % 2 == 0 {
-            let own = format!("module.legacy.aws_s3_bucket.archive[\"{account}-{layer}\"]");
-            changes.push((own.clone(), "[\"delete\"]"));
-            destroyed.push((account.clone(), own));
-            if i % 3 == 0 {
-                changes.push(("aws_kms_key.main".into(), "[\"create\",\"delete\"]"));
-                destroyed.push((account.clone(), "aws_kms_key.main".into()));
+        let own =
+            |n: usize| format!("module.legacy.aws_s3_bucket.archive[\"{account}-{layer}-{n}\"]");
+        match shape {
+            _ if i % 2 == 1 => {}
+            Destroys::Light => {
+                let own = format!("module.legacy.aws_s3_bucket.archive[\"{account}-{layer}\"]");
+                changes.push((own.clone(), "[\"delete\"]"));
+                destroyed.push((account.clone(), own));
+                if i % 3 == 0 {
+                    changes.push(("aws_kms_key.main".into(), "[\"create\",\"delete\"]"));
+                    destroyed.push((account.clone(), "aws_kms_key.main".into()));
+                }
+            }
+            Destroys::Shared => {
+                for n in 0..6 {
+                    let shared =
+                        format!("module.legacy_logging.aws_cloudwatch_log_group.service[\"{n}\"]");
+                    changes.push((shared.clone(), "[\"delete\"]"));
+                    destroyed.push((account.clone(), shared));
+                }
+                changes.push((own(0), "[\"delete\"]"));
+                destroyed.push((account.clone(), own(0)));
+            }
+            Destroys::Unique => {
+                for n in 0..8 {
+                    changes.push((own(n), "[\"delete\"]"));
+                    destroyed.push((account.clone(), own(n)));
+                }
             }
         }
         let mut json =

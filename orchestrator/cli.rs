@@ -185,11 +185,13 @@ pub struct ExecutionArgs {
     /// Per-job time limit (e.g. 30m); overrides `defaults.timeout`.
     #[arg(long, env = "ORCHESTRATOR_TIMEOUT", value_parser = crate::config::durations::timeout_flag)]
     pub timeout: Option<std::time::Duration>,
-    /// Extra attempts after a transient failure; overrides `defaults.retries`.
-    #[arg(long, env = "ORCHESTRATOR_RETRIES")]
+    /// Extra attempts after a transient failure (0 to 10, like `defaults.retries`, which it
+    /// overrides).
+    #[arg(long, env = "ORCHESTRATOR_RETRIES", value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: Option<u32>,
-    /// Wait before the first retry; it doubles for each further one (at most 2m), with jitter.
-    #[arg(long, env = "ORCHESTRATOR_RETRY_DELAY", default_value = "5s", value_parser = humantime::parse_duration)]
+    /// Wait before the first retry (1ms to 2m); it doubles for each further one (at most
+    /// 2m), with jitter.
+    #[arg(long, env = "ORCHESTRATOR_RETRY_DELAY", default_value = "5s", value_parser = crate::config::durations::retry_delay_flag)]
     pub retry_delay: std::time::Duration,
     /// The terraform (or OpenTofu) binary.
     #[arg(long, env = "TERRAFORM_BIN", default_value = "terraform")]
@@ -363,14 +365,14 @@ pub struct SlackArgs {
     /// after a failure, whatever --on says.
     #[arg(long)]
     pub previous: Option<PathBuf>,
-    /// Time limit of each request to Slack.
-    #[arg(long, env = "ORCHESTRATOR_SLACK_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    /// Time limit of each request to Slack (100ms to 5m).
+    #[arg(long, env = "ORCHESTRATOR_SLACK_TIMEOUT", default_value = "10s", value_parser = crate::config::durations::slack_timeout_flag)]
     pub timeout: std::time::Duration,
-    /// Extra attempts after a 429 (after its Retry-After), a 5xx or a network failure.
-    #[arg(long, env = "ORCHESTRATOR_SLACK_RETRIES", default_value_t = 4)]
+    /// Extra attempts after a 429 (after its Retry-After), a 5xx or a network failure (0 to 10).
+    #[arg(long, env = "ORCHESTRATOR_SLACK_RETRIES", default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
-    /// The first wait after a 5xx or a network failure; doubled at each retry.
-    #[arg(long, env = "ORCHESTRATOR_SLACK_RETRY_DELAY", default_value = "1s", value_parser = humantime::parse_duration)]
+    /// The first wait after a 5xx or a network failure (1ms to 1m); doubled at each retry.
+    #[arg(long, env = "ORCHESTRATOR_SLACK_RETRY_DELAY", default_value = "1s", value_parser = crate::config::durations::slack_retry_delay_flag)]
     pub retry_delay: std::time::Duration,
 }
 

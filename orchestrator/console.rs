@@ -36,6 +36,19 @@ static RUN_LOG: OnceLock<PathBuf> = OnceLock::new();
 /// order of the calls.
 static WRITER: Mutex<()> = Mutex::new(());
 
+/// The progress bars while they are on screen: everything written goes above them
+/// (`MultiProgress::suspend` clears, writes, redraws), so a message such as Ctrl-C's never
+/// leaves a torn copy of the bars behind.
+static LIVE_BARS: Mutex<Option<indicatif::MultiProgress>> = Mutex::new(None);
+
+/// Called by the bars when they appear (`Some`) and once they are cleared (`None`).
+pub fn set_live_bars(bars: Option<indicatif::MultiProgress>) {
+    let mut live = LIVE_BARS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *live = bars;
+}
+
 /// Where a lost stream is noted: `<work dir>/orchestrator.log` once a run holds its work dir.
 pub fn set_run_log(path: PathBuf) {
     let _ = RUN_LOG.set(path);
@@ -54,9 +67,21 @@ fn writer() -> MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Writes `bytes` to `stream`; the caller holds the writer.
-#[allow(clippy::disallowed_methods)] // the one place that writes to the streams
+/// Writes `bytes` to `stream`, above the bars when they are on screen; the caller holds the
+/// writer.
 fn put(stream: Stream, bytes: &[u8]) -> std::io::Result<()> {
+    let live = LIVE_BARS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    match live {
+        Some(bars) => bars.suspend(|| put_now(stream, bytes)),
+        None => put_now(stream, bytes),
+    }
+}
+
+#[allow(clippy::disallowed_methods)] // the one place that writes to the streams
+fn put_now(stream: Stream, bytes: &[u8]) -> std::io::Result<()> {
     let result = match stream {
         Stream::Stdout => {
             let mut out = std::io::stdout().lock();

@@ -36,6 +36,7 @@ pub mod runner;
 pub mod stacks;
 pub mod state_claim;
 pub mod summary;
+pub mod terminal;
 pub mod terraform;
 pub mod tls;
 pub mod vending;

@@ -1,4 +1,3 @@
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -45,7 +44,8 @@ fn main() -> ExitCode {
                 .fmt_fields(fields)
                 // A lost stderr must never panic or stop the run (see `console`).
                 .with_writer(|| orchestrator::console::StderrSink)
-                .with_ansi(is_terminal()),
+                // NO_COLOR and TERM=dumb are honoured (`terminal`).
+                .with_ansi(orchestrator::terminal::Terminal::stderr().colour()),
         )
         .with(filter)
         .init();
@@ -67,9 +67,4 @@ fn clap_exit(error: &clap::Error) -> ExitCode {
     }
     orchestrator::console::stderr_text(&error.render().to_string());
     ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
-}
-
-#[allow(clippy::disallowed_methods)] // asks, writes nothing
-fn is_terminal() -> bool {
-    std::io::stderr().is_terminal()
 }

@@ -5,7 +5,6 @@
 
 use crate::support::fake_terraform;
 mod github_log;
-mod github_runner;
 mod http_server;
 use crate::support::moto;
 use crate::support::own_process::in_child_process;

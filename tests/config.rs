@@ -6,5 +6,6 @@ mod bad_config_stops_everything;
 mod cli;
 mod domain_add;
 mod fixtures;
+mod flag_bounds;
 mod robustness;
 mod schema;

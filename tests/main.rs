@@ -19,6 +19,7 @@ mod matrix;
 mod notify;
 mod operator;
 mod preview;
+mod redeploy;
 mod rehearsal;
 mod reliability;
 mod report_schema;
@@ -27,6 +28,7 @@ mod stacks;
 mod stacks_s3;
 mod summary;
 mod support;
+mod terminal;
 mod vending;
 mod workflows;
 

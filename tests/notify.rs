@@ -6,6 +6,7 @@
 mod limits;
 use crate::support::receiver;
 mod reports;
+mod secrets_in_errors;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

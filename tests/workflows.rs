@@ -325,3 +325,61 @@ fn setup_orchestrator_with_a_released_version_never_compiles() {
         );
     }
 }
+
+/// The warm-provider-cache action's first step, run on this repository's layers: every layer
+/// that names a provider but has no lock file is named, in a warning and in the job summary;
+/// layers with a lock file are not.
+#[test]
+fn layers_without_a_provider_lock_file_are_named_in_the_job_summary() {
+    let action: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo().join(".github/actions/warm-provider-cache/action.yml"))
+            .unwrap(),
+    )
+    .unwrap();
+    let script = action["runs"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| text(&s["name"]) == "Warn about layers without a provider lock file")
+        .map(|s| text(&s["run"]))
+        .expect("the warning step");
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "").unwrap();
+    let output = std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+        .current_dir(repo())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    let mut layers = Vec::new();
+    for entry in std::fs::read_dir(repo().join("layers")).unwrap().flatten() {
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let uses_providers = std::fs::read_dir(entry.path())
+            .unwrap()
+            .flatten()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "tf"))
+            .any(|f| {
+                let tf = std::fs::read_to_string(f.path()).unwrap();
+                tf.contains("required_providers") || tf.contains("provider \"")
+            });
+        let name = format!("layers/{}", entry.file_name().to_string_lossy());
+        let missing = uses_providers && !entry.path().join(".terraform.lock.hcl").is_file();
+        layers.push((name, missing));
+    }
+    assert!(!layers.is_empty());
+    for (name, missing) in layers {
+        let listed = format!("- `{name}`");
+        assert_eq!(summary.contains(&listed), missing, "{name}: {summary}");
+        assert_eq!(
+            stdout.contains("::warning title=provider lock files::") && stdout.contains(&name),
+            missing,
+            "{name}: {stdout}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ use aws_credential_types::Credentials;
 use aws_sdk_sts::Client;
 
 use crate::credentials::Secret;
+use crate::github_actions::GithubActions;
 
 use super::failure::{code, StsFailure};
 use super::retry::with_retries;
@@ -76,25 +77,26 @@ async fn github_token(settings: &Settings) -> Result<Secret, StsFailure> {
     let unavailable = |message: String, retryable: bool| {
         StsFailure::new(Some(code::OIDC_TOKEN_UNAVAILABLE), message, retryable)
     };
-    let env = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| {
-                unavailable(
-                    format!("{name} is not set, so this job cannot ask GitHub for an OIDC token"),
-                    false,
-                )
-            })
+    let not_set = |name: &str| {
+        unavailable(
+            format!("{name} is not set, so this job cannot ask GitHub for an OIDC token"),
+            false,
+        )
     };
-    let mut url = reqwest::Url::parse(&env("ACTIONS_ID_TOKEN_REQUEST_URL")?).map_err(|e| {
+    let actions = GithubActions::from_env();
+    let request_url = actions
+        .id_token_request_url
+        .ok_or_else(|| not_set("ACTIONS_ID_TOKEN_REQUEST_URL"))?;
+    let mut url = reqwest::Url::parse(&request_url).map_err(|e| {
         unavailable(
             format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: {e}"),
             false,
         )
     })?;
     url.query_pairs_mut().append_pair("audience", AUDIENCE);
-    let bearer = Secret::new(env("ACTIONS_ID_TOKEN_REQUEST_TOKEN")?);
+    let bearer = actions
+        .id_token_request_token
+        .ok_or_else(|| not_set("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))?;
     let http = reqwest::Client::builder()
         .timeout(TOKEN_REQUEST_TIMEOUT)
         .build()

@@ -17,8 +17,8 @@ use crate::summary::render::{
 use crate::summary::{collect, destroy_list, CollectOptions, DeployOrder, Summary};
 
 pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     check_source_flags(&args)?;
+    check_destinations(&args)?;
     let order = deploy_order(config);
     let mut summary = collect(CollectOptions {
         inputs: &args.inputs,
@@ -36,12 +36,13 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     // Checked before anything is written, so a missing token leaves nothing half done.
     let target = args
         .post
-        .then(|| PullRequest::from_env(args.pr, env))
+        .then(|| PullRequest::from_actions(args.pr, &actions))
         .transpose()?;
 
     let full_text = render(&summary, &Detail::FULL, None);
-    let step_summary = GithubActions::from_env()
+    let step_summary = actions
         .step_summary
+        .clone()
         .map(|path| StepSummary::new(path, &summary, &full_text, &args));
     let full = FullVersion {
         file: args.full.clone(),
@@ -132,6 +133,38 @@ fn check_source_flags(args: &SummaryArgs) -> Result<(), CliError> {
         {
             return Err(CliError::bad_input(format!(
                 "--run-url {url:?} is not an http(s) URL: give the run's page, e.g. https://github.com/OWNER/REPO/actions/runs/ID"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `--full` and `--destroy-list` name files, two different ones: refused before anything is
+/// read or written, so a bad path never leaves one written and the other not.
+fn check_destinations(args: &SummaryArgs) -> Result<(), CliError> {
+    let flags = [
+        ("--full", &args.full),
+        ("--destroy-list", &args.destroy_list),
+    ];
+    for (flag, path) in flags {
+        let Some(path) = path else { continue };
+        if path.is_dir() || path.file_name().is_none() {
+            return Err(CliError::bad_input(format!(
+                "{flag} {}: not a file name; give a file, e.g. {flag} plan-summary/{}",
+                path.display(),
+                if flag == "--full" {
+                    "full.md"
+                } else {
+                    "destroys.json"
+                }
+            )));
+        }
+    }
+    if let (Some(full), Some(list)) = (&args.full, &args.destroy_list) {
+        if full == list {
+            return Err(CliError::bad_input(format!(
+                "--full and --destroy-list both name {}: give two different files",
+                full.display()
             )));
         }
     }

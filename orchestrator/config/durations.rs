@@ -21,6 +21,10 @@ const fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
+const fn millis(ms: u64) -> Duration {
+    Duration::from_millis(ms)
+}
+
 const HOUR: u64 = 3600;
 
 pub const JOB_TIMEOUT: Bounds = Bounds {
@@ -67,6 +71,33 @@ pub const HEALTH_CHECK_TIMEOUT: Bounds = Bounds {
 pub const FLAG_TIMEOUT: Bounds = Bounds {
     what: "--timeout",
     ..JOB_TIMEOUT
+};
+
+/// `run`/`deploy --retry-delay`: the backoff doubles it up to 2m, so more means nothing.
+pub const RETRY_DELAY_FLAG: Bounds = Bounds {
+    what: "--retry-delay",
+    min: millis(1),
+    max: secs(120),
+    usual: "5s",
+    why: "it is the wait before a layer's first retry; later ones double it up to 2m",
+};
+
+/// `notify slack --timeout`.
+pub const SLACK_TIMEOUT_FLAG: Bounds = Bounds {
+    what: "--timeout",
+    min: millis(100),
+    max: secs(300),
+    usual: "10s",
+    why: "it is the time limit of one request to Slack",
+};
+
+/// `notify slack --retry-delay`: doubled up to 1m (Slack's longest Retry-After honoured).
+pub const SLACK_RETRY_DELAY_FLAG: Bounds = Bounds {
+    what: "--retry-delay",
+    min: millis(1),
+    max: secs(60),
+    usual: "1s",
+    why: "it is the first wait before Slack is asked again; later ones double it up to 1m",
 };
 
 /// Why a written duration is refused: the problem, then what to do.
@@ -140,7 +171,26 @@ fn out_of_range(bounds: &Bounds, problem: String) -> Refused {
 
 /// The clap value parser of `--timeout`: the same bounds as `defaults.timeout`.
 pub fn timeout_flag(text: &str) -> Result<Duration, String> {
-    parse(&FLAG_TIMEOUT, text).map_err(|r| format!("{}; {}", r.problem, r.fix))
+    flag(&FLAG_TIMEOUT, text)
+}
+
+/// The clap value parser of `run`/`deploy --retry-delay`.
+pub fn retry_delay_flag(text: &str) -> Result<Duration, String> {
+    flag(&RETRY_DELAY_FLAG, text)
+}
+
+/// The clap value parser of `notify slack --timeout`.
+pub fn slack_timeout_flag(text: &str) -> Result<Duration, String> {
+    flag(&SLACK_TIMEOUT_FLAG, text)
+}
+
+/// The clap value parser of `notify slack --retry-delay`.
+pub fn slack_retry_delay_flag(text: &str) -> Result<Duration, String> {
+    flag(&SLACK_RETRY_DELAY_FLAG, text)
+}
+
+fn flag(bounds: &Bounds, text: &str) -> Result<Duration, String> {
+    parse(bounds, text).map_err(|r| format!("{}; {}", r.problem, r.fix))
 }
 
 #[cfg(test)]
@@ -177,6 +227,14 @@ mod tests {
             ),
             (&JOB_TIMEOUT, "8d", "timeout `8d` is too large"),
             (&GRACE_PERIOD, "2h", "grace_period `2h` is too large"),
+            (&RETRY_DELAY_FLAG, "0ms", "--retry-delay `0ms` is zero"),
+            (&RETRY_DELAY_FLAG, "3m", "--retry-delay `3m` is too large"),
+            (&SLACK_TIMEOUT_FLAG, "10ms", "--timeout `10ms` is too short"),
+            (
+                &SLACK_RETRY_DELAY_FLAG,
+                "2m",
+                "--retry-delay `2m` is too large",
+            ),
             (&LOCK_TIMEOUT, "0s", "lock_timeout `0s` is zero"),
             (
                 &SESSION_DURATION,

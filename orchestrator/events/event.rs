@@ -96,6 +96,9 @@ pub enum Event {
 pub struct WaveOutline {
     pub name: String,
     pub jobs: usize,
+    /// The length of its longest account name: a display sets its account column once, so
+    /// every line of the run lines up.
+    pub longest_account: usize,
 }
 
 /// The terraform commands of one attempt, in order.

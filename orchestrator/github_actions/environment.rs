@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::credentials::Secret;
+
 pub const DEFAULT_SERVER: &str = "https://github.com";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +25,14 @@ pub struct GithubActions {
     pub sha: Option<String>,
     /// `GITHUB_EVENT_PATH`: the JSON of the event that started the run.
     pub event_path: Option<PathBuf>,
+    /// `GITHUB_API_URL`: the REST API of this GitHub (`https://api.github.com` on github.com).
+    pub api_url: Option<String>,
+    /// `GITHUB_TOKEN` where a step passes it in its `env`: never printed.
+    pub token: Option<Secret>,
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` and `_TOKEN`: where this job asks for an OIDC token,
+    /// set when the job has `permissions: id-token: write`.
+    pub id_token_request_url: Option<String>,
+    pub id_token_request_token: Option<Secret>,
 }
 
 impl GithubActions {
@@ -43,6 +53,10 @@ impl GithubActions {
             run_attempt: var("GITHUB_RUN_ATTEMPT"),
             sha: var("GITHUB_SHA"),
             event_path: var("GITHUB_EVENT_PATH").map(PathBuf::from),
+            api_url: var("GITHUB_API_URL"),
+            token: var("GITHUB_TOKEN").map(Secret::new),
+            id_token_request_url: var("ACTIONS_ID_TOKEN_REQUEST_URL"),
+            id_token_request_token: var("ACTIONS_ID_TOKEN_REQUEST_TOKEN").map(Secret::new),
         }
     }
 
@@ -116,6 +130,27 @@ mod tests {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         })
+    }
+
+    #[test]
+    fn tokens_are_read_but_never_printed() {
+        let gh = vars(&[
+            ("GITHUB_TOKEN", "ghs_secret_one"),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "bearer_secret_two"),
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", "https://token.example/?x=1"),
+            ("GITHUB_API_URL", " "),
+        ]);
+        assert_eq!(
+            gh.token.as_ref().map(Secret::expose),
+            Some("ghs_secret_one")
+        );
+        assert_eq!(
+            gh.id_token_request_token.as_ref().map(Secret::expose),
+            Some("bearer_secret_two")
+        );
+        assert_eq!(gh.api_url, None, "blank counts as unset");
+        let debug = format!("{gh:?}");
+        assert!(!debug.contains("secret"), "{debug}");
     }
 
     #[test]

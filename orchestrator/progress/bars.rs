@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::describe;
+use super::destroys::{self, PlannedDestroys};
 use super::reporter::Reporter;
 use crate::events::Event;
 use crate::github_actions::neutralise;
@@ -18,15 +19,19 @@ pub struct Bars {
     waves: HashMap<String, ProgressBar>,
     jobs: HashMap<String, ProgressBar>,
     account_width: usize,
+    destroys: PlannedDestroys,
 }
 
 impl Bars {
     pub fn new() -> Self {
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        crate::console::set_live_bars(Some(multi.clone()));
         Self {
-            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            multi,
             waves: HashMap::new(),
             jobs: HashMap::new(),
             account_width: 20,
+            destroys: PlannedDestroys::default(),
         }
     }
 
@@ -60,6 +65,12 @@ impl Bars {
     }
 }
 
+impl Drop for Bars {
+    fn drop(&mut self) {
+        crate::console::set_live_bars(None);
+    }
+}
+
 impl Default for Bars {
     fn default() -> Self {
         Self::new()
@@ -68,9 +79,16 @@ impl Default for Bars {
 
 impl Reporter for Bars {
     fn event(&mut self, event: &Event) {
+        self.destroys.event(event);
         match event {
             Event::RunStarted { waves, .. } => {
                 let width = waves.iter().map(|w| w.name.len()).max().unwrap_or(0).max(5);
+                self.account_width = waves
+                    .iter()
+                    .map(|w| w.longest_account)
+                    .max()
+                    .unwrap_or(0)
+                    .max(self.account_width);
                 for wave in waves {
                     let bar = self.multi.add(ProgressBar::new(wave.jobs as u64));
                     bar.set_style(Self::wave_style(width));
@@ -160,16 +178,25 @@ impl Reporter for Bars {
                 duration,
                 ..
             } => {
+                let destroy = self.destroys.of(account);
                 let mark = match status {
                     Status::Failed => "✗",
-                    Status::Cancelled | Status::Skipped => "-",
+                    Status::Cancelled | Status::Skipped | Status::Lost => "-",
+                    // A plan that destroys is to be read, not ticked off.
+                    _ if destroy > 0 => "!",
                     _ => "✓",
                 };
+                let note = if destroy > 0 {
+                    format!("  {}", destroys::note(destroy))
+                } else {
+                    String::new()
+                };
                 self.println(&format!(
-                    "{mark} {account:<width$} {:<10} {}",
+                    "{mark} {account:<width$}  {:<status_width$}  {}{note}",
                     describe::status(*status),
                     describe::duration(*duration),
-                    width = self.account_width
+                    width = self.account_width,
+                    status_width = describe::status_width(),
                 ));
                 self.job_done(wave, account);
             }
@@ -205,5 +232,6 @@ impl Reporter for Bars {
             bar.finish_and_clear();
         }
         let _ = self.multi.clear();
+        crate::console::set_live_bars(None);
     }
 }

@@ -7,6 +7,15 @@ use crate::report::{
     ChangeCounts, HealthCheckReport, HealthOutcome, LayerReport, Status, WaveStatus,
 };
 
+/// The width of the status column: the longest status word, so `no changes` lines up.
+pub(super) fn status_width() -> usize {
+    Status::ALL
+        .iter()
+        .map(|s| s.word().len())
+        .max()
+        .unwrap_or(0)
+}
+
 pub(super) fn status(status: Status) -> &'static str {
     status.word()
 }

@@ -2,15 +2,19 @@
 //! anything that is not a terminal.
 
 use super::describe;
+use super::destroys::{self, PlannedDestroys};
 use super::reporter::Reporter;
 use crate::events::Event;
 use crate::report::{HealthOutcome, Mode, Status};
 
 #[derive(Debug, Default)]
-pub struct LogLines;
+pub struct LogLines {
+    destroys: PlannedDestroys,
+}
 
 impl Reporter for LogLines {
     fn event(&mut self, event: &Event) {
+        self.destroys.event(event);
         match event {
             Event::RunStarted {
                 mode,
@@ -116,12 +120,23 @@ impl Reporter for LogLines {
                     .as_ref()
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default();
-                tracing::info!(
-                    target: "orchestrator::progress",
-                    "{account}: {} in {}{reason}",
-                    describe::status(*status),
-                    describe::duration(*duration)
-                );
+                let destroy = self.destroys.of(account);
+                if destroy > 0 {
+                    tracing::warn!(
+                        target: "orchestrator::progress",
+                        "{account}: {} in {}{reason}; {}",
+                        describe::status(*status),
+                        describe::duration(*duration),
+                        destroys::note(destroy)
+                    );
+                } else {
+                    tracing::info!(
+                        target: "orchestrator::progress",
+                        "{account}: {} in {}{reason}",
+                        describe::status(*status),
+                        describe::duration(*duration)
+                    );
+                }
             }
             Event::JobNotRun {
                 account, reason, ..

@@ -4,6 +4,7 @@
 
 mod bars;
 mod describe;
+mod destroys;
 mod drive;
 mod github;
 mod lines;

@@ -1,7 +1,5 @@
 //! Which display suits where the orchestrator runs.
 
-use std::io::IsTerminal;
-
 use super::bars::Bars;
 use super::github::GithubGroups;
 use super::lines::LogLines;
@@ -9,7 +7,7 @@ use super::reporter::{Reporter, Reporters};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
-    /// A terminal outside CI: progress bars.
+    /// A terminal outside CI that can redraw (not `TERM=dumb`): progress bars.
     Bars,
     /// CI or a pipe: one log line per event.
     Lines,
@@ -18,12 +16,10 @@ pub enum Style {
 }
 
 impl Style {
-    #[allow(clippy::disallowed_methods)] // asks whether stderr is a terminal, writes nothing
     pub fn detect() -> Self {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
         if crate::github_actions::GithubActions::from_env().actions {
             Style::Github
-        } else if !ci && std::io::stderr().is_terminal() {
+        } else if crate::terminal::Terminal::stderr().bars() {
             Style::Bars
         } else {
             Style::Lines
@@ -33,9 +29,9 @@ impl Style {
     pub fn reporter(self) -> Box<dyn Reporter> {
         match self {
             Style::Bars => Box::new(Bars::new()),
-            Style::Lines => Box::new(LogLines),
+            Style::Lines => Box::new(LogLines::default()),
             Style::Github => Box::new(Reporters(vec![
-                Box::new(LogLines),
+                Box::new(LogLines::default()),
                 Box::new(GithubGroups::new()),
             ])),
         }

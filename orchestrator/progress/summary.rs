@@ -71,6 +71,27 @@ pub fn render_from(report: &RunReport, paths: &SummaryPaths, cwd: &Path) -> Stri
                 .flat_map(|j| j.layers.iter().map(|l| l.status))
         )
     );
+    if report.mode == Mode::Plan {
+        let destroying: Vec<String> = report
+            .jobs
+            .iter()
+            .filter_map(|j| {
+                let n: u32 = j
+                    .layers
+                    .iter()
+                    .filter_map(|l| l.changes.map(|c| c.destroy))
+                    .sum();
+                (n > 0).then(|| format!("{} ({n})", j.account))
+            })
+            .collect();
+        if !destroying.is_empty() {
+            let _ = writeln!(
+                out,
+                "  plans that destroy (resources): {}",
+                destroying.join(", ")
+            );
+        }
+    }
     let failed: Vec<_> = report.failed_jobs().collect();
     if !failed.is_empty() {
         let _ = writeln!(out, "Failed:");

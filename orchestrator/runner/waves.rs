@@ -50,6 +50,12 @@ pub async fn run(
             .map(|w| WaveOutline {
                 name: w.name.clone(),
                 jobs: w.jobs.len(),
+                longest_account: w
+                    .jobs
+                    .iter()
+                    .map(|j| j.account.name.len())
+                    .max()
+                    .unwrap_or(0),
             })
             .collect(),
         parallel,

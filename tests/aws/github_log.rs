@@ -7,9 +7,9 @@
 
 use orchestrator::report::{read_report, Outcome, Status};
 
-use super::github_runner::Runner;
 use super::moto::MotoServer;
 use super::org::Org;
+use crate::support::github_runner::Runner;
 
 const SCRIPT: &str = include_str!("fake-terraform-hostile.sh");
 const FAILING: &str = "d03-prod";

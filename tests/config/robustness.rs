@@ -404,3 +404,237 @@ fn the_timeout_flag_refuses_zero_and_overflow() {
         assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     }
 }
+
+/// A random duration as someone could write it: any number of digits, signs, fractions,
+/// units real and made up, two components, non-ASCII digits, nothing at all.
+fn random_duration(rng: &mut StdRng) -> String {
+    const UNITS: &[&str] = &[
+        "", "ns", "us", "ms", "s", "sec", "m", "min", "h", "hr", "d", "days", "w", "M", "y", "x",
+        "µs", "秒",
+    ];
+    const SIGNS: &[&str] = &["", "", "", "-", "+"];
+    let mut text = String::new();
+    for part in 0..rng.random_range(1..=2) {
+        if part > 0 {
+            text.push(' ');
+        }
+        text.push_str(SIGNS[rng.random_range(0..SIGNS.len())]);
+        let digits = rng.random_range(0..=26);
+        for _ in 0..digits {
+            text.push(char::from(b'0' + rng.random_range(0..10u8)));
+        }
+        match rng.random_range(0..10) {
+            0 => text.push_str(".5"),
+            1 => text.push_str("e9"),
+            2 => text.push_str("١٢"),
+            _ => {}
+        }
+        text.push_str(UNITS[rng.random_range(0..UNITS.len())]);
+    }
+    text
+}
+
+/// Every duration field, `health_check.timeout` included, with 1,500 random values: no
+/// panic, a config or located problems, and a value the reader accepts is inside the bounds
+/// of its field (`config/durations.rs`).
+#[test]
+fn random_durations_in_every_field_give_a_config_or_located_problems() {
+    let dir = dir_with_layers();
+    let path = dir.path().join("domains.yaml");
+    let base = root_config();
+    assert!(
+        base.contains("timeout: 60s }"),
+        "the root config has a health check"
+    );
+    let mut rng = StdRng::seed_from_u64(13);
+    let mut inputs = Vec::new();
+    for i in 0..1_500 {
+        let value = random_duration(&mut rng);
+        let text = match i % 5 {
+            0 => base.replace("  timeout: 30m", &format!("  timeout: {value}")),
+            1 => base.replace("  lock_timeout: 2m", &format!("  lock_timeout: {value}")),
+            2 => base.replace(
+                "  session_duration: 1h",
+                &format!("  session_duration: {value}"),
+            ),
+            3 => base.replace(
+                "defaults:\n",
+                &format!("defaults:\n  grace_period: {value}\n"),
+            ),
+            _ => base.replace("timeout: 60s }", &format!("timeout: \"{value}\" }}")),
+        };
+        inputs.push((
+            format!("duration `{value}` in field #{} (seed 13)", i % 5),
+            text,
+        ));
+    }
+    feed(path.clone(), inputs.clone());
+    let bounds = [
+        config::durations::JOB_TIMEOUT,
+        config::durations::LOCK_TIMEOUT,
+        config::durations::SESSION_DURATION,
+        config::durations::GRACE_PERIOD,
+        config::durations::HEALTH_CHECK_TIMEOUT,
+    ];
+    for (i, (what, text)) in inputs.iter().enumerate() {
+        let value = what.split('`').nth(1).unwrap();
+        if let Ok(parsed) = config::durations::parse(&bounds[i % 5], value) {
+            assert!(
+                parsed >= bounds[i % 5].min && parsed <= bounds[i % 5].max,
+                "{what}: {parsed:?}"
+            );
+        } else {
+            assert!(
+                config::from_str(&path, text).is_err(),
+                "{what} was accepted"
+            );
+        }
+    }
+}
+
+/// Account names cut at a random `-` into a domain and an environment (`a-b-dev` is domain
+/// `a` + `b-dev` or `a-b` + `dev`), so two different pairs often make the same account:
+/// every config whose account names collide is refused naming the account, the others load
+/// with unique names. No panic.
+#[test]
+fn random_account_name_collisions_are_always_refused() {
+    const NAMES: &[&str] = &["a-b-dev", "a-b-c-stage", "x-dev-stage", "a-dev", "b-c"];
+    let dir = dir_with_layers();
+    let path = dir.path().join("domains.yaml");
+    let mut rng = StdRng::seed_from_u64(17);
+    let mut collided = 0;
+    for round in 0..400 {
+        let mut domains: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+            std::collections::BTreeMap::new();
+        for _ in 0..rng.random_range(2..=4) {
+            let name = NAMES[rng.random_range(0..NAMES.len())];
+            let cuts: Vec<usize> = name.match_indices('-').map(|(i, _)| i).collect();
+            let cut = cuts[rng.random_range(0..cuts.len())];
+            domains
+                .entry(&name[..cut])
+                .or_default()
+                .insert(&name[cut + 1..]);
+        }
+        let mut text = String::new();
+        let mut accounts = Vec::new();
+        let mut environments = std::collections::BTreeSet::new();
+        for (i, (domain, envs)) in domains.iter().enumerate() {
+            text.push_str(&format!(
+                "  - name: {domain}\n    team: t\n    environments:\n"
+            ));
+            for (j, env) in envs.iter().enumerate() {
+                text.push_str(&format!(
+                    "      {env}: {{ account_id: \"{}\" }}\n",
+                    100_000_000_000u64 + 10 * i as u64 + j as u64
+                ));
+                accounts.push(format!("{domain}-{env}"));
+                environments.insert(*env);
+            }
+        }
+        let waves = environments.into_iter().collect::<Vec<_>>().join(", ");
+        let text = format!(
+            "version: 1\ndefaults:\n  region: eu-west-1\n  credentials: none\n  layers: [platform]\n  \
+             state: {{ backend: local, path: \"state/{{layer}}/{{account}}.tfstate\" }}\n\
+             waves:\n  - {{ name: all, environments: [{waves}] }}\ndomains:\n{text}"
+        );
+        let mut seen = std::collections::BTreeSet::new();
+        let duplicate = accounts.iter().find(|a| !seen.insert(a.as_str()));
+        let what = format!("round {round} (seed 17): {accounts:?}");
+        feed(path.clone(), vec![(what.clone(), text.clone())]);
+        match (config::from_str(&path, &text), duplicate) {
+            (Ok(config), None) => {
+                let mut unique = std::collections::BTreeSet::new();
+                assert!(
+                    config.accounts.iter().all(|a| unique.insert(&a.name)),
+                    "{what}"
+                );
+                assert_eq!(config.accounts.len(), accounts.len(), "{what}");
+            }
+            (Ok(_), Some(name)) => panic!("{what}: `{name}` twice, accepted"),
+            (Err(LoadError::Invalid(errors)), Some(name)) => {
+                collided += 1;
+                assert!(
+                    errors
+                        .problems
+                        .iter()
+                        .any(|p| p.message.contains(&format!("account name `{name}`"))),
+                    "{what}: {errors}"
+                );
+            }
+            (Err(e), _) => panic!("{what}: refused without a collision: {e}"),
+        }
+    }
+    assert!(
+        collided > 50,
+        "the generator made only {collided} collisions"
+    );
+}
+
+/// Control characters, terminal escapes and workflow commands in every kind of value: the
+/// binary's `validate` never panics, exits 0 or 2, and what it prints holds no control
+/// character (tab and newline aside) and nothing the GitHub runner would execute.
+#[test]
+fn control_characters_in_values_never_reach_the_terminal_or_the_runner() {
+    const HOSTILE: &[&str] = &[
+        "\u{1b}]0;pwned\u{7}",
+        "\u{1b}[2J\u{1b}[H",
+        "\u{9b}31m",
+        "x\r::set-output name=a::b",
+        "::add-mask::x",
+        "##[error]forged",
+        "\u{202e}evil",
+        "\u{ad}::stop-commands::t",
+        "a\u{0}b",
+        "\u{8}\u{8}\u{8}",
+    ];
+    const PLACES: &[&str] = &[
+        "name: catalog",
+        "team: catalog",
+        "region: eu-west-1",
+        "layers: [platform, static, dynamic]",
+    ];
+    let dir = dir_with_layers();
+    let base = root_config();
+    let mut checked = 0;
+    for (i, hostile) in HOSTILE.iter().enumerate() {
+        for place in PLACES {
+            let Some((key, _)) = place.split_once(": ") else {
+                unreachable!()
+            };
+            // Double-quoted YAML, escaped so every character reaches the reader as written.
+            let quoted = serde_json::to_string(&format!("v{i}{hostile}")).unwrap();
+            let replacement = if key == "layers" {
+                format!("layers: [platform, {quoted}]")
+            } else {
+                format!("{key}: {quoted}")
+            };
+            let text = base.replacen(place, &replacement, 1);
+            assert_ne!(text, base, "{place} is in the root config");
+            std::fs::write(dir.path().join("domains.yaml"), &text).unwrap();
+            let mut cmd = Command::new(BIN);
+            cmd.current_dir(dir.path())
+                .args(["--config", "domains.yaml", "validate"]);
+            clean_env(&mut cmd);
+            let out = finish(cmd.output().expect("the binary runs"));
+            let what = format!("{key} = {hostile:?}");
+            assert!(
+                matches!(out.code, 0 | 2),
+                "{what}: exit {}: {}",
+                out.code,
+                out.stderr
+            );
+            let printed = format!("{}{}", out.stdout, out.stderr);
+            assert!(!printed.contains("panicked"), "{what}: {printed}");
+            if let Some(c) = printed
+                .chars()
+                .find(|&c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{202e}')
+            {
+                panic!("{what}: {c:?} printed:\n{printed:?}");
+            }
+            let runner = crate::support::github_runner::Runner::read(&printed, &[]);
+            assert!(runner.executed.is_empty(), "{what}: {:?}", runner.executed);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, HOSTILE.len() * PLACES.len());
+}

@@ -122,14 +122,12 @@ impl Rehearsal {
         self
     }
 
-    #[allow(dead_code)] // for workflow_dispatch rehearsals
     /// An input of a `workflow_dispatch` run (a string, or a boolean for `true`/`false`).
     pub fn input(mut self, name: &str, value: Value) -> Self {
         self.inputs.insert(name.into(), value);
         self
     }
 
-    #[allow(dead_code)] // for workflow_dispatch rehearsals
     /// The ref the run is on, e.g. `refs/tags/main` (default `refs/heads/main`).
     pub fn on_ref(mut self, git_ref: &str) -> Self {
         self.git_ref = git_ref.into();
@@ -244,7 +242,19 @@ impl Rehearsal {
     /// Runs every job; a workflow the rehearsal cannot follow faithfully is a panic naming
     /// the job, the step and the reason.
     pub fn run(&self) -> Run {
-        let inputs = Value::Object(self.inputs.clone());
+        let given: BTreeMap<String, String> = self
+            .inputs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                )
+            })
+            .collect();
+        let dispatch = &self.workflow.doc["on"]["workflow_dispatch"];
+        let inputs = typed_inputs(&dispatch["inputs"], &given, "workflow_dispatch")
+            .unwrap_or_else(|e| panic!("{e}"));
         self.run_workflow(&self.workflow, &inputs, "")
             .unwrap_or_else(|e| panic!("{e}"))
     }
@@ -427,39 +437,8 @@ impl Rehearsal {
             ));
         }
         let with = evaluate_env(&job["with"], scope).map_err(|e| format!("with: {e}"))?;
-        let declared = call["inputs"].as_mapping().cloned().unwrap_or_default();
-        if let Some(unknown) = with
-            .keys()
-            .find(|k| !declared.contains_key(serde_yaml::Value::String((*k).clone())))
-        {
-            return Err(format!("{file} has no input `{unknown}`"));
-        }
-        let mut inputs = Map::new();
-        for (name, spec) in &declared {
-            let name = text(name);
-            let kind = text(&spec["type"]);
-            let value = match with.get(&name) {
-                Some(given) => given.clone(),
-                None if spec["required"].as_bool() == Some(true) => {
-                    return Err(format!("{file}: the required input `{name}` is not given"))
-                }
-                None => text(&spec["default"]),
-            };
-            let typed = match kind.as_str() {
-                "string" => Value::String(value),
-                "boolean" => match value.as_str() {
-                    "true" => Value::Bool(true),
-                    "false" | "" => Value::Bool(false),
-                    other => return Err(format!("input `{name}`: `{other}` is not a boolean")),
-                },
-                "number" => serde_json::from_str::<serde_json::Number>(&value)
-                    .map(Value::Number)
-                    .map_err(|_| format!("input `{name}`: `{value}` is not a number"))?,
-                other => return Err(format!("input `{name}`: type `{other}` is not rehearsed")),
-            };
-            inputs.insert(name, typed);
-        }
-        let Run { mut jobs, order } = self.run_workflow(&called, &Value::Object(inputs), title)?;
+        let inputs = typed_inputs(&call["inputs"], &with, file)?;
+        let Run { mut jobs, order } = self.run_workflow(&called, &inputs, title)?;
         let failed = jobs.values().any(|j| j.result == Conclusion::Failure);
         let cancelled = jobs.values().any(|j| j.result == Conclusion::Cancelled);
         let legs: Vec<LegRun> = order
@@ -540,6 +519,49 @@ impl Rehearsal {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
     }
+}
+
+/// The `inputs` context from declared inputs (`workflow_call` or `workflow_dispatch`) and the
+/// given values: an unknown or missing required input is an error; defaults fill the rest,
+/// typed as GitHub types them (`boolean`, `number`, `string`, `choice`).
+fn typed_inputs(
+    declared: &serde_yaml::Value,
+    given: &BTreeMap<String, String>,
+    what: &str,
+) -> Result<Value, String> {
+    let declared = declared.as_mapping().cloned().unwrap_or_default();
+    if let Some(unknown) = given
+        .keys()
+        .find(|k| !declared.contains_key(serde_yaml::Value::String((*k).clone())))
+    {
+        return Err(format!("{what} has no input `{unknown}`"));
+    }
+    let mut inputs = Map::new();
+    for (name, spec) in &declared {
+        let name = text(name);
+        let kind = text(&spec["type"]);
+        let value = match given.get(&name) {
+            Some(given) => given.clone(),
+            None if spec["required"].as_bool() == Some(true) => {
+                return Err(format!("{what}: the required input `{name}` is not given"))
+            }
+            None => text(&spec["default"]),
+        };
+        let typed = match kind.as_str() {
+            "string" | "choice" => Value::String(value),
+            "boolean" => match value.as_str() {
+                "true" => Value::Bool(true),
+                "false" | "" => Value::Bool(false),
+                other => return Err(format!("input `{name}`: `{other}` is not a boolean")),
+            },
+            "number" => serde_json::from_str::<serde_json::Number>(&value)
+                .map(Value::Number)
+                .map_err(|_| format!("input `{name}`: `{value}` is not a number"))?,
+            other => return Err(format!("input `{name}`: type `{other}` is not rehearsed")),
+        };
+        inputs.insert(name, typed);
+    }
+    Ok(Value::Object(inputs))
 }
 
 /// The legs of a matrix job and how many may run at once. Only `fail-fast: false` and

@@ -291,3 +291,34 @@ fn identical_destroys_in_many_accounts_are_one_entry_with_reasons() {
     assert!(!out.stdout.contains("reason for each destroy"));
     assert!(!out.stdout.contains("destroyed and replaced addresses"));
 }
+
+#[test]
+fn a_directory_or_one_file_for_both_outputs_is_bad_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    corpus::write(
+        &plans,
+        "shop-dev",
+        "static",
+        &corpus::plan(&[("aws_s3_bucket.b".into(), &["delete"])]),
+    );
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    for (args, says) in [
+        (
+            &["--destroy-list", "out", "--full", "full.md"][..],
+            "--destroy-list out: not a file name",
+        ),
+        (&["--full", "out"][..], "--full out: not a file name"),
+        (
+            &["--full", "same.json", "--destroy-list", "same.json"][..],
+            "--full and --destroy-list both name same.json",
+        ),
+    ] {
+        let out = summarise(dir.path(), args, &[]);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+        assert!(out.stdout.is_empty());
+        assert!(!dir.path().join("full.md").exists());
+        assert!(!dir.path().join("same.json").exists());
+    }
+}

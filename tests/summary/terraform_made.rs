@@ -243,3 +243,99 @@ fn real_plans_in_a_flat_directory_are_one_row_each() {
         );
     }
 }
+
+/// Sensitive values (a variable, the attributes it flows into, a sensitive output) change in
+/// a real plan; the plan file holds them, but nothing the summary writes does: the comment,
+/// the full version, the job summary, the destroy list, stderr.
+#[test]
+fn sensitive_values_in_real_plans_never_reach_anything_written() {
+    const OLD: &str = "old-Pa55word-7f3k";
+    const NEW: &str = "new-Pa55word-q9x2";
+    let config = r#"
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+resource "terraform_data" "db" { input = var.db_password }
+resource "terraform_data" "rotate" { triggers_replace = var.db_password }
+resource "terraform_data" "obsolete" {
+  count = var.db_password == "old-Pa55word-7f3k" ? 1 : 0
+  input = var.db_password
+}
+output "password" {
+  value     = var.db_password
+  sensitive = true
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("main.tf"), config).unwrap();
+    let var = |value: &str| format!("-var=db_password={value}");
+    terraform(&work, &["init", "-input=false", "-no-color"]);
+    terraform(
+        &work,
+        &[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            &var(OLD),
+        ],
+    );
+    terraform(
+        &work,
+        &[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-out=tfplan",
+            &var(NEW),
+        ],
+    );
+    let plan = terraform(&work, &["show", "-json", "tfplan"]);
+    assert!(
+        plan.contains(NEW) && plan.contains(OLD),
+        "the plan file itself holds the values"
+    );
+    let plans = dir.path().join("plans");
+    std::fs::create_dir_all(plans.join("vault-prod")).unwrap();
+    std::fs::write(plans.join("vault-prod/static.json"), &plan).unwrap();
+
+    let full = dir.path().join("full.md");
+    let destroys = dir.path().join("destroys.json");
+    let step_summary = dir.path().join("step-summary.md");
+    let out = run(summary(&[
+        plans.to_str().unwrap(),
+        "--full",
+        full.to_str().unwrap(),
+        "--destroy-list",
+        destroys.to_str().unwrap(),
+    ])
+    .env("GITHUB_STEP_SUMMARY", &step_summary));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // What changed is still named.
+    let c = &out.stdout;
+    assert!(c.contains("update `terraform_data.db`"), "{c}");
+    assert!(c.contains("replace `terraform_data.rotate`"), "{c}");
+    assert!(c.contains("destroy `terraform_data.obsolete[0]`"), "{c}");
+    assert!(c.contains("output `password` (update)"), "{c}");
+    let written = [
+        ("stdout", out.stdout.clone()),
+        ("stderr", out.stderr.clone()),
+        ("--full", std::fs::read_to_string(&full).unwrap()),
+        (
+            "--destroy-list",
+            std::fs::read_to_string(&destroys).unwrap(),
+        ),
+        (
+            "job summary",
+            std::fs::read_to_string(&step_summary).unwrap(),
+        ),
+    ];
+    for (what, text) in written {
+        for secret in [OLD, NEW, "Pa55word"] {
+            assert!(!text.contains(secret), "{what} holds {secret}: {text}");
+        }
+    }
+}

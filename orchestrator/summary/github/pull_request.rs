@@ -1,8 +1,9 @@
 //! Which pull request to comment on, from the GitHub Actions environment.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use crate::credentials::Secret;
+use crate::github_actions::GithubActions;
 
 use super::error::TargetError;
 
@@ -18,19 +19,17 @@ pub struct PullRequest {
 }
 
 impl PullRequest {
-    /// From `GITHUB_API_URL`, `GITHUB_REPOSITORY` and `--pr` or the event at
-    /// `GITHUB_EVENT_PATH` (`pull_request.number`, or `issue.number` for PR comments);
-    /// `env` reads one variable.
-    pub fn from_env(
+    /// From GitHub Actions' `GITHUB_API_URL`, `GITHUB_REPOSITORY`, `GITHUB_TOKEN` and `--pr`
+    /// or the event at `GITHUB_EVENT_PATH` (`pull_request.number`, or `issue.number` for PR
+    /// comments).
+    pub fn from_actions(
         pr: Option<u64>,
-        env: impl Fn(&str) -> Option<String>,
+        actions: &GithubActions,
     ) -> Result<(PullRequest, Secret), TargetError> {
-        let token = env("GITHUB_TOKEN")
-            .filter(|t| !t.is_empty())
-            .map(Secret::new)
-            .ok_or(TargetError::MissingToken)?;
-        let repository = env("GITHUB_REPOSITORY")
-            .filter(|r| !r.is_empty())
+        let token = actions.token.clone().ok_or(TargetError::MissingToken)?;
+        let repository = actions
+            .repository
+            .clone()
             .ok_or(TargetError::MissingRepository)?;
         let valid = repository.split_once('/').is_some_and(|(owner, name)| {
             !owner.is_empty() && !name.is_empty() && !name.contains('/')
@@ -40,11 +39,12 @@ impl PullRequest {
         }
         let number = match pr {
             Some(n) => n,
-            None => event_number(env("GITHUB_EVENT_PATH").filter(|p| !p.is_empty()))?,
+            None => event_number(actions.event_path.as_deref())?,
         };
-        let api_url = env("GITHUB_API_URL")
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_string())
+        let api_url = actions
+            .api_url
+            .as_deref()
+            .unwrap_or(DEFAULT_API_URL)
             .trim_end_matches('/')
             .to_string();
         Ok((
@@ -72,8 +72,8 @@ impl PullRequest {
     }
 }
 
-fn event_number(path: Option<String>) -> Result<u64, TargetError> {
-    let path = PathBuf::from(path.ok_or(TargetError::NoPullRequest)?);
+fn event_number(path: Option<&Path>) -> Result<u64, TargetError> {
+    let path = path.ok_or(TargetError::NoPullRequest)?.to_path_buf();
     let text = std::fs::read_to_string(&path).map_err(|e| TargetError::Event {
         path: path.clone(),
         message: e.to_string(),
@@ -92,12 +92,12 @@ fn event_number(path: Option<String>) -> Result<u64, TargetError> {
 mod tests {
     use super::*;
 
-    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
+    fn env(vars: &[(&str, &str)]) -> GithubActions {
+        GithubActions::from_vars(|name| {
             vars.iter()
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
-        }
+        })
     }
 
     #[test]
@@ -111,7 +111,7 @@ mod tests {
             ("GITHUB_REPOSITORY", "acme/platform"),
             ("GITHUB_EVENT_PATH", event.as_str()),
         ];
-        let (pr, token) = PullRequest::from_env(None, env(&vars)).unwrap();
+        let (pr, token) = PullRequest::from_actions(None, &env(&vars)).unwrap();
         assert_eq!(pr.number, 42);
         assert_eq!(pr.api_url, DEFAULT_API_URL);
         assert_eq!(
@@ -125,16 +125,16 @@ mod tests {
     fn missing_pieces_are_named() {
         let vars = [("GITHUB_TOKEN", "t"), ("GITHUB_REPOSITORY", "acme")];
         assert!(matches!(
-            PullRequest::from_env(Some(1), env(&vars)),
+            PullRequest::from_actions(Some(1), &env(&vars)),
             Err(TargetError::BadRepository(_))
         ));
         let vars = [("GITHUB_TOKEN", "t"), ("GITHUB_REPOSITORY", "acme/p")];
         assert!(matches!(
-            PullRequest::from_env(None, env(&vars)),
+            PullRequest::from_actions(None, &env(&vars)),
             Err(TargetError::NoPullRequest)
         ));
         assert!(matches!(
-            PullRequest::from_env(Some(1), env(&[])),
+            PullRequest::from_actions(Some(1), &env(&[])),
             Err(TargetError::MissingToken)
         ));
     }

@@ -223,16 +223,17 @@ fn destroys(out: &mut String, summary: &Summary, detail: &Detail) {
             // (kind, layer, address) -> accounts, then the addresses destroyed in the same
             // accounts under one entry naming them: an address shared by 40 accounts, or 30
             // addresses shared by the same 40, name those accounts once.
-            let mut accounts_of: HashMap<DestroyKey<'_>, Vec<&str>> = HashMap::new();
+            let mut accounts_of: HashMap<DestroyKey<'_>, (Vec<&str>, &ResourceChange)> =
+                HashMap::new();
             let mut order: Vec<DestroyKey<'_>> = Vec::new();
             for account in &destroying {
                 for (layer, plan) in account.plans() {
                     for change in plan.resources.iter().filter(|c| c.kind.destroys()) {
                         let key = (change.kind as u8, layer, &*change.address);
-                        let accounts = accounts_of.entry(key).or_default();
-                        if accounts.is_empty() {
+                        let (accounts, _) = accounts_of.entry(key).or_insert_with(|| {
                             order.push(key);
-                        }
+                            (Vec::new(), change)
+                        });
                         if accounts.last() != Some(&account.name.as_str()) {
                             accounts.push(&account.name);
                         }
@@ -242,7 +243,7 @@ fn destroys(out: &mut String, summary: &Summary, detail: &Detail) {
             let mut groups: Vec<(&Vec<&str>, Vec<DestroyKey<'_>>)> = Vec::new();
             let mut group_of: HashMap<&Vec<&str>, usize> = HashMap::new();
             for key in order {
-                let accounts = &accounts_of[&key];
+                let accounts = &accounts_of[&key].0;
                 match group_of.get(accounts) {
                     Some(&g) => groups[g].1.push(key),
                     None => {
@@ -267,11 +268,11 @@ fn destroys(out: &mut String, summary: &Summary, detail: &Detail) {
                 }
                 keys.sort_by_key(|key| key.0);
                 for key in keys {
-                    let change = find_change(&destroying, key);
+                    let change = accounts_of[&key].1;
                     out.push_str(&format!(
                         "  - {} {}\n",
                         code(key.1),
-                        change.map_or_else(|| code(key.2), words::resource_short)
+                        words::resource_short(change)
                     ));
                 }
             }
@@ -286,17 +287,6 @@ fn destroys(out: &mut String, summary: &Summary, detail: &Detail) {
 
 /// A destroyed or replaced resource across accounts: (kind, layer, address).
 type DestroyKey<'a> = (u8, &'a str, &'a str);
-
-fn find_change<'a>(
-    accounts: &[&'a AccountSummary],
-    key: DestroyKey<'_>,
-) -> Option<&'a ResourceChange> {
-    accounts.iter().find_map(|a| {
-        a.plans()
-            .filter(|(layer, _)| *layer == key.1)
-            .find_map(|(_, p)| p.resources.iter().find(|r| &*r.address == key.2))
-    })
-}
 
 /// "- **a**: 1 to destroy, 2 to replace", or for accounts with identical destroys
 /// "- **a**, **b** (identical in 2 accounts): ...".

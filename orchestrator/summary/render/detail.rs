@@ -187,14 +187,29 @@ impl Detail {
         match self.destroys {
             Destroys::Full => {}
             Destroys::Grouped => {
-                let reasons = summary
+                // What `words::resource` adds to an address and `resource_short` leaves out.
+                let destroys: Vec<_> = summary
                     .accounts
                     .iter()
                     .flat_map(|a| a.plans())
                     .flat_map(|(_, p)| &p.resources)
-                    .any(|r| r.kind.destroys() && r.reason.is_some());
-                if reasons {
-                    out.push("terraform's reason for each destroy (every destroyed address is named, by account)".into());
+                    .filter(|r| r.kind.destroys())
+                    .collect();
+                let mut notes = Vec::new();
+                if destroys.iter().any(|r| r.reason.is_some()) {
+                    notes.push("terraform's reason");
+                }
+                if destroys.iter().any(|r| r.previous_address.is_some()) {
+                    notes.push("the address it moved from");
+                }
+                if destroys.iter().any(|r| r.import_id.is_some()) {
+                    notes.push("its import id");
+                }
+                if !notes.is_empty() {
+                    out.push(format!(
+                        "{} for each destroy (every destroyed address is named, by account)",
+                        notes.join(" and ")
+                    ));
                 }
             }
             Destroys::Counts => out.push(format!(

@@ -63,12 +63,22 @@ pub fn fit(summary: &Summary, limit: Limit, full: &FullVersion) -> Result<Fitted
         return Ok(whole.1);
     }
     let mut needed = whole.0;
-    for detail in Detail::steps() {
-        let (size, fitted) = attempt(summary, &detail, &groups, limit, full);
+    let steps = Detail::steps();
+    // One level of destroys at a time: when even its barest step is over the limit, none
+    // of its steps can fit, and rendering them all is what makes thousands of destroys slow.
+    for level in steps.chunk_by(|a, b| a.destroys == b.destroys) {
+        let barest = level.last().expect("a level has steps");
+        let (size, _) = attempt(summary, barest, &groups, limit, full);
         needed = size;
         if size > limit.max {
             continue;
         }
+        let Some((detail, fitted)) = level.iter().find_map(|detail| {
+            let (size, fitted) = attempt(summary, detail, &groups, limit, full);
+            (size <= limit.max).then_some((*detail, fitted))
+        }) else {
+            continue;
+        };
         // Adding a list never makes the comment shorter: search the most that fit.
         let (mut low, mut high) = (0, groups.len());
         let mut best = fitted;
@@ -254,5 +264,25 @@ mod tests {
         assert!(fitted.text.contains(
             "The full version is in the job summary of [the CI run](https://github.com/acme/platform/actions/runs/9) and in `plan-summary.md`."
         ));
+    }
+
+    #[test]
+    fn grouped_destroys_say_which_notes_on_them_are_left_out() {
+        let mut summary = summary();
+        let grouped = Detail {
+            destroys: super::super::Destroys::Grouped,
+            ..Detail::FULL
+        };
+        // No reasons, moves or import ids: grouping leaves nothing out.
+        assert!(grouped.left_out(&summary, &[]).is_empty());
+        let LayerState::Planned(plan) = &mut summary.accounts[0].layers[0].state else {
+            unreachable!()
+        };
+        plan.resources[0].previous_address = Some("aws_s3_bucket.old".into());
+        plan.resources[1].reason = Some("delete_because_no_resource_config".into());
+        assert_eq!(
+            grouped.left_out(&summary, &[]),
+            ["terraform's reason and the address it moved from for each destroy (every destroyed address is named, by account)"]
+        );
     }
 }

@@ -1,0 +1,117 @@
+//! Every duration and count flag has bounds, checked before anything runs: a zero, an
+//! overflow or an absurd value is refused with exit code 2, naming the flag, the value and
+//! the range to give instead (durations from the one table in `config/durations.rs`).
+
+use std::process::Command;
+
+use super::cli::{clean_env, dir_with_layers, finish, BIN};
+
+/// (command line before the flag, flag, refused value, what the message says).
+const REFUSED: &[(&[&str], &str, &str, &str)] = &[
+    (
+        &["run"],
+        "--retry-delay",
+        "0s",
+        "--retry-delay `0s` is zero; give a value from 1ms to 2m",
+    ),
+    (
+        &["run"],
+        "--retry-delay",
+        "999999999999h",
+        "--retry-delay `999999999999h` is too large",
+    ),
+    (
+        &["deploy"],
+        "--retry-delay",
+        "1h",
+        "--retry-delay `1h` is too large; give a value from 1ms to 2m",
+    ),
+    (&["run"], "--retries", "11", "11 is not in 0..=10"),
+    (&["run"], "--retries", "4294967296", "--retries"),
+    (
+        &["notify", "slack", "--report", "r.json"],
+        "--timeout",
+        "0",
+        "--timeout `0` is zero; give a value from 100ms to 5m",
+    ),
+    (
+        &["notify", "slack", "--report", "r.json"],
+        "--timeout",
+        "18446744073709551615",
+        "--timeout `18446744073709551615` is too large",
+    ),
+    (
+        &["notify", "slack", "--report", "r.json"],
+        "--timeout",
+        "10ms",
+        "--timeout `10ms` is too short",
+    ),
+    (
+        &["notify", "slack", "--report", "r.json"],
+        "--retry-delay",
+        "0ms",
+        "--retry-delay `0ms` is zero; give a value from 1ms to 1m",
+    ),
+    (
+        &["notify", "slack", "--report", "r.json"],
+        "--retry-delay",
+        "1y",
+        "--retry-delay `1y` is too large",
+    ),
+    (
+        &["notify", "slack", "--report", "r.json"],
+        "--retries",
+        "1000000",
+        "1000000 is not in 0..=10",
+    ),
+];
+
+#[test]
+fn duration_and_count_flags_refuse_zero_overflow_and_absurd_values() {
+    let dir = dir_with_layers();
+    for (command, flag, value, says) in REFUSED {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(dir.path())
+            .args(*command)
+            .args([*flag, *value]);
+        clean_env(&mut cmd);
+        let out = finish(cmd.output().expect("the binary runs"));
+        let what = format!("{} {flag} {value}", command.join(" "));
+        assert_eq!(out.code, 2, "{what}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{what}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{what}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{what}: {}", out.stdout);
+    }
+}
+
+/// The same flags from the environment CI sets them through.
+#[test]
+fn bounded_flags_are_checked_when_they_come_from_the_environment() {
+    let dir = dir_with_layers();
+    for (command, variable, value, says) in [
+        (
+            &["run"][..],
+            "ORCHESTRATOR_RETRY_DELAY",
+            "0s",
+            "--retry-delay `0s` is zero",
+        ),
+        (
+            &["notify", "slack", "--report", "r.json"][..],
+            "ORCHESTRATOR_SLACK_TIMEOUT",
+            "9999999999999999999h",
+            "is too large",
+        ),
+    ] {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(dir.path()).args(command);
+        clean_env(&mut cmd);
+        cmd.env(variable, value);
+        let out = finish(cmd.output().expect("the binary runs"));
+        assert_eq!(out.code, 2, "{variable}={value}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(says),
+            "{variable}={value}: {}",
+            out.stderr
+        );
+    }
+}
