@@ -103,7 +103,13 @@ fn time(repo: &Path, bin: &str, args: &[&str]) {
     }
     let cpu = children_cpu()
         .zip(cpu_before)
-        .map(|(after, before)| format!("{:5.1} ms", ms(after - before) / RUNS as f64))
+        // Through u32: the run count converts to f64 exactly.
+        .map(|(after, before)| {
+            format!(
+                "{:5.1} ms",
+                ms(after - before) / f64::from(u32::try_from(RUNS).expect("a few runs"))
+            )
+        })
         .unwrap_or_else(|| "n/a".into());
     times.sort();
     println!(

@@ -36,7 +36,8 @@ fn main() {
     println!(
         "config: {DOMAINS} domains x 3 environments = {} accounts, {:.1} MB of YAML",
         DOMAINS * 3,
-        size as f64 / 1e6
+        // Through u32 (the YAML is megabytes): the conversion to f64 is exact.
+        f64::from(u32::try_from(size).expect("under 4 GB")) / 1e6
     );
     let config = config.to_str().expect("UTF-8 path");
     for (label, args) in [
@@ -57,7 +58,9 @@ fn main() {
         let wall = median(samples.iter().map(|s| s.wall).collect());
         let cpu = median(samples.iter().map(|s| s.cpu).collect());
         let fastest = samples.iter().map(|s| s.wall).min().expect("runs");
-        let peak_mb = samples.iter().map(|s| s.peak_kb).max().expect("runs") as f64 / 1024.0;
+        let peak_kb = samples.iter().map(|s| s.peak_kb).max().expect("runs");
+        // Through u32 (kilobytes of one process): the conversion to f64 is exact.
+        let peak_mb = f64::from(u32::try_from(peak_kb).expect("under 4 TB")) / 1024.0;
         let verdict = if wall < TARGET_WALL && peak_mb < TARGET_PEAK_MB {
             "within target"
         } else {

@@ -110,7 +110,7 @@ fn main() {
         "every fake job succeeds"
     );
     let per_job =
-        Duration::from_secs_f64(sleep * f64::from(COMMANDS_PER_LAYER) * LAYERS.len() as f64);
+        Duration::from_secs_f64(sleep * f64::from(COMMANDS_PER_LAYER) * count(LAYERS.len()));
     let batches: usize = plan
         .waves
         .iter()
@@ -154,14 +154,15 @@ fn main() {
     let _ = writeln!(
         out,
         "  wall / (batches x mean job)  {:.3}  (scheduling alone)",
-        wall.as_secs_f64() / (mean_job.as_secs_f64() * batches as f64)
+        wall.as_secs_f64() / (mean_job.as_secs_f64() * count(batches))
     );
     let _ = writeln!(
         out,
         "  orchestrator CPU      {:>8.2}s  = {:.2} ms per job ({:.3} ms per terraform command)",
         own_cpu.as_secs_f64(),
-        own_cpu.as_secs_f64() * 1000.0 / jobs as f64,
-        own_cpu.as_secs_f64() * 1000.0 / (jobs * LAYERS.len() * COMMANDS_PER_LAYER as usize) as f64
+        own_cpu.as_secs_f64() * 1000.0 / count(jobs),
+        own_cpu.as_secs_f64() * 1000.0
+            / (count(jobs * LAYERS.len()) * f64::from(COMMANDS_PER_LAYER))
     );
     let _ = writeln!(
         out,
@@ -216,4 +217,10 @@ fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// A count of jobs, batches or layers as f64 for a printed ratio; through u32 (at most
+/// millions here), so the conversion is exact.
+fn count(n: usize) -> f64 {
+    f64::from(u32::try_from(n).expect("a count under 2^32"))
 }

@@ -45,8 +45,8 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "corpus: {FILES} plans, {:.0} MB ({:.2} MB per plan)",
-        bytes as f64 / 1e6,
-        bytes as f64 / 1e6 / FILES as f64
+        megabytes(bytes),
+        megabytes(bytes) / f64::from(u32::try_from(FILES).expect("500 files"))
     );
 
     let orchestrator = PathBuf::from(env!("CARGO_BIN_EXE_orchestrator"));
@@ -445,4 +445,10 @@ fn corpus_with(dir: &Path, plans: usize, layout: Layout, shape: Destroys) -> Vec
         std::fs::write(path, json).expect("write plan");
     }
     destroyed
+}
+
+/// Bytes as megabytes for a printed figure; through u32 (the corpus is hundreds of MB), so
+/// the conversion to f64 is exact.
+fn megabytes(bytes: u64) -> f64 {
+    f64::from(u32::try_from(bytes).expect("under 4 GB")) / 1e6
 }

@@ -18,6 +18,7 @@ mod layers;
 mod matrix;
 mod notify;
 mod operator;
+mod plan;
 mod preview;
 mod redeploy;
 mod rehearsal;

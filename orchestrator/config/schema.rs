@@ -1,13 +1,11 @@
 //! The JSON Schema (draft 2020-12) of `domains.yaml`, for editor completion and checks as
-//! you type. It describes what the reader accepts: the same field names (a unit test holds
-//! them to the reader's own lists), enums, and patterns for names, ids and regions. Rules
+//! you type. It describes what the reader accepts: each mapping's fields come from one table
+//! (`fields!` below) that also gives the reader its list of known keys, with enums and
+//! patterns for names, ids and regions. Rules
 //! that span the file (unique ids, waves covering every environment, layer directories) are
 //! only checked by `orchestrator validate`.
 
 use serde_json::{json, Map, Value};
-
-#[cfg(test)]
-use super::read::keys;
 
 /// Lowercase letters, digits and single `-`, starting with a letter (see `names.rs`).
 pub const NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
@@ -29,26 +27,7 @@ pub fn json_schema() -> Value {
         "type": "object",
         "additionalProperties": false,
         "required": ["version", "defaults", "domains"],
-        "properties": object(&[
-            ("version", json!({
-                "description": "The format of this file. Always 1.",
-                "enum": [1, "1"]
-            })),
-            ("defaults", json!({ "$ref": "#/$defs/defaults" })),
-            ("stacks", json!({ "$ref": "#/$defs/stacks", "description": "The same as defaults.stacks (write it in one place only)." })),
-            ("waves", json!({
-                "description": "Groups of environments deployed together, in this order; a wave starts only when the previous one had no more failed accounts than its failure_tolerance. Default: `stage` (every non-prod environment), then `prod`.",
-                "type": "array",
-                "minItems": 1,
-                "items": { "$ref": "#/$defs/wave" }
-            })),
-            ("domains", json!({
-                "description": "Every product domain, one AWS account per environment. Account names are <domain>-<environment>.",
-                "type": "array",
-                "minItems": 1,
-                "items": { "$ref": "#/$defs/domain" }
-            })),
-        ]),
+        "properties": top_properties(),
         "$defs": {
             "name": {
                 "description": "Lowercase letters, digits and `-`, starting with a letter, at most 32 characters (names become job names, shell arguments and STS session names).",
@@ -109,54 +88,14 @@ pub fn json_schema() -> Value {
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["state"],
-                "properties": object(&[
-                    ("region", json!({ "$ref": "#/$defs/region", "description": "The region of every account that does not name its own." })),
-                    ("role_name", json!({ "$ref": "#/$defs/role_name", "description": "The role assumed in each account. Default: OrganizationAccountAccessRole." })),
-                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume in each account. Default: role_name." })),
-                    ("external_id", json!({ "$ref": "#/$defs/external_id" })),
-                    ("session_duration", json!({ "$ref": "#/$defs/duration", "description": "How long assumed-role credentials last, 15m to 12h. Default: 1h." })),
-                    ("credentials", json!({ "$ref": "#/$defs/credentials" })),
-                    ("layers", json!({ "$ref": "#/$defs/layers", "minItems": 1, "description": "Every layer, in apply order. Default: [platform, static, dynamic]." })),
-                    ("layers_dir", json!({ "type": "string", "description": "Where the layer directories are, relative to this file. Default: layers." })),
-                    ("state", json!({ "$ref": "#/$defs/state" })),
-                    ("timeout", json!({ "$ref": "#/$defs/duration", "description": "A job (all layers of one account) is stopped after this long. Default: 30m." })),
-                    ("lock_timeout", json!({ "$ref": "#/$defs/duration", "description": "How long terraform waits for a held state lock (-lock-timeout). Default: 0s." })),
-                    ("retries", json!({ "type": "integer", "minimum": 0, "maximum": 10, "description": "Extra attempts after a transient failure (lock held, throttling, 5xx). Default: 2." })),
-                    ("grace_period", json!({ "$ref": "#/$defs/duration", "description": "Time between the interrupt and the kill when a job is stopped. Default: 30s." })),
-                    ("vars", json!({ "$ref": "#/$defs/vars" })),
-                    ("layer_vars", json!({ "$ref": "#/$defs/layer_vars" })),
-                    ("network", json!({ "$ref": "#/$defs/network_pool" })),
-                    ("health_check", json!({
-                        "description": "Layer outputs (URLs) polled after the layer applies; a failed check fails the job.",
-                        "oneOf": [
-                            { "$ref": "#/$defs/health_check" },
-                            { "type": "array", "items": { "$ref": "#/$defs/health_check" } }
-                        ]
-                    })),
-                    ("oidc_role_arn", json!({ "type": "string", "description": "A role assumed with the GitHub OIDC token before any account role." })),
-                    ("account_vending", json!({
-                        "description": "The layer that creates the organisation's accounts (`orchestrator vend`, with the management account's credentials). Accounts may then omit account_id.",
-                        "type": "object",
-                        "additionalProperties": false,
-                        "required": ["layer", "email_domain", "root_id"],
-                        "properties": object(&[
-                            ("layer", json!({ "$ref": "#/$defs/name", "description": "The account vending layer's directory under layers_dir, e.g. organization." })),
-                            ("email_domain", json!({ "type": "string", "pattern": "^[a-z0-9-]+(\\.[a-z0-9-]+)+$", "description": "Root user addresses are aws+<account>@<email_domain>." })),
-                            ("root_id", json!({ "type": "string", "pattern": "^r-[0-9a-z]{4,32}$", "description": "The organisation root the per-environment OUs go under." })),
-                        ])
-                    })),
-                    ("stacks", json!({ "$ref": "#/$defs/stacks" })),
-                ])
+                "properties": defaults_properties()
             },
             "stacks": {
                 "description": "The layer that may have copies side by side in an account, one per feature branch (`deploy --stack NAME`, `destroy --stack NAME`, `orchestrator stacks`). The state template must then hold {stack}.",
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["layer", "variable"],
-                "properties": object(&[
-                    ("layer", json!({ "$ref": "#/$defs/name", "description": "The layer with copies, e.g. dynamic (not the first layer: copies depend on the account's baseline)." })),
-                    ("variable", json!({ "type": "string", "pattern": VAR_NAME_PATTERN, "description": "The layer's input set to the copy's name (empty for the main stack), e.g. stack_suffix." })),
-                ])
+                "properties": stacks_properties()
             },
             "state": {
                 "description": "Where each (account, layer) keeps its terraform state. The template must hold {account}; it may hold {layer}, {domain}, {environment}, {account_id}, {region}, and {stack} (required with `stacks`): a copy's name, dropped with the separator before it for the main stack.",
@@ -165,21 +104,13 @@ pub fn json_schema() -> Value {
                         "type": "object",
                         "additionalProperties": false,
                         "required": ["backend", "bucket", "region", "key"],
-                        "properties": object(&[
-                            ("backend", json!({ "const": "s3", "description": "S3 with native lock files (use_lockfile)." })),
-                            ("bucket", json!({ "type": "string", "minLength": 1, "description": "The state bucket." })),
-                            ("region", json!({ "$ref": "#/$defs/region", "description": "The bucket's region." })),
-                            ("key", json!({ "type": "string", "pattern": "\\{account\\}", "description": "The object key template, e.g. \"{layer}/{account}.tfstate\"." })),
-                        ])
+                        "properties": s3_state_properties()
                     },
                     {
                         "type": "object",
                         "additionalProperties": false,
                         "required": ["backend", "path"],
-                        "properties": object(&[
-                            ("backend", json!({ "const": "local", "description": "A local file per (account, layer): the sandbox." })),
-                            ("path", json!({ "type": "string", "pattern": "\\{account\\}", "description": "The file path template, relative to this file, e.g. \".orchestrator/state/{layer}/{account}.tfstate\"." })),
-                        ])
+                        "properties": local_state_properties()
                     }
                 ]
             },
@@ -187,110 +118,211 @@ pub fn json_schema() -> Value {
                 "description": "Where `orchestrator domain add` allocates each new account's network.cidr, and which layer receives it as `network_cidr`.",
                 "type": "object",
                 "additionalProperties": false,
-                "properties": object(&[
-                    ("pool", json!({ "$ref": "#/$defs/cidr", "description": "The block account networks are carved from, e.g. 10.0.0.0/8." })),
-                    ("prefix", json!({ "type": "integer", "minimum": 8, "maximum": 28, "description": "The size of each account's block. Default: 16." })),
-                    ("layer", json!({ "$ref": "#/$defs/name", "description": "The layer that gets `network_cidr`. Default: platform." })),
-                ])
+                "properties": network_pool_properties()
             },
             "health_check": {
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["layer", "output"],
-                "properties": object(&[
-                    ("layer", json!({ "$ref": "#/$defs/name", "description": "Checked after this layer applies." })),
-                    ("output", json!({ "type": "string", "minLength": 1, "description": "The layer output holding the URL to poll." })),
-                    ("expect_status", json!({ "type": "integer", "minimum": 100, "maximum": 599, "description": "The HTTP status that means healthy. Default: 200." })),
-                    ("timeout", json!({ "$ref": "#/$defs/duration", "description": "How long to keep polling. Default: 60s." })),
-                ])
+                "properties": health_check_properties()
             },
             "wave": {
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["name", "environments"],
-                "properties": object(&[
-                    ("name", json!({ "$ref": "#/$defs/name", "description": "The wave's name (a matrix output of that name is written per wave)." })),
-                    ("environments", json!({
-                        "description": "The environments this wave deploys; each environment is in exactly one wave.",
-                        "type": "array",
-                        "minItems": 1,
-                        "uniqueItems": true,
-                        "items": { "$ref": "#/$defs/name" }
-                    })),
-                    ("failure_tolerance", json!({ "type": "integer", "minimum": 0, "description": "How many failed accounts this wave may have before the next wave is held back. Default: 0." })),
-                ])
+                "properties": wave_properties()
             },
             "domain": {
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["name", "team", "environments"],
-                "properties": object(&[
-                    ("name", json!({ "$ref": "#/$defs/name", "description": "The domain's name; its accounts are <name>-<environment>." })),
-                    ("team", json!({ "type": "string", "minLength": 1, "description": "The team that owns the domain." })),
-                    ("slack_channel", json!({ "type": "string", "pattern": "^#\\S+$", "description": "Where the domain's deploy failures are posted, e.g. \"#catalog-deploys\" (quoted: # starts a YAML comment)." })),
-                    ("role_name", json!({ "$ref": "#/$defs/role_name" })),
-                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." })),
-                    ("external_id", json!({ "$ref": "#/$defs/external_id" })),
-                    ("layers", json!({ "$ref": "#/$defs/layers", "description": "A subset of defaults.layers for this domain's accounts." })),
-                    ("vars", json!({ "$ref": "#/$defs/vars" })),
-                    ("layer_vars", json!({ "$ref": "#/$defs/layer_vars" })),
-                    ("environments", json!({
-                        "description": "One account per environment, keyed by environment name (dev, stage, prod, ...).",
-                        "type": "object",
-                        "minProperties": 1,
-                        "propertyNames": { "$ref": "#/$defs/name" },
-                        "additionalProperties": { "$ref": "#/$defs/account" }
-                    })),
-                ])
+                "properties": domain_properties()
             },
             "account": {
                 "description": "One AWS account: the domain in one environment.",
                 "type": "object",
                 "additionalProperties": false,
-                "properties": object(&[
-                    ("account_id", json!({
-                        "description": "The 12-digit AWS account id, quoted (as a YAML number, leading zeros are lost). Required unless defaults.account_vending is set: `orchestrator vend` then creates the account and records its id.",
-                        "type": "string",
-                        "pattern": ACCOUNT_ID_PATTERN
-                    })),
-                    ("region", json!({ "$ref": "#/$defs/region", "description": "This account's region (default: defaults.region)." })),
-                    ("role_name", json!({ "$ref": "#/$defs/role_name" })),
-                    ("plan_role_name", json!({ "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." })),
-                    ("external_id", json!({ "$ref": "#/$defs/external_id" })),
-                    ("credentials", json!({ "$ref": "#/$defs/credentials" })),
-                    ("vars", json!({ "$ref": "#/$defs/vars" })),
-                    ("layer_vars", json!({ "$ref": "#/$defs/layer_vars" })),
-                    ("network", json!({
-                        "description": "The account's VPC; no two accounts' blocks may overlap.",
-                        "type": "object",
-                        "additionalProperties": false,
-                        "required": ["cidr"],
-                        "properties": object(&[
-                            ("cidr", json!({ "$ref": "#/$defs/cidr", "description": "The account's VPC block, e.g. 10.1.0.0/16." })),
-                        ])
-                    })),
-                ])
+                "properties": account_properties()
             }
         }
     })
 }
 
-/// `properties` for a mapping, in the reader's field order.
-fn object(described: &[(&str, Value)]) -> Value {
-    let mut properties = Map::new();
-    for (name, schema) in described {
-        properties.insert((*name).to_string(), schema.clone());
-    }
-    Value::Object(properties)
+/// One table per mapping of domains.yaml: every field the reader accepts, with its schema.
+/// `fields!(NAMES, properties_fn, { "key": schema, ... })` makes the list of names the reader
+/// checks keys against (`read/keys.rs`, which refuses any other) and the `properties` of the
+/// schema, in the same order: a new field is one line here.
+macro_rules! fields {
+    ($names:ident, $properties:ident, { $($key:literal : $schema:tt),* $(,)? }) => {
+        pub(crate) const $names: &[&str] = &[$($key),*];
+
+        fn $properties() -> Value {
+            let mut properties = Map::new();
+            $(properties.insert($key.to_string(), json!($schema));)*
+            Value::Object(properties)
+        }
+    };
 }
+
+fields!(TOP, top_properties, {
+    "version": {
+        "description": "The format of this file. Always 1.",
+        "enum": [1, "1"]
+    },
+    "defaults": { "$ref": "#/$defs/defaults" },
+    "stacks": { "$ref": "#/$defs/stacks", "description": "The same as defaults.stacks (write it in one place only)." },
+    "waves": {
+        "description": "Groups of environments deployed together, in this order; a wave starts only when the previous one had no more failed accounts than its failure_tolerance. Default: `stage` (every non-prod environment), then `prod`.",
+        "type": "array",
+        "minItems": 1,
+        "items": { "$ref": "#/$defs/wave" }
+    },
+    "domains": {
+        "description": "Every product domain, one AWS account per environment. Account names are <domain>-<environment>.",
+        "type": "array",
+        "minItems": 1,
+        "items": { "$ref": "#/$defs/domain" }
+    },
+});
+
+fields!(DEFAULTS, defaults_properties, {
+    "region": { "$ref": "#/$defs/region", "description": "The region of every account that does not name its own." },
+    "role_name": { "$ref": "#/$defs/role_name", "description": "The role assumed in each account. Default: OrganizationAccountAccessRole." },
+    "plan_role_name": { "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume in each account. Default: role_name." },
+    "external_id": { "$ref": "#/$defs/external_id" },
+    "session_duration": { "$ref": "#/$defs/duration", "description": "How long assumed-role credentials last, 15m to 12h. Default: 1h." },
+    "credentials": { "$ref": "#/$defs/credentials" },
+    "layers": { "$ref": "#/$defs/layers", "minItems": 1, "description": "Every layer, in apply order. Default: [platform, static, dynamic]." },
+    "layers_dir": { "type": "string", "description": "Where the layer directories are, relative to this file. Default: layers." },
+    "state": { "$ref": "#/$defs/state" },
+    "timeout": { "$ref": "#/$defs/duration", "description": "A job (all layers of one account) is stopped after this long. Default: 30m." },
+    "lock_timeout": { "$ref": "#/$defs/duration", "description": "How long terraform waits for a held state lock (-lock-timeout). Default: 0s." },
+    "retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Extra attempts after a transient failure (lock held, throttling, 5xx). Default: 2." },
+    "grace_period": { "$ref": "#/$defs/duration", "description": "Time between the interrupt and the kill when a job is stopped. Default: 30s." },
+    "vars": { "$ref": "#/$defs/vars" },
+    "layer_vars": { "$ref": "#/$defs/layer_vars" },
+    "network": { "$ref": "#/$defs/network_pool" },
+    "health_check": {
+        "description": "Layer outputs (URLs) polled after the layer applies; a failed check fails the job.",
+        "oneOf": [
+            { "$ref": "#/$defs/health_check" },
+            { "type": "array", "items": { "$ref": "#/$defs/health_check" } }
+        ]
+    },
+    "oidc_role_arn": { "type": "string", "description": "A role assumed with the GitHub OIDC token before any account role." },
+    "account_vending": {
+        "description": "The layer that creates the organisation's accounts (`orchestrator vend`, with the management account's credentials). Accounts may then omit account_id.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["layer", "email_domain", "root_id"],
+        "properties": account_vending_properties()
+    },
+    "stacks": { "$ref": "#/$defs/stacks" },
+});
+
+fields!(ACCOUNT_VENDING, account_vending_properties, {
+    "layer": { "$ref": "#/$defs/name", "description": "The account vending layer's directory under layers_dir, e.g. organization." },
+    "email_domain": { "type": "string", "pattern": "^[a-z0-9-]+(\\.[a-z0-9-]+)+$", "description": "Root user addresses are aws+<account>@<email_domain>." },
+    "root_id": { "type": "string", "pattern": "^r-[0-9a-z]{4,32}$", "description": "The organisation root the per-environment OUs go under." },
+});
+
+fields!(STACKS, stacks_properties, {
+    "layer": { "$ref": "#/$defs/name", "description": "The layer with copies, e.g. dynamic (not the first layer: copies depend on the account's baseline)." },
+    "variable": { "type": "string", "pattern": VAR_NAME_PATTERN, "description": "The layer's input set to the copy's name (empty for the main stack), e.g. stack_suffix." },
+});
+
+fields!(S3_STATE, s3_state_properties, {
+    "backend": { "const": "s3", "description": "S3 with native lock files (use_lockfile)." },
+    "bucket": { "type": "string", "minLength": 1, "description": "The state bucket." },
+    "region": { "$ref": "#/$defs/region", "description": "The bucket's region." },
+    "key": { "type": "string", "pattern": "\\{account\\}", "description": "The object key template, e.g. \"{layer}/{account}.tfstate\"." },
+});
+
+fields!(LOCAL_STATE, local_state_properties, {
+    "backend": { "const": "local", "description": "A local file per (account, layer): the sandbox." },
+    "path": { "type": "string", "pattern": "\\{account\\}", "description": "The file path template, relative to this file, e.g. \".orchestrator/state/{layer}/{account}.tfstate\"." },
+});
+
+fields!(NETWORK_POOL, network_pool_properties, {
+    "pool": { "$ref": "#/$defs/cidr", "description": "The block account networks are carved from, e.g. 10.0.0.0/8." },
+    "prefix": { "type": "integer", "minimum": 8, "maximum": 28, "description": "The size of each account's block. Default: 16." },
+    "layer": { "$ref": "#/$defs/name", "description": "The layer that gets `network_cidr`. Default: platform." },
+});
+
+fields!(HEALTH_CHECK, health_check_properties, {
+    "layer": { "$ref": "#/$defs/name", "description": "Checked after this layer applies." },
+    "output": { "type": "string", "minLength": 1, "description": "The layer output holding the URL to poll." },
+    "expect_status": { "type": "integer", "minimum": 100, "maximum": 599, "description": "The HTTP status that means healthy. Default: 200." },
+    "timeout": { "$ref": "#/$defs/duration", "description": "How long to keep polling. Default: 60s." },
+});
+
+fields!(WAVE, wave_properties, {
+    "name": { "$ref": "#/$defs/name", "description": "The wave's name (a matrix output of that name is written per wave)." },
+    "environments": {
+        "description": "The environments this wave deploys; each environment is in exactly one wave.",
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": true,
+        "items": { "$ref": "#/$defs/name" }
+    },
+    "failure_tolerance": { "type": "integer", "minimum": 0, "description": "How many failed accounts this wave may have before the next wave is held back. Default: 0." },
+});
+
+fields!(DOMAIN, domain_properties, {
+    "name": { "$ref": "#/$defs/name", "description": "The domain's name; its accounts are <name>-<environment>." },
+    "team": { "type": "string", "minLength": 1, "description": "The team that owns the domain." },
+    "slack_channel": { "type": "string", "pattern": "^#\\S+$", "description": "Where the domain's deploy failures are posted, e.g. \"#catalog-deploys\" (quoted: # starts a YAML comment)." },
+    "role_name": { "$ref": "#/$defs/role_name" },
+    "plan_role_name": { "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." },
+    "external_id": { "$ref": "#/$defs/external_id" },
+    "layers": { "$ref": "#/$defs/layers", "description": "A subset of defaults.layers for this domain's accounts." },
+    "vars": { "$ref": "#/$defs/vars" },
+    "layer_vars": { "$ref": "#/$defs/layer_vars" },
+    "environments": {
+        "description": "One account per environment, keyed by environment name (dev, stage, prod, ...).",
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": { "$ref": "#/$defs/name" },
+        "additionalProperties": { "$ref": "#/$defs/account" }
+    },
+});
+
+fields!(ACCOUNT, account_properties, {
+    "account_id": {
+        "description": "The 12-digit AWS account id, quoted (as a YAML number, leading zeros are lost). Required unless defaults.account_vending is set: `orchestrator vend` then creates the account and records its id.",
+        "type": "string",
+        "pattern": ACCOUNT_ID_PATTERN
+    },
+    "region": { "$ref": "#/$defs/region", "description": "This account's region (default: defaults.region)." },
+    "role_name": { "$ref": "#/$defs/role_name" },
+    "plan_role_name": { "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." },
+    "external_id": { "$ref": "#/$defs/external_id" },
+    "credentials": { "$ref": "#/$defs/credentials" },
+    "vars": { "$ref": "#/$defs/vars" },
+    "layer_vars": { "$ref": "#/$defs/layer_vars" },
+    "network": {
+        "description": "The account's VPC; no two accounts' blocks may overlap.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["cidr"],
+        "properties": account_network_properties()
+    },
+});
+
+fields!(ACCOUNT_NETWORK, account_network_properties, {
+    "cidr": { "$ref": "#/$defs/cidr", "description": "The account's VPC block, e.g. 10.1.0.0/16." },
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every mapping the reader checks keys for, and where the schema describes it.
+    /// Every mapping the reader checks keys for, and where the schema describes it: each
+    /// table's properties sit where the schema describes that mapping.
     #[test]
     fn the_schema_describes_exactly_the_fields_the_reader_accepts() {
+        use crate::config::read::keys;
+
         let schema = json_schema();
         for (pointer, known) in [
             ("/properties", keys::TOP),

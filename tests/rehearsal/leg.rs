@@ -257,7 +257,10 @@ impl Runner<'_> {
         env.extend(self.rehearsal.leg_env_of(&self.plan.matrix));
         for layer in [self.plan.workflow_env, &self.job_env, step_env] {
             for (name, value) in layer {
-                if name.starts_with("GITHUB_") || name.starts_with("RUNNER_") {
+                // GITHUB_TOKEN is no default variable: steps pass the token under that name.
+                if (name.starts_with("GITHUB_") && name != "GITHUB_TOKEN")
+                    || name.starts_with("RUNNER_")
+                {
                     return Err(format!(
                         "`env: {name}` would override GitHub's own variable"
                     ));
