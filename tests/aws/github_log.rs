@@ -16,6 +16,25 @@ const FAILING: &str = "d03-prod";
 
 #[test]
 fn terraform_output_runs_no_workflow_command_and_every_secret_is_masked_first() {
+    check_a_hostile_run(&[]);
+}
+
+/// Without the preflight each account assumes its role when its job starts: its masks are
+/// printed while other accounts' groups are being printed.
+#[test]
+fn masks_printed_while_other_accounts_print_still_come_first() {
+    let output = check_a_hostile_run(&["--skip-preflight"]);
+    let lines: Vec<&str> = output.lines().collect();
+    let first_group = lines.iter().position(|l| l.starts_with("::group::"));
+    let last_mask = lines.iter().rposition(|l| l.starts_with("::add-mask::"));
+    assert!(
+        first_group < last_mask,
+        "every mask came before the first group: the run did not interleave them"
+    );
+}
+
+/// Runs the org with `extra` flags and checks everything it printed; returns the output.
+fn check_a_hostile_run(extra: &[&str]) -> String {
     let org = Org::generated(4, "", "");
     let outside = tempfile::tempdir().unwrap();
     let moto = MotoServer::start(outside.path());
@@ -28,6 +47,7 @@ fn terraform_output_runs_no_workflow_command_and_every_secret_is_masked_first() 
         .cli()
         .args(["run", "--terraform", fake.to_str().unwrap()])
         .args(["--parallel", "4", "--retries", "0"])
+        .args(extra.iter().copied())
         .env("AWS_ENDPOINT_URL_STS", &moto.url)
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_RUN_ID", "4242")
@@ -144,6 +164,7 @@ fn terraform_output_runs_no_workflow_command_and_every_secret_is_masked_first() 
         !run.output.contains('\u{1b}'),
         "an escape sequence was printed"
     );
+    run.output
 }
 
 #[cfg(unix)]

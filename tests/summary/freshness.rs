@@ -145,7 +145,30 @@ fn a_report_uses_only_its_plans_and_lists_failed_and_missing_ones() {
         c.contains(":x: **1 plan failed** · :x: **1 plan missing** · 5 plan files not in the run report left out"),
         "{c}"
     );
-    assert!(!c.contains("catalog-prod"), "a stale account is shown: {c}");
+    // Listed by path, and nowhere else: not in the counts, the table or the lists.
+    let stale = c
+        .split("### Plan files not in the run report (left out)\n\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{c}"));
+    let stale = &stale[..stale.find("\n\n").unwrap()];
+    let mut listed: Vec<&str> = stale.lines().collect();
+    listed.sort();
+    let expected: Vec<String> = [
+        "catalog-dev/dynamic.json",
+        "catalog-dev/static.json",
+        "catalog-prod/dynamic.json",
+        "catalog-prod/platform.json",
+        "catalog-prod/static.json",
+    ]
+    .iter()
+    .map(|p| format!("- `{}`", plans.join(p).display()))
+    .collect();
+    assert_eq!(listed, expected);
+    let rest = c.replace(stale, "");
+    assert!(
+        !rest.contains("catalog-prod"),
+        "a stale account is shown: {c}"
+    );
     // The failed plan: terraform's own error, not the older plan file of that layer.
     let failed = c.split("### Failed plans").nth(1).unwrap();
     assert!(

@@ -41,6 +41,7 @@ pub(super) fn render_parts(
     failed(&mut out, summary, detail);
     missing(&mut out, summary);
     bad_plans(&mut out, summary, detail);
+    stale_plans(&mut out, summary, detail);
     extras(&mut out, summary, detail);
     table(&mut out, summary, detail);
     let mut parts = vec![out];
@@ -413,6 +414,18 @@ fn bad_plans(out: &mut String, summary: &Summary, detail: &Detail) {
         } else {
             out.push_str(&format!("- {}\n", code(&bad.path.display().to_string())));
         }
+    }
+}
+
+/// Plan files of older runs (the run report does not name them): left out of everything
+/// above, listed so a reviewer can tell which accounts the comment does not cover.
+fn stale_plans(out: &mut String, summary: &Summary, detail: &Detail) {
+    if summary.stale_plans.is_empty() || !detail.stale_paths {
+        return;
+    }
+    out.push_str("\n### Plan files not in the run report (left out)\n\n");
+    for path in &summary.stale_plans {
+        out.push_str(&format!("- {}\n", code(&path.display().to_string())));
     }
 }
 

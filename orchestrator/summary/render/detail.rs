@@ -43,6 +43,9 @@ pub struct Detail {
     pub error_lines: Option<usize>,
     /// The error message of each unreadable plan file (else only its path).
     pub bad_plan_messages: bool,
+    /// The paths of plan files the run report does not name (else only how many, in the
+    /// headline).
+    pub stale_paths: bool,
     /// The addresses of drift, deferred changes, actions and unknown action lists (else
     /// only how many per plan).
     pub extra_addresses: bool,
@@ -59,6 +62,7 @@ impl Detail {
         changed_names: true,
         error_lines: None,
         bad_plan_messages: true,
+        stale_paths: true,
         extra_addresses: true,
         lists: None,
     };
@@ -77,12 +81,13 @@ impl Detail {
                 ..Detail::FULL
             };
             steps.push(detail);
-            let others: [&dyn Fn(&mut Detail); 10] = [
+            let others: [&dyn Fn(&mut Detail); 11] = [
                 &|d| d.rows = Rows::Changed,
                 &|d| d.unchanged_names = false,
                 &|d| d.rows = Rows::Notable,
                 &|d| d.error_lines = Some(5),
                 &|d| d.bad_plan_messages = false,
+                &|d| d.stale_paths = false,
                 &|d| d.changed_names = false,
                 &|d| d.extra_addresses = false,
                 &|d| d.error_lines = Some(1),
@@ -154,6 +159,12 @@ impl Detail {
                     )
                 });
             }
+        }
+        if !self.stale_paths && !summary.stale_plans.is_empty() {
+            out.push(format!(
+                "the paths of {} not in the run report",
+                plans(summary.stale_plans.len(), "plan file")
+            ));
         }
         if !self.bad_plan_messages && !summary.bad_plans.is_empty() {
             out.push(format!(
