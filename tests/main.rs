@@ -10,6 +10,7 @@ mod architecture;
 mod aws;
 mod changes;
 mod config;
+mod drift;
 mod engine;
 mod equivalence;
 mod health;
