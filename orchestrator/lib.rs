@@ -35,6 +35,7 @@ pub mod rules;
 pub mod runner;
 pub mod secrets;
 pub mod stacks;
+pub mod state_claim;
 pub mod summary;
 pub mod terminal;
 pub mod terraform;
