@@ -91,7 +91,7 @@ fn sequential_loop(config: &Config, root: &Path) -> usize {
     for job in plan.jobs() {
         let account = &job.account;
         for layer in &job.layers {
-            let ws = LayerWorkspace::new(&work_dir, &layers_dir, &account.name, layer);
+            let ws = LayerWorkspace::new(&work_dir, root, &layers_dir, &account.name, layer);
             ws.prepare(&account.inputs(layer, config.network_layer()))
                 .unwrap();
             let backend = BackendConfig::render(&config.state, root, account, layer);

@@ -34,6 +34,7 @@ pub mod report;
 pub mod rules;
 pub mod runner;
 pub mod stacks;
+pub mod state_claim;
 pub mod summary;
 pub mod terminal;
 pub mod terraform;

@@ -10,3 +10,7 @@ mod run_lock;
 mod collisions;
 
 mod killed;
+
+mod errored_state;
+
+mod state_lock;

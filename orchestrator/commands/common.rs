@@ -11,6 +11,8 @@ use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::exit::CliError;
 use crate::plan::{self, Plan, Selection};
 use crate::stacks::{self, StackCopy};
+use crate::state_claim::{self, StateClaim};
+use crate::terraform::BackendConfig;
 use crate::vending;
 use crate::work_lock::{self, WorkDirLock};
 use std::sync::Arc;
@@ -29,6 +31,34 @@ pub(super) fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLoc
         );
     }
     Ok(lock)
+}
+
+/// Claims every state the plan's layers use, whatever the work dir (see `state_claim`): a
+/// second run on any of them refuses at once. Held until the returned claim is dropped.
+pub(super) fn claim_states(
+    config: &Config,
+    plan: &Plan,
+    run: &crate::runner::RunOptions,
+    command: &str,
+) -> Result<StateClaim, CliError> {
+    let root = std::path::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
+    let states = plan
+        .jobs()
+        .flat_map(|job| {
+            job.layers.iter().map(|layer| {
+                BackendConfig::render_copy(
+                    &config.state,
+                    &root,
+                    &job.account,
+                    layer,
+                    run.copy_of(layer),
+                )
+                .identity()
+            })
+        })
+        .collect();
+    state_claim::claim(&state_claim::claims_dir(), &states, command, &run.work_dir)
+        .map_err(|e| CliError::bad_input(e.to_string()))
 }
 
 pub(super) fn load_config(path: &Path) -> Result<Config, CliError> {

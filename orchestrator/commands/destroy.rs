@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::common::{
-    check_stack_accounts, load_config_with_vended_ids, lock_work_dir, require_vended, runtime,
-    split_names, stack_copy, state_credentials,
+    check_stack_accounts, claim_states, load_config_with_vended_ids, lock_work_dir, require_vended,
+    runtime, split_names, stack_copy, state_credentials,
 };
 use super::execute::{finish, run_to_report};
 use super::resolve::{absolute, resolve, RunKind};
@@ -109,6 +109,7 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     let work_dir = preview.run.work_dir.clone();
     // Held from the plan to the last state removed.
     let _work_dir_lock = lock_work_dir(&work_dir, "destroy")?;
+    let _state_claim = claim_states(&config, &plan, &applying.run, "destroy")?;
 
     let planned = run_to_report(config.clone(), &plan, &preview)?;
     let plans_ok = matches!(planned.outcome, Outcome::Succeeded | Outcome::Drifted);
@@ -233,14 +234,15 @@ fn remove_copies(
         ));
         match removed {
             Ok(removed) => {
-                let ws = LayerWorkspace::for_copy(
+                LayerWorkspace::for_copy(
                     work_dir,
+                    root,
                     &config.layers_dir,
                     &job.account,
                     &copy.layer,
                     Some(copy.name.as_str()),
-                );
-                let _ = std::fs::remove_dir_all(&ws.data_dir);
+                )
+                .remove();
                 if let Some(state) = removed.first() {
                     eprintln!(
                         "{}: removed the state of copy {} ({state})",

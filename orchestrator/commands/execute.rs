@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::common::lock_work_dir;
+use super::common::{claim_states, lock_work_dir};
 use super::resolve::{resolve, Execution, RunKind};
 use super::signals::StopSignals;
 use crate::aws::{self, StsProvider};
@@ -41,6 +41,7 @@ pub(super) fn execute(
     note_state_outside_work_dir(&config, &execution.run.work_dir);
     // Before anything is written there: released when this function returns.
     let _work_dir_lock = lock_work_dir(&execution.run.work_dir, command)?;
+    let _state_claim = claim_states(&config, &plan, &execution.run, command)?;
     crate::console::set_run_log(execution.run.work_dir.join("orchestrator.log"));
     let report = run_to_report(Arc::new(config), &plan, &execution)?;
     finish(&report, &execution)
@@ -60,7 +61,7 @@ fn note_state_outside_work_dir(config: &Config, work_dir: &Path) {
     if !state_dir.starts_with(work_dir) {
         eprintln!(
             "note: local state stays in {} (defaults.state.path, relative to {}), not in the \
-             work dir {}: every work dir shares it",
+             work dir {}: every work dir shares it (one run at a time)",
             crate::workdir::shown(&state_dir),
             crate::workdir::shown(&config.path),
             crate::workdir::shown(work_dir)

@@ -37,8 +37,15 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
     let work_dir = super::common::work_dir_from_env();
     let _work_dir_lock = super::common::lock_work_dir(&work_dir, "vend")?;
     let layers_dir = absolute(&config.layers_dir)?;
-    let ws = LayerWorkspace::new(&work_dir, &layers_dir, VENDING_ACCOUNT, &vending.layer);
-    let backend = vending::backend(&config, &absolute(&config.root)?, &vending.layer);
+    let root = absolute(&config.root)?;
+    let ws = LayerWorkspace::new(
+        &work_dir,
+        &root,
+        &layers_dir,
+        VENDING_ACCOUNT,
+        &vending.layer,
+    );
+    let backend = vending::backend(&config, &root, &vending.layer);
     ws.prepare(&vending::inputs(&config, &vending))
         .map_err(|e| CliError::failed(format!("cannot prepare {}: {e}", ws.data_dir.display())))?;
     let credentials = crate::aws::management_credentials();

@@ -28,6 +28,50 @@ pub struct LayerReport {
     /// The health checks run after this layer applied (`defaults.health_check`), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub health_checks: Vec<HealthCheckReport>,
+    /// What the failure left that an operator must clear before the layer runs again (state
+    /// terraform could not save, a state lock a dead run left), and the command that clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<Box<Recovery>>,
+}
+
+/// Something a failed layer left behind, and the exact command that clears it. Paths are
+/// absolute, on the machine that ran the layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recovery {
+    pub kind: RecoveryKind,
+    /// `errored-state`: the file terraform saved the state to (`errored.tfstate` in this
+    /// account and layer's own working directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `state-lock`: the lock's ID, as `terraform force-unlock` takes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_id: Option<String>,
+    /// `state-lock`: who took the lock, when and for what, as terraform recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_holder: Option<String>,
+    /// The command, run where the layer ran with the account's credentials: the working
+    /// directory and data dir it needs are in it.
+    pub command: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecoveryKind {
+    /// terraform could not save the state and wrote it to `errored.tfstate`: push it back.
+    ErroredState,
+    /// The state lock is held by a run that died (or still held after the retries).
+    StateLock,
+}
+
+impl RecoveryKind {
+    pub const ALL: [RecoveryKind; 2] = [RecoveryKind::ErroredState, RecoveryKind::StateLock];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecoveryKind::ErroredState => "errored-state",
+            RecoveryKind::StateLock => "state-lock",
+        }
+    }
 }
 
 impl LayerReport {
@@ -44,6 +88,7 @@ impl LayerReport {
             plan_json: None,
             log: None,
             health_checks: Vec::new(),
+            recovery: None,
         }
     }
 }

@@ -13,6 +13,6 @@ mod status;
 pub use changes::ChangeCounts;
 pub use event::{channel, Event, EventReceiver, EventSender, Step, WaveOutline};
 pub use health::{HealthCheckReport, HealthOutcome};
-pub use layer::{Attempt, AttemptOutcome, LayerReport};
+pub use layer::{Attempt, AttemptOutcome, LayerReport, Recovery, RecoveryKind};
 pub use not_run::NotRunReason;
 pub use status::{Mode, Outcome, RunAction, Status, WaveStatus};

@@ -256,6 +256,7 @@ mod tests {
             log: (status == Status::Failed)
                 .then(|| format!("../../logs/payments-stage/{name}.log")),
             health_checks: Vec::new(),
+            recovery: None,
         }
     }
 

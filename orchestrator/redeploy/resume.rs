@@ -314,6 +314,7 @@ domains:
                     plan_json: None,
                     log: None,
                     health_checks: Vec::new(),
+                    recovery: None,
                 })
                 .collect(),
         }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 // The run vocabulary lives with the events; the report speaks it.
 pub use crate::events::{
     Attempt, AttemptOutcome, ChangeCounts, HealthCheckReport, HealthOutcome, LayerReport, Mode,
-    Outcome, RunAction, Status, WaveStatus,
+    Outcome, Recovery, RecoveryKind, RunAction, Status, WaveStatus,
 };
 
 pub const REPORT_VERSION: u32 = 1;

@@ -9,7 +9,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::events::{AttemptOutcome, HealthOutcome, Mode, Outcome, RunAction, Status, WaveStatus};
+use crate::events::{
+    AttemptOutcome, HealthOutcome, Mode, Outcome, RecoveryKind, RunAction, Status, WaveStatus,
+};
 
 fn words<T: Copy>(all: &[T], word: fn(T) -> &'static str) -> Value {
     Value::Array(all.iter().map(|v| Value::from(word(*v))).collect())
@@ -143,6 +145,14 @@ pub fn json_schema() -> Value {
             ("plan_json", string("`terraform show -json` of the plan, relative to the report.")),
             ("log", string("terraform's output for this layer, relative to the report.")),
             ("health_checks", json!({ "type": "array", "items": { "$ref": "#/$defs/health_check" } })),
+            ("recovery", json!({ "$ref": "#/$defs/recovery" })),
+        ]),
+        "recovery": object(&["kind", "command"], &[
+            ("kind", json!({ "enum": words(&RecoveryKind::ALL, RecoveryKind::as_str) })),
+            ("path", string("errored-state: the file terraform saved the state to (absolute, on the machine that ran).")),
+            ("lock_id", string("state-lock: the lock's ID, as `terraform force-unlock` takes it.")),
+            ("lock_holder", string("state-lock: who took the lock, when and for what.")),
+            ("command", string("The command that clears it, run where the layer ran with the account's credentials.")),
         ]),
         "attempt": object(&["number", "duration_ms", "outcome"], &[
             ("number", count("1 for the first attempt.")),

@@ -3,20 +3,21 @@
 //! after the retry policy's next delay. A layer that applied then passes its health checks
 //! (see `health_check.rs`) or fails.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::time::{sleep, sleep_until, Instant};
 
 use super::attempt_end::{final_failure, FailureKind};
 use super::context::RunContext;
+use super::left_behind::LeftBehind;
 use super::log_file::LayerLog;
 use super::process::Limits;
 use crate::config::Account;
 use crate::credentials::AccountCredentials;
 use crate::events::Event;
 use crate::events::{Attempt, AttemptOutcome, LayerReport, Mode, Status};
-use crate::terraform::{BackendConfig, LayerWorkspace, Transient};
+use crate::terraform::{self, BackendConfig, LayerWorkspace, Site, Transient};
 
 /// A layer's result, with the files the run report points to.
 #[derive(Debug)]
@@ -41,6 +42,7 @@ impl LayerOutcome {
                 plan_json: None,
                 log: None,
                 health_checks: Vec::new(),
+                recovery: None,
             },
             log: None,
             plan_json: None,
@@ -64,6 +66,7 @@ impl LayerRun<'_> {
         let copy = ctx.options.copy_of(self.layer);
         let ws = LayerWorkspace::for_copy(
             &ctx.options.work_dir,
+            &ctx.config_root,
             &ctx.layers_dir,
             &self.account.name,
             self.layer,
@@ -95,6 +98,34 @@ impl LayerRun<'_> {
                 );
             }
         };
+        let site = Site {
+            terraform: &ctx.options.terraform,
+            workspace: &ws,
+            account: &self.account.name,
+            layer: self.layer,
+            local_state: backend.local_path().map(Path::new),
+        };
+        // State an earlier apply could not save: planning or applying against the backend's
+        // older state would fork it, so the layer waits for the operator to push it back.
+        if terraform::has_errored_state(&ws) {
+            let (recovery, lines) = site.errored_state(true);
+            for line in &lines {
+                log.note(&format!("[orchestrator] {line}"));
+            }
+            let mut outcome = LayerOutcome::not_run(
+                self.layer,
+                Status::Failed,
+                "errored.tfstate of an earlier apply waits to be pushed back",
+                lines,
+            );
+            outcome.report.recovery = Some(Box::new(recovery));
+            outcome.log = Some(log.path().to_path_buf());
+            return outcome;
+        }
+        let longest_hold = ctx
+            .options
+            .job_timeout
+            .saturating_add(ctx.options.grace_period);
         let limits = Limits {
             deadline: self.deadline,
             grace: ctx.options.grace_period,
@@ -131,6 +162,7 @@ impl LayerRun<'_> {
                         plan_json: None,
                         log: None,
                         health_checks: Vec::new(),
+                        recovery: None,
                     };
                     // Whether or not the plan had changes: what was deployed must be healthy
                     // (a destroyed layer has nothing left to check).
@@ -147,8 +179,9 @@ impl LayerRun<'_> {
                 }
                 Err(failure) => failure,
             };
-            let error = failure.error_lines(ctx.options.job_timeout);
-            let transient = failure.transient();
+            let mut error = failure.error_lines(ctx.options.job_timeout);
+            let left = LeftBehind::of(&failure, &ws, site.is_remote(), longest_hold);
+            let transient = failure.transient().filter(|_| !left.stops_retries());
             let retry_in = transient.and_then(|_| backoff.next());
             let outcome = match (&failure.kind, retry_in) {
                 (_, Some(_)) => AttemptOutcome::Transient,
@@ -178,6 +211,15 @@ impl LayerRun<'_> {
                 None => Some(final_failure(&failure, transient, number)),
             };
             if let Some((status, reason)) = stopped {
+                let reason = match status {
+                    Status::Failed => left.reason(&failure.step.to_string()).unwrap_or(reason),
+                    _ => reason,
+                };
+                let (recovery, lines) = left.recovery(&site);
+                for line in &lines {
+                    log.note(&format!("[orchestrator] {line}"));
+                }
+                error.splice(0..0, lines);
                 log.note(&format!("[orchestrator] {}: {reason}", status_word(status)));
                 return LayerOutcome {
                     report: LayerReport {
@@ -191,6 +233,7 @@ impl LayerRun<'_> {
                         plan_json: None,
                         log: None,
                         health_checks: Vec::new(),
+                        recovery: recovery.map(Box::new),
                     },
                     log: Some(log.path().to_path_buf()),
                     plan_json: None,

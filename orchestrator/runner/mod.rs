@@ -10,6 +10,7 @@ mod context;
 mod health_check;
 mod job;
 mod layer;
+mod left_behind;
 mod log_file;
 mod options;
 mod output_tail;

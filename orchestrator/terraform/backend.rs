@@ -64,6 +64,30 @@ impl BackendConfig {
             .map(|(k, v)| format!("-backend-config={k}={v}"))
     }
 
+    /// The state this names, the same whatever work dir or command uses it: `local:<path>`,
+    /// or `s3://<bucket>/<key>` (with the S3 endpoint when the environment overrides it, as
+    /// a test against a local S3 does: another endpoint's bucket is another state).
+    pub fn identity(&self) -> String {
+        let get = |name: &str| {
+            self.pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        if let Some(path) = self.local_path() {
+            return format!(
+                "local:{}",
+                crate::workdir::normalise(Path::new(path)).display()
+            );
+        }
+        let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            .map(|url| format!(" at {url}"))
+            .unwrap_or_default();
+        format!("s3://{}/{}{endpoint}", get("bucket"), get("key"))
+    }
+
     /// The local state file, for the `local` backend.
     pub fn local_path(&self) -> Option<&str> {
         self.pairs
@@ -190,6 +214,29 @@ mod tests {
         assert_eq!(
             path(Some("pr-7")).as_deref(),
             Some("/repo/.orchestrator/state/dynamic/catalog-dev-pr-7.tfstate")
+        );
+    }
+
+    #[test]
+    fn the_identity_of_a_state_is_its_path_or_its_bucket_and_key() {
+        let local = BackendConfig {
+            pairs: vec![("path".into(), "/repo/./state/../state/a.tfstate".into())],
+        };
+        assert_eq!(local.identity(), "local:/repo/state/a.tfstate");
+        let s3 = BackendConfig::render(
+            &StateBackend::S3 {
+                bucket: "acme-tfstate".into(),
+                region: "us-east-1".into(),
+                key: "{layer}/{account}.tfstate".into(),
+            },
+            Path::new("/repo"),
+            &account(),
+            "static",
+        );
+        let identity = s3.identity();
+        assert!(
+            identity.starts_with("s3://acme-tfstate/static/catalog-dev.tfstate"),
+            "{identity}"
         );
     }
 

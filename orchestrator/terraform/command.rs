@@ -96,7 +96,7 @@ impl Terraform {
         TerraformCommand {
             program: self.program.clone(),
             args,
-            cwd: ws.module_dir.clone(),
+            cwd: ws.working_dir.clone(),
             env: vec![
                 ("TF_DATA_DIR".into(), ws.data_dir.display().to_string()),
                 // Shorter output, no "run terraform apply" hints meant for humans.
@@ -175,6 +175,7 @@ mod tests {
     fn workspace() -> LayerWorkspace {
         LayerWorkspace::new(
             Path::new("/w"),
+            Path::new("/repo"),
             Path::new("/repo/layers"),
             "catalog-dev",
             "static",
@@ -193,7 +194,10 @@ mod tests {
         );
         let again = terraform().init(&workspace(), &backend, true);
         assert!(again.args.contains(&"-reconfigure".to_string()));
-        assert_eq!(again.cwd, Path::new("/repo/layers/static"));
+        assert_eq!(
+            again.cwd,
+            Path::new("/w/workdirs/catalog-dev/static/layers/static")
+        );
     }
 
     #[test]
@@ -268,7 +272,10 @@ mod tests {
             cmd.to_string(),
             "terraform output -no-color -json health_url"
         );
-        assert_eq!(cmd.cwd, Path::new("/repo/layers/static"));
+        assert_eq!(
+            cmd.cwd,
+            Path::new("/w/workdirs/catalog-dev/static/layers/static")
+        );
         assert!(cmd
             .env
             .contains(&("TF_DATA_DIR".into(), "/w/data/catalog-dev/static".into())));

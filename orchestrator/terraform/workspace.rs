@@ -5,7 +5,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::backend::BackendConfig;
+use super::working_tree::{WorkingTree, ERRORED_STATE};
 use crate::config::Vars;
+use crate::workdir::normalise;
 
 /// File names inside the data dir that belong to the orchestrator, not to terraform.
 const VAR_FILE: &str = "inputs.tfvars.json";
@@ -15,8 +17,13 @@ const BACKEND_RECORD: &str = "orchestrator-backend.json";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayerWorkspace {
-    /// The layer's root module: terraform runs in this directory.
+    /// The layer's root module in the repository.
     pub module_dir: PathBuf,
+    /// terraform's working directory: this (account, layer)'s own stand-in for the layer's
+    /// directory (see `working_tree.rs`), so what terraform writes there (`errored.tfstate`)
+    /// is never another account's.
+    pub working_dir: PathBuf,
+    tree: WorkingTree,
     /// `TF_DATA_DIR`: one per (account, layer), so parallel jobs never share `.terraform`.
     pub data_dir: PathBuf,
     /// Everything terraform printed for this (account, layer).
@@ -24,24 +31,46 @@ pub struct LayerWorkspace {
 }
 
 impl LayerWorkspace {
-    /// `work_dir` and `layers_dir` should be absolute: terraform runs in the layer's directory
-    /// and resolves relative paths from there.
-    pub fn new(work_dir: &Path, layers_dir: &Path, account: &str, layer: &str) -> Self {
-        Self::for_copy(work_dir, layers_dir, account, layer, None)
+    /// `work_dir`, `root` (the config's directory) and `layers_dir` should be absolute:
+    /// terraform runs in a stand-in for the layer's directory and resolves relative paths
+    /// from there.
+    pub fn new(
+        work_dir: &Path,
+        root: &Path,
+        layers_dir: &Path,
+        account: &str,
+        layer: &str,
+    ) -> Self {
+        Self::for_copy(work_dir, root, layers_dir, account, layer, None)
     }
 
     /// The files of copy `stack` of the layer (`None`: the main stack): `<layer>@<stack>`
-    /// beside the main stack's, so copies never share a data dir or a log.
+    /// beside the main stack's, so copies never share a data dir, a working directory or a log.
     pub fn for_copy(
         work_dir: &Path,
+        root: &Path,
         layers_dir: &Path,
         account: &str,
         layer: &str,
         stack: Option<&str>,
     ) -> Self {
         let name = copy_file_name(layer, stack);
+        let module_dir = normalise(&layers_dir.join(layer));
+        // The tree stands in for the config's directory when the layer is inside it (paths
+        // may climb up to it), else for the layers directory.
+        let (source, layer_path) = match module_dir.strip_prefix(normalise(root)) {
+            Ok(rel) if !rel.as_os_str().is_empty() => (normalise(root), rel.to_path_buf()),
+            _ => (normalise(layers_dir), PathBuf::from(layer)),
+        };
+        let tree = WorkingTree {
+            source,
+            root: work_dir.join("workdirs").join(account).join(&name),
+            layer_path,
+        };
         Self {
-            module_dir: layers_dir.join(layer),
+            module_dir,
+            working_dir: tree.working_dir(),
+            tree,
             data_dir: work_dir.join("data").join(account).join(&name),
             log_file: work_dir
                 .join("logs")
@@ -95,9 +124,25 @@ impl LayerWorkspace {
         self.data_dir.join("terraform.tfstate").is_file()
     }
 
-    /// Creates the data and log directories and writes the layer's inputs as the var-file.
+    /// Where terraform leaves the state it could not save at the end of an apply.
+    pub fn errored_state(&self) -> PathBuf {
+        self.working_dir.join(ERRORED_STATE)
+    }
+
+    /// Removes the data dir and working directory of a copy whose state is gone, keeping the
+    /// working directory if terraform left a file for the operator there.
+    pub fn remove(&self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if !self.tree.holds_files_for_the_operator() {
+            let _ = std::fs::remove_dir_all(&self.tree.root);
+        }
+    }
+
+    /// Creates the data, working and log directories and writes the layer's inputs as the
+    /// var-file.
     pub fn prepare(&self, inputs: &Vars) -> io::Result<()> {
         std::fs::create_dir_all(&self.data_dir)?;
+        self.tree.build()?;
         self.remove_leftover_plans();
         if let Some(dir) = self.log_file.parent() {
             std::fs::create_dir_all(dir)?;
@@ -140,23 +185,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_account_and_layer_has_its_own_data_dir_and_log() {
-        let a = LayerWorkspace::new(
-            Path::new("/w"),
-            Path::new("/repo/layers"),
-            "catalog-dev",
-            "static",
-        );
-        let b = LayerWorkspace::new(
-            Path::new("/w"),
-            Path::new("/repo/layers"),
-            "catalog-prod",
-            "static",
-        );
+    fn every_account_and_layer_has_its_own_data_dir_working_dir_and_log() {
+        let ws = |account| {
+            LayerWorkspace::new(
+                Path::new("/w"),
+                Path::new("/repo"),
+                Path::new("/repo/layers"),
+                account,
+                "static",
+            )
+        };
+        let (a, b) = (ws("catalog-dev"), ws("catalog-prod"));
         assert_eq!(a.module_dir, Path::new("/repo/layers/static"));
         assert_eq!(a.data_dir, Path::new("/w/data/catalog-dev/static"));
+        assert_eq!(
+            a.working_dir,
+            Path::new("/w/workdirs/catalog-dev/static/layers/static")
+        );
+        assert_eq!(
+            a.errored_state(),
+            Path::new("/w/workdirs/catalog-dev/static/layers/static/errored.tfstate")
+        );
         assert_eq!(a.log_file, Path::new("/w/logs/catalog-dev/static.log"));
         assert_ne!(a.data_dir, b.data_dir);
+        assert_ne!(a.working_dir, b.working_dir);
         assert_eq!(
             a.plan_file(),
             Path::new(&format!(
@@ -167,27 +219,64 @@ mod tests {
     }
 
     #[test]
-    fn a_copy_has_its_own_data_dir_and_log_beside_the_main_stack() {
-        let main = LayerWorkspace::new(Path::new("/w"), Path::new("/l"), "catalog-dev", "dynamic");
-        let copy = LayerWorkspace::for_copy(
+    fn layers_outside_the_config_directory_are_stood_in_for_from_the_layers_directory() {
+        let ws = LayerWorkspace::new(
             Path::new("/w"),
-            Path::new("/l"),
+            Path::new("/repo/org"),
+            Path::new("/repo/org/../shared/layers"),
             "catalog-dev",
-            "dynamic",
-            Some("pr-7"),
+            "static",
         );
+        assert_eq!(ws.module_dir, Path::new("/repo/shared/layers/static"));
+        assert_eq!(
+            ws.working_dir,
+            Path::new("/w/workdirs/catalog-dev/static/static")
+        );
+    }
+
+    #[test]
+    fn a_copy_has_its_own_data_dir_and_log_beside_the_main_stack() {
+        let ws = |stack| {
+            LayerWorkspace::for_copy(
+                Path::new("/w"),
+                Path::new("/r"),
+                Path::new("/r/l"),
+                "catalog-dev",
+                "dynamic",
+                stack,
+            )
+        };
+        let (main, copy) = (ws(None), ws(Some("pr-7")));
         assert_eq!(copy.module_dir, main.module_dir);
         assert_eq!(copy.data_dir, Path::new("/w/data/catalog-dev/dynamic@pr-7"));
+        assert_eq!(
+            copy.working_dir,
+            Path::new("/w/workdirs/catalog-dev/dynamic@pr-7/l/dynamic")
+        );
         assert_eq!(
             copy.log_file,
             Path::new("/w/logs/catalog-dev/dynamic@pr-7.log")
         );
     }
 
+    /// A config directory with one layer, and a work dir.
+    fn repo() -> (tempfile::TempDir, LayerWorkspace) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("layers/static")).unwrap();
+        std::fs::write(dir.path().join("layers/static/main.tf"), "").unwrap();
+        let ws = LayerWorkspace::new(
+            &dir.path().join(".orchestrator"),
+            dir.path(),
+            &dir.path().join("layers"),
+            "catalog-dev",
+            "static",
+        );
+        (dir, ws)
+    }
+
     #[test]
     fn reconfigure_only_when_the_backend_changed_since_the_last_init() {
-        let dir = tempfile::tempdir().unwrap();
-        let ws = LayerWorkspace::new(dir.path(), Path::new("/layers"), "catalog-dev", "static");
+        let (_dir, ws) = repo();
         let first = BackendConfig {
             pairs: vec![("path".into(), "/a.tfstate".into())],
         };
@@ -206,9 +295,8 @@ mod tests {
     }
 
     #[test]
-    fn the_var_file_holds_the_inputs_as_json() {
-        let dir = tempfile::tempdir().unwrap();
-        let ws = LayerWorkspace::new(dir.path(), Path::new("/layers"), "catalog-dev", "static");
+    fn prepare_writes_the_inputs_and_stands_in_for_the_layer() {
+        let (_dir, ws) = repo();
         let mut inputs = Vars::new();
         inputs.insert("account_name".into(), "catalog-dev".into());
         ws.prepare(&inputs).unwrap();
@@ -216,5 +304,6 @@ mod tests {
             serde_json::from_slice(&std::fs::read(ws.var_file()).unwrap()).unwrap();
         assert_eq!(written, serde_json::json!({"account_name": "catalog-dev"}));
         assert!(ws.log_file.parent().unwrap().is_dir());
+        assert!(ws.working_dir.join("main.tf").is_file());
     }
 }

@@ -44,12 +44,19 @@ pub fn finish(output: Output) -> Run {
     }
 }
 
-/// A temp dir holding `layers/{platform,static,dynamic}`, so configs written into it that
-/// name those layers validate.
+/// A temp dir holding `layers/{platform,static,dynamic}`, each with a `main.tf`, so configs
+/// written into it that name those layers validate (`validate` refuses an empty layer
+/// directory).
 pub fn dir_with_layers() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for layer in ["platform", "static", "dynamic"] {
-        std::fs::create_dir_all(dir.path().join("layers").join(layer)).expect("layer dir");
+        let layer_dir = dir.path().join("layers").join(layer);
+        std::fs::create_dir_all(&layer_dir).expect("layer dir");
+        std::fs::write(
+            layer_dir.join("main.tf"),
+            "terraform {\n  backend \"s3\" {}\n}\n",
+        )
+        .expect("main.tf");
     }
     dir
 }

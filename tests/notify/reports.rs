@@ -290,5 +290,6 @@ fn layer(name: &str, status: Status, attempts: u32) -> LayerReport {
         plan_json: None,
         log: None,
         health_checks: Vec::new(),
+        recovery: None,
     }
 }

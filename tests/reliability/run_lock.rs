@@ -77,3 +77,77 @@ fn the_lock_of_a_run_that_died_is_taken_over_with_a_notice() {
     again.expect_code(0);
     assert!(!again.stderr.contains("taken over"), "{}", again.stderr);
 }
+
+#[test]
+fn a_run_on_the_same_state_from_another_work_dir_is_refused_and_names_the_first() {
+    let sandbox = Sandbox::new();
+    let mut cmd = sandbox.command(&["deploy", "--accounts", "catalog-dev"]);
+    cmd.env("TF_VAR_deploy_seconds", "4");
+    let first = sandbox.spawn(cmd);
+    let log = sandbox
+        .path()
+        .join(".orchestrator/logs/catalog-dev/platform.log");
+    wait_until("catalog-dev's first apply", Duration::from_secs(60), || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Provisioning with 'local-exec'"))
+    });
+    let state = sandbox.state("platform", "catalog-dev");
+    let state_before = std::fs::read(&state).ok();
+
+    // Another work dir, the same config: the same local state (found from the config).
+    let elsewhere = sandbox.path().join("elsewhere");
+    let work_dir = elsewhere.to_str().unwrap();
+    let second = sandbox
+        .command(&["--work-dir", work_dir, "run", "--domain", "catalog"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("PID {}", first.pid())),
+        "names the holder: {stderr}"
+    );
+    assert!(stderr.contains("started 20"), "and its start: {stderr}");
+    assert!(
+        stderr.contains("catalog-dev.tfstate"),
+        "and the state: {stderr}"
+    );
+    assert!(
+        stderr.contains(&sandbox.path().join(".orchestrator").display().to_string()),
+        "and the holder's work dir: {stderr}"
+    );
+    // Nothing ran: no log, no data dir, the state as the first run left it so far.
+    assert!(!elsewhere.join("logs").exists());
+    assert!(!elsewhere.join("data").exists());
+    assert_eq!(std::fs::read(&state).ok(), state_before);
+
+    // Another account's state is not held back, from any work dir (the first run is still
+    // going, so this one is not checked for processes left behind).
+    let other = sandbox
+        .command(&[
+            "--work-dir",
+            work_dir,
+            "deploy",
+            "--accounts",
+            "payments-dev",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        other.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+
+    sandbox.finished(first.wait()).expect_code(0);
+    // The first run is over: its states are free for the other work dir.
+    sandbox
+        .run(&[
+            "--work-dir",
+            work_dir,
+            "deploy",
+            "--accounts",
+            "catalog-dev",
+        ])
+        .expect_code(0);
+}
