@@ -77,8 +77,18 @@ fn a_lost_plan_leg_is_listed_in_the_comment_that_names_the_head_commit() {
 #[test]
 fn a_push_that_affects_no_account_plans_nothing_and_says_so() {
     let api = Receiver::start();
+    // GitHub's answers: the comment about an earlier push (ours), then its update.
+    let earlier = r#"[{"id": 5, "html_url": "https://github.example/c/5", "body": "<!-- orchestrator-plan-summary -->\nold plan", "user": {"login": "github-actions[bot]"}}]"#;
+    api.script([
+        Reply::new(200, earlier),
+        Reply::new(
+            200,
+            r#"{"id": 5, "html_url": "https://github.example/c/5", "body": "", "user": {"login": "github-actions[bot]"}}"#,
+        ),
+    ]);
     let mut rehearsal = Rehearsal::new("plan.yml")
         .env("GITHUB_API_URL", &api.url(""))
+        .env("ORCHESTRATOR_COMMENT_AUTHOR", "github-actions[bot]")
         .secret("GITHUB_TOKEN", "rehearsal-github-token");
     let base = rehearsal.with_base_commit();
     // A comment-only change of domains.yaml affects no account.
@@ -107,4 +117,15 @@ fn a_push_that_affects_no_account_plans_nothing_and_says_so() {
         summary.contains(&format!("No account is affected by {HEAD}")),
         "{summary}\n{log}"
     );
+    // The comment about the earlier push now says this commit affects nothing.
+    let updated: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH" || r.method == "POST")
+        .collect();
+    assert_eq!(updated.len(), 1, "{updated:#?}\n{log}");
+    assert_eq!(updated[0].method, "PATCH", "the earlier comment is edited");
+    let body = updated[0].json()["body"].as_str().unwrap().to_string();
+    assert!(body.contains("no account affected"), "{body}");
+    assert!(body.contains(&HEAD[..7]), "the head commit: {body}");
 }

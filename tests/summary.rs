@@ -572,6 +572,70 @@ fn post_creates_the_comment_then_updates_the_same_one() {
     );
 }
 
+/// A later push that affects no account: the plan legs' matrix is empty, `report merge`
+/// makes a report with no job, and the comment about the earlier push is replaced by one
+/// saying this commit affects nothing, never left standing as if it described it.
+#[test]
+fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
+    let server = GithubServer::start();
+    let plans = small_plans();
+    let first = post(&server, plans.path(), &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+
+    let later = tempfile::tempdir().unwrap();
+    let reports = later.path().join("reports");
+    std::fs::create_dir_all(reports.join("plans")).unwrap();
+    let legs = later.path().join("legs.json");
+    std::fs::write(&legs, r#"{"stage":{"include":[]},"prod":{"include":[]}}"#).unwrap();
+    let merged = later.path().join("merged.json");
+    let merge = run(orchestrator().args([
+        "--config",
+        "examples/sandbox/domains.yaml",
+        "report",
+        "merge",
+        reports.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--expect",
+        legs.to_str().unwrap(),
+        "--plan-only",
+    ]));
+    assert_eq!(merge.code, 0, "{}", merge.stderr);
+
+    let commit = "89abcdef0123456789abcdef0123456789abcdef";
+    let second = post(
+        &server,
+        &reports.join("plans"),
+        &["--report", merged.to_str().unwrap(), "--commit", commit],
+    );
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let ours: Vec<_> = server
+        .comments()
+        .into_iter()
+        .filter(|c| c.body.contains(MARKER))
+        .collect();
+    assert_eq!(
+        ours.len(),
+        1,
+        "the earlier comment is updated, not joined by another"
+    );
+    let body = &ours[0].body;
+    assert!(body.contains("no account affected"), "{body}");
+    assert!(
+        body.contains("`89abcdef0123`"),
+        "the comment names the commit: {body}"
+    );
+    assert!(
+        !body.contains("aws_s3_bucket.a"),
+        "the earlier push's plan is gone: {body}"
+    );
+
+    // Without a run report an empty directory is still a mistake in the command line.
+    let bare = run(&mut summary(&[reports.join("plans").to_str().unwrap()]));
+    assert_eq!(bare.code, 2, "{}", bare.stderr);
+    assert!(bare.stderr.contains("no plan files"), "{}", bare.stderr);
+}
+
 #[test]
 fn post_follows_pagination_to_find_its_comment() {
     let server = GithubServer::start();

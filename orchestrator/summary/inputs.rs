@@ -143,11 +143,14 @@ fn longest(known: &HashMap<String, String>, tokens: &[String]) -> Option<(String
 }
 
 /// Every plan file named by `inputs`: files as given (a missing one fails when it is read),
-/// directories searched for `*.json`, sorted, without `exclude` (the run report).
+/// directories searched for `*.json`, sorted, without `exclude` (the run report). With a run
+/// report a directory may hold no plan: the report says which accounts had none (none
+/// affected, or every plan failed or was lost), and the comment must still say so.
 pub fn plan_files(
     inputs: &[PathBuf],
     exclude: Option<&Path>,
 ) -> Result<Vec<PlanFile>, CollectError> {
+    let with_report = exclude.is_some();
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut files = Vec::new();
     for input in inputs {
@@ -159,7 +162,7 @@ pub fn plan_files(
                     source,
                 }
             })?;
-            if files.len() == before {
+            if files.len() == before && !with_report {
                 return Err(CollectError::NoPlans {
                     path: input.clone(),
                 });

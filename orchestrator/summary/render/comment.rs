@@ -107,6 +107,15 @@ fn same_changes(a: &AccountSummary, b: &AccountSummary) -> bool {
 }
 
 fn headline(out: &mut String, summary: &Summary) {
+    if summary.accounts.is_empty() && summary.bad_plans.is_empty() && summary.stale_plans.is_empty()
+    {
+        // A push that affects no account replaces the comment about an earlier push: the
+        // reviewer must not read that earlier plan as this commit's.
+        out.push_str("## Terraform plan: no account affected\n\n");
+        out.push_str("No account is affected by this change: there is nothing to plan.\n");
+        planned_from(out, summary);
+        return;
+    }
     let total = summary.accounts.len();
     let changed = summary
         .accounts
@@ -158,6 +167,11 @@ fn headline(out: &mut String, summary: &Summary) {
     if !warnings.is_empty() {
         out.push_str(&format!("\n{}\n", warnings.join(" · ")));
     }
+    planned_from(out, summary);
+}
+
+/// The commit and CI run the comment describes.
+fn planned_from(out: &mut String, summary: &Summary) {
     let mut source = Vec::new();
     if let Some(commit) = &summary.commit {
         let short: String = commit.chars().take(12).collect();
