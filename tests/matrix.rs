@@ -7,12 +7,9 @@ mod generated_config;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 use generated_config::write_generated_config;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_orchestrator");
 
 struct Out {
     stdout: String,
@@ -22,14 +19,7 @@ struct Out {
 /// Runs the binary in `dir` with a fresh `$GITHUB_OUTPUT` file; panics unless it exits 0.
 fn orchestrator(dir: &Path, args: &[&str]) -> Out {
     let github_output = dir.join(format!("github_output_{}", rand_suffix()));
-    let mut cmd = Command::new(BIN);
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("ORCHESTRATOR_") || key.starts_with("GITHUB_") {
-            cmd.env_remove(key);
-        }
-    }
-    let output = cmd
+    let output = crate::support::cli::orchestrator()
         .current_dir(dir)
         .args(args)
         .env("GITHUB_OUTPUT", &github_output)
@@ -286,12 +276,10 @@ fn a_wave_needing_more_chunk_jobs_than_the_workflow_has_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     write_generated_config(dir.path(), 350);
     let github_output = dir.path().join("github_output");
-    let output = Command::new(BIN)
+    let output = crate::support::cli::orchestrator()
         .current_dir(dir.path())
         .args(["matrix", "--chunks", "2"])
         .env("GITHUB_OUTPUT", &github_output)
-        .env_remove("ORCHESTRATOR_MATRIX_CHUNKS")
-        .env_remove("ORCHESTRATOR_MAX_JOBS")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -268,6 +268,11 @@ fn slack_and_the_job_summary_give_the_resume_command_with_the_runs_config() {
     assert!(text.contains(redeploy), "{text}");
     assert!(text.contains(resume), "{text}");
     assert!(text.contains("5 accounts left undone"), "{text}");
+    // In CI, the redeploy workflow takes this run's id as `resume`.
+    assert!(
+        text.contains("with account `payments-stage` and resume `4242`"),
+        "{text}"
+    );
 
     let out = orchestrator(
         dir.path(),

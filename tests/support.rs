@@ -4,6 +4,7 @@
 //! HTTP server standing in for Slack and GitHub, and a model of how the GitHub Actions runner
 //! reads a step's output.
 
+pub mod cli;
 pub mod fake_terraform;
 pub mod github_runner;
 pub mod moto;

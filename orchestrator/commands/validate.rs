@@ -4,7 +4,11 @@ use crate::console::println;
 use crate::exit::{CommandResult, Exit};
 
 pub(super) fn run(config_path: &Path) -> CommandResult {
-    let config = super::common::load_config(config_path)?;
+    // `validate` also looks inside every layer directory (other commands need not).
+    let checks = crate::config::Checks {
+        layer_contents: true,
+    };
+    let config = crate::config::load_checked(config_path, checks)?;
     println!(
         "{}: valid: {} domains, {} accounts, {} waves, layers {}",
         config_path.display(),

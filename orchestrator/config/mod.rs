@@ -40,8 +40,22 @@ fn problem_count(n: usize) -> String {
     }
 }
 
+/// Checks that only `validate` makes: they look at more of the disk than loading needs, and
+/// every other command works with what it reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Checks {
+    /// Every layer directory holds terraform (`*.tf`, `*.tf.json`): an empty one would plan
+    /// nothing for every account and look deployed.
+    pub layer_contents: bool,
+}
+
 /// Reads and validates the config file; every problem is reported, not only the first.
 pub fn load(path: &Path) -> Result<Config, LoadError> {
+    load_checked(path, Checks::default())
+}
+
+/// [`load`] with the extra `checks` of `validate`.
+pub fn load_checked(path: &Path, checks: Checks) -> Result<Config, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
@@ -69,22 +83,26 @@ pub fn load(path: &Path) -> Result<Config, LoadError> {
     let root = parse(path, &text)?;
     // The tree holds everything now; the text would only add to the peak memory.
     drop(text);
-    from_tree(path, root)
+    from_tree(path, root, checks)
 }
 
 /// Validates config text as if it were the file at `path` (relative paths resolve from it).
 pub fn from_str(path: &Path, text: &str) -> Result<Config, LoadError> {
-    from_tree(path, parse(path, text)?)
+    from_tree(path, parse(path, text)?, Checks::default())
 }
 
 fn parse(path: &Path, text: &str) -> Result<Option<yaml::Node>, LoadError> {
     yaml::parse(text).map_err(|d| LoadError::Invalid(ConfigErrors::new(path, vec![d])))
 }
 
-fn from_tree(path: &Path, mut root: Option<yaml::Node>) -> Result<Config, LoadError> {
+fn from_tree(
+    path: &Path,
+    mut root: Option<yaml::Node>,
+    checks: Checks,
+) -> Result<Config, LoadError> {
     let domains = root.as_mut().and_then(read::take_domains);
     let mut problems = fields::Problems::default();
-    let config = read::read(path, root.as_ref(), domains, &mut problems);
+    let config = read::read(path, root.as_ref(), domains, &mut problems, checks);
     match config {
         Some(config) if problems.0.is_empty() => Ok(config),
         _ => Err(LoadError::Invalid(ConfigErrors::new(path, problems.0))),

@@ -74,6 +74,15 @@ impl RunLinks {
         ))
     }
 
+    /// The CI run's id (`.../actions/runs/<id>`), which the redeploy workflow's `resume`
+    /// input takes.
+    pub fn github_run_id(&self) -> Option<&str> {
+        let url = self.run_url.as_deref()?;
+        let (_, rest) = url.rsplit_once("/actions/runs/")?;
+        let id = rest.split('/').next()?;
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
+    }
+
     /// The first 7 characters of the commit, as GitHub shows it.
     pub fn short_commit(&self) -> Option<&str> {
         let c = self.commit.as_deref()?;
@@ -133,6 +142,7 @@ mod tests {
             Some("https://github.example/acme/platform/actions/workflows/redeploy.yml")
         );
         assert_eq!(links.short_commit(), Some("0123456"));
+        assert_eq!(links.github_run_id(), Some("42"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_orchestrator");
+pub use crate::support::cli::{clean_env, BIN};
 
 /// The repository root (where the real domains.yaml lives).
 pub fn repo() -> PathBuf {
@@ -22,22 +22,11 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// A command line with the environment the tool reads cleared, so the host's settings
-/// (a CI's $GITHUB_OUTPUT, an ORCHESTRATOR_CONFIG) cannot leak into a test.
+/// A command line in `dir`, without the host's settings (`support::cli`).
 pub fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = crate::support::cli::orchestrator();
     cmd.current_dir(dir).args(args);
-    clean_env(&mut cmd);
     cmd
-}
-
-pub fn clean_env(cmd: &mut Command) {
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("ORCHESTRATOR_") || key.starts_with("GITHUB_") {
-            cmd.env_remove(key);
-        }
-    }
 }
 
 pub fn run(dir: &Path, args: &[&str]) -> Run {
@@ -55,12 +44,19 @@ pub fn finish(output: Output) -> Run {
     }
 }
 
-/// A temp dir holding `layers/{platform,static,dynamic}`, so configs written into it that
-/// name those layers validate.
+/// A temp dir holding `layers/{platform,static,dynamic}`, each with a `main.tf`, so configs
+/// written into it that name those layers validate (`validate` refuses an empty layer
+/// directory).
 pub fn dir_with_layers() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for layer in ["platform", "static", "dynamic"] {
-        std::fs::create_dir_all(dir.path().join("layers").join(layer)).expect("layer dir");
+        let layer_dir = dir.path().join("layers").join(layer);
+        std::fs::create_dir_all(&layer_dir).expect("layer dir");
+        std::fs::write(
+            layer_dir.join("main.tf"),
+            "terraform {\n  backend \"s3\" {}\n}\n",
+        )
+        .expect("main.tf");
     }
     dir
 }

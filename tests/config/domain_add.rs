@@ -150,6 +150,11 @@ fn with_account_vending_ids_may_be_left_to_vend() {
     let with_vending = inserted(&original, "  retries: 2", vending);
     let dir = with_config(&with_vending);
     std::fs::create_dir_all(dir.path().join("layers/organization")).unwrap();
+    std::fs::write(
+        dir.path().join("layers/organization/main.tf"),
+        "terraform {}\n",
+    )
+    .unwrap();
     let out = run(
         dir.path(),
         &[

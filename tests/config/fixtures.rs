@@ -144,7 +144,7 @@ const CASES: &[Case] = &[
     Case {
         fixture: "several-problems",
         at: "name: Payments",
-        line: "17:5: missing required field `team` in domain `Payments`; add `team: catalog`",
+        line: "17:5: missing required field `team` in domain `Payments`; add `team: Payments`",
     },
     Case {
         fixture: "several-problems",
@@ -331,4 +331,39 @@ fn the_valid_fixture_passes() {
         out.stdout,
         "valid.yaml: valid: 1 domains, 3 accounts, 2 waves, layers platform, static, dynamic\n"
     );
+}
+
+/// A layer directory with nothing in it (terraform would plan nothing and the layer would look
+/// deployed): `validate` names it at its place in the list and says what to do; the commands
+/// that only read the config are not stopped by it.
+#[test]
+fn an_empty_layer_directory_fails_validate() {
+    let dir = super::cli::dir_with_layers();
+    std::fs::create_dir_all(dir.path().join("layers/empty")).unwrap();
+    std::fs::write(dir.path().join("layers/empty/.gitkeep"), "").unwrap();
+    let text = std::fs::read_to_string(fixtures().join("valid.yaml"))
+        .unwrap()
+        .replace("[platform, static, dynamic]", "[platform, static, empty]");
+    assert!(text.contains("[platform, static, empty]"), "{text}");
+    std::fs::write(dir.path().join("domains.yaml"), &text).unwrap();
+    let (line, col) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("empty]").map(|c| (i + 1, c + 1)))
+        .unwrap();
+
+    let out = run(dir.path(), &["validate"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "domains.yaml:{line}:{col}: layer `empty` is an empty directory: layers/empty holds no terraform; add the layer's terraform (a main.tf with its variables and an empty backend block), or remove the layer from the list"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(run(dir.path(), &["jobs"]).code, 0);
+
+    std::fs::write(dir.path().join("layers/empty/main.tf"), "terraform {}\n").unwrap();
+    let out = run(dir.path(), &["validate"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }

@@ -7,7 +7,10 @@ fn validate(config: &str) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("domains.yaml"), config).unwrap();
     for layer in ["platform", "static"] {
-        std::fs::create_dir_all(dir.path().join("layers").join(layer)).unwrap();
+        let layer_dir = dir.path().join("layers").join(layer);
+        std::fs::create_dir_all(&layer_dir).unwrap();
+        // `validate` refuses an empty layer directory.
+        std::fs::write(layer_dir.join("main.tf"), "terraform {}\n").unwrap();
     }
     let out = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
         .current_dir(dir.path())

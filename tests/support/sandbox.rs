@@ -46,20 +46,12 @@ impl Sandbox {
 
     /// The orchestrator, in the sandbox, with quick deploys and plain log lines.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
+        let mut cmd = crate::support::cli::orchestrator();
         cmd.current_dir(self.path())
             .args(["--config", "domains.yaml"])
             .args(args)
             .env("TF_VAR_deploy_seconds", "0")
-            .env("CI", "true")
-            .env_remove("GITHUB_ACTIONS")
-            .env_remove("TF_VAR_fail_account")
-            .env_remove("TF_PLUGIN_CACHE_DIR");
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("ORCHESTRATOR_") {
-                cmd.env_remove(name);
-            }
-        }
+            .env("CI", "true");
         cmd
     }
 

@@ -35,6 +35,7 @@ pub(super) fn read_defaults(
     d: Option<&Fields<'_>>,
     defaults_key: Option<Pos>,
     layers_dir: &Path,
+    check_contents: bool,
 ) -> Defaults {
     let get = |key: &str| d.and_then(|d| d.get(key));
     let region = get("region").and_then(|n| region(problems, n));
@@ -50,7 +51,7 @@ pub(super) fn read_defaults(
         .and_then(|n| credentials(problems, n))
         .unwrap_or(CredentialsMode::AssumeRole);
     let layers = match get("layers") {
-        Some(n) => layer_list(problems, n, layers_dir),
+        Some(n) => layer_list(problems, n, layers_dir, check_contents),
         None => {
             let defaults: Vec<String> = DEFAULT_LAYERS.iter().map(|s| s.to_string()).collect();
             for layer in &defaults {
@@ -62,6 +63,12 @@ pub(super) fn read_defaults(
                             shown(&layers_dir.join(layer))
                         ),
                         "create the layer's directory, or list the layers you have in `defaults.layers`",
+                    );
+                } else if let Some(empty) = no_terraform(layers_dir, layer, check_contents) {
+                    problems.add(
+                        defaults_key.unwrap_or(Pos { line: 1, col: 1 }),
+                        empty,
+                        NO_TERRAFORM_HINT,
                     );
                 }
             }
@@ -123,7 +130,12 @@ pub(super) fn read_execution(problems: &mut Problems, d: Option<&Fields<'_>>) ->
     execution
 }
 
-pub(super) fn layer_list(problems: &mut Problems, node: &Node, layers_dir: &Path) -> Vec<String> {
+pub(super) fn layer_list(
+    problems: &mut Problems,
+    node: &Node,
+    layers_dir: &Path,
+    check_contents: bool,
+) -> Vec<String> {
     let list = fields::string_list(problems, node, "defaults.layers").unwrap_or_default();
     if list.is_empty() && matches!(node.kind, NodeKind::Seq(_)) {
         problems.add(
@@ -156,6 +168,8 @@ pub(super) fn layer_list(problems: &mut Problems, node: &Node, layers_dir: &Path
                     ),
                     "fix the name, or create the layer's directory under layers_dir",
                 );
+            } else if let Some(empty) = no_terraform(layers_dir, &layer, check_contents) {
+                problems.add(pos, empty, NO_TERRAFORM_HINT);
             }
             layers.push(layer);
         }
@@ -194,6 +208,29 @@ pub(super) fn merge_layer_vars(into: &mut BTreeMap<String, Vars>, from: BTreeMap
     for (layer, vars) in from {
         into.entry(layer).or_default().extend(vars);
     }
+}
+
+pub(super) const NO_TERRAFORM_HINT: &str = "add the layer's terraform (a main.tf with its \
+     variables and an empty backend block), or remove the layer from the list";
+
+/// An empty layer directory (nothing in it but hidden files such as `.gitkeep`): terraform
+/// would plan nothing for every account and the layer would look deployed. The problem's
+/// text, or `None` when it holds something (or cannot be read: terraform will say why), or
+/// when `check` is off (only `validate` looks inside layer directories).
+pub(super) fn no_terraform(layers_dir: &Path, layer: &str, check: bool) -> Option<String> {
+    if !check {
+        return None;
+    }
+    let dir = layers_dir.join(layer);
+    let mut entries = std::fs::read_dir(&dir).ok()?;
+    let empty =
+        !entries.any(|e| e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.')));
+    empty.then(|| {
+        format!(
+            "layer `{layer}` is an empty directory: {} holds no terraform",
+            shown(&dir)
+        )
+    })
 }
 
 /// `layers/platform` rather than `./layers/platform` when the config is in the current dir.

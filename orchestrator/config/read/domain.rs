@@ -71,8 +71,10 @@ pub(super) fn read_domain(
             Some(name)
         }
     });
+    // The suggestion names this domain's own team (`team: payments`), not another's.
+    let example_team = peek_name(node).map_or_else(|| "<team>".to_string(), |n| n.to_string());
     let team = f
-        .required(problems, "team", "catalog")
+        .required(problems, "team", &example_team)
         .and_then(|n| fields::string(problems, n, "team"));
     let slack_channel = f.get("slack_channel").and_then(|n| {
         let c = fields::string(problems, n, "slack_channel")?;

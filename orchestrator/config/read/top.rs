@@ -25,6 +25,7 @@ pub(crate) fn read(
     root: Option<&Node>,
     domains: Option<Node>,
     problems: &mut Problems,
+    checks: crate::config::Checks,
 ) -> Option<Config> {
     let Some(root) = root.filter(|r| !r.is_null()) else {
         problems.add(
@@ -74,7 +75,13 @@ pub(crate) fn read(
         .unwrap_or_else(|| "layers".into());
     let layers_dir = config_dir.join(&layers_dir_name);
 
-    let defaults = read_defaults(problems, d, top.key("defaults").map(|k| k.pos), &layers_dir);
+    let defaults = read_defaults(
+        problems,
+        d,
+        top.key("defaults").map(|k| k.pos),
+        &layers_dir,
+        checks.layer_contents,
+    );
     let state_pos = d.and_then(|d| d.get("state")).map(|n| n.pos);
     let state = d
         .and_then(|d| {
@@ -98,7 +105,7 @@ pub(crate) fn read(
         .and_then(|n| fields::string(problems, n, "oidc_role_arn"));
     let account_vending = d
         .and_then(|d| d.get("account_vending"))
-        .and_then(|n| read_account_vending(problems, n, &layers_dir));
+        .and_then(|n| read_account_vending(problems, n, &layers_dir, checks.layer_contents));
 
     let stacks = stacks_section(problems, &top, d, &defaults.layers);
     if let Some((pos, _)) = &stacks {

@@ -13,6 +13,7 @@ pub(super) fn read_account_vending(
     problems: &mut Problems,
     node: &Node,
     layers_dir: &Path,
+    check_contents: bool,
 ) -> Option<AccountVending> {
     let f = Fields::read(problems, node, "account_vending", ACCOUNT_VENDING)?;
     let layer_node = f.required(problems, "layer", "organization");
@@ -35,6 +36,10 @@ pub(super) fn read_account_vending(
                 ),
                 "create the organization layer's directory under layers_dir, or fix the name",
             );
+            return None;
+        }
+        if let Some(empty) = super::defaults::no_terraform(layers_dir, &layer, check_contents) {
+            problems.add(n.pos, empty, super::defaults::NO_TERRAFORM_HINT);
             return None;
         }
         Some(layer)

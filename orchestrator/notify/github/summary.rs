@@ -126,7 +126,14 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
                 inline_code(&commands.redeploy(&f.job.account)),
                 links
                     .redeploy_workflow_url()
-                    .map(|u| format!(" or the [redeploy workflow]({u})."))
+                    .map(|u| {
+                        let resume = links
+                            .github_run_id()
+                            .filter(|_| commands.resume().is_some())
+                            .map(|id| format!(" with resume `{id}`"))
+                            .unwrap_or_default();
+                        format!(" or the [redeploy workflow]({u}){resume}.")
+                    })
                     .unwrap_or_default()
             );
         }

@@ -344,8 +344,15 @@ pub(super) fn redeploy_section(
     if let Some((account, title)) = one {
         let mut text = format!("{title}\n{}", code_block(&[commands.redeploy(account)]));
         if let Some(url) = links.redeploy_workflow_url() {
+            // With this run's id as `resume`, the workflow redeploys the account only if this
+            // run left it undone.
+            let resume = links
+                .github_run_id()
+                .filter(|_| commands.resume().is_some())
+                .map(|id| format!(" and resume {}", code(id)))
+                .unwrap_or_default();
             text.push_str(&format!(
-                "\nor run the {} with account {}.",
+                "\nor run the {} with account {}{resume}.",
                 link(&url, "redeploy workflow"),
                 code(account)
             ));
