@@ -33,6 +33,7 @@ pub mod redeploy;
 pub mod report;
 pub mod rules;
 pub mod runner;
+pub mod secrets;
 pub mod stacks;
 pub mod state_claim;
 pub mod summary;

@@ -16,6 +16,8 @@ impl Masker {
     }
 
     pub(super) fn mask(&self, value: &str) {
+        // Kept out of the run report and messages wherever the run is (`secrets`).
+        crate::secrets::register(value);
         if !self.enabled {
             return;
         }

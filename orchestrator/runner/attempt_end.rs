@@ -53,7 +53,16 @@ impl Failure {
         }
     }
 
+    /// What the run report, Slack and the job summary keep of the failure, with the
+    /// credentials this process holds blanked out (terraform may quote them).
     pub(super) fn error_lines(&self, job_timeout: Duration) -> Vec<String> {
+        self.unredacted_error_lines(job_timeout)
+            .into_iter()
+            .map(|line| crate::secrets::redact(&line).into_owned())
+            .collect()
+    }
+
+    fn unredacted_error_lines(&self, job_timeout: Duration) -> Vec<String> {
         match &self.kind {
             FailureKind::Exit => terraform::error_lines(&self.output),
             FailureKind::TimedOut => vec![format!(

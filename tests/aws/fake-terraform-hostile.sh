@@ -4,7 +4,7 @@
 # GitHub runner parses (at a line start, after white space, after a CR, after an invisible
 # character, `##[` inside a line), a terminal escape, and the AWS credentials it was given.
 # The account named in $FAKE_FAIL_ACCOUNT fails its apply with an error whose summary and
-# detail carry commands too. Otherwise it answers like tests/aws/fake-terraform-records-env.sh:
+# detail carry commands and the account's credentials too. Otherwise it answers like tests/aws/fake-terraform-records-env.sh:
 # `plan -out=F` writes F and reports one change, `show -json` an empty plan, `output` {}.
 subcommand=""
 account="-"
@@ -55,6 +55,7 @@ case "$subcommand" in
   apply)
     if [ "$account" = "${FAKE_FAIL_ACCOUNT:-}" ]; then
       printf 'Error: creating bucket\r::set-output name=pwned::1\n\n  ##[add-path]/tmp/evil and\n::error::forged detail\n' >&2
+      printf '  signed with %s %s\n' "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" >&2
       exit 1
     fi
     ;;

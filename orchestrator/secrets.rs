@@ -1,0 +1,117 @@
+//! The secrets this process holds (assumed-role and OIDC credentials), registered the moment
+//! they exist, and blanked out of text that leaves the process in a file or a message.
+//!
+//! GitHub's `::add-mask::` only protects the job log. A terraform error line that quotes a
+//! credential (a provider echoing its request, a provisioner printing its environment) is
+//! also kept in the run report, which is uploaded as an artifact and read by Slack and the
+//! job summary: those copies are redacted here, wherever the process runs.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
+
+/// What a redacted secret is shown as: GitHub's own mask text.
+pub const REDACTED: &str = "***";
+
+/// Shorter values are not kept: blanking them would blank ordinary words.
+const SHORTEST: usize = 12;
+/// Secrets are found by their first bytes, so redacting is one pass over the text whatever
+/// the number of accounts whose credentials the process holds.
+const PREFIX: usize = 8;
+
+/// Registered secrets by their first `PREFIX` bytes, longest first within each prefix so a
+/// secret that begins with another is blanked whole.
+static KNOWN: RwLock<Option<HashMap<[u8; PREFIX], Vec<String>>>> = RwLock::new(None);
+
+/// Remembers a secret for `redact`. Called where credentials are received, before they are
+/// handed to anyone.
+pub fn register(secret: &str) {
+    let Some(prefix) = prefix_of(secret.as_bytes()) else {
+        return;
+    };
+    let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
+    let same_prefix = known
+        .get_or_insert_with(HashMap::new)
+        .entry(prefix)
+        .or_default();
+    if !same_prefix.iter().any(|v| v == secret) {
+        same_prefix.push(secret.to_owned());
+        same_prefix.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    }
+}
+
+/// `text` with every registered secret replaced by `***`.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
+    let Some(known) = known.as_ref() else {
+        return Cow::Borrowed(text);
+    };
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(prefix) = prefix_of(&bytes[at..]) {
+        let hit = known
+            .get(&prefix)
+            .and_then(|same| same.iter().find(|v| bytes[at..].starts_with(v.as_bytes())));
+        match hit {
+            // A match starts and ends on character boundaries: it is a whole UTF-8 string.
+            Some(secret) => {
+                let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                out.push_str(&text[copied..at]);
+                out.push_str(REDACTED);
+                at += secret.len();
+                copied = at;
+            }
+            None => at += 1,
+        }
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// The first `PREFIX` bytes of anything long enough to be (or hold) a registered secret.
+fn prefix_of(bytes: &[u8]) -> Option<[u8; PREFIX]> {
+    if bytes.len() < SHORTEST {
+        return None;
+    }
+    bytes[..PREFIX].try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_secrets_are_blanked_wherever_they_appear() {
+        register("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        register("ASIAREDACTTEST0000001");
+        let line = "Error: signing with ASIAREDACTTEST0000001 and wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY failed";
+        assert_eq!(redact(line), "Error: signing with *** and *** failed");
+    }
+
+    #[test]
+    fn text_without_secrets_is_unchanged_and_not_copied() {
+        register("ASIAREDACTTEST0000002");
+        let line = "Error: creating bucket: AccessDenied (ASIAREDACT is only a prefix)";
+        assert!(matches!(redact(line), Cow::Borrowed(l) if l == line));
+    }
+
+    #[test]
+    fn short_values_are_never_registered() {
+        register("abc");
+        register("");
+        assert_eq!(redact("abc abc abc abc abc"), "abc abc abc abc abc");
+    }
+
+    #[test]
+    fn multibyte_text_around_a_secret_is_kept() {
+        register("ASIAREDACTTEST0000003");
+        assert_eq!(redact("é—ASIAREDACTTEST0000003—é"), "é—***—é");
+    }
+}
