@@ -690,6 +690,58 @@ fn unescape(text: &str) -> String {
         .replace("%25", "%")
 }
 
+/// GitHub shows 10 error annotations per step: 12 failed accounts give 9 annotations and a
+/// tenth that names the other 3 and points to the job summary.
+#[test]
+fn more_than_ten_failures_fold_into_the_tenth_annotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let mut b = ReportBuilder::new();
+    for i in 0..12 {
+        b = b.failed(
+            &format!("d{i:02}-stage"),
+            "platform",
+            1,
+            vec![format!("Error: broken {i}")],
+        );
+    }
+    let report = b.write(dir.path(), "report.json");
+    let out = orchestrator(
+        dir.path(),
+        &["report", "summary", "--report", report.to_str().unwrap()],
+        &[
+            ("GITHUB_ACTIONS", "true".into()),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap().into()),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let errors: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 10, "{}", out.stdout);
+    for (i, line) in errors[..9].iter().enumerate() {
+        assert!(
+            line.starts_with(&format!("::error title=d{i:02}-stage / platform::")),
+            "{line}"
+        );
+    }
+    assert!(
+        errors[9].starts_with("::error title=3 more failed accounts::")
+            && errors[9]
+                .contains("d09-stage (platform), d10-stage (platform), d11-stage (platform)"),
+        "{}",
+        errors[9]
+    );
+    assert!(errors[9].contains("job summary"), "{}", errors[9]);
+    // The job summary has every failure.
+    let md = std::fs::read_to_string(&summary).unwrap();
+    for i in 0..12 {
+        assert!(md.contains(&format!("d{i:02}-stage")), "{md}");
+    }
+}
+
 #[test]
 fn annotations_are_escaped_as_github_requires() {
     let dir = tempfile::tempdir().unwrap();
@@ -798,12 +850,17 @@ fn the_job_summary_of_1000_accounts_stays_under_1_mib() {
         ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        out.stdout
-            .lines()
-            .filter(|l| l.starts_with("::error "))
-            .count(),
-        400
+    // GitHub shows 10 error annotations per step: the tenth folds the other 391 failures.
+    let errors: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 10);
+    assert!(
+        errors[9].starts_with("::error title=391 more failed accounts::"),
+        "{}",
+        errors[9]
     );
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.len() <= 1024 * 1024, "{} bytes", md.len());

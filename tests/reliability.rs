@@ -14,3 +14,5 @@ mod killed;
 mod errored_state;
 
 mod state_lock;
+
+mod report_path;

@@ -10,7 +10,7 @@ use super::common::{
     check_stack_accounts, claim_states, load_config_with_vended_ids, lock_work_dir, require_vended,
     runtime, split_names, stack_copy, state_credentials,
 };
-use super::execute::{finish, run_to_report};
+use super::execute::{check_report_paths, finish, run_to_report};
 use super::resolve::{absolute, resolve, RunKind};
 use crate::cli::DestroyArgs;
 use crate::config::Config;
@@ -107,6 +107,8 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     applying.preflight.skip = true;
     let report_path = preview.report.report_path.clone();
     let work_dir = preview.run.work_dir.clone();
+    check_report_paths(&preview)?;
+    check_report_paths(&applying)?;
     // Held from the plan to the last state removed.
     let _work_dir_lock = lock_work_dir(&work_dir, "destroy")?;
     let _state_claim = claim_states(&config, &plan, &applying.run, "destroy")?;

@@ -32,12 +32,7 @@ pub(super) fn execute(
     if plan.job_count() == 0 {
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
-    // A report that could not be written after the deploy would lose its outcome: refused now.
-    report::check_writable(&execution.report.report_path).map_err(|e| {
-        CliError::bad_input(format!(
-            "{e}; nothing was started (choose another --report)"
-        ))
-    })?;
+    check_report_paths(&execution)?;
     note_state_outside_work_dir(&config, &execution.run.work_dir);
     // Before anything is written there: released when this function returns.
     let _work_dir_lock = lock_work_dir(&execution.run.work_dir, command)?;
@@ -45,6 +40,19 @@ pub(super) fn execute(
     crate::console::set_run_log(execution.run.work_dir.join("orchestrator.log"));
     let report = run_to_report(Arc::new(config), &plan, &execution)?;
     finish(&report, &execution)
+}
+
+/// A report that could not be written after the deploy would lose its outcome: the run's
+/// own report, the latest copy and `--report`'s are checked before anything starts.
+pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> {
+    std::iter::once(&execution.report.report_path)
+        .chain(&execution.report_copies)
+        .try_for_each(|path| report::check_writable(path))
+        .map_err(|e| {
+            CliError::bad_input(format!(
+                "{e}; nothing was started (choose another --report)"
+            ))
+        })
 }
 
 /// Local state is found from the config (`defaults.state.path`), never from the work dir or

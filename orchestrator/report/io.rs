@@ -78,6 +78,20 @@ pub fn check_writable(path: &Path) -> Result<(), ReportError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // Under a file: say which, rather than the OS's "File exists".
+    if let Some(file) = dir
+        .ancestors()
+        .find(|a| a.exists() || a.is_symlink())
+        .filter(|a| !a.is_dir())
+    {
+        return Err(err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} is a file, not a directory; pass a path in a directory",
+                file.display()
+            ),
+        )));
+    }
     std::fs::create_dir_all(dir).map_err(err)?;
     // A probe the size of a small report, written and synced the way the report will be: a
     // read-only directory or a full disk fails here, not after the deploy.
