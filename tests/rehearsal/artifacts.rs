@@ -56,15 +56,40 @@ impl Artifacts {
     }
 
     pub fn upload(&self, workspace: &Path, upload: &Upload<'_>) -> Result<StepResult, String> {
-        if upload.path.contains('\n') || upload.path.contains(['*', '?', '[', '{', '!']) {
+        let mut files = Vec::new();
+        if let Some((under, name)) = any_depth(upload.path) {
+            // `<dir>/**/<name>`: every file so named under <dir>, kept at its path below the
+            // matches' least common ancestor, as upload-artifact does.
+            let found: Vec<PathBuf> = super::workspace::files(&workspace.join(under))
+                .into_iter()
+                .filter(|f| f.file_name().is_some_and(|n| n == name))
+                .collect();
+            let mut root = found
+                .first()
+                .and_then(|f| f.parent())
+                .map(Path::to_path_buf);
+            for file in &found {
+                while let Some(r) = root.as_ref().filter(|r| !file.starts_with(r)) {
+                    root = r.parent().map(Path::to_path_buf);
+                }
+            }
+            for file in found {
+                let relative = file
+                    .strip_prefix(root.as_ref().unwrap())
+                    .unwrap()
+                    .to_path_buf();
+                files.push((relative, file));
+            }
+        } else if upload.path.contains('\n') || upload.path.contains(['*', '?', '[', '{', '!']) {
             return Err(format!(
-                "upload-artifact path `{}`: several paths or globs are not rehearsed",
+                "upload-artifact path `{}`: several paths or globs other than `<dir>/**/<file>` are not rehearsed",
                 upload.path
             ));
         }
         let source = workspace.join(upload.path);
-        let mut files = Vec::new();
-        if source.is_file() {
+        if any_depth(upload.path).is_some() {
+            // Matched above.
+        } else if source.is_file() {
             let name = source.file_name().unwrap().to_owned();
             files.push((PathBuf::from(name), source.clone()));
         } else if source.is_dir() {
@@ -197,9 +222,58 @@ fn wildcard_match(pattern: &str, name: &str) -> bool {
     true
 }
 
+/// `<dir>/**/<name>` split into its directory and file name, when the path is that glob.
+fn any_depth(path: &str) -> Option<(&str, &str)> {
+    let (under, name) = path.split_once("/**/")?;
+    let plain = |p: &str| !p.is_empty() && !p.contains(['*', '?', '[', '{', '!', '\n', '/']);
+    (plain(name) && !under.contains(['*', '?', '[', '{', '!', '\n'])).then_some((under, name))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::wildcard_match;
+    use super::{wildcard_match, Artifacts, Upload};
+
+    /// A leg's `errored.tfstate` is found at any depth of the work dirs and kept below them.
+    #[test]
+    fn a_file_at_any_depth_is_uploaded_with_its_path() {
+        let workspace = tempfile::tempdir().unwrap();
+        let deep = workspace
+            .path()
+            .join(".orchestrator/workdirs/a-dev/platform/l/platform");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("errored.tfstate"), "{}").unwrap();
+        std::fs::write(deep.join("main.tf"), "").unwrap();
+        let store = tempfile::tempdir().unwrap();
+        let artifacts = Artifacts::new(store.path().join("artifacts"));
+        let upload = |path| Upload {
+            name: "errored-state",
+            path,
+            if_no_files_found: "ignore",
+            include_hidden_files: true,
+            overwrite: true,
+        };
+        let result = artifacts
+            .upload(
+                workspace.path(),
+                &upload(".orchestrator/workdirs/**/errored.tfstate"),
+            )
+            .unwrap();
+        assert_eq!(
+            result,
+            Ok("uploaded 1 file(s) as artifact `errored-state`".into())
+        );
+        assert!(store
+            .path()
+            .join("artifacts/errored-state/errored.tfstate")
+            .is_file());
+        let none = artifacts
+            .upload(
+                workspace.path(),
+                &upload(".orchestrator/workdirs/**/crash.log"),
+            )
+            .unwrap();
+        assert!(none.unwrap().contains("No files were found"));
+    }
 
     #[test]
     fn patterns_match_like_minimatch_for_stars() {
