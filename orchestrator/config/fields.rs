@@ -248,7 +248,7 @@ pub(super) fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
                 );
                 return None;
             }
-            Some((key.to_string(), v.to_json()))
+            Some((key.to_string(), v.to_json().into()))
         })
         .collect()
 }

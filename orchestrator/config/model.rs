@@ -8,7 +8,39 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// Extra terraform inputs declared in the config, passed through as JSON.
-pub type Vars = BTreeMap<String, serde_json::Value>;
+pub type Vars = BTreeMap<String, VarValue>;
+
+/// One terraform input value. Shared, not copied: a value set in `defaults` is inherited by
+/// every account, and a 100 KB value over 30,000 accounts must stay 100 KB in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarValue(std::sync::Arc<serde_json::Value>);
+
+impl Serialize for VarValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl VarValue {
+    /// Whether two values are one allocation (what inheritance must give).
+    pub fn is_shared_with(&self, other: &VarValue) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for VarValue {
+    type Target = serde_json::Value;
+
+    fn deref(&self) -> &serde_json::Value {
+        &self.0
+    }
+}
+
+impl<T: Into<serde_json::Value>> From<T> for VarValue {
+    fn from(value: T) -> Self {
+        Self(std::sync::Arc::new(value.into()))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -255,5 +287,31 @@ impl Config {
 
     pub fn network_layer(&self) -> Option<&str> {
         self.network.as_ref().map(|n| n.layer.as_str())
+    }
+}
+
+#[cfg(test)]
+mod var_sharing_tests {
+    /// A value set once in `defaults` is one allocation however many accounts inherit it.
+    #[test]
+    fn inherited_values_are_shared_not_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        for layer in ["platform", "static", "dynamic"] {
+            std::fs::create_dir_all(dir.path().join("layers").join(layer)).unwrap();
+            std::fs::write(dir.path().join("layers").join(layer).join("main.tf"), "").unwrap();
+        }
+        let big = "x".repeat(100_000);
+        let text = format!(
+            "version: 1\ndefaults:\n  region: eu-west-1\n  credentials: none\n  state: {{ backend: local, path: \"s/{{layer}}/{{account}}.tfstate\" }}\n  vars: {{ big: \"{big}\" }}\n  layer_vars: {{ platform: {{ big: \"{big}\" }} }}\ndomains:\n  - name: a\n    team: t\n    environments:\n      dev: {{ account_id: \"100000000001\" }}\n      prod: {{ account_id: \"100000000002\" }}\n  - name: b\n    team: t\n    vars: {{ own: 1 }}\n    environments:\n      stage: {{ account_id: \"100000000003\" }}\n"
+        );
+        let config = super::super::from_str(&dir.path().join("domains.yaml"), &text).unwrap();
+        let accounts = &config.accounts;
+        assert_eq!(accounts.len(), 3);
+        for other in &accounts[1..] {
+            assert!(accounts[0].vars["big"].is_shared_with(&other.vars["big"]));
+            assert!(accounts[0].layer_vars["platform"]["big"]
+                .is_shared_with(&other.layer_vars["platform"]["big"]));
+        }
+        assert_eq!(accounts[2].vars["own"].as_i64(), Some(1));
     }
 }
