@@ -492,7 +492,7 @@ pub struct DomainAddArgs {
     /// The team's Slack channel, e.g. "#fubar-deploys".
     #[arg(long)]
     pub slack_channel: Option<String>,
-    /// Print the new domains.yaml instead of writing it.
+    /// Print the change to domains.yaml as a unified diff instead of writing it.
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -38,7 +38,14 @@ pub(super) fn add(config_path: &Path, args: DomainAddArgs) -> CommandResult {
     })?;
 
     if args.dry_run {
-        crate::console::stdout_document(&added.text, crate::console::Document::Text)
+        // The change as a reviewer reads it, not the whole file.
+        let shown_path = config_path.display().to_string();
+        let diff = similar::TextDiff::from_lines(&text, &added.text)
+            .unified_diff()
+            .context_radius(3)
+            .header(&shown_path, &shown_path)
+            .to_string();
+        crate::console::stdout_document(&diff, crate::console::Document::Text)
             .map_err(|e| CliError::failed(format!("cannot write to stdout: {e}")))?;
         return Ok(Exit::Success);
     }

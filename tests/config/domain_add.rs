@@ -329,10 +329,22 @@ fn dry_run_prints_the_new_file_and_writes_nothing() {
         ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.starts_with(&original[..original.len() - 1]));
+    // A unified diff of the change: the added lines, three lines of context, not the file.
+    assert!(
+        out.stdout
+            .starts_with("--- domains.yaml\n+++ domains.yaml\n@@ "),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.ends_with(
-        "  - name: fubar\n    team: fubar\n    environments:\n      prod:  { account_id: \"123456789014\", network: { cidr: 10.18.0.0/16 } }\n"
+        "+  - name: fubar\n+    team: fubar\n+    environments:\n+      prod:  { account_id: \"123456789014\", network: { cidr: 10.18.0.0/16 } }\n"
     ), "{}", out.stdout);
+    let context = out.stdout.lines().filter(|l| l.starts_with(' ')).count();
+    assert!(context <= 3, "{}", out.stdout);
+    assert!(out
+        .stdout
+        .lines()
+        .all(|l| !l.starts_with('-') || l.starts_with("---")));
     assert_eq!(read(dir.path()), original);
 }
 
