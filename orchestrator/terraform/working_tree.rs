@@ -83,12 +83,22 @@ fn mirror_level(
     real_child: Option<&OsStr>,
 ) -> io::Result<()> {
     std::fs::create_dir_all(mirror)?;
+    // The work dir usually lives in the config's directory (`.orchestrator`): a link to it, or
+    // to anything holding this tree, would make the tree contain itself, and every tool that
+    // walks the layer (checkov, `find`, an artifact upload) would loop for ever.
+    let inside = std::fs::canonicalize(mirror)?;
     let mut wanted: BTreeMap<OsString, PathBuf> = BTreeMap::new();
     if let Some(source) = source {
         for entry in std::fs::read_dir(source)? {
             let name = entry?.file_name();
-            if Some(name.as_os_str()) != real_child && !written_by_terraform(&name) {
-                wanted.insert(name.clone(), source.join(&name));
+            let target = source.join(&name);
+            let holds_this_tree =
+                std::fs::canonicalize(&target).is_ok_and(|real| inside.starts_with(real));
+            if Some(name.as_os_str()) != real_child
+                && !written_by_terraform(&name)
+                && !holds_this_tree
+            {
+                wanted.insert(name.clone(), target);
             }
         }
     }
@@ -173,6 +183,38 @@ mod tests {
             .join("layers/static")
             .join(ERRORED_STATE)
             .exists());
+    }
+
+    /// The default work dir is inside the config's directory: the tree never links to it,
+    /// so walking the tree (following links) ends.
+    #[test]
+    fn a_work_dir_inside_the_config_directory_is_never_linked_into_its_own_tree() {
+        let repo = repo();
+        let tree = tree(
+            repo.path(),
+            &repo
+                .path()
+                .join(".orchestrator/workdirs/catalog-dev/static"),
+        );
+        tree.build().unwrap();
+        let top = repo
+            .path()
+            .join(".orchestrator/workdirs/catalog-dev/static");
+        assert!(std::fs::symlink_metadata(top.join(".orchestrator")).is_err());
+        assert!(std::fs::symlink_metadata(top.join("domains.yaml"))
+            .unwrap()
+            .is_symlink());
+        let mut seen = 0;
+        let mut stack = vec![top];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                seen += 1;
+                assert!(seen < 1_000, "the tree contains itself");
+                if entry.path().is_dir() {
+                    stack.push(entry.path());
+                }
+            }
+        }
     }
 
     #[test]
