@@ -49,29 +49,44 @@ fn normalised(f: &Failure<'_>) -> String {
             text = text.replace(value.as_str(), mask);
         }
     }
-    mask_long_numbers(&text)
+    mask_varying_numbers(&text)
 }
 
-/// Request ids, timestamps and other account ids differ between accounts for the same error.
-fn mask_long_numbers(text: &str) -> String {
+/// Request ids, timestamps and other account ids differ between accounts for the same error
+/// (numbers of 6 digits or more), and so do counts ("retried 9 requests", "10 requests"): a
+/// number followed by a plural word. Other short numbers (a line, an error kind) tell errors
+/// apart and are kept.
+fn mask_varying_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut digits = String::new();
-    for c in text.chars().chain(std::iter::once('\0')) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if digits.len() >= 6 {
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let digits_end = rest[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(rest.len(), |n| start + n);
+        let digits = &rest[start..digits_end];
+        let glued = out.ends_with(|c: char| c.is_alphanumeric());
+        if digits.len() >= 6 || (!glued && counts_something(&rest[digits_end..])) {
             out.push('#');
         } else {
-            out.push_str(&digits);
+            out.push_str(digits);
         }
-        digits.clear();
-        if c != '\0' {
-            out.push(c);
-        }
+        rest = &rest[digits_end..];
     }
+    out.push_str(rest);
     out
+}
+
+/// Whether the text after a number is a plural word: ` requests`, ` seconds`, ` retries`.
+fn counts_something(after: &str) -> bool {
+    let Some(word) = after.strip_prefix(' ') else {
+        return false;
+    };
+    let word: String = word
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    word.len() >= 3 && word.ends_with('s') && !word.ends_with("ss")
 }
 
 #[cfg(test)]
@@ -81,8 +96,22 @@ mod tests {
     #[test]
     fn long_numbers_are_masked_short_ones_kept() {
         assert_eq!(
-            mask_long_numbers("line 20: id 123456789012 failed"),
+            mask_varying_numbers("line 20: id 123456789012 failed"),
             "line 20: id # failed"
         );
+        assert_eq!(
+            mask_varying_numbers("error kind 3 in d003-stage"),
+            "error kind 3 in d003-stage"
+        );
+    }
+
+    #[test]
+    fn counts_of_things_are_masked_so_the_same_error_groups() {
+        let nine = mask_varying_numbers("Error: throttled after 9 requests in 30 seconds");
+        let ten = mask_varying_numbers("Error: throttled after 10 requests in 45 seconds");
+        assert_eq!(nine, ten);
+        assert_eq!(nine, "Error: throttled after # requests in # seconds");
+        // Not a count: a number glued to a word, or followed by a singular or no word.
+        assert_eq!(mask_varying_numbers("ec2 1 class v2s"), "ec2 1 class v2s");
     }
 }
