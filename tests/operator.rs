@@ -126,6 +126,15 @@ fn resume_deploys_exactly_the_failed_stage_account_and_the_held_back_prod_accoun
         "{}",
         run.stderr
     );
+    // The resume plan as the operator reads it, before anything starts.
+    let plan: String = run
+        .stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("Resuming run "))
+        .take_while(|l| l.starts_with("Resuming run ") || l.starts_with("  "))
+        .map(|l| format!("{}\n", l.replace(&halted.run_id, "[run id]")))
+        .collect();
+    insta::assert_snapshot!("resume_plan", plan);
     assert!(
         run.stdout
             .contains(&format!("resumed from run {}", halted.run_id)),
