@@ -42,17 +42,9 @@ pub(super) fn execute(
     finish(&report, &execution)
 }
 
-/// A report that could not be written after the deploy would lose its outcome: the run's
-/// own report, the latest copy and `--report`'s are checked before anything starts.
+/// Every place the run's report goes is checked before anything starts.
 pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> {
-    std::iter::once(&execution.report.report_path)
-        .chain(&execution.report_copies)
-        .try_for_each(|path| report::check_writable(path))
-        .map_err(|e| {
-            CliError::bad_input(format!(
-                "{e}; nothing was started (choose another --report)"
-            ))
-        })
+    super::resolve::check_writable(&execution.report.report_path, &execution.report_copies)
 }
 
 /// Local state is found from the config (`defaults.state.path`), never from the work dir or
@@ -197,15 +189,7 @@ async fn preflight(
 /// to GitHub, and picks the exit code.
 pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult {
     let path = &execution.report.report_path;
-    let run_dir = path.parent().unwrap_or(Path::new(""));
-    let mut written = write_report(report, path);
-    for copy in &execution.report_copies {
-        let to_dir = copy.parent().unwrap_or(Path::new(""));
-        written = written.and(write_report(
-            &report::rebased(report, run_dir, to_dir),
-            copy,
-        ));
-    }
+    let written = report::write_with_copies(report, path, &execution.report_copies);
     // A closed stdout (`| head`) must not stop the report from being published.
     let summary = progress::summary(
         report,
@@ -232,13 +216,6 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
         Outcome::Failed | Outcome::Halted => Exit::Failed,
         Outcome::Cancelled => Exit::Interrupted,
     })
-}
-
-fn write_report(report: &RunReport, path: &Path) -> Result<(), report::ReportError> {
-    report::write_atomic(
-        path,
-        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
-    )
 }
 
 /// `2 accounts (catalog-dev, payments-prod)`.

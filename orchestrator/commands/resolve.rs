@@ -78,11 +78,15 @@ pub(super) fn resolve(
         ));
     }
     let mode = kind.mode;
-    let gh = GithubActions::from_env();
-    let run_id = report::run_id(&gh);
     let work = WorkDir::at(absolute(&args.work_dir)?);
-    // Each run keeps its own report; `report.json` is the latest, `--report` a copy more.
-    let report_path = work.run_report(&run_id);
+    let action = if kind.destroy {
+        RunAction::Destroy
+    } else {
+        RunAction::Deploy
+    };
+    let mut target = report_target(config, &work, args.report.as_deref(), mode, action)?;
+    target.context.stack = kind.stack.as_ref().map(|s| s.name.to_string());
+    target.context.resumed_from = kind.resumed_from;
     let extra_report = args.report.as_deref().map(absolute).transpose()?;
     let run = RunOptions {
         mode,
@@ -118,26 +122,70 @@ pub(super) fn resolve(
             concurrency: usize::from(args.parallel).max(8),
             oidc_role_arn: args.oidc_role_arn.clone(),
         },
-        report: ReportContext {
+        report: target.context,
+        report_copies: target.copies,
+        config_path: config.path.clone(),
+        fail_on_drift: args.fail_on_drift,
+    })
+}
+
+/// Where a run's report goes and what it says besides the run itself.
+pub(super) struct ReportTarget {
+    /// `report_path` is the run's own report, `<work dir>/runs/<run id>/report.json`.
+    pub context: ReportContext,
+    /// The latest-report copy in the work dir, and `report_flag`'s when given.
+    pub copies: Vec<PathBuf>,
+}
+
+/// The run id (the CI run's, else a local one), the run's own report under `work`, and its
+/// copies: the latest in the work dir, and `--report`'s.
+pub(super) fn report_target(
+    config: &Config,
+    work: &WorkDir,
+    report_flag: Option<&Path>,
+    mode: Mode,
+    action: RunAction,
+) -> Result<ReportTarget, CliError> {
+    let gh = GithubActions::from_env();
+    let run_id = report::run_id(&gh);
+    // Each run keeps its own report; `report.json` is the latest, `--report` a copy more.
+    let report_path = work.run_report(&run_id);
+    let extra_report = report_flag.map(absolute).transpose()?;
+    Ok(ReportTarget {
+        context: ReportContext {
             run_id,
             mode,
             config: config.path.display().to_string(),
             source: report::source(&gh),
             report_path,
-            action: if kind.destroy {
-                RunAction::Destroy
-            } else {
-                RunAction::Deploy
-            },
-            stack: kind.stack.map(|s| s.name.to_string()),
-            resumed_from: kind.resumed_from,
+            action,
+            stack: None,
+            resumed_from: None,
         },
-        report_copies: std::iter::once(work.latest_report())
+        copies: std::iter::once(work.latest_report())
             .chain(extra_report)
             .collect(),
-        config_path: config.path.clone(),
-        fail_on_drift: args.fail_on_drift,
     })
+}
+
+impl ReportTarget {
+    /// A report that could not be written after the run would lose its outcome: every
+    /// place it goes is checked before anything starts.
+    pub(super) fn check_writable(&self) -> Result<(), CliError> {
+        check_writable(&self.context.report_path, &self.copies)
+    }
+}
+
+/// See [`ReportTarget::check_writable`].
+pub(super) fn check_writable(path: &Path, copies: &[PathBuf]) -> Result<(), CliError> {
+    std::iter::once(path)
+        .chain(copies.iter().map(PathBuf::as_path))
+        .try_for_each(report::check_writable)
+        .map_err(|e| {
+            CliError::bad_input(format!(
+                "{e}; nothing was started (choose another --report)"
+            ))
+        })
 }
 
 pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {
