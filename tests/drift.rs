@@ -104,5 +104,8 @@ fn a_failed_build_is_told_to_slack_not_taken_for_a_day_without_drift() {
     assert!(text.contains("no account was checked"), "{text}");
     assert!(text.contains("build failure"), "{text}");
     assert!(text.contains("/actions/runs/4242"), "{text}");
-    assert!(api.requests().is_empty(), "the issue is left as it was: {log}");
+    assert!(
+        api.requests().is_empty(),
+        "the issue is left as it was: {log}"
+    );
 }

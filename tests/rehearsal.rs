@@ -376,7 +376,10 @@ fn a_failed_build_deploys_nothing_and_still_tells_slack() {
         text.contains("https://github.example/acme/aws-accounts/actions/runs/4242"),
         "{text}"
     );
-    assert!(!log.contains(WEBHOOK_TOKEN), "the webhook's token is never printed");
+    assert!(
+        !log.contains(WEBHOOK_TOKEN),
+        "the webhook's token is never printed"
+    );
     for account in STAGE.iter().chain(&PROD) {
         for layer in LAYERS {
             assert!(!rehearsal.checkout().state(layer, account).exists());
