@@ -713,3 +713,56 @@ fn a_legs_time_limit_leaves_room_for_the_orchestrators_timeout_and_grace_period(
         "deploy, plan, redeploy and drift call legs.yml"
     );
 }
+
+/// Dependabot keeps every pin current: the actions of every workflow and of every local
+/// composite action (each its own directory for Dependabot), and the providers and modules of
+/// every layer and local module (the lock files the provider cache is keyed on).
+#[test]
+fn dependabot_watches_every_action_directory_and_every_layer() {
+    let config: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo().join(".github/dependabot.yml")).unwrap(),
+    )
+    .unwrap();
+    let watched = |ecosystem: &str| -> BTreeSet<String> {
+        let update = config["updates"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|u| text(&u["package-ecosystem"]) == ecosystem)
+            .unwrap_or_else(|| panic!("no {ecosystem} updates"));
+        let mut dirs: BTreeSet<String> = update["directories"]
+            .as_sequence()
+            .map(|d| d.iter().map(text).collect())
+            .unwrap_or_default();
+        if let Some(dir) = update.get("directory") {
+            dirs.insert(text(dir));
+        }
+        dirs
+    };
+    let subdirs = |under: &str| -> Vec<String> {
+        let mut dirs: Vec<String> = std::fs::read_dir(repo().join(under))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| format!("/{under}/{}", e.file_name().to_string_lossy()))
+            .collect();
+        dirs.sort();
+        dirs
+    };
+
+    let actions = watched("github-actions");
+    assert!(actions.contains("/"), "the workflows: {actions:?}");
+    for dir in subdirs(".github/actions") {
+        assert!(actions.contains(&dir), "{dir} is not watched: {actions:?}");
+    }
+    let terraform = watched("terraform");
+    let layers = repo().join("layers");
+    let mut expected: Vec<String> = root_layers(&layers)
+        .into_iter()
+        .map(|l| format!("/layers/{l}"))
+        .collect();
+    expected.extend(subdirs("layers/modules"));
+    for dir in expected {
+        assert!(terraform.contains(&dir), "{dir} is not watched: {terraform:?}");
+    }
+}
