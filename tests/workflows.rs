@@ -763,6 +763,9 @@ fn dependabot_watches_every_action_directory_and_every_layer() {
         .collect();
     expected.extend(subdirs("layers/modules"));
     for dir in expected {
-        assert!(terraform.contains(&dir), "{dir} is not watched: {terraform:?}");
+        assert!(
+            terraform.contains(&dir),
+            "{dir} is not watched: {terraform:?}"
+        );
     }
 }
