@@ -769,3 +769,145 @@ fn dependabot_watches_every_action_directory_and_every_layer() {
         );
     }
 }
+
+/// Prod's deploy legs run in the `production` environment (the only subject the prod entry
+/// role trusts, behind its reviewers) and nothing else does: stage legs, plans and drift run
+/// on the branch's subject and so can never assume the prod role.
+#[test]
+fn only_prod_deploy_legs_run_in_the_production_environment() {
+    let mut prod_deploys = 0;
+    for (name, workflow) in all_workflows() {
+        for (id, caller) in workflow["jobs"].as_mapping().unwrap() {
+            if !text(&caller["uses"]).ends_with("/legs.yml") {
+                continue;
+            }
+            let with = &caller["with"];
+            let environment = with.get("environment").map(text).unwrap_or_default();
+            let plan_only = with.get("plan-only").map(text).unwrap_or_default();
+            let deploys =
+                plan_only.is_empty() || plan_only == "false" || plan_only.contains("inputs.");
+            let prod = text(&with["wave"]) == "prod";
+            if prod && deploys {
+                prod_deploys += 1;
+                assert_eq!(environment, "production", "{name}: {}", text(id));
+            } else {
+                assert_eq!(
+                    environment,
+                    "",
+                    "{name}: {} must not run in an environment",
+                    text(id)
+                );
+            }
+        }
+    }
+    assert!(
+        prod_deploys >= 5,
+        "deploy's prod chunks and redeploy's prod job"
+    );
+}
+
+/// docs/github-actions.md lets a team adopt the workflows from one table: every variable and
+/// secret the workflows and actions read, and every environment a job runs in, is a row of
+/// it (by name, in the table's `name` column).
+#[test]
+fn the_adoption_table_lists_every_variable_secret_and_environment() {
+    let docs = std::fs::read_to_string(repo().join("docs/github-actions.md")).unwrap();
+    let section = docs
+        .split_once("## Adopting the workflows")
+        .expect("an `Adopting the workflows` section")
+        .1;
+    let rows: Vec<Vec<String>> = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    let header = &rows[0];
+    let kind = header
+        .iter()
+        .position(|c| c == "kind")
+        .expect("a kind column");
+    let name = header
+        .iter()
+        .position(|c| c == "name")
+        .expect("a name column");
+    let listed = |wanted: &str, what: &str| {
+        rows.iter().skip(2).any(|row| {
+            row[kind] == what
+                && row[name].trim_matches('`').split_whitespace().next() == Some(wanted)
+        })
+    };
+
+    let mut used = BTreeSet::new();
+    let mut environments = BTreeSet::new();
+    let mut files = vec![repo().join(".github/workflows")];
+    let mut texts = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        } else if path.extension().is_some_and(|e| e == "yml") {
+            texts.push(std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    for entry in std::fs::read_dir(repo().join(".github/actions"))
+        .unwrap()
+        .flatten()
+    {
+        texts.push(std::fs::read_to_string(entry.path().join("action.yml")).unwrap());
+    }
+    for text in &texts {
+        for context in ["vars", "secrets"] {
+            for (i, _) in text.match_indices(&format!("{context}.")) {
+                let before = text[..i].chars().last();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let rest = &text[i + context.len() + 1..];
+                let ident: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !ident.is_empty() {
+                    used.insert((context, ident));
+                }
+            }
+        }
+        for line in text.lines() {
+            if let Some(value) = line.trim().strip_prefix("environment: ") {
+                if !value.contains("${{") {
+                    environments.insert(value.trim().to_string());
+                }
+            }
+        }
+    }
+    assert!(used.len() >= 5, "{used:?}");
+    for (context, ident) in &used {
+        let what = if *context == "vars" {
+            "variable"
+        } else {
+            "secret"
+        };
+        // GITHUB_TOKEN is GitHub's own: listed as the automatic token.
+        let what = if ident == "GITHUB_TOKEN" {
+            "token"
+        } else {
+            what
+        };
+        assert!(
+            listed(ident, what),
+            "{context}.{ident} is not a `{what}` row of the adoption table"
+        );
+    }
+    assert!(environments.contains("production"), "{environments:?}");
+    for environment in environments {
+        assert!(
+            listed(&environment, "environment"),
+            "environment {environment} is not in the adoption table"
+        );
+    }
+}
