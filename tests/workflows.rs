@@ -911,3 +911,40 @@ fn the_adoption_table_lists_every_variable_secret_and_environment() {
         );
     }
 }
+
+/// No run that holds terraform state locks is ever cancelled by a newer one: a cancelled
+/// plan or deploy could die holding a state's lock (the next deploy of that account would
+/// then need `terraform force-unlock`). Plans are never cancelled rather than run with
+/// `-lock=false`: a plan that refreshes without the lock could read a state mid-apply.
+#[test]
+fn no_workflow_that_runs_terraform_cancels_a_run_in_progress() {
+    for name in [
+        "deploy.yml",
+        "plan.yml",
+        "redeploy.yml",
+        "drift.yml",
+        "legs.yml",
+        "preview.yml",
+    ] {
+        let workflow = workflow(name);
+        let mut groups = vec![("workflow".to_string(), workflow["concurrency"].clone())];
+        for (id, job) in workflow["jobs"].as_mapping().unwrap() {
+            groups.push((text(id), job["concurrency"].clone()));
+        }
+        for (at, concurrency) in groups {
+            if concurrency.is_null() || concurrency.is_string() {
+                continue;
+            }
+            let cancel = concurrency.get("cancel-in-progress").map(text);
+            assert!(
+                matches!(cancel.as_deref(), None | Some("false")),
+                "{name} ({at}): cancel-in-progress {cancel:?}"
+            );
+        }
+        // legs.yml runs inside its caller's run; its legs have their own groups.
+        assert!(
+            name == "legs.yml" || !workflow["concurrency"].is_null(),
+            "{name}: runs of one workflow queue, never overlap"
+        );
+    }
+}
