@@ -145,3 +145,26 @@ fn one_prod_account_is_redeployed_alone_in_production_and_the_summary_says_so() 
     assert_eq!(report.jobs[0].status, Status::Succeeded);
     assert!(slack.requests().is_empty(), "{:#?}", slack.requests());
 }
+
+/// The build fails, so the request cannot even be checked: nothing is redeployed, and Slack
+/// hears of it (a refused request, above, is not told: its author reads why).
+#[test]
+fn a_failed_build_redeploys_nothing_and_tells_slack() {
+    let slack = Receiver::start();
+    let rehearsal = redeploy(&slack, &[("account", json!("catalog-stage"))]).fail_build();
+    let run = rehearsal.run();
+    let log = run.transcript();
+    assert_eq!(run.job("check").result, Conclusion::Skipped, "{log}");
+    for id in ["stage", "prod"] {
+        assert_eq!(run.job(id).result, Conclusion::Skipped, "{id}\n{log}");
+    }
+    assert_eq!(run.job("report").result, Conclusion::Failure, "{log}");
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    let text = requests[0].json()["text"].as_str().unwrap().to_string();
+    assert!(text.contains("nothing was redeployed"), "{text}");
+    assert!(text.contains("build failure"), "{text}");
+    for layer in LAYERS {
+        assert!(!rehearsal.checkout().state(layer, "catalog-stage").exists());
+    }
+}

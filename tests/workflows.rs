@@ -609,3 +609,60 @@ fn the_docs_name_exactly_the_layers_without_a_lock_file() {
         .collect();
     assert_eq!(listed, missing, "update docs/github-actions.md, Lock files");
 }
+
+/// The steps of a job or composite action, with every local composite action they use
+/// (`./.github/actions/<name>`) replaced by its own steps, recursively.
+fn expanded_steps(steps: &[Value], out: &mut Vec<Value>) {
+    for step in steps {
+        let uses = text(&step["uses"]);
+        if let Some(local) = uses.strip_prefix("./") {
+            let path = repo().join(local).join("action.yml");
+            let action: Value = serde_yaml::from_str(
+                &std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+            )
+            .unwrap();
+            let inner = action["runs"]["steps"]
+                .as_sequence()
+                .cloned()
+                .unwrap_or_default();
+            expanded_steps(&inner, out);
+        }
+        out.push(step.clone());
+    }
+}
+
+/// A leg's path, whatever the `version` of setup-orchestrator, holds nothing that compiles:
+/// no cargo or rustc, no Rust toolchain action, not the build-orchestrator action. The time
+/// before terraform starts (docs/github-actions.md, Time to expect) counts on it.
+#[test]
+fn nothing_on_a_legs_path_compiles() {
+    let legs = workflow("legs.yml");
+    let leg_steps: Vec<Value> = steps(job(&legs, "leg")).into_iter().cloned().collect();
+    let mut all = Vec::new();
+    expanded_steps(&leg_steps, &mut all);
+    assert!(
+        all.iter()
+            .any(|s| text(&s["name"]) == "Download the orchestrator binary"),
+        "setup-orchestrator's steps were expanded"
+    );
+    for step in &all {
+        let run = text(&step["run"]);
+        let uses = text(&step["uses"]).to_lowercase();
+        let name = text(&step["name"]);
+        for word in run.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')) {
+            assert!(
+                !["cargo", "rustc", "rustup", "make", "gcc"].contains(&word),
+                "step `{name}` runs {word}: {run}"
+            );
+        }
+        for toolchain in [
+            "build-orchestrator",
+            "rust-toolchain",
+            "actions-rs/",
+            "rust-cache",
+        ] {
+            assert!(!uses.contains(toolchain), "step `{name}` uses {uses}");
+        }
+    }
+}
