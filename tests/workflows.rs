@@ -666,3 +666,50 @@ fn nothing_on_a_legs_path_compiles() {
         }
     }
 }
+
+/// A leg's time limit (legs.yml's `timeout-minutes`, as each caller passes it) is longer than
+/// the orchestrator's own job timeout plus its grace period (root domains.yaml), with minutes
+/// to spare for the leg's other steps: a slow account is stopped by the orchestrator, which
+/// stops terraform gracefully and reports it, before GitHub cancels the leg.
+#[test]
+fn a_legs_time_limit_leaves_room_for_the_orchestrators_timeout_and_grace_period() {
+    let legs = workflow("legs.yml");
+    let default = legs["on"]["workflow_call"]["inputs"]["timeout-minutes"]["default"]
+        .as_u64()
+        .expect("legs.yml has a default timeout-minutes");
+    assert_eq!(
+        text(&job(&legs, "leg")["timeout-minutes"]),
+        "${{ inputs.timeout-minutes }}"
+    );
+    let config = orchestrator::config::load(&repo().join("domains.yaml")).unwrap();
+    let execution = &config.execution;
+    // Checkout, setup, credentials and the uploads after terraform: a few minutes at most.
+    let other_steps = std::time::Duration::from_secs(5 * 60);
+    let needed = execution.job_timeout + execution.grace_period + other_steps;
+    let mut callers = 0;
+    for (name, workflow) in all_workflows() {
+        for (id, caller) in workflow["jobs"].as_mapping().unwrap() {
+            if !text(&caller["uses"]).ends_with("/legs.yml") {
+                continue;
+            }
+            callers += 1;
+            let minutes = caller["with"]
+                .get("timeout-minutes")
+                .map(|m| m.as_u64().expect("a number of minutes"))
+                .unwrap_or(default);
+            assert!(
+                std::time::Duration::from_secs(minutes * 60) >= needed,
+                "{name}: {} gives its legs {minutes} min, but the orchestrator may take {} (timeout {}, grace period {}) plus {} for the other steps",
+                text(id),
+                humantime::format_duration(needed),
+                humantime::format_duration(execution.job_timeout),
+                humantime::format_duration(execution.grace_period),
+                humantime::format_duration(other_steps),
+            );
+        }
+    }
+    assert!(
+        callers >= 4,
+        "deploy, plan, redeploy and drift call legs.yml"
+    );
+}
