@@ -948,3 +948,42 @@ fn no_workflow_that_runs_terraform_cancels_a_run_in_progress() {
         );
     }
 }
+
+/// GitHub signals only a step's entry process on cancel or timeout, then kills the tree:
+/// a step whose last command runs terraform through the orchestrator (deploy, destroy, run)
+/// `exec`s it, so the orchestrator itself gets the SIGINT and stops terraform gracefully.
+#[test]
+fn steps_that_end_in_terraform_exec_the_orchestrator() {
+    let mut checked = 0;
+    for (name, workflow) in all_workflows() {
+        for (id, job) in workflow["jobs"].as_mapping().unwrap() {
+            for step in steps(job) {
+                let run = text(&step["run"]);
+                let Some(last) = run
+                    .lines()
+                    .map(str::trim)
+                    .rfind(|l| !l.is_empty() && !l.starts_with('#'))
+                else {
+                    continue;
+                };
+                let runs_terraform = ["deploy", "destroy", "run"].iter().any(|command| {
+                    last.contains(&format!("orchestrator {command} "))
+                        || last.contains("orchestrator \"${args[@]}\"")
+                });
+                if runs_terraform {
+                    checked += 1;
+                    assert!(
+                        last.starts_with("exec orchestrator"),
+                        "{name}: job {}, step `{}` ends in `{last}` without exec",
+                        text(id),
+                        text(&step["name"])
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 3,
+        "legs.yml's Deploy and preview.yml's deploy and destroy"
+    );
+}
