@@ -36,8 +36,17 @@ fn assert_states_complete(sandbox: &Sandbox) {
             }
             seen += 1;
             let text = std::fs::read_to_string(&path).unwrap();
-            let state: serde_json::Value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{} is not whole ({e}): {text:?}", path.display()));
+            let state: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+                let log = sandbox
+                    .path()
+                    .join(format!(".orchestrator/logs/{account}/{layer}.log"));
+                panic!(
+                    "{} is not whole ({e}): {text:?}\n--- {}\n{}",
+                    path.display(),
+                    log.display(),
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            });
             assert_eq!(state["version"], 4, "{}", path.display());
             assert!(state["lineage"].is_string(), "{}", path.display());
         }
