@@ -43,15 +43,21 @@ pub(super) fn execute(
 }
 
 /// A report that could not be written after the deploy would lose its outcome: the run's
-/// own report, the latest copy and `--report`'s are checked before anything starts.
+/// own report, the latest copy and `--report`'s are checked before anything starts. What to
+/// do depends on which flag chose the path: `--report` for its copy, the work dir for the
+/// others.
 pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> {
     std::iter::once(&execution.report.report_path)
         .chain(&execution.report_copies)
-        .try_for_each(|path| report::check_writable(path))
-        .map_err(|e| {
-            CliError::bad_input(format!(
-                "{e}; nothing was started (choose another --report)"
-            ))
+        .try_for_each(|path| {
+            report::check_writable(path).map_err(|e| {
+                let what_to_do = if execution.requested_report.as_ref() == Some(path) {
+                    "choose another --report: a file in a directory you can write"
+                } else {
+                    "choose a work dir you can write: --work-dir DIR or ORCHESTRATOR_WORK_DIR"
+                };
+                CliError::bad_input(format!("{e}; nothing was started ({what_to_do})"))
+            })
         })
 }
 
@@ -211,6 +217,7 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
         report,
         &progress::SummaryPaths {
             report: path.clone(),
+            requested: execution.requested_report.clone(),
             config: execution.config_path.clone(),
         },
     );
