@@ -224,10 +224,7 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
     crate::console::stdout_text(&summary);
     written.map_err(|e| CliError::failed(e.to_string()))?;
     if report.outcome == Outcome::Drifted && execution.fail_on_drift {
-        eprintln!(
-            "error: --fail-on-drift: {} drifted (its plan has changes); exit 1",
-            drifted(report)
-        );
+        eprintln!("error: --fail-on-drift: {}; exit 1", drifted(report));
     }
     if let Err(e) = notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
@@ -248,7 +245,7 @@ fn write_report(report: &RunReport, path: &Path) -> Result<(), report::ReportErr
     )
 }
 
-/// `2 accounts (catalog-dev, payments-prod)`.
+/// `2 accounts (catalog-dev, payments-prod) drifted (their plans have changes)`.
 fn drifted(report: &RunReport) -> String {
     let drifted: Vec<&str> = report
         .jobs
@@ -259,13 +256,18 @@ fn drifted(report: &RunReport) -> String {
     let shown: Vec<&str> = drifted.iter().copied().take(10).collect();
     let more = drifted.len() - shown.len();
     format!(
-        "{} ({}{})",
+        "{} ({}{}) drifted ({})",
         notify::format::count(drifted.len(), "account", "accounts"),
         shown.join(", "),
         if more > 0 {
             format!(", and {more} more")
         } else {
             String::new()
+        },
+        if drifted.len() == 1 {
+            "its plan has changes"
+        } else {
+            "their plans have changes"
         }
     )
 }
