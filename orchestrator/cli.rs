@@ -427,8 +427,13 @@ pub struct GateArgs {
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
     /// `terraform show -json` plan files, or directories holding them.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "not_planned")]
     pub inputs: Vec<PathBuf>,
+    /// The accounts to plan could not even be worked out (the job that plans the legs
+    /// failed): the comment says that no plan describes this commit, quoting this file (that
+    /// job's error output; may be empty) and linking the run, in place of any earlier plan.
+    #[arg(long, value_name = "ERROR_FILE", conflicts_with_all = ["inputs", "report", "destroy_list"])]
+    pub not_planned: Option<PathBuf>,
     /// A plan-only run report: names each plan's account and layer, lists failed plans.
     #[arg(long)]
     pub report: Option<PathBuf>,

@@ -1,6 +1,7 @@
 //! The GitHub Actions wiring, checked without GitHub: deploy.yml's outputs match the waves of
 //! domains.yaml, matrix values reach shell steps only through `env:`, prod waits for the gate,
-//! the report job always runs, and every action is pinned.
+//! the report job always runs, every action is pinned, and the provider lock files the cache
+//! is keyed on can be made as the docs say (scripts/lock-providers) or are named as missing.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -382,4 +383,229 @@ fn layers_without_a_provider_lock_file_are_named_in_the_job_summary() {
             "{name}: {stdout}"
         );
     }
+}
+
+/// The directories of `layers/` that are root modules (hold `.tf` files), by name.
+fn root_layers(layers: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(layers)
+        .unwrap()
+        .flatten()
+        .filter(|e| tf_files(&e.path()).next().is_some())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn tf_files(dir: &std::path::Path) -> impl Iterator<Item = PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf"))
+}
+
+/// The `hashicorp/<name>` providers a layer's own files require.
+fn required_providers(layer: &std::path::Path) -> BTreeSet<String> {
+    tf_files(layer)
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .filter_map(|line| {
+                    let (key, value) = line.split_once('=')?;
+                    (key.trim() == "source")
+                        .then(|| value.trim().trim_matches('"').strip_prefix("hashicorp/"))
+                        .flatten()
+                        .map(str::to_string)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A copy of the repository's `scripts/lock-providers` and `layers/` without lock files.
+fn fresh_layers() -> tempfile::TempDir {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name == ".terraform.lock.hcl" || name == ".terraform" || name == ".build" {
+                continue;
+            }
+            if entry.path().is_dir() {
+                copy(&entry.path(), &to.join(&*name));
+            } else {
+                std::fs::copy(entry.path(), to.join(&*name)).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&repo().join("layers"), &dir.path().join("layers"));
+    std::fs::create_dir_all(dir.path().join("scripts")).unwrap();
+    std::fs::copy(
+        repo().join("scripts/lock-providers"),
+        dir.path().join("scripts/lock-providers"),
+    )
+    .unwrap();
+    dir
+}
+
+const LOCK_PLATFORMS: [&str; 3] = ["linux_amd64", "darwin_amd64", "darwin_arm64"];
+
+/// A filesystem mirror (terraform's unpacked layout) holding `providers` (name, version) for
+/// linux_amd64 and darwin: stand-ins whose bytes differ per platform, so each has its own hash.
+fn provider_mirror(providers: &[(&str, &str)]) -> tempfile::TempDir {
+    let mirror = tempfile::tempdir().unwrap();
+    for (name, version) in providers {
+        for platform in LOCK_PLATFORMS {
+            let dir = mirror
+                .path()
+                .join("registry.terraform.io/hashicorp")
+                .join(name)
+                .join(version)
+                .join(platform);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(
+                dir.join(format!("terraform-provider-{name}_v{version}_x5")),
+                format!("stand-in {name} {version} {platform}\n"),
+            )
+            .unwrap();
+        }
+    }
+    mirror
+}
+
+fn lock_providers(tree: &std::path::Path, mirror: &std::path::Path) -> std::process::Output {
+    let config = tree.join("terraformrc");
+    std::fs::write(&config, "").unwrap();
+    std::process::Command::new("bash")
+        .arg(tree.join("scripts/lock-providers"))
+        .arg(format!("-fs-mirror={}", mirror.display()))
+        .env("TF_CLI_CONFIG_FILE", &config)
+        .env_remove("TF_PLUGIN_CACHE_DIR")
+        .env_remove("TF_DATA_DIR")
+        .output()
+        .unwrap()
+}
+
+/// `scripts/lock-providers`, the documented way to make the lock files the provider cache is
+/// keyed on, run as a platform team would (here from a mirror instead of the registry): every
+/// layer gets a lock file naming each provider it requires with a hash for linux_amd64 and
+/// both darwin platforms, modules get none, and nothing is written under the layers but the
+/// lock files. A provider the mirror lacks fails the layers that need it, by name, and the
+/// others are still locked.
+#[test]
+fn lock_providers_locks_every_layer_for_linux_and_darwin() {
+    let tree = fresh_layers();
+    let layers = tree.path().join("layers");
+    let roots = root_layers(&layers);
+    assert!(roots.len() >= 3, "{roots:?}");
+    let mirror = provider_mirror(&[("aws", "5.100.0"), ("archive", "2.7.1")]);
+    let output = lock_providers(tree.path(), mirror.path());
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{log}");
+    for root in &roots {
+        let lock = std::fs::read_to_string(layers.join(root).join(".terraform.lock.hcl"))
+            .unwrap_or_else(|e| panic!("layers/{root}: no lock file ({e})\n{log}"));
+        let required = required_providers(&layers.join(root));
+        assert!(!required.is_empty(), "layers/{root} requires no provider?");
+        for provider in &required {
+            assert!(
+                lock.contains(&format!(
+                    "provider \"registry.terraform.io/hashicorp/{provider}\""
+                )),
+                "layers/{root}: {provider} not locked\n{lock}"
+            );
+        }
+        let blocks = lock.matches("\nprovider \"").count();
+        assert_eq!(
+            lock.matches("\"h1:").count(),
+            blocks * LOCK_PLATFORMS.len(),
+            "layers/{root}: one hash per platform and provider\n{lock}"
+        );
+    }
+    let mut written = Vec::new();
+    let mut stack = vec![layers.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().unwrap() == ".terraform.lock.hcl" {
+                written.push(path.parent().unwrap().to_path_buf());
+            } else if !repo()
+                .join(path.strip_prefix(tree.path()).unwrap())
+                .exists()
+            {
+                panic!("{} written under the layers", path.display());
+            }
+        }
+    }
+    written.sort();
+    let expected: Vec<PathBuf> = roots.iter().map(|r| layers.join(r)).collect();
+    assert_eq!(
+        written, expected,
+        "lock files only in root layers, not in modules"
+    );
+
+    // A mirror without hashicorp/archive: exactly the layers that need it fail, named.
+    let tree = fresh_layers();
+    let layers = tree.path().join("layers");
+    let mirror = provider_mirror(&[("aws", "5.100.0")]);
+    let output = lock_providers(tree.path(), mirror.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error: no complete lock file for"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    for root in &roots {
+        let needs_archive = required_providers(&layers.join(root)).contains("archive");
+        assert_eq!(
+            error.contains(&format!("layers/{root}")),
+            needs_archive,
+            "{root}: {error}"
+        );
+        assert_eq!(
+            layers.join(root).join(".terraform.lock.hcl").is_file(),
+            !needs_archive,
+            "{root}"
+        );
+    }
+}
+
+/// docs/github-actions.md (Lock files) names the layers of this repository that have no lock
+/// file: exactly those the warm-provider-cache action will warn about.
+#[test]
+fn the_docs_name_exactly_the_layers_without_a_lock_file() {
+    let docs = std::fs::read_to_string(repo().join("docs/github-actions.md")).unwrap();
+    let flat = docs.split_whitespace().collect::<Vec<_>>().join(" ");
+    const LEAD: &str = "Layers without a lock file in this repository: ";
+    let listed = flat
+        .split_once(LEAD)
+        .map(|(_, rest)| rest)
+        .expect("docs/github-actions.md names the layers without a lock file");
+    let listed = listed.split(['(', '.']).next().unwrap();
+    let listed: BTreeSet<String> = listed
+        .split(',')
+        .map(|s| s.trim().trim_matches('`').to_string())
+        .filter(|s| s != "none")
+        .collect();
+    let layers = repo().join("layers");
+    let missing: BTreeSet<String> = root_layers(&layers)
+        .into_iter()
+        .filter(|l| {
+            !required_providers(&layers.join(l)).is_empty()
+                && !layers.join(l).join(".terraform.lock.hcl").is_file()
+        })
+        .map(|l| format!("layers/{l}"))
+        .collect();
+    assert_eq!(listed, missing, "update docs/github-actions.md, Lock files");
 }
