@@ -86,3 +86,26 @@ fn the_same_drift_twice_updates_one_issue_and_tells_slack_once() {
     assert_eq!(written[0].path, "/repos/acme/aws-accounts/issues/41");
     assert_eq!(slack.requests().len(), 1, "still one Slack message\n{log}");
 }
+
+/// A daily check that fails before its legs (here the build) is not a quiet day: the report
+/// job tells Slack that no account was checked and fails; the tracking issue is not touched.
+#[test]
+fn a_failed_build_is_told_to_slack_not_taken_for_a_day_without_drift() {
+    let api = Receiver::start();
+    let slack = Receiver::start();
+    let rehearsal = drift(&api, &slack).fail_build();
+    let run = rehearsal.run();
+    let log = run.transcript();
+    assert_eq!(run.job("plan-waves").result, Conclusion::Skipped, "{log}");
+    assert_eq!(run.job("report").result, Conclusion::Failure, "{log}");
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    let text = requests[0].json()["text"].as_str().unwrap().to_string();
+    assert!(text.contains("no account was checked"), "{text}");
+    assert!(text.contains("build failure"), "{text}");
+    assert!(text.contains("/actions/runs/4242"), "{text}");
+    assert!(
+        api.requests().is_empty(),
+        "the issue is left as it was: {log}"
+    );
+}

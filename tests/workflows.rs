@@ -609,3 +609,107 @@ fn the_docs_name_exactly_the_layers_without_a_lock_file() {
         .collect();
     assert_eq!(listed, missing, "update docs/github-actions.md, Lock files");
 }
+
+/// The steps of a job or composite action, with every local composite action they use
+/// (`./.github/actions/<name>`) replaced by its own steps, recursively.
+fn expanded_steps(steps: &[Value], out: &mut Vec<Value>) {
+    for step in steps {
+        let uses = text(&step["uses"]);
+        if let Some(local) = uses.strip_prefix("./") {
+            let path = repo().join(local).join("action.yml");
+            let action: Value = serde_yaml::from_str(
+                &std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+            )
+            .unwrap();
+            let inner = action["runs"]["steps"]
+                .as_sequence()
+                .cloned()
+                .unwrap_or_default();
+            expanded_steps(&inner, out);
+        }
+        out.push(step.clone());
+    }
+}
+
+/// A leg's path, whatever the `version` of setup-orchestrator, holds nothing that compiles:
+/// no cargo or rustc, no Rust toolchain action, not the build-orchestrator action. The time
+/// before terraform starts (docs/github-actions.md, Time to expect) counts on it.
+#[test]
+fn nothing_on_a_legs_path_compiles() {
+    let legs = workflow("legs.yml");
+    let leg_steps: Vec<Value> = steps(job(&legs, "leg")).into_iter().cloned().collect();
+    let mut all = Vec::new();
+    expanded_steps(&leg_steps, &mut all);
+    assert!(
+        all.iter()
+            .any(|s| text(&s["name"]) == "Download the orchestrator binary"),
+        "setup-orchestrator's steps were expanded"
+    );
+    for step in &all {
+        let run = text(&step["run"]);
+        let uses = text(&step["uses"]).to_lowercase();
+        let name = text(&step["name"]);
+        for word in run.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')) {
+            assert!(
+                !["cargo", "rustc", "rustup", "make", "gcc"].contains(&word),
+                "step `{name}` runs {word}: {run}"
+            );
+        }
+        for toolchain in [
+            "build-orchestrator",
+            "rust-toolchain",
+            "actions-rs/",
+            "rust-cache",
+        ] {
+            assert!(!uses.contains(toolchain), "step `{name}` uses {uses}");
+        }
+    }
+}
+
+/// A leg's time limit (legs.yml's `timeout-minutes`, as each caller passes it) is longer than
+/// the orchestrator's own job timeout plus its grace period (root domains.yaml), with minutes
+/// to spare for the leg's other steps: a slow account is stopped by the orchestrator, which
+/// stops terraform gracefully and reports it, before GitHub cancels the leg.
+#[test]
+fn a_legs_time_limit_leaves_room_for_the_orchestrators_timeout_and_grace_period() {
+    let legs = workflow("legs.yml");
+    let default = legs["on"]["workflow_call"]["inputs"]["timeout-minutes"]["default"]
+        .as_u64()
+        .expect("legs.yml has a default timeout-minutes");
+    assert_eq!(
+        text(&job(&legs, "leg")["timeout-minutes"]),
+        "${{ inputs.timeout-minutes }}"
+    );
+    let config = orchestrator::config::load(&repo().join("domains.yaml")).unwrap();
+    let execution = &config.execution;
+    // Checkout, setup, credentials and the uploads after terraform: a few minutes at most.
+    let other_steps = std::time::Duration::from_secs(5 * 60);
+    let needed = execution.job_timeout + execution.grace_period + other_steps;
+    let mut callers = 0;
+    for (name, workflow) in all_workflows() {
+        for (id, caller) in workflow["jobs"].as_mapping().unwrap() {
+            if !text(&caller["uses"]).ends_with("/legs.yml") {
+                continue;
+            }
+            callers += 1;
+            let minutes = caller["with"]
+                .get("timeout-minutes")
+                .map(|m| m.as_u64().expect("a number of minutes"))
+                .unwrap_or(default);
+            assert!(
+                std::time::Duration::from_secs(minutes * 60) >= needed,
+                "{name}: {} gives its legs {minutes} min, but the orchestrator may take {} (timeout {}, grace period {}) plus {} for the other steps",
+                text(id),
+                humantime::format_duration(needed),
+                humantime::format_duration(execution.job_timeout),
+                humantime::format_duration(execution.grace_period),
+                humantime::format_duration(other_steps),
+            );
+        }
+    }
+    assert!(
+        callers >= 4,
+        "deploy, plan, redeploy and drift call legs.yml"
+    );
+}
