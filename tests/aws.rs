@@ -5,7 +5,6 @@
 
 use crate::support::fake_terraform;
 mod github_log;
-mod http_server;
 use crate::support::moto;
 use crate::support::own_process::in_child_process;
 mod org;
@@ -21,8 +20,8 @@ use orchestrator::aws::StsProvider;
 use orchestrator::credentials::CredentialsProvider;
 use orchestrator::terraform::TerraformCommand;
 
+use crate::support::receiver::{Receiver, Reply};
 use fake_terraform::{assert_each_account_saw_its_own_role, Expected, FakeTerraform};
-use http_server::{HttpServer, Response};
 use moto::MotoServer;
 use org::{generated_id, Org, Run, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY};
 use sts_stub::{default_answer, error, issued, StsCall, StsStub};
@@ -45,25 +44,21 @@ const JOB_REQUEST_TOKEN: &str = "job-request-bearer-token-5d1e";
 const GITHUB_JWT: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJyZXBvOmFjbWUvaW5mcmE6cmVmOnJlZnMvaGVhZHMvbWFpbiIsImF1ZCI6InN0cy5hbWF6b25hd3MuY29tIn0.c2lnbmF0dXJl";
 
 /// GitHub's OIDC token endpoint: answers only the job's bearer token and STS's audience.
-fn github_token_endpoint() -> HttpServer {
-    HttpServer::start(|request| {
+fn github_token_endpoint() -> Receiver {
+    let endpoint = Receiver::start();
+    endpoint.answer_with(|request| {
         let authorised =
             request.header("authorization") == Some(&format!("Bearer {JOB_REQUEST_TOKEN}"));
-        let audience = request.target.ends_with("&audience=sts.amazonaws.com");
+        let audience = request.path.ends_with("&audience=sts.amazonaws.com");
         if request.method == "GET" && authorised && audience {
-            Response {
-                status: 200,
-                content_type: "application/json",
-                body: format!(r#"{{"count":1,"value":"{GITHUB_JWT}"}}"#),
-            }
+            Reply::new(200, &format!(r#"{{"count":1,"value":"{GITHUB_JWT}"}}"#))
+                .header("content-type", "application/json")
         } else {
-            Response {
-                status: 401,
-                content_type: "application/json",
-                body: r#"{"message":"Bad credentials"}"#.into(),
-            }
+            Reply::new(401, r#"{"message":"Bad credentials"}"#)
+                .header("content-type", "application/json")
         }
-    })
+    });
+    endpoint
 }
 
 fn line_with<'a>(run: &'a Run, needles: &[&str]) -> Option<&'a str> {
@@ -375,7 +370,7 @@ fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
         .env("GITHUB_RUN_ID", "9876543210")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/_apis/token/idtoken?api-version=2.0", tokens.url),
+            &format!("{}/_apis/token/idtoken?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run();
@@ -384,7 +379,7 @@ fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
     let requests = tokens.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert_eq!(
-        requests[0].target,
+        requests[0].path,
         "/_apis/token/idtoken?api-version=2.0&audience=sts.amazonaws.com"
     );
     assert!(
@@ -459,7 +454,7 @@ fn sessions_carry_the_configured_name_duration_and_external_id() {
         .env("GITHUB_RUN_ID", "42")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/token?api-version=2.0", tokens.url),
+            &format!("{}/token?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run();
@@ -572,7 +567,7 @@ fn secrets_never_appear_in_output_even_at_trace_level() {
         .env("GITHUB_ACTIONS", "true")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/token?api-version=2.0", tokens.url),
+            &format!("{}/token?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run();
@@ -807,7 +802,7 @@ fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
             .env("AWS_ENDPOINT_URL_STS", sts.url())
             .env(
                 "ACTIONS_ID_TOKEN_REQUEST_URL",
-                &format!("{}/token?api-version=2.0", tokens.url),
+                &format!("{}/token?api-version=2.0", tokens.base_url()),
             )
             .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
             .run()

@@ -12,7 +12,8 @@ mod terraform_made;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use github_server::{GithubServer, Scripted, ACTIONS_BOT, PR, REPOSITORY, TOKEN};
+use crate::support::receiver::Reply;
+use github_server::{GithubServer, ACTIONS_BOT, PR, REPOSITORY, TOKEN};
 use orchestrator::summary::{read_plan, Counts, MARKER};
 
 const FIXTURES: &str = "tests/fixtures/plans";
@@ -562,12 +563,12 @@ fn post_creates_the_comment_then_updates_the_same_one() {
     let methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
     assert_eq!(methods, ["GET", "GET", "POST", "GET", "GET", "PATCH"]);
     let requests = server.requests();
-    assert_eq!(requests[0].target, "/user");
+    assert_eq!(requests[0].path, "/user");
     assert!(requests[1]
-        .target
+        .path
         .ends_with("/repos/acme/platform/issues/7/comments?per_page=100"));
     assert_eq!(
-        requests[5].target,
+        requests[5].path,
         format!("/repos/acme/platform/issues/comments/{}", ours[0].id)
     );
 }
@@ -647,7 +648,7 @@ fn post_follows_pagination_to_find_its_comment() {
     let out = post(&server, plans.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let requests = server.requests();
-    let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
+    let targets: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(requests.len(), 4, "{targets:?}");
     assert!(targets[2].ends_with("comments?per_page=100&page=2"));
     assert_eq!(requests[3].method, "PATCH");
@@ -661,21 +662,20 @@ fn post_follows_pagination_to_find_its_comment() {
 #[test]
 fn post_waits_out_a_rate_limit_then_succeeds() {
     let server = GithubServer::start();
-    server.script(Scripted {
-        method: "GET",
-        status: 429,
-        headers: vec![("retry-after", "1".to_string())],
-        body: r#"{"message":"You have exceeded a secondary rate limit."}"#.into(),
-    });
-    server.script(Scripted {
-        method: "POST",
-        status: 403,
-        headers: vec![
-            ("x-ratelimit-remaining", "0".to_string()),
-            ("x-ratelimit-reset", "0".to_string()),
-        ],
-        body: r#"{"message":"API rate limit exceeded"}"#.into(),
-    });
+    server.script(
+        "GET",
+        Reply::new(
+            429,
+            r#"{"message":"You have exceeded a secondary rate limit."}"#,
+        )
+        .header("retry-after", "1"),
+    );
+    server.script(
+        "POST",
+        Reply::new(403, r#"{"message":"API rate limit exceeded"}"#)
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "0"),
+    );
     let plans = small_plans();
     let out = post(&server, plans.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -713,7 +713,7 @@ fn post_leaves_another_authors_marked_comment_alone() {
     assert!(server
         .requests()
         .iter()
-        .all(|r| r.target != format!("/repos/acme/platform/issues/comments/{theirs}")));
+        .all(|r| r.path != format!("/repos/acme/platform/issues/comments/{theirs}")));
 }
 
 #[test]
@@ -744,7 +744,7 @@ fn post_with_a_personal_token_updates_only_that_users_comment() {
         server
             .requests()
             .iter()
-            .filter(|r| r.target == "/user")
+            .filter(|r| r.path == "/user")
             .count()
             == 1
     );

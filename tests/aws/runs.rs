@@ -11,6 +11,7 @@ use super::github_token_endpoint;
 use super::moto::MotoServer;
 use super::org::{Cli, Org, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY};
 use super::sts_stub::{self, default_answer, issued, StsStub};
+use crate::support::receiver::{Receiver, Reply};
 
 /// Two waves (dev, then prod), a domain with two layers, a domain with one layer and its
 /// own role name, accounts in three regions, and one account without AWS.
@@ -409,7 +410,7 @@ fn an_empty_oidc_role_arn_is_no_oidc_role() {
     let moto = MotoServer::start(&org.dir.path().join("home"));
     let fake = FakeTerraform::install(org.dir.path());
     let tokens = github_token_endpoint();
-    let token_url = format!("{}/token?api-version=2.0", tokens.url);
+    let token_url = format!("{}/token?api-version=2.0", tokens.base_url());
     let cli = |args: &[&str]| {
         org.cli()
             .args(args.iter().copied())
@@ -454,20 +455,15 @@ fn ctrl_c_during_preflight_writes_a_cancelled_report_and_starts_nothing() {
     let org = org();
     let fake = FakeTerraform::install(org.dir.path());
     // An STS endpoint that accepts connections and never answers: preflight waits on it.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", silent.local_addr().unwrap());
-    let held = std::thread::spawn(move || {
-        let mut open = Vec::new();
-        for stream in silent.incoming().take(64) {
-            open.push(stream);
-        }
-    });
+    let silent = Receiver::start();
+    silent.otherwise(Reply::hang());
+    let url = silent.base_url();
     let run = org
         .cli()
         .args(["run", "--terraform", fake.path(), "--retries", "0"])
         .env("AWS_ENDPOINT_URL_STS", &url)
         .run_interrupted_after(std::time::Duration::from_millis(1500));
-    drop(held);
+    drop(silent);
 
     assert_eq!(run.code, 130, "{}", run.output);
     assert!(
