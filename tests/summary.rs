@@ -765,12 +765,13 @@ fn a_comment_github_refuses_is_a_clear_error_with_exit_3() {
     let server = GithubServer::start();
     // GitHub's answer to a body it finds too long (`--max-chars` cannot ask for one above
     // its limit): it must come back as a clear error.
-    server.script(Scripted {
-        method: "POST",
-        status: 422,
-        headers: vec![],
-        body: r#"{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}]}"#.into(),
-    });
+    server.script(
+        "POST",
+        Reply::new(
+            422,
+            r#"{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}]}"#,
+        ),
+    );
     let out = post(&server, dir.path(), &[]);
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(
