@@ -571,6 +571,18 @@ fn vend_writes_a_run_report_of_what_it_did() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(org.report()["outcome"], "succeeded");
     assert_eq!(org.report()["jobs"][0]["status"], "no-changes");
+
+    // `--report FILE`: a copy more, named first, as `run` does.
+    let (code, stdout, stderr) = org.run(&["vend", "--plan-only", "--report", "out/vend.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("Report: out/vend.json (also kept as .orchestrator/runs/"),
+        "{stdout}"
+    );
+    let copy: Value =
+        serde_json::from_str(&std::fs::read_to_string(org.path("out/vend.json")).unwrap()).unwrap();
+    assert_eq!(copy["action"], "vend");
+    assert_eq!(copy["run_id"], org.report()["run_id"]);
 }
 
 /// A vend that fails says so in its report, with terraform's error, and Slack tells the

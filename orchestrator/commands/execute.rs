@@ -44,7 +44,11 @@ pub(super) fn execute(
 
 /// Every place the run's report goes is checked before anything starts.
 pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> {
-    super::resolve::check_writable(&execution.report.report_path, &execution.report_copies)
+    super::resolve::check_writable(
+        &execution.report.report_path,
+        &execution.report_copies,
+        execution.requested_report.as_deref(),
+    )
 }
 
 /// Local state is found from the config (`defaults.state.path`), never from the work dir or
@@ -195,16 +199,14 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
         report,
         &progress::SummaryPaths {
             report: path.clone(),
+            requested: execution.requested_report.clone(),
             config: execution.config_path.clone(),
         },
     );
     crate::console::stdout_text(&summary);
     written.map_err(|e| CliError::failed(e.to_string()))?;
     if report.outcome == Outcome::Drifted && execution.fail_on_drift {
-        eprintln!(
-            "error: --fail-on-drift: {} drifted (its plan has changes); exit 1",
-            drifted(report)
-        );
+        eprintln!("error: --fail-on-drift: {}; exit 1", drifted(report));
     }
     if let Err(e) = notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
@@ -218,7 +220,7 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
     })
 }
 
-/// `2 accounts (catalog-dev, payments-prod)`.
+/// `2 accounts (catalog-dev, payments-prod) drifted (their plans have changes)`.
 fn drifted(report: &RunReport) -> String {
     let drifted: Vec<&str> = report
         .jobs
@@ -229,13 +231,18 @@ fn drifted(report: &RunReport) -> String {
     let shown: Vec<&str> = drifted.iter().copied().take(10).collect();
     let more = drifted.len() - shown.len();
     format!(
-        "{} ({}{})",
+        "{} ({}{}) drifted ({})",
         notify::format::count(drifted.len(), "account", "accounts"),
         shown.join(", "),
         if more > 0 {
             format!(", and {more} more")
         } else {
             String::new()
+        },
+        if drifted.len() == 1 {
+            "its plan has changes"
+        } else {
+            "their plans have changes"
         }
     )
 }

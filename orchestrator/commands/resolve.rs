@@ -34,6 +34,8 @@ pub(super) struct Execution {
     /// The latest-report copy in the work dir, and `--report`'s copy when given: the run's
     /// own report is `report.report_path` (`<work dir>/runs/<run id>/report.json`).
     pub report_copies: Vec<PathBuf>,
+    /// `--report`'s copy, the file the user asked for: the summary names it.
+    pub requested_report: Option<PathBuf>,
     /// The config file, named in the printed resume command.
     pub config_path: PathBuf,
     /// `--fail-on-drift`: a plan-only run that found changes exits 1.
@@ -124,6 +126,7 @@ pub(super) fn resolve(
         },
         report: target.context,
         report_copies: target.copies,
+        requested_report: target.requested,
         config_path: config.path.clone(),
         fail_on_drift: args.fail_on_drift,
     })
@@ -135,6 +138,8 @@ pub(super) struct ReportTarget {
     pub context: ReportContext,
     /// The latest-report copy in the work dir, and `report_flag`'s when given.
     pub copies: Vec<PathBuf>,
+    /// `--report`'s copy, the file the user asked for.
+    pub requested: Option<PathBuf>,
 }
 
 /// The run id (the CI run's, else a local one), the run's own report under `work`, and its
@@ -163,8 +168,9 @@ pub(super) fn report_target(
             resumed_from: None,
         },
         copies: std::iter::once(work.latest_report())
-            .chain(extra_report)
+            .chain(extra_report.clone())
             .collect(),
+        requested: extra_report,
     })
 }
 
@@ -172,19 +178,32 @@ impl ReportTarget {
     /// A report that could not be written after the run would lose its outcome: every
     /// place it goes is checked before anything starts.
     pub(super) fn check_writable(&self) -> Result<(), CliError> {
-        check_writable(&self.context.report_path, &self.copies)
+        check_writable(
+            &self.context.report_path,
+            &self.copies,
+            self.requested.as_deref(),
+        )
     }
 }
 
-/// See [`ReportTarget::check_writable`].
-pub(super) fn check_writable(path: &Path, copies: &[PathBuf]) -> Result<(), CliError> {
+/// See [`ReportTarget::check_writable`]. What to do depends on which flag chose the path:
+/// `--report` (`requested`) for its copy, the work dir for the others.
+pub(super) fn check_writable(
+    path: &Path,
+    copies: &[PathBuf],
+    requested: Option<&Path>,
+) -> Result<(), CliError> {
     std::iter::once(path)
         .chain(copies.iter().map(PathBuf::as_path))
-        .try_for_each(report::check_writable)
-        .map_err(|e| {
-            CliError::bad_input(format!(
-                "{e}; nothing was started (choose another --report)"
-            ))
+        .try_for_each(|path| {
+            report::check_writable(path).map_err(|e| {
+                let what_to_do = if requested == Some(path) {
+                    "choose another --report: a file in a directory you can write"
+                } else {
+                    "choose a work dir you can write: --work-dir DIR or ORCHESTRATOR_WORK_DIR"
+                };
+                CliError::bad_input(format!("{e}; nothing was started ({what_to_do})"))
+            })
         })
 }
 

@@ -3,7 +3,7 @@
 //! `<work_dir>/account-ids.json` for `run`, `deploy`, `matrix` and `jobs`, and writes a run
 //! report like every run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::common::{load_config, lock_work_dir, runtime, work_dir_from_env};
@@ -125,7 +125,13 @@ fn print_result(vended: &Vended, layer: &str, work: &WorkDir, plan_only: bool) {
 fn publish(report: &RunReport, target: &ReportTarget) -> Result<(), CliError> {
     let path = &target.context.report_path;
     let written = report::write_with_copies(report, path, &target.copies);
-    println!("Report: {}", shown(path));
+    let paths = crate::progress::SummaryPaths {
+        report: path.clone(),
+        requested: target.requested.clone(),
+        config: PathBuf::new(),
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    crate::console::stdout_text(&crate::progress::report_line(&paths, &cwd));
     if let Err(e) = crate::notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
     }
