@@ -713,3 +713,277 @@ fn a_legs_time_limit_leaves_room_for_the_orchestrators_timeout_and_grace_period(
         "deploy, plan, redeploy and drift call legs.yml"
     );
 }
+
+/// Dependabot keeps every pin current: the actions of every workflow and of every local
+/// composite action (each its own directory for Dependabot), and the providers and modules of
+/// every layer and local module (the lock files the provider cache is keyed on).
+#[test]
+fn dependabot_watches_every_action_directory_and_every_layer() {
+    let config: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo().join(".github/dependabot.yml")).unwrap(),
+    )
+    .unwrap();
+    let watched = |ecosystem: &str| -> BTreeSet<String> {
+        let update = config["updates"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|u| text(&u["package-ecosystem"]) == ecosystem)
+            .unwrap_or_else(|| panic!("no {ecosystem} updates"));
+        let mut dirs: BTreeSet<String> = update["directories"]
+            .as_sequence()
+            .map(|d| d.iter().map(text).collect())
+            .unwrap_or_default();
+        if let Some(dir) = update.get("directory") {
+            dirs.insert(text(dir));
+        }
+        dirs
+    };
+    let subdirs = |under: &str| -> Vec<String> {
+        let mut dirs: Vec<String> = std::fs::read_dir(repo().join(under))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| format!("/{under}/{}", e.file_name().to_string_lossy()))
+            .collect();
+        dirs.sort();
+        dirs
+    };
+
+    let actions = watched("github-actions");
+    assert!(actions.contains("/"), "the workflows: {actions:?}");
+    for dir in subdirs(".github/actions") {
+        assert!(actions.contains(&dir), "{dir} is not watched: {actions:?}");
+    }
+    let terraform = watched("terraform");
+    let layers = repo().join("layers");
+    let mut expected: Vec<String> = root_layers(&layers)
+        .into_iter()
+        .map(|l| format!("/layers/{l}"))
+        .collect();
+    expected.extend(subdirs("layers/modules"));
+    for dir in expected {
+        assert!(
+            terraform.contains(&dir),
+            "{dir} is not watched: {terraform:?}"
+        );
+    }
+}
+
+/// Prod's deploy legs run in the `production` environment (the only subject the prod entry
+/// role trusts, behind its reviewers) and nothing else does: stage legs, plans and drift run
+/// on the branch's subject and so can never assume the prod role.
+#[test]
+fn only_prod_deploy_legs_run_in_the_production_environment() {
+    let mut prod_deploys = 0;
+    for (name, workflow) in all_workflows() {
+        for (id, caller) in workflow["jobs"].as_mapping().unwrap() {
+            if !text(&caller["uses"]).ends_with("/legs.yml") {
+                continue;
+            }
+            let with = &caller["with"];
+            let environment = with.get("environment").map(text).unwrap_or_default();
+            let plan_only = with.get("plan-only").map(text).unwrap_or_default();
+            let deploys =
+                plan_only.is_empty() || plan_only == "false" || plan_only.contains("inputs.");
+            let prod = text(&with["wave"]) == "prod";
+            if prod && deploys {
+                prod_deploys += 1;
+                assert_eq!(environment, "production", "{name}: {}", text(id));
+            } else {
+                assert_eq!(
+                    environment,
+                    "",
+                    "{name}: {} must not run in an environment",
+                    text(id)
+                );
+            }
+        }
+    }
+    assert!(
+        prod_deploys >= 5,
+        "deploy's prod chunks and redeploy's prod job"
+    );
+}
+
+/// docs/github-actions.md lets a team adopt the workflows from one table: every variable and
+/// secret the workflows and actions read, and every environment a job runs in, is a row of
+/// it (by name, in the table's `name` column).
+#[test]
+fn the_adoption_table_lists_every_variable_secret_and_environment() {
+    let docs = std::fs::read_to_string(repo().join("docs/github-actions.md")).unwrap();
+    let section = docs
+        .split_once("## Adopting the workflows")
+        .expect("an `Adopting the workflows` section")
+        .1;
+    let rows: Vec<Vec<String>> = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    let header = &rows[0];
+    let kind = header
+        .iter()
+        .position(|c| c == "kind")
+        .expect("a kind column");
+    let name = header
+        .iter()
+        .position(|c| c == "name")
+        .expect("a name column");
+    let listed = |wanted: &str, what: &str| {
+        rows.iter().skip(2).any(|row| {
+            row[kind] == what
+                && row[name].trim_matches('`').split_whitespace().next() == Some(wanted)
+        })
+    };
+
+    let mut used = BTreeSet::new();
+    let mut environments = BTreeSet::new();
+    let mut files = vec![repo().join(".github/workflows")];
+    let mut texts = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        } else if path.extension().is_some_and(|e| e == "yml") {
+            texts.push(std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    for entry in std::fs::read_dir(repo().join(".github/actions"))
+        .unwrap()
+        .flatten()
+    {
+        texts.push(std::fs::read_to_string(entry.path().join("action.yml")).unwrap());
+    }
+    for text in &texts {
+        for context in ["vars", "secrets"] {
+            for (i, _) in text.match_indices(&format!("{context}.")) {
+                let before = text[..i].chars().last();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let rest = &text[i + context.len() + 1..];
+                let ident: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !ident.is_empty() {
+                    used.insert((context, ident));
+                }
+            }
+        }
+        for line in text.lines() {
+            if let Some(value) = line.trim().strip_prefix("environment: ") {
+                if !value.contains("${{") {
+                    environments.insert(value.trim().to_string());
+                }
+            }
+        }
+    }
+    assert!(used.len() >= 5, "{used:?}");
+    for (context, ident) in &used {
+        let what = if *context == "vars" {
+            "variable"
+        } else {
+            "secret"
+        };
+        // GITHUB_TOKEN is GitHub's own: listed as the automatic token.
+        let what = if ident == "GITHUB_TOKEN" {
+            "token"
+        } else {
+            what
+        };
+        assert!(
+            listed(ident, what),
+            "{context}.{ident} is not a `{what}` row of the adoption table"
+        );
+    }
+    assert!(environments.contains("production"), "{environments:?}");
+    for environment in environments {
+        assert!(
+            listed(&environment, "environment"),
+            "environment {environment} is not in the adoption table"
+        );
+    }
+}
+
+/// No run that holds terraform state locks is ever cancelled by a newer one: a cancelled
+/// plan or deploy could die holding a state's lock (the next deploy of that account would
+/// then need `terraform force-unlock`). Plans are never cancelled rather than run with
+/// `-lock=false`: a plan that refreshes without the lock could read a state mid-apply.
+#[test]
+fn no_workflow_that_runs_terraform_cancels_a_run_in_progress() {
+    for name in [
+        "deploy.yml",
+        "plan.yml",
+        "redeploy.yml",
+        "drift.yml",
+        "legs.yml",
+        "preview.yml",
+    ] {
+        let workflow = workflow(name);
+        let mut groups = vec![("workflow".to_string(), workflow["concurrency"].clone())];
+        for (id, job) in workflow["jobs"].as_mapping().unwrap() {
+            groups.push((text(id), job["concurrency"].clone()));
+        }
+        for (at, concurrency) in groups {
+            if concurrency.is_null() || concurrency.is_string() {
+                continue;
+            }
+            let cancel = concurrency.get("cancel-in-progress").map(text);
+            assert!(
+                matches!(cancel.as_deref(), None | Some("false")),
+                "{name} ({at}): cancel-in-progress {cancel:?}"
+            );
+        }
+        // legs.yml runs inside its caller's run; its legs have their own groups.
+        assert!(
+            name == "legs.yml" || !workflow["concurrency"].is_null(),
+            "{name}: runs of one workflow queue, never overlap"
+        );
+    }
+}
+
+/// GitHub signals only a step's entry process on cancel or timeout, then kills the tree:
+/// a step whose last command runs terraform through the orchestrator (deploy, destroy, run)
+/// `exec`s it, so the orchestrator itself gets the SIGINT and stops terraform gracefully.
+#[test]
+fn steps_that_end_in_terraform_exec_the_orchestrator() {
+    let mut checked = 0;
+    for (name, workflow) in all_workflows() {
+        for (id, job) in workflow["jobs"].as_mapping().unwrap() {
+            for step in steps(job) {
+                let run = text(&step["run"]);
+                let Some(last) = run
+                    .lines()
+                    .map(str::trim)
+                    .rfind(|l| !l.is_empty() && !l.starts_with('#'))
+                else {
+                    continue;
+                };
+                let runs_terraform = ["deploy", "destroy", "run"].iter().any(|command| {
+                    last.contains(&format!("orchestrator {command} "))
+                        || last.contains("orchestrator \"${args[@]}\"")
+                });
+                if runs_terraform {
+                    checked += 1;
+                    assert!(
+                        last.starts_with("exec orchestrator"),
+                        "{name}: job {}, step `{}` ends in `{last}` without exec",
+                        text(id),
+                        text(&step["name"])
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 3,
+        "legs.yml's Deploy and preview.yml's deploy and destroy"
+    );
+}

@@ -17,6 +17,7 @@ mod output_tail;
 mod parent_death;
 mod process;
 mod supervised;
+mod walk_watch;
 mod waves;
 
 pub use cancel::{cancellation, CancelHandle, Cancellation, StopLevel};
