@@ -731,8 +731,16 @@ fn a_comment_github_refuses_is_a_clear_error_with_exit_3() {
     let dir = tempfile::tempdir().unwrap();
     corpus::organisation(dir.path(), 120);
     let server = GithubServer::start();
-    // Above GitHub's limit on purpose: the API's 422 must come back as a clear error.
-    let out = post(&server, dir.path(), &["--max-chars", "1000000"]);
+    // GitHub's answer to a body it finds too long (`--max-chars` cannot ask for one above
+    // its limit): it must come back as a clear error.
+    server.script(
+        "POST",
+        Reply::new(
+            422,
+            r#"{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}]}"#,
+        ),
+    );
+    let out = post(&server, dir.path(), &[]);
     assert_eq!(out.code, Some(3), "{}", out.stderr);
     assert!(
         out.stderr.contains("acme/platform#7: the plan summary was not posted: GitHub refused the comment (422 Unprocessable Entity): Validation Failed: body is too long (maximum is 65536 characters)"),
@@ -740,6 +748,28 @@ fn a_comment_github_refuses_is_a_clear_error_with_exit_3() {
         out.stderr
     );
     assert!(server.comments().is_empty());
+}
+
+/// `--max-chars` above GitHub's limit would only be refused by GitHub once the plans are
+/// read: it is bad input before anything is read or posted.
+#[test]
+fn max_chars_above_githubs_limit_is_bad_input() {
+    let plans = small_plans();
+    let server = GithubServer::start();
+    let out = post(&server, plans.path(), &["--max-chars", "65537"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("65537 is above GitHub's limit for a PR comment (65536 characters")
+            && out.stderr.contains("use at most 65536"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(server.requests().is_empty());
+    // At the limit is the default, and fine.
+    let out = post(&server, plans.path(), &["--max-chars", "65536"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
 
 #[test]

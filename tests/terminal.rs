@@ -358,3 +358,29 @@ fn a_plan_that_destroys_is_not_ticked_off() {
         );
     }
 }
+
+/// Only prod selected: the log lines count the one wave that runs, not the empty stage wave,
+/// and `--fail-on-drift` says on a line of its own why it exits 1.
+#[test]
+fn only_prod_selected_counts_one_wave_and_drift_says_why_it_fails() {
+    let sandbox = Sandbox::new();
+    let run = OnPty::start(
+        &sandbox,
+        &["run", "--env", "prod", "--plan-only", "--fail-on-drift"],
+        &[("TERM", "dumb")],
+    );
+    let (code, output) = run.finish();
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains("run (plan only): 4 jobs in 1 wave,"),
+        "{output}"
+    );
+    assert!(!output.contains("in 2 waves"), "{output}");
+    assert!(
+        output.contains(
+            "error: --fail-on-drift: 4 accounts (catalog-prod, payments-prod, commerce-prod, \
+             platform-prod) drifted (their plans have changes); exit 1"
+        ),
+        "{output}"
+    );
+}
