@@ -71,7 +71,6 @@ impl Org {
             .args(args)
             .envs(env.iter().copied())
             .current_dir(self.dir.path())
-            .env_remove("ORCHESTRATOR_WORK_DIR")
             .env("AWS_ACCESS_KEY_ID", "AKIDMANAGEMENTTEST")
             .env("AWS_SECRET_ACCESS_KEY", "management-secret-testing")
             .env(
@@ -79,13 +78,8 @@ impl Org {
                 self.path("witness").to_str().unwrap(),
             )
             .env("CHECKPOINT_DISABLE", "1")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+            .run();
+        (out.code.unwrap_or(-1), out.stdout, out.stderr)
     }
 
     fn path(&self, relative: &str) -> std::path::PathBuf {
@@ -434,9 +428,9 @@ output "account_ids" { value = {} }
     let mut child = orchestrator()
         .arg("vend")
         .current_dir(org.dir.path())
-        .env_remove("ORCHESTRATOR_WORK_DIR")
         .env("TF_VAR_witness_file", org.path("witness").to_str().unwrap())
         .env("CHECKPOINT_DISABLE", "1")
+        .command()
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
