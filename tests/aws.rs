@@ -370,7 +370,7 @@ fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
         .env("GITHUB_RUN_ID", "9876543210")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/_apis/token/idtoken?api-version=2.0", tokens.base_url()),
+            format!("{}/_apis/token/idtoken?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run_interleaved();
@@ -454,7 +454,7 @@ fn sessions_carry_the_configured_name_duration_and_external_id() {
         .env("GITHUB_RUN_ID", "42")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/token?api-version=2.0", tokens.base_url()),
+            format!("{}/token?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run_interleaved();
@@ -567,7 +567,7 @@ fn secrets_never_appear_in_output_even_at_trace_level() {
         .env("GITHUB_ACTIONS", "true")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/token?api-version=2.0", tokens.base_url()),
+            format!("{}/token?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run_interleaved();
@@ -802,7 +802,7 @@ fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
             .env("AWS_ENDPOINT_URL_STS", sts.url())
             .env(
                 "ACTIONS_ID_TOKEN_REQUEST_URL",
-                &format!("{}/token?api-version=2.0", tokens.base_url()),
+                format!("{}/token?api-version=2.0", tokens.base_url()),
             )
             .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
             .run_interleaved()
