@@ -301,23 +301,16 @@ fn command_in_failing(
     args: &[&str],
     fail_account: Option<&str>,
 ) -> sandbox::Run {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-    cmd.current_dir(dir)
+    let mut cli = crate::support::cli::orchestrator()
+        .current_dir(dir)
         .args(args)
         .env("CI", "true")
         .env("NO_COLOR", "1")
-        .env("TF_VAR_deploy_seconds", "0")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("TF_VAR_fail_account");
+        .env("TF_VAR_deploy_seconds", "0");
     if let Some(account) = fail_account {
-        cmd.env("TF_VAR_fail_account", account);
+        cli = cli.env("TF_VAR_fail_account", account);
     }
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("ORCHESTRATOR_") {
-            cmd.env_remove(name);
-        }
-    }
-    sandbox.run_with(cmd)
+    sandbox.run_with(cli.command())
 }
 
 #[test]

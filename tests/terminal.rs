@@ -6,7 +6,7 @@
 
 use std::io::Read;
 use std::os::fd::OwnedFd;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,14 +35,12 @@ impl OnPty {
         };
         let pty = nix::pty::openpty(Some(&size), None).unwrap();
         let slave: OwnedFd = pty.slave;
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-        cmd.current_dir(sandbox.path())
+        let mut cmd = crate::support::cli::orchestrator()
+            .current_dir(sandbox.path())
             .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", std::env::var_os("HOME").unwrap_or_default())
             .env("TF_VAR_deploy_seconds", "0")
-            .stdin(Stdio::null())
+            .command();
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::from(slave.try_clone().unwrap()))
             .stderr(Stdio::from(slave));
         for (name, value) in env {
