@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::common::{load_config, lock_work_dir, runtime, work_dir_from_env};
-use super::resolve::{absolute, report_target, ReportTarget};
+use super::resolve::{absolute, grace_period, report_target, ReportTarget};
 use super::signals::StopSignals;
 use crate::cli::VendArgs;
 use crate::console::{eprintln, println};
@@ -40,6 +40,7 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         mode,
         work_dir: work.root().to_path_buf(),
         credentials: crate::aws::management_credentials(),
+        grace_period: grace_period(&config, None),
     };
     let target = report_target(
         &config,

@@ -30,6 +30,8 @@ pub struct VendOptions {
     pub work_dir: PathBuf,
     /// The management account's own credentials (no role is assumed).
     pub credentials: AccountCredentials,
+    /// From terraform's SIGINT (deadline, Ctrl-C) to its SIGKILL.
+    pub grace_period: Duration,
 }
 
 /// What `vend` did.
@@ -167,7 +169,7 @@ impl Run {
         let tf = Supervised::new(
             &ws.log_file,
             config.execution.job_timeout,
-            config.execution.grace_period,
+            options.grace_period,
             cancel,
         )
         .map_err(|e| VendFailure::Failed(format!("cannot write {}: {e}", ws.log_file.display())))?;
