@@ -668,3 +668,42 @@ resource "terraform_data" "always_fails" {
     }
     assert!(md.contains("run --resume"), "{md}");
 }
+
+/// A matrix leg's `deploy --resume REPORT --accounts <prod account>` on a machine whose work
+/// dir shows the same domain's stage account still failed is refused like a targeted deploy;
+/// a deploy that names the stage account too runs it first, behind the gate, so it is not.
+#[test]
+fn resuming_only_prod_is_guarded_and_a_deploy_with_its_stage_account_is_not() {
+    let sandbox = Sandbox::new();
+    let halted = halted_run(&sandbox);
+    let shown = format!(".orchestrator/runs/{}/report.json", halted.run_id);
+    let before = states(&sandbox);
+
+    let refused = sandbox.run(&["deploy", "--resume", &shown, "--accounts", "payments-prod"]);
+    refused.expect_code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("payments-prod: payments-stage (wave stage, same domain) failed in"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(states(&sandbox), before);
+    assert!(sandbox.traces_of("payments-prod").is_empty());
+
+    let both = sandbox.run(&["deploy", "--accounts", "payments-stage,payments-prod"]);
+    both.expect_code(0);
+    assert!(!both.stderr.contains("refusing"), "{}", both.stderr);
+    // payments-dev, also in wave stage, is not run: the note says so.
+    assert!(
+        both.stderr
+            .contains("payments-prod is in wave prod; the earlier wave stage is not run"),
+        "{}",
+        both.stderr
+    );
+    let deployed = sandbox.report();
+    assert_eq!(
+        accounts_run(&deployed),
+        vec!["payments-prod".to_string(), "payments-stage".to_string()]
+    );
+}
