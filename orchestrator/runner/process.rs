@@ -17,6 +17,7 @@ use super::cancel::Cancellation;
 use super::log_file::LayerLog;
 use super::output_tail::{self, OutputLimits};
 use super::parent_death;
+use super::spawner;
 use crate::terraform::TerraformCommand;
 
 /// How long processes that terraform left behind (a provisioner's background child) may keep
@@ -78,8 +79,9 @@ pub(super) async fn run(
     command.kill_on_drop(true);
     log.note(&format!("$ {cmd}"));
     let start = log.len()?;
-    let mut child = command.spawn()?;
-    drop(command);
+    // Off the runtime's threads (see `spawner`); the command, with the log's handles, is
+    // dropped there once the child has them.
+    let mut child = spawner::spawn(command).await?;
     let group = ProcessGroup::new(child.id());
 
     let mut status: Option<ExitStatus> = None;
