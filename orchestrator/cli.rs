@@ -185,6 +185,12 @@ pub struct ExecutionArgs {
     /// Per-job time limit (e.g. 30m); overrides `defaults.timeout`.
     #[arg(long, env = "ORCHESTRATOR_TIMEOUT", value_parser = crate::config::durations::timeout_flag)]
     pub timeout: Option<std::time::Duration>,
+    /// Between terraform's SIGINT and its SIGKILL when a job times out or the run is stopped
+    /// (1s to 1h); overrides `defaults.grace_period`. Under GitHub Actions, without it, the
+    /// config's value is capped at 7s: a cancelled step's processes are killed about 10 s
+    /// after its SIGINT.
+    #[arg(long, env = "ORCHESTRATOR_GRACE_PERIOD", value_parser = crate::config::durations::grace_period_flag)]
+    pub grace_period: Option<std::time::Duration>,
     /// Extra attempts after a transient failure (0 to 10, like `defaults.retries`, which it
     /// overrides).
     #[arg(long, env = "ORCHESTRATOR_RETRIES", value_parser = clap::value_parser!(u32).range(0..=10))]
@@ -427,13 +433,19 @@ pub struct GateArgs {
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
     /// `terraform show -json` plan files, or directories holding them.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "not_planned")]
     pub inputs: Vec<PathBuf>,
+    /// The accounts to plan could not even be worked out (the job that plans the legs
+    /// failed): the comment says that no plan describes this commit, quoting this file (that
+    /// job's error output; may be empty) and linking the run, in place of any earlier plan.
+    #[arg(long, value_name = "ERROR_FILE", conflicts_with_all = ["inputs", "report", "destroy_list"])]
+    pub not_planned: Option<PathBuf>,
     /// A plan-only run report: names each plan's account and layer, lists failed plans.
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// The comment never exceeds this many characters (GitHub's limit is 65536).
-    #[arg(long, default_value_t = 65_536)]
+    /// The comment never exceeds this many characters: 1 to 65536 (GitHub's limit, the
+    /// default; a longer comment is refused by GitHub).
+    #[arg(long, default_value_t = crate::summary::comment_limit::GITHUB_COMMENT_LIMIT, value_parser = crate::summary::comment_limit::max_chars_flag)]
     pub max_chars: usize,
     /// Also write the complete, unshortened summary here (it is also appended to
     /// $GITHUB_STEP_SUMMARY when set, shortened only to that file's 1 MiB).

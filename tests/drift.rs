@@ -86,3 +86,80 @@ fn the_same_drift_twice_updates_one_issue_and_tells_slack_once() {
     assert_eq!(written[0].path, "/repos/acme/aws-accounts/issues/41");
     assert_eq!(slack.requests().len(), 1, "still one Slack message\n{log}");
 }
+
+/// A daily check that fails before its legs (here the build) is not a quiet day: the report
+/// job tells Slack that no account was checked and fails; the tracking issue is not touched.
+#[test]
+fn a_failed_build_is_told_to_slack_not_taken_for_a_day_without_drift() {
+    let api = Receiver::start();
+    let slack = Receiver::start();
+    let rehearsal = drift(&api, &slack).fail_build();
+    let run = rehearsal.run();
+    let log = run.transcript();
+    assert_eq!(run.job("plan-waves").result, Conclusion::Skipped, "{log}");
+    assert_eq!(run.job("report").result, Conclusion::Failure, "{log}");
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    let text = requests[0].json()["text"].as_str().unwrap().to_string();
+    assert!(text.contains("no account was checked"), "{text}");
+    assert!(text.contains("build failure"), "{text}");
+    assert!(text.contains("/actions/runs/4242"), "{text}");
+    assert!(
+        api.requests().is_empty(),
+        "the issue is left as it was: {log}"
+    );
+}
+
+/// Every account deployed as the code says: yesterday's tracking issue (ours) is closed with
+/// a comment naming the run, and Slack hears once that the drift is resolved.
+#[test]
+fn drift_that_is_gone_closes_the_issue_and_tells_slack_it_is_resolved() {
+    let api = Receiver::start();
+    let slack = Receiver::start();
+    let body = "<!-- orchestrator-drift -->\n<!-- drifted: catalog-prod -->\nThese accounts ...";
+    let ours =
+        serde_json::json!({"number": 41, "user": {"login": "github-actions[bot]"}, "body": body});
+    api.script([
+        Reply::new(200, &serde_json::json!([ours]).to_string()),
+        Reply::new(201, r#"{"id": 1}"#),
+        Reply::new(200, r#"{"number": 41}"#),
+    ]);
+    let rehearsal = drift(&api, &slack);
+    // Deploy every account into the state the legs read, as the last deploy left it.
+    let deployed = tempfile::tempdir().unwrap();
+    rehearsal.checkout().into(deployed.path());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+        .arg("run")
+        .current_dir(deployed.path())
+        .env("TF_VAR_deploy_seconds", "0")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+
+    let run = rehearsal.run();
+    let log = run.transcript();
+    assert_eq!(run.job("report").result, Conclusion::Success, "{log}");
+    let issue = run
+        .job("report")
+        .single()
+        .step("Open, update or close the drift tracking issue");
+    assert_eq!(issue.outputs["drift"], "resolved", "{log}");
+    let written: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .collect();
+    assert_eq!(written.len(), 2, "{written:#?}\n{log}");
+    assert_eq!(written[0].method, "POST");
+    assert_eq!(
+        written[0].path,
+        "/repos/acme/aws-accounts/issues/41/comments"
+    );
+    let comment = written[0].json()["body"].as_str().unwrap().to_string();
+    assert!(comment.contains("/actions/runs/4242"), "{comment}");
+    assert_eq!(written[1].method, "PATCH");
+    assert_eq!(written[1].path, "/repos/acme/aws-accounts/issues/41");
+    assert_eq!(written[1].json()["state"], "closed");
+    assert_eq!(slack.requests().len(), 1, "resolved, told once\n{log}");
+}

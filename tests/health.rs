@@ -4,14 +4,26 @@
 //! or nothing. Each case checks the run report, what the user sees and, for the halt, that
 //! prod was never touched.
 
+use crate::support::receiver::{Receiver, Reply};
 use crate::support::sandbox;
-mod server;
 
 use nix::sys::signal::Signal;
 use orchestrator::report::{HealthOutcome, Mode, Outcome, Status, WaveStatus};
 use sandbox::{job, layer, wait_until, Run, Sandbox};
-use server::HealthServer;
 use std::time::Duration;
+
+/// A service's health URL on 127.0.0.1: each path answers its own statuses (the last one
+/// repeats) or never answers; any other path is not found.
+fn health_server() -> Receiver {
+    let server = Receiver::start();
+    server.otherwise(Reply::new(404, ""));
+    server
+}
+
+/// Replies with these statuses and no body, in order.
+fn statuses(statuses: &[u16]) -> Vec<Reply> {
+    statuses.iter().map(|&s| Reply::new(s, "")).collect()
+}
 
 /// A sandbox whose dynamic layer must answer 200 at `health_url` within `timeout`.
 fn sandbox_with_check(output: &str, timeout: &str) -> Sandbox {
@@ -50,8 +62,8 @@ fn everything_written(sandbox: &Sandbox, run: &Run) -> String {
 
 #[test]
 fn a_healthy_url_passes_after_the_apply_and_again_after_a_run_without_changes() {
-    let server = HealthServer::start();
-    server.answer("/health", &[200]);
+    let server = health_server();
+    server.route("/health", statuses(&[200]));
     let sandbox = sandbox_with_check("health_url", "5s");
     // Credentials and a token in the URL reach the server but nothing anyone reads.
     let url = server
@@ -83,7 +95,7 @@ fn a_healthy_url_passes_after_the_apply_and_again_after_a_run_without_changes() 
             "{other}"
         );
     }
-    assert_eq!(server.requests("/health"), 1);
+    assert_eq!(server.requests_to("/health").len(), 1);
     assert!(
         first
             .stderr
@@ -100,26 +112,26 @@ fn a_healthy_url_passes_after_the_apply_and_again_after_a_run_without_changes() 
     let dynamic = layer(&report, "catalog-dev", "dynamic");
     assert_eq!(dynamic.status, Status::NoChanges);
     assert_eq!(dynamic.health_checks[0].outcome, HealthOutcome::Passed);
-    assert_eq!(server.requests("/health"), 2);
+    assert_eq!(server.requests_to("/health").len(), 2);
 }
 
 #[test]
 fn a_url_that_answers_503_twice_passes_on_the_third_request() {
-    let server = HealthServer::start();
-    server.answer("/warming-up", &[503, 503, 200]);
+    let server = health_server();
+    server.route("/warming-up", statuses(&[503, 503, 200]));
     let sandbox = sandbox_with_check("health_url", "20s");
     deploy(&sandbox, Some(&server.url("/warming-up")), &[]).expect_code(0);
     let report = sandbox.report();
     let check = &layer(&report, "catalog-dev", "dynamic").health_checks[0];
     assert_eq!(check.outcome, HealthOutcome::Passed);
     assert_eq!((check.status, check.attempts), (Some(200), 3));
-    assert_eq!(server.requests("/warming-up"), 3);
+    assert_eq!(server.requests_to("/warming-up").len(), 3);
 }
 
 #[test]
 fn a_url_that_keeps_answering_503_fails_the_layer_when_the_check_times_out() {
-    let server = HealthServer::start();
-    server.answer("/down", &[503]);
+    let server = health_server();
+    server.route("/down", statuses(&[503]));
     let sandbox = sandbox_with_check("health_url", "2s");
     let run = deploy(&sandbox, Some(&server.url("/down")), &[]);
     run.expect_code(1);
@@ -139,7 +151,7 @@ fn a_url_that_keeps_answering_503_fails_the_layer_when_the_check_times_out() {
     assert_eq!(check.outcome, HealthOutcome::Failed);
     assert_eq!(check.status, Some(503));
     assert!(check.attempts > 1, "polled again: {check:?}");
-    assert_eq!(server.requests("/down"), check.attempts as usize);
+    assert_eq!(server.requests_to("/down").len(), check.attempts as usize);
     // It polled for the check's whole timeout, and stopped there.
     assert!(check.duration_ms >= 2000, "{check:?}");
     assert!(check.duration_ms < 2000 + 10_000, "{check:?}");
@@ -154,8 +166,8 @@ fn a_url_that_keeps_answering_503_fails_the_layer_when_the_check_times_out() {
 
 #[test]
 fn a_url_that_never_answers_fails_with_no_answer_within_the_timeout() {
-    let server = HealthServer::start();
-    server.hang("/hung");
+    let server = health_server();
+    server.route("/hung", [Reply::hang()]);
     let sandbox = sandbox_with_check("health_url", "2s");
     deploy(&sandbox, Some(&server.url("/hung")), &[]).expect_code(1);
     let report = sandbox.report();
@@ -184,8 +196,10 @@ fn a_url_that_never_answers_fails_with_no_answer_within_the_timeout() {
 
 #[test]
 fn a_failed_health_check_in_stage_holds_back_prod() {
-    let server = HealthServer::start();
-    server.answer("/up", &[200]).answer("/down", &[503]);
+    let server = health_server();
+    server
+        .route("/up", statuses(&[200]))
+        .route("/down", statuses(&[503]));
     let sandbox = sandbox_with_check("health_url", "2s");
     // catalog-stage's service is down; catalog-dev's is up.
     sandbox.edit_config(
@@ -221,7 +235,7 @@ fn a_failed_health_check_in_stage_holds_back_prod() {
         sandbox.traces_of("catalog-prod")
     );
     assert_eq!(
-        server.requests("/up"),
+        server.requests_to("/up").len(),
         1,
         "only catalog-dev's check reached /up"
     );
@@ -229,14 +243,14 @@ fn a_failed_health_check_in_stage_holds_back_prod() {
 
 #[test]
 fn plan_only_runs_never_poll() {
-    let server = HealthServer::start();
-    server.answer("/health", &[200]);
+    let server = health_server();
+    server.route("/health", statuses(&[200]));
     let sandbox = sandbox_with_check("health_url", "5s");
     let url = server.url("/health");
     deploy(&sandbox, Some(&url), &["--plan-only"]).expect_code(0);
-    assert_eq!(server.requests("/health"), 0);
+    assert_eq!(server.requests_to("/health").len(), 0);
     deploy(&sandbox, Some(&url), &[]).expect_code(0);
-    assert_eq!(server.requests("/health"), 1);
+    assert_eq!(server.requests_to("/health").len(), 1);
     // The output exists now; a plan still does not poll it.
     deploy(&sandbox, Some(&url), &["--plan-only"]).expect_code(0);
     let report = sandbox.report();
@@ -244,7 +258,7 @@ fn plan_only_runs_never_poll() {
     assert!(layer(&report, "catalog-dev", "dynamic")
         .health_checks
         .is_empty());
-    assert_eq!(server.requests("/health"), 1);
+    assert_eq!(server.requests_to("/health").len(), 1);
 }
 
 #[test]
@@ -283,8 +297,8 @@ fn a_missing_output_or_one_that_is_not_a_url_fails_naming_the_output() {
 
 #[test]
 fn ctrl_c_stops_the_polling() {
-    let server = HealthServer::start();
-    server.hang("/hung");
+    let server = health_server();
+    server.route("/hung", [Reply::hang()]);
     let sandbox = sandbox_with_check("health_url", "10m");
     let mut cmd = sandbox.command(&["deploy", "--accounts", "catalog-dev"]);
     cmd.env("TF_VAR_health_url", server.url("/hung"));
@@ -292,7 +306,7 @@ fn ctrl_c_stops_the_polling() {
     wait_until(
         "the health check's first request",
         Duration::from_secs(120),
-        || server.requests("/hung") > 0,
+        || !server.requests_to("/hung").is_empty(),
     );
     running.signal(Signal::SIGINT);
     let run = sandbox.finished(running.wait());
@@ -311,8 +325,8 @@ fn ctrl_c_stops_the_polling() {
 
 #[test]
 fn the_job_timeout_stops_the_polling() {
-    let server = HealthServer::start();
-    server.answer("/down", &[503]);
+    let server = health_server();
+    server.route("/down", statuses(&[503]));
     let sandbox = sandbox_with_check("health_url", "10m");
     // Only the dynamic layer, so the job's time goes to the check, not to terraform.
     let run = deploy(

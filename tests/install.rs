@@ -1,6 +1,5 @@
 //! Getting `orchestrator` onto a machine: the completion scripts and man page it generates,
-//! and install.sh against a fake release served on 127.0.0.1.
+//! and install.sh against a fake release served on 127.0.0.1 (`support::receiver`).
 
 mod docs;
-mod release_server;
 mod script;

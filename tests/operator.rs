@@ -301,23 +301,16 @@ fn command_in_failing(
     args: &[&str],
     fail_account: Option<&str>,
 ) -> sandbox::Run {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-    cmd.current_dir(dir)
+    let mut cli = crate::support::cli::orchestrator()
+        .current_dir(dir)
         .args(args)
         .env("CI", "true")
         .env("NO_COLOR", "1")
-        .env("TF_VAR_deploy_seconds", "0")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("TF_VAR_fail_account");
+        .env("TF_VAR_deploy_seconds", "0");
     if let Some(account) = fail_account {
-        cmd.env("TF_VAR_fail_account", account);
+        cli = cli.env("TF_VAR_fail_account", account);
     }
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("ORCHESTRATOR_") {
-            cmd.env_remove(name);
-        }
-    }
-    sandbox.run_with(cmd)
+    sandbox.run_with(cli.command())
 }
 
 #[test]
@@ -500,4 +493,217 @@ fn local_state_stays_with_the_config_whatever_the_work_dir() {
     );
     let report = sandbox.report();
     assert_eq!(job(&report, "catalog-dev").status, Status::NoChanges);
+}
+
+/// `--report out/leg.json`: the closing line names the file the user asked for (opening
+/// from where they stand), and the kept copy under `runs/<run id>/` beside it, the one the
+/// resume command reads. Both hold the same run.
+#[test]
+fn the_report_line_names_the_file_asked_for() {
+    let sandbox = Sandbox::new();
+    let mut cmd = sandbox.command(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev",
+        "--report",
+        "out/leg.json",
+    ]);
+    cmd.env("TF_VAR_fail_account", "catalog-dev");
+    let run = sandbox.run_with(cmd);
+    run.expect_code(1);
+    let report = sandbox.report();
+    let last = run.stdout.lines().last().unwrap_or_default();
+    let kept = format!(".orchestrator/runs/{}/report.json", report.run_id);
+    assert_eq!(last, format!("Report: out/leg.json (also kept as {kept})"));
+    let asked = read_report(&sandbox.path().join("out/leg.json")).unwrap();
+    assert_eq!(asked.run_id, report.run_id);
+    assert!(
+        run.stdout.contains(&format!("run --resume {kept}")),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A work dir where the run's own report cannot be written is refused before anything runs,
+/// and the message names the flag that chose it (`--work-dir`), not `--report`, which the
+/// user never passed.
+#[test]
+fn an_unwritable_work_dir_is_refused_naming_the_work_dir_flag() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.path().join("notes.txt");
+    std::fs::write(&file, "").unwrap();
+    let work = file.join("work");
+    let run = sandbox.run(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev",
+        "--work-dir",
+        work.to_str().unwrap(),
+    ]);
+    run.expect_code(2);
+    let told = &run.stderr;
+    assert!(
+        told.contains(&format!("{} is a file, not a directory", file.display())),
+        "{told}"
+    );
+    assert!(
+        told.contains("nothing was started") && told.contains("--work-dir"),
+        "{told}"
+    );
+    assert!(!told.contains("--report"), "{told}");
+    assert!(sandbox.traces_of("catalog-dev").is_empty());
+}
+
+/// A cancelled GitHub Actions step: the runner kills the step's processes about 10 s after
+/// its SIGINT, so under GITHUB_ACTIONS the config's 30 s grace period is capped at 7 s (and
+/// the log says so), unless `--grace-period` chooses: terraform is told when its kill comes.
+#[test]
+fn under_github_actions_the_grace_period_ends_before_the_runners_kill() {
+    for (extra, expected) in [(None, "7s"), (Some("3s"), "3s")] {
+        let sandbox = Sandbox::new();
+        let mut args = vec!["deploy", "--accounts", "catalog-dev"];
+        if let Some(grace) = extra {
+            args.extend(["--grace-period", grace]);
+        }
+        let mut cmd = sandbox.command(&args);
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("TF_VAR_deploy_seconds", "60");
+        let running = sandbox.spawn(cmd);
+        let log = sandbox
+            .path()
+            .join(".orchestrator/logs/catalog-dev/platform.log");
+        sandbox::wait_until(
+            "the platform apply is under way",
+            std::time::Duration::from_secs(60),
+            || {
+                std::fs::read_to_string(&log)
+                    .is_ok_and(|text| text.contains("Provisioning with 'local-exec'"))
+            },
+        );
+        running.signal(nix::sys::signal::Signal::SIGINT);
+        let run = sandbox.finished(running.wait());
+        run.expect_code(130);
+        let logged = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            logged.contains(&format!(
+                "SIGINT sent, SIGKILL in {expected} (grace_period)"
+            )),
+            "{logged}"
+        );
+        let noted = run
+            .stderr
+            .contains("note: grace period 7s in GitHub Actions, not 30s (defaults.grace_period)");
+        assert_eq!(noted, extra.is_none(), "{}", run.stderr);
+    }
+}
+
+/// Twelve stage accounts fail under GitHub Actions, with real terraform: GitHub shows 10 error
+/// annotations per step, so nine name an account each and the tenth names the other three
+/// and points to the job summary, which has every failure and the resume command.
+#[test]
+fn more_than_ten_failed_accounts_under_github_actions_fold_into_the_tenth_annotation() {
+    let sandbox = Sandbox::new();
+    let mut config = String::from(
+        "version: 1
+defaults:
+  region: eu-west-1
+  credentials: none
+  layers: [platform]
+  layers_dir: layers
+  state: { backend: local, path: \".orchestrator/state/{layer}/{account}.tfstate\" }
+  retries: 0
+waves:
+  - { name: stage, environments: [stage] }
+  - { name: prod, environments: [prod] }
+domains:
+",
+    );
+    for n in 0..12 {
+        config.push_str(&format!(
+            "  - name: d{n:02}\n    team: t\n    environments:\n      stage: {{ account_id: \"2000000000{n:02}\" }}\n"
+        ));
+    }
+    std::fs::write(sandbox.path().join("domains.yaml"), config).unwrap();
+    let main_tf = sandbox.path().join("layers/platform/main.tf");
+    let mut text = std::fs::read_to_string(&main_tf).unwrap();
+    text.push_str(
+        r#"
+resource "terraform_data" "always_fails" {
+  provisioner "local-exec" {
+    command = "echo 'Error: broken ${var.account_name}' >&2; exit 1"
+  }
+}
+"#,
+    );
+    std::fs::write(&main_tf, text).unwrap();
+    let summary = sandbox.path().join("step-summary.md");
+    let mut cmd = sandbox.command(&["run", "--grace-period", "5s"]);
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary);
+    let run = sandbox.run_with(cmd);
+    run.expect_code(1);
+    let errors: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 10, "{}", run.stdout);
+    for (n, line) in errors[..9].iter().enumerate() {
+        assert!(
+            line.starts_with(&format!("::error title=d{n:02}-stage / platform::"))
+                && line.contains(&format!("broken d{n:02}-stage")),
+            "{line}"
+        );
+    }
+    let folded = errors[9];
+    assert!(
+        folded.starts_with("::error title=3 more failed accounts::")
+            && folded.contains("d09-stage (platform), d10-stage (platform), d11-stage (platform)")
+            && folded.contains("job summary"),
+        "{folded}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    for n in 0..12 {
+        assert!(md.contains(&format!("broken d{n:02}-stage")), "{md}");
+    }
+    assert!(md.contains("run --resume"), "{md}");
+}
+
+/// A matrix leg's `deploy --resume REPORT --accounts <prod account>` on a machine whose work
+/// dir shows the same domain's stage account still failed is refused like a targeted deploy;
+/// a deploy that names the stage account too runs it first, behind the gate, so it is not.
+#[test]
+fn resuming_only_prod_is_guarded_and_a_deploy_with_its_stage_account_is_not() {
+    let sandbox = Sandbox::new();
+    let halted = halted_run(&sandbox);
+    let shown = format!(".orchestrator/runs/{}/report.json", halted.run_id);
+    let before = states(&sandbox);
+
+    let refused = sandbox.run(&["deploy", "--resume", &shown, "--accounts", "payments-prod"]);
+    refused.expect_code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("payments-prod: payments-stage (wave stage, same domain) failed in"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(states(&sandbox), before);
+    assert!(sandbox.traces_of("payments-prod").is_empty());
+
+    let both = sandbox.run(&["deploy", "--accounts", "payments-stage,payments-prod"]);
+    both.expect_code(0);
+    assert!(!both.stderr.contains("refusing"), "{}", both.stderr);
+    // payments-dev, also in wave stage, is not run: the note says so.
+    assert!(
+        both.stderr
+            .contains("payments-prod is in wave prod; the earlier wave stage is not run"),
+        "{}",
+        both.stderr
+    );
+    let deployed = sandbox.report();
+    assert_eq!(
+        accounts_run(&deployed),
+        vec!["payments-prod".to_string(), "payments-stage".to_string()]
+    );
 }

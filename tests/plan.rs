@@ -129,3 +129,89 @@ fn a_push_that_affects_no_account_plans_nothing_and_says_so() {
     assert!(body.contains("no account affected"), "{body}");
     assert!(body.contains(&HEAD[..7]), "the head commit: {body}");
 }
+
+/// A push that breaks domains.yaml: no account can be worked out, and the comment about the
+/// earlier push must not stay up as if it described this commit. It is replaced by one that
+/// says the plan could not be computed for the head commit, quotes the error and links the run.
+#[test]
+fn a_push_whose_plan_cannot_be_computed_replaces_the_comment_with_the_error() {
+    let api = Receiver::start();
+    let earlier = r#"[{"id": 7, "html_url": "https://github.example/c/7", "body": "<!-- orchestrator-plan-summary -->\n## Terraform plan: 3 accounts, 3 with changes", "user": {"login": "github-actions[bot]"}}]"#;
+    api.script([
+        Reply::new(200, earlier),
+        Reply::new(
+            200,
+            r#"{"id": 7, "html_url": "https://github.example/c/7", "body": "", "user": {"login": "github-actions[bot]"}}"#,
+        ),
+    ]);
+    let mut rehearsal = Rehearsal::new("plan.yml")
+        .env("GITHUB_API_URL", &api.url(""))
+        .env("ORCHESTRATOR_COMMENT_AUTHOR", "github-actions[bot]")
+        .secret("GITHUB_TOKEN", "rehearsal-github-token");
+    let base = rehearsal.with_base_commit();
+    // A typo in a key: validate refuses the file, naming its line.
+    rehearsal.push_edit(
+        "    slack_channel: \"#catalog-deploys\"",
+        "    slack_chanel: \"#catalog-deploys\"",
+    );
+    rehearsal.set_event(
+        "pull_request",
+        json!({
+            "action": "synchronize",
+            "number": PR,
+            "pull_request": {
+                "number": PR,
+                "head": { "sha": HEAD, "repo": { "full_name": "acme/aws-accounts" } },
+                "base": { "sha": base, "ref": "main" },
+            },
+        }),
+    );
+    let run = rehearsal.run();
+    let log = run.transcript();
+
+    let plan_waves = run.job("plan-waves");
+    assert_eq!(plan_waves.result, Conclusion::Failure, "{log}");
+    let validate = plan_waves.single().step("Validate domains.yaml");
+    assert_eq!(validate.conclusion, Conclusion::Failure, "{log}");
+    // The error still reaches the job's log.
+    assert!(validate.log.contains("slack_chanel"), "{}", validate.log);
+    for wave in ["plan-stage", "plan-prod"] {
+        assert_eq!(run.wave(wave).result(), Conclusion::Skipped, "{log}");
+    }
+
+    // The comment job edits the earlier comment, then fails: the check is red.
+    let comment = run.job("comment");
+    assert_eq!(comment.result, Conclusion::Failure, "{log}");
+    let posted: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH" || r.method == "POST")
+        .collect();
+    assert_eq!(posted.len(), 1, "{posted:#?}\n{log}");
+    assert_eq!(posted[0].method, "PATCH", "the earlier comment is edited");
+    assert!(
+        posted[0].path.ends_with("/issues/comments/7"),
+        "{}",
+        posted[0].path
+    );
+    let body = posted[0].json()["body"].as_str().unwrap().to_string();
+    assert!(body.contains("could not be computed"), "{body}");
+    assert!(body.contains(&HEAD[..12]), "the head commit: {body}");
+    assert!(
+        body.contains("domains.yaml:") && body.contains("slack_chanel"),
+        "the error, naming the file and the key: {body}"
+    );
+    assert!(
+        body.contains("https://github.example/acme/aws-accounts/actions/runs/4242"),
+        "the run: {body}"
+    );
+    assert!(
+        !body.contains("3 accounts, 3 with changes"),
+        "nothing of the earlier plan: {body}"
+    );
+    let summary = &comment.single().summary;
+    assert!(
+        summary.contains("could not be planned") && summary.contains(HEAD),
+        "{summary}"
+    );
+}

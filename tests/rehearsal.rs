@@ -351,6 +351,42 @@ fn no_report_at_all_is_every_account_lost_and_slack_names_them() {
     }
 }
 
+/// The build fails: there is no binary and no plan of legs, nothing deploys, and the report
+/// job still tells Slack (plain curl, no orchestrator), naming the run, then fails.
+#[test]
+fn a_failed_build_deploys_nothing_and_still_tells_slack() {
+    let slack = Receiver::start();
+    let rehearsal = rehearsal(&slack).fail_build();
+    let run = rehearsal.run();
+    let log = run.transcript();
+    assert_eq!(run.job("build").result, Conclusion::Failure, "{log}");
+    assert_eq!(run.job("plan-waves").result, Conclusion::Skipped, "{log}");
+    for wave in ["stage", "prod"] {
+        assert!(run.wave(wave).legs().next().is_none(), "{wave}\n{log}");
+    }
+    let report = run.job("report");
+    assert_eq!(report.result, Conclusion::Failure, "{log}");
+    let requests = slack.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}\n{log}");
+    assert_eq!(requests[0].path, webhook_path());
+    let text = requests[0].json()["text"].as_str().unwrap().to_string();
+    assert!(text.contains("nothing was deployed"), "{text}");
+    assert!(text.contains("build failure"), "{text}");
+    assert!(
+        text.contains("https://github.example/acme/aws-accounts/actions/runs/4242"),
+        "{text}"
+    );
+    assert!(
+        !log.contains(WEBHOOK_TOKEN),
+        "the webhook's token is never printed"
+    );
+    for account in STAGE.iter().chain(&PROD) {
+        for layer in LAYERS {
+            assert!(!rehearsal.checkout().state(layer, account).exists());
+        }
+    }
+}
+
 fn every_account() -> Vec<String> {
     let mut all: Vec<String> = STAGE.iter().chain(&PROD).map(|a| a.to_string()).collect();
     all.sort();

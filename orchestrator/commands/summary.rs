@@ -14,18 +14,23 @@ use crate::summary::github::{
 use crate::summary::render::{
     byte_length, comment_length, fit, render, Detail, FullVersion, Limit,
 };
-use crate::summary::{collect, destroy_list, CollectOptions, DeployOrder, Summary};
+use crate::summary::{collect, destroy_list, CollectOptions, DeployOrder, NotPlanned, Summary};
 
 pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     check_source_flags(&args)?;
     check_destinations(&args)?;
-    let order = deploy_order(config);
-    let mut summary = collect(CollectOptions {
-        inputs: &args.inputs,
-        report: args.report.as_deref(),
-        keep_going: args.keep_going,
-        order: order.as_ref(),
-    })?;
+    let mut summary = match &args.not_planned {
+        Some(error_file) => not_planned(error_file)?,
+        None => {
+            let order = deploy_order(config);
+            collect(CollectOptions {
+                inputs: &args.inputs,
+                report: args.report.as_deref(),
+                keep_going: args.keep_going,
+                order: order.as_ref(),
+            })?
+        }
+    };
     let actions = GithubActions::from_env();
     if let Some(commit) = args.commit.clone().or_else(|| actions.head_commit()) {
         summary.commit = Some(commit);
@@ -57,6 +62,7 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
             measure: comment_length,
             unit: "characters",
             of: "a PR comment",
+            remedy: crate::summary::comment_limit::too_long_remedy(args.max_chars),
         },
         &full,
     )?;
@@ -89,6 +95,25 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         }
         Ok(Exit::BadInput)
     }
+}
+
+/// `--not-planned FILE`: a summary of no plan that quotes why (FILE may be empty when the
+/// failed job said nothing).
+fn not_planned(error_file: &Path) -> Result<Summary, CliError> {
+    let bytes = std::fs::read(error_file).map_err(|e| {
+        CliError::bad_input(format!(
+            "--not-planned {}: cannot read it: {e}; give the error output of the job that planned the legs (an empty file when there is none)",
+            error_file.display()
+        ))
+    })?;
+    let error = String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    Ok(Summary {
+        not_planned: Some(NotPlanned { error }),
+        ..Summary::default()
+    })
 }
 
 /// The deploy order of domains.yaml, to sort accounts and layers by. The summary does not
@@ -200,6 +225,8 @@ impl StepSummary {
             measure: byte_length,
             unit: "bytes",
             of: "the job summary",
+            // Never reported: the job summary is then left out with a warning.
+            remedy: "the job summary is left out",
         };
         let text = match fit(summary, limit, &full) {
             Ok(fitted) => Some(fitted.text),

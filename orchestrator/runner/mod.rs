@@ -18,6 +18,7 @@ mod parent_death;
 mod process;
 mod spawner;
 mod supervised;
+mod walk_watch;
 mod waves;
 
 pub use cancel::{cancellation, CancelHandle, Cancellation, StopLevel};

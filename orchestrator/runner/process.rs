@@ -18,11 +18,15 @@ use super::log_file::LayerLog;
 use super::output_tail::{self, OutputLimits};
 use super::parent_death;
 use super::spawner;
+use super::walk_watch::WalkWatch;
 use crate::terraform::TerraformCommand;
 
 /// How long processes that terraform left behind (a provisioner's background child) may keep
 /// its output open after terraform itself exited.
 const LEFTOVER_WAIT: Duration = Duration::from_secs(2);
+
+/// How often the log is read for the start of the walk while a SIGINT waits for it.
+const WALK_POLL: Duration = Duration::from_millis(100);
 
 /// When and how a command must stop.
 #[derive(Debug, Clone)]
@@ -77,16 +81,42 @@ pub(super) async fn run(
     parent_death::stop_with_parent(&mut command);
     let mut command = tokio::process::Command::from(command);
     command.kill_on_drop(true);
+    // Checked again right before the spawn: a job that was about to start terraform when the
+    // run was interrupted starts nothing.
+    if limits.cancel.is_interrupted() {
+        log.note("[orchestrator] interrupted: not started");
+        return Ok(Finished {
+            exit_code: None,
+            ending: Ending::Interrupted,
+            killed_after_grace: false,
+            output: String::new(),
+        });
+    }
     log.note(&format!("$ {cmd}"));
     let start = log.len()?;
     // Off the runtime's threads (see `spawner`); the command, with the log's handles, is
-    // dropped there once the child has them.
-    let mut child = spawner::spawn(command).await?;
+    // dropped there once the child has them. A start can wait its turn there: an interrupt
+    // meanwhile still starts nothing.
+    let Some(mut child) = spawner::spawn(command, &limits.cancel).await? else {
+        log.note("[orchestrator] interrupted: not started");
+        return Ok(Finished {
+            exit_code: None,
+            ending: Ending::Interrupted,
+            killed_after_grace: false,
+            output: String::new(),
+        });
+    };
     let group = ProcessGroup::new(child.id());
+    let mut walk = cmd
+        .hears_interrupt_only_while_walking()
+        .then(|| WalkWatch::new(log.path(), start));
 
     let mut status: Option<ExitStatus> = None;
     let mut ending = Ending::Exited;
-    let mut interrupted = false;
+    // Set once the deadline or an interrupt asked it to stop.
+    let mut stop_asked = false;
+    // When its one SIGINT is due: held until its walk started (see `terraform::interrupt`).
+    let mut sigint_due: Option<Instant> = None;
     let mut killed = false;
     let mut grace_expired = false;
     let mut kill_at: Option<Instant> = None;
@@ -94,29 +124,11 @@ pub(super) async fn run(
     let mut on_kill = limits.cancel.clone();
 
     while status.is_none() {
+        let mut asked: Option<Ending> = None;
         tokio::select! {
             waited = child.wait() => status = Some(waited?),
-            () = sleep_until(limits.deadline), if !interrupted => {
-                log.note(&format!(
-                    "[orchestrator] job timeout: SIGINT sent, SIGKILL in {}",
-                    humantime::format_duration(limits.grace)
-                ));
-                group.signal(Signal::SIGINT);
-                interrupted = true;
-                ending = Ending::TimedOut;
-                kill_at = Some(super::clock::in_(limits.grace));
-            },
-            () = on_interrupt.interrupted(), if !interrupted => {
-                log.note(&format!(
-                    "[orchestrator] interrupted: SIGINT sent, SIGKILL in {} (grace_period) \
-                     if terraform has not stopped by then",
-                    humantime::format_duration(limits.grace)
-                ));
-                group.signal(Signal::SIGINT);
-                interrupted = true;
-                ending = Ending::Interrupted;
-                kill_at = Some(super::clock::in_(limits.grace));
-            },
+            () = sleep_until(limits.deadline), if !stop_asked => asked = Some(Ending::TimedOut),
+            () = on_interrupt.interrupted(), if !stop_asked => asked = Some(Ending::Interrupted),
             () = on_kill.killed(), if !killed => {
                 log.note("[orchestrator] killed");
                 group.signal(Signal::SIGKILL);
@@ -125,12 +137,46 @@ pub(super) async fn run(
                     ending = Ending::Interrupted;
                 }
             },
+            () = tokio::time::sleep(WALK_POLL), if sigint_due.is_some() && !killed => {},
             () = sleep_until(kill_at.unwrap_or_else(Instant::now)), if kill_at.is_some() && !killed => {
                 log.note("[orchestrator] grace period over: SIGKILL sent");
                 group.signal(Signal::SIGKILL);
                 killed = true;
                 grace_expired = true;
             },
+        }
+        if let Some(asked) = asked {
+            stop_asked = true;
+            ending = asked;
+            // Without a walk to wait for, the SIGINT goes now; otherwise at the latest after a
+            // grace period, for a terraform stuck before its walk.
+            sigint_due = Some(match &walk {
+                Some(_) => super::clock::in_(limits.grace),
+                None => Instant::now(),
+            });
+        }
+        if let Some(due) = sigint_due.filter(|_| status.is_none() && !killed) {
+            let why = match ending {
+                Ending::TimedOut => "job timeout",
+                _ => "interrupted",
+            };
+            let walking = walk.as_mut().is_none_or(WalkWatch::started);
+            if walking || Instant::now() >= due {
+                sigint_due = None;
+                log.note(&format!(
+                    "[orchestrator] {why}: SIGINT sent, SIGKILL in {} (grace_period) if \
+                     terraform has not stopped by then",
+                    humantime::format_duration(limits.grace)
+                ));
+                group.signal(Signal::SIGINT);
+                kill_at = Some(super::clock::in_(limits.grace));
+            } else if asked.is_some() {
+                log.note(&format!(
+                    "[orchestrator] {why}: SIGINT held until terraform's walk starts (one sent \
+                     before would be lost), at most {}",
+                    humantime::format_duration(limits.grace)
+                ));
+            }
         }
     }
     // Anything of the group still alive (a provisioner's background child) gets a moment to
@@ -367,6 +413,84 @@ mod tests {
         assert!(finished.killed_after_grace);
         assert_eq!(finished.exit_code, None, "killed");
         assert!(log_text(&dir).contains("grace period over: SIGKILL sent"));
+    }
+
+    /// A stand-in for `terraform apply`: `sh apply` runs the script `apply` in `dir`, so the
+    /// command's subcommand is `apply`.
+    fn fake_apply(dir: &Path, script: &str) -> TerraformCommand {
+        std::fs::write(dir.join("apply"), script).unwrap();
+        TerraformCommand {
+            program: "sh".into(),
+            args: vec!["apply".into()],
+            cwd: dir.to_path_buf(),
+            env: Vec::new(),
+            secret_env: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_interrupt_before_the_walk_waits_for_it() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(30));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        // Like terraform: a SIGINT before the walk would be lost; the walk starts on a signal
+        // of the test.
+        let cmd = fake_apply(
+            s.dir.path(),
+            "trap 'echo got SIGINT; exit 1' INT; echo ready; \
+             while [ ! -e go ]; do sleep 0.05; done; echo 'x.y: Creating...'; \
+             while :; do sleep 0.05; done",
+        );
+        let dir = s.dir.path().to_path_buf();
+        let limits = s.limits.clone();
+        let running = tokio::spawn(async move { run(&cmd, None, &mut log, &limits).await });
+        wait_for_log(&dir, "ready").await;
+        s.handle.escalate();
+        wait_for_log(&dir, "SIGINT held").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!log_text(&dir).contains("got SIGINT"), "{}", log_text(&dir));
+        std::fs::write(dir.join("go"), "").unwrap();
+        let finished = running.await.unwrap().unwrap();
+        assert_eq!(finished.ending, Ending::Interrupted);
+        assert_eq!(finished.exit_code, Some(1), "stopped by its SIGINT");
+        let text = log_text(&dir);
+        let walk = text.find("x.y: Creating...").unwrap();
+        assert!(text.find("got SIGINT").unwrap() > walk, "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_held_interrupt_goes_after_the_grace_period_when_no_walk_shows() {
+        let s = setup(Duration::from_secs(60), Duration::from_millis(500));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let cmd = fake_apply(
+            s.dir.path(),
+            "trap 'echo got SIGINT; exit 1' INT; echo ready; while :; do sleep 0.05; done",
+        );
+        let dir = s.dir.path().to_path_buf();
+        let limits = s.limits.clone();
+        let running = tokio::spawn(async move { run(&cmd, None, &mut log, &limits).await });
+        wait_for_log(&dir, "ready").await;
+        s.handle.escalate();
+        let finished = running.await.unwrap().unwrap();
+        assert_eq!(
+            finished.exit_code,
+            Some(1),
+            "stopped by its SIGINT, not killed"
+        );
+        assert!(!finished.killed_after_grace);
+        let text = log_text(&dir);
+        assert!(text.contains("SIGINT held"), "{text}");
+        assert!(text.contains("interrupted: SIGINT sent"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_run_starts_no_process() {
+        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        s.handle.escalate();
+        let cmd = script(s.dir.path(), "touch started");
+        let finished = run(&cmd, None, &mut log, &s.limits).await.unwrap();
+        assert_eq!(finished.ending, Ending::Interrupted);
+        assert!(!s.dir.path().join("started").exists());
     }
 
     #[tokio::test]

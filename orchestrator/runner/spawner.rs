@@ -22,6 +22,8 @@ use tokio::process::{Child, Command};
 use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
+use super::cancel::Cancellation;
+
 /// How many processes may be starting at once. Each waits mostly for its child to be
 /// scheduled, not for a core, so more than the core count helps; past a few dozen the
 /// children only compete with each other for the cores.
@@ -29,9 +31,11 @@ const THREADS: usize = 32;
 
 struct Request {
     command: Command,
+    /// Checked right before the start: an interrupted run starts nothing new.
+    cancel: Cancellation,
     /// The runtime the child's exit is watched from.
     runtime: Handle,
-    reply: oneshot::Sender<io::Result<Child>>,
+    reply: oneshot::Sender<io::Result<Option<Child>>>,
 }
 
 struct Pool {
@@ -42,13 +46,15 @@ struct Pool {
     idle: Arc<AtomicUsize>,
 }
 
-/// Starts `command` on a spawner thread; must be called from within a tokio runtime, which
-/// then watches the child. Dropping the returned future before it resolves drops the child,
-/// which `kill_on_drop` decides about.
-pub(super) async fn spawn(command: Command) -> io::Result<Child> {
+/// Starts `command` on a spawner thread, unless the run was interrupted before its turn came
+/// (`None`); must be called from within a tokio runtime, which then watches the child.
+/// Dropping the returned future before it resolves drops the child, which `kill_on_drop`
+/// decides about.
+pub(super) async fn spawn(command: Command, cancel: &Cancellation) -> io::Result<Option<Child>> {
     let (reply, answer) = oneshot::channel();
     let request = Request {
         command,
+        cancel: cancel.clone(),
         runtime: Handle::current(),
         reply,
     };
@@ -115,6 +121,7 @@ fn serve(waiting: &Mutex<Receiver<Request>>, idle: &AtomicUsize) {
         idle.fetch_sub(1, Ordering::AcqRel);
         let Ok(Request {
             mut command,
+            cancel,
             runtime,
             reply,
         }) = request
@@ -124,9 +131,11 @@ fn serve(waiting: &Mutex<Receiver<Request>>, idle: &AtomicUsize) {
             std::thread::park();
             continue;
         };
-        let child = {
+        let child = if cancel.is_interrupted() {
+            Ok(None)
+        } else {
             let _in_runtime = runtime.enter();
-            command.spawn()
+            command.spawn().map(Some)
         };
         // The caller gave up waiting: the child is dropped here (and killed if it asked).
         let _ = reply.send(child);
@@ -156,7 +165,7 @@ mod tests {
                 crate::runner::parent_death::stop_with_parent(&mut command);
                 let mut command = Command::from(command);
                 command.kill_on_drop(false);
-                spawn(command).await.unwrap();
+                spawn(command, &Cancellation::never()).await.unwrap();
             });
         })
         .join()
@@ -175,9 +184,21 @@ mod tests {
         let children = (0..64).map(|i| async move {
             let mut command = Command::new("sh");
             command.args(["-c", &format!("exit {}", i % 3)]);
-            spawn(command).await.unwrap().wait().await.unwrap().code()
+            let child = spawn(command, &Cancellation::never()).await.unwrap();
+            child.unwrap().wait().await.unwrap().code()
         });
         let codes = futures::future::join_all(children).await;
         assert_eq!(codes, (0..64).map(|i| Some(i % 3)).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_run_starts_nothing_new() {
+        let (handle, cancel) = crate::runner::cancel::cancellation();
+        handle.escalate();
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = Command::new("touch");
+        command.arg(dir.path().join("started"));
+        assert!(spawn(command, &cancel).await.unwrap().is_none());
+        assert!(!dir.path().join("started").exists());
     }
 }

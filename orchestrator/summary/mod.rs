@@ -8,6 +8,7 @@
 
 mod action;
 mod collect;
+pub mod comment_limit;
 mod destroy_list;
 mod error;
 pub mod github;
@@ -23,7 +24,7 @@ pub use collect::{collect, CollectOptions, DeployOrder};
 pub use destroy_list::destroy_list;
 pub use error::{CollectError, PlanError};
 pub use inputs::{plan_files, Namer, PlanFile, WHOLE_ACCOUNT};
-pub use model::{AccountSummary, BadPlan, LayerEntry, LayerState, Summary};
+pub use model::{AccountSummary, BadPlan, LayerEntry, LayerState, NotPlanned, Summary};
 pub use parse::{read_plan, read_plan_from, read_plan_slice, read_plan_with, WHOLE_FILE_LIMIT};
 pub use plan_summary::{Counts, Deferred, OutputChange, PlanStatus, PlanSummary, ResourceChange};
 pub use render::MARKER;

@@ -20,6 +20,16 @@ pub struct Summary {
     pub commit: Option<String>,
     /// Plan files given but not named by the run report (older runs): left out.
     pub stale_plans: Vec<PathBuf>,
+    /// Nothing could be planned: the job that works out the accounts to plan failed. The
+    /// comment then says so for its commit instead of describing plans.
+    pub not_planned: Option<NotPlanned>,
+}
+
+/// Why no account was planned for a commit: the error output of the job that failed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NotPlanned {
+    /// Its lines, as written (may be none: the job died before saying why).
+    pub error: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,10 @@
 //! Test organisations (a domains.yaml in a temp dir) and a builder that runs the
-//! orchestrator binary against them with a clean AWS environment.
+//! orchestrator binary (`support::cli`) against them with a clean AWS environment.
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+pub use crate::support::cli::{Cli, Interleaved};
 
 use tempfile::TempDir;
 
@@ -84,23 +84,18 @@ domains:
         Self::new(defaults, &domains)
     }
 
+    /// The orchestrator in the organisation's dir, with its config, a home of its own and
+    /// the base credentials.
     pub fn cli(&self) -> Cli {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-        command
+        crate::support::cli::orchestrator()
             .current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path().join("home"))
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", BASE_ACCESS_KEY_ID)
             .env("AWS_SECRET_ACCESS_KEY", BASE_SECRET_ACCESS_KEY)
             .arg("--config")
-            .arg(&self.config);
-        Cli {
-            command,
-            output: self.dir.path().join("output.txt"),
-        }
+            .arg(&self.config)
     }
 }
 
@@ -123,70 +118,15 @@ pub fn generated_id(domain: usize, env: &str) -> String {
     format!("{:012}", 500_000_000_000 + domain * 10 + env_digit)
 }
 
-pub struct Cli {
-    command: Command,
-    output: PathBuf,
-}
-
-/// What one run printed: stdout and stderr in the order they were written, and the exit code.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub output: String,
-}
-
-impl Cli {
-    pub fn args<'a>(mut self, args: impl IntoIterator<Item = &'a str>) -> Self {
-        self.command.args(args);
-        self
-    }
-
-    pub fn env(mut self, name: &str, value: &str) -> Self {
-        self.command.env(name, value);
-        self
-    }
-
+/// What the AWS tests add to the builder.
+pub trait AwsCli {
     /// No credentials for the default chain to find (OIDC must provide them).
-    pub fn without_base_credentials(mut self) -> Self {
-        self.command
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY");
-        self
-    }
+    fn without_base_credentials(self) -> Self;
+}
 
-    /// Runs, sends one SIGINT (Ctrl-C) after `delay`, and waits for the end.
-    pub fn run_interrupted_after(mut self, delay: std::time::Duration) -> Run {
-        let file = File::create(&self.output).unwrap();
-        let mut child = self
-            .command
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .expect("run orchestrator");
-        std::thread::sleep(delay);
-        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-        let status = child.wait().expect("wait for orchestrator");
-        Run {
-            code: status.code().unwrap_or(-1),
-            output: std::fs::read_to_string(&self.output).unwrap(),
-        }
-    }
-
-    pub fn run(mut self) -> Run {
-        // One file for both streams keeps their true order (masks must come first).
-        let file = File::create(&self.output).unwrap();
-        let status = self
-            .command
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .status()
-            .expect("run orchestrator");
-        Run {
-            code: status.code().unwrap_or(-1),
-            output: std::fs::read_to_string(&self.output).unwrap(),
-        }
+impl AwsCli for Cli {
+    fn without_base_credentials(self) -> Self {
+        self.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
     }
 }

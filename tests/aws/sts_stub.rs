@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use super::http_server::{form, HttpServer, Request, Response};
+use crate::support::receiver::{Receiver, Reply, Request};
 
 /// The account the stub reports for credentials it did not issue (the base credentials).
 pub const BASE_ACCOUNT: &str = "000000000000";
@@ -72,18 +72,21 @@ pub fn account_of_key(access_key_id: &str) -> Option<String> {
 }
 
 pub struct StsStub {
-    server: HttpServer,
+    server: Receiver,
+    url: String,
 }
 
 impl StsStub {
     /// `answer` decides every reply; `default_answer` behaves like STS that trusts everyone.
-    pub fn start(answer: impl Fn(&StsCall) -> Response + Send + Sync + 'static) -> Self {
-        let server = HttpServer::start(move |request| answer(&StsCall::from_request(request)));
-        Self { server }
+    pub fn start(answer: impl Fn(&StsCall) -> Reply + Send + Sync + 'static) -> Self {
+        let server = Receiver::start();
+        server.answer_with(move |request| answer(&StsCall::from_request(request)));
+        let url = server.base_url();
+        Self { server, url }
     }
 
     pub fn url(&self) -> &str {
-        &self.server.url
+        &self.url
     }
 
     pub fn calls(&self) -> Vec<StsCall> {
@@ -105,7 +108,7 @@ impl StsStub {
 
 /// STS that trusts everyone: each role gets its account's stub credentials, and
 /// GetCallerIdentity names the account whose credentials signed it.
-pub fn default_answer(call: &StsCall) -> Response {
+pub fn default_answer(call: &StsCall) -> Reply {
     match call.action.as_str() {
         "AssumeRole" | "AssumeRoleWithWebIdentity" => assume_role_ok(call),
         "GetCallerIdentity" => match call.signed_by.as_deref().and_then(account_of_key) {
@@ -119,7 +122,7 @@ pub fn default_answer(call: &StsCall) -> Response {
     }
 }
 
-pub fn assume_role_ok(call: &StsCall) -> Response {
+pub fn assume_role_ok(call: &StsCall) -> Reply {
     let account = call.role_account();
     let role = call
         .param("RoleArn")
@@ -150,7 +153,7 @@ pub fn assume_role_ok(call: &StsCall) -> Response {
     ))
 }
 
-pub fn caller_identity(account: &str, arn: &str) -> Response {
+pub fn caller_identity(account: &str, arn: &str) -> Reply {
     ok(format!(
         r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult>
@@ -164,12 +167,11 @@ pub fn caller_identity(account: &str, arn: &str) -> Response {
 }
 
 /// STS's error document, as it sends it for AccessDenied (403), Throttling (400), ...
-pub fn error(status: u16, code: &str, message: &str) -> Response {
+pub fn error(status: u16, code: &str, message: &str) -> Reply {
     let kind = if status >= 500 { "Receiver" } else { "Sender" };
-    Response {
+    xml(
         status,
-        content_type: "text/xml",
-        body: format!(
+        format!(
             r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <Error>
     <Type>{kind}</Type>
@@ -179,13 +181,48 @@ pub fn error(status: u16, code: &str, message: &str) -> Response {
   <RequestId>4f8c2a7e-0d3b-4a51-9e1f-EXAMPLE</RequestId>
 </ErrorResponse>"#
         ),
-    }
+    )
 }
 
-fn ok(body: String) -> Response {
-    Response {
-        status: 200,
-        content_type: "text/xml",
-        body,
+fn ok(body: String) -> Reply {
+    xml(200, body)
+}
+
+fn xml(status: u16, body: String) -> Reply {
+    Reply::new(status, &body).header("content-type", "text/xml")
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (STS's Query protocol bodies).
+pub fn form(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
     }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -1,11 +1,10 @@
 //! install.sh against a fake release on 127.0.0.1: it installs only an archive whose SHA-256
 //! matches the release's SHA256SUMS, and otherwise refuses before unpacking anything.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::release_server::ReleaseServer;
+use crate::support::receiver::{Receiver, Reply};
 
 const VERSION: &str = "1.2.3";
 
@@ -74,7 +73,7 @@ fn sha256_hex(scratch: &Path) -> String {
 
 struct Release {
     _scratch: tempfile::TempDir,
-    server: ReleaseServer,
+    server: Receiver,
 }
 
 /// Serves the archive with `sums` as SHA256SUMS (given the archive's real hash), and a GitHub
@@ -83,17 +82,20 @@ fn release(sums: impl FnOnce(&str) -> String) -> Release {
     let scratch = tempfile::tempdir().unwrap();
     let archive = fake_archive(scratch.path());
     let sums = sums(&sha256_hex(scratch.path()));
-    let mut files = HashMap::new();
-    files.insert(format!("/v{VERSION}/{}", archive_name()), archive);
-    files.insert(format!("/v{VERSION}/SHA256SUMS"), sums.into_bytes());
-    files.insert(
-        "/repos/acme/orchestrator/releases/latest".to_string(),
-        format!("{{\n  \"url\": \"x\",\n  \"tag_name\": \"v{VERSION}\",\n  \"name\": \"v{VERSION}\"\n}}\n")
-            .into_bytes(),
-    );
+    let server = Receiver::start();
+    let file =
+        |body: &[u8]| [Reply::bytes(200, body).header("content-type", "application/octet-stream")];
+    server
+        .route(&format!("/v{VERSION}/{}", archive_name()), file(&archive))
+        .route(&format!("/v{VERSION}/SHA256SUMS"), file(sums.as_bytes()))
+        .route(
+            "/repos/acme/orchestrator/releases/latest",
+            file(format!("{{\n  \"url\": \"x\",\n  \"tag_name\": \"v{VERSION}\",\n  \"name\": \"v{VERSION}\"\n}}\n").as_bytes()),
+        )
+        .otherwise(Reply::new(404, "not found"));
     Release {
         _scratch: scratch,
-        server: ReleaseServer::start(files),
+        server,
     }
 }
 
@@ -103,7 +105,7 @@ fn install(release: &Release, to: &Path) -> Output {
         .arg(script)
         .args(["--version", VERSION, "--to"])
         .arg(to)
-        .env("ORCHESTRATOR_RELEASE_URL", &release.server.url)
+        .env("ORCHESTRATOR_RELEASE_URL", release.server.base_url())
         .output()
         .expect("run install.sh")
 }
@@ -181,7 +183,7 @@ fn an_unknown_version_fails_with_a_clear_message() {
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("install.sh"))
         .args(["--version", "9.9.9", "--to"])
         .arg(&to)
-        .env("ORCHESTRATOR_RELEASE_URL", &release.server.url)
+        .env("ORCHESTRATOR_RELEASE_URL", release.server.base_url())
         .output()
         .unwrap();
     assert!(!output.status.success());
@@ -203,8 +205,8 @@ fn without_a_version_the_latest_release_is_installed() {
         .arg("--to")
         .arg(&to)
         .env("ORCHESTRATOR_REPO", "acme/orchestrator")
-        .env("ORCHESTRATOR_API_URL", &release.server.url)
-        .env("ORCHESTRATOR_RELEASE_URL", &release.server.url)
+        .env("ORCHESTRATOR_API_URL", release.server.base_url())
+        .env("ORCHESTRATOR_RELEASE_URL", release.server.base_url())
         .output()
         .unwrap();
     assert!(

@@ -53,6 +53,8 @@ pub struct Rehearsal {
     leg_env: Vec<(String, String, String)>,
     /// Matrix legs are expanded, named and grouped, but their steps do not run.
     planned_only: bool,
+    /// The job that compiles the orchestrator fails (and uploads nothing).
+    build_fails: bool,
 }
 
 impl Rehearsal {
@@ -87,7 +89,15 @@ impl Rehearsal {
             cancel: None,
             leg_env: Vec::new(),
             planned_only: false,
+            build_fails: false,
         }
+    }
+
+    /// The job that compiles the orchestrator fails, as a broken commit or an unreachable
+    /// crates.io makes it: no binary is uploaded for the jobs after it.
+    pub fn fail_build(mut self) -> Self {
+        self.build_fails = true;
+        self
     }
 
     /// Matrix legs are expanded (matrix, `if:`, name, concurrency group) but none of their
@@ -338,6 +348,13 @@ impl Rehearsal {
         {
             if !declared.is_empty() {
                 return Err("the build job's outputs are not rehearsed".into());
+            }
+            if self.build_fails {
+                return Ok(JobRun {
+                    result: Conclusion::Failure,
+                    outputs: BTreeMap::new(),
+                    legs: Vec::new(),
+                });
             }
             // What `version: source` downloads; the binary under test stands in for it.
             let binary = self.artifacts().dir().join("orchestrator-binary");

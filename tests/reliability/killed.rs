@@ -36,8 +36,17 @@ fn assert_states_complete(sandbox: &Sandbox) {
             }
             seen += 1;
             let text = std::fs::read_to_string(&path).unwrap();
-            let state: serde_json::Value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{} is not whole ({e}): {text:?}", path.display()));
+            let state: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+                let log = sandbox
+                    .path()
+                    .join(format!(".orchestrator/logs/{account}/{layer}.log"));
+                panic!(
+                    "{} is not whole ({e}): {text:?}\n--- {}\n{}",
+                    path.display(),
+                    log.display(),
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            });
             assert_eq!(state["version"], 4, "{}", path.display());
             assert!(state["lineage"].is_string(), "{}", path.display());
         }
@@ -124,4 +133,62 @@ fn sighup_with_the_terminal_gone_stops_gracefully_and_writes_the_report() {
 #[test]
 fn sigquit_stops_gracefully_like_sigterm() {
     hangup_like(Signal::SIGQUIT);
+}
+
+/// The signal lands while terraform apply holds the state lock but has not begun its walk:
+/// it is still reading the configuration saved in the plan, a large one here. terraform
+/// acknowledges a SIGINT there ("Interrupt received", "Stopping operation...") and loses it:
+/// the walk starts after, runs the 120 s provisioner, and the grace period kills terraform
+/// with the state file empty and the lock left. The orchestrator sends the SIGINT once the walk
+/// has started, so the apply stops in its provisioner, saves its state and releases the lock.
+#[test]
+fn sighup_while_an_apply_starts_stops_it_once_its_walk_has_begun() {
+    let sandbox = Sandbox::new();
+    // Parsing this takes terraform a noticeable moment, under the state lock, before the walk.
+    let items: String = (0..100_000)
+        .map(|i| format!("    \"item-{i}\",\n"))
+        .collect();
+    std::fs::write(
+        sandbox.path().join("layers/platform/bulk.tf"),
+        format!("locals {{\n  bulk = [\n{items}  ]\n}}\n"),
+    )
+    .unwrap();
+    let mut cmd = sandbox.command(&["deploy", "--accounts", "catalog-dev"]);
+    cmd.env("TF_VAR_deploy_seconds", "120");
+    let running = sandbox.spawn(cmd);
+    let log = sandbox
+        .path()
+        .join(".orchestrator/logs/catalog-dev/platform.log");
+    let state = sandbox.state("platform", "catalog-dev");
+    let lock = state.with_file_name(".catalog-dev.tfstate.lock.info");
+    wait_until(
+        "catalog-dev's apply to hold the state lock",
+        Duration::from_secs(120),
+        || {
+            lock.exists()
+                && std::fs::read_to_string(&log).is_ok_and(|l| l.contains("$ terraform apply"))
+        },
+    );
+    running.signal(Signal::SIGHUP);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !text.contains("baseline: Creating..."),
+        "the signal came before the walk: {text}"
+    );
+    let output = running.wait();
+    assert_eq!(output.status.code(), Some(130), "interrupted, not killed");
+    wait_until("terraform to stop", Duration::from_secs(30), || {
+        sandbox.processes().is_empty()
+    });
+    let report = sandbox.report();
+    let platform = layer(&report, "catalog-dev", "platform");
+    assert_eq!(platform.status, Status::Cancelled);
+    // Not "interrupted, killed after the grace period": terraform stopped on its SIGINT.
+    assert_eq!(
+        platform.reason.as_deref(),
+        Some("interrupted"),
+        "{}",
+        std::fs::read_to_string(&log).unwrap()
+    );
+    assert_states_complete(&sandbox);
 }

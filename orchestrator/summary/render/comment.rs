@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use crate::report::Status;
-use crate::summary::model::{AccountSummary, LayerState, Summary};
+use crate::summary::model::{AccountSummary, LayerState, NotPlanned, Summary};
 use crate::summary::{PlanSummary, ResourceChange};
 
 use super::detail::{has_extras, is_quiet_change, Destroys, Detail, Rows};
@@ -107,6 +107,10 @@ fn same_changes(a: &AccountSummary, b: &AccountSummary) -> bool {
 }
 
 fn headline(out: &mut String, summary: &Summary) {
+    if let Some(not_planned) = &summary.not_planned {
+        not_computed(out, summary, not_planned);
+        return;
+    }
     if summary.accounts.is_empty() && summary.bad_plans.is_empty() && summary.stale_plans.is_empty()
     {
         // A push that affects no account replaces the comment about an earlier push: the
@@ -168,6 +172,64 @@ fn headline(out: &mut String, summary: &Summary) {
         out.push_str(&format!("\n{}\n", warnings.join(" · ")));
     }
     planned_from(out, summary);
+}
+
+/// Error lines quoted at most: a broken domains.yaml can have a problem on every line, and
+/// the comment must stay far below GitHub's limit; the run's log has them all.
+const NOT_PLANNED_LINES: usize = 40;
+/// Characters of one quoted error line at most.
+const NOT_PLANNED_LINE_CHARS: usize = 400;
+
+/// The comment for a commit whose accounts could not be planned at all: it replaces the
+/// comment about an earlier push, which the reviewer must not read as this commit's.
+fn not_computed(out: &mut String, summary: &Summary, not_planned: &NotPlanned) {
+    out.push_str("## Terraform plan: could not be computed\n\n");
+    let commit = summary
+        .commit
+        .as_deref()
+        .map(|c| {
+            format!(
+                " for commit {}",
+                code(&c.chars().take(12).collect::<String>())
+            )
+        })
+        .unwrap_or_default();
+    out.push_str(&format!(
+        ":x: **The plan could not be computed{commit}**: the job that works out which accounts \
+         to plan failed, so no account was planned. No earlier plan describes this commit.\n"
+    ));
+    let error: Vec<&String> = not_planned
+        .error
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let mut lines: Vec<String> = error
+        .iter()
+        .take(NOT_PLANNED_LINES)
+        .map(|line| shorten(line, NOT_PLANNED_LINE_CHARS))
+        .collect();
+    let more = error.len() - lines.len();
+    if more > 0 {
+        lines.push(format!("... {more} more lines in the CI run's log"));
+    }
+    if lines.is_empty() {
+        out.push_str("\nThe job left no error message: its log in the CI run says why.\n");
+    } else {
+        out.push_str("\nThe error:\n\n");
+        fenced(out, "", &lines);
+    }
+    if let Some(url) = &summary.run_url {
+        out.push_str(&format!("\n[CI run]({})\n", link_target(url)));
+    }
+}
+
+/// `line` cut to `max` characters, saying so.
+fn shorten(line: &str, max: usize) -> String {
+    if line.chars().count() <= max {
+        return line.to_string();
+    }
+    let kept: String = line.chars().take(max).collect();
+    format!("{kept} [...]")
 }
 
 /// The commit and CI run the comment describes.
@@ -661,4 +723,41 @@ fn by_kind(resources: &[ResourceChange]) -> impl Iterator<Item = &ResourceChange
     let mut sorted: Vec<&ResourceChange> = resources.iter().collect();
     sorted.sort_by_key(|change| change.kind);
     sorted.into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn not_planned(error: Vec<String>) -> Summary {
+        Summary {
+            commit: Some("0123456789abcdef0123".into()),
+            run_url: Some("https://github.example/acme/repo/actions/runs/9".into()),
+            not_planned: Some(NotPlanned { error }),
+            ..Summary::default()
+        }
+    }
+
+    #[test]
+    fn a_commit_that_could_not_be_planned_quotes_a_bounded_error() {
+        let error: Vec<String> = (0..100)
+            .map(|i| format!("domains.yaml:{i}:1: problem {i} {}", "x".repeat(1_000)))
+            .collect();
+        let body = render(&not_planned(error), &Detail::FULL, None);
+        assert!(body.starts_with(MARKER), "{body}");
+        assert!(body.contains("could not be computed for commit `0123456789ab`"));
+        assert!(body.contains("domains.yaml:0:1: problem 0"));
+        assert!(body.contains("domains.yaml:39:1: problem 39"));
+        assert!(!body.contains("problem 40 "), "at most 40 lines");
+        assert!(body.contains("... 60 more lines in the CI run's log"));
+        assert!(body.contains("[CI run](https://github.example/acme/repo/actions/runs/9)"));
+        assert!(body.len() < 40 * (NOT_PLANNED_LINE_CHARS + 20) + 1_000);
+    }
+
+    #[test]
+    fn a_commit_that_could_not_be_planned_without_an_error_points_to_the_run() {
+        let body = render(&not_planned(Vec::new()), &Detail::FULL, None);
+        assert!(body.contains("left no error message"), "{body}");
+        assert!(!body.contains("```"), "{body}");
+    }
 }
