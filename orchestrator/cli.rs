@@ -437,8 +437,9 @@ pub struct SummaryArgs {
     /// A plan-only run report: names each plan's account and layer, lists failed plans.
     #[arg(long)]
     pub report: Option<PathBuf>,
-    /// The comment never exceeds this many characters (GitHub's limit is 65536).
-    #[arg(long, default_value_t = 65_536)]
+    /// The comment never exceeds this many characters: 1 to 65536 (GitHub's limit, the
+    /// default; a longer comment is refused by GitHub).
+    #[arg(long, default_value_t = crate::summary::comment_limit::GITHUB_COMMENT_LIMIT, value_parser = crate::summary::comment_limit::max_chars_flag)]
     pub max_chars: usize,
     /// Also write the complete, unshortened summary here (it is also appended to
     /// $GITHUB_STEP_SUMMARY when set, shortened only to that file's 1 MiB).

@@ -275,8 +275,7 @@ fn a_removed_account_is_reported_loudly_and_not_deployed() {
     // JSON and as a table.
     let out = repo::command_in(repo.path(), &["matrix", "--changed-since", "HEAD~1"])
         .env("GITHUB_ACTIONS", "true")
-        .output()
-        .unwrap();
+        .output();
     repo::assert_success(&out);
     assert!(
         stderr(&out).contains(&format!("::warning title=Removed from config::{message}")),
@@ -427,8 +426,7 @@ fn outside_a_git_repository_is_bad_input() {
     let out = repo::command_in(plain.path(), &["matrix", "--changed-since", "main"])
         // Keep git from finding a repository above the temp dir.
         .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap())
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("run the command in a clone of the repository"),
@@ -537,8 +535,7 @@ fn an_empty_changed_since_selects_everything() {
     let out = repo::command_in(repo.path(), &["jobs", "--format", "json"])
         .env("ORCHESTRATOR_CHANGED_SINCE", "")
         .env("ORCHESTRATOR_ALL_ON", ".github/")
-        .output()
-        .unwrap();
+        .output();
     repo::assert_success(&out);
     assert_eq!(jobs_of(&out), every_layer());
 }

@@ -23,8 +23,7 @@ fn orchestrator(dir: &Path, args: &[&str]) -> Out {
         .current_dir(dir)
         .args(args)
         .env("GITHUB_OUTPUT", &github_output)
-        .output()
-        .expect("the orchestrator binary runs");
+        .output();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{args:?}: {stderr}");
     Out {
@@ -280,8 +279,7 @@ fn a_wave_needing_more_chunk_jobs_than_the_workflow_has_is_refused() {
         .current_dir(dir.path())
         .args(["matrix", "--chunks", "2"])
         .env("GITHUB_OUTPUT", &github_output)
-        .output()
-        .unwrap();
+        .output();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(

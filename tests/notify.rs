@@ -4,12 +4,12 @@
 //! files written by a builder shaped like the runner's reports.
 
 mod limits;
+use crate::support::cli::{self, Run};
 use crate::support::receiver;
 mod reports;
 mod secrets_in_errors;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use orchestrator::report::{Outcome, RunReport, Status, WaveStatus};
@@ -29,27 +29,14 @@ const CI_ENV: &[(&str, &str)] = &[
     ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
 ];
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs the binary in `dir` with only `env` (plus the CI variables) set.
-fn orchestrator(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+fn orchestrator(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Run {
+    cli::orchestrator()
         .current_dir(dir)
-        .env_clear()
-        .envs(CI_ENV.iter().map(|(k, v)| (*k, v.to_string())))
-        .envs(env.iter().map(|(k, v)| (*k, v.clone())))
+        .envs(CI_ENV.iter().copied())
+        .envs(env.iter().map(|(k, v)| (*k, v)))
         .args(args)
-        .output()
-        .expect("the binary runs");
-    Output {
-        code: out.status.code().expect("exited"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .run()
 }
 
 fn sandbox_config() -> PathBuf {
@@ -63,7 +50,7 @@ fn notify(
     report: &Path,
     extra: &[&str],
     env: &[(&str, String)],
-) -> Output {
+) -> Run {
     let config = sandbox_config();
     let mut args = vec![
         "--config",
@@ -81,7 +68,7 @@ fn notify(
     out
 }
 
-fn assert_secret_hidden(out: &Output) {
+fn assert_secret_hidden(out: &Run) {
     for text in [&out.stdout, &out.stderr] {
         assert!(!text.contains(SECRET), "the webhook URL leaked:\n{text}");
         assert!(
@@ -154,7 +141,7 @@ fn success_is_posted_with_on_always() {
 
     // The default, --on failure, says nothing about a success.
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
         out.stdout.contains("not posted to the platform channel"),
         "{}",
@@ -163,7 +150,7 @@ fn success_is_posted_with_on_always() {
     assert!(slack.requests().is_empty());
 
     let out = notify(dir.path(), &slack, &report, &["--on", "always"], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let payload = the_payload(&slack);
     assert_eq!(slack.requests()[0].path, PLATFORM_PATH);
     insta::assert_json_snapshot!("slack_success", payload);
@@ -190,7 +177,7 @@ fn one_failure_names_account_layer_error_and_redeploy() {
     let slack = Receiver::start();
 
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let payload = the_payload(&slack);
     let text = all_text(&payload);
     for expected in [
@@ -228,7 +215,7 @@ fn halted_prod_wave_lists_failure_and_held_back_accounts() {
     let slack = Receiver::start();
 
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let payload = the_payload(&slack);
     let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
     assert!(header.contains("halted before prod"), "{header}");
@@ -263,7 +250,7 @@ fn slack_and_the_job_summary_give_the_resume_command_with_the_runs_config() {
 
     let slack = Receiver::start();
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let text = all_text(&the_payload(&slack));
     assert!(text.contains(redeploy), "{text}");
     assert!(text.contains(resume), "{text}");
@@ -279,7 +266,7 @@ fn slack_and_the_job_summary_give_the_resume_command_with_the_runs_config() {
         &["report", "summary", "--report", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
         out.stdout.contains(&format!("`{redeploy}`")),
         "{}",
@@ -297,7 +284,7 @@ fn slack_and_the_job_summary_give_the_resume_command_with_the_runs_config() {
         .write(dir.path(), "done.json");
     let slack = Receiver::start();
     let out = notify(dir.path(), &slack, &done, &["--on", "always"], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let text = all_text(&the_payload(&slack));
     assert!(!text.contains("--resume"), "{text}");
 }
@@ -319,11 +306,11 @@ fn drift_is_described_apart_from_failures() {
 
     // Drift is not a failure...
     let out = notify(dir.path(), &slack, &report, &["--on", "failure"], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(slack.requests().is_empty());
     // ...but it is a change.
     let out = notify(dir.path(), &slack, &report, &["--on", "change"], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let payload = the_payload(&slack);
     let text = all_text(&payload);
     assert!(payload["blocks"][0]["text"]["text"]
@@ -381,7 +368,7 @@ fn slack_limits_hold_for_1_10_and_500_failures() {
         std::fs::write(&path, serde_json::to_vec(&report).unwrap()).unwrap();
         let slack = Receiver::start();
         let out = notify(dir.path(), &slack, &path, &[], &[]);
-        assert_eq!(out.code, 0, "{n} failures: {}", out.stderr);
+        assert_eq!(out.code, Some(0), "{n} failures: {}", out.stderr);
         let payload = the_payload(&slack);
         let text = all_text(&payload);
         assert!(
@@ -423,7 +410,7 @@ fn rate_limit_is_retried_after_retry_after_and_delivered_once() {
 
     // The backoff for other errors is 50ms: the wait comes from Slack's Retry-After.
     let out = notify(dir.path(), &slack, &report, &["--retry-delay", "50ms"], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let requests = slack.requests();
     assert_eq!(requests.len(), 2, "one refused, one delivered");
     assert_eq!(requests[0].body, requests[1].body, "the same message again");
@@ -450,7 +437,7 @@ fn repeated_server_errors_end_with_exit_3_and_a_clear_error() {
         &["--retries", "2", "--retry-delay", "10ms"],
         &[],
     );
-    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.code, Some(3), "{}\n{}", out.stdout, out.stderr);
     assert_eq!(slack.requests().len(), 3, "one attempt and two retries");
     let last = out.stderr.lines().last().unwrap();
     assert!(
@@ -471,7 +458,7 @@ fn a_refusal_is_not_retried_and_says_what_to_do() {
     slack.otherwise(Reply::new(404, "channel_not_found"));
 
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
     assert_eq!(slack.requests().len(), 1);
     assert!(
         out.stderr.contains("HTTP 404 channel_not_found"),
@@ -507,7 +494,7 @@ fn a_hung_slack_times_out() {
         ],
         &[],
     );
-    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
     assert!(
         out.stderr.contains("no answer within 300ms"),
         "{}",
@@ -532,7 +519,7 @@ fn without_a_webhook_url_it_exits_2_naming_the_variable() {
         ],
         &[],
     );
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert_eq!(
         out.stderr.trim(),
         "error: SLACK_WEBHOOK_URL is not set: export the Slack incoming webhook URL (a secret) as SLACK_WEBHOOK_URL"
@@ -554,7 +541,7 @@ fn without_a_webhook_url_it_exits_2_naming_the_variable() {
             format!("hooks.slack.com{PLATFORM_PATH}"),
         )],
     );
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(
         out.stderr
             .contains("SLACK_WEBHOOK_URL is not an http(s) URL"),
@@ -571,7 +558,7 @@ fn an_unreadable_report_is_bad_input() {
     std::fs::write(&path, "{ not json").unwrap();
     let slack = Receiver::start();
     let out = notify(dir.path(), &slack, &path, &[], &[]);
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.contains("report.json: not a run report"),
         "{}",
@@ -593,7 +580,7 @@ fn each_team_gets_its_own_accounts_and_the_platform_gets_everything() {
         &[],
         &[("SLACK_WEBHOOK_URL_PAYMENTS", slack.url(PAYMENTS_PATH))],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let platform = slack.requests_to(PLATFORM_PATH);
     let payments = slack.requests_to(PAYMENTS_PATH);
     assert_eq!(
@@ -651,7 +638,7 @@ fn first_success_after_a_failure_sends_a_short_recovery() {
 
     let prev = previous.to_str().unwrap();
     let out = notify(dir.path(), &slack, &report, &["--previous", prev], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let payload = the_payload(&slack);
     let blocks = payload["blocks"].as_array().unwrap();
     assert_eq!(blocks.len(), 2, "short: a header and one line");
@@ -676,7 +663,7 @@ fn first_success_after_a_failure_sends_a_short_recovery() {
         &["--previous", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(slack.requests().is_empty());
 }
 
@@ -714,7 +701,7 @@ fn more_than_ten_failures_fold_into_the_tenth_annotation() {
             ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap().into()),
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let errors: Vec<&str> = out
         .stdout
         .lines()
@@ -767,7 +754,7 @@ fn annotations_are_escaped_as_github_requires() {
             ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap().into()),
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(
         lines,
@@ -798,7 +785,7 @@ fn annotations_are_escaped_as_github_requires() {
         &["report", "summary", "--report", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, 0);
+    assert_eq!(out.code, Some(0));
     assert!(!out.stdout.contains("::error"));
     assert!(
         out.stdout.starts_with("## 🔴 Deploy failed: 1 account"),
@@ -816,7 +803,7 @@ fn the_job_summary_tells_a_halted_run() {
         &["report", "summary", "--report", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     insta::assert_snapshot!("job_summary_halted", out.stdout);
 }
 
@@ -849,7 +836,7 @@ fn the_job_summary_of_1000_accounts_stays_under_1_mib() {
             ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap().into()),
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     // GitHub shows 10 error annotations per step: the tenth folds the other 391 failures.
     let errors: Vec<&str> = out
         .stdout
@@ -889,7 +876,7 @@ fn the_job_summary_of_1000_accounts_stays_under_1_mib() {
         &["report", "summary", "--report", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, 0);
+    assert_eq!(out.code, Some(0));
     assert!(out.stdout.len() < 1024 * 1024);
     assert_eq!(
         out.stdout
@@ -941,7 +928,7 @@ fn merge_makes_one_report_from_matrix_legs() {
         ],
         &[],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
         out.stderr.contains("account payments-stage is in"),
         "{}",
@@ -1002,7 +989,7 @@ fn merge_recomputes_waves_and_names_held_back_accounts_from_the_config() {
         ],
         &[],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let report = merged(&out_path);
     assert_eq!(report.outcome, Outcome::Halted);
     assert_eq!(
@@ -1065,7 +1052,7 @@ fn merge_names_an_unreadable_report_and_exits_2() {
         ],
         &[],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.contains("b/report.json: not a run report"),
         "{}",
@@ -1121,7 +1108,7 @@ fn merge_turns_every_expected_account_without_a_report_into_a_lost_failure() {
         ],
         &[],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
         out.stderr.contains("counted as lost: payments-stage"),
         "{}",
@@ -1151,7 +1138,7 @@ fn merge_turns_every_expected_account_without_a_report_into_a_lost_failure() {
     // Slack names the lost account as a failure.
     let receiver = Receiver::start();
     let sent = notify(dir.path(), &receiver, &out_path, &["--on", "failure"], &[]);
-    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    assert_eq!(sent.code, Some(0), "{}", sent.stderr);
     let requests = receiver.requests();
     assert_eq!(requests.len(), 1);
     assert!(
@@ -1189,11 +1176,11 @@ fn merging_no_report_at_all_is_a_run_with_every_account_lost() {
     };
     // Without the plan of legs, nothing says what was expected: bad input.
     let out = merge(&[]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("no run report found"), "{}", out.stderr);
 
     let out = merge(&["--expect", expect.to_str().unwrap(), "--plan-only"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let report = merged(&out_path);
     assert_eq!(report.outcome, Outcome::Failed);
     assert_eq!(report.mode, orchestrator::report::Mode::Plan);
@@ -1214,7 +1201,7 @@ fn merging_no_report_at_all_is_a_run_with_every_account_lost() {
     // An account the config does not know: the legs file is from another config.
     let other = legs_file(dir.path(), &[("stage", &["nowhere-stage"])]);
     let out = merge(&["--expect", other.to_str().unwrap()]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(
         out.stderr.contains("`nowhere-stage` is not in"),
         "{}",
@@ -1268,7 +1255,7 @@ fn gate_decides_from_the_wave_tolerance_and_always_exits_0() {
             ],
             &[("GITHUB_OUTPUT", output.to_str().unwrap().into())],
         );
-        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
         assert!(
             out.stdout.contains(&format!("proceed={proceed}")),
             "{}",
@@ -1300,7 +1287,7 @@ fn gate_decides_from_the_wave_tolerance_and_always_exits_0() {
         ],
         &[],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.contains("unknown wave `canary`") && out.stderr.contains("stage, prod"),
         "{}",

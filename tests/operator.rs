@@ -301,23 +301,16 @@ fn command_in_failing(
     args: &[&str],
     fail_account: Option<&str>,
 ) -> sandbox::Run {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-    cmd.current_dir(dir)
+    let mut cli = crate::support::cli::orchestrator()
+        .current_dir(dir)
         .args(args)
         .env("CI", "true")
         .env("NO_COLOR", "1")
-        .env("TF_VAR_deploy_seconds", "0")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("TF_VAR_fail_account");
+        .env("TF_VAR_deploy_seconds", "0");
     if let Some(account) = fail_account {
-        cmd.env("TF_VAR_fail_account", account);
+        cli = cli.env("TF_VAR_fail_account", account);
     }
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("ORCHESTRATOR_") {
-            cmd.env_remove(name);
-        }
-    }
-    sandbox.run_with(cmd)
+    sandbox.run_with(cli.command())
 }
 
 #[test]
@@ -500,4 +493,63 @@ fn local_state_stays_with_the_config_whatever_the_work_dir() {
     );
     let report = sandbox.report();
     assert_eq!(job(&report, "catalog-dev").status, Status::NoChanges);
+}
+
+/// `--report out/leg.json`: the closing line names the file the user asked for (opening
+/// from where they stand), and the kept copy under `runs/<run id>/` beside it, the one the
+/// resume command reads. Both hold the same run.
+#[test]
+fn the_report_line_names_the_file_asked_for() {
+    let sandbox = Sandbox::new();
+    let mut cmd = sandbox.command(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev",
+        "--report",
+        "out/leg.json",
+    ]);
+    cmd.env("TF_VAR_fail_account", "catalog-dev");
+    let run = sandbox.run_with(cmd);
+    run.expect_code(1);
+    let report = sandbox.report();
+    let last = run.stdout.lines().last().unwrap_or_default();
+    let kept = format!(".orchestrator/runs/{}/report.json", report.run_id);
+    assert_eq!(last, format!("Report: out/leg.json (also kept as {kept})"));
+    let asked = read_report(&sandbox.path().join("out/leg.json")).unwrap();
+    assert_eq!(asked.run_id, report.run_id);
+    assert!(
+        run.stdout.contains(&format!("run --resume {kept}")),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A work dir where the run's own report cannot be written is refused before anything runs,
+/// and the message names the flag that chose it (`--work-dir`), not `--report`, which the
+/// user never passed.
+#[test]
+fn an_unwritable_work_dir_is_refused_naming_the_work_dir_flag() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.path().join("notes.txt");
+    std::fs::write(&file, "").unwrap();
+    let work = file.join("work");
+    let run = sandbox.run(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev",
+        "--work-dir",
+        work.to_str().unwrap(),
+    ]);
+    run.expect_code(2);
+    let told = &run.stderr;
+    assert!(
+        told.contains(&format!("{} is a file, not a directory", file.display())),
+        "{told}"
+    );
+    assert!(
+        told.contains("nothing was started") && told.contains("--work-dir"),
+        "{told}"
+    );
+    assert!(!told.contains("--report"), "{told}");
+    assert!(sandbox.traces_of("catalog-dev").is_empty());
 }

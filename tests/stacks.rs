@@ -666,12 +666,13 @@ fn on_a_terminal(sandbox: &Sandbox, args: &[&str], answer: &str) -> Run {
     for arg in inner.get_args() {
         line.push_str(&format!(" '{}'", arg.to_string_lossy()));
     }
+    // The one environment policy, for the orchestrator `script` starts.
     let mut cmd = Command::new("script");
+    crate::support::cli::isolate(&mut cmd);
     cmd.current_dir(sandbox.path())
         .args(["-q", "-e", "-c", &line, "/dev/null"])
         .env("TF_VAR_deploy_seconds", "0")
         .env("CI", "true")
-        .env_remove("GITHUB_ACTIONS")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());

@@ -8,7 +8,7 @@ use crate::support::fake_terraform;
 use crate::support::moto;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aws_sdk_s3::primitives::ByteStream;
 use fake_terraform::FakeTerraform;
@@ -64,14 +64,8 @@ fn client(moto: &MotoServer) -> aws_sdk_s3::Client {
 }
 
 fn orchestrator(dir: &Path, moto: &MotoServer, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy().into_owned();
-        if name.starts_with("AWS_") || name.starts_with("ORCHESTRATOR_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.current_dir(dir)
+    crate::support::cli::orchestrator()
+        .current_dir(dir)
         .args(["--config", "domains.yaml"])
         .args(args)
         .env("AWS_ACCESS_KEY_ID", KEY_ID)
@@ -82,10 +76,7 @@ fn orchestrator(dir: &Path, moto: &MotoServer, args: &[&str]) -> Output {
         .env("AWS_CONFIG_FILE", dir.join("none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
         .env("CI", "true")
-        .env_remove("GITHUB_ACTIONS")
-        .stdin(std::process::Stdio::null())
         .output()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

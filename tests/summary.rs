@@ -9,8 +9,8 @@ mod github_server;
 mod kinds;
 mod terraform_made;
 
+use crate::support::cli::{self, Cli, Run};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::support::receiver::Reply;
 use github_server::{GithubServer, ACTIONS_BOT, PR, REPOSITORY, TOKEN};
@@ -18,46 +18,18 @@ use orchestrator::summary::{read_plan, Counts, MARKER};
 
 const FIXTURES: &str = "tests/fixtures/plans";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// The binary, run from the repository root (so paths in messages are relative and stable),
-/// with none of the GitHub Actions variables of the machine running the tests.
-fn orchestrator() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_TOKEN",
-        "GITHUB_REPOSITORY",
-        "GITHUB_EVENT_PATH",
-        "GITHUB_API_URL",
-        "GITHUB_SERVER_URL",
-        "GITHUB_RUN_ID",
-        "GITHUB_SHA",
-        "ORCHESTRATOR_COMMENT_AUTHOR",
-    ] {
-        command.env_remove(var);
-    }
-    command
+/// with the one environment policy (`support::cli`).
+fn orchestrator() -> Cli {
+    cli::orchestrator().current_dir(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn run(command: &mut Command) -> Run {
-    let output = command.output().expect("run orchestrator");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+fn run(command: Cli) -> Run {
+    command.run()
 }
 
-fn summary(args: &[&str]) -> Command {
-    let mut command = orchestrator();
-    command.arg("summary").args(args);
-    command
+fn summary(args: &[&str]) -> Cli {
+    orchestrator().arg("summary").args(args)
 }
 
 fn count(text: &str, needle: &str) -> usize {
@@ -83,12 +55,12 @@ fn assert_balanced(markdown: &str) {
 
 #[test]
 fn comment_for_real_terraform_plans_matches_the_golden_copy() {
-    let out = run(&mut summary(&[
+    let out = run(summary(&[
         FIXTURES,
         "--report",
         "tests/fixtures/plans/report.json",
     ]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.starts_with(MARKER));
     assert_balanced(&out.stdout);
     insta::assert_snapshot!("fixtures_with_report", out.stdout);
@@ -96,14 +68,14 @@ fn comment_for_real_terraform_plans_matches_the_golden_copy() {
 
 #[test]
 fn without_a_report_accounts_and_layers_come_from_the_paths() {
-    let out = run(&mut summary(&[
+    let out = run(summary(&[
         "--config",
         "examples/sandbox/domains.yaml",
         "tests/fixtures/plans/catalog-dev",
         "tests/fixtures/plans/catalog-prod/static.json",
         "tests/fixtures/plans/payments-prod",
     ]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     insta::assert_snapshot!("fixtures_from_paths", out.stdout);
 }
 
@@ -162,7 +134,7 @@ fn counts_of_real_plans_are_exact() {
 
 #[test]
 fn failed_plans_show_their_first_error_lines() {
-    let out = run(&mut summary(&[
+    let out = run(summary(&[
         FIXTURES,
         "--report",
         "tests/fixtures/plans/report.json",
@@ -188,7 +160,7 @@ fn three_hundred_accounts_fit_one_comment_and_name_every_destroy() {
         summary(&[plans.to_str().unwrap(), "--full", full.to_str().unwrap()])
             .env("GITHUB_STEP_SUMMARY", &step_summary),
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
 
     let comment = &out.stdout;
     assert!(
@@ -248,7 +220,7 @@ fn the_job_summary_stays_within_its_mib_when_other_steps_wrote_to_it() {
             .current_dir(dir.path())
             .env("GITHUB_STEP_SUMMARY", &step_summary),
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let written = std::fs::read_to_string(&step_summary).unwrap();
     assert!(written.len() <= 1024 * 1024, "{} bytes", written.len());
     assert!(written.starts_with(&earlier));
@@ -260,14 +232,14 @@ fn the_job_summary_stays_within_its_mib_when_other_steps_wrote_to_it() {
 
 #[test]
 fn a_limit_too_small_for_the_destroys_is_bad_input() {
-    let out = run(&mut summary(&[
+    let out = run(summary(&[
         FIXTURES,
         "--report",
         "tests/fixtures/plans/report.json",
         "--max-chars",
         "200",
     ]));
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.contains("even with every detail left out"),
         "{}",
@@ -300,13 +272,13 @@ fn corpora_in_every_layout_fit_and_name_every_destroy() {
             let root = dir.path().join("plans");
             let destroyed = corpus::layout_corpus(&root, plans, layout);
             let full = dir.path().join("full.md");
-            let out = run(&mut summary(&[
+            let out = run(summary(&[
                 root.to_str().unwrap(),
                 "--full",
                 full.to_str().unwrap(),
             ]));
             let case = format!("{layout:?} {plans}");
-            assert_eq!(out.code, 0, "{case}: {}", out.stderr);
+            assert_eq!(out.code, Some(0), "{case}: {}", out.stderr);
             let comment = &out.stdout;
             assert!(comment.encode_utf16().count() <= 65_536, "{case}");
             assert_balanced(comment);
@@ -393,8 +365,8 @@ fn identical_plans_are_folded_into_one_list() {
         "static",
         &corpus::plan(&[("aws_s3_bucket.other".into(), &["create"])]),
     );
-    let out = run(&mut summary(&[dir.path().to_str().unwrap()]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run(summary(&[dir.path().to_str().unwrap()]));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(
         count(&out.stdout, "identical in 37 accounts"),
         1,
@@ -444,12 +416,12 @@ fn each_kind_of_bad_plan_file_exits_2_naming_the_file() {
         let bad = dir.path().join("catalog-dev").join(format!("{name}.json"));
         std::fs::write(&bad, text).unwrap();
         let full = dir.path().join("full.md");
-        let out = run(&mut summary(&[
+        let out = run(summary(&[
             dir.path().to_str().unwrap(),
             "--full",
             full.to_str().unwrap(),
         ]));
-        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        assert_eq!(out.code, Some(2), "{name}: {}", out.stderr);
         let expected = format!("error: {}", bad.display());
         assert!(out.stderr.starts_with(&expected), "{name}: {}", out.stderr);
         assert!(out.stderr.contains(message), "{name}: {}", out.stderr);
@@ -477,11 +449,8 @@ fn keep_going_summarises_the_good_plans_and_lists_the_bad_ones() {
         "<html>",
     )
     .unwrap();
-    let out = run(&mut summary(&[
-        dir.path().to_str().unwrap(),
-        "--keep-going",
-    ]));
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    let out = run(summary(&[dir.path().to_str().unwrap(), "--keep-going"]));
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stdout.contains(":warning: **2 plan files unreadable**"));
     assert!(out.stdout.contains("destroy `aws_s3_bucket.a`"));
     let listed = out
@@ -497,13 +466,12 @@ fn keep_going_summarises_the_good_plans_and_lists_the_bad_ones() {
 // --- posting to the pull request -------------------------------------------------------
 
 fn post(server: &GithubServer, plans: &Path, extra: &[&str]) -> Run {
-    let mut command = summary(&[plans.to_str().unwrap(), "--post", "--pr", &PR.to_string()]);
-    command
+    let command = summary(&[plans.to_str().unwrap(), "--post", "--pr", &PR.to_string()])
         .args(extra)
         .env("GITHUB_TOKEN", TOKEN)
         .env("GITHUB_REPOSITORY", REPOSITORY)
         .env("GITHUB_API_URL", server.api_url());
-    let out = run(&mut command);
+    let out = run(command);
     assert!(
         !out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN),
         "the token was printed"
@@ -529,7 +497,7 @@ fn post_creates_the_comment_then_updates_the_same_one() {
     let plans = small_plans();
 
     let first = post(&server, plans.path(), &[]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
     assert!(
         first
             .stderr
@@ -545,7 +513,7 @@ fn post_creates_the_comment_then_updates_the_same_one() {
         &corpus::plan(&[("aws_s3_bucket.a".into(), &["delete"])]),
     );
     let second = post(&server, plans.path(), &[]);
-    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
     assert!(
         second.stderr.contains("updated the plan summary"),
         "{}",
@@ -581,7 +549,7 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
     let server = GithubServer::start();
     let plans = small_plans();
     let first = post(&server, plans.path(), &[]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
 
     let later = tempfile::tempdir().unwrap();
     let reports = later.path().join("reports");
@@ -601,7 +569,7 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
         legs.to_str().unwrap(),
         "--plan-only",
     ]));
-    assert_eq!(merge.code, 0, "{}", merge.stderr);
+    assert_eq!(merge.code, Some(0), "{}", merge.stderr);
 
     let commit = "89abcdef0123456789abcdef0123456789abcdef";
     let second = post(
@@ -609,7 +577,7 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
         &reports.join("plans"),
         &["--report", merged.to_str().unwrap(), "--commit", commit],
     );
-    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
     let ours: Vec<_> = server
         .comments()
         .into_iter()
@@ -632,8 +600,8 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
     );
 
     // Without a run report an empty directory is still a mistake in the command line.
-    let bare = run(&mut summary(&[reports.join("plans").to_str().unwrap()]));
-    assert_eq!(bare.code, 2, "{}", bare.stderr);
+    let bare = run(summary(&[reports.join("plans").to_str().unwrap()]));
+    assert_eq!(bare.code, Some(2), "{}", bare.stderr);
     assert!(bare.stderr.contains("no plan files"), "{}", bare.stderr);
 }
 
@@ -646,7 +614,7 @@ fn post_follows_pagination_to_find_its_comment() {
     let plans = small_plans();
 
     let out = post(&server, plans.path(), &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let requests = server.requests();
     let targets: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(requests.len(), 4, "{targets:?}");
@@ -678,7 +646,7 @@ fn post_waits_out_a_rate_limit_then_succeeds() {
     );
     let plans = small_plans();
     let out = post(&server, plans.path(), &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
     assert_eq!(methods, ["GET", "GET", "GET", "POST", "POST"]);
     assert_eq!(server.comments().len(), 1);
@@ -691,14 +659,14 @@ fn post_leaves_another_authors_marked_comment_alone() {
     let theirs = server.add_comments([format!("{MARKER}\nquoted by a reviewer")])[0];
     let plans = small_plans();
     let first = post(&server, plans.path(), &[]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
     assert!(
         first.stderr.contains("created the plan summary"),
         "{}",
         first.stderr
     );
     let second = post(&server, plans.path(), &[]);
-    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
     assert!(
         second.stderr.contains("updated the plan summary"),
         "{}",
@@ -724,7 +692,7 @@ fn post_with_a_personal_token_updates_only_that_users_comment() {
     let mine = server.add_comments_by("release-captain", [format!("{MARKER}\nmine")])[0];
     let plans = small_plans();
     let out = post(&server, plans.path(), &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let comments = server.comments();
     assert_eq!(comments.len(), 2);
     assert_eq!(
@@ -739,7 +707,7 @@ fn post_with_a_personal_token_updates_only_that_users_comment() {
         .contains("create `aws_s3_bucket.a`"));
     // --comment-author names the author without asking GitHub (app installation tokens).
     let out = post(&server, plans.path(), &["--comment-author", ACTIONS_BOT]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
         server
             .requests()
@@ -763,15 +731,45 @@ fn a_comment_github_refuses_is_a_clear_error_with_exit_3() {
     let dir = tempfile::tempdir().unwrap();
     corpus::organisation(dir.path(), 120);
     let server = GithubServer::start();
-    // Above GitHub's limit on purpose: the API's 422 must come back as a clear error.
-    let out = post(&server, dir.path(), &["--max-chars", "1000000"]);
-    assert_eq!(out.code, 3, "{}", out.stderr);
+    // GitHub's answer to a body it finds too long (`--max-chars` cannot ask for one above
+    // its limit): it must come back as a clear error.
+    server.script(
+        "POST",
+        Reply::new(
+            422,
+            r#"{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}]}"#,
+        ),
+    );
+    let out = post(&server, dir.path(), &[]);
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
     assert!(
         out.stderr.contains("acme/platform#7: the plan summary was not posted: GitHub refused the comment (422 Unprocessable Entity): Validation Failed: body is too long (maximum is 65536 characters)"),
         "{}",
         out.stderr
     );
     assert!(server.comments().is_empty());
+}
+
+/// `--max-chars` above GitHub's limit would only be refused by GitHub once the plans are
+/// read: it is bad input before anything is read or posted.
+#[test]
+fn max_chars_above_githubs_limit_is_bad_input() {
+    let plans = small_plans();
+    let server = GithubServer::start();
+    let out = post(&server, plans.path(), &["--max-chars", "65537"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("65537 is above GitHub's limit for a PR comment (65536 characters")
+            && out.stderr.contains("use at most 65536"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(server.requests().is_empty());
+    // At the limit is the default, and fine.
+    let out = post(&server, plans.path(), &["--max-chars", "65536"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
 
 #[test]
@@ -787,7 +785,7 @@ fn post_without_a_token_is_bad_input_and_writes_nothing() {
         full.to_str().unwrap(),
     ])
     .env("GITHUB_REPOSITORY", REPOSITORY));
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.contains("--post needs GITHUB_TOKEN"),
         "{}",
@@ -813,6 +811,6 @@ fn the_pull_request_number_comes_from_the_event_file() {
         .env("GITHUB_REPOSITORY", REPOSITORY)
         .env("GITHUB_API_URL", server.api_url())
         .env("GITHUB_EVENT_PATH", PathBuf::from(&event)));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(server.comments().len(), 1);
 }

@@ -6,7 +6,7 @@
 
 use std::io::Read;
 use std::os::fd::OwnedFd;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,14 +35,12 @@ impl OnPty {
         };
         let pty = nix::pty::openpty(Some(&size), None).unwrap();
         let slave: OwnedFd = pty.slave;
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-        cmd.current_dir(sandbox.path())
+        let mut cmd = crate::support::cli::orchestrator()
+            .current_dir(sandbox.path())
             .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", std::env::var_os("HOME").unwrap_or_default())
             .env("TF_VAR_deploy_seconds", "0")
-            .stdin(Stdio::null())
+            .command();
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::from(slave.try_clone().unwrap()))
             .stderr(Stdio::from(slave));
         for (name, value) in env {
@@ -359,4 +357,30 @@ fn a_plan_that_destroys_is_not_ticked_off() {
             logged.stderr
         );
     }
+}
+
+/// Only prod selected: the log lines count the one wave that runs, not the empty stage wave,
+/// and `--fail-on-drift` says on a line of its own why it exits 1.
+#[test]
+fn only_prod_selected_counts_one_wave_and_drift_says_why_it_fails() {
+    let sandbox = Sandbox::new();
+    let run = OnPty::start(
+        &sandbox,
+        &["run", "--env", "prod", "--plan-only", "--fail-on-drift"],
+        &[("TERM", "dumb")],
+    );
+    let (code, output) = run.finish();
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains("run (plan only): 4 jobs in 1 wave,"),
+        "{output}"
+    );
+    assert!(!output.contains("in 2 waves"), "{output}");
+    assert!(
+        output.contains(
+            "error: --fail-on-drift: 4 accounts (catalog-prod, payments-prod, commerce-prod, \
+             platform-prod) drifted (their plans have changes); exit 1"
+        ),
+        "{output}"
+    );
 }

@@ -987,3 +987,102 @@ fn steps_that_end_in_terraform_exec_the_orchestrator() {
         "legs.yml's Deploy and preview.yml's deploy and destroy"
     );
 }
+
+/// preview.yml's nightly cleanup runs one destroy after another, so it cannot `exec`: its
+/// shell passes GitHub's SIGINT on to the destroy running at that moment and starts no other.
+/// Run here as GitHub would cancel it (SIGINT to the step's shell only), with a fake
+/// orchestrator (it only records the signal; real terraform is not needed to see it arrive)
+/// and a fake curl answering that every pull request is closed.
+#[test]
+fn the_preview_cleanup_passes_a_cancel_on_to_the_running_destroy() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::{Duration, Instant};
+
+    let preview = workflow("preview.yml");
+    let script = steps(job(&preview, "cleanup"))
+        .into_iter()
+        .find(|s| text(&s["name"]) == "Destroy the copies whose pull request is closed")
+        .map(|s| text(&s["run"]))
+        .expect("the cleanup step");
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = dir.path().join("fake.log");
+    let fake_orchestrator = r#"#!/usr/bin/env python3
+# A fake orchestrator: lists two copies and "destroys" one at a time until interrupted.
+import json, os, signal, sys, time
+log = open(os.environ["FAKE_LOG"], "a", buffering=1)
+command = sys.argv[1]
+if command == "jobs":
+    print(json.dumps([{"account": "catalog-dev"}]))
+elif command == "stacks":
+    print(json.dumps([{"account": "catalog-dev", "stack": "pr-1"}, {"account": "catalog-dev", "stack": "pr-2"}]))
+elif command == "destroy":
+    stack = sys.argv[sys.argv.index("--stack") + 1]
+    def stop(signum, frame):
+        log.write(f"interrupted {stack} by {signal.Signals(signum).name}\n")
+        sys.exit(130)
+    signal.signal(signal.SIGINT, stop)
+    log.write(f"start {stack}\n")
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        time.sleep(0.05)
+    log.write(f"finished {stack}\n")
+"#;
+    let fake_curl =
+        "#!/bin/sh\n# A fake curl: every pull request is closed.\necho '{\"state\": \"closed\"}'\n";
+    for (name, body) in [("orchestrator", fake_orchestrator), ("curl", fake_curl)] {
+        let path = bin.join(name);
+        std::fs::write(&path, body).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let mut shell = std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("FAKE_LOG", &log)
+        .env("GH_TOKEN", "fake-token")
+        .env("GITHUB_API_URL", "http://127.0.0.1:9")
+        .env("GITHUB_REPOSITORY", "acme/aws-accounts")
+        .env("SLACK_WEBHOOK_URL", "")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let read = || std::fs::read_to_string(&log).unwrap_or_default();
+    let started = Instant::now();
+    while !read().contains("start pr-1") {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no destroy started: {}",
+            read()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // As GitHub cancels a step: SIGINT to its entry process only, not to the process group.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(shell.id()).unwrap()),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let status = loop {
+        if let Some(status) = shell.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the shell did not stop: {}",
+            read()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let log = read();
+    assert!(log.contains("interrupted pr-1 by SIGINT"), "{log}");
+    assert!(!log.contains("finished pr-1"), "{log}");
+    assert!(
+        !log.contains("start pr-2"),
+        "no other destroy starts: {log}"
+    );
+    assert!(!status.success(), "a cancelled cleanup is not a success");
+}

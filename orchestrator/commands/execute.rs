@@ -43,15 +43,21 @@ pub(super) fn execute(
 }
 
 /// A report that could not be written after the deploy would lose its outcome: the run's
-/// own report, the latest copy and `--report`'s are checked before anything starts.
+/// own report, the latest copy and `--report`'s are checked before anything starts. What to
+/// do depends on which flag chose the path: `--report` for its copy, the work dir for the
+/// others.
 pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> {
     std::iter::once(&execution.report.report_path)
         .chain(&execution.report_copies)
-        .try_for_each(|path| report::check_writable(path))
-        .map_err(|e| {
-            CliError::bad_input(format!(
-                "{e}; nothing was started (choose another --report)"
-            ))
+        .try_for_each(|path| {
+            report::check_writable(path).map_err(|e| {
+                let what_to_do = if execution.requested_report.as_ref() == Some(path) {
+                    "choose another --report: a file in a directory you can write"
+                } else {
+                    "choose a work dir you can write: --work-dir DIR or ORCHESTRATOR_WORK_DIR"
+                };
+                CliError::bad_input(format!("{e}; nothing was started ({what_to_do})"))
+            })
         })
 }
 
@@ -211,16 +217,14 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
         report,
         &progress::SummaryPaths {
             report: path.clone(),
+            requested: execution.requested_report.clone(),
             config: execution.config_path.clone(),
         },
     );
     crate::console::stdout_text(&summary);
     written.map_err(|e| CliError::failed(e.to_string()))?;
     if report.outcome == Outcome::Drifted && execution.fail_on_drift {
-        eprintln!(
-            "error: --fail-on-drift: {} drifted (its plan has changes); exit 1",
-            drifted(report)
-        );
+        eprintln!("error: --fail-on-drift: {}; exit 1", drifted(report));
     }
     if let Err(e) = notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
@@ -241,7 +245,7 @@ fn write_report(report: &RunReport, path: &Path) -> Result<(), report::ReportErr
     )
 }
 
-/// `2 accounts (catalog-dev, payments-prod)`.
+/// `2 accounts (catalog-dev, payments-prod) drifted (their plans have changes)`.
 fn drifted(report: &RunReport) -> String {
     let drifted: Vec<&str> = report
         .jobs
@@ -252,13 +256,18 @@ fn drifted(report: &RunReport) -> String {
     let shown: Vec<&str> = drifted.iter().copied().take(10).collect();
     let more = drifted.len() - shown.len();
     format!(
-        "{} ({}{})",
+        "{} ({}{}) drifted ({})",
         notify::format::count(drifted.len(), "account", "accounts"),
         shown.join(", "),
         if more > 0 {
             format!(", and {more} more")
         } else {
             String::new()
+        },
+        if drifted.len() == 1 {
+            "its plan has changes"
+        } else {
+            "their plans have changes"
         }
     )
 }

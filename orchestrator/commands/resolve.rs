@@ -34,6 +34,8 @@ pub(super) struct Execution {
     /// The latest-report copy in the work dir, and `--report`'s copy when given: the run's
     /// own report is `report.report_path` (`<work dir>/runs/<run id>/report.json`).
     pub report_copies: Vec<PathBuf>,
+    /// `--report`'s copy, the file the user asked for: the summary names it.
+    pub requested_report: Option<PathBuf>,
     /// The config file, named in the printed resume command.
     pub config_path: PathBuf,
     /// `--fail-on-drift`: a plan-only run that found changes exits 1.
@@ -133,8 +135,9 @@ pub(super) fn resolve(
             resumed_from: kind.resumed_from,
         },
         report_copies: std::iter::once(work.latest_report())
-            .chain(extra_report)
+            .chain(extra_report.clone())
             .collect(),
+        requested_report: extra_report,
         config_path: config.path.clone(),
         fail_on_drift: args.fail_on_drift,
     })

@@ -62,6 +62,7 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
             measure: comment_length,
             unit: "characters",
             of: "a PR comment",
+            remedy: crate::summary::comment_limit::too_long_remedy(args.max_chars),
         },
         &full,
     )?;
@@ -224,6 +225,8 @@ impl StepSummary {
             measure: byte_length,
             unit: "bytes",
             of: "the job summary",
+            // Never reported: the job summary is then left out with a warning.
+            remedy: "the job summary is left out",
         };
         let text = match fit(summary, limit, &full) {
             Ok(fitted) => Some(fitted.text),

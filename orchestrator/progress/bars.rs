@@ -89,7 +89,8 @@ impl Reporter for Bars {
                     .max()
                     .unwrap_or(0)
                     .max(self.account_width);
-                for wave in waves {
+                // A wave the selection left empty has nothing to show (`--env prod`).
+                for wave in waves.iter().filter(|w| w.jobs > 0) {
                     let bar = self.multi.add(ProgressBar::new(wave.jobs as u64));
                     bar.set_style(Self::wave_style(width));
                     bar.set_prefix(neutralise(&wave.name).into_owned());

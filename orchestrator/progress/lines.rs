@@ -22,6 +22,8 @@ impl Reporter for LogLines {
                 parallel,
             } => {
                 let jobs: usize = waves.iter().map(|w| w.jobs).sum();
+                // Waves the selection left empty (only prod selected) are not waves to run.
+                let with_jobs = waves.iter().filter(|w| w.jobs > 0).count();
                 let mode = match mode {
                     Mode::Apply => "apply",
                     Mode::Plan => "plan only",
@@ -30,7 +32,7 @@ impl Reporter for LogLines {
                     target: "orchestrator::progress",
                     "run ({mode}): {} in {}, {parallel} at a time",
                     describe::count(jobs, "job"),
-                    describe::count(waves.len(), "wave")
+                    describe::count(with_jobs, "wave")
                 );
             }
             Event::WaveStarted { wave, jobs } => {

@@ -12,10 +12,15 @@ const SLOWEST: usize = 5;
 /// Held-back accounts named before the rest are counted.
 const HELD_BACK_NAMED: usize = 20;
 
-/// Where the summary points: the run report (its logs are relative to it) and the config
-/// (named in the printed resume command when it is not the default).
+/// Where the summary points: the run report (its logs are relative to it), the copy the
+/// user asked for with `--report`, and the config (named in the printed resume command when
+/// it is not the default).
 pub struct SummaryPaths {
+    /// The run's own report, `<work dir>/runs/<run id>/report.json`: never overwritten by a
+    /// later run, so the resume command names it.
     pub report: PathBuf,
+    /// `--report`'s copy: the file the user asked for, named first on the `Report:` line.
+    pub requested: Option<PathBuf>,
     pub config: PathBuf,
 }
 
@@ -146,7 +151,18 @@ pub fn render_from(report: &RunReport, paths: &SummaryPaths, cwd: &Path) -> Stri
             )
         );
     }
-    let _ = writeln!(out, "Report: {report_path}");
+    match &paths.requested {
+        Some(requested) if *requested != paths.report => {
+            let _ = writeln!(
+                out,
+                "Report: {} (also kept as {report_path})",
+                shown(requested)
+            );
+        }
+        _ => {
+            let _ = writeln!(out, "Report: {report_path}");
+        }
+    }
     out
 }
 
@@ -260,9 +276,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_halted_run_says_what_failed_and_what_was_held_back() {
-        let report = RunReport {
+    fn halted_report() -> RunReport {
+        RunReport {
             version: REPORT_VERSION,
             run_id: "local-1".into(),
             mode: Mode::Apply,
@@ -335,11 +350,37 @@ mod tests {
                     ],
                 ),
             ],
-        };
+        }
+    }
+
+    #[test]
+    fn a_halted_run_says_what_failed_and_what_was_held_back() {
         let paths = SummaryPaths {
             report: "/repo/sandbox/.orchestrator/runs/local-1/report.json".into(),
+            requested: None,
             config: "sandbox/domains.yaml".into(),
         };
-        insta::assert_snapshot!(render_from(&report, &paths, Path::new("/repo")));
+        insta::assert_snapshot!(render_from(&halted_report(), &paths, Path::new("/repo")));
+    }
+
+    /// `--report out/run.json`: the file the user asked for is the one named, and the kept
+    /// copy the resume command reads (never overwritten by a later run) is named beside it.
+    #[test]
+    fn the_report_line_names_the_file_asked_for_and_the_kept_copy() {
+        let paths = SummaryPaths {
+            report: "/repo/sandbox/.orchestrator/runs/local-1/report.json".into(),
+            requested: Some("/repo/out/run.json".into()),
+            config: "sandbox/domains.yaml".into(),
+        };
+        let text = render_from(&halted_report(), &paths, Path::new("/repo"));
+        let last = text.lines().last().unwrap();
+        assert_eq!(
+            last,
+            "Report: out/run.json (also kept as sandbox/.orchestrator/runs/local-1/report.json)"
+        );
+        assert!(
+            text.contains("run --resume sandbox/.orchestrator/runs/local-1/report.json"),
+            "{text}"
+        );
     }
 }

@@ -57,6 +57,8 @@ pub fn read_report(path: &Path) -> Result<RunReport, ReportError> {
 /// Checks, before a run starts, that its report can be written at `path`: not a directory,
 /// its directory creatable (not under a file) and writable, with room for a report. A run
 /// whose report would be lost after the deploy is refused before it deploys anything.
+/// The error says what is wrong with the path, not what to do: only the caller knows which
+/// flag chose it (`--report`, `--work-dir`).
 pub fn check_writable(path: &Path) -> Result<(), ReportError> {
     let err = |source| ReportError::Write {
         path: path.into(),
@@ -65,13 +67,13 @@ pub fn check_writable(path: &Path) -> Result<(), ReportError> {
     if path.is_dir() {
         return Err(err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            "it is a directory; pass a file name, e.g. --report <dir>/report.json",
+            "it is a directory, not a file",
         )));
     }
     if path.file_name().is_none() {
         return Err(err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            "it names no file; pass a file name, e.g. --report <dir>/report.json",
+            "it names no file",
         )));
     }
     let dir = path
@@ -86,10 +88,7 @@ pub fn check_writable(path: &Path) -> Result<(), ReportError> {
     {
         return Err(err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!(
-                "{} is a file, not a directory; pass a path in a directory",
-                file.display()
-            ),
+            format!("{} is a file, not a directory", file.display()),
         )));
     }
     std::fs::create_dir_all(dir).map_err(err)?;

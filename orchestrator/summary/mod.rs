@@ -8,6 +8,7 @@
 
 mod action;
 mod collect;
+pub mod comment_limit;
 mod destroy_list;
 mod error;
 pub mod github;

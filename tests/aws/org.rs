@@ -1,5 +1,5 @@
 //! Test organisations (a domains.yaml in a temp dir) and a builder that runs the
-//! orchestrator binary against them with a clean AWS environment.
+//! orchestrator binary (`support::cli`) against them with a clean AWS environment.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -85,18 +85,16 @@ domains:
     }
 
     pub fn cli(&self) -> Cli {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-        command
+        let command = crate::support::cli::orchestrator()
             .current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path().join("home"))
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", BASE_ACCESS_KEY_ID)
             .env("AWS_SECRET_ACCESS_KEY", BASE_SECRET_ACCESS_KEY)
             .arg("--config")
-            .arg(&self.config);
+            .arg(&self.config)
+            .command();
         Cli {
             command,
             output: self.dir.path().join("output.txt"),

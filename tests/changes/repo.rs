@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::cli::{self, Cli};
+
 /// The base config: three layers, `platform` receives the account CIDRs, `payments` skips
 /// the `dynamic` layer, `commerce` sets its own `owner`.
 pub const CONFIG: &str = r#"version: 1
@@ -239,36 +241,35 @@ pub fn git_in(dir: &Path, args: &[&str]) -> String {
 }
 
 pub fn orchestrator_in(dir: &Path, args: &[&str]) -> Output {
-    command_in(dir, args).output().unwrap()
+    command_in(dir, args).output()
 }
 
-/// The orchestrator in `dir`, with none of its settings taken from this process's environment.
-pub fn command_in(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_orchestrator")));
-    cmd.current_dir(dir)
+/// The orchestrator in `dir` (`support::cli`), its git as isolated as the tests' own.
+pub fn command_in(dir: &Path, args: &[&str]) -> Cli {
+    cli::orchestrator()
+        .current_dir(dir)
         .args(args)
-        .env_remove("ORCHESTRATOR_CONFIG")
-        .env_remove("ORCHESTRATOR_CHANGED_SINCE")
-        .env_remove("ORCHESTRATOR_ALL_ON")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_OUTPUT");
-    cmd
+        .envs(GIT_ENV.iter().copied())
 }
 
 /// No machine or user git config, a fixed identity and fixed dates: commit ids are the same
 /// on every run.
+const GIT_ENV: &[(&str, &str)] = &[
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_AUTHOR_NAME", "Test"),
+    ("GIT_AUTHOR_EMAIL", "test@example.com"),
+    ("GIT_COMMITTER_NAME", "Test"),
+    ("GIT_COMMITTER_EMAIL", "test@example.com"),
+    ("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z"),
+    ("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z"),
+];
+
 fn isolated(mut cmd: Command) -> Command {
     for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] {
         cmd.env_remove(var);
     }
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z");
+    cmd.envs(GIT_ENV.iter().copied());
     cmd
 }
 

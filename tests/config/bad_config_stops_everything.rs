@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::cli::{command, dir_with_layers, finish, fixtures, run};
+use super::cli::{command, dir_with_layers, fixtures, run};
 
 fn files_under(dir: &Path) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
@@ -35,7 +35,7 @@ fn jobs_matrix_deploy_and_run_refuse_a_bad_config_and_create_nothing() {
         let before = files_under(dir.path());
 
         let validate = run(dir.path(), &["validate"]);
-        assert_eq!(validate.code, 2, "{fixture}: {}", validate.stderr);
+        assert_eq!(validate.code, Some(2), "{fixture}: {}", validate.stderr);
         assert!(
             validate.stderr.contains("domains.yaml:"),
             "{}",
@@ -52,13 +52,10 @@ fn jobs_matrix_deploy_and_run_refuse_a_bad_config_and_create_nothing() {
             &["run", "--plan-only", "--report", "out/report.json"],
         ];
         for args in commands {
-            let out = finish(
-                command(dir.path(), args)
-                    .env("GITHUB_OUTPUT", &github_output)
-                    .output()
-                    .unwrap(),
-            );
-            assert_eq!(out.code, 2, "{fixture}: {args:?}: {}", out.stderr);
+            let out = command(dir.path(), args)
+                .env("GITHUB_OUTPUT", &github_output)
+                .run();
+            assert_eq!(out.code, Some(2), "{fixture}: {args:?}: {}", out.stderr);
             assert_eq!(out.stderr, validate.stderr, "{fixture}: {args:?}");
             assert_eq!(out.stdout, "", "{fixture}: {args:?}");
             assert_eq!(
@@ -75,7 +72,7 @@ fn a_missing_config_is_named_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     for args in [&["validate"][..], &["jobs"], &["matrix"], &["run"]] {
         let out = run(dir.path(), args);
-        assert_eq!(out.code, 2, "{args:?}");
+        assert_eq!(out.code, Some(2), "{args:?}");
         assert!(
             // No domains.yaml here or above: the message says where it looked.
             out.stderr.starts_with("error: no domains.yaml found in ")

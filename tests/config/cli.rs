@@ -1,9 +1,7 @@
 //! Runs the built binary the way a user does, in a directory of the test's choosing.
 
+pub use crate::support::cli::{isolate, orchestrator, Cli, Run, BIN};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-pub use crate::support::cli::{clean_env, BIN};
 
 /// The repository root (where the real domains.yaml lives).
 pub fn repo() -> PathBuf {
@@ -15,33 +13,13 @@ pub fn fixtures() -> PathBuf {
     repo().join("tests/fixtures/config")
 }
 
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// A command line in `dir`, without the host's settings (`support::cli`).
-pub fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = crate::support::cli::orchestrator();
-    cmd.current_dir(dir).args(args);
-    cmd
+/// A command line in `dir` (`support::cli`).
+pub fn command(dir: &Path, args: &[&str]) -> Cli {
+    orchestrator().current_dir(dir).args(args)
 }
 
 pub fn run(dir: &Path, args: &[&str]) -> Run {
-    let output = command(dir, args)
-        .output()
-        .expect("the orchestrator binary runs");
-    finish(output)
-}
-
-pub fn finish(output: Output) -> Run {
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+    command(dir, args).run()
 }
 
 /// A temp dir holding `layers/{platform,static,dynamic}`, each with a `main.tf`, so configs

@@ -58,7 +58,7 @@ fn adds_a_domain_to_the_real_config_keeping_every_other_byte() {
             "#fubar-deploys",
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(
         out.stderr,
         "domains.yaml: added domain `fubar` with fubar-dev (123456789012, 10.18.0.0/16), \
@@ -87,7 +87,7 @@ fn adds_a_domain_to_the_real_config_keeping_every_other_byte() {
 
     // The result is a valid config whose networks are pairwise disjoint.
     let validate = run(dir.path(), &["validate"]);
-    assert_eq!(validate.code, 0, "{}", validate.stderr);
+    assert_eq!(validate.code, Some(0), "{}", validate.stderr);
     let config = orchestrator::config::load(&dir.path().join("domains.yaml")).unwrap();
     let blocks: Vec<Cidr> = config
         .accounts
@@ -126,14 +126,14 @@ fn matches_the_alignment_of_a_config_without_a_pool() {
             "dev=200000000001,prod=200000000002",
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     // `no` and the team's space would change meaning unquoted; no pool, so no network.
     let expected = format!(
         "{original}\n  - name: \"no\"\n    team: \"Search Team\"\n    environments:\n      \
          dev:   {{ account_id: \"200000000001\" }}\n      prod:  {{ account_id: \"200000000002\" }}\n"
     );
     assert_eq!(read(dir.path()), expected);
-    assert_eq!(run(dir.path(), &["validate"]).code, 0);
+    assert_eq!(run(dir.path(), &["validate"]).code, Some(0));
     let jobs = run(dir.path(), &["jobs", "--domain", "no", "--format", "json"]);
     assert!(
         jobs.stdout.contains("\"account\": \"no-prod\""),
@@ -169,13 +169,13 @@ fn with_account_vending_ids_may_be_left_to_vend() {
             "prod=200000000002",
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let expected = format!(
         "{with_vending}\n  - name: fubar\n    team: fubar\n    environments:\n      \
          dev:   {{}}\n      prod:  {{ account_id: \"200000000002\" }}\n"
     );
     assert_eq!(read(dir.path()), expected);
-    assert_eq!(run(dir.path(), &["validate"]).code, 0);
+    assert_eq!(run(dir.path(), &["validate"]).code, Some(0));
 
     // Without account vending, every environment needs its id.
     let dir = with_config(&original);
@@ -185,7 +185,7 @@ fn with_account_vending_ids_may_be_left_to_vend() {
             "domain", "add", "fubar", "--team", "fubar", "--envs", "dev,prod",
         ],
     );
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(
         out.stderr.contains("no account id for dev, prod"),
         "{}",
@@ -239,7 +239,7 @@ fn follows_block_style_and_stops_before_what_comes_after_the_list() {
             "dev=123456789012,prod=123456789014",
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     // The free /18 blocks of 10.0.0.0/16 between and after the taken ones.
     let expected = inserted(
         BLOCK_STYLE,
@@ -258,7 +258,7 @@ fn follows_block_style_and_stops_before_what_comes_after_the_list() {
 ",
     );
     assert_eq!(read(dir.path()), expected);
-    assert_eq!(run(dir.path(), &["validate"]).code, 0);
+    assert_eq!(run(dir.path(), &["validate"]).code, Some(0));
 
     // The pool is now full: the next domain is refused and nothing changes.
     let out = run(
@@ -275,7 +275,7 @@ fn follows_block_style_and_stops_before_what_comes_after_the_list() {
             "dev=123456789015",
         ],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert_eq!(
         out.stderr,
         "error: domains.yaml: network pool 10.0.0.0/16 has no free /18 block left for more-dev; \
@@ -302,7 +302,7 @@ fn keeps_crlf_line_ends_and_a_missing_final_newline() {
             "dev=123456789012",
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let expected = format!(
         "{text}\r\n  - name: fubar\r\n    team: fubar\r\n    environments:\r\n      dev: {{ account_id: \"123456789012\" }}\r\n"
     );
@@ -328,7 +328,7 @@ fn dry_run_prints_the_new_file_and_writes_nothing() {
             "--dry-run",
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     // A unified diff of the change: the added lines, three lines of context, not the file.
     assert!(
         out.stdout
@@ -423,7 +423,7 @@ fn bad_requests_exit_2_and_change_nothing() {
     for (args, message) in cases {
         let args = [&["domain", "add"][..], &args].concat();
         let out = run(dir.path(), &args);
-        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
         if message.is_empty() {
             // Refused by validating the new text: the reader's own message comes through.
             assert!(
@@ -444,7 +444,7 @@ fn bad_requests_exit_2_and_change_nothing() {
         dir.path(),
         &[&["domain", "add", "fubar", "--team", "x"][..], &ids].concat(),
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let mode = std::fs::metadata(dir.path().join("domains.yaml"))
         .unwrap()
         .permissions()
@@ -471,7 +471,7 @@ fn an_invalid_config_is_not_edited() {
             "dev=123456789012",
         ],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.starts_with(
             "error: domains.yaml: the config has problems of its own; run `orchestrator validate` and fix them first:\n"
@@ -500,7 +500,7 @@ fn a_flow_style_domain_list_is_refused_with_what_to_do() {
             "dev=123456789012",
         ],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert_eq!(
         out.stderr,
         "error: domains.yaml: `domains:` is written as a flow list ([...]); `domain add` appends to the block form (`- name: ...` lines): rewrite the list in that form first\n"

@@ -2,9 +2,7 @@
 //! overflow or an absurd value is refused with exit code 2, naming the flag, the value and
 //! the range to give instead (durations from the one table in `config/durations.rs`).
 
-use std::process::Command;
-
-use super::cli::{clean_env, dir_with_layers, finish, BIN};
+use super::cli::{command, dir_with_layers};
 
 /// (command line before the flag, flag, refused value, what the message says).
 const REFUSED: &[(&[&str], &str, &str, &str)] = &[
@@ -69,15 +67,12 @@ const REFUSED: &[(&[&str], &str, &str, &str)] = &[
 #[test]
 fn duration_and_count_flags_refuse_zero_overflow_and_absurd_values() {
     let dir = dir_with_layers();
-    for (command, flag, value, says) in REFUSED {
-        let mut cmd = Command::new(BIN);
-        cmd.current_dir(dir.path())
-            .args(*command)
-            .args([*flag, *value]);
-        clean_env(&mut cmd);
-        let out = finish(cmd.output().expect("the binary runs"));
-        let what = format!("{} {flag} {value}", command.join(" "));
-        assert_eq!(out.code, 2, "{what}: {}", out.stderr);
+    for (command_line, flag, value, says) in REFUSED {
+        let out = command(dir.path(), command_line)
+            .args([*flag, *value])
+            .run();
+        let what = format!("{} {flag} {value}", command_line.join(" "));
+        assert_eq!(out.code, Some(2), "{what}: {}", out.stderr);
         assert!(out.stderr.contains(says), "{what}: {}", out.stderr);
         assert!(!out.stderr.contains("panicked"), "{what}: {}", out.stderr);
         assert!(out.stdout.is_empty(), "{what}: {}", out.stdout);
@@ -88,7 +83,7 @@ fn duration_and_count_flags_refuse_zero_overflow_and_absurd_values() {
 #[test]
 fn bounded_flags_are_checked_when_they_come_from_the_environment() {
     let dir = dir_with_layers();
-    for (command, variable, value, says) in [
+    for (command_line, variable, value, says) in [
         (
             &["run"][..],
             "ORCHESTRATOR_RETRY_DELAY",
@@ -102,12 +97,8 @@ fn bounded_flags_are_checked_when_they_come_from_the_environment() {
             "is too large",
         ),
     ] {
-        let mut cmd = Command::new(BIN);
-        cmd.current_dir(dir.path()).args(command);
-        clean_env(&mut cmd);
-        cmd.env(variable, value);
-        let out = finish(cmd.output().expect("the binary runs"));
-        assert_eq!(out.code, 2, "{variable}={value}: {}", out.stderr);
+        let out = command(dir.path(), command_line).env(variable, value).run();
+        assert_eq!(out.code, Some(2), "{variable}={value}: {}", out.stderr);
         assert!(
             out.stderr.contains(says),
             "{variable}={value}: {}",

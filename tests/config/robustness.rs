@@ -12,7 +12,7 @@ use orchestrator::config::{self, LoadError};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use super::cli::{clean_env, dir_with_layers, finish, repo, BIN};
+use super::cli::{command, dir_with_layers, isolate, repo, Run, BIN};
 
 /// A hang detector, not a timing assertion: a healthy input takes milliseconds.
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -291,14 +291,20 @@ fn the_binary_exits_2_within_a_memory_cap_on_hostile_files() {
         // 1 GiB of address space: far above what a config needs, far below a bomb.
         let script = format!("ulimit -v 1048576; exec '{BIN}' --config hostile.yaml validate");
         let mut cmd = Command::new("sh");
-        clean_env(&mut cmd);
+        isolate(&mut cmd);
         let output = cmd
             .current_dir(dir.path())
             .args(["-c", &script])
             .output()
             .expect("sh runs");
-        let out = finish(output);
-        assert_eq!(out.code, 2, "{what}: exit {}\n{}", out.code, out.stderr);
+        let out = Run::utf8(output);
+        assert_eq!(
+            out.code,
+            Some(2),
+            "{what}: exit {:?}\n{}",
+            out.code,
+            out.stderr
+        );
         assert!(
             out.stderr.starts_with("error: hostile.yaml is not valid"),
             "{what}: {}",
@@ -389,12 +395,8 @@ fn duration_fields_refuse_zero_overflow_and_absurd_values() {
 fn the_timeout_flag_refuses_zero_and_overflow() {
     let dir = dir_with_layers();
     for value in ["0s", "999999999999h", "8d"] {
-        let mut cmd = Command::new(BIN);
-        cmd.current_dir(dir.path())
-            .args(["run", "--timeout", value]);
-        clean_env(&mut cmd);
-        let out = finish(cmd.output().expect("the binary runs"));
-        assert_eq!(out.code, 2, "--timeout {value}: {}", out.stderr);
+        let out = command(dir.path(), &["run", "--timeout", value]).run();
+        assert_eq!(out.code, Some(2), "--timeout {value}: {}", out.stderr);
         assert!(
             out.stderr.contains(&format!("--timeout `{value}` is"))
                 && out.stderr.contains("give a value from 1s to 7days"),
@@ -611,15 +613,11 @@ fn control_characters_in_values_never_reach_the_terminal_or_the_runner() {
             let text = base.replacen(place, &replacement, 1);
             assert_ne!(text, base, "{place} is in the root config");
             std::fs::write(dir.path().join("domains.yaml"), &text).unwrap();
-            let mut cmd = Command::new(BIN);
-            cmd.current_dir(dir.path())
-                .args(["--config", "domains.yaml", "validate"]);
-            clean_env(&mut cmd);
-            let out = finish(cmd.output().expect("the binary runs"));
+            let out = command(dir.path(), &["--config", "domains.yaml", "validate"]).run();
             let what = format!("{key} = {hostile:?}");
             assert!(
-                matches!(out.code, 0 | 2),
-                "{what}: exit {}: {}",
+                matches!(out.code, Some(0 | 2)),
+                "{what}: exit {:?}: {}",
                 out.code,
                 out.stderr
             );

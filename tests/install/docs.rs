@@ -1,15 +1,14 @@
 //! `orchestrator completions <shell>` and `orchestrator manpage` come from the clap
 //! definitions, so they must name the real subcommands.
 
-use std::process::Command;
+use crate::support::cli::orchestrator as orchestrator_cli;
 
 fn orchestrator(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+    let output = orchestrator_cli()
         .args(args)
         // Neither command reads the configuration; a missing file must not matter.
         .env("ORCHESTRATOR_CONFIG", "/nonexistent/domains.yaml")
-        .output()
-        .expect("run orchestrator");
+        .output();
     assert!(
         output.status.success(),
         "orchestrator {args:?} failed: {}",
@@ -54,10 +53,7 @@ fn every_listed_shell_gets_a_script() {
 
 #[test]
 fn an_unknown_shell_is_refused_with_the_choices() {
-    let output = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
-        .args(["completions", "tcsh"])
-        .output()
-        .unwrap();
+    let output = orchestrator_cli().args(["completions", "tcsh"]).output();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

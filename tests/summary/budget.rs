@@ -13,12 +13,10 @@ use super::{assert_balanced, corpus, count, destroys_section, run, summary, Run}
 const LIMIT: usize = 65_536;
 
 fn summarise(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = summary(&["plans"]);
-    command
+    run(summary(&["plans"])
         .args(args)
         .current_dir(dir)
-        .envs(env.iter().copied());
-    run(&mut command)
+        .envs(env.iter().copied()))
 }
 
 /// The note's one line (after `> `).
@@ -82,7 +80,7 @@ fn destroys_shared_by_many_accounts_are_grouped_by_address_and_the_table_stays()
         );
     }
     let out = summarise(dir.path(), &["--full", "full.md"], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     assert!(c.encode_utf16().count() <= LIMIT, "{}", c.len());
     assert_balanced(c);
@@ -171,7 +169,7 @@ fn as_a_last_resort_destroys_are_counted_per_account_and_listed_in_the_artifact(
         &["--full", "full.md", "--destroy-list", "destroys.json"],
         &env,
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     assert!(c.encode_utf16().count() <= LIMIT, "{}", c.len());
     assert_balanced(c);
@@ -246,7 +244,7 @@ fn the_destroy_list_is_written_even_when_nothing_is_destroyed() {
     // A list left over from an earlier run must not survive as if current.
     std::fs::write(dir.path().join("destroys.json"), "stale").unwrap();
     let out = summarise(dir.path(), &["--destroy-list", "destroys.json"], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let list: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("destroys.json")).unwrap()).unwrap();
     assert_eq!(list, serde_json::json!({ "count": 0, "destroys": [] }));
@@ -275,7 +273,7 @@ fn identical_destroys_in_many_accounts_are_one_entry_with_reasons() {
         corpus::write(&plans, account, "static", &corpus::plan(&changes));
     }
     let out = summarise(dir.path(), &[], &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let section = destroys_section(&out.stdout);
     let names: Vec<String> = accounts.iter().map(|a| format!("**{a}**")).collect();
     let mut entry = format!(
@@ -315,7 +313,7 @@ fn a_directory_or_one_file_for_both_outputs_is_bad_input_and_writes_nothing() {
         ),
     ] {
         let out = summarise(dir.path(), args, &[]);
-        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains(says), "{}", out.stderr);
         assert!(out.stdout.is_empty());
         assert!(!dir.path().join("full.md").exists());

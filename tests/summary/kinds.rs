@@ -20,7 +20,7 @@ fn write(dir: &std::path::Path, name: &str, plan: &Value) {
 }
 
 fn summarise(dir: &std::path::Path) -> super::Run {
-    run(&mut summary(&[dir.to_str().unwrap()]))
+    run(summary(&[dir.to_str().unwrap()]))
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn errored_and_incomplete_plans_are_failed_loudly_with_diagnostics() {
                  "planned_values": {}, "resource_changes": [] }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     assert!(c.contains(":x: **2 plans failed**"), "{c}");
     assert!(
@@ -98,7 +98,7 @@ fn drift_deferred_changes_and_actions_get_their_own_section() {
         }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     let section = c
         .split("### Drift, deferred changes and actions")
@@ -125,7 +125,7 @@ fn unknown_action_lists_are_other_and_named_never_a_failure() {
         }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     // OpenTofu's forget-then-create is a create and a forget.
     assert!(
@@ -156,7 +156,7 @@ fn format_0_x_is_read_and_2_x_is_refused_naming_file_and_format() {
         }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
         out.stdout
             .contains("**1 to add, 0 to change, 2 to destroy** · 1 replacement"),
@@ -173,7 +173,7 @@ fn format_0_x_is_read_and_2_x_is_refused_naming_file_and_format() {
         &json!({ "format_version": "2.0", "planned_values": {}, "resource_changes": [] }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, Some(2));
     assert!(out.stderr.contains(&format!("{}: plan format_version \"2.0\" is not supported (this build reads formats 0.x and 1.x", future.display())), "{}", out.stderr);
     assert!(out.stdout.is_empty());
     assert_eq!(count(&out.stderr, "error: "), 1, "{}", out.stderr);

@@ -173,8 +173,8 @@ fn real_plans_in_the_runner_layout_name_every_destroy_with_account_and_layer() {
         )
         .unwrap();
     }
-    let out = run(&mut summary(&[dir.path().to_str().unwrap()]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run(summary(&[dir.path().to_str().unwrap()]));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     assert!(
         c.contains("## Terraform plan: 2 accounts, 2 with changes"),
@@ -223,8 +223,8 @@ fn real_plans_in_a_flat_directory_are_one_row_each() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(&made.json, dir.path().join("plan-network.json")).unwrap();
     std::fs::copy(&made.unchanged, dir.path().join("plan-dns.json")).unwrap();
-    let out = run(&mut summary(&[dir.path().to_str().unwrap()]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run(summary(&[dir.path().to_str().unwrap()]));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     assert!(
         c.contains("## Terraform plan: 2 accounts, 1 with changes"),
@@ -313,7 +313,7 @@ output "password" {
         destroys.to_str().unwrap(),
     ])
     .env("GITHUB_STEP_SUMMARY", &step_summary));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     // What changed is still named.
     let c = &out.stdout;
     assert!(c.contains("update `terraform_data.db`"), "{c}");

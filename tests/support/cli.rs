@@ -1,31 +1,140 @@
-//! The built binary as every test launches it, with one environment policy: nothing the host
-//! sets for the orchestrator, for GitHub Actions or for terraform reaches a test's run (a
-//! CI's `$GITHUB_OUTPUT` or step summary, an `ORCHESTRATOR_CONFIG`, a `TF_VAR_fail_account`,
-//! a plugin cache). A test sets what it means to on the `Command` it gets.
+//! The built binary as every test launches it: a builder (arguments, environment, working
+//! directory) that runs it to a `Run` (exit code, stdout, stderr, checked to be UTF-8), or
+//! hands over its `Command` to a test that spawns it itself (signals, a pty, a sandbox's
+//! leftover check). Snapshots take `Run::stdout`/`stderr` into `insta`.
+//!
+//! One environment policy: a run starts from an empty environment plus what a process needs
+//! to start programs and find its home (`PASSED`). Nothing else the host sets reaches it: no
+//! CI's `$GITHUB_OUTPUT` or step summary, no `ORCHESTRATOR_CONFIG`, no `TF_VAR_fail_account`,
+//! plugin cache, AWS profile or Slack webhook. A test sets what it means to.
 
-use std::process::Command;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_orchestrator");
 
-/// Variables, by prefix, that the orchestrator or terraform read from their environment.
-const HOST_PREFIXES: &[&str] = &["ORCHESTRATOR_", "GITHUB_", "TF_VAR_"];
-const HOST_VARIABLES: &[&str] = &["TF_PLUGIN_CACHE_DIR"];
+/// What a run takes from the host: finding programs (terraform, git, sh), a home and a temp
+/// dir, the locale, and terraform's own CLI configuration (a machine's provider mirror).
+const PASSED: &[&str] = &[
+    "PATH",
+    "HOME",
+    "TMPDIR",
+    "LANG",
+    "LC_ALL",
+    "TF_CLI_CONFIG_FILE",
+];
 
-/// `orchestrator` with the host's settings removed; no arguments, the test's working dir.
-pub fn orchestrator() -> Command {
-    let mut cmd = Command::new(BIN);
-    clean_env(&mut cmd);
-    cmd
+/// `orchestrator`, no arguments, in the test's working dir, with the one environment policy.
+pub fn orchestrator() -> Cli {
+    let mut command = Command::new(BIN);
+    isolate(&mut command);
+    Cli { command }
 }
 
-/// Removes the host's settings from a command (for one not made by `orchestrator()`).
-pub fn clean_env(cmd: &mut Command) {
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        if HOST_PREFIXES.iter().any(|prefix| key.starts_with(prefix))
-            || HOST_VARIABLES.contains(&&*key)
-        {
-            cmd.env_remove(&*key);
+/// The environment policy, for a command that runs the binary indirectly (a script that
+/// calls it, a workflow step).
+pub fn isolate(command: &mut Command) {
+    command.env_clear();
+    for name in PASSED {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
         }
+    }
+}
+
+#[must_use]
+pub struct Cli {
+    command: Command,
+}
+
+impl Cli {
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
+        self
+    }
+
+    pub fn args<S: AsRef<OsStr>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.command.env(name, value);
+        self
+    }
+
+    pub fn envs<K: AsRef<OsStr>, V: AsRef<OsStr>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.command.envs(vars);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// The command, for a test that spawns it itself (signals, a terminal, a closed pipe).
+    pub fn command(self) -> Command {
+        self.command
+    }
+
+    /// Runs to the end with stdin closed and both streams captured; what it prints is UTF-8.
+    pub fn run(self) -> Run {
+        Run::utf8(self.output())
+    }
+
+    pub fn output(mut self) -> Output {
+        self.command
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("the orchestrator binary runs")
+    }
+}
+
+/// What one run did; the `expect_*` methods fail the test with both streams shown.
+#[derive(Debug)]
+pub struct Run {
+    /// `None` when a signal ended it.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// The run of a process that must print UTF-8 (the orchestrator's own output).
+    pub fn utf8(output: Output) -> Self {
+        for (name, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            assert!(std::str::from_utf8(bytes).is_ok(), "{name} is not UTF-8");
+        }
+        Self::from(output)
+    }
+
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, Some(code), "exit code\n{self}");
+        self
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--- exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }

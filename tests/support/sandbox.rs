@@ -6,6 +6,9 @@ use std::process::{Child, Command, Output, Stdio};
 
 use orchestrator::report::{read_report, JobReport, LayerReport, RunReport};
 
+use crate::support::cli::Cli;
+pub use crate::support::cli::Run;
+
 pub struct Sandbox {
     dir: tempfile::TempDir,
 }
@@ -46,13 +49,17 @@ impl Sandbox {
 
     /// The orchestrator, in the sandbox, with quick deploys and plain log lines.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = crate::support::cli::orchestrator();
-        cmd.current_dir(self.path())
+        self.cli(args).command()
+    }
+
+    /// `command` as the builder, for a test that adds to it before running.
+    pub fn cli(&self, args: &[&str]) -> Cli {
+        crate::support::cli::orchestrator()
+            .current_dir(self.path())
             .args(["--config", "domains.yaml"])
             .args(args)
             .env("TF_VAR_deploy_seconds", "0")
-            .env("CI", "true");
-        cmd
+            .env("CI", "true")
     }
 
     /// Runs the orchestrator to its end; checks that it left no process and a readable report.
@@ -86,11 +93,7 @@ impl Sandbox {
             leftovers.is_empty(),
             "processes left behind: {leftovers:#?}"
         );
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::from(output)
     }
 
     /// The run report, which must be valid JSON and a valid run report.
@@ -206,26 +209,6 @@ impl Drop for Running {
         }
         let _ = child.kill();
         let _ = child.wait();
-    }
-}
-
-#[derive(Debug)]
-pub struct Run {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code,
-            Some(code),
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
-        self
     }
 }
 

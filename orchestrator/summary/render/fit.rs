@@ -19,6 +19,8 @@ pub struct Limit {
     pub unit: &'static str,
     /// "a PR comment", "the job summary".
     pub of: &'static str,
+    /// What to do when even the barest rendering is over `max`.
+    pub remedy: &'static str,
 }
 
 /// Where a reader finds the version with every detail.
@@ -46,13 +48,14 @@ pub struct Fitted {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the summary needs {needed} {unit} even with every detail left out, over the limit of {max} for {of}; raise --max-chars"
+    "the summary needs {needed} {unit} even with every detail left out, over the limit of {max} for {of}; {remedy}"
 )]
 pub struct TooLong {
     pub needed: usize,
     pub max: usize,
     pub unit: &'static str,
     pub of: &'static str,
+    pub remedy: &'static str,
 }
 
 /// The most detailed rendering of `summary` that fits `limit`.
@@ -103,6 +106,7 @@ pub fn fit(summary: &Summary, limit: Limit, full: &FullVersion) -> Result<Fitted
         max: limit.max,
         unit: limit.unit,
         of: limit.of,
+        remedy: limit.remedy,
     })
 }
 
@@ -210,6 +214,7 @@ mod tests {
             measure: super::super::comment_length,
             unit: "characters",
             of: "a PR comment",
+            remedy: "raise --max-chars",
         }
     }
 
