@@ -51,7 +51,16 @@ fn assert_states_complete(sandbox: &Sandbox) {
             assert!(state["lineage"].is_string(), "{}", path.display());
         }
     }
-    assert!(seen >= 1, "the interrupted apply saved its state");
+    assert!(
+        seen >= 1,
+        "the interrupted apply saved its state: {}",
+        std::fs::read_to_string(
+            sandbox
+                .path()
+                .join(".orchestrator/logs/catalog-dev/platform.log")
+        )
+        .unwrap_or_default()
+    );
     assert_eq!(sandbox.lock_files(), Vec::<std::path::PathBuf>::new());
 }
 
