@@ -185,6 +185,12 @@ pub struct ExecutionArgs {
     /// Per-job time limit (e.g. 30m); overrides `defaults.timeout`.
     #[arg(long, env = "ORCHESTRATOR_TIMEOUT", value_parser = crate::config::durations::timeout_flag)]
     pub timeout: Option<std::time::Duration>,
+    /// Between terraform's SIGINT and its SIGKILL when a job times out or the run is stopped
+    /// (1s to 1h); overrides `defaults.grace_period`. Under GitHub Actions, without it, the
+    /// config's value is capped at 7s: a cancelled step's processes are killed about 10 s
+    /// after its SIGINT.
+    #[arg(long, env = "ORCHESTRATOR_GRACE_PERIOD", value_parser = crate::config::durations::grace_period_flag)]
+    pub grace_period: Option<std::time::Duration>,
     /// Extra attempts after a transient failure (0 to 10, like `defaults.retries`, which it
     /// overrides).
     #[arg(long, env = "ORCHESTRATOR_RETRIES", value_parser = clap::value_parser!(u32).range(0..=10))]

@@ -23,7 +23,7 @@ use orchestrator::terraform::TerraformCommand;
 use crate::support::receiver::{Receiver, Reply};
 use fake_terraform::{assert_each_account_saw_its_own_role, Expected, FakeTerraform};
 use moto::MotoServer;
-use org::{generated_id, Org, Run, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY};
+use org::{generated_id, AwsCli, Interleaved, Org, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY};
 use sts_stub::{default_answer, error, issued, StsCall, StsStub};
 
 /// Three accounts: catalog-dev, catalog-prod, payments-dev.
@@ -61,7 +61,7 @@ fn github_token_endpoint() -> Receiver {
     endpoint
 }
 
-fn line_with<'a>(run: &'a Run, needles: &[&str]) -> Option<&'a str> {
+fn line_with<'a>(run: &'a Interleaved, needles: &[&str]) -> Option<&'a str> {
     run.output
         .lines()
         .find(|line| needles.iter().all(|n| line.contains(n)))
@@ -82,9 +82,9 @@ fn preflight_reaches_fifty_accounts_through_moto() {
         .cli()
         .args(["preflight", "--parallel", "8"])
         .env("AWS_ENDPOINT_URL_STS", &moto.url)
-        .run();
+        .run_interleaved();
 
-    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(run.code, Some(0), "{}", run.output);
     for domain in 0..25 {
         for env in ["dev", "prod"] {
             let id = generated_id(domain, env);
@@ -132,9 +132,9 @@ fn an_account_id_mismatch_fails_preflight() {
         .cli()
         .args(["preflight"])
         .env("AWS_ENDPOINT_URL", sts.url()) // the all-services variable works too
-        .run();
+        .run_interleaved();
 
-    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.code, Some(1), "{}", run.output);
     assert!(
         run.output.contains("preflight failed for 1 of 3 accounts"),
         "{}",
@@ -177,9 +177,9 @@ fn access_denied_and_region_disabled_are_not_retried_and_name_the_account() {
         .cli()
         .args(["preflight"])
         .env("AWS_ENDPOINT_URL_STS", sts.url())
-        .run();
+        .run_interleaved();
 
-    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.code, Some(1), "{}", run.output);
     assert_eq!(
         sts.assume_role_calls("333333333333").len(),
         1,
@@ -257,11 +257,11 @@ fn preflight_plan_only_checks_the_plan_role() {
             .args(["preflight"])
             .args(args.iter().copied())
             .env("AWS_ENDPOINT_URL_STS", sts.url())
-            .run()
+            .run_interleaved()
     };
 
     let run = preflight(&["--plan-only"]);
-    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.code, Some(1), "{}", run.output);
     let calls: Vec<_> = sts
         .calls()
         .into_iter()
@@ -295,7 +295,7 @@ fn preflight_plan_only_checks_the_plan_role() {
 
     let before = calls.len();
     let run = preflight(&[]);
-    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.code, Some(1), "{}", run.output);
     let calls: Vec<_> = sts
         .calls()
         .into_iter()
@@ -339,9 +339,9 @@ fn throttling_and_server_errors_are_retried_until_sts_answers() {
         .cli()
         .args(["preflight"])
         .env("AWS_ENDPOINT_URL_STS", sts.url())
-        .run();
+        .run_interleaved();
 
-    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(run.code, Some(0), "{}", run.output);
     assert_eq!(sts.assume_role_calls("111111111111").len(), 2);
     assert_eq!(sts.assume_role_calls("333333333333").len(), 2);
     assert_eq!(sts.assume_role_calls("444444444444").len(), 1);
@@ -370,12 +370,12 @@ fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
         .env("GITHUB_RUN_ID", "9876543210")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/_apis/token/idtoken?api-version=2.0", tokens.base_url()),
+            format!("{}/_apis/token/idtoken?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
-        .run();
+        .run_interleaved();
 
-    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(run.code, Some(0), "{}", run.output);
     let requests = tokens.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert_eq!(
@@ -454,11 +454,11 @@ fn sessions_carry_the_configured_name_duration_and_external_id() {
         .env("GITHUB_RUN_ID", "42")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/token?api-version=2.0", tokens.base_url()),
+            format!("{}/token?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
-        .run();
-    assert_eq!(run.code, 0, "{}", run.output);
+        .run_interleaved();
+    assert_eq!(run.code, Some(0), "{}", run.output);
 
     let calls = sts.calls();
     let web = calls
@@ -491,8 +491,8 @@ fn sessions_carry_the_configured_name_duration_and_external_id() {
         .cli()
         .args(["preflight", "--account", "catalog-dev"])
         .env("AWS_ENDPOINT_URL_STS", sts.url())
-        .run();
-    assert_eq!(run.code, 0, "{}", run.output);
+        .run_interleaved();
+    assert_eq!(run.code, Some(0), "{}", run.output);
     let account = &sts.assume_role_calls("111111111111")[0];
     assert_eq!(account.param("DurationSeconds"), Some("7200"));
     assert_eq!(account.signed_by.as_deref(), Some(BASE_ACCESS_KEY_ID));
@@ -504,8 +504,8 @@ fn sessions_carry_the_configured_name_duration_and_external_id() {
         .args(["preflight", "--account", "catalog-dev"])
         .env("AWS_ENDPOINT_URL_STS", sts.url())
         .env("AWS_SESSION_TOKEN", "base-session-token-testing")
-        .run();
-    assert_eq!(run.code, 0, "{}", run.output);
+        .run_interleaved();
+    assert_eq!(run.code, Some(0), "{}", run.output);
     let account = &sts.assume_role_calls("111111111111")[0];
     assert_eq!(account.param("DurationSeconds"), Some("3600"));
 }
@@ -546,8 +546,8 @@ fn secrets_never_appear_in_output_even_at_trace_level() {
         .args(["preflight"])
         .env("AWS_ENDPOINT_URL_STS", sts.url())
         .env("ORCHESTRATOR_LOG", "trace")
-        .run();
-    assert_eq!(run.code, 1, "{}", run.output);
+        .run_interleaved();
+    assert_eq!(run.code, Some(1), "{}", run.output);
     assert!(
         run.output.contains("GetCallerIdentity"),
         "trace logging is on"
@@ -567,11 +567,11 @@ fn secrets_never_appear_in_output_even_at_trace_level() {
         .env("GITHUB_ACTIONS", "true")
         .env(
             "ACTIONS_ID_TOKEN_REQUEST_URL",
-            &format!("{}/token?api-version=2.0", tokens.base_url()),
+            format!("{}/token?api-version=2.0", tokens.base_url()),
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
-        .run();
-    assert_eq!(run.code, 1, "{}", run.output);
+        .run_interleaved();
+    assert_eq!(run.code, Some(1), "{}", run.output);
     let lines: Vec<&str> = run.output.lines().collect();
     let first_result = lines
         .iter()
@@ -727,8 +727,8 @@ fn a_malformed_oidc_role_arn_is_bad_input() {
     let run = org
         .cli()
         .args(["preflight", "--oidc-role-arn", "github-deployer"])
-        .run();
-    assert_eq!(run.code, 2, "{}", run.output);
+        .run_interleaved();
+    assert_eq!(run.code, Some(2), "{}", run.output);
     assert!(
         run.output
             .contains("--oidc-role-arn: `github-deployer` is not an IAM role ARN"),
@@ -746,8 +746,8 @@ fn without_base_credentials_preflight_says_how_to_provide_them() {
         .without_base_credentials()
         .args(["preflight"])
         .env("AWS_ENDPOINT_URL_STS", sts.url())
-        .run();
-    assert_eq!(run.code, 1, "{}", run.output);
+        .run_interleaved();
+    assert_eq!(run.code, Some(1), "{}", run.output);
     assert!(
         run.output
             .contains("preflight failed: the base credentials do not work: NoBaseCredentials"),
@@ -769,8 +769,8 @@ fn accounts_without_credentials_need_no_aws_at_all() {
         .cli()
         .without_base_credentials()
         .args(["preflight"])
-        .run();
-    assert_eq!(run.code, 0, "{}", run.output);
+        .run_interleaved();
+    assert_eq!(run.code, Some(0), "{}", run.output);
     assert!(
         run.output
             .contains("skipped (credentials: none): catalog-dev, payments-dev, catalog-prod"),
@@ -802,10 +802,10 @@ fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
             .env("AWS_ENDPOINT_URL_STS", sts.url())
             .env(
                 "ACTIONS_ID_TOKEN_REQUEST_URL",
-                &format!("{}/token?api-version=2.0", tokens.base_url()),
+                format!("{}/token?api-version=2.0", tokens.base_url()),
             )
             .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
-            .run()
+            .run_interleaved()
     };
 
     // STS's own answer when the account has no provider for GitHub's issuer.
@@ -820,7 +820,7 @@ fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
     }
     });
     let run = preflight(&no_provider, false);
-    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.code, Some(1), "{}", run.output);
     assert!(
         line_with(
             &run,
@@ -845,7 +845,7 @@ fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
         _ => default_answer(call),
     });
     let run = preflight(&refused, false);
-    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.code, Some(1), "{}", run.output);
     assert!(
         line_with(
             &run,
@@ -861,7 +861,7 @@ fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
         run.output
     );
     let run = preflight(&refused, true);
-    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.code, Some(1), "{}", run.output);
     assert!(
         line_with(
             &run,

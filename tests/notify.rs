@@ -1,5 +1,5 @@
 //! Notifications end to end: the built binary posts to a real HTTP server on 127.0.0.1
-//! (tests/notify/receiver.rs) standing in for Slack; GitHub annotations and the job summary
+//! (`support::receiver`) standing in for Slack; GitHub annotations and the job summary
 //! are read back from stdout and the summary file; `report merge` and `gate` run on report
 //! files written by a builder shaped like the runner's reports.
 

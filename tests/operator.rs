@@ -553,3 +553,46 @@ fn an_unwritable_work_dir_is_refused_naming_the_work_dir_flag() {
     assert!(!told.contains("--report"), "{told}");
     assert!(sandbox.traces_of("catalog-dev").is_empty());
 }
+
+/// A cancelled GitHub Actions step: the runner kills the step's processes about 10 s after
+/// its SIGINT, so under GITHUB_ACTIONS the config's 30 s grace period is capped at 7 s (and
+/// the log says so), unless `--grace-period` chooses: terraform is told when its kill comes.
+#[test]
+fn under_github_actions_the_grace_period_ends_before_the_runners_kill() {
+    for (extra, expected) in [(None, "7s"), (Some("3s"), "3s")] {
+        let sandbox = Sandbox::new();
+        let mut args = vec!["deploy", "--accounts", "catalog-dev"];
+        if let Some(grace) = extra {
+            args.extend(["--grace-period", grace]);
+        }
+        let mut cmd = sandbox.command(&args);
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("TF_VAR_deploy_seconds", "60");
+        let running = sandbox.spawn(cmd);
+        let log = sandbox
+            .path()
+            .join(".orchestrator/logs/catalog-dev/platform.log");
+        sandbox::wait_until(
+            "the platform apply is under way",
+            std::time::Duration::from_secs(60),
+            || {
+                std::fs::read_to_string(&log)
+                    .is_ok_and(|text| text.contains("Provisioning with 'local-exec'"))
+            },
+        );
+        running.signal(nix::sys::signal::Signal::SIGINT);
+        let run = sandbox.finished(running.wait());
+        run.expect_code(130);
+        let logged = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            logged.contains(&format!(
+                "SIGINT sent, SIGKILL in {expected} (grace_period)"
+            )),
+            "{logged}"
+        );
+        let noted = run
+            .stderr
+            .contains("note: grace period 7s in GitHub Actions, not 30s (defaults.grace_period)");
+        assert_eq!(noted, extra.is_none(), "{}", run.stderr);
+    }
+}

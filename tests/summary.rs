@@ -24,10 +24,6 @@ fn orchestrator() -> Cli {
     cli::orchestrator().current_dir(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn run(command: Cli) -> Run {
-    command.run()
-}
-
 fn summary(args: &[&str]) -> Cli {
     orchestrator().arg("summary").args(args)
 }
@@ -55,11 +51,7 @@ fn assert_balanced(markdown: &str) {
 
 #[test]
 fn comment_for_real_terraform_plans_matches_the_golden_copy() {
-    let out = run(summary(&[
-        FIXTURES,
-        "--report",
-        "tests/fixtures/plans/report.json",
-    ]));
+    let out = summary(&[FIXTURES, "--report", "tests/fixtures/plans/report.json"]).run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.starts_with(MARKER));
     assert_balanced(&out.stdout);
@@ -68,13 +60,14 @@ fn comment_for_real_terraform_plans_matches_the_golden_copy() {
 
 #[test]
 fn without_a_report_accounts_and_layers_come_from_the_paths() {
-    let out = run(summary(&[
+    let out = summary(&[
         "--config",
         "examples/sandbox/domains.yaml",
         "tests/fixtures/plans/catalog-dev",
         "tests/fixtures/plans/catalog-prod/static.json",
         "tests/fixtures/plans/payments-prod",
-    ]));
+    ])
+    .run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     insta::assert_snapshot!("fixtures_from_paths", out.stdout);
 }
@@ -134,11 +127,7 @@ fn counts_of_real_plans_are_exact() {
 
 #[test]
 fn failed_plans_show_their_first_error_lines() {
-    let out = run(summary(&[
-        FIXTURES,
-        "--report",
-        "tests/fixtures/plans/report.json",
-    ]));
+    let out = summary(&[FIXTURES, "--report", "tests/fixtures/plans/report.json"]).run();
     assert!(out.stdout.contains(":x: **1 plan failed**"));
     let failed = out.stdout.split("### Failed plans").nth(1).unwrap();
     assert!(failed.contains("- :x: **payments-dev** · `static`"));
@@ -156,10 +145,9 @@ fn three_hundred_accounts_fit_one_comment_and_name_every_destroy() {
     corpus::organisation(&plans, 300);
     let full = dir.path().join("full.md");
     let step_summary = dir.path().join("step_summary.md");
-    let out = run(
-        summary(&[plans.to_str().unwrap(), "--full", full.to_str().unwrap()])
-            .env("GITHUB_STEP_SUMMARY", &step_summary),
-    );
+    let out = summary(&[plans.to_str().unwrap(), "--full", full.to_str().unwrap()])
+        .env("GITHUB_STEP_SUMMARY", &step_summary)
+        .run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 
     let comment = &out.stdout;
@@ -215,11 +203,10 @@ fn the_job_summary_stays_within_its_mib_when_other_steps_wrote_to_it() {
     let step_summary = dir.path().join("step_summary.md");
     let earlier = "earlier step output\n".repeat(40_000);
     std::fs::write(&step_summary, &earlier).unwrap();
-    let out = run(
-        summary(&[plans.to_str().unwrap(), "--full", "plan-summary.md"])
-            .current_dir(dir.path())
-            .env("GITHUB_STEP_SUMMARY", &step_summary),
-    );
+    let out = summary(&[plans.to_str().unwrap(), "--full", "plan-summary.md"])
+        .current_dir(dir.path())
+        .env("GITHUB_STEP_SUMMARY", &step_summary)
+        .run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let written = std::fs::read_to_string(&step_summary).unwrap();
     assert!(written.len() <= 1024 * 1024, "{} bytes", written.len());
@@ -232,13 +219,14 @@ fn the_job_summary_stays_within_its_mib_when_other_steps_wrote_to_it() {
 
 #[test]
 fn a_limit_too_small_for_the_destroys_is_bad_input() {
-    let out = run(summary(&[
+    let out = summary(&[
         FIXTURES,
         "--report",
         "tests/fixtures/plans/report.json",
         "--max-chars",
         "200",
-    ]));
+    ])
+    .run();
     assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.contains("even with every detail left out"),
@@ -272,11 +260,7 @@ fn corpora_in_every_layout_fit_and_name_every_destroy() {
             let root = dir.path().join("plans");
             let destroyed = corpus::layout_corpus(&root, plans, layout);
             let full = dir.path().join("full.md");
-            let out = run(summary(&[
-                root.to_str().unwrap(),
-                "--full",
-                full.to_str().unwrap(),
-            ]));
+            let out = summary(&[root.to_str().unwrap(), "--full", full.to_str().unwrap()]).run();
             let case = format!("{layout:?} {plans}");
             assert_eq!(out.code, Some(0), "{case}: {}", out.stderr);
             let comment = &out.stdout;
@@ -365,7 +349,7 @@ fn identical_plans_are_folded_into_one_list() {
         "static",
         &corpus::plan(&[("aws_s3_bucket.other".into(), &["create"])]),
     );
-    let out = run(summary(&[dir.path().to_str().unwrap()]));
+    let out = summary(&[dir.path().to_str().unwrap()]).run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(
         count(&out.stdout, "identical in 37 accounts"),
@@ -416,11 +400,12 @@ fn each_kind_of_bad_plan_file_exits_2_naming_the_file() {
         let bad = dir.path().join("catalog-dev").join(format!("{name}.json"));
         std::fs::write(&bad, text).unwrap();
         let full = dir.path().join("full.md");
-        let out = run(summary(&[
+        let out = summary(&[
             dir.path().to_str().unwrap(),
             "--full",
             full.to_str().unwrap(),
-        ]));
+        ])
+        .run();
         assert_eq!(out.code, Some(2), "{name}: {}", out.stderr);
         let expected = format!("error: {}", bad.display());
         assert!(out.stderr.starts_with(&expected), "{name}: {}", out.stderr);
@@ -449,7 +434,7 @@ fn keep_going_summarises_the_good_plans_and_lists_the_bad_ones() {
         "<html>",
     )
     .unwrap();
-    let out = run(summary(&[dir.path().to_str().unwrap(), "--keep-going"]));
+    let out = summary(&[dir.path().to_str().unwrap(), "--keep-going"]).run();
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stdout.contains(":warning: **2 plan files unreadable**"));
     assert!(out.stdout.contains("destroy `aws_s3_bucket.a`"));
@@ -471,7 +456,7 @@ fn post(server: &GithubServer, plans: &Path, extra: &[&str]) -> Run {
         .env("GITHUB_TOKEN", TOKEN)
         .env("GITHUB_REPOSITORY", REPOSITORY)
         .env("GITHUB_API_URL", server.api_url());
-    let out = run(command);
+    let out = command.run();
     assert!(
         !out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN),
         "the token was printed"
@@ -557,18 +542,20 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
     let legs = later.path().join("legs.json");
     std::fs::write(&legs, r#"{"stage":{"include":[]},"prod":{"include":[]}}"#).unwrap();
     let merged = later.path().join("merged.json");
-    let merge = run(orchestrator().args([
-        "--config",
-        "examples/sandbox/domains.yaml",
-        "report",
-        "merge",
-        reports.to_str().unwrap(),
-        "--out",
-        merged.to_str().unwrap(),
-        "--expect",
-        legs.to_str().unwrap(),
-        "--plan-only",
-    ]));
+    let merge = orchestrator()
+        .args([
+            "--config",
+            "examples/sandbox/domains.yaml",
+            "report",
+            "merge",
+            reports.to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+            "--expect",
+            legs.to_str().unwrap(),
+            "--plan-only",
+        ])
+        .run();
     assert_eq!(merge.code, Some(0), "{}", merge.stderr);
 
     let commit = "89abcdef0123456789abcdef0123456789abcdef";
@@ -600,7 +587,7 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
     );
 
     // Without a run report an empty directory is still a mistake in the command line.
-    let bare = run(summary(&[reports.join("plans").to_str().unwrap()]));
+    let bare = summary(&[reports.join("plans").to_str().unwrap()]).run();
     assert_eq!(bare.code, Some(2), "{}", bare.stderr);
     assert!(bare.stderr.contains("no plan files"), "{}", bare.stderr);
 }
@@ -776,7 +763,7 @@ fn max_chars_above_githubs_limit_is_bad_input() {
 fn post_without_a_token_is_bad_input_and_writes_nothing() {
     let plans = small_plans();
     let full = plans.path().join("full.md");
-    let out = run(summary(&[
+    let out = summary(&[
         plans.path().to_str().unwrap(),
         "--post",
         "--pr",
@@ -784,7 +771,8 @@ fn post_without_a_token_is_bad_input_and_writes_nothing() {
         "--full",
         full.to_str().unwrap(),
     ])
-    .env("GITHUB_REPOSITORY", REPOSITORY));
+    .env("GITHUB_REPOSITORY", REPOSITORY)
+    .run();
     assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.contains("--post needs GITHUB_TOKEN"),
@@ -806,11 +794,12 @@ fn the_pull_request_number_comes_from_the_event_file() {
         format!(r#"{{"action":"synchronize","pull_request":{{"number":{PR}}}}}"#),
     )
     .unwrap();
-    let out = run(summary(&[plans.path().to_str().unwrap(), "--post"])
+    let out = summary(&[plans.path().to_str().unwrap(), "--post"])
         .env("GITHUB_TOKEN", TOKEN)
         .env("GITHUB_REPOSITORY", REPOSITORY)
         .env("GITHUB_API_URL", server.api_url())
-        .env("GITHUB_EVENT_PATH", PathBuf::from(&event)));
+        .env("GITHUB_EVENT_PATH", PathBuf::from(&event))
+        .run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(server.comments().len(), 1);
 }

@@ -1,8 +1,10 @@
-//! What several areas of the integration tests share: the sandbox (a copy of
-//! `examples/sandbox` and the built binary run against it with real terraform), moto's STS
-//! server, the fake terraform that records what each account's process saw, and a loopback
-//! HTTP server standing in for Slack and GitHub, and a model of how the GitHub Actions runner
-//! reads a step's output.
+//! What several areas of the integration tests share: the builder every test launches the
+//! binary with (`cli`, one environment policy), the sandbox (a copy of `examples/sandbox` and
+//! the binary run against it with real terraform, checking no process is left behind), moto's
+//! STS server, the fake terraform that records what each account's process saw, the one
+//! scripted loopback HTTP stub (`receiver`) standing in for Slack, GitHub, STS's error answers,
+//! a health URL or a release download, and a model of how the GitHub Actions runner reads a
+//! step's output.
 
 pub mod cli;
 pub mod fake_terraform;

@@ -1086,3 +1086,27 @@ elif command == "destroy":
     );
     assert!(!status.success(), "a cancelled cleanup is not a success");
 }
+
+/// Every workflow names `bash` as the shell of its run steps, so GitHub runs them with
+/// `-eo pipefail` (as the rehearsal does), not `bash -e`: a failing `curl` in front of `jq`
+/// must fail the step, not feed `jq` nothing (drift.yml would open a second tracking issue).
+#[test]
+fn every_workflow_runs_its_steps_with_pipefail() {
+    for (name, workflow) in all_workflows() {
+        assert_eq!(
+            text(&workflow["defaults"]["run"]["shell"]),
+            "bash",
+            "{name}: add `defaults: run: shell: bash`"
+        );
+        for (id, job) in workflow["jobs"].as_mapping().unwrap() {
+            for step in steps(job) {
+                let shell = text(&step["shell"]);
+                assert!(
+                    shell.is_empty() || shell == "bash",
+                    "{name}: job {}: a step with shell `{shell}`",
+                    text(id)
+                );
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! after this step looks at a flag again.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::cli::ExecutionArgs;
 use crate::config::Config;
@@ -91,7 +92,7 @@ pub(super) fn resolve(
         parallel: usize::from(args.parallel),
         fail_fast: args.fail_fast,
         job_timeout: args.timeout.unwrap_or(config.execution.job_timeout),
-        grace_period: config.execution.grace_period,
+        grace_period: grace_period(config, args, &gh),
         retry: RetryPolicy::exponential(
             args.retries.unwrap_or(config.execution.retries),
             args.retry_delay,
@@ -141,6 +142,36 @@ pub(super) fn resolve(
         config_path: config.path.clone(),
         fail_on_drift: args.fail_on_drift,
     })
+}
+
+/// Under GitHub Actions, the longest wait between terraform's SIGINT and its SIGKILL: the
+/// runner answers a cancel or a step timeout with SIGINT to the step's process, SIGTERM about
+/// 7.5 s later (a second stop, which kills terraform) and SIGKILL of the whole tree about 10 s
+/// after the SIGINT. Stopping at 7 s leaves the orchestrator time to write the report.
+pub(super) const GITHUB_ACTIONS_GRACE_PERIOD: Duration = Duration::from_secs(7);
+
+/// `--grace-period`, else `defaults.grace_period`, capped under GitHub Actions so a cancelled
+/// leg's own kill (with its report) comes before the runner's.
+fn grace_period(config: &Config, args: &ExecutionArgs, gh: &GithubActions) -> Duration {
+    if let Some(flag) = args.grace_period {
+        return flag;
+    }
+    let configured = config.execution.grace_period;
+    if gh.actions && configured > GITHUB_ACTIONS_GRACE_PERIOD {
+        // Once per command: destroy resolves its plan and its apply.
+        static NOTED: std::sync::Once = std::sync::Once::new();
+        NOTED.call_once(|| {
+            crate::console::eprintln!(
+            "note: grace period {} in GitHub Actions, not {} (defaults.grace_period): the runner \
+             kills a cancelled step's processes about 10s after its SIGINT; --grace-period \
+             overrides",
+            humantime::format_duration(GITHUB_ACTIONS_GRACE_PERIOD),
+            humantime::format_duration(configured)
+        )
+        });
+        return GITHUB_ACTIONS_GRACE_PERIOD;
+    }
+    configured
 }
 
 pub(super) fn absolute(path: &Path) -> Result<PathBuf, CliError> {

@@ -174,6 +174,11 @@ pub fn timeout_flag(text: &str) -> Result<Duration, String> {
     flag(&FLAG_TIMEOUT, text)
 }
 
+/// The clap value parser of `--grace-period`: the same bounds as `defaults.grace_period`.
+pub fn grace_period_flag(text: &str) -> Result<Duration, String> {
+    flag(&GRACE_PERIOD, text)
+}
+
 /// The clap value parser of `run`/`deploy --retry-delay`.
 pub fn retry_delay_flag(text: &str) -> Result<Duration, String> {
     flag(&RETRY_DELAY_FLAG, text)

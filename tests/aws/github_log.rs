@@ -53,11 +53,11 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
         .env("GITHUB_RUN_ID", "4242")
         .env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())
         .env("FAKE_FAIL_ACCOUNT", FAILING)
-        .run();
+        .run_interleaved();
 
     let report = read_report(&org.dir.path().join(".orchestrator/report.json")).unwrap();
     assert_eq!(report.outcome, Outcome::Failed, "{}", run.output);
-    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.code, Some(1), "{}", run.output);
     let failed: Vec<&str> = report
         .jobs
         .iter()

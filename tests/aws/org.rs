@@ -2,9 +2,9 @@
 //! orchestrator binary (`support::cli`) against them with a clean AWS environment.
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+pub use crate::support::cli::{Cli, Interleaved};
 
 use tempfile::TempDir;
 
@@ -84,8 +84,10 @@ domains:
         Self::new(defaults, &domains)
     }
 
+    /// The orchestrator in the organisation's dir, with its config, a home of its own and
+    /// the base credentials.
     pub fn cli(&self) -> Cli {
-        let command = crate::support::cli::orchestrator()
+        crate::support::cli::orchestrator()
             .current_dir(self.dir.path())
             .env("HOME", self.dir.path().join("home"))
             .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -94,11 +96,6 @@ domains:
             .env("AWS_SECRET_ACCESS_KEY", BASE_SECRET_ACCESS_KEY)
             .arg("--config")
             .arg(&self.config)
-            .command();
-        Cli {
-            command,
-            output: self.dir.path().join("output.txt"),
-        }
     }
 }
 
@@ -121,70 +118,15 @@ pub fn generated_id(domain: usize, env: &str) -> String {
     format!("{:012}", 500_000_000_000 + domain * 10 + env_digit)
 }
 
-pub struct Cli {
-    command: Command,
-    output: PathBuf,
-}
-
-/// What one run printed: stdout and stderr in the order they were written, and the exit code.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub output: String,
-}
-
-impl Cli {
-    pub fn args<'a>(mut self, args: impl IntoIterator<Item = &'a str>) -> Self {
-        self.command.args(args);
-        self
-    }
-
-    pub fn env(mut self, name: &str, value: &str) -> Self {
-        self.command.env(name, value);
-        self
-    }
-
+/// What the AWS tests add to the builder.
+pub trait AwsCli {
     /// No credentials for the default chain to find (OIDC must provide them).
-    pub fn without_base_credentials(mut self) -> Self {
-        self.command
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY");
-        self
-    }
+    fn without_base_credentials(self) -> Self;
+}
 
-    /// Runs, sends one SIGINT (Ctrl-C) after `delay`, and waits for the end.
-    pub fn run_interrupted_after(mut self, delay: std::time::Duration) -> Run {
-        let file = File::create(&self.output).unwrap();
-        let mut child = self
-            .command
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .expect("run orchestrator");
-        std::thread::sleep(delay);
-        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-        let status = child.wait().expect("wait for orchestrator");
-        Run {
-            code: status.code().unwrap_or(-1),
-            output: std::fs::read_to_string(&self.output).unwrap(),
-        }
-    }
-
-    pub fn run(mut self) -> Run {
-        // One file for both streams keeps their true order (masks must come first).
-        let file = File::create(&self.output).unwrap();
-        let status = self
-            .command
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .status()
-            .expect("run orchestrator");
-        Run {
-            code: status.code().unwrap_or(-1),
-            output: std::fs::read_to_string(&self.output).unwrap(),
-        }
+impl AwsCli for Cli {
+    fn without_base_credentials(self) -> Self {
+        self.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
     }
 }

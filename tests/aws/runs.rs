@@ -147,9 +147,9 @@ async fn run_and_deploy_give_each_account_only_its_own_role() {
     ]);
     let run = with_deployer_environment(cli, &home)
         .env("AWS_ENDPOINT_URL_STS", &moto.url)
-        .run();
+        .run_interleaved();
 
-    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(run.code, Some(0), "{}", run.output);
     assert!(
         run.output
             .contains("preflight: 4 of 4 accounts reachable; 1 skipped (credentials: none)"),
@@ -211,9 +211,9 @@ async fn run_and_deploy_give_each_account_only_its_own_role() {
     ]);
     let deploy = with_deployer_environment(cli, &home)
         .env("AWS_ENDPOINT_URL_STS", &moto.url)
-        .run();
+        .run_interleaved();
 
-    assert_eq!(deploy.code, 0, "{}", deploy.output);
+    assert_eq!(deploy.code, Some(0), "{}", deploy.output);
     assert!(
         deploy
             .output
@@ -264,11 +264,11 @@ async fn plan_only_runs_assume_the_plan_role_and_runs_the_deploy_role() {
             .args(extra.iter().copied());
         with_deployer_environment(cli, &home)
             .env("AWS_ENDPOINT_URL_STS", &moto.url)
-            .run()
+            .run_interleaved()
     };
 
     let plan = run(&["--plan-only"]);
-    assert_eq!(plan.code, 0, "{}", plan.output);
+    assert_eq!(plan.code, Some(0), "{}", plan.output);
     let plan_roles = |e: &Expected<'_>| match e.account {
         "catalog-dev" => Some("OrganizationReadOnly"),
         "catalog-prod" => Some("CatalogProdReader"),
@@ -290,7 +290,7 @@ async fn plan_only_runs_assume_the_plan_role_and_runs_the_deploy_role() {
 
     fake.clear();
     let deploy = run(&[]);
-    assert_eq!(deploy.code, 0, "{}", deploy.output);
+    assert_eq!(deploy.code, Some(0), "{}", deploy.output);
     assert_each_account_saw_its_own_role(
         &fake.invocations(),
         &expected(),
@@ -321,12 +321,12 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
             .args(args.iter().copied())
             .args(["--terraform", fake.path(), "--retries", "0"])
             .env("AWS_ENDPOINT_URL_STS", sts.url())
-            .run()
+            .run_interleaved()
     };
 
     let failed = run(&["run"]);
 
-    assert_eq!(failed.code, 1, "{}", failed.output);
+    assert_eq!(failed.code, Some(1), "{}", failed.output);
     assert!(
         fake.invocations().is_empty(),
         "terraform started: {:#?}",
@@ -363,7 +363,7 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
     }
     // The report above shows catalog's stage accounts held back: only --force deploys prod.
     let failed_deploy = run(&["deploy", "--accounts", "catalog-prod", "--force"]);
-    assert_eq!(failed_deploy.code, 1, "{}", failed_deploy.output);
+    assert_eq!(failed_deploy.code, Some(1), "{}", failed_deploy.output);
     assert!(fake.invocations().is_empty());
     let report = run_report(&org);
     assert_eq!(report.jobs.len(), 1);
@@ -371,7 +371,7 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
 
     // Preflight checks only the selected accounts.
     let other_account = run(&["deploy", "--accounts", "catalog-dev"]);
-    assert_eq!(other_account.code, 0, "{}", other_account.output);
+    assert_eq!(other_account.code, Some(0), "{}", other_account.output);
     assert!(!fake.invocations().is_empty());
     assert!(fake
         .invocations()
@@ -382,7 +382,7 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
     fake.clear();
     let before = sts.calls().len();
     let skipped = run(&["run", "--skip-preflight"]);
-    assert_eq!(skipped.code, 0, "{}", skipped.output);
+    assert_eq!(skipped.code, Some(0), "{}", skipped.output);
     assert!(!skipped.output.contains("preflight"), "{}", skipped.output);
     let calls = sts.calls();
     assert!(
@@ -418,11 +418,11 @@ fn an_empty_oidc_role_arn_is_no_oidc_role() {
             .env("AWS_ENDPOINT_URL_STS", &moto.url)
             .env("ACTIONS_ID_TOKEN_REQUEST_URL", &token_url)
             .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", super::JOB_REQUEST_TOKEN)
-            .run()
+            .run_interleaved()
     };
 
     let preflight = cli(&["preflight"]);
-    assert_eq!(preflight.code, 0, "{}", preflight.output);
+    assert_eq!(preflight.code, Some(0), "{}", preflight.output);
     // moto's answer for long-term keys: the base credentials were used, not an OIDC role.
     assert!(
         preflight
@@ -432,7 +432,7 @@ fn an_empty_oidc_role_arn_is_no_oidc_role() {
         preflight.output
     );
     let run = cli(&["run", "--terraform", fake.path(), "--retries", "0"]);
-    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(run.code, Some(0), "{}", run.output);
     let deploy = cli(&[
         "deploy",
         "--accounts",
@@ -442,7 +442,7 @@ fn an_empty_oidc_role_arn_is_no_oidc_role() {
         "--retries",
         "0",
     ]);
-    assert_eq!(deploy.code, 0, "{}", deploy.output);
+    assert_eq!(deploy.code, Some(0), "{}", deploy.output);
     assert!(
         tokens.requests().is_empty(),
         "an OIDC token was requested: {:?}",
@@ -465,7 +465,7 @@ fn ctrl_c_during_preflight_writes_a_cancelled_report_and_starts_nothing() {
         .run_interrupted_after(std::time::Duration::from_millis(1500));
     drop(silent);
 
-    assert_eq!(run.code, 130, "{}", run.output);
+    assert_eq!(run.code, Some(130), "{}", run.output);
     assert!(
         run.output.contains("interrupted during preflight"),
         "{}",

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use orchestrator::report::{read_report, Outcome};
 
 use super::moto::{IssuedSession, MotoServer};
-use super::org::{Org, Run, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY};
+use super::org::{Interleaved, Org, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY};
 
 /// Test probe: appends `<account> TAB <key id> TAB <secret key> TAB <session token> TAB
 /// <region>` to `$CREDENTIALS_PROBE_FILE` at apply time.
@@ -48,7 +48,7 @@ impl ScannedDeploy {
         self.outside.path().join("credentials-probe.tsv")
     }
 
-    fn run(&self, args: &[&str], github_actions: bool) -> Run {
+    fn run(&self, args: &[&str], github_actions: bool) -> Interleaved {
         let mut cli = self
             .org
             .cli()
@@ -67,7 +67,7 @@ impl ScannedDeploy {
                 .env("GITHUB_RUN_ID", "4242")
                 .env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap());
         }
-        cli.run()
+        cli.run_interleaved()
     }
 
     /// Every secret in play: each issued session's secret key and token, and the base key.
@@ -165,7 +165,7 @@ fn a_full_sandbox_deploy_leaks_no_secret_anywhere() {
     let orchestrator = deploy.org.dir.path().join(".orchestrator");
 
     let run = deploy.run(&["run"], false);
-    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(run.code, Some(0), "{}", run.output);
     assert!(
         run.output
             .contains("preflight: 12 of 12 accounts reachable"),
@@ -197,7 +197,7 @@ fn a_full_sandbox_deploy_leaks_no_secret_anywhere() {
     // A plan-only run too (its own sessions): its plans are kept as JSON. Each run rewrites
     // the logs, so the scan comes after each.
     let plan = deploy.run(&["run", "--plan-only"], false);
-    assert_eq!(plan.code, 0, "{}", plan.output);
+    assert_eq!(plan.code, Some(0), "{}", plan.output);
     let report = read_report(&orchestrator.join("report.json")).unwrap();
     assert_eq!(report.outcome, Outcome::Succeeded);
     let secrets = deploy.secrets();
@@ -206,7 +206,7 @@ fn a_full_sandbox_deploy_leaks_no_secret_anywhere() {
     assert_no_secret_in(&plan, &deploy, &secrets);
 }
 
-fn assert_no_secret_in(run: &Run, deploy: &ScannedDeploy, secrets: &[String]) {
+fn assert_no_secret_in(run: &Interleaved, deploy: &ScannedDeploy, secrets: &[String]) {
     for secret in secrets {
         assert!(!run.output.contains(secret), "a secret in the output");
     }
@@ -219,7 +219,7 @@ fn in_github_actions_every_secret_is_masked_before_it_could_print() {
     let deploy = ScannedDeploy::new();
 
     let run = deploy.run(&["run"], true);
-    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(run.code, Some(0), "{}", run.output);
     deploy.assert_probe_saw_each_account_role();
 
     let secrets = deploy.secrets();

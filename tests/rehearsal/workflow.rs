@@ -101,8 +101,10 @@ pub fn check_step_keys(step: &Value) -> Result<(), String> {
     check_keys(step, &STEP_KEYS, "step")
 }
 
-/// Workflow keys: `defaults` (shell, working directory) is the one that would change how
-/// steps run, and is not rehearsed.
+/// Workflow keys. `defaults` must name exactly `run: shell: bash`: run steps are rehearsed as
+/// GitHub runs that shell (`bash --noprofile --norc -eo pipefail`, tests/rehearsal/leg.rs),
+/// and a workflow without it runs on GitHub as `bash -e`, without pipefail, which the
+/// rehearsal would not reproduce.
 pub fn check_workflow_keys(doc: &Value) -> Result<(), String> {
     check_keys(
         doc,
@@ -112,11 +114,22 @@ pub fn check_workflow_keys(doc: &Value) -> Result<(), String> {
             "on",
             "permissions",
             "concurrency",
+            "defaults",
             "env",
             "jobs",
         ],
         "workflow",
-    )
+    )?;
+    let defaults = &doc["defaults"];
+    let shell_only = defaults.as_mapping().is_some_and(|m| m.len() == 1)
+        && defaults["run"].as_mapping().is_some_and(|m| m.len() == 1)
+        && text(&defaults["run"]["shell"]) == "bash";
+    if !shell_only {
+        return Err(
+            "`defaults: run: shell: bash` (and nothing else in `defaults`) is what the rehearsal runs run steps as; without it GitHub runs them without pipefail".into(),
+        );
+    }
+    Ok(())
 }
 
 fn check_keys(value: &Value, known: &[&str], what: &str) -> Result<(), String> {

@@ -8,15 +8,16 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{assert_balanced, corpus, count, destroys_section, run, summary, Run};
+use super::{assert_balanced, corpus, count, destroys_section, summary, Run};
 
 const LIMIT: usize = 65_536;
 
 fn summarise(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    run(summary(&["plans"])
+    summary(&["plans"])
         .args(args)
         .current_dir(dir)
-        .envs(env.iter().copied()))
+        .envs(env.iter().copied())
+        .run()
 }
 
 /// The note's one line (after `> `).

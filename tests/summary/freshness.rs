@@ -3,7 +3,7 @@
 //! failed and missing plans are listed, and the comment names the commit and the CI run,
 //! from the report, the GitHub Actions variables or the flags.
 
-use super::{count, orchestrator, run, Cli, Run};
+use super::{count, orchestrator, Cli, Run};
 use std::path::{Path, PathBuf};
 
 /// A copy of examples/sandbox whose runs share one work dir (`.orchestrator`), as an
@@ -57,7 +57,7 @@ impl Sandbox {
             .command(&["run", "--plan-only"])
             .args(selectors)
             .envs(env.iter().copied());
-        let out = run(command);
+        let out = command.run();
         assert_eq!(out.code, Some(code), "{}\n{}", out.stdout, out.stderr);
     }
 
@@ -81,7 +81,7 @@ resource "terraform_data" "guard" {{
     }
 
     fn summary(&self, args: &[&str]) -> Run {
-        run(self.command(&["summary"]).args(args))
+        self.command(&["summary"]).args(args).run()
     }
 }
 
@@ -242,7 +242,7 @@ fn the_commit_and_run_come_from_flags_then_github_actions_then_the_report() {
         .env("GITHUB_SERVER_URL", "https://github.example")
         .env("GITHUB_RUN_ID", "777");
     assert_eq!(
-        planned_from(&run(command)),
+        planned_from(&command.run()),
         "Planned from commit `9e8d7c6b5a4f` · [CI run](https://github.example/acme/platform/actions/runs/777)"
     );
 
@@ -252,7 +252,7 @@ fn the_commit_and_run_come_from_flags_then_github_actions_then_the_report() {
         .args(inputs)
         .env("GITHUB_SHA", "2222222222222222222222222222222222222222");
     assert_eq!(
-        planned_from(&run(command)),
+        planned_from(&command.run()),
         "Planned from commit `222222222222` · [CI run](https://github.com/acme/platform/actions/runs/4242)"
     );
 
@@ -270,7 +270,7 @@ fn the_commit_and_run_come_from_flags_then_github_actions_then_the_report() {
         .env("GITHUB_REPOSITORY", "acme/platform")
         .env("GITHUB_RUN_ID", "777");
     assert_eq!(
-        planned_from(&run(command)),
+        planned_from(&command.run()),
         "Planned from commit `abcdef1` · [CI run](https://ci.example/builds/5)"
     );
 

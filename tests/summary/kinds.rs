@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::{count, run, summary};
+use super::{count, summary};
 
 fn change(address: &str, actions: &[&str]) -> Value {
     json!({
@@ -20,7 +20,7 @@ fn write(dir: &std::path::Path, name: &str, plan: &Value) {
 }
 
 fn summarise(dir: &std::path::Path) -> super::Run {
-    run(summary(&[dir.to_str().unwrap()]))
+    summary(&[dir.to_str().unwrap()]).run()
 }
 
 #[test]

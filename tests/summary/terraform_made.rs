@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use orchestrator::summary::{read_plan, Counts};
 
-use super::{run, summary};
+use super::summary;
 
 const BASE: &str = r#"
 resource "terraform_data" "update_me" { input = "v1" }
@@ -173,7 +173,7 @@ fn real_plans_in_the_runner_layout_name_every_destroy_with_account_and_layer() {
         )
         .unwrap();
     }
-    let out = run(summary(&[dir.path().to_str().unwrap()]));
+    let out = summary(&[dir.path().to_str().unwrap()]).run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     assert!(
@@ -223,7 +223,7 @@ fn real_plans_in_a_flat_directory_are_one_row_each() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(&made.json, dir.path().join("plan-network.json")).unwrap();
     std::fs::copy(&made.unchanged, dir.path().join("plan-dns.json")).unwrap();
-    let out = run(summary(&[dir.path().to_str().unwrap()]));
+    let out = summary(&[dir.path().to_str().unwrap()]).run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let c = &out.stdout;
     assert!(
@@ -305,14 +305,15 @@ output "password" {
     let full = dir.path().join("full.md");
     let destroys = dir.path().join("destroys.json");
     let step_summary = dir.path().join("step-summary.md");
-    let out = run(summary(&[
+    let out = summary(&[
         plans.to_str().unwrap(),
         "--full",
         full.to_str().unwrap(),
         "--destroy-list",
         destroys.to_str().unwrap(),
     ])
-    .env("GITHUB_STEP_SUMMARY", &step_summary));
+    .env("GITHUB_STEP_SUMMARY", &step_summary)
+    .run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     // What changed is still named.
     let c = &out.stdout;

@@ -9,8 +9,10 @@
 //! plugin cache, AWS profile or Slack webhook. A test sets what it means to.
 
 use std::ffi::OsStr;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_orchestrator");
 
@@ -72,6 +74,11 @@ impl Cli {
         self
     }
 
+    pub fn env_remove(mut self, name: impl AsRef<OsStr>) -> Self {
+        self.command.env_remove(name);
+        self
+    }
+
     pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.command.current_dir(dir);
         self
@@ -87,9 +94,45 @@ impl Cli {
         Run::utf8(self.output())
     }
 
+    /// Runs to the end with stdout and stderr in one file, in the order they were written (as
+    /// a CI log shows them: a mask must come before the secret it hides).
+    pub fn run_interleaved(self) -> Interleaved {
+        self.interleaved(|_| {})
+    }
+
+    /// `run_interleaved`, with one Ctrl-C (SIGINT) after `delay`.
+    pub fn run_interrupted_after(self, delay: Duration) -> Interleaved {
+        self.interleaved(|child| {
+            std::thread::sleep(delay);
+            let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+            nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        })
+    }
+
+    fn interleaved(mut self, meanwhile: impl FnOnce(&Child)) -> Interleaved {
+        let mut file = tempfile::tempfile().unwrap();
+        let mut child = self
+            .command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file.try_clone().unwrap())
+            .spawn()
+            .expect("the orchestrator binary runs");
+        meanwhile(&child);
+        let status = child.wait().expect("the orchestrator ends");
+        let mut output = String::new();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        file.read_to_string(&mut output)
+            .expect("the output is UTF-8");
+        Interleaved {
+            code: status.code(),
+            output,
+        }
+    }
+
     pub fn output(mut self) -> Output {
         self.command
-            .stdin(std::process::Stdio::null())
+            .stdin(Stdio::null())
             .output()
             .expect("the orchestrator binary runs")
     }
@@ -127,6 +170,14 @@ impl Run {
         assert_eq!(self.code, Some(code), "exit code\n{self}");
         self
     }
+}
+
+/// What one run printed, both streams in the order written, and how it ended.
+#[derive(Debug)]
+pub struct Interleaved {
+    /// `None` when a signal ended it.
+    pub code: Option<i32>,
+    pub output: String,
 }
 
 impl std::fmt::Display for Run {
