@@ -596,3 +596,114 @@ fn under_github_actions_the_grace_period_ends_before_the_runners_kill() {
         assert_eq!(noted, extra.is_none(), "{}", run.stderr);
     }
 }
+
+/// Twelve stage accounts fail under GitHub Actions, with real terraform: GitHub shows 10 error
+/// annotations per step, so nine name an account each and the tenth names the other three
+/// and points to the job summary, which has every failure and the resume command.
+#[test]
+fn more_than_ten_failed_accounts_under_github_actions_fold_into_the_tenth_annotation() {
+    let sandbox = Sandbox::new();
+    let mut config = String::from(
+        "version: 1
+defaults:
+  region: eu-west-1
+  credentials: none
+  layers: [platform]
+  layers_dir: layers
+  state: { backend: local, path: \".orchestrator/state/{layer}/{account}.tfstate\" }
+  retries: 0
+waves:
+  - { name: stage, environments: [stage] }
+  - { name: prod, environments: [prod] }
+domains:
+",
+    );
+    for n in 0..12 {
+        config.push_str(&format!(
+            "  - name: d{n:02}\n    team: t\n    environments:\n      stage: {{ account_id: \"2000000000{n:02}\" }}\n"
+        ));
+    }
+    std::fs::write(sandbox.path().join("domains.yaml"), config).unwrap();
+    let main_tf = sandbox.path().join("layers/platform/main.tf");
+    let mut text = std::fs::read_to_string(&main_tf).unwrap();
+    text.push_str(
+        r#"
+resource "terraform_data" "always_fails" {
+  provisioner "local-exec" {
+    command = "echo 'Error: broken ${var.account_name}' >&2; exit 1"
+  }
+}
+"#,
+    );
+    std::fs::write(&main_tf, text).unwrap();
+    let summary = sandbox.path().join("step-summary.md");
+    let mut cmd = sandbox.command(&["run", "--grace-period", "5s"]);
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary);
+    let run = sandbox.run_with(cmd);
+    run.expect_code(1);
+    let errors: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 10, "{}", run.stdout);
+    for (n, line) in errors[..9].iter().enumerate() {
+        assert!(
+            line.starts_with(&format!("::error title=d{n:02}-stage / platform::"))
+                && line.contains(&format!("broken d{n:02}-stage")),
+            "{line}"
+        );
+    }
+    let folded = errors[9];
+    assert!(
+        folded.starts_with("::error title=3 more failed accounts::")
+            && folded.contains("d09-stage (platform), d10-stage (platform), d11-stage (platform)")
+            && folded.contains("job summary"),
+        "{folded}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    for n in 0..12 {
+        assert!(md.contains(&format!("broken d{n:02}-stage")), "{md}");
+    }
+    assert!(md.contains("run --resume"), "{md}");
+}
+
+/// A matrix leg's `deploy --resume REPORT --accounts <prod account>` on a machine whose work
+/// dir shows the same domain's stage account still failed is refused like a targeted deploy;
+/// a deploy that names the stage account too runs it first, behind the gate, so it is not.
+#[test]
+fn resuming_only_prod_is_guarded_and_a_deploy_with_its_stage_account_is_not() {
+    let sandbox = Sandbox::new();
+    let halted = halted_run(&sandbox);
+    let shown = format!(".orchestrator/runs/{}/report.json", halted.run_id);
+    let before = states(&sandbox);
+
+    let refused = sandbox.run(&["deploy", "--resume", &shown, "--accounts", "payments-prod"]);
+    refused.expect_code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("payments-prod: payments-stage (wave stage, same domain) failed in"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(states(&sandbox), before);
+    assert!(sandbox.traces_of("payments-prod").is_empty());
+
+    let both = sandbox.run(&["deploy", "--accounts", "payments-stage,payments-prod"]);
+    both.expect_code(0);
+    assert!(!both.stderr.contains("refusing"), "{}", both.stderr);
+    // payments-dev, also in wave stage, is not run: the note says so.
+    assert!(
+        both.stderr
+            .contains("payments-prod is in wave prod; the earlier wave stage is not run"),
+        "{}",
+        both.stderr
+    );
+    let deployed = sandbox.report();
+    assert_eq!(
+        accounts_run(&deployed),
+        vec!["payments-prod".to_string(), "payments-stage".to_string()]
+    );
+}

@@ -27,6 +27,20 @@ pub(super) fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
             // A matrix leg: only its own accounts, of those the report left undone.
             plan::build(&config, &Selection::accounts(accounts.clone()))?;
             resume.only(&accounts);
+            // Narrowed to a later wave, the earlier one is not run here: the same guard as a
+            // targeted deploy (a CI leg's fresh work dir holds no report to stop it; its wave
+            // ran only once the gate let it).
+            if !resume.accounts.is_empty() {
+                let narrowed = plan::build(&config, &resume.selection())?;
+                let work = WorkDir::at(args.execution.work_dir.clone());
+                guard_earlier_waves(
+                    &config,
+                    &narrowed,
+                    &work,
+                    args.force,
+                    args.execution.plan_only,
+                )?;
+            }
         }
         return execute_resume(config, resume, args.execution, "deploy");
     }

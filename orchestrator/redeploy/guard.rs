@@ -3,6 +3,7 @@
 //! wave failed or was held back (and no later report shows it done), deploying it would
 //! push to prod what stage rejected: refused unless `--force`.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::config::Config;
@@ -28,8 +29,10 @@ pub struct Blocker {
 }
 
 /// `deploy: catalog-prod is in wave prod; the earlier wave stage is not run by this command`
-/// for every selected job whose wave has waves before it; `None` when none does.
+/// for every selected job whose wave has waves before it, unless this command also runs every
+/// same-domain account of those waves (they go first, with the gates); `None` when none is.
 pub fn earlier_waves_note(config: &Config, plan: &Plan) -> Option<String> {
+    let selected: BTreeSet<&str> = plan.jobs().map(|j| j.account.name.as_str()).collect();
     let mut lines = Vec::new();
     for wave in plan.waves.iter().filter(|w| !w.jobs.is_empty()) {
         let position = config.waves.iter().position(|w| w.name == wave.name)?;
@@ -40,7 +43,18 @@ pub fn earlier_waves_note(config: &Config, plan: &Plan) -> Option<String> {
             .iter()
             .map(|w| w.name.as_str())
             .collect();
-        let accounts: Vec<&str> = wave.jobs.iter().map(|j| j.account.name.as_str()).collect();
+        let accounts: Vec<&str> = wave
+            .jobs
+            .iter()
+            .filter(|j| {
+                earlier_accounts(config, &j.account.domain, position)
+                    .any(|a| !selected.contains(a.name.as_str()))
+            })
+            .map(|j| j.account.name.as_str())
+            .collect();
+        if accounts.is_empty() {
+            continue;
+        }
         lines.push(format!(
             "note: {} {} in wave {}; {} {} not run by this command",
             accounts.join(", "),
@@ -57,6 +71,22 @@ pub fn earlier_waves_note(config: &Config, plan: &Plan) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
+/// The accounts of `domain` in the waves before the one at `position`.
+fn earlier_accounts<'a>(
+    config: &'a Config,
+    domain: &'a str,
+    position: usize,
+) -> impl Iterator<Item = &'a crate::config::Account> + 'a {
+    config.accounts.iter().filter(move |a| {
+        a.domain == domain
+            && config
+                .waves
+                .iter()
+                .position(|w| w.name == a.wave)
+                .is_some_and(|i| i < position)
+    })
+}
+
 /// For each selected later-wave account, the same domain's earlier-wave accounts whose
 /// latest deploy report (by start time) shows them failed, cancelled, lost or held back.
 pub fn find_blockers(config: &Config, plan: &Plan, reports: &[PreviousReport]) -> Vec<Blocker> {
@@ -67,14 +97,15 @@ pub fn find_blockers(config: &Config, plan: &Plan, reports: &[PreviousReport]) -
         .collect();
     // Newest first: the latest word on an account is the one that counts.
     applied.sort_by(|a, b| b.report.started_at.cmp(&a.report.started_at));
+    // An earlier-wave account this command also runs goes first, behind the wave's gate.
+    let selected: BTreeSet<&str> = plan.jobs().map(|j| j.account.name.as_str()).collect();
     let mut blockers = Vec::new();
     for job in plan.jobs() {
         let Some(index) = wave_index(&job.account.wave) else {
             continue;
         };
-        let earlier = config.accounts.iter().filter(|a| {
-            a.domain == job.account.domain && wave_index(&a.wave).is_some_and(|i| i < index)
-        });
+        let earlier = earlier_accounts(config, &job.account.domain, index)
+            .filter(|a| !selected.contains(a.name.as_str()));
         for account in earlier {
             let latest = applied.iter().find_map(|r| {
                 r.report

@@ -189,3 +189,34 @@ impl std::fmt::Display for Run {
         )
     }
 }
+
+/// The policy holds when the host is a CI runner with its own settings: a run neither writes
+/// the host's `$GITHUB_OUTPUT` nor reads the host's `ORCHESTRATOR_CONFIG`. (The host's
+/// environment is set in a child process: the tests share this one.)
+#[test]
+fn the_hosts_settings_never_reach_a_run() {
+    let host = tempfile::tempdir().unwrap();
+    let github_output = host.path().join("github_output");
+    let github_output = github_output.to_str().unwrap();
+    crate::support::own_process::in_child_process(
+        concat!(module_path!(), "::the_hosts_settings_never_reach_a_run"),
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_OUTPUT", github_output),
+            ("ORCHESTRATOR_CONFIG", "/nonexistent/domains.yaml"),
+        ],
+        &[],
+        || {
+            let sandbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sandbox");
+            let run = orchestrator().current_dir(sandbox).arg("matrix").run();
+            run.expect_code(0);
+            assert!(run.stdout.contains("\"catalog-dev\""), "{run}");
+            assert!(!run.stderr.contains("::"), "a workflow command: {run}");
+            let host_output = std::env::var_os("GITHUB_OUTPUT").expect("set in this process");
+            assert!(
+                !Path::new(&host_output).exists(),
+                "the host's $GITHUB_OUTPUT was written"
+            );
+        },
+    );
+}
