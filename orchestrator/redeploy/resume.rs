@@ -51,6 +51,8 @@ pub struct ResumePlan {
     /// Accounts of the config the report does not mention (added since, or not selected
     /// then): not deployed, but named so nobody is surprised.
     pub not_in_report: Vec<String>,
+    /// Accounts the report left undone that `--accounts` (a matrix leg) leaves to others.
+    pub not_selected: Vec<String>,
 }
 
 impl ResumePlan {
@@ -146,6 +148,7 @@ impl ResumePlan {
             untouched: report.jobs.len() - report.unfinished_jobs().count(),
             accounts,
             not_in_report,
+            not_selected: Vec::new(),
         })
     }
 
@@ -165,7 +168,11 @@ impl ResumePlan {
 
     /// Narrowed to these accounts (a matrix leg's `--accounts`).
     pub fn only(&mut self, names: &[String]) {
-        self.accounts.retain(|a| names.contains(&a.account));
+        let (kept, left): (Vec<Resumed>, Vec<Resumed>) = std::mem::take(&mut self.accounts)
+            .into_iter()
+            .partition(|a| names.contains(&a.account));
+        self.accounts = kept;
+        self.not_selected = left.into_iter().map(|a| a.account).collect();
     }
 
     /// What the resume will do, printed before anything starts.
@@ -214,6 +221,14 @@ impl ResumePlan {
             "  not touched: {} the report shows done",
             crate::notify::format::count(self.untouched, "account", "accounts")
         );
+        if !self.not_selected.is_empty() {
+            let _ = writeln!(
+                out,
+                "  not selected by --accounts: {} left undone ({})",
+                crate::notify::format::count(self.not_selected.len(), "account", "accounts"),
+                names(&self.not_selected, 8)
+            );
+        }
         if !self.not_in_report.is_empty() {
             let _ = writeln!(
                 out,
@@ -363,6 +378,22 @@ domains:
         insta::assert_snapshot!(plan.render());
         let selection = plan.selection();
         assert_eq!(selection.accounts.len(), 3);
+    }
+
+    /// A matrix leg's `--accounts`: the undone accounts it leaves to other legs are named.
+    #[test]
+    fn a_leg_names_the_undone_accounts_it_leaves_to_others() {
+        let mut plan = ResumePlan::new(&halted(), "r.json", &config(CONFIG), Mode::Apply).unwrap();
+        plan.only(&["catalog-prod".to_string()]);
+        let names: Vec<&str> = plan.accounts.iter().map(|a| a.account.as_str()).collect();
+        assert_eq!(names, ["catalog-prod"]);
+        assert!(
+            plan.render().contains(
+                "  not selected by --accounts: 2 accounts left undone (payments-stage, payments-prod)"
+            ),
+            "{}",
+            plan.render()
+        );
     }
 
     #[test]
