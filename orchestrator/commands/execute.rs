@@ -110,7 +110,7 @@ async fn checked_run(
         Some(sts) => {
             let stopped = tokio::select! {
                 report = preflight(&config, plan, &sts, execution) => report,
-                () = signals.next() => {
+                _ = signals.next() => {
                     eprintln!("\ninterrupted during preflight: no terraform was started");
                     Some(report::not_started(
                         execution.report.clone(),

@@ -18,6 +18,11 @@ const STOP: [fn() -> SignalKind; 4] = [
     SignalKind::quit,
 ];
 
+/// SIGHUP's place in [`STOP`]. A closed terminal sends it twice, at once: the kernel to the
+/// foreground job and the shell to each of its jobs. That second one is no one asking to kill,
+/// so a hangup only ever stops gracefully.
+const HANGUP: usize = 2;
+
 pub(super) struct StopSignals(Option<Vec<Signal>>);
 
 impl StopSignals {
@@ -30,11 +35,14 @@ impl StopSignals {
         Self(listening)
     }
 
-    /// The next stop signal; never, when no listener could be installed.
-    pub(super) async fn next(&mut self) {
+    /// The next stop signal (its place in [`STOP`]); never, when no listener could be
+    /// installed.
+    pub(super) async fn next(&mut self) -> usize {
         match &mut self.0 {
             Some(signals) => {
-                select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+                let (_, index, _) =
+                    select_all(signals.iter_mut().map(|s| Box::pin(s.recv()))).await;
+                index
             }
             None => std::future::pending().await,
         }
@@ -44,7 +52,10 @@ impl StopSignals {
     /// saves state and releases its lock), then kill.
     pub(super) async fn forward(mut self, handle: CancelHandle) {
         loop {
-            self.next().await;
+            let signal = self.next().await;
+            if signal == HANGUP && handle.level() != StopLevel::Running {
+                continue;
+            }
             match handle.escalate() {
                 StopLevel::Interrupt => eprintln!(
                     "\ninterrupted: stopping every terraform gracefully (state saved, locks \

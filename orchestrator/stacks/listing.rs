@@ -279,7 +279,12 @@ fn name_in<'t>(parts: &[&str], text: &'t str) -> Option<&'t str> {
 }
 
 /// Resources with at least one instance (a destroyed resource can stay listed with none).
+/// An empty file is no state, as terraform reads it: its local backend creates the file empty
+/// when it takes the lock, and a terraform killed before it wrote the state leaves it so.
 fn resource_count(state: &[u8]) -> Option<usize> {
+    if state.trim_ascii().is_empty() {
+        return Some(0);
+    }
     let value: serde_json::Value = serde_json::from_slice(state).ok()?;
     let resources = value.get("resources")?.as_array()?;
     Some(
@@ -343,5 +348,6 @@ mod tests {
         assert_eq!(resource_count(gone), Some(0));
         assert_eq!(resource_count(kept), Some(1));
         assert_eq!(resource_count(b"not json"), None);
+        assert_eq!(resource_count(b""), Some(0), "terraform's no state");
     }
 }

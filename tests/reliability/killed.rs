@@ -51,7 +51,16 @@ fn assert_states_complete(sandbox: &Sandbox) {
             assert!(state["lineage"].is_string(), "{}", path.display());
         }
     }
-    assert!(seen >= 1, "the interrupted apply saved its state");
+    assert!(
+        seen >= 1,
+        "the interrupted apply saved its state: {}",
+        std::fs::read_to_string(
+            sandbox
+                .path()
+                .join(".orchestrator/logs/catalog-dev/platform.log")
+        )
+        .unwrap_or_default()
+    );
     assert_eq!(sandbox.lock_files(), Vec::<std::path::PathBuf>::new());
 }
 
@@ -63,8 +72,10 @@ fn sigkill_of_the_orchestrator_mid_apply_leaves_whole_state_and_the_next_run_con
     let killed = running.wait();
     assert_eq!(killed.status.code(), None, "killed by a signal");
     // terraform was told to stop when its parent died: it stops on its own and saves its
-    // state. It usually stops within seconds; when the provisioner's `sleep` keeps terraform's
-    // output pipe open, terraform waits for it, so the limit is past the 120 s provisioner.
+    // state. It usually stops within seconds, but the limit is past the 120 s provisioner:
+    // the SIGTERM goes to terraform alone, so the provisioner's `sleep` lives on and keeps
+    // terraform's output pipe open; and a terraform still starting (catalog-stage's apply,
+    // before its walk) loses the SIGTERM and runs its whole apply, then exits.
     wait_until(
         "the orphaned terraform to stop",
         Duration::from_secs(180),
@@ -100,12 +111,23 @@ fn sigkill_of_the_orchestrator_mid_apply_leaves_whole_state_and_the_next_run_con
     }
 }
 
-fn hangup_like(signal: Signal) {
+fn hangup_like(signals: &[Signal]) {
     let sandbox = Sandbox::new();
     let mut running = start_slow_apply(&sandbox);
     // The terminal is gone: nobody reads stderr or stdout any more.
     running.close_output();
-    running.signal(signal);
+    let log = sandbox
+        .path()
+        .join(".orchestrator/logs/catalog-dev/platform.log");
+    for (n, signal) in signals.iter().enumerate() {
+        if n > 0 {
+            // The next one comes once the first was acted on, not merged with it.
+            wait_until("the SIGINT to terraform", Duration::from_secs(30), || {
+                std::fs::read_to_string(&log).is_ok_and(|l| l.contains("SIGINT sent"))
+            });
+        }
+        running.signal(*signal);
+    }
     let output = running.wait();
     assert_eq!(output.status.code(), Some(130), "interrupted, not killed");
     wait_until("terraform to stop", Duration::from_secs(30), || {
@@ -127,12 +149,19 @@ fn hangup_like(signal: Signal) {
 
 #[test]
 fn sighup_with_the_terminal_gone_stops_gracefully_and_writes_the_report() {
-    hangup_like(Signal::SIGHUP);
+    hangup_like(&[Signal::SIGHUP]);
 }
 
 #[test]
 fn sigquit_stops_gracefully_like_sigterm() {
-    hangup_like(Signal::SIGQUIT);
+    hangup_like(&[Signal::SIGQUIT]);
+}
+
+/// A closed terminal sends SIGHUP twice: the kernel to the foreground job, the shell to each
+/// of its jobs. The second is not a second Ctrl-C: terraform is not killed.
+#[test]
+fn sighup_twice_from_a_closed_terminal_still_stops_gracefully() {
+    hangup_like(&[Signal::SIGHUP, Signal::SIGHUP]);
 }
 
 /// The signal lands while terraform apply holds the state lock but has not begun its walk:
