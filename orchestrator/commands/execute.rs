@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::common::{claim_states, lock_work_dir};
+use super::claiming::{claim_states, lock_work_dir};
 use super::resolve::{resolve, Execution, RunKind};
 use super::signals::StopSignals;
 use crate::aws::{self, StsProvider};

@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::common::{load_config, lock_work_dir, runtime, work_dir_from_env};
+use super::claiming::{lock_work_dir, runtime};
+use super::loading::{load_config, work_dir_from_env};
 use super::resolve::{absolute, grace_period, report_target, ReportTarget};
 use super::signals::StopSignals;
 use crate::cli::VendArgs;
