@@ -3,12 +3,10 @@
 
 use std::path::Path;
 
-use super::common::{
-    changed_filter, check_stack_accounts, load_config_with_vended_ids, plan_for, require_vended,
-    split_names, stack_copy,
-};
 use super::execute::execute;
+use super::loading::{load_config_with_vended_ids, require_vended};
 use super::resolve::RunKind;
+use super::selecting::{changed_filter, check_stack_accounts, plan_for, split_names, stack_copy};
 use crate::cli::{DeployArgs, ExecutionArgs, RunArgs};
 use crate::config::Config;
 use crate::console::{eprint, eprintln};

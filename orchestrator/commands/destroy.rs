@@ -6,12 +6,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::common::{
-    check_stack_accounts, claim_states, load_config_with_vended_ids, lock_work_dir, require_vended,
-    runtime, split_names, stack_copy, state_credentials,
-};
+use super::claiming::{claim_states, lock_work_dir, runtime, state_credentials};
 use super::execute::{check_report_paths, finish, run_to_report};
+use super::loading::{load_config_with_vended_ids, require_vended};
 use super::resolve::{absolute, resolve, RunKind};
+use super::selecting::{check_stack_accounts, split_names, stack_copy};
 use crate::cli::DestroyArgs;
 use crate::config::Config;
 use crate::console::eprintln;

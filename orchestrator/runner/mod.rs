@@ -16,6 +16,7 @@ mod options;
 mod output_tail;
 mod parent_death;
 mod process;
+mod spawner;
 mod supervised;
 mod walk_watch;
 mod waves;

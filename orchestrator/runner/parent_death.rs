@@ -3,8 +3,8 @@
 //! when its parent dies, SIGKILL of the orchestrator included; its output goes to a file (see
 //! `log_file`), so nothing it writes while stopping can kill it.
 //!
-//! The signal is tied to the thread that started the process: tokio's worker threads live as
-//! long as the runtime, which outlives every terraform it supervises.
+//! The signal is tied to the thread that started the process: processes are started on
+//! threads that live as long as the orchestrator (`spawner`).
 
 use std::io;
 use std::os::unix::process::CommandExt;

@@ -17,6 +17,7 @@ use super::cancel::Cancellation;
 use super::log_file::LayerLog;
 use super::output_tail::{self, OutputLimits};
 use super::parent_death;
+use super::spawner;
 use super::walk_watch::WalkWatch;
 use crate::terraform::TerraformCommand;
 
@@ -93,8 +94,18 @@ pub(super) async fn run(
     }
     log.note(&format!("$ {cmd}"));
     let start = log.len()?;
-    let mut child = command.spawn()?;
-    drop(command);
+    // Off the runtime's threads (see `spawner`); the command, with the log's handles, is
+    // dropped there once the child has them. A start can wait its turn there: an interrupt
+    // meanwhile still starts nothing.
+    let Some(mut child) = spawner::spawn(command, &limits.cancel).await? else {
+        log.note("[orchestrator] interrupted: not started");
+        return Ok(Finished {
+            exit_code: None,
+            ending: Ending::Interrupted,
+            killed_after_grace: false,
+            output: String::new(),
+        });
+    };
     let group = ProcessGroup::new(child.id());
     let mut walk = cmd
         .hears_interrupt_only_while_walking()

@@ -18,6 +18,7 @@ mod parse;
 mod plan_summary;
 mod readers;
 pub mod render;
+mod step_summary;
 
 pub use action::{Action, Kind};
 pub use collect::{collect, CollectOptions, DeployOrder};
@@ -28,3 +29,4 @@ pub use model::{AccountSummary, BadPlan, LayerEntry, LayerState, NotPlanned, Sum
 pub use parse::{read_plan, read_plan_from, read_plan_slice, read_plan_with, WHOLE_FILE_LIMIT};
 pub use plan_summary::{Counts, Deferred, OutputChange, PlanStatus, PlanSummary, ResourceChange};
 pub use render::MARKER;
+pub use step_summary::StepSummary;
