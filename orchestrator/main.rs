@@ -12,6 +12,14 @@ use tracing_subscriber::util::SubscriberInitExt;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Started as the guard of one terraform process (`runner::parent_death`): nothing else.
+    if let Some(code) = orchestrator::runner::guard_main() {
+        std::process::exit(code);
+    }
+    // Every terraform is started through this same binary as its guard.
+    if let Ok(binary) = std::env::current_exe() {
+        orchestrator::runner::enable_guard(binary);
+    }
     let cli = match orchestrator::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return clap_exit(&e),

@@ -11,6 +11,8 @@ mod collisions;
 
 mod killed;
 
+mod guard;
+
 mod errored_state;
 
 mod state_lock;

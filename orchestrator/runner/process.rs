@@ -65,7 +65,8 @@ pub(super) async fn run(
     log: &mut LayerLog,
     limits: &Limits,
 ) -> io::Result<Finished> {
-    let mut command = cmd.to_command();
+    // Started by its guard, which stops it when the orchestrator dies (`parent_death`).
+    let mut command = parent_death::command(cmd);
     // terraform writes into the log file itself (see `log_file`): its output never depends on
     // the orchestrator being alive. One file for stdout and stderr keeps their lines in order.
     let output = log.for_child()?;
@@ -78,7 +79,6 @@ pub(super) async fn run(
     // forwards exactly one SIGINT; and the whole group (providers, provisioners) can be
     // signalled at once.
     command.process_group(0);
-    parent_death::stop_with_parent(&mut command);
     let mut command = tokio::process::Command::from(command);
     command.kill_on_drop(true);
     // Checked again right before the spawn: a job that was about to start terraform when the
