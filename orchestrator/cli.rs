@@ -93,6 +93,10 @@ pub struct VendArgs {
     /// Plan the account vending layer only (no account is created, no id recorded).
     #[arg(long)]
     pub plan_only: bool,
+    /// Also write the run report here (atomically, even on failure or Ctrl-C); it is always
+    /// written to `<work dir>/runs/<run id>/report.json` and `<work dir>/report.json`.
+    #[arg(long, env = "ORCHESTRATOR_REPORT")]
+    pub report: Option<PathBuf>,
     /// The terraform (or OpenTofu) binary.
     #[arg(long, env = "TERRAFORM_BIN", default_value = "terraform")]
     pub terraform: PathBuf,

@@ -16,7 +16,7 @@ use crate::summary::github::{GithubError, TargetError};
 use crate::summary::render::TooLong;
 use crate::summary::CollectError;
 use crate::terraform::ProgramNotFound;
-use crate::vending::VendingError;
+use crate::vending::{VendFailure, VendingError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -117,6 +117,8 @@ pub enum CliError {
     #[error(transparent)]
     Vending(#[from] VendingError),
     #[error(transparent)]
+    Vend(#[from] VendFailure),
+    #[error(transparent)]
     Credentials(#[from] ProviderError),
     #[error(transparent)]
     Terraform(#[from] ProgramNotFound),
@@ -160,6 +162,11 @@ impl CliError {
             | CliError::CommentTooLong(_)
             | CliError::PullRequest(_) => Exit::BadInput,
             CliError::Github(_) => Exit::Undelivered,
+            // A plan that would open a second account (or close one) is the config's or the
+            // layer's to fix: nothing was applied.
+            CliError::Vend(VendFailure::Unsafe { .. }) => Exit::BadInput,
+            CliError::Vend(VendFailure::Failed(_)) => Exit::Failed,
+            CliError::Vend(VendFailure::Interrupted(_)) => Exit::Interrupted,
             CliError::Other { exit, .. } => *exit,
         }
     }

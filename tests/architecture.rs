@@ -461,7 +461,18 @@ fn the_arrows_point_one_way() {
 #[test]
 fn no_command_imports_another() {
     let krate = Crate::read();
-    let shared = ["common", "resolve", "execute", "signals", "leave_to_exit"];
+    // The steps commands share, each file one job; every other file is one command.
+    let shared = [
+        "loading",
+        "selecting",
+        "claiming",
+        "stdout",
+        "resolve",
+        "execute",
+        "signals",
+        "invocation",
+        "leave_to_exit",
+    ];
     let mut broken = Vec::new();
     for (module, targets) in &krate.uses {
         let [first, command] = module.as_slice() else {

@@ -421,6 +421,10 @@ fn the_config_and_work_dir_are_found_from_the_root_the_config_dir_and_below_it()
         Some("catalog-dev"),
     );
     failed.expect_code(1);
+    for prefix in ["log: ", "Report: "] {
+        let printed = printed_after(&failed.stdout, prefix);
+        assert!(root.join(&printed).is_file(), "{prefix}{printed}");
+    }
     let resume = printed_after(&failed.stdout, "orchestrator ");
     let args: Vec<&str> = resume.split_whitespace().collect();
     assert_eq!(&args[..2], ["--config", "infra/domains.yaml"], "{resume}");

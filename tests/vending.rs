@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_orchestrator");
+use crate::support::cli::orchestrator;
+use crate::support::receiver::{Receiver, Reply};
 
 const VENDING: &str =
     "  account_vending: { layer: organization, email_domain: example.com, root_id: r-abcd }\n";
@@ -62,10 +62,15 @@ impl Org {
     /// The orchestrator in the config's directory (so `.orchestrator/` is the work dir),
     /// with base credentials in its environment as a management-account job has them.
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(BIN)
+        self.run_with(args, &[])
+    }
+
+    /// `run` with more variables in the orchestrator's environment.
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+        let out = orchestrator()
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(self.dir.path())
-            .env_remove("ORCHESTRATOR_WORK_DIR")
             .env("AWS_ACCESS_KEY_ID", "AKIDMANAGEMENTTEST")
             .env("AWS_SECRET_ACCESS_KEY", "management-secret-testing")
             .env(
@@ -73,13 +78,8 @@ impl Org {
                 self.path("witness").to_str().unwrap(),
             )
             .env("CHECKPOINT_DISABLE", "1")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+            .run();
+        (out.code.unwrap_or(-1), out.stdout, out.stderr)
     }
 
     fn path(&self, relative: &str) -> std::path::PathBuf {
@@ -90,6 +90,35 @@ impl Org {
         let text = std::fs::read_to_string(self.path(".orchestrator/account-ids.json"))
             .expect("vend records the ids");
         serde_json::from_str(&text).unwrap()
+    }
+
+    /// The latest run report in the work dir, once it passes run-report.schema.json; the run's
+    /// own report under `runs/<run id>/` says the same.
+    fn report(&self) -> Value {
+        let text = std::fs::read_to_string(self.path(".orchestrator/report.json"))
+            .expect("vend writes a run report");
+        let report: Value = serde_json::from_str(&text).unwrap();
+        let schema: Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("run-report.schema.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let validator = jsonschema::draft202012::new(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{}: {e}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{text}");
+        let own = self.path(&format!(
+            ".orchestrator/runs/{}/report.json",
+            report["run_id"].as_str().unwrap()
+        ));
+        let own: Value = serde_json::from_str(&std::fs::read_to_string(own).unwrap()).unwrap();
+        assert_eq!(own["outcome"], report["outcome"]);
+        assert_eq!(own["jobs"][0]["status"], report["jobs"][0]["status"]);
+        report
     }
 
     fn jobs(&self) -> BTreeMap<String, String> {
@@ -344,6 +373,14 @@ fn vend_refuses_a_plan_that_creates_an_account_which_has_an_id() {
     }
     assert!(!org.path("state/organization/organization.tfstate").exists());
     assert!(!org.path(".orchestrator/account-ids.json").exists());
+    let report = org.report();
+    assert_eq!(report["outcome"], "failed");
+    let error = report["jobs"][0]["layers"][0]["error"].to_string();
+    assert!(
+        error.contains("catalog-dev (account_id 100000000001)")
+            && error.contains("nothing was applied"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -388,12 +425,12 @@ output "account_ids" { value = {} }
 "#,
     )
     .unwrap();
-    let mut child = Command::new(BIN)
+    let mut child = orchestrator()
         .arg("vend")
         .current_dir(org.dir.path())
-        .env_remove("ORCHESTRATOR_WORK_DIR")
         .env("TF_VAR_witness_file", org.path("witness").to_str().unwrap())
         .env("CHECKPOINT_DISABLE", "1")
+        .command()
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -422,6 +459,13 @@ output "account_ids" { value = {} }
             .contains("interrupted: SIGINT sent"),
         "terraform got its SIGINT"
     );
+    // The run report says the vend was cancelled during its apply.
+    let report = org.report();
+    assert_eq!(report["outcome"], "cancelled");
+    let layer = &report["jobs"][0]["layers"][0];
+    assert_eq!(layer["status"], "cancelled");
+    assert_eq!(layer["attempts"][0]["outcome"], "cancelled");
+    assert_eq!(layer["error"][0], "interrupted during terraform apply");
     // Nothing runs in the org's directory any more (terraform, its provisioner's sleep).
     let root = org.dir.path().to_string_lossy().into_owned();
     let settle = std::time::Instant::now();
@@ -450,4 +494,141 @@ output "account_ids" { value = {} }
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+}
+
+/// `vend` ends with a run report like every run: what it did (`action: vend`, the
+/// organisation's job with the vending layer, the plan's counts, its log) and how it ended,
+/// plan-only and applied alike; the GitHub job summary says it in the same words.
+#[test]
+fn vend_writes_a_run_report_of_what_it_did() {
+    let org = Org::new(VENDING);
+    let (code, stdout, stderr) = org.run(&["vend", "--plan-only"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("Report: .orchestrator/runs/"), "{stdout}");
+    let report = org.report();
+    assert_eq!(report["action"], "vend");
+    assert_eq!(report["mode"], "plan");
+    // Accounts to create are what a vending plan is for, and what the report calls changes.
+    assert_eq!(report["outcome"], "drifted");
+    assert_eq!(report["jobs"].as_array().unwrap().len(), 1);
+    let job = &report["jobs"][0];
+    assert_eq!(job["account"], "organization");
+    assert_eq!(job["status"], "changes");
+    let layer = &job["layers"][0];
+    assert_eq!(layer["layer"], "organization");
+    assert_eq!(layer["status"], "changes");
+    // The counts are terraform's own, as its plan line in the layer's log says.
+    let log = std::fs::read_to_string(
+        org.path(".orchestrator")
+            .join(layer["log"].as_str().unwrap()),
+    )
+    .unwrap();
+    let counts = &layer["changes"];
+    let line = format!(
+        "{} to add, {} to change, {} to destroy.",
+        counts["add"], counts["change"], counts["destroy"]
+    );
+    assert!(log.contains(&line), "{line}\n{log}");
+    assert!(counts["add"].as_u64() >= Some(2), "{layer}");
+    assert_eq!(layer["attempts"][0]["outcome"], "succeeded");
+
+    let summary = org.path("step-summary.md");
+    let (code, stdout, stderr) = org.run_with(
+        &["vend"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = org.report();
+    assert_eq!(
+        (&report["mode"], &report["outcome"]),
+        (&"apply".into(), &"succeeded".into())
+    );
+    let layer = &report["jobs"][0]["layers"][0];
+    assert_eq!(layer["status"], "succeeded");
+    // The log is recorded relative to the report, and is terraform's.
+    let log = org
+        .path(".orchestrator")
+        .join(layer["log"].as_str().unwrap());
+    assert!(
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Apply complete")),
+        "{}",
+        log.display()
+    );
+    let summary = std::fs::read_to_string(summary).unwrap();
+    assert!(summary.contains("Account vending succeeded"), "{summary}");
+
+    // A vend with nothing to do is still a run with a report.
+    let (code, _, stderr) = org.run(&["vend", "--plan-only"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(org.report()["outcome"], "succeeded");
+    assert_eq!(org.report()["jobs"][0]["status"], "no-changes");
+
+    // `--report FILE`: a copy more, named first, as `run` does.
+    let (code, stdout, stderr) = org.run(&["vend", "--plan-only", "--report", "out/vend.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("Report: out/vend.json (also kept as .orchestrator/runs/"),
+        "{stdout}"
+    );
+    let copy: Value =
+        serde_json::from_str(&std::fs::read_to_string(org.path("out/vend.json")).unwrap()).unwrap();
+    assert_eq!(copy["action"], "vend");
+    assert_eq!(copy["run_id"], org.report()["run_id"]);
+}
+
+/// A vend that fails says so in its report, with terraform's error, and Slack tells the
+/// platform team what failed and to run `vend` again, never to redeploy an account.
+#[test]
+fn a_failed_vend_is_reported_and_slack_says_to_vend_again() {
+    let org = Org::new(VENDING);
+    let main_tf = org.path("layers/organization/main.tf");
+    let text = std::fs::read_to_string(&main_tf).unwrap();
+    std::fs::write(
+        &main_tf,
+        format!(
+            "{text}\nresource \"terraform_data\" \"broken\" {{\n  input = file(\"/nonexistent/org-policy.json\")\n}}\n"
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = org.run(&["vend"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("terraform plan"), "{stderr}");
+    let report = org.report();
+    assert_eq!(report["outcome"], "failed");
+    let layer = &report["jobs"][0]["layers"][0];
+    assert_eq!(layer["status"], "failed");
+    assert_eq!(layer["reason"], "terraform plan failed");
+    let error = layer["error"].to_string();
+    assert!(error.contains("org-policy.json"), "{error}");
+    assert!(!org.path(".orchestrator/account-ids.json").exists());
+
+    let slack = Receiver::start();
+    slack.otherwise(Reply::ok());
+    let url = slack.url("/hooks/platform");
+    let (code, stdout, stderr) = org.run_with(
+        &["notify", "slack", "--report", ".orchestrator/report.json"],
+        &[("SLACK_WEBHOOK_URL", url.as_str())],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let sent = slack.requests_to("/hooks/platform");
+    assert_eq!(sent.len(), 1);
+    let message = sent[0].json().to_string();
+    assert!(message.contains("Account vending failed"), "{message}");
+    assert!(message.contains("org-policy.json"), "{message}");
+    assert!(message.contains("orchestrator vend"), "{message}");
+    assert!(!message.contains("deploy --accounts"), "{message}");
+    assert!(!message.contains("--resume"), "{message}");
+
+    // The latest report is vend's: a resume of it is refused, pointing to `vend`.
+    let (code, _, stderr) = org.run(&["run", "--resume", ".orchestrator/report.json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "the report of `orchestrator vend`, not of a roll-out; run `orchestrator vend` again"
+        ),
+        "{stderr}"
+    );
 }

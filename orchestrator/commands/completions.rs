@@ -11,7 +11,7 @@ pub(super) fn completions(args: &CompletionsArgs) -> CommandResult {
     let name = command.get_name().to_string();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, name, &mut script);
-    super::common::print_stdout(
+    super::stdout::print_stdout(
         &String::from_utf8_lossy(&script),
         crate::console::Document::Own,
     )?;
@@ -23,7 +23,7 @@ pub(super) fn manpage() -> CommandResult {
     clap_mangen::Man::new(Cli::command())
         .render(&mut page)
         .map_err(|e| CliError::failed(format!("cannot render the man page: {e}")))?;
-    super::common::print_stdout(
+    super::stdout::print_stdout(
         &String::from_utf8_lossy(&page),
         crate::console::Document::Own,
     )?;

@@ -3,15 +3,14 @@
 //! first; a destroyed copy's state is removed.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use super::common::{
-    check_stack_accounts, claim_states, load_config_with_vended_ids, lock_work_dir, require_vended,
-    runtime, split_names, stack_copy, state_credentials,
-};
+use super::claiming::{claim_states, lock_work_dir, runtime, state_credentials};
 use super::execute::{check_report_paths, finish, run_to_report};
+use super::loading::{load_config_with_vended_ids, require_vended};
 use super::resolve::{absolute, resolve, RunKind};
+use super::selecting::{check_stack_accounts, split_names, stack_copy};
 use crate::cli::DestroyArgs;
 use crate::config::Config;
 use crate::console::eprintln;
@@ -20,8 +19,7 @@ use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Plan, Selection};
 use crate::report::{Mode, Outcome, RunReport, Status};
 use crate::stacks::{list_copies_of, remove_destroyed_copy, StackCopy};
-use crate::summary::render::{render, Detail};
-use crate::summary::{collect, CollectOptions};
+use crate::summary::destroy_preview;
 use crate::terraform::LayerWorkspace;
 
 pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
@@ -116,7 +114,9 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     let planned = run_to_report(config.clone(), &plan, &preview)?;
     let plans_ok = matches!(planned.outcome, Outcome::Succeeded | Outcome::Drifted);
     if plans_ok {
-        show_what_goes(&planned, &report_path);
+        if let Some(preview) = destroy_preview(&planned, &report_path) {
+            eprintln!("{preview}");
+        }
     }
     let nothing_to_destroy = planned.jobs.iter().all(|j| j.status == Status::NoChanges);
     if args.execution.plan_only || !plans_ok || nothing_to_destroy {
@@ -135,10 +135,7 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
         return finish(&planned, &preview);
     }
     if !args.yes {
-        let question = format!(
-            "\nDestroy the resources above in {} (layers last first)?",
-            accounts_and_copy(&planned, stack.as_ref())
-        );
+        let question = destroy::question(&planned, stack.as_ref());
         let answer = destroy::confirm(
             &question,
             &mut std::io::stdin().lock(),
@@ -161,38 +158,6 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
         oidc,
     );
     finish(&destroyed, &applying)
-}
-
-/// The `plan -destroy` of every layer, as the PR comment shows plans (destroys first).
-fn show_what_goes(preview: &RunReport, report_path: &Path) {
-    let dir = report_path.parent().unwrap_or(Path::new("."));
-    let plans: Vec<PathBuf> = preview
-        .jobs
-        .iter()
-        .flat_map(|j| &j.layers)
-        .filter_map(|l| l.plan_json.as_deref())
-        // The run's own directory does not exist before its report is written.
-        .map(|p| crate::workdir::normalise(&dir.join(p)))
-        .collect();
-    if plans.is_empty() {
-        return;
-    }
-    // The summary names each plan's account and layer from the report it reads.
-    let scratch = tempfile::NamedTempFile::new_in(dir).ok();
-    let named = scratch.as_ref().and_then(|file| {
-        let json = serde_json::to_vec(preview).ok()?;
-        std::fs::write(file.path(), json).ok()?;
-        Some(file.path().to_path_buf())
-    });
-    match collect(CollectOptions {
-        inputs: &plans,
-        report: named.as_deref(),
-        keep_going: true,
-        order: None,
-    }) {
-        Ok(summary) => eprintln!("{}", render(&summary, &Detail::FULL, None)),
-        Err(e) => eprintln!("warning: cannot summarise the destroy plans: {e}"),
-    }
 }
 
 /// After a destroy, each account's copy state that holds no resource is removed, with the
@@ -255,23 +220,4 @@ fn remove_copies(
             Err(e) => eprintln!("warning: {}: {e}", job.account),
         }
     }
-}
-
-fn accounts_and_copy(report: &RunReport, copy: Option<&StackCopy>) -> String {
-    let accounts: Vec<&str> = report
-        .jobs
-        .iter()
-        .filter(|j| j.status == Status::Changes)
-        .map(|j| j.account.as_str())
-        .collect();
-    let what = match copy {
-        Some(copy) => format!(" (copy {} of layer {})", copy.name, copy.layer),
-        None => String::new(),
-    };
-    let noun = if accounts.len() == 1 {
-        "account"
-    } else {
-        "accounts"
-    };
-    format!("{} {noun} ({}){what}", accounts.len(), accounts.join(", "))
 }

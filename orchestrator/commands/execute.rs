@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::common::{claim_states, lock_work_dir};
+use super::claiming::{claim_states, lock_work_dir};
 use super::resolve::{resolve, Execution, RunKind};
 use super::signals::StopSignals;
 use crate::aws::{self, StsProvider};
@@ -42,23 +42,13 @@ pub(super) fn execute(
     finish(&report, &execution)
 }
 
-/// A report that could not be written after the deploy would lose its outcome: the run's
-/// own report, the latest copy and `--report`'s are checked before anything starts. What to
-/// do depends on which flag chose the path: `--report` for its copy, the work dir for the
-/// others.
+/// Every place the run's report goes is checked before anything starts.
 pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> {
-    std::iter::once(&execution.report.report_path)
-        .chain(&execution.report_copies)
-        .try_for_each(|path| {
-            report::check_writable(path).map_err(|e| {
-                let what_to_do = if execution.requested_report.as_ref() == Some(path) {
-                    "choose another --report: a file in a directory you can write"
-                } else {
-                    "choose a work dir you can write: --work-dir DIR or ORCHESTRATOR_WORK_DIR"
-                };
-                CliError::bad_input(format!("{e}; nothing was started ({what_to_do})"))
-            })
-        })
+    super::resolve::check_writable(
+        &execution.report.report_path,
+        &execution.report_copies,
+        execution.requested_report.as_deref(),
+    )
 }
 
 /// Local state is found from the config (`defaults.state.path`), never from the work dir or
@@ -203,15 +193,7 @@ async fn preflight(
 /// to GitHub, and picks the exit code.
 pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult {
     let path = &execution.report.report_path;
-    let run_dir = path.parent().unwrap_or(Path::new(""));
-    let mut written = write_report(report, path);
-    for copy in &execution.report_copies {
-        let to_dir = copy.parent().unwrap_or(Path::new(""));
-        written = written.and(write_report(
-            &report::rebased(report, run_dir, to_dir),
-            copy,
-        ));
-    }
+    let written = report::write_with_copies(report, path, &execution.report_copies);
     // A closed stdout (`| head`) must not stop the report from being published.
     let summary = progress::summary(
         report,
@@ -236,13 +218,6 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
         Outcome::Failed | Outcome::Halted => Exit::Failed,
         Outcome::Cancelled => Exit::Interrupted,
     })
-}
-
-fn write_report(report: &RunReport, path: &Path) -> Result<(), report::ReportError> {
-    report::write_atomic(
-        path,
-        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
-    )
 }
 
 /// `2 accounts (catalog-dev, payments-prod) drifted (their plans have changes)`.

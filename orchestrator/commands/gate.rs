@@ -12,7 +12,7 @@ use crate::rules::{self, WaveTally};
 /// within the wave's `failure_tolerance` from the config. The decision is an output, not an
 /// exit code, so the workflow's gate job itself succeeds either way.
 pub(super) fn run(config_path: &Path, args: GateArgs) -> CommandResult {
-    let config = super::common::load_config(config_path)?;
+    let config = super::loading::load_config(config_path)?;
     let Some(wave) = config.waves.iter().find(|w| w.name == args.wave) else {
         let known: Vec<&str> = config.waves.iter().map(|w| w.name.as_str()).collect();
         return Err(CliError::bad_input(format!(

@@ -5,16 +5,16 @@ use crate::exit::{CommandResult, Exit};
 use crate::plan::Plan;
 
 pub(super) fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
-    let work_dir = super::common::work_dir_from_env();
-    let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
-    let (mut plan, changes) = super::common::plan_with_changes(&config, &args.selectors)?;
+    let work_dir = super::loading::work_dir_from_env();
+    let config = super::loading::load_config_with_vended_ids(config_path, &work_dir)?;
+    let (mut plan, changes) = super::selecting::plan_with_changes(&config, &args.selectors)?;
     let waiting =
-        super::common::warn_waiting_for_vending(plan.jobs().map(|j| &j.account), config_path);
+        super::loading::warn_waiting_for_vending(plan.jobs().map(|j| &j.account), config_path);
     for wave in &mut plan.waves {
         wave.jobs.retain(|j| !waiting.contains(&j.account.name));
     }
     let text = match args.format {
-        _ if args.explain => super::common::explain(&plan, changes, args.format)?,
+        _ if args.explain => super::selecting::explain(&plan, changes, args.format)?,
         Format::Json => {
             let views: Vec<_> = plan.jobs().map(|j| j.view()).collect();
             serde_json::to_string_pretty(&views).expect("jobs serialise") + "\n"
@@ -25,7 +25,7 @@ pub(super) fn run(config_path: &Path, args: JobsArgs) -> CommandResult {
         Format::Json => crate::console::Document::Json,
         Format::Table => crate::console::Document::Text,
     };
-    super::common::print_stdout(&text, kind)?;
+    super::stdout::print_stdout(&text, kind)?;
     super::leave_to_exit::leave_to_exit((config, plan));
     Ok(Exit::Success)
 }

@@ -7,12 +7,12 @@ use crate::github_actions::GithubActions;
 use crate::{matrix, plan};
 
 pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
-    let work_dir = super::common::work_dir_from_env();
-    let config = super::common::load_config_with_vended_ids(config_path, &work_dir)?;
-    let (selection, _) = super::common::selection_with_changes(&config, &args.selectors)?;
+    let work_dir = super::loading::work_dir_from_env();
+    let config = super::loading::load_config_with_vended_ids(config_path, &work_dir)?;
+    let (selection, _) = super::selecting::selection_with_changes(&config, &args.selectors)?;
     // By reference: the matrix needs each account's name and id, not a copy of the account.
     let mut plan = plan::select(&config, &selection)?;
-    let waiting = super::common::warn_waiting_for_vending(
+    let waiting = super::loading::warn_waiting_for_vending(
         plan.waves
             .iter()
             .flat_map(|w| w.jobs.iter().map(|j| j.account)),
@@ -60,7 +60,7 @@ pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
         file.write_all(text.as_bytes())
             .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
     }
-    super::common::print_stdout(&format!("{stdout}\n"), crate::console::Document::Json)?;
+    super::stdout::print_stdout(&format!("{stdout}\n"), crate::console::Document::Json)?;
     drop(plan);
     super::leave_to_exit::leave_to_exit(config);
     Ok(Exit::Success)

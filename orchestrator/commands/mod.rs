@@ -1,6 +1,6 @@
 //! One file per subcommand: each turns parsed flags into calls on the library.
 
-mod common;
+mod claiming;
 mod completions;
 mod deploy;
 mod destroy;
@@ -10,14 +10,17 @@ mod gate;
 mod invocation;
 mod jobs;
 mod leave_to_exit;
+mod loading;
 mod matrix;
 mod notify;
 mod preflight;
 mod report;
 mod resolve;
 mod schema;
+mod selecting;
 mod signals;
 mod stacks;
+mod stdout;
 mod summary;
 mod validate;
 mod vend;
@@ -28,7 +31,7 @@ use crate::exit::CommandResult;
 pub fn dispatch(cli: Cli) -> CommandResult {
     let inv = invocation::Invocation::new(cli.config, cli.work_dir);
     let work_dir = inv.work_dir()?;
-    common::set_work_dir(work_dir.root().to_path_buf());
+    loading::set_work_dir(work_dir.root().to_path_buf());
     match cli.command {
         Command::Validate => validate::run(inv.config()?),
         Command::Jobs(args) => jobs::run(inv.config()?, args),

@@ -8,7 +8,8 @@ use crate::aws::{self, StsProvider};
 use crate::cli::PreflightArgs;
 use crate::exit::{CliError, CommandResult, Exit};
 
-use super::common::{load_config_with_vended_ids, plan_for, require_vended, work_dir_from_env};
+use super::loading::{load_config_with_vended_ids, require_vended, work_dir_from_env};
+use super::selecting::plan_for;
 
 pub(super) fn run(config_path: &Path, args: PreflightArgs) -> CommandResult {
     let work_dir = work_dir_from_env();

@@ -12,7 +12,7 @@ use crate::report::{merge as merging, read_report, write_atomic, Mode, Status};
 
 pub(super) fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
     let config = if args.include_held_back || !args.expect.is_empty() {
-        Some(super::common::load_config(config_path)?)
+        Some(super::loading::load_config(config_path)?)
     } else {
         None
     };

@@ -81,18 +81,22 @@ pub(super) fn resolve(
         ));
     }
     let mode = kind.mode;
-    let gh = GithubActions::from_env();
-    let run_id = report::run_id(&gh);
     let work = WorkDir::at(absolute(&args.work_dir)?);
-    // Each run keeps its own report; `report.json` is the latest, `--report` a copy more.
-    let report_path = work.run_report(&run_id);
+    let action = if kind.destroy {
+        RunAction::Destroy
+    } else {
+        RunAction::Deploy
+    };
+    let mut target = report_target(config, &work, args.report.as_deref(), mode, action)?;
+    target.context.stack = kind.stack.as_ref().map(|s| s.name.to_string());
+    target.context.resumed_from = kind.resumed_from;
     let extra_report = args.report.as_deref().map(absolute).transpose()?;
     let run = RunOptions {
         mode,
         parallel: usize::from(args.parallel),
         fail_fast: args.fail_fast,
         job_timeout: args.timeout.unwrap_or(config.execution.job_timeout),
-        grace_period: grace_period(config, args, &gh),
+        grace_period: grace_period(config, args.grace_period),
         retry: RetryPolicy::exponential(
             args.retries.unwrap_or(config.execution.retries),
             args.retry_delay,
@@ -121,27 +125,87 @@ pub(super) fn resolve(
             concurrency: usize::from(args.parallel).max(8),
             oidc_role_arn: args.oidc_role_arn.clone(),
         },
-        report: ReportContext {
+        report: target.context,
+        report_copies: target.copies,
+        requested_report: target.requested,
+        config_path: config.path.clone(),
+        fail_on_drift: args.fail_on_drift,
+    })
+}
+
+/// Where a run's report goes and what it says besides the run itself.
+pub(super) struct ReportTarget {
+    /// `report_path` is the run's own report, `<work dir>/runs/<run id>/report.json`.
+    pub context: ReportContext,
+    /// The latest-report copy in the work dir, and `report_flag`'s when given.
+    pub copies: Vec<PathBuf>,
+    /// `--report`'s copy, the file the user asked for.
+    pub requested: Option<PathBuf>,
+}
+
+/// The run id (the CI run's, else a local one), the run's own report under `work`, and its
+/// copies: the latest in the work dir, and `--report`'s.
+pub(super) fn report_target(
+    config: &Config,
+    work: &WorkDir,
+    report_flag: Option<&Path>,
+    mode: Mode,
+    action: RunAction,
+) -> Result<ReportTarget, CliError> {
+    let gh = GithubActions::from_env();
+    let run_id = report::run_id(&gh);
+    // Each run keeps its own report; `report.json` is the latest, `--report` a copy more.
+    let report_path = work.run_report(&run_id);
+    let extra_report = report_flag.map(absolute).transpose()?;
+    Ok(ReportTarget {
+        context: ReportContext {
             run_id,
             mode,
             config: config.path.display().to_string(),
             source: report::source(&gh),
             report_path,
-            action: if kind.destroy {
-                RunAction::Destroy
-            } else {
-                RunAction::Deploy
-            },
-            stack: kind.stack.map(|s| s.name.to_string()),
-            resumed_from: kind.resumed_from,
+            action,
+            stack: None,
+            resumed_from: None,
         },
-        report_copies: std::iter::once(work.latest_report())
+        copies: std::iter::once(work.latest_report())
             .chain(extra_report.clone())
             .collect(),
-        requested_report: extra_report,
-        config_path: config.path.clone(),
-        fail_on_drift: args.fail_on_drift,
+        requested: extra_report,
     })
+}
+
+impl ReportTarget {
+    /// A report that could not be written after the run would lose its outcome: every
+    /// place it goes is checked before anything starts.
+    pub(super) fn check_writable(&self) -> Result<(), CliError> {
+        check_writable(
+            &self.context.report_path,
+            &self.copies,
+            self.requested.as_deref(),
+        )
+    }
+}
+
+/// See [`ReportTarget::check_writable`]. What to do depends on which flag chose the path:
+/// `--report` (`requested`) for its copy, the work dir for the others.
+pub(super) fn check_writable(
+    path: &Path,
+    copies: &[PathBuf],
+    requested: Option<&Path>,
+) -> Result<(), CliError> {
+    std::iter::once(path)
+        .chain(copies.iter().map(PathBuf::as_path))
+        .try_for_each(|path| {
+            report::check_writable(path).map_err(|e| {
+                let what_to_do = if requested == Some(path) {
+                    "choose another --report: a file in a directory you can write"
+                } else {
+                    "choose a work dir you can write: --work-dir DIR or ORCHESTRATOR_WORK_DIR"
+                };
+                CliError::bad_input(format!("{e}; nothing was started ({what_to_do})"))
+            })
+        })
 }
 
 /// Under GitHub Actions, the longest wait between terraform's SIGINT and its SIGKILL: the
@@ -150,14 +214,14 @@ pub(super) fn resolve(
 /// after the SIGINT. Stopping at 7 s leaves the orchestrator time to write the report.
 pub(super) const GITHUB_ACTIONS_GRACE_PERIOD: Duration = Duration::from_secs(7);
 
-/// `--grace-period`, else `defaults.grace_period`, capped under GitHub Actions so a cancelled
-/// leg's own kill (with its report) comes before the runner's.
-fn grace_period(config: &Config, args: &ExecutionArgs, gh: &GithubActions) -> Duration {
-    if let Some(flag) = args.grace_period {
+/// `--grace-period` (`flag`), else `defaults.grace_period`, capped under GitHub Actions so a
+/// cancelled leg's (or vend's) own kill, with its report, comes before the runner's.
+pub(super) fn grace_period(config: &Config, flag: Option<Duration>) -> Duration {
+    if let Some(flag) = flag {
         return flag;
     }
     let configured = config.execution.grace_period;
-    if gh.actions && configured > GITHUB_ACTIONS_GRACE_PERIOD {
+    if GithubActions::from_env().actions && configured > GITHUB_ACTIONS_GRACE_PERIOD {
         // Once per command: destroy resolves its plan and its apply.
         static NOTED: std::sync::Once = std::sync::Once::new();
         NOTED.call_once(|| {

@@ -11,6 +11,6 @@ pub(super) fn run(args: &SchemaArgs) -> CommandResult {
         crate::config::schema::json_schema()
     };
     let text = serde_json::to_string_pretty(&schema).expect("the schema serialises");
-    super::common::print_stdout(&format!("{text}\n"), crate::console::Document::Own)?;
+    super::stdout::print_stdout(&format!("{text}\n"), crate::console::Document::Own)?;
     Ok(Exit::Success)
 }

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use super::common::{
-    load_config_with_vended_ids, runtime, split_names, state_credentials, work_dir_from_env,
-};
+use super::claiming::{runtime, state_credentials};
+use super::loading::{load_config_with_vended_ids, work_dir_from_env};
 use super::resolve::absolute;
+use super::selecting::split_names;
 use crate::cli::{Format, StacksArgs};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Selection};
@@ -51,7 +51,7 @@ pub(super) fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
         Format::Json => crate::console::Document::Json,
         Format::Table => crate::console::Document::Text,
     };
-    super::common::print_stdout(&text, kind)?;
+    super::stdout::print_stdout(&text, kind)?;
     Ok(Exit::Success)
 }
 

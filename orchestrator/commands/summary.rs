@@ -1,20 +1,18 @@
 //! `orchestrator summary`: many plans -> one Markdown comment on stdout, the full version
 //! to `--full` and the job summary, and with `--post` onto the pull request.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::cli::SummaryArgs;
 use crate::console::eprintln;
 use crate::exit::{CliError, CommandResult, Exit};
-use crate::github_actions::{append_step_summary, is_commit_id, step_summary_room, GithubActions};
+use crate::github_actions::{is_commit_id, GithubActions};
 use crate::report::write_atomic;
-use crate::summary::github::{
-    comment_author, upsert_comment, GithubClient, PostedAction, PullRequest, GITHUB_RETRY,
+use crate::summary::github::{post_comment, PostedAction, PullRequest};
+use crate::summary::render::{comment_length, fit, render, Detail, FullVersion, Limit};
+use crate::summary::{
+    collect, destroy_list, CollectOptions, DeployOrder, NotPlanned, StepSummary, Summary,
 };
-use crate::summary::render::{
-    byte_length, comment_length, fit, render, Detail, FullVersion, Limit,
-};
-use crate::summary::{collect, destroy_list, CollectOptions, DeployOrder, NotPlanned, Summary};
 
 pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     check_source_flags(&args)?;
@@ -22,7 +20,7 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     let mut summary = match &args.not_planned {
         Some(error_file) => not_planned(error_file)?,
         None => {
-            let order = deploy_order(config);
+            let order = DeployOrder::of_config(config);
             collect(CollectOptions {
                 inputs: &args.inputs,
                 report: args.report.as_deref(),
@@ -45,10 +43,15 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         .transpose()?;
 
     let full_text = render(&summary, &Detail::FULL, None);
-    let step_summary = actions
-        .step_summary
-        .clone()
-        .map(|path| StepSummary::new(path, &summary, &full_text, &args));
+    let step_summary = actions.step_summary.clone().map(|path| {
+        StepSummary::new(
+            path,
+            &summary,
+            &full_text,
+            args.full.clone(),
+            args.destroy_list.clone(),
+        )
+    });
     let full = FullVersion {
         file: args.full.clone(),
         step_summary: step_summary.as_ref().is_some_and(|s| s.complete),
@@ -116,31 +119,6 @@ fn not_planned(error_file: &Path) -> Result<Summary, CliError> {
     })
 }
 
-/// The deploy order of domains.yaml, to sort accounts and layers by. The summary does not
-/// need the config: when it is missing or broken (the PR may be fixing it), plans sort by name.
-fn deploy_order(config: &Path) -> Option<DeployOrder> {
-    if !config.exists() {
-        return None;
-    }
-    let loaded = crate::config::load(config)
-        .map_err(|e| e.to_string())
-        .and_then(|config| {
-            let plan = crate::plan::build(&config, &crate::plan::Selection::default())
-                .map_err(|e| e.to_string())?;
-            Ok(DeployOrder {
-                accounts: plan.jobs().map(|job| job.account.name.clone()).collect(),
-                layers: config.layers.clone(),
-            })
-        });
-    match loaded {
-        Ok(order) => Some(order),
-        Err(e) => {
-            tracing::debug!("plans sorted by name: {e}");
-            None
-        }
-    }
-}
-
 /// `--commit` and `--run-url` land in the comment as code and a link: only a commit id and
 /// an http(s) URL are taken, so nothing else can be made to look like one.
 fn check_source_flags(args: &SummaryArgs) -> Result<(), CliError> {
@@ -196,77 +174,13 @@ fn check_destinations(args: &SummaryArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// What goes to `$GITHUB_STEP_SUMMARY`: the full summary, shortened only if it does not fit
-/// what is left of the file's 1 MiB.
-struct StepSummary {
-    path: PathBuf,
-    text: Option<String>,
-    /// It holds the full version.
-    complete: bool,
-}
-
-impl StepSummary {
-    fn new(path: PathBuf, summary: &Summary, full_text: &str, args: &SummaryArgs) -> Self {
-        let room = step_summary_room(&path);
-        if byte_length(full_text) <= room {
-            return Self {
-                path,
-                text: Some(full_text.to_string()),
-                complete: true,
-            };
-        }
-        let full = FullVersion {
-            file: args.full.clone(),
-            destroy_list: args.destroy_list.clone(),
-            ..FullVersion::default()
-        };
-        let limit = Limit {
-            max: room,
-            measure: byte_length,
-            unit: "bytes",
-            of: "the job summary",
-            // Never reported: the job summary is then left out with a warning.
-            remedy: "the job summary is left out",
-        };
-        let text = match fit(summary, limit, &full) {
-            Ok(fitted) => Some(fitted.text),
-            Err(e) => {
-                tracing::warn!("job summary left out: {e}");
-                None
-            }
-        };
-        Self {
-            path,
-            text,
-            complete: false,
-        }
-    }
-
-    /// The comment matters more than the job summary: a write failure is only a warning.
-    fn append(self) {
-        let Some(text) = self.text else { return };
-        if let Err(e) = append_step_summary(&self.path, &text) {
-            tracing::warn!("{}: cannot write the job summary: {e}", self.path.display());
-        }
-    }
-}
-
 fn post(
     pr: &PullRequest,
     token: crate::credentials::Secret,
     author: Option<&str>,
     body: &str,
 ) -> Result<(), CliError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::undelivered(format!("cannot start the HTTP client: {e}")))?;
-    let posted = runtime.block_on(async {
-        let client = GithubClient::new(&pr.api_url, token, GITHUB_RETRY)?;
-        let author = comment_author(&client, pr, author).await?;
-        upsert_comment(&client, pr, &author, body).await
-    });
-    match posted {
+    match post_comment(pr, token, author, body) {
         Ok(posted) => {
             let verb = match posted.action {
                 PostedAction::Created => "created",

@@ -198,7 +198,7 @@ fields!(DEFAULTS, defaults_properties, {
     "timeout": { "$ref": "#/$defs/duration", "description": "A job (all layers of one account) is stopped after this long. Default: 30m." },
     "lock_timeout": { "$ref": "#/$defs/duration", "description": "How long terraform waits for a held state lock (-lock-timeout). Default: 0s." },
     "retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Extra attempts after a transient failure (lock held, throttling, 5xx). Default: 2." },
-    "grace_period": { "$ref": "#/$defs/duration", "description": "Time between the interrupt and the kill when a job is stopped. Default: 30s." },
+    "grace_period": { "$ref": "#/$defs/duration", "description": "Time between the interrupt and the kill when a job is stopped (1s to 1h). Default: 30s; under GitHub Actions at most 7s (the runner kills a cancelled step about 10s after its interrupt) unless --grace-period is given." },
     "vars": { "$ref": "#/$defs/vars" },
     "layer_vars": { "$ref": "#/$defs/layer_vars" },
     "network": { "$ref": "#/$defs/network_pool" },

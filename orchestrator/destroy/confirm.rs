@@ -2,6 +2,9 @@
 
 use std::io::{BufRead, Write};
 
+use crate::report::{RunReport, Status};
+use crate::stacks::StackCopy;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
     Destroy,
@@ -20,6 +23,31 @@ pub fn confirm(question: &str, input: &mut dyn BufRead, output: &mut dyn Write) 
         Ok(_) if matches!(line.trim(), "destroy" | "yes") => Answer::Destroy,
         _ => Answer::Declined,
     }
+}
+
+/// `Destroy the resources above in 2 accounts (a, b) (copy pr-7 of layer dynamic) (layers
+/// last first)?`: the accounts whose `plan -destroy` has changes, and the copy when one.
+pub fn question(report: &RunReport, copy: Option<&StackCopy>) -> String {
+    let accounts: Vec<&str> = report
+        .jobs
+        .iter()
+        .filter(|j| j.status == Status::Changes)
+        .map(|j| j.account.as_str())
+        .collect();
+    let what = match copy {
+        Some(copy) => format!(" (copy {} of layer {})", copy.name, copy.layer),
+        None => String::new(),
+    };
+    let noun = if accounts.len() == 1 {
+        "account"
+    } else {
+        "accounts"
+    };
+    format!(
+        "\nDestroy the resources above in {} {noun} ({}){what} (layers last first)?",
+        accounts.len(),
+        accounts.join(", ")
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,6 @@ mod confirm;
 mod guard;
 mod order;
 
-pub use confirm::{confirm, Answer};
+pub use confirm::{confirm, question, Answer};
 pub use guard::{check, check_confirmable, DestroyError, DestroyRequest, Listed};
 pub use order::reverse;

@@ -24,18 +24,20 @@ impl Mode {
     }
 }
 
-/// What the run did to the accounts' resources: `deploy`, or `destroy` (every plan was
-/// `plan -destroy`).
+/// What the run did to the accounts' resources: `deploy`, `destroy` (every plan was
+/// `plan -destroy`), or `vend` (the organisation's account vending layer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunAction {
     #[default]
     Deploy,
     Destroy,
+    /// `orchestrator vend`: the account vending layer, as the management account.
+    Vend,
 }
 
 impl RunAction {
-    pub const ALL: [RunAction; 2] = [RunAction::Deploy, RunAction::Destroy];
+    pub const ALL: [RunAction; 3] = [RunAction::Deploy, RunAction::Destroy, RunAction::Vend];
 
     pub fn is_deploy(&self) -> bool {
         *self == Self::Deploy
@@ -45,6 +47,7 @@ impl RunAction {
         match self {
             RunAction::Deploy => "deploy",
             RunAction::Destroy => "destroy",
+            RunAction::Vend => "vend",
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::report::{Mode, Outcome, RunReport};
+use crate::report::{Mode, Outcome, RunAction, RunReport};
 use crate::workdir::{command_hint, shell_word};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct NextCommands {
     /// Accounts the run left failed, cancelled, lost or held back.
     unfinished: usize,
     finished_well: bool,
+    /// A vend report: the one thing to run again is `vend`.
+    vend: bool,
 }
 
 impl NextCommands {
@@ -29,17 +31,23 @@ impl NextCommands {
             plan_only: report.mode == Mode::Plan,
             unfinished: report.unfinished_jobs().count(),
             finished_well: matches!(report.outcome, Outcome::Succeeded | Outcome::Drifted),
+            vend: report.action == RunAction::Vend,
         }
     }
 
-    /// `orchestrator [--config X] deploy --accounts <account>`.
+    /// `orchestrator [--config X] deploy --accounts <account>`; `vend` for the organisation's
+    /// job of a vend report.
     pub fn redeploy(&self, account: &str) -> String {
+        if self.vend {
+            return command_hint(&self.config, "vend");
+        }
         command_hint(&self.config, &format!("deploy --accounts {account}"))
     }
 
     /// `orchestrator [--config X] run --resume <report>`, when the run left accounts undone.
     pub fn resume(&self) -> Option<String> {
-        if self.finished_well || self.unfinished == 0 {
+        // A vend is one job: running `vend` again is its resume (see `redeploy`).
+        if self.vend || self.finished_well || self.unfinished == 0 {
             return None;
         }
         let report = self.report.as_deref()?;
@@ -48,6 +56,23 @@ impl NextCommands {
             &self.config,
             &format!("run --resume {}{plan_only}", shell_word(report)),
         ))
+    }
+
+    /// What `redeploy` does, as a title over its command: for a `failed` account, or one
+    /// whose plan has changes.
+    pub fn redeploy_title(&self, failed: bool) -> &'static str {
+        match (self.vend, failed) {
+            (true, true) => "Run account vending again",
+            (true, false) => "Apply the account vending plan",
+            (false, true) => "Redeploy one failed account",
+            (false, false) => "Apply the code to one drifted account",
+        }
+    }
+
+    /// Whether the redeploy workflow does what `redeploy` says (it deploys accounts; it
+    /// does not vend).
+    pub fn workflow_redeploys(&self) -> bool {
+        !self.vend
     }
 
     /// How many accounts `resume` would run.

@@ -15,6 +15,9 @@ pub fn headline(d: &Digest<'_>) -> String {
 }
 
 fn verdict(d: &Digest<'_>) -> String {
+    if d.report.action == RunAction::Vend {
+        return vend_verdict(d);
+    }
     let destroy = d.report.action == RunAction::Destroy;
     let word = match (d.report.mode, destroy) {
         (Mode::Apply, false) => "Deploy",
@@ -57,6 +60,22 @@ fn verdict(d: &Digest<'_>) -> String {
             (Mode::Apply, true) => "Destroy succeeded".to_string(),
             (Mode::Plan, true) => "Destroy plan: nothing to destroy".to_string(),
         },
+    }
+}
+
+/// `orchestrator vend` ran one layer for the whole organisation: no accounts to count, and a
+/// plan with changes is accounts to create or import, not drift.
+fn vend_verdict(d: &Digest<'_>) -> String {
+    let word = match d.report.mode {
+        Mode::Apply => "Account vending",
+        Mode::Plan => "Account vending plan",
+    };
+    match d.outcome() {
+        Outcome::Succeeded if d.report.mode == Mode::Plan => format!("{word}: no changes"),
+        Outcome::Succeeded => format!("{word} succeeded"),
+        Outcome::Drifted => format!("{word}: changes to apply"),
+        Outcome::Failed | Outcome::Halted => format!("{word} failed"),
+        Outcome::Cancelled => format!("{word} cancelled"),
     }
 }
 

@@ -18,4 +18,4 @@ pub use github::GithubGroups;
 pub use lines::LogLines;
 pub use reporter::{Reporter, Reporters};
 pub use style::Style;
-pub use summary::{render as summary, render_from as summary_from, SummaryPaths};
+pub use summary::{render as summary, render_from as summary_from, report_line, SummaryPaths};

@@ -151,19 +151,23 @@ pub fn render_from(report: &RunReport, paths: &SummaryPaths, cwd: &Path) -> Stri
             )
         );
     }
-    match &paths.requested {
-        Some(requested) if *requested != paths.report => {
-            let _ = writeln!(
-                out,
-                "Report: {} (also kept as {report_path})",
-                shown(requested)
-            );
-        }
-        _ => {
-            let _ = writeln!(out, "Report: {report_path}");
-        }
-    }
+    out.push_str(&report_line(paths, cwd));
     out
+}
+
+/// `Report: <--report's file> (also kept as <its own>)`, or `Report: <its own>`: where the
+/// run report is, as it opens from `cwd`; the last line of every run's summary (and of
+/// `vend`).
+pub fn report_line(paths: &SummaryPaths, cwd: &Path) -> String {
+    let shown = |p: &Path| workdir::shown_from(&cwd.join(p), cwd);
+    let report_path = shown(&paths.report);
+    match &paths.requested {
+        Some(requested) if *requested != paths.report => format!(
+            "Report: {} (also kept as {report_path})\n",
+            shown(requested)
+        ),
+        _ => format!("Report: {report_path}\n"),
+    }
 }
 
 /// `Held back (wave prod): catalog-prod, payments-prod`: the accounts a halted wave kept

@@ -11,6 +11,11 @@ use crate::report::{Mode, ResumedFrom, RunReport, Status};
 /// Why the report cannot be resumed with this config: bad input (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ResumeError {
+    #[error(
+        "{report}: the report of `orchestrator vend`, not of a roll-out; run `{vend}` again \
+         instead (the latest roll-out's report is under the work dir's runs/)"
+    )]
+    Vend { report: String, vend: String },
     #[error("{report}: a {was} run; resume it {with} (a resume does what the run set out to do)")]
     ModeDiffers {
         report: String,
@@ -63,6 +68,12 @@ impl ResumePlan {
         config: &Config,
         mode: Mode,
     ) -> Result<Self, ResumeError> {
+        if report.action == crate::report::RunAction::Vend {
+            return Err(ResumeError::Vend {
+                report: report_shown.into(),
+                vend: crate::workdir::command_hint(&config.path, "vend"),
+            });
+        }
         if report.mode != mode {
             let (was, with) = match report.mode {
                 Mode::Plan => ("plan-only", "with --plan-only"),

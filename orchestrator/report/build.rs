@@ -258,7 +258,7 @@ pub(crate) fn not_run_layers(layers: &[String], reason: &NotRunReason) -> Vec<La
         .collect()
 }
 
-fn rfc3339(t: SystemTime) -> String {
+pub(super) fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 

@@ -8,6 +8,7 @@ mod not_started;
 mod origin;
 mod rebase;
 pub mod schema;
+mod vend;
 
 pub use build::{relative, ReportBuilder, ReportContext};
 // The rule lives in `rules`; re-exported for the callers that knew it here.
@@ -16,4 +17,5 @@ pub use io::{check_writable, read_report, write_atomic, ReportError};
 pub use model::*;
 pub use not_started::{not_started, NotStarted};
 pub use origin::{run_id, source};
-pub use rebase::rebased;
+pub use rebase::{rebased, write_with_copies};
+pub use vend::{vend, vend_not_started, VEND_WAVE};

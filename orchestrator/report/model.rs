@@ -28,7 +28,7 @@ pub struct RunReport {
     /// Where the run happened (GitHub repository, commit, CI run link), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
-    /// `destroy` for `orchestrator destroy`; absent for a deploy.
+    /// `destroy` for `orchestrator destroy`, `vend` for `orchestrator vend`; absent for a deploy.
     #[serde(default, skip_serializing_if = "RunAction::is_deploy")]
     pub action: RunAction,
     /// The copy of the stack layer the run worked on (`--stack`); absent: the main stack.

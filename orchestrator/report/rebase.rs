@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::build::relative;
+use super::io::{write_atomic, ReportError};
 use super::model::RunReport;
 
 /// The same report with its relative paths (logs, plan JSONs) made relative to `to_dir`
@@ -22,4 +23,27 @@ pub fn rebased(report: &RunReport, from_dir: &Path, to_dir: &Path) -> RunReport 
         rebase(&mut layer.plan_json);
     }
     copy
+}
+
+/// Writes `report` atomically to its own file `path` and to each of `copies` (rebased to
+/// where each lives). Every copy is tried even when one fails; the first error is returned.
+pub fn write_with_copies(
+    report: &RunReport,
+    path: &Path,
+    copies: &[std::path::PathBuf],
+) -> Result<(), ReportError> {
+    let run_dir = path.parent().unwrap_or(Path::new(""));
+    let mut written = write(report, path);
+    for copy in copies {
+        let to_dir = copy.parent().unwrap_or(Path::new(""));
+        written = written.and(write(&rebased(report, run_dir, to_dir), copy));
+    }
+    written
+}
+
+fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {
+    write_atomic(
+        path,
+        &serde_json::to_vec_pretty(report).expect("a run report always serialises"),
+    )
 }

@@ -70,7 +70,7 @@ pub fn json_schema() -> Value {
             ("source", json!({ "$ref": "#/$defs/source" })),
             (
                 "action",
-                json!({ "enum": words(&RunAction::ALL, RunAction::as_str), "description": "`destroy` for `orchestrator destroy`; absent for a deploy." }),
+                json!({ "enum": words(&RunAction::ALL, RunAction::as_str), "description": "`destroy` for `orchestrator destroy`, `vend` for `orchestrator vend` (one job, the organisation, with the account vending layer); absent for a deploy." }),
             ),
             (
                 "stack",

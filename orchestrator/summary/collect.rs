@@ -30,6 +30,33 @@ pub struct DeployOrder {
     pub layers: Vec<String>,
 }
 
+impl DeployOrder {
+    /// The deploy order of the config at `path`. The summary does not need the config: when
+    /// it is missing or broken (the PR may be fixing it), `None`, and plans sort by name.
+    pub fn of_config(path: &std::path::Path) -> Option<Self> {
+        if !path.exists() {
+            return None;
+        }
+        let loaded = crate::config::load(path)
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                let plan = crate::plan::build(&config, &crate::plan::Selection::default())
+                    .map_err(|e| e.to_string())?;
+                Ok(DeployOrder {
+                    accounts: plan.jobs().map(|job| job.account.name.clone()).collect(),
+                    layers: config.layers.clone(),
+                })
+            });
+        match loaded {
+            Ok(order) => Some(order),
+            Err(e) => {
+                tracing::debug!("plans sorted by name: {e}");
+                None
+            }
+        }
+    }
+}
+
 /// Reads every plan named by `options` into a [`Summary`]. Without `keep_going`, any bad plan
 /// file fails the whole summary (all of them are listed). With a run report, only the plans
 /// it names are read: others are from older runs and are listed as left out.

@@ -310,7 +310,7 @@ fn keeps_crlf_line_ends_and_a_missing_final_newline() {
 }
 
 #[test]
-fn dry_run_prints_the_new_file_and_writes_nothing() {
+fn dry_run_prints_a_diff_of_the_file_and_writes_nothing() {
     let original = std::fs::read_to_string(repo().join("domains.yaml")).unwrap();
     let dir = with_config(&original);
     let out = run(

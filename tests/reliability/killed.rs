@@ -190,13 +190,11 @@ fn sighup_while_an_apply_starts_stops_it_once_its_walk_has_begun() {
         .join(".orchestrator/logs/catalog-dev/platform.log");
     let state = sandbox.state("platform", "catalog-dev");
     let lock = state.with_file_name(".catalog-dev.tfstate.lock.info");
+    // The lock's record names the operation holding it: the apply's, not the plan's.
     wait_until(
         "catalog-dev's apply to hold the state lock",
         Duration::from_secs(120),
-        || {
-            lock.exists()
-                && std::fs::read_to_string(&log).is_ok_and(|l| l.contains("$ terraform apply"))
-        },
+        || std::fs::read_to_string(&lock).is_ok_and(|l| l.contains("OperationTypeApply")),
     );
     running.signal(Signal::SIGHUP);
     let text = std::fs::read_to_string(&log).unwrap();

@@ -122,10 +122,16 @@ fn render(d: &Digest<'_>, links: &RunLinks, report_path: Option<&str>, s: Shorte
         if let Some(f) = d.failures.first() {
             let _ = writeln!(
                 out,
-                "Redeploy one account once the cause is fixed: {}{}\n",
+                "{} once the cause is fixed: {}{}\n",
+                if commands.workflow_redeploys() {
+                    "Redeploy one account"
+                } else {
+                    commands.redeploy_title(true)
+                },
                 inline_code(&commands.redeploy(&f.job.account)),
                 links
                     .redeploy_workflow_url()
+                    .filter(|_| commands.workflow_redeploys())
                     .map(|u| {
                         let resume = links
                             .github_run_id()

@@ -329,13 +329,16 @@ pub(super) fn redeploy_section(
     let one = if let Some(f) = d.failures.first() {
         Some((
             &f.job.account,
-            "*Redeploy one failed account* once the cause is fixed:",
+            format!(
+                "*{}* once the cause is fixed:",
+                commands.redeploy_title(true)
+            ),
         ))
     } else {
         d.drift.first().map(|drift| {
             (
                 &drift.job.account,
-                "*Apply the code to one drifted account*:",
+                format!("*{}*:", commands.redeploy_title(false)),
             )
         })
     };
@@ -343,7 +346,10 @@ pub(super) fn redeploy_section(
     let mut parts = Vec::new();
     if let Some((account, title)) = one {
         let mut text = format!("{title}\n{}", code_block(&[commands.redeploy(account)]));
-        if let Some(url) = links.redeploy_workflow_url() {
+        if let Some(url) = links
+            .redeploy_workflow_url()
+            .filter(|_| commands.workflow_redeploys())
+        {
             // With this run's id as `resume`, the workflow redeploys the account only if this
             // run left it undone.
             let resume = links

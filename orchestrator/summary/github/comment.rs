@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::summary::MARKER;
 
-use super::client::GithubClient;
+use super::client::{GithubClient, GITHUB_RETRY};
 use super::error::GithubError;
 use super::pull_request::PullRequest;
 
@@ -145,6 +145,25 @@ fn same_origin(url: &str, api_url: &str) -> bool {
         Some(&url[..url.len() - rest.len() + end])
     }
     origin(url).is_some() && origin(url) == origin(api_url)
+}
+
+/// Creates or updates the plan summary comment on `pr` (found by `author`, else the token's
+/// user), with its own runtime: the one call `summary --post` makes.
+pub fn post_comment(
+    pr: &PullRequest,
+    token: crate::credentials::Secret,
+    author: Option<&str>,
+    body: &str,
+) -> Result<Posted, GithubError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| GithubError::Runtime(e.to_string()))?;
+    runtime.block_on(async {
+        let client = GithubClient::new(&pr.api_url, token, GITHUB_RETRY)?;
+        let author = comment_author(&client, pr, author).await?;
+        upsert_comment(&client, pr, &author, body).await
+    })
 }
 
 #[cfg(test)]

@@ -47,4 +47,6 @@ pub enum GithubError {
     Answer { what: String, message: String },
     #[error("GitHub's next page link {url} leaves {api_url}; not following it with the token")]
     ForeignLink { url: String, api_url: String },
+    #[error("cannot start the HTTP client: {0}")]
+    Runtime(String),
 }
