@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::console::{eprint, eprintln};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Plan, Selection};
-use crate::redeploy::{self, PreviousReport, ResumePlan};
+use crate::redeploy::{self, ResumePlan};
 use crate::report::{self, Mode};
 use crate::workdir::{self, WorkDir};
 
@@ -134,54 +134,12 @@ fn guard_earlier_waves(
     force: bool,
     plan_only: bool,
 ) -> Result<(), CliError> {
-    let Some(note) = redeploy::earlier_waves_note(config, plan) else {
-        return Ok(());
-    };
-    eprintln!("{note}");
-    if plan_only {
-        return Ok(());
+    let check = redeploy::check_earlier_waves(config, plan, work, force, plan_only);
+    for said in check.note.iter().chain(&check.warning) {
+        eprintln!("{said}");
     }
-    let mut paths = work.run_reports();
-    paths.push(work.latest_report());
-    let previous: Vec<PreviousReport> = paths
-        .into_iter()
-        .filter_map(|path| {
-            report::read_report(&path)
-                .ok()
-                .map(|report| PreviousReport { path, report })
-        })
-        .collect();
-    let blockers = redeploy::find_blockers(config, plan, &previous);
-    if blockers.is_empty() {
-        return Ok(());
+    match check.refusal {
+        Some(refusal) => Err(CliError::bad_input(refusal)),
+        None => Ok(()),
     }
-    let lines: Vec<String> = blockers
-        .iter()
-        .map(|b| {
-            format!(
-                "  {}: {} (wave {}, same domain) {} in {}",
-                b.account,
-                b.earlier,
-                b.earlier_wave,
-                b.was,
-                workdir::shown(&b.report)
-            )
-        })
-        .collect();
-    let report = workdir::shown(&blockers[0].report);
-    let rerun = |rest: &str| workdir::command_hint(&config.path, rest);
-    if force {
-        eprintln!(
-            "warning: --force: deploying although an earlier wave is not done:\n{}",
-            lines.join("\n")
-        );
-        return Ok(());
-    }
-    Err(CliError::bad_input(format!(
-        "refusing to deploy: an earlier wave of the same domain is not done:\n{}\n\
-         deploy it first (`{}`), finish that run (`{}`), or pass --force to deploy anyway",
-        lines.join("\n"),
-        rerun(&format!("deploy --accounts {}", blockers[0].earlier)),
-        rerun(&format!("run --resume {report}")),
-    )))
 }

@@ -2,7 +2,6 @@
 //! account's credentials (preflight), run the plan with the one signal listener, then write
 //! the run report, print the summary and publish it to GitHub.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -33,7 +32,9 @@ pub(super) fn execute(
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
     check_report_paths(&execution)?;
-    note_state_outside_work_dir(&config, &execution.run.work_dir);
+    if let Some(note) = crate::terraform::state_outside_work_dir(&config, &execution.run.work_dir) {
+        eprintln!("{note}");
+    }
     // Before anything is written there: released when this function returns.
     let _work_dir_lock = lock_work_dir(&execution.run.work_dir, command)?;
     let _state_claim = claim_states(&config, &plan, &execution.run, command)?;
@@ -49,28 +50,6 @@ pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> 
         &execution.report_copies,
         execution.requested_report.as_deref(),
     )
-}
-
-/// Local state is found from the config (`defaults.state.path`), never from the work dir or
-/// the current directory, so every work dir sees the one state of each account. When
-/// `--work-dir` puts everything else elsewhere, say where the state stays.
-fn note_state_outside_work_dir(config: &Config, work_dir: &Path) {
-    let Ok(root) = std::path::absolute(&config.root) else {
-        return;
-    };
-    let Some(state_dir) = crate::terraform::local_state_dir(&config.state, &root) else {
-        return;
-    };
-    let state_dir = crate::workdir::normalise(&state_dir);
-    if !state_dir.starts_with(work_dir) {
-        eprintln!(
-            "note: local state stays in {} (defaults.state.path, relative to {}), not in the \
-             work dir {}: every work dir shares it (one run at a time)",
-            crate::workdir::shown(&state_dir),
-            crate::workdir::shown(&config.path),
-            crate::workdir::shown(work_dir)
-        );
-    }
 }
 
 /// Preflight and the run of a resolved execution, to its run report (not written yet: see
@@ -206,7 +185,10 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
     crate::console::stdout_text(&summary);
     written.map_err(|e| CliError::failed(e.to_string()))?;
     if report.outcome == Outcome::Drifted && execution.fail_on_drift {
-        eprintln!("error: --fail-on-drift: {}; exit 1", drifted(report));
+        eprintln!(
+            "error: --fail-on-drift: {}; exit 1",
+            notify::format::drifted(report)
+        );
     }
     if let Err(e) = notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
@@ -218,31 +200,4 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
         Outcome::Failed | Outcome::Halted => Exit::Failed,
         Outcome::Cancelled => Exit::Interrupted,
     })
-}
-
-/// `2 accounts (catalog-dev, payments-prod) drifted (their plans have changes)`.
-fn drifted(report: &RunReport) -> String {
-    let drifted: Vec<&str> = report
-        .jobs
-        .iter()
-        .filter(|j| j.status == crate::report::Status::Changes)
-        .map(|j| j.account.as_str())
-        .collect();
-    let shown: Vec<&str> = drifted.iter().copied().take(10).collect();
-    let more = drifted.len() - shown.len();
-    format!(
-        "{} ({}{}) drifted ({})",
-        notify::format::count(drifted.len(), "account", "accounts"),
-        shown.join(", "),
-        if more > 0 {
-            format!(", and {more} more")
-        } else {
-            String::new()
-        },
-        if drifted.len() == 1 {
-            "its plan has changes"
-        } else {
-            "their plans have changes"
-        }
-    )
 }

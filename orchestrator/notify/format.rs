@@ -41,6 +41,33 @@ pub fn changes_text(c: &ChangeCounts) -> String {
     c.to_string()
 }
 
+/// `2 accounts (catalog-dev, payments-prod) drifted (their plans have changes)`.
+pub fn drifted(report: &crate::report::RunReport) -> String {
+    let drifted: Vec<&str> = report
+        .jobs
+        .iter()
+        .filter(|j| j.status == Status::Changes)
+        .map(|j| j.account.as_str())
+        .collect();
+    let shown: Vec<&str> = drifted.iter().copied().take(10).collect();
+    let more = drifted.len() - shown.len();
+    format!(
+        "{} ({}{}) drifted ({})",
+        count(drifted.len(), "account", "accounts"),
+        shown.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        },
+        if drifted.len() == 1 {
+            "its plan has changes"
+        } else {
+            "their plans have changes"
+        }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,3 +136,80 @@ pub fn find_blockers(config: &Config, plan: &Plan, reports: &[PreviousReport]) -
     }
     blockers
 }
+
+/// What `deploy` of later-wave accounts says and does about the earlier waves it does not run.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct EarlierWaves {
+    /// That earlier waves are not run.
+    pub note: Option<String>,
+    /// `--force` deploys although an earlier wave is not done.
+    pub warning: Option<String>,
+    /// A kept run report shows the same domain's earlier-wave account undone: refused.
+    pub refusal: Option<String>,
+}
+
+/// Reads the run reports kept in `work` (its `runs/` and the latest) and checks the plan's
+/// later-wave accounts against them (never for a plan-only deploy, which changes nothing).
+pub fn check_earlier_waves(
+    config: &Config,
+    plan: &Plan,
+    work: &crate::workdir::WorkDir,
+    force: bool,
+    plan_only: bool,
+) -> EarlierWaves {
+    let Some(note) = earlier_waves_note(config, plan) else {
+        return EarlierWaves::default();
+    };
+    let mut checked = EarlierWaves {
+        note: Some(note),
+        ..EarlierWaves::default()
+    };
+    if plan_only {
+        return checked;
+    }
+    let mut paths = work.run_reports();
+    paths.push(work.latest_report());
+    let previous: Vec<PreviousReport> = paths
+        .into_iter()
+        .filter_map(|path| {
+            crate::report::read_report(&path)
+                .ok()
+                .map(|report| PreviousReport { path, report })
+        })
+        .collect();
+    let blockers = find_blockers(config, plan, &previous);
+    if blockers.is_empty() {
+        return checked;
+    }
+    let shown = crate::workdir::shown;
+    let lines: Vec<String> = blockers
+        .iter()
+        .map(|b| {
+            format!(
+                "  {}: {} (wave {}, same domain) {} in {}",
+                b.account,
+                b.earlier,
+                b.earlier_wave,
+                b.was,
+                shown(&b.report)
+            )
+        })
+        .collect();
+    if force {
+        checked.warning = Some(format!(
+            "warning: --force: deploying although an earlier wave is not done:\n{}",
+            lines.join("\n")
+        ));
+        return checked;
+    }
+    let report = shown(&blockers[0].report);
+    let rerun = |rest: &str| crate::workdir::command_hint(&config.path, rest);
+    checked.refusal = Some(format!(
+        "refusing to deploy: an earlier wave of the same domain is not done:\n{}\n\
+         deploy it first (`{}`), finish that run (`{}`), or pass --force to deploy anyway",
+        lines.join("\n"),
+        rerun(&format!("deploy --accounts {}", blockers[0].earlier)),
+        rerun(&format!("run --resume {report}")),
+    ));
+    checked
+}

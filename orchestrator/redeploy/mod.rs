@@ -4,5 +4,7 @@
 mod guard;
 mod resume;
 
-pub use guard::{earlier_waves_note, find_blockers, Blocker, PreviousReport};
+pub use guard::{
+    check_earlier_waves, earlier_waves_note, find_blockers, Blocker, EarlierWaves, PreviousReport,
+};
 pub use resume::{ResumeError, ResumePlan, Resumed};

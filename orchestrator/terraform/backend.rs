@@ -122,6 +122,23 @@ pub fn fill(template: &str, account: &Account, layer: &str) -> String {
     crate::config::fill_template(template, account, layer)
 }
 
+/// Local state is found from the config (`defaults.state.path`), never from the work dir or
+/// the current directory, so every work dir sees the one state of each account. When
+/// `--work-dir` puts everything else elsewhere, the note that says where the state stays.
+pub fn state_outside_work_dir(config: &crate::config::Config, work_dir: &Path) -> Option<String> {
+    let root = std::path::absolute(&config.root).ok()?;
+    let state_dir = crate::workdir::normalise(&local_state_dir(&config.state, &root)?);
+    (!state_dir.starts_with(work_dir)).then(|| {
+        format!(
+            "note: local state stays in {} (defaults.state.path, relative to {}), not in the \
+             work dir {}: every work dir shares it (one run at a time)",
+            crate::workdir::shown(&state_dir),
+            crate::workdir::shown(&config.path),
+            crate::workdir::shown(work_dir)
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ mod transient;
 mod working_tree;
 mod workspace;
 
-pub use backend::{fill, local_state_dir, BackendConfig};
+pub use backend::{fill, local_state_dir, state_outside_work_dir, BackendConfig};
 pub use changes::{from_plan_json, from_plan_output};
 pub use command::{Terraform, TerraformCommand};
 pub use diagnostics::{error_lines, errors, Diagnostic};
