@@ -6,6 +6,7 @@
 //!     cargo bench --bench orchestration
 //!
 //! Knobs: BENCH_ACCOUNTS (default 1000, two waves of half each), BENCH_PARALLEL (100),
+//! BENCH_GUARD (1: terraform started through its guard, as the binary does; 0: directly),
 //! FAKE_TERRAFORM_SLEEP (seconds per command, 2: terraform commands take seconds, and the
 //! sleep must dwarf the start-up of the fake's own `sh` and `sleep` processes).
 
@@ -38,6 +39,12 @@ fn main() {
     // The fake terraform reads it from its environment.
     std::env::set_var("FAKE_TERRAFORM_SLEEP", sleep.to_string());
     let fake = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/fake-terraform-sleep.sh");
+    // As the binary does: every terraform started through its guard (`runner::parent_death`),
+    // a `posix_spawn` of a small process. BENCH_GUARD=0 starts the fake directly, with the
+    // parent-death signal set between fork and exec (a copy of the orchestrator's memory).
+    if knob("BENCH_GUARD", 1) == 1 {
+        orchestrator::runner::enable_guard(env!("CARGO_BIN_EXE_orchestrator").into());
+    }
 
     let dir = tempfile::tempdir().unwrap();
     let config_path = write_organisation(dir.path(), accounts / 2);
