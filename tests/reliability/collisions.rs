@@ -1,8 +1,6 @@
 //! Two accounts that would share state, data dir or logs are refused by `validate` (exit 2),
 //! with both places in the file named, before anything could run.
 
-use std::process::Command;
-
 fn validate(config: &str) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("domains.yaml"), config).unwrap();
@@ -12,16 +10,11 @@ fn validate(config: &str) -> (Option<i32>, String) {
         // `validate` refuses an empty layer directory.
         std::fs::write(layer_dir.join("main.tf"), "terraform {}\n").unwrap();
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+    let out = crate::support::cli::orchestrator()
         .current_dir(dir.path())
         .args(["--config", "domains.yaml", "validate"])
-        .env_remove("ORCHESTRATOR_CONFIG")
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run();
+    (out.code, out.stderr)
 }
 
 fn config(state: &str, domains: &str) -> String {

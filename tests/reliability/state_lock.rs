@@ -137,14 +137,9 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
     }
 
     fn deploy(&self) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_orchestrator"));
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy().into_owned();
-            if name.starts_with("AWS_") || name.starts_with("ORCHESTRATOR_") {
-                cmd.env_remove(name);
-            }
-        }
-        cmd.current_dir(self.path())
+        // The one environment policy: nothing of the host's AWS_* or ORCHESTRATOR_* reaches it.
+        crate::support::cli::orchestrator()
+            .current_dir(self.path())
             .args([
                 "--config",
                 "domains.yaml",
@@ -159,9 +154,7 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
             .env("CI", "true")
             .env_remove("GITHUB_ACTIONS")
             .env_remove("TF_PLUGIN_CACHE_DIR")
-            .stdin(Stdio::null())
             .output()
-            .unwrap()
     }
 
     fn report(&self) -> orchestrator::report::RunReport {
