@@ -31,7 +31,7 @@ pub(super) fn execute(
     if plan.job_count() == 0 {
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
-    check_report_paths(&execution)?;
+    execution.check_writable()?;
     if let Some(note) = crate::terraform::state_outside_work_dir(&config, &execution.run.work_dir) {
         eprintln!("{note}");
     }
@@ -41,15 +41,6 @@ pub(super) fn execute(
     crate::console::set_run_log(execution.run.work_dir.join("orchestrator.log"));
     let report = run_to_report(Arc::new(config), &plan, &execution)?;
     finish(&report, &execution)
-}
-
-/// Every place the run's report goes is checked before anything starts.
-pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> {
-    super::resolve::check_writable(
-        &execution.report.report_path,
-        &execution.report_copies,
-        execution.requested_report.as_deref(),
-    )
 }
 
 /// Preflight and the run of a resolved execution, to its run report (not written yet: see
