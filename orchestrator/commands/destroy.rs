@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::claiming::{claim_states, lock_work_dir, runtime, state_credentials};
-use super::execute::{check_report_paths, finish, run_to_report};
+use super::execute::{finish, run_to_report};
 use super::loading::{load_config_with_vended_ids, require_vended};
-use super::resolve::{absolute, resolve, RunKind};
+use super::resolve::{self, absolute, DestroyRuns};
 use super::selecting::{check_stack_accounts, split_names, stack_copy};
 use crate::cli::DestroyArgs;
 use crate::config::Config;
@@ -17,7 +17,7 @@ use crate::console::eprintln;
 use crate::destroy::{self, Answer, DestroyRequest, Listed};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Plan, Selection};
-use crate::report::{Mode, Outcome, RunReport, Status};
+use crate::report::{Outcome, RunReport, Status};
 use crate::stacks::{list_copies_of, remove_destroyed_copy, StackCopy};
 use crate::summary::destroy_preview;
 use crate::terraform::LayerWorkspace;
@@ -81,32 +81,10 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     }
     let plan = destroy::reverse(plan);
     let config = Arc::new(config);
-    let preview = resolve(
-        &config,
-        &args.execution,
-        RunKind {
-            mode: Mode::Plan,
-            destroy: true,
-            stack: stack.clone(),
-            resumed_from: None,
-        },
-    )?;
-    let mut applying = resolve(
-        &config,
-        &args.execution,
-        RunKind {
-            mode: Mode::Apply,
-            destroy: true,
-            stack: stack.clone(),
-            resumed_from: None,
-        },
-    )?;
-    // Every account's role was checked moments before, by the plan.
-    applying.preflight.skip = true;
+    let DestroyRuns { preview, applying } =
+        resolve::destroy(&config, &args.execution, stack.clone())?;
     let report_path = preview.report.report_path.clone();
     let work_dir = preview.run.work_dir.clone();
-    check_report_paths(&preview)?;
-    check_report_paths(&applying)?;
     // Held from the plan to the last state removed.
     let _work_dir_lock = lock_work_dir(&work_dir, "destroy")?;
     let _state_claim = claim_states(&config, &plan, &applying.run, "destroy")?;
