@@ -11,6 +11,7 @@ mod org;
 mod runs;
 mod secret_scan;
 mod sts_stub;
+mod tls;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -8,6 +8,7 @@ use crate::support::cli::{self, Run};
 use crate::support::receiver;
 mod reports;
 mod secrets_in_errors;
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

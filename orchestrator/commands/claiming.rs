@@ -67,10 +67,7 @@ pub(super) fn state_credentials(
     plan_only: bool,
 ) -> Result<Arc<dyn CredentialsProvider>, CliError> {
     let local = matches!(config.state, crate::config::StateBackend::Local { .. });
-    let assumes = plan
-        .jobs()
-        .any(|j| j.account.credentials == crate::config::CredentialsMode::AssumeRole);
-    if local || !assumes {
+    if local || !plan.assumes_a_role() {
         return Ok(Arc::new(NoCredentials));
     }
     let run_id = format!("stacks-{}", std::process::id());
