@@ -223,9 +223,9 @@ fn read_account(
         (node, node.and_then(|n| account_id(problems, n)))
     };
     let own = Inherited::read(problems, &a, Level::Environment, &defaults.layers);
-    // An account without a valid region is dropped (the problem is reported), rather than
-    // given the inherited one over its own invalid one.
-    let has_region = own.region.is_some() || a.get("region").is_none();
+    // An environment's own region that is not valid drops the account (its problem is
+    // reported) rather than falling back to the inherited one; so does no region at all.
+    let own_region_invalid = a.get("region").is_some() && own.region.is_none();
     let inherited = domain.inherited.clone().apply(own).resolved();
     let cidr = a.get("network").and_then(|n| network_cidr(problems, n));
     let spans = AccountSpans {
@@ -233,7 +233,7 @@ fn read_account(
         account_id: id_node.map_or(env_key.pos, |n| n.pos),
         network_cidr: cidr.as_ref().map(|(_, pos)| *pos),
     };
-    if inherited.region.is_empty() || !has_region {
+    if own_region_invalid || inherited.region.is_empty() {
         return None;
     }
     let account = account_with!(inherited, {
