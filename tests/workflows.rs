@@ -327,6 +327,64 @@ fn setup_orchestrator_with_a_released_version_never_compiles() {
     }
 }
 
+/// In an adopter's repository (no Rust sources) every workflow follows the pin: a workflow's
+/// `build` job is skipped when ORCHESTRATOR_VERSION names a release, every job that needs it
+/// still runs when it was skipped (`always()` or an explicit `skipped`), and every
+/// setup-orchestrator step installs that release from ORCHESTRATOR_RELEASE_REPOSITORY (empty:
+/// the orchestrator's own releases, never the adopter's repository).
+#[test]
+fn every_setup_step_installs_the_pinned_release() {
+    let mut setups = 0;
+    for (name, workflow) in all_workflows() {
+        let jobs = workflow["jobs"].as_mapping().unwrap();
+        // release.yml's `build` compiles the release itself: it is not this kind of build.
+        let compiles_orchestrator = workflow["jobs"]
+            .get("build")
+            .is_some_and(|build| job_uses(build, "./.github/actions/build-orchestrator"));
+        for (id, job) in jobs {
+            let id = text(id);
+            let condition = text(&job["if"]);
+            if compiles_orchestrator && id == "build" {
+                assert!(
+                    condition.contains("(vars.ORCHESTRATOR_VERSION || 'source') == 'source'"),
+                    "{name}: `build` runs although a release is pinned: {condition}"
+                );
+            }
+            if compiles_orchestrator && needs(job).iter().any(|n| n == "build") {
+                assert!(
+                    condition.contains("always()")
+                        || (condition.contains("!cancelled()")
+                            && condition.contains(
+                                "contains(fromJSON('[\"success\",\"skipped\"]'), needs.build.result)"
+                            )),
+                    "{name}: job `{id}` does not run when `build` is skipped: {condition}"
+                );
+            }
+            for step in steps(job) {
+                if text(&step["uses"]) != "./.github/actions/setup-orchestrator" {
+                    continue;
+                }
+                setups += 1;
+                assert_eq!(
+                    text(&step["with"]["version"]),
+                    "${{ vars.ORCHESTRATOR_VERSION || 'source' }}",
+                    "{name}: job `{id}`"
+                );
+                assert_eq!(
+                    text(&step["with"]["release-repository"]),
+                    "${{ vars.ORCHESTRATOR_RELEASE_REPOSITORY }}",
+                    "{name}: job `{id}`"
+                );
+            }
+        }
+    }
+    assert!(setups >= 10, "only {setups} setup-orchestrator steps found");
+}
+
+fn job_uses(job: &Value, action: &str) -> bool {
+    steps(job).iter().any(|s| text(&s["uses"]) == action)
+}
+
 /// The warm-provider-cache action's first step, run on this repository's layers: every layer
 /// that names a provider but has no lock file is named, in a warning and in the job summary;
 /// layers with a lock file are not.
