@@ -126,9 +126,10 @@ macro_rules! inherited {
         }
 
         /// Every inherited key, the levels that accept it and one example value per level
-        /// (JSON, which is also YAML), each different from the one before.
+        /// (JSON, which is also YAML), each different from the one before (for the tests here
+        /// and the change-detection ones, `config::INHERITED_FIELDS`).
         #[cfg(test)]
-        pub(super) const TABLE: &[(&str, &[Level], &[&str])] = &[
+        pub(crate) const TABLE: &[(&str, &[Level], &[&str])] = &[
             $((stringify!($key), &[$(Level::$level),+], &[$($example),+]),)*
         ];
 
