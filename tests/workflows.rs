@@ -581,6 +581,29 @@ fn the_adopters_copy_list_is_what_the_workflows_use() {
         .any(|p| p.ends_with("install.sh") || p.contains("build-orchestrator")));
 }
 
+/// The setup-orchestrator action runs the install.sh of the release it installs, once it
+/// matches that release's SHA256SUMS: every release must publish install.sh with an entry in
+/// SHA256SUMS, beside the archives.
+#[test]
+fn every_release_publishes_the_install_script_the_action_runs() {
+    let release = workflow("release.yml");
+    let runs: Vec<String> = steps(job(&release, "publish"))
+        .iter()
+        .map(|s| text(&s["run"]))
+        .collect();
+    assert!(
+        runs.iter().any(|r| r.contains("cp ../install.sh .")
+            && r.contains("sha256sum -- *.tar.gz install.sh > SHA256SUMS")),
+        "SHA256SUMS has no entry for install.sh: {runs:#?}"
+    );
+    assert!(
+        runs.iter().any(|r| r.contains("gh release create")
+            && r.contains("dist/SHA256SUMS")
+            && r.contains("dist/install.sh")),
+        "the release does not carry install.sh and SHA256SUMS: {runs:#?}"
+    );
+}
+
 /// The warm-provider-cache action's first step, run on this repository's layers: every layer
 /// that names a provider but has no lock file is named, in a warning and in the job summary;
 /// layers with a lock file are not.
