@@ -486,5 +486,5 @@ fn a_flow_style_domain_list_is_refused_with_what_to_do() {
     );
     out.expect_code(2)
         .expect_stderr("error: domains.yaml: `domains:` is written as a flow list ([...]); `domain add` appends to the block form (`- name: ...` lines): rewrite the list in that form first\n")
-        .expect_file("domains.yaml", &text);
+        .expect_file("domains.yaml", text);
 }
