@@ -7,12 +7,15 @@
 #
 # Environment:
 #   ORCHESTRATOR_REPO         owner/name of the GitHub repository that publishes releases
+#   ORCHESTRATOR_GITHUB_URL   the GitHub server holding that repository (default https://github.com;
+#                             tests use 127.0.0.1)
 #   ORCHESTRATOR_RELEASE_URL  base URL holding v<version>/<assets> (a mirror; tests use 127.0.0.1)
 #   ORCHESTRATOR_API_URL      GitHub API base, asked for the latest release (default api.github.com)
 set -eu
 
 repo="${ORCHESTRATOR_REPO:-orchestrator-org/orchestrator}"
-base_url="${ORCHESTRATOR_RELEASE_URL:-https://github.com/$repo/releases/download}"
+github_url="${ORCHESTRATOR_GITHUB_URL:-https://github.com}"
+base_url="${ORCHESTRATOR_RELEASE_URL:-$github_url/$repo/releases/download}"
 api_url="${ORCHESTRATOR_API_URL:-https://api.github.com}"
 version=""
 to="${HOME:-}/.local/bin"
@@ -69,7 +72,7 @@ case "$os/$arch" in
     Linux/x86_64|Linux/amd64) target="x86_64-unknown-linux-musl" ;;
     Linux/aarch64|Linux/arm64) target="aarch64-unknown-linux-musl" ;;
     Darwin/arm64|Darwin/aarch64) target="aarch64-apple-darwin" ;;
-    *) fail "no release binary for $os $arch; build from source: cargo install --locked --git https://github.com/$repo" ;;
+    *) fail "no release binary for $os $arch; build from source: cargo install --locked --git $github_url/$repo" ;;
 esac
 
 if [ -z "$version" ]; then

@@ -8,6 +8,7 @@ use crate::aws::ProviderError;
 use crate::changes::ChangeError;
 use crate::config::add_domain::AddDomainError;
 use crate::config::LoadError;
+use crate::events::Outcome;
 use crate::notify::slack::WebhookError;
 use crate::plan::SelectionError;
 use crate::report::merge::MergeError;
@@ -59,6 +60,20 @@ impl Exit {
             Exit::Interrupted => {
                 "interrupted (Ctrl-C / SIGTERM); the run report is still written"
             }
+        }
+    }
+}
+
+impl Exit {
+    /// The exit code of a run (`run`, `deploy`, `destroy`) from its outcome: a plan-only
+    /// run that found changes fails only with `--fail-on-drift`.
+    pub fn of_run(outcome: Outcome, fail_on_drift: bool) -> Exit {
+        match outcome {
+            Outcome::Succeeded => Exit::Success,
+            Outcome::Drifted if fail_on_drift => Exit::Failed,
+            Outcome::Drifted => Exit::Success,
+            Outcome::Failed | Outcome::Halted => Exit::Failed,
+            Outcome::Cancelled => Exit::Interrupted,
         }
     }
 }
@@ -235,6 +250,19 @@ mod tests {
             assert!(help.contains(&line), "{help}");
         }
         assert!(help.contains("\n  130  interrupted"), "{help}");
+    }
+
+    #[test]
+    fn a_run_exits_by_its_outcome_and_drift_fails_only_when_asked() {
+        for fail_on_drift in [false, true] {
+            let exit = |outcome| Exit::of_run(outcome, fail_on_drift);
+            assert_eq!(exit(Outcome::Succeeded), Exit::Success);
+            assert_eq!(exit(Outcome::Failed), Exit::Failed);
+            assert_eq!(exit(Outcome::Halted), Exit::Failed);
+            assert_eq!(exit(Outcome::Cancelled), Exit::Interrupted);
+        }
+        assert_eq!(Exit::of_run(Outcome::Drifted, false), Exit::Success);
+        assert_eq!(Exit::of_run(Outcome::Drifted, true), Exit::Failed);
     }
 
     #[test]

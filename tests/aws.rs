@@ -11,6 +11,7 @@ mod org;
 mod runs;
 mod secret_scan;
 mod sts_stub;
+mod tls;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -61,6 +62,12 @@ fn github_token_endpoint() -> Receiver {
     endpoint
 }
 
+/// A pattern for one line that holds these texts, in this order.
+fn line_of(texts: &[&str]) -> String {
+    let texts: Vec<String> = texts.iter().map(|t| regex::escape(t)).collect();
+    texts.join(".*")
+}
+
 fn line_with<'a>(run: &'a Interleaved, needles: &[&str]) -> Option<&'a str> {
     run.output
         .lines()
@@ -84,7 +91,7 @@ fn preflight_reaches_fifty_accounts_through_moto() {
         .env("AWS_ENDPOINT_URL_STS", &moto.url)
         .run_interleaved();
 
-    assert_eq!(run.code, Some(0), "{}", run.output);
+    run.expect_code(0);
     for domain in 0..25 {
         for env in ["dev", "prod"] {
             let id = generated_id(domain, env);
@@ -92,25 +99,13 @@ fn preflight_reaches_fifty_accounts_through_moto() {
             let arn = format!(
                 "arn:aws:sts::{id}:assumed-role/OrganizationAccountAccessRole/orchestrator-{account}-preflight-"
             );
-            assert!(
-                line_with(&run, &["  ok  ", &format!("{account} "), &arn]).is_some(),
-                "{account} is not reported reachable as {arn}:\n{}",
-                run.output
-            );
+            run.expect_output_matches(&line_of(&["  ok  ", &format!("{account} "), &arn]));
         }
     }
-    assert!(
-        run.output
-            .contains("skipped (credentials: none): sandbox-dev, sandbox-prod"),
-        "{}",
-        run.output
-    );
-    assert!(
-        run.output
-            .contains("preflight: 50 of 50 accounts reachable; 2 skipped (credentials: none)"),
-        "{}",
-        run.output
-    );
+    run.expect_output_contains("skipped (credentials: none): sandbox-dev, sandbox-prod")
+        .expect_output_contains(
+            "preflight: 50 of 50 accounts reachable; 2 skipped (credentials: none)",
+        );
 }
 
 #[test]
@@ -134,22 +129,14 @@ fn an_account_id_mismatch_fails_preflight() {
         .env("AWS_ENDPOINT_URL", sts.url()) // the all-services variable works too
         .run_interleaved();
 
-    assert_eq!(run.code, Some(1), "{}", run.output);
-    assert!(
-        run.output.contains("preflight failed for 1 of 3 accounts"),
-        "{}",
-        run.output
-    );
+    run.expect_code(1)
+        .expect_output_contains("preflight failed for 1 of 3 accounts");
     let failure = line_with(&run, &["catalog-prod (333333333333, ", "AccountMismatch"])
         .unwrap_or_else(|| panic!("catalog-prod's mismatch is not listed:\n{}", run.output));
     assert!(failure.contains("999999999999"), "{failure}");
-    assert!(
-        line_with(&run, &["hint:", "check account_id of catalog-prod"]).is_some(),
-        "{}",
-        run.output
-    );
-    assert!(line_with(&run, &["  ok  ", "catalog-dev "]).is_some());
-    assert!(line_with(&run, &["  ok  ", "payments-dev "]).is_some());
+    run.expect_output_matches(&line_of(&["hint:", "check account_id of catalog-prod"]))
+        .expect_output_matches(&line_of(&["  ok  ", "catalog-dev "]))
+        .expect_output_matches(&line_of(&["  ok  ", "payments-dev "]));
 }
 
 #[test]
@@ -179,7 +166,7 @@ fn access_denied_and_region_disabled_are_not_retried_and_name_the_account() {
         .env("AWS_ENDPOINT_URL_STS", sts.url())
         .run_interleaved();
 
-    assert_eq!(run.code, Some(1), "{}", run.output);
+    run.expect_code(1);
     assert_eq!(
         sts.assume_role_calls("333333333333").len(),
         1,
@@ -190,55 +177,25 @@ fn access_denied_and_region_disabled_are_not_retried_and_name_the_account() {
         1,
         "RegionDisabled was retried"
     );
-    assert!(
-        run.output.contains("preflight failed for 2 of 3 accounts"),
-        "{}",
-        run.output
-    );
-    assert!(
-        line_with(
-            &run,
-            &["catalog-prod (333333333333, ", "AccessDenied: User:"]
-        )
-        .is_some(),
-        "{}",
-        run.output
-    );
-    assert!(
-        line_with(
-            &run,
-            &[
-                "hint:",
-                "role `OrganizationAccountAccessRole` exists in account 333333333333",
-                "trust policy allows sts:AssumeRole for arn:aws:iam::000000000000:user/base-deployer"
-            ]
-        )
-        .is_some(),
-        "{}",
-        run.output
-    );
-    assert!(
-        line_with(
-            &run,
-            &["payments-dev (444444444444, ", "RegionDisabledException"]
-        )
-        .is_some(),
-        "{}",
-        run.output
-    );
-    assert!(
-        line_with(
-            &run,
-            &[
-                "hint:",
-                "STS is not enabled in eu-west-1 for account 444444444444"
-            ]
-        )
-        .is_some(),
-        "{}",
-        run.output
-    );
-    assert!(line_with(&run, &["  ok  ", "catalog-dev "]).is_some());
+    run.expect_output_contains("preflight failed for 2 of 3 accounts");
+    run.expect_output_matches(&line_of(&[
+        "catalog-prod (333333333333, ",
+        "AccessDenied: User:",
+    ]));
+    run.expect_output_matches(&line_of(&[
+        "hint:",
+        "role `OrganizationAccountAccessRole` exists in account 333333333333",
+        "trust policy allows sts:AssumeRole for arn:aws:iam::000000000000:user/base-deployer",
+    ]));
+    run.expect_output_matches(&line_of(&[
+        "payments-dev (444444444444, ",
+        "RegionDisabledException",
+    ]));
+    run.expect_output_matches(&line_of(&[
+        "hint:",
+        "STS is not enabled in eu-west-1 for account 444444444444",
+    ]));
+    run.expect_output_matches(&line_of(&["  ok  ", "catalog-dev "]));
 }
 
 /// `preflight --plan-only` checks the roles plan-only runs assume, and its hints name
@@ -261,7 +218,7 @@ fn preflight_plan_only_checks_the_plan_role() {
     };
 
     let run = preflight(&["--plan-only"]);
-    assert_eq!(run.code, Some(1), "{}", run.output);
+    run.expect_code(1);
     let calls: Vec<_> = sts
         .calls()
         .into_iter()
@@ -280,22 +237,14 @@ fn preflight_plan_only_checks_the_plan_role() {
             "{call:?}"
         );
     }
-    assert!(
-        line_with(
-            &run,
-            &[
-                "hint:",
-                "role `ReadOnly` exists in account 333333333333 (plan_role_name)"
-            ]
-        )
-        .is_some(),
-        "{}",
-        run.output
-    );
+    run.expect_output_matches(&line_of(&[
+        "hint:",
+        "role `ReadOnly` exists in account 333333333333 (plan_role_name)",
+    ]));
 
     let before = calls.len();
     let run = preflight(&[]);
-    assert_eq!(run.code, Some(1), "{}", run.output);
+    run.expect_code(1);
     let calls: Vec<_> = sts
         .calls()
         .into_iter()
@@ -341,15 +290,11 @@ fn throttling_and_server_errors_are_retried_until_sts_answers() {
         .env("AWS_ENDPOINT_URL_STS", sts.url())
         .run_interleaved();
 
-    assert_eq!(run.code, Some(0), "{}", run.output);
+    run.expect_code(0);
     assert_eq!(sts.assume_role_calls("111111111111").len(), 2);
     assert_eq!(sts.assume_role_calls("333333333333").len(), 2);
     assert_eq!(sts.assume_role_calls("444444444444").len(), 1);
-    assert!(
-        run.output.contains("preflight: 3 of 3 accounts reachable"),
-        "{}",
-        run.output
-    );
+    run.expect_output_contains("preflight: 3 of 3 accounts reachable");
 }
 
 /// In GitHub Actions: the job's OIDC token, AssumeRoleWithWebIdentity on moto, then every
@@ -375,20 +320,14 @@ fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run_interleaved();
 
-    assert_eq!(run.code, Some(0), "{}", run.output);
+    run.expect_code(0);
     let requests = tokens.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert_eq!(
         requests[0].path,
         "/_apis/token/idtoken?api-version=2.0&audience=sts.amazonaws.com"
     );
-    assert!(
-        run.output.contains(
-            "base credentials: arn:aws:sts::999999999999:assumed-role/github-deployer/orchestrator-oidc-preflight-9876543210"
-        ),
-        "{}",
-        run.output
-    );
+    run.expect_output_contains("base credentials: arn:aws:sts::999999999999:assumed-role/github-deployer/orchestrator-oidc-preflight-9876543210");
     for (account, id) in [
         ("catalog-dev", "111111111111"),
         ("catalog-prod", "333333333333"),
@@ -397,11 +336,7 @@ fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
         let arn = format!(
             "arn:aws:sts::{id}:assumed-role/OrganizationAccountAccessRole/orchestrator-{account}-preflight-9876543210"
         );
-        assert!(
-            line_with(&run, &["  ok  ", &arn]).is_some(),
-            "{}",
-            run.output
-        );
+        run.expect_output_matches(&line_of(&["  ok  ", &arn]));
     }
 
     // The token first, then the OIDC role's three secrets, then three per account: all
@@ -432,7 +367,7 @@ fn github_oidc_gives_the_base_credentials_and_every_secret_is_masked_first() {
     for secret in masks {
         assert!(!rest.contains(secret), "unmasked secret in:\n{rest}");
     }
-    assert!(!run.output.contains(JOB_REQUEST_TOKEN));
+    run.expect_output_lacks(JOB_REQUEST_TOKEN);
 }
 
 /// Role chaining: after OIDC, every account session asks for at most an hour, whatever
@@ -458,7 +393,7 @@ fn sessions_carry_the_configured_name_duration_and_external_id() {
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run_interleaved();
-    assert_eq!(run.code, Some(0), "{}", run.output);
+    run.expect_code(0);
 
     let calls = sts.calls();
     let web = calls
@@ -492,7 +427,7 @@ fn sessions_carry_the_configured_name_duration_and_external_id() {
         .args(["preflight", "--account", "catalog-dev"])
         .env("AWS_ENDPOINT_URL_STS", sts.url())
         .run_interleaved();
-    assert_eq!(run.code, Some(0), "{}", run.output);
+    run.expect_code(0);
     let account = &sts.assume_role_calls("111111111111")[0];
     assert_eq!(account.param("DurationSeconds"), Some("7200"));
     assert_eq!(account.signed_by.as_deref(), Some(BASE_ACCESS_KEY_ID));
@@ -505,7 +440,7 @@ fn sessions_carry_the_configured_name_duration_and_external_id() {
         .env("AWS_ENDPOINT_URL_STS", sts.url())
         .env("AWS_SESSION_TOKEN", "base-session-token-testing")
         .run_interleaved();
-    assert_eq!(run.code, Some(0), "{}", run.output);
+    run.expect_code(0);
     let account = &sts.assume_role_calls("111111111111")[0];
     assert_eq!(account.param("DurationSeconds"), Some("3600"));
 }
@@ -547,13 +482,11 @@ fn secrets_never_appear_in_output_even_at_trace_level() {
         .env("AWS_ENDPOINT_URL_STS", sts.url())
         .env("ORCHESTRATOR_LOG", "trace")
         .run_interleaved();
-    assert_eq!(run.code, Some(1), "{}", run.output);
-    assert!(
-        run.output.contains("GetCallerIdentity"),
-        "trace logging is on"
-    );
+    run.expect_code(1);
+    // Trace logging is on: the STS calls are logged.
+    run.expect_output_contains("GetCallerIdentity");
     for secret in secrets() {
-        assert!(!run.output.contains(&secret), "{secret} was printed");
+        run.expect_output_lacks(&secret);
     }
 
     // In GitHub Actions (with OIDC): secrets only inside the masks, which come first.
@@ -571,7 +504,7 @@ fn secrets_never_appear_in_output_even_at_trace_level() {
         )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", JOB_REQUEST_TOKEN)
         .run_interleaved();
-    assert_eq!(run.code, Some(1), "{}", run.output);
+    run.expect_code(1);
     let lines: Vec<&str> = run.output.lines().collect();
     let first_result = lines
         .iter()
@@ -579,7 +512,7 @@ fn secrets_never_appear_in_output_even_at_trace_level() {
         .expect("the preflight result is printed");
     for secret in secrets() {
         if secret == JOB_REQUEST_TOKEN || secret == BASE_SECRET_ACCESS_KEY {
-            assert!(!run.output.contains(&secret), "{secret} was printed");
+            run.expect_output_lacks(&secret);
             continue;
         }
         let mask = format!("::add-mask::{secret}");
@@ -728,13 +661,8 @@ fn a_malformed_oidc_role_arn_is_bad_input() {
         .cli()
         .args(["preflight", "--oidc-role-arn", "github-deployer"])
         .run_interleaved();
-    assert_eq!(run.code, Some(2), "{}", run.output);
-    assert!(
-        run.output
-            .contains("--oidc-role-arn: `github-deployer` is not an IAM role ARN"),
-        "{}",
-        run.output
-    );
+    run.expect_code(2)
+        .expect_output_contains("--oidc-role-arn: `github-deployer` is not an IAM role ARN");
 }
 
 #[test]
@@ -747,18 +675,11 @@ fn without_base_credentials_preflight_says_how_to_provide_them() {
         .args(["preflight"])
         .env("AWS_ENDPOINT_URL_STS", sts.url())
         .run_interleaved();
-    assert_eq!(run.code, Some(1), "{}", run.output);
-    assert!(
-        run.output
-            .contains("preflight failed: the base credentials do not work: NoBaseCredentials"),
-        "{}",
-        run.output
-    );
-    assert!(
-        run.output.contains("hint: set AWS_PROFILE"),
-        "{}",
-        run.output
-    );
+    run.expect_code(1)
+        .expect_output_contains(
+            "preflight failed: the base credentials do not work: NoBaseCredentials",
+        )
+        .expect_output_contains("hint: set AWS_PROFILE");
     assert!(sts.calls().is_empty(), "no account was tried");
 }
 
@@ -770,19 +691,13 @@ fn accounts_without_credentials_need_no_aws_at_all() {
         .without_base_credentials()
         .args(["preflight"])
         .run_interleaved();
-    assert_eq!(run.code, Some(0), "{}", run.output);
-    assert!(
-        run.output
-            .contains("skipped (credentials: none): catalog-dev, payments-dev, catalog-prod"),
-        "{}",
-        run.output
-    );
-    assert!(
-        run.output
-            .contains("preflight: no account needs AWS credentials; 3 skipped (credentials: none)"),
-        "{}",
-        run.output
-    );
+    run.expect_code(0)
+        .expect_output_contains(
+            "skipped (credentials: none): catalog-dev, payments-dev, catalog-prod",
+        )
+        .expect_output_contains(
+            "preflight: no account needs AWS credentials; 3 skipped (credentials: none)",
+        );
 }
 
 /// When GitHub OIDC cannot assume the entry role, preflight names the piece of
@@ -820,20 +735,12 @@ fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
     }
     });
     let run = preflight(&no_provider, false);
-    assert_eq!(run.code, Some(1), "{}", run.output);
-    assert!(
-        line_with(
-            &run,
-            &[
-                "hint:",
-                "bootstrap piece missing: the GitHub OIDC provider",
-                "layers/bootstrap"
-            ]
-        )
-        .is_some(),
-        "{}",
-        run.output
-    );
+    run.expect_code(1);
+    run.expect_output_matches(&line_of(&[
+        "hint:",
+        "bootstrap piece missing: the GitHub OIDC provider",
+        "layers/bootstrap",
+    ]));
 
     // The entry role is missing or trusts another subject: STS says only AccessDenied.
     let refused = StsStub::start(|call| match call.action.as_str() {
@@ -845,36 +752,20 @@ fn a_missing_bootstrap_piece_is_named_when_the_entry_role_cannot_be_assumed() {
         _ => default_answer(call),
     });
     let run = preflight(&refused, false);
-    assert_eq!(run.code, Some(1), "{}", run.output);
-    assert!(
-        line_with(
-            &run,
-            &[
-                "hint:",
-                "orchestrator-stage",
-                "orchestrator-prod",
-                "environment:production"
-            ]
-        )
-        .is_some(),
-        "{}",
-        run.output
-    );
+    run.expect_code(1);
+    run.expect_output_matches(&line_of(&[
+        "hint:",
+        "orchestrator-stage",
+        "orchestrator-prod",
+        "environment:production",
+    ]));
     let run = preflight(&refused, true);
-    assert_eq!(run.code, Some(1), "{}", run.output);
-    assert!(
-        line_with(
-            &run,
-            &[
-                "hint:",
-                "the plan entry role",
-                "orchestrator-plan",
-                ":pull_request"
-            ]
-        )
-        .is_some(),
-        "{}",
-        run.output
-    );
-    assert!(!run.output.contains("orchestrator-stage"), "{}", run.output);
+    run.expect_code(1);
+    run.expect_output_matches(&line_of(&[
+        "hint:",
+        "the plan entry role",
+        "orchestrator-plan",
+        ":pull_request",
+    ]));
+    run.expect_output_lacks("orchestrator-stage");
 }

@@ -21,6 +21,7 @@ mod notify;
 mod operator;
 mod plan;
 mod preview;
+mod readme;
 mod redeploy;
 mod rehearsal;
 mod reliability;

@@ -8,6 +8,7 @@ use crate::support::cli::{self, Run};
 use crate::support::receiver;
 mod reports;
 mod secrets_in_errors;
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -141,16 +142,12 @@ fn success_is_posted_with_on_always() {
 
     // The default, --on failure, says nothing about a success.
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(
-        out.stdout.contains("not posted to the platform channel"),
-        "{}",
-        out.stdout
-    );
+    out.expect_code(0)
+        .expect_stdout_contains("not posted to the platform channel");
     assert!(slack.requests().is_empty());
 
     let out = notify(dir.path(), &slack, &report, &["--on", "always"], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let payload = the_payload(&slack);
     assert_eq!(slack.requests()[0].path, PLATFORM_PATH);
     insta::assert_json_snapshot!("slack_success", payload);
@@ -177,7 +174,7 @@ fn one_failure_names_account_layer_error_and_redeploy() {
     let slack = Receiver::start();
 
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let payload = the_payload(&slack);
     let text = all_text(&payload);
     for expected in [
@@ -215,7 +212,7 @@ fn halted_prod_wave_lists_failure_and_held_back_accounts() {
     let slack = Receiver::start();
 
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let payload = the_payload(&slack);
     let header = payload["blocks"][0]["text"]["text"].as_str().unwrap();
     assert!(header.contains("halted before prod"), "{header}");
@@ -250,7 +247,7 @@ fn slack_and_the_job_summary_give_the_resume_command_with_the_runs_config() {
 
     let slack = Receiver::start();
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let text = all_text(&the_payload(&slack));
     assert!(text.contains(redeploy), "{text}");
     assert!(text.contains(resume), "{text}");
@@ -266,17 +263,9 @@ fn slack_and_the_job_summary_give_the_resume_command_with_the_runs_config() {
         &["report", "summary", "--report", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(
-        out.stdout.contains(&format!("`{redeploy}`")),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains(&format!("`{resume}`")),
-        "{}",
-        out.stdout
-    );
+    out.expect_code(0)
+        .expect_stdout_contains(&format!("`{redeploy}`"))
+        .expect_stdout_contains(&format!("`{resume}`"));
 
     // A run that finished has nothing to resume; the default config needs no --config.
     let done = ReportBuilder::new()
@@ -284,7 +273,7 @@ fn slack_and_the_job_summary_give_the_resume_command_with_the_runs_config() {
         .write(dir.path(), "done.json");
     let slack = Receiver::start();
     let out = notify(dir.path(), &slack, &done, &["--on", "always"], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let text = all_text(&the_payload(&slack));
     assert!(!text.contains("--resume"), "{text}");
 }
@@ -306,11 +295,11 @@ fn drift_is_described_apart_from_failures() {
 
     // Drift is not a failure...
     let out = notify(dir.path(), &slack, &report, &["--on", "failure"], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     assert!(slack.requests().is_empty());
     // ...but it is a change.
     let out = notify(dir.path(), &slack, &report, &["--on", "change"], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let payload = the_payload(&slack);
     let text = all_text(&payload);
     assert!(payload["blocks"][0]["text"]["text"]
@@ -410,17 +399,12 @@ fn rate_limit_is_retried_after_retry_after_and_delivered_once() {
 
     // The backoff for other errors is 50ms: the wait comes from Slack's Retry-After.
     let out = notify(dir.path(), &slack, &report, &["--retry-delay", "50ms"], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let requests = slack.requests();
     assert_eq!(requests.len(), 2, "one refused, one delivered");
     assert_eq!(requests[0].body, requests[1].body, "the same message again");
-    assert!(
-        out.stderr
-            .contains("the platform channel: HTTP 429 rate_limited; retrying in 1s"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stdout.contains("after 2 attempts"), "{}", out.stdout);
+    out.expect_stderr_contains("the platform channel: HTTP 429 rate_limited; retrying in 1s")
+        .expect_stdout_contains("after 2 attempts");
 }
 
 #[test]
@@ -437,7 +421,7 @@ fn repeated_server_errors_end_with_exit_3_and_a_clear_error() {
         &["--retries", "2", "--retry-delay", "10ms"],
         &[],
     );
-    assert_eq!(out.code, Some(3), "{}\n{}", out.stdout, out.stderr);
+    out.expect_code(3);
     assert_eq!(slack.requests().len(), 3, "one attempt and two retries");
     let last = out.stderr.lines().last().unwrap();
     assert!(
@@ -458,19 +442,10 @@ fn a_refusal_is_not_retried_and_says_what_to_do() {
     slack.otherwise(Reply::new(404, "channel_not_found"));
 
     let out = notify(dir.path(), &slack, &report, &[], &[]);
-    assert_eq!(out.code, Some(3), "{}", out.stderr);
+    out.expect_code(3);
     assert_eq!(slack.requests().len(), 1);
-    assert!(
-        out.stderr.contains("HTTP 404 channel_not_found"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains("create a new incoming webhook and update SLACK_WEBHOOK_URL"),
-        "{}",
-        out.stderr
-    );
+    out.expect_stderr_contains("HTTP 404 channel_not_found")
+        .expect_stderr_contains("create a new incoming webhook and update SLACK_WEBHOOK_URL");
 }
 
 #[test]
@@ -494,12 +469,8 @@ fn a_hung_slack_times_out() {
         ],
         &[],
     );
-    assert_eq!(out.code, Some(3), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("no answer within 300ms"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(3)
+        .expect_stderr_contains("no answer within 300ms");
     assert_eq!(slack.requests().len(), 2);
 }
 
@@ -519,7 +490,7 @@ fn without_a_webhook_url_it_exits_2_naming_the_variable() {
         ],
         &[],
     );
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    out.expect_code(2);
     assert_eq!(
         out.stderr.trim(),
         "error: SLACK_WEBHOOK_URL is not set: export the Slack incoming webhook URL (a secret) as SLACK_WEBHOOK_URL"
@@ -541,13 +512,8 @@ fn without_a_webhook_url_it_exits_2_naming_the_variable() {
             format!("hooks.slack.com{PLATFORM_PATH}"),
         )],
     );
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("SLACK_WEBHOOK_URL is not an http(s) URL"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(2)
+        .expect_stderr_contains("SLACK_WEBHOOK_URL is not an http(s) URL");
     assert_secret_hidden(&out);
 }
 
@@ -558,12 +524,8 @@ fn an_unreadable_report_is_bad_input() {
     std::fs::write(&path, "{ not json").unwrap();
     let slack = Receiver::start();
     let out = notify(dir.path(), &slack, &path, &[], &[]);
-    assert_eq!(out.code, Some(2));
-    assert!(
-        out.stderr.contains("report.json: not a run report"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(2)
+        .expect_stderr_contains("report.json: not a run report");
     assert!(slack.requests().is_empty());
 }
 
@@ -580,7 +542,7 @@ fn each_team_gets_its_own_accounts_and_the_platform_gets_everything() {
         &[],
         &[("SLACK_WEBHOOK_URL_PAYMENTS", slack.url(PAYMENTS_PATH))],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let platform = slack.requests_to(PLATFORM_PATH);
     let payments = slack.requests_to(PAYMENTS_PATH);
     assert_eq!(
@@ -611,19 +573,10 @@ fn each_team_gets_its_own_accounts_and_the_platform_gets_everything() {
     }
     assert!(team_text.contains("#payments-deploys"), "{team_text}");
     // catalog names a channel in domains.yaml but has no webhook: said, not fatal.
-    assert!(
-        out.stderr.contains(
-            "domain catalog names #catalog-deploys but SLACK_WEBHOOK_URL_CATALOG is not set"
-        ),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stdout
-            .contains("posted to the payments team (#payments-deploys)"),
-        "{}",
-        out.stdout
-    );
+    out.expect_stderr_contains(
+        "domain catalog names #catalog-deploys but SLACK_WEBHOOK_URL_CATALOG is not set",
+    )
+    .expect_stdout_contains("posted to the payments team (#payments-deploys)");
     insta::assert_json_snapshot!("slack_team_payments", team);
 }
 
@@ -638,7 +591,7 @@ fn first_success_after_a_failure_sends_a_short_recovery() {
 
     let prev = previous.to_str().unwrap();
     let out = notify(dir.path(), &slack, &report, &["--previous", prev], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let payload = the_payload(&slack);
     let blocks = payload["blocks"].as_array().unwrap();
     assert_eq!(blocks.len(), 2, "short: a header and one line");
@@ -663,7 +616,7 @@ fn first_success_after_a_failure_sends_a_short_recovery() {
         &["--previous", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     assert!(slack.requests().is_empty());
 }
 
@@ -701,7 +654,7 @@ fn more_than_ten_failures_fold_into_the_tenth_annotation() {
             ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap().into()),
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let errors: Vec<&str> = out
         .stdout
         .lines()
@@ -723,9 +676,8 @@ fn more_than_ten_failures_fold_into_the_tenth_annotation() {
     );
     assert!(errors[9].contains("job summary"), "{}", errors[9]);
     // The job summary has every failure.
-    let md = std::fs::read_to_string(&summary).unwrap();
     for i in 0..12 {
-        assert!(md.contains(&format!("d{i:02}-stage")), "{md}");
+        out.expect_file_contains(&summary, &format!("d{i:02}-stage"));
     }
 }
 
@@ -754,7 +706,7 @@ fn annotations_are_escaped_as_github_requires() {
             ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap().into()),
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(
         lines,
@@ -773,11 +725,7 @@ fn annotations_are_escaped_as_github_requires() {
         "Error: disk 100% full, retry: later\nsecond line"
     );
 
-    let md = std::fs::read_to_string(&summary).unwrap();
-    assert!(
-        md.contains("| `payments-stage` | stage | ❌ failed |"),
-        "{md}"
-    );
+    out.expect_file_contains(&summary, "| `payments-stage` | stage | ❌ failed |");
 
     // Outside GitHub Actions: no annotation, the summary on stdout.
     let out = orchestrator(
@@ -785,8 +733,7 @@ fn annotations_are_escaped_as_github_requires() {
         &["report", "summary", "--report", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, Some(0));
-    assert!(!out.stdout.contains("::error"));
+    out.expect_code(0).expect_stdout_lacks("::error");
     assert!(
         out.stdout.starts_with("## 🔴 Deploy failed: 1 account"),
         "{}",
@@ -803,7 +750,7 @@ fn the_job_summary_tells_a_halted_run() {
         &["report", "summary", "--report", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     insta::assert_snapshot!("job_summary_halted", out.stdout);
 }
 
@@ -836,7 +783,7 @@ fn the_job_summary_of_1000_accounts_stays_under_1_mib() {
             ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap().into()),
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     // GitHub shows 10 error annotations per step: the tenth folds the other 391 failures.
     let errors: Vec<&str> = out
         .stdout
@@ -876,7 +823,7 @@ fn the_job_summary_of_1000_accounts_stays_under_1_mib() {
         &["report", "summary", "--report", report.to_str().unwrap()],
         &[],
     );
-    assert_eq!(out.code, Some(0));
+    out.expect_code(0);
     assert!(out.stdout.len() < 1024 * 1024);
     assert_eq!(
         out.stdout
@@ -885,7 +832,7 @@ fn the_job_summary_of_1000_accounts_stays_under_1_mib() {
             .count(),
         1000
     );
-    assert!(!out.stdout.contains("Shortened"));
+    out.expect_stdout_lacks("Shortened");
 }
 
 // ---- report merge ----
@@ -928,22 +875,11 @@ fn merge_makes_one_report_from_matrix_legs() {
         ],
         &[],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("account payments-stage is in"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("keeping the one from") && out.stderr.contains("rerun"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("plan.json: not a run report, skipped"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(0)
+        .expect_stderr_contains("account payments-stage is in")
+        .expect_stderr_contains("keeping the one from")
+        .expect_stderr_contains("rerun")
+        .expect_stderr_contains("plan.json: not a run report, skipped");
     let report = merged(&out_path);
     let accounts: Vec<(&str, Status)> = report
         .jobs
@@ -989,7 +925,7 @@ fn merge_recomputes_waves_and_names_held_back_accounts_from_the_config() {
         ],
         &[],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let report = merged(&out_path);
     assert_eq!(report.outcome, Outcome::Halted);
     assert_eq!(
@@ -1052,12 +988,8 @@ fn merge_names_an_unreadable_report_and_exits_2() {
         ],
         &[],
     );
-    assert_eq!(out.code, Some(2));
-    assert!(
-        out.stderr.contains("b/report.json: not a run report"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(2)
+        .expect_stderr_contains("b/report.json: not a run report");
     assert!(!out_path.exists(), "nothing half-done");
 }
 
@@ -1108,12 +1040,8 @@ fn merge_turns_every_expected_account_without_a_report_into_a_lost_failure() {
         ],
         &[],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("counted as lost: payments-stage"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(0)
+        .expect_stderr_contains("counted as lost: payments-stage");
     let report = merged(&out_path);
     let statuses: Vec<(&str, Status)> = report
         .jobs
@@ -1138,7 +1066,7 @@ fn merge_turns_every_expected_account_without_a_report_into_a_lost_failure() {
     // Slack names the lost account as a failure.
     let receiver = Receiver::start();
     let sent = notify(dir.path(), &receiver, &out_path, &["--on", "failure"], &[]);
-    assert_eq!(sent.code, Some(0), "{}", sent.stderr);
+    sent.expect_code(0);
     let requests = receiver.requests();
     assert_eq!(requests.len(), 1);
     assert!(
@@ -1176,11 +1104,11 @@ fn merging_no_report_at_all_is_a_run_with_every_account_lost() {
     };
     // Without the plan of legs, nothing says what was expected: bad input.
     let out = merge(&[]);
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
-    assert!(out.stderr.contains("no run report found"), "{}", out.stderr);
+    out.expect_code(2)
+        .expect_stderr_contains("no run report found");
 
     let out = merge(&["--expect", expect.to_str().unwrap(), "--plan-only"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let report = merged(&out_path);
     assert_eq!(report.outcome, Outcome::Failed);
     assert_eq!(report.mode, orchestrator::report::Mode::Plan);
@@ -1201,12 +1129,8 @@ fn merging_no_report_at_all_is_a_run_with_every_account_lost() {
     // An account the config does not know: the legs file is from another config.
     let other = legs_file(dir.path(), &[("stage", &["nowhere-stage"])]);
     let out = merge(&["--expect", other.to_str().unwrap()]);
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("`nowhere-stage` is not in"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(2)
+        .expect_stderr_contains("`nowhere-stage` is not in");
 }
 
 // ---- gate ----
@@ -1255,13 +1179,9 @@ fn gate_decides_from_the_wave_tolerance_and_always_exits_0() {
             ],
             &[("GITHUB_OUTPUT", output.to_str().unwrap().into())],
         );
-        assert_eq!(out.code, Some(0), "{}", out.stderr);
-        assert!(
-            out.stdout.contains(&format!("proceed={proceed}")),
-            "{}",
-            out.stdout
-        );
-        assert!(out.stdout.contains("tolerance 1"), "{}", out.stdout);
+        out.expect_code(0)
+            .expect_stdout_contains(&format!("proceed={proceed}"))
+            .expect_stdout_contains("tolerance 1");
         // Every output is a heredoc: `proceed<<DELIMITER`, the value, the delimiter.
         let written = std::fs::read_to_string(&output).unwrap();
         let lines: Vec<&str> = written.lines().collect();
@@ -1287,10 +1207,7 @@ fn gate_decides_from_the_wave_tolerance_and_always_exits_0() {
         ],
         &[],
     );
-    assert_eq!(out.code, Some(2));
-    assert!(
-        out.stderr.contains("unknown wave `canary`") && out.stderr.contains("stage, prod"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(2)
+        .expect_stderr_contains("unknown wave `canary`")
+        .expect_stderr_contains("stage, prod");
 }

@@ -52,7 +52,7 @@ fn assert_balanced(markdown: &str) {
 #[test]
 fn comment_for_real_terraform_plans_matches_the_golden_copy() {
     let out = summary(&[FIXTURES, "--report", "tests/fixtures/plans/report.json"]).run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     assert!(out.stdout.starts_with(MARKER));
     assert_balanced(&out.stdout);
     insta::assert_snapshot!("fixtures_with_report", out.stdout);
@@ -68,7 +68,7 @@ fn without_a_report_accounts_and_layers_come_from_the_paths() {
         "tests/fixtures/plans/payments-prod",
     ])
     .run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     insta::assert_snapshot!("fixtures_from_paths", out.stdout);
 }
 
@@ -128,7 +128,7 @@ fn counts_of_real_plans_are_exact() {
 #[test]
 fn failed_plans_show_their_first_error_lines() {
     let out = summary(&[FIXTURES, "--report", "tests/fixtures/plans/report.json"]).run();
-    assert!(out.stdout.contains(":x: **1 plan failed**"));
+    out.expect_stdout_contains(":x: **1 plan failed**");
     let failed = out.stdout.split("### Failed plans").nth(1).unwrap();
     assert!(failed.contains("- :x: **payments-dev** · `static`"));
     assert!(failed.contains("Error: Resource precondition failed"));
@@ -148,7 +148,7 @@ fn three_hundred_accounts_fit_one_comment_and_name_every_destroy() {
     let out = summary(&[plans.to_str().unwrap(), "--full", full.to_str().unwrap()])
         .env("GITHUB_STEP_SUMMARY", &step_summary)
         .run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
 
     let comment = &out.stdout;
     assert!(
@@ -172,8 +172,8 @@ fn three_hundred_accounts_fit_one_comment_and_name_every_destroy() {
             "{account} destroys something but is not named"
         );
     }
-    assert!(comment.contains("> [!NOTE]\n> Shortened to fit the 65,536-character limit of a PR comment: left out the resource lists of"));
-    assert!(comment.contains("The full version is in this CI job's summary and in"));
+    out.expect_stdout_contains("> [!NOTE]\n> Shortened to fit the 65,536-character limit of a PR comment: left out the resource lists of")
+        .expect_stdout_contains("The full version is in this CI job's summary and in");
 
     // The full version has every account's resources; the job summary holds it, within 1 MiB.
     let full = std::fs::read_to_string(&full).unwrap();
@@ -207,7 +207,7 @@ fn the_job_summary_stays_within_its_mib_when_other_steps_wrote_to_it() {
         .current_dir(dir.path())
         .env("GITHUB_STEP_SUMMARY", &step_summary)
         .run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let written = std::fs::read_to_string(&step_summary).unwrap();
     assert!(written.len() <= 1024 * 1024, "{} bytes", written.len());
     assert!(written.starts_with(&earlier));
@@ -227,13 +227,9 @@ fn a_limit_too_small_for_the_destroys_is_bad_input() {
         "200",
     ])
     .run();
-    assert_eq!(out.code, Some(2));
-    assert!(
-        out.stderr.contains("even with every detail left out"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stdout.is_empty());
+    out.expect_code(2)
+        .expect_stderr_contains("even with every detail left out");
+    out.expect_stdout("");
 }
 
 // --- corpora in every layout ---------------------------------------------------------
@@ -272,11 +268,7 @@ fn corpora_in_every_layout_fit_and_name_every_destroy() {
                 Layout::Runner => plans.div_ceil(3),
                 _ => plans,
             };
-            assert!(
-                comment.contains(&format!("## Terraform plan: {rows} accounts,")),
-                "{case}: {}",
-                comment.lines().nth(1).unwrap()
-            );
+            out.expect_stdout_contains(&format!("## Terraform plan: {rows} accounts,"));
             let full_text = std::fs::read_to_string(&full).unwrap();
             let header = full_text
                 .lines()
@@ -324,10 +316,7 @@ fn corpora_in_every_layout_fit_and_name_every_destroy() {
                 );
             }
             if comment.contains("Shortened to fit") {
-                assert!(
-                    comment.contains(&format!("in `{}`", full.display())),
-                    "{case}"
-                );
+                out.expect_stdout_contains(&format!("in `{}`", full.display()));
             }
         }
     }
@@ -350,7 +339,7 @@ fn identical_plans_are_folded_into_one_list() {
         &corpus::plan(&[("aws_s3_bucket.other".into(), &["create"])]),
     );
     let out = summary(&[dir.path().to_str().unwrap()]).run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     assert_eq!(
         count(&out.stdout, "identical in 37 accounts"),
         1,
@@ -435,9 +424,9 @@ fn keep_going_summarises_the_good_plans_and_lists_the_bad_ones() {
     )
     .unwrap();
     let out = summary(&[dir.path().to_str().unwrap(), "--keep-going"]).run();
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
-    assert!(out.stdout.contains(":warning: **2 plan files unreadable**"));
-    assert!(out.stdout.contains("destroy `aws_s3_bucket.a`"));
+    out.expect_code(2)
+        .expect_stdout_contains(":warning: **2 plan files unreadable**")
+        .expect_stdout_contains("destroy `aws_s3_bucket.a`");
     let listed = out
         .stdout
         .split("### Unreadable plan files")
@@ -457,10 +446,7 @@ fn post(server: &GithubServer, plans: &Path, extra: &[&str]) -> Run {
         .env("GITHUB_REPOSITORY", REPOSITORY)
         .env("GITHUB_API_URL", server.api_url());
     let out = command.run();
-    assert!(
-        !out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN),
-        "the token was printed"
-    );
+    out.expect_never_prints(TOKEN);
     out
 }
 
@@ -482,14 +468,9 @@ fn post_creates_the_comment_then_updates_the_same_one() {
     let plans = small_plans();
 
     let first = post(&server, plans.path(), &[]);
-    assert_eq!(first.code, Some(0), "{}", first.stderr);
-    assert!(
-        first
-            .stderr
-            .contains("created the plan summary on acme/platform#7"),
-        "{}",
-        first.stderr
-    );
+    first
+        .expect_code(0)
+        .expect_stderr_contains("created the plan summary on acme/platform#7");
 
     corpus::write(
         plans.path(),
@@ -498,12 +479,9 @@ fn post_creates_the_comment_then_updates_the_same_one() {
         &corpus::plan(&[("aws_s3_bucket.a".into(), &["delete"])]),
     );
     let second = post(&server, plans.path(), &[]);
-    assert_eq!(second.code, Some(0), "{}", second.stderr);
-    assert!(
-        second.stderr.contains("updated the plan summary"),
-        "{}",
-        second.stderr
-    );
+    second
+        .expect_code(0)
+        .expect_stderr_contains("updated the plan summary");
 
     let ours: Vec<_> = server
         .comments()
@@ -534,7 +512,7 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
     let server = GithubServer::start();
     let plans = small_plans();
     let first = post(&server, plans.path(), &[]);
-    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    first.expect_code(0);
 
     let later = tempfile::tempdir().unwrap();
     let reports = later.path().join("reports");
@@ -556,7 +534,7 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
             "--plan-only",
         ])
         .run();
-    assert_eq!(merge.code, Some(0), "{}", merge.stderr);
+    merge.expect_code(0);
 
     let commit = "89abcdef0123456789abcdef0123456789abcdef";
     let second = post(
@@ -564,7 +542,7 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
         &reports.join("plans"),
         &["--report", merged.to_str().unwrap(), "--commit", commit],
     );
-    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    second.expect_code(0);
     let ours: Vec<_> = server
         .comments()
         .into_iter()
@@ -588,8 +566,7 @@ fn a_push_that_affects_no_account_replaces_the_earlier_comment() {
 
     // Without a run report an empty directory is still a mistake in the command line.
     let bare = summary(&[reports.join("plans").to_str().unwrap()]).run();
-    assert_eq!(bare.code, Some(2), "{}", bare.stderr);
-    assert!(bare.stderr.contains("no plan files"), "{}", bare.stderr);
+    bare.expect_code(2).expect_stderr_contains("no plan files");
 }
 
 #[test]
@@ -601,7 +578,7 @@ fn post_follows_pagination_to_find_its_comment() {
     let plans = small_plans();
 
     let out = post(&server, plans.path(), &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let requests = server.requests();
     let targets: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(requests.len(), 4, "{targets:?}");
@@ -633,7 +610,7 @@ fn post_waits_out_a_rate_limit_then_succeeds() {
     );
     let plans = small_plans();
     let out = post(&server, plans.path(), &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
     assert_eq!(methods, ["GET", "GET", "GET", "POST", "POST"]);
     assert_eq!(server.comments().len(), 1);
@@ -646,19 +623,13 @@ fn post_leaves_another_authors_marked_comment_alone() {
     let theirs = server.add_comments([format!("{MARKER}\nquoted by a reviewer")])[0];
     let plans = small_plans();
     let first = post(&server, plans.path(), &[]);
-    assert_eq!(first.code, Some(0), "{}", first.stderr);
-    assert!(
-        first.stderr.contains("created the plan summary"),
-        "{}",
-        first.stderr
-    );
+    first
+        .expect_code(0)
+        .expect_stderr_contains("created the plan summary");
     let second = post(&server, plans.path(), &[]);
-    assert_eq!(second.code, Some(0), "{}", second.stderr);
-    assert!(
-        second.stderr.contains("updated the plan summary"),
-        "{}",
-        second.stderr
-    );
+    second
+        .expect_code(0)
+        .expect_stderr_contains("updated the plan summary");
     let comments = server.comments();
     assert_eq!(comments.len(), 2);
     let kept = comments.iter().find(|c| c.id == theirs).unwrap();
@@ -679,7 +650,7 @@ fn post_with_a_personal_token_updates_only_that_users_comment() {
     let mine = server.add_comments_by("release-captain", [format!("{MARKER}\nmine")])[0];
     let plans = small_plans();
     let out = post(&server, plans.path(), &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let comments = server.comments();
     assert_eq!(comments.len(), 2);
     assert_eq!(
@@ -694,7 +665,7 @@ fn post_with_a_personal_token_updates_only_that_users_comment() {
         .contains("create `aws_s3_bucket.a`"));
     // --comment-author names the author without asking GitHub (app installation tokens).
     let out = post(&server, plans.path(), &["--comment-author", ACTIONS_BOT]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     assert!(
         server
             .requests()
@@ -728,12 +699,8 @@ fn a_comment_github_refuses_is_a_clear_error_with_exit_3() {
         ),
     );
     let out = post(&server, dir.path(), &[]);
-    assert_eq!(out.code, Some(3), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("acme/platform#7: the plan summary was not posted: GitHub refused the comment (422 Unprocessable Entity): Validation Failed: body is too long (maximum is 65536 characters)"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(3)
+        .expect_stderr_contains("acme/platform#7: the plan summary was not posted: GitHub refused the comment (422 Unprocessable Entity): Validation Failed: body is too long (maximum is 65536 characters)");
     assert!(server.comments().is_empty());
 }
 
@@ -744,19 +711,14 @@ fn max_chars_above_githubs_limit_is_bad_input() {
     let plans = small_plans();
     let server = GithubServer::start();
     let out = post(&server, plans.path(), &["--max-chars", "65537"]);
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("65537 is above GitHub's limit for a PR comment (65536 characters")
-            && out.stderr.contains("use at most 65536"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    out.expect_code(2);
+    out.expect_stderr_contains("65537 is above GitHub's limit for a PR comment (65536 characters")
+        .expect_stderr_contains("use at most 65536")
+        .expect_stdout("");
     assert!(server.requests().is_empty());
     // At the limit is the default, and fine.
     let out = post(&server, plans.path(), &["--max-chars", "65536"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
 }
 
 #[test]
@@ -773,14 +735,10 @@ fn post_without_a_token_is_bad_input_and_writes_nothing() {
     ])
     .env("GITHUB_REPOSITORY", REPOSITORY)
     .run();
-    assert_eq!(out.code, Some(2));
-    assert!(
-        out.stderr.contains("--post needs GITHUB_TOKEN"),
-        "{}",
-        out.stderr
-    );
+    out.expect_code(2)
+        .expect_stderr_contains("--post needs GITHUB_TOKEN");
     assert!(!full.exists());
-    assert!(out.stdout.is_empty());
+    out.expect_stdout("");
 }
 
 #[test]
@@ -800,6 +758,6 @@ fn the_pull_request_number_comes_from_the_event_file() {
         .env("GITHUB_API_URL", server.api_url())
         .env("GITHUB_EVENT_PATH", PathBuf::from(&event))
         .run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     assert_eq!(server.comments().len(), 1);
 }

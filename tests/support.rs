@@ -13,3 +13,4 @@ pub mod moto;
 pub mod own_process;
 pub mod receiver;
 pub mod sandbox;
+pub mod tls;

@@ -327,6 +327,174 @@ fn setup_orchestrator_with_a_released_version_never_compiles() {
     }
 }
 
+/// In an adopter's repository (no Rust sources) every workflow follows the pin: a workflow's
+/// `build` job is skipped when ORCHESTRATOR_VERSION names a release, every job that needs it
+/// still runs when it was skipped (`always()` or an explicit `skipped`), and every
+/// setup-orchestrator step installs that release from ORCHESTRATOR_RELEASE_REPOSITORY (empty:
+/// the orchestrator's own releases, never the adopter's repository).
+#[test]
+fn every_setup_step_installs_the_pinned_release() {
+    let mut setups = 0;
+    for (name, workflow) in all_workflows() {
+        let jobs = workflow["jobs"].as_mapping().unwrap();
+        // release.yml's `build` compiles the release itself: it is not this kind of build.
+        let compiles_orchestrator = workflow["jobs"]
+            .get("build")
+            .is_some_and(|build| job_uses(build, "./.github/actions/build-orchestrator"));
+        for (id, job) in jobs {
+            let id = text(id);
+            let condition = text(&job["if"]);
+            if compiles_orchestrator && id == "build" {
+                assert!(
+                    condition.contains("(vars.ORCHESTRATOR_VERSION || 'source') == 'source'"),
+                    "{name}: `build` runs although a release is pinned: {condition}"
+                );
+            }
+            if compiles_orchestrator && needs(job).iter().any(|n| n == "build") {
+                assert!(
+                    condition.contains("always()")
+                        || (condition.contains("!cancelled()")
+                            && condition.contains(
+                                "contains(fromJSON('[\"success\",\"skipped\"]'), needs.build.result)"
+                            )),
+                    "{name}: job `{id}` does not run when `build` is skipped: {condition}"
+                );
+            }
+            for step in steps(job) {
+                if text(&step["uses"]) != "./.github/actions/setup-orchestrator" {
+                    continue;
+                }
+                setups += 1;
+                assert_eq!(
+                    text(&step["with"]["version"]),
+                    "${{ vars.ORCHESTRATOR_VERSION || 'source' }}",
+                    "{name}: job `{id}`"
+                );
+                assert_eq!(
+                    text(&step["with"]["release-repository"]),
+                    "${{ vars.ORCHESTRATOR_RELEASE_REPOSITORY }}",
+                    "{name}: job `{id}`"
+                );
+            }
+        }
+    }
+    assert!(setups >= 10, "only {setups} setup-orchestrator steps found");
+}
+
+fn job_uses(job: &Value, action: &str) -> bool {
+    steps(job).iter().any(|s| text(&s["uses"]) == action)
+}
+
+/// A release is compiled with exactly the toolchain Cargo.toml's `rust-version` names, the one
+/// ci.yml's msrv job builds with: both read it from Cargo.toml, before anything compiles, and
+/// neither workflow spells the version itself (one home for it).
+#[test]
+fn the_release_and_msrv_jobs_use_cargo_tomls_rust_version() {
+    let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let rust_version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("Cargo.toml declares rust-version");
+    for (file, job_name) in [("release.yml", "build"), ("ci.yml", "msrv")] {
+        let workflow = workflow(file);
+        let runs: Vec<String> = steps(job(&workflow, job_name))
+            .iter()
+            .map(|s| text(&s["run"]))
+            .collect();
+        let install = runs
+            .iter()
+            .position(|r| {
+                r.contains("s/^rust-version = ")
+                    && r.contains("Cargo.toml")
+                    && r.contains("rustup toolchain install \"$version\"")
+            })
+            .unwrap_or_else(|| {
+                panic!("{file} {job_name}: no step installs Cargo.toml's rust-version")
+            });
+        let first_cargo = runs
+            .iter()
+            .position(|r| {
+                ["cargo build", "cargo zigbuild", "cargo check", "cargo \"+$"]
+                    .iter()
+                    .any(|c| r.contains(c))
+            })
+            .unwrap_or_else(|| panic!("{file} {job_name}: nothing compiles"));
+        assert!(
+            install < first_cargo,
+            "{file} {job_name}: compiles before the toolchain is installed"
+        );
+        let text = std::fs::read_to_string(repo().join(".github/workflows").join(file)).unwrap();
+        assert!(
+            !text.contains(rust_version),
+            "{file} spells {rust_version}: read it from Cargo.toml instead"
+        );
+    }
+    let release = workflow("release.yml");
+    let install = steps(job(&release, "build"))
+        .into_iter()
+        .map(|s| text(&s["run"]))
+        .find(|r| r.contains("rustup toolchain install"))
+        .unwrap();
+    // The matrix target's standard library, and every later step on that toolchain.
+    assert!(install.contains("--target \"$TARGET\""), "{install}");
+    assert!(install.contains("RUSTUP_TOOLCHAIN=$version"), "{install}");
+}
+
+/// Every Python tool a workflow installs is pinned in a root `requirements-*.txt`, installed
+/// with `-r`, where Dependabot's pip updates (directory `/`) see it: no inline `pkg==1.2.3`
+/// that nothing keeps current.
+#[test]
+fn python_tools_of_the_workflows_are_pinned_where_dependabot_sees_them() {
+    let mut installs = 0;
+    for (name, workflow) in all_workflows() {
+        for (_, job) in workflow["jobs"].as_mapping().unwrap() {
+            for step in steps(job) {
+                let run = text(&step["run"]).replace("\\\n", " ");
+                for line in run
+                    .lines()
+                    .filter(|l| l.contains("pip\" install") || l.contains("pip install"))
+                {
+                    installs += 1;
+                    assert!(!line.contains("=="), "{name}: an inline pin: {line}");
+                    let file = line
+                        .split_whitespace()
+                        .skip_while(|w| *w != "-r")
+                        .nth(1)
+                        .unwrap_or_else(|| panic!("{name}: not `pip install -r <file>`: {line}"));
+                    assert!(
+                        file.starts_with("requirements-") && !file.contains('/'),
+                        "{name}: {file} is not a root requirements file"
+                    );
+                    let pins = std::fs::read_to_string(repo().join(file))
+                        .unwrap_or_else(|e| panic!("{name}: {file}: {e}"));
+                    for pin in pins
+                        .lines()
+                        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                    {
+                        assert!(pin.contains("=="), "{file}: `{pin}` is not pinned");
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        installs >= 1,
+        "release.yml installs its build tools with pip"
+    );
+    let config: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo().join(".github/dependabot.yml")).unwrap(),
+    )
+    .unwrap();
+    let pip = config["updates"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|u| text(&u["package-ecosystem"]) == "pip")
+        .expect("Dependabot has pip updates");
+    assert_eq!(text(&pip["directory"]), "/");
+}
+
 /// The warm-provider-cache action's first step, run on this repository's layers: every layer
 /// that names a provider but has no lock file is named, in a warning and in the job summary;
 /// layers with a lock file are not.

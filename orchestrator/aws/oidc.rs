@@ -97,7 +97,7 @@ async fn github_token(settings: &Settings) -> Result<Secret, StsFailure> {
     let bearer = actions
         .id_token_request_token
         .ok_or_else(|| not_set("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))?;
-    let http = reqwest::Client::builder()
+    let http = crate::tls::http_client()
         .timeout(TOKEN_REQUEST_TIMEOUT)
         .build()
         .map_err(|e| unavailable(format!("cannot build an HTTP client: {e}"), false))?;

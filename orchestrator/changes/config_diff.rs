@@ -371,6 +371,28 @@ domains:
         );
     }
 
+    /// Every inherited field (from its one table, so a new one is covered) affects the
+    /// account when its environment changes it: each needs its change-detection rule here.
+    #[test]
+    fn every_inherited_field_has_a_change_detection_rule() {
+        for (key, _, examples) in crate::config::INHERITED_FIELDS {
+            let [.., before, after] = examples else {
+                panic!("`{key}` is set at one level only")
+            };
+            let at = |value: &str| {
+                BASE.replace(
+                    "      prod: { account_id: \"100000000003\" }",
+                    &format!("      prod: {{ account_id: \"100000000003\", {key}: {value} }}"),
+                )
+            };
+            let changes = compare_texts(&at(before), &at(after));
+            assert!(
+                changes.affected.contains_key("catalog-prod"),
+                "`{key}` from {before} to {after}: {changes:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_health_check_feeds_its_own_layer() {
         let new = BASE.replace(

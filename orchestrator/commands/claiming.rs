@@ -1,5 +1,6 @@
 //! What a command that writes claims before it starts: the work dir's lock, every state its
-//! plan uses, and the credentials and runtime for the state backend outside a run.
+//! plan uses, and the credentials and runtime for the state backend outside a run (the
+//! copies of the stack layer read with them).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,8 +8,10 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::console::eprintln;
 use crate::credentials::{CredentialsProvider, NoCredentials};
+use crate::destroy::Listed;
 use crate::exit::CliError;
 use crate::plan::Plan;
+use crate::stacks::list_copies_of;
 use crate::state_claim::{self, StateClaim};
 use crate::terraform::BackendConfig;
 use crate::work_lock::{self, WorkDirLock};
@@ -67,16 +70,31 @@ pub(super) fn state_credentials(
     plan_only: bool,
 ) -> Result<Arc<dyn CredentialsProvider>, CliError> {
     let local = matches!(config.state, crate::config::StateBackend::Local { .. });
-    let assumes = plan
-        .jobs()
-        .any(|j| j.account.credentials == crate::config::CredentialsMode::AssumeRole);
-    if local || !assumes {
+    if local || !plan.assumes_a_role() {
         return Ok(Arc::new(NoCredentials));
     }
     let run_id = format!("stacks-{}", std::process::id());
     let sts = crate::aws::StsProvider::new(config, oidc_role_arn, &run_id)
         .map_err(|e| CliError::bad_input(e.to_string()))?;
     Ok(Arc::new(sts.for_plan(plan_only)))
+}
+
+/// The copies of the stack layer each of the plan's accounts has, read with the read-only
+/// plan role (reading state needs no more).
+pub(super) fn list_copies(
+    config: &Config,
+    plan: &Plan,
+    root: &Path,
+    oidc_role_arn: Option<String>,
+) -> Result<Listed, CliError> {
+    let credentials = state_credentials(config, plan, oidc_role_arn, true)?;
+    let accounts: Vec<_> = plan.jobs().map(|j| &j.account).collect();
+    Ok(runtime()?.block_on(list_copies_of(
+        config,
+        root,
+        &accounts,
+        credentials.as_ref(),
+    )))
 }
 
 /// A small runtime for the state backend's calls outside a run.

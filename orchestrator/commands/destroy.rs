@@ -6,21 +6,19 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::claiming::{claim_states, lock_work_dir, runtime, state_credentials};
-use super::execute::{check_report_paths, finish, run_to_report};
+use super::claiming::{claim_states, list_copies, lock_work_dir, runtime, state_credentials};
+use super::execute::{finish, run_to_report};
 use super::loading::{load_config_with_vended_ids, require_vended};
-use super::resolve::{absolute, resolve, RunKind};
+use super::resolve::{self, absolute, DestroyRuns, Execution};
 use super::selecting::{check_stack_accounts, split_names, stack_copy};
 use crate::cli::DestroyArgs;
 use crate::config::Config;
 use crate::console::eprintln;
-use crate::destroy::{self, Answer, DestroyRequest, Listed};
+use crate::destroy::{self, AfterPlan, Answer, DestroyRequest, Listed};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Plan, Selection};
-use crate::report::{Mode, Outcome, RunReport, Status};
-use crate::stacks::{list_copies_of, remove_destroyed_copy, StackCopy};
+use crate::report::RunReport;
 use crate::summary::destroy_preview;
-use crate::terraform::LayerWorkspace;
 
 pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     let config = match &args.from_ref {
@@ -53,19 +51,9 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     };
     let refused = |e: destroy::DestroyError| CliError::bad_input(e.to_string());
     destroy::check_confirmable(&request).map_err(refused)?;
-    let oidc = args.execution.oidc_role_arn.clone();
     let listed = match &config.stacks {
-        Some(_) => {
-            // Reading the copies' state needs only the read-only plan role.
-            let credentials = state_credentials(&config, &plan, oidc.clone(), true)?;
-            let accounts: Vec<_> = plan.jobs().map(|j| &j.account).collect();
-            runtime()?.block_on(list_copies_of(
-                &config,
-                &root,
-                &accounts,
-                credentials.as_ref(),
-            ))
-        }
+        // Reading the copies' state needs only the read-only plan role.
+        Some(_) => list_copies(&config, &plan, &root, args.execution.oidc_role_arn.clone())?,
         None => Listed::new(),
     };
     destroy::check(&config, &plan, &request, &listed).map_err(refused)?;
@@ -81,100 +69,46 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     }
     let plan = destroy::reverse(plan);
     let config = Arc::new(config);
-    let preview = resolve(
-        &config,
-        &args.execution,
-        RunKind {
-            mode: Mode::Plan,
-            destroy: true,
-            stack: stack.clone(),
-            resumed_from: None,
-        },
-    )?;
-    let mut applying = resolve(
-        &config,
-        &args.execution,
-        RunKind {
-            mode: Mode::Apply,
-            destroy: true,
-            stack: stack.clone(),
-            resumed_from: None,
-        },
-    )?;
-    // Every account's role was checked moments before, by the plan.
-    applying.preflight.skip = true;
-    let report_path = preview.report.report_path.clone();
-    let work_dir = preview.run.work_dir.clone();
-    check_report_paths(&preview)?;
-    check_report_paths(&applying)?;
+    let DestroyRuns { preview, applying } =
+        resolve::destroy(&config, &args.execution, stack.clone())?;
     // Held from the plan to the last state removed.
-    let _work_dir_lock = lock_work_dir(&work_dir, "destroy")?;
+    let _work_dir_lock = lock_work_dir(&preview.run.work_dir, "destroy")?;
     let _state_claim = claim_states(&config, &plan, &applying.run, "destroy")?;
 
     let planned = run_to_report(config.clone(), &plan, &preview)?;
-    let plans_ok = matches!(planned.outcome, Outcome::Succeeded | Outcome::Drifted);
-    if plans_ok {
-        if let Some(preview) = destroy_preview(&planned, &report_path) {
-            eprintln!("{preview}");
+    let next = AfterPlan::of(&planned, args.execution.plan_only);
+    if next.shows_preview() {
+        if let Some(shown) = destroy_preview(&planned, &preview.report.report_path) {
+            eprintln!("{shown}");
         }
     }
-    let nothing_to_destroy = planned.jobs.iter().all(|j| j.status == Status::NoChanges);
-    if args.execution.plan_only || !plans_ok || nothing_to_destroy {
-        if plans_ok && nothing_to_destroy && !args.execution.plan_only {
+    match next {
+        AfterPlan::PlansFailed | AfterPlan::PlanOnly => return finish(&planned, &preview),
+        AfterPlan::NothingToDestroy => {
             eprintln!("nothing to destroy: every selected layer's state is empty");
-            remove_copies(
-                &config,
-                &root,
-                &work_dir,
-                stack.as_ref(),
-                &planned,
-                &plan,
-                oidc,
-            );
+            remove_copies(&config, &root, &plan, &applying, &planned);
+            return finish(&planned, &preview);
         }
-        return finish(&planned, &preview);
+        AfterPlan::Destroy => {}
     }
-    if !args.yes {
-        let question = destroy::question(&planned, stack.as_ref());
-        let answer = destroy::confirm(
-            &question,
-            &mut std::io::stdin().lock(),
-            &mut crate::console::StderrData,
-        );
-        if answer == Answer::Declined {
-            eprintln!("nothing was destroyed");
-            finish(&planned, &preview)?;
-            return Ok(Exit::Failed);
-        }
+    if !args.yes && destroy::ask(&planned, stack.as_ref()) == Answer::Declined {
+        eprintln!("nothing was destroyed");
+        finish(&planned, &preview)?;
+        return Ok(Exit::Failed);
     }
     let destroyed = run_to_report(config.clone(), &plan, &applying)?;
-    remove_copies(
-        &config,
-        &root,
-        &work_dir,
-        stack.as_ref(),
-        &destroyed,
-        &plan,
-        oidc,
-    );
+    remove_copies(&config, &root, &plan, &applying, &destroyed);
     finish(&destroyed, &applying)
 }
 
-/// After a destroy, each account's copy state that holds no resource is removed, with the
-/// copy's data dir; a copy that still has resources keeps both (and says so). Logs stay.
-fn remove_copies(
-    config: &Config,
-    root: &Path,
-    work_dir: &Path,
-    copy: Option<&StackCopy>,
-    report: &RunReport,
-    plan: &Plan,
-    oidc_role_arn: Option<String>,
-) {
-    let Some(copy) = copy else {
+/// After a destroy with `--stack`, the state and data dir of each account's emptied copy are
+/// removed (`destroy::remove_destroyed_copies`); says what went and what was kept.
+fn remove_copies(config: &Config, root: &Path, plan: &Plan, run: &Execution, report: &RunReport) {
+    let Some(copy) = &run.run.stack else {
         return;
     };
     // Deleting a state object needs the role that deploys, not the read-only one.
+    let oidc_role_arn = run.preflight.oidc_role_arn.clone();
     let (credentials, runtime) = match (
         state_credentials(config, plan, oidc_role_arn, false),
         runtime(),
@@ -185,39 +119,15 @@ fn remove_copies(
             return;
         }
     };
-    for job in &report.jobs {
-        let destroyed = job.layers.iter().any(|l| {
-            l.layer == copy.layer && matches!(l.status, Status::Succeeded | Status::NoChanges)
-        });
-        let Some(account) = config.account(&job.account).filter(|_| destroyed) else {
-            continue;
-        };
-        let removed = runtime.block_on(remove_destroyed_copy(
-            config,
-            root,
-            account,
-            &copy.name,
-            credentials.as_ref(),
-        ));
-        match removed {
-            Ok(removed) => {
-                LayerWorkspace::for_copy(
-                    work_dir,
-                    root,
-                    &config.layers_dir,
-                    &job.account,
-                    &copy.layer,
-                    Some(copy.name.as_str()),
-                )
-                .remove();
-                if let Some(state) = removed.first() {
-                    eprintln!(
-                        "{}: removed the state of copy {} ({state})",
-                        job.account, copy.name
-                    );
-                }
-            }
-            Err(e) => eprintln!("warning: {}: {e}", job.account),
-        }
+    let removals = runtime.block_on(destroy::remove_destroyed_copies(
+        config,
+        root,
+        &run.run.work_dir,
+        copy,
+        report,
+        credentials.as_ref(),
+    ));
+    for said in removals.iter().filter_map(|removal| removal.said(copy)) {
+        eprintln!("{said}");
     }
 }

@@ -38,8 +38,7 @@ pub(super) fn slack(config_path: &Path, args: SlackArgs) -> CommandResult {
         .enable_all()
         .build()
         .map_err(|e| CliError::undelivered(format!("cannot start the HTTP client: {e}")))?;
-    let client = reqwest::Client::builder()
-        .user_agent(concat!("orchestrator/", env!("CARGO_PKG_VERSION")))
+    let client = crate::tls::http_client()
         .connect_timeout(args.timeout)
         .build()
         .map_err(|e| CliError::undelivered(format!("cannot start the HTTP client: {e}")))?;

@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use super::claiming::{runtime, state_credentials};
+use super::claiming::list_copies;
 use super::loading::{load_config_with_vended_ids, work_dir_from_env};
 use super::resolve::absolute;
 use super::selecting::split_names;
 use crate::cli::{Format, StacksArgs};
 use crate::exit::{CliError, CommandResult, Exit};
 use crate::plan::{self, Selection};
-use crate::stacks::{list_copies_of, CopyState};
+use crate::stacks::CopyState;
 
 pub(super) fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
     let config = load_config_with_vended_ids(config_path, &work_dir_from_env())?;
@@ -30,15 +30,7 @@ pub(super) fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
     let plan = plan::build(&config, &selection)?;
     let root = absolute(&config.root)?;
     let oidc = std::env::var("ORCHESTRATOR_OIDC_ROLE_ARN").ok();
-    // Listing reads state only: the read-only plan role is enough.
-    let credentials = state_credentials(&config, &plan, oidc, true)?;
-    let accounts: Vec<_> = plan.jobs().map(|j| &j.account).collect();
-    let listed = runtime()?.block_on(list_copies_of(
-        &config,
-        &root,
-        &accounts,
-        credentials.as_ref(),
-    ));
+    let listed = list_copies(&config, &plan, &root, oidc)?;
     let mut copies = Vec::new();
     for (_, found) in listed {
         copies.extend(found.map_err(|e| CliError::failed(e.to_string()))?);

@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostic::{ConfigErrors, Diagnostic, Pos};
 pub use model::*;
+/// Every inherited field with an example value per level, for tests outside `config`.
+#[cfg(test)]
+pub(crate) use read::inherited::TABLE as INHERITED_FIELDS;
 pub use read::DEFAULT_LAYERS;
 
 /// Why a config could not be loaded. Both are bad input (exit code 2).

@@ -5,7 +5,11 @@
 //! that span the file (unique ids, waves covering every environment, layer directories) are
 //! only checked by `orchestrator validate`.
 
+use std::sync::LazyLock;
+
 use serde_json::{json, Map, Value};
+
+use super::read::inherited::{self, Level};
 
 /// Lowercase letters, digits and single `-`, starting with a letter (see `names.rs`).
 pub const NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
@@ -151,7 +155,10 @@ pub fn json_schema() -> Value {
 /// One table per mapping of domains.yaml: every field the reader accepts, with its schema.
 /// `fields!(NAMES, properties_fn, { "key": schema, ... })` makes the list of names the reader
 /// checks keys against (`read/keys.rs`, which refuses any other) and the `properties` of the
-/// schema, in the same order: a new field is one line here.
+/// schema, in the same order: a new field is one line here. An inherited field (one a domain
+/// or an environment may set over `defaults`) is declared in `read/inherited.rs` instead:
+/// `..inherited(Level, from..=to)` splices in the ones that level accepts, `from..` and `..`
+/// reaching the end of their table, where a new inherited field lands.
 macro_rules! fields {
     ($names:ident, $properties:ident, { $($key:literal : $schema:tt),* $(,)? }) => {
         pub(crate) const $names: &[&str] = &[$($key),*];
@@ -161,6 +168,50 @@ macro_rules! fields {
             $(properties.insert($key.to_string(), json!($schema));)*
             Value::Object(properties)
         }
+    };
+    ($names:ident, $properties:ident, { $($entries:tt)* }) => {
+        pub(crate) static $names: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+            let mut entries = Vec::new();
+            spliced_fields!(entries; $($entries)*);
+            entries.into_iter().map(|(key, _)| key).collect()
+        });
+
+        fn $properties() -> Value {
+            let mut entries = Vec::new();
+            spliced_fields!(entries; $($entries)*);
+            let properties = entries.into_iter().map(|(k, v)| (k.to_string(), v));
+            Value::Object(properties.collect())
+        }
+    };
+}
+
+/// `from..=to`, `from..`, `..` or `key` as the first and last inherited key spliced in.
+macro_rules! inherited_range {
+    (..) => {
+        (None, None)
+    };
+    ($from:ident ..) => {
+        (Some(stringify!($from)), None)
+    };
+    ($from:ident ..= $to:ident) => {
+        (Some(stringify!($from)), Some(stringify!($to)))
+    };
+    ($key:ident) => {
+        (Some(stringify!($key)), Some(stringify!($key)))
+    };
+}
+
+/// The entries of a `fields!` table with `..inherited(...)` in it, pushed in order to `$out`.
+macro_rules! spliced_fields {
+    ($out:ident;) => {};
+    ($out:ident; $key:literal : $schema:tt $(, $($rest:tt)*)?) => {
+        $out.push(($key, json!($schema)));
+        spliced_fields!($out; $($($rest)*)?);
+    };
+    ($out:ident; ..inherited($level:ident, $($range:tt)*) $(, $($rest:tt)*)?) => {
+        let (from, to) = inherited_range!($($range)*);
+        $out.extend(inherited::splice(Level::$level, from, to));
+        spliced_fields!($out; $($($rest)*)?);
     };
 }
 
@@ -186,12 +237,9 @@ fields!(TOP, top_properties, {
 });
 
 fields!(DEFAULTS, defaults_properties, {
-    "region": { "$ref": "#/$defs/region", "description": "The region of every account that does not name its own." },
-    "role_name": { "$ref": "#/$defs/role_name", "description": "The role assumed in each account. Default: OrganizationAccountAccessRole." },
-    "plan_role_name": { "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume in each account. Default: role_name." },
-    "external_id": { "$ref": "#/$defs/external_id" },
+    ..inherited(Defaults, region..=external_id),
     "session_duration": { "$ref": "#/$defs/duration", "description": "How long assumed-role credentials last, 15m to 12h. Default: 1h." },
-    "credentials": { "$ref": "#/$defs/credentials" },
+    ..inherited(Defaults, credentials),
     "layers": { "$ref": "#/$defs/layers", "minItems": 1, "description": "Every layer, in apply order. Default: [platform, static, dynamic]." },
     "layers_dir": { "type": "string", "description": "Where the layer directories are, relative to this file. Default: layers." },
     "state": { "$ref": "#/$defs/state" },
@@ -199,8 +247,7 @@ fields!(DEFAULTS, defaults_properties, {
     "lock_timeout": { "$ref": "#/$defs/duration", "description": "How long terraform waits for a held state lock (-lock-timeout). Default: 0s." },
     "retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Extra attempts after a transient failure (lock held, throttling, 5xx). Default: 2." },
     "grace_period": { "$ref": "#/$defs/duration", "description": "Time between the interrupt and the kill when a job is stopped (1s to 1h). Default: 30s; under GitHub Actions at most 7s (the runner kills a cancelled step about 10s after its interrupt) unless --grace-period is given." },
-    "vars": { "$ref": "#/$defs/vars" },
-    "layer_vars": { "$ref": "#/$defs/layer_vars" },
+    ..inherited(Defaults, vars..),
     "network": { "$ref": "#/$defs/network_pool" },
     "health_check": {
         "description": "Layer outputs (URLs) polled after the layer applies; a failed check fails the job.",
@@ -272,12 +319,9 @@ fields!(DOMAIN, domain_properties, {
     "name": { "$ref": "#/$defs/name", "description": "The domain's name; its accounts are <name>-<environment>." },
     "team": { "type": "string", "minLength": 1, "description": "The team that owns the domain." },
     "slack_channel": { "type": "string", "pattern": "^#\\S+$", "description": "Where the domain's deploy failures are posted, e.g. \"#catalog-deploys\" (quoted: # starts a YAML comment)." },
-    "role_name": { "$ref": "#/$defs/role_name" },
-    "plan_role_name": { "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." },
-    "external_id": { "$ref": "#/$defs/external_id" },
+    ..inherited(Domain, role_name..=external_id),
     "layers": { "$ref": "#/$defs/layers", "description": "A subset of defaults.layers for this domain's accounts." },
-    "vars": { "$ref": "#/$defs/vars" },
-    "layer_vars": { "$ref": "#/$defs/layer_vars" },
+    ..inherited(Domain, vars..),
     "environments": {
         "description": "One account per environment, keyed by environment name (dev, stage, prod, ...).",
         "type": "object",
@@ -293,13 +337,7 @@ fields!(ACCOUNT, account_properties, {
         "type": "string",
         "pattern": ACCOUNT_ID_PATTERN
     },
-    "region": { "$ref": "#/$defs/region", "description": "This account's region (default: defaults.region)." },
-    "role_name": { "$ref": "#/$defs/role_name" },
-    "plan_role_name": { "$ref": "#/$defs/role_name", "description": "The read-only role `--plan-only` runs assume (default: role_name)." },
-    "external_id": { "$ref": "#/$defs/external_id" },
-    "credentials": { "$ref": "#/$defs/credentials" },
-    "vars": { "$ref": "#/$defs/vars" },
-    "layer_vars": { "$ref": "#/$defs/layer_vars" },
+    ..inherited(Environment, ..),
     "network": {
         "description": "The account's VPC; no two accounts' blocks may overlap.",
         "type": "object",
@@ -326,7 +364,7 @@ mod tests {
         let schema = json_schema();
         for (pointer, known) in [
             ("/properties", keys::TOP),
-            ("/$defs/defaults/properties", keys::DEFAULTS),
+            ("/$defs/defaults/properties", &keys::DEFAULTS[..]),
             ("/$defs/state/oneOf/0/properties", keys::S3_STATE),
             ("/$defs/state/oneOf/1/properties", keys::LOCAL_STATE),
             ("/$defs/network_pool/properties", keys::NETWORK_POOL),
@@ -337,8 +375,8 @@ mod tests {
                 keys::ACCOUNT_VENDING,
             ),
             ("/$defs/wave/properties", keys::WAVE),
-            ("/$defs/domain/properties", keys::DOMAIN),
-            ("/$defs/account/properties", keys::ACCOUNT),
+            ("/$defs/domain/properties", &keys::DOMAIN[..]),
+            ("/$defs/account/properties", &keys::ACCOUNT[..]),
             (
                 "/$defs/account/properties/network/properties",
                 keys::ACCOUNT_NETWORK,

@@ -11,6 +11,16 @@ pub enum Answer {
     Declined,
 }
 
+/// Asks the person at the terminal (stderr, stdin) whether to destroy what `planned`
+/// showed.
+pub fn ask(planned: &RunReport, copy: Option<&StackCopy>) -> Answer {
+    confirm(
+        &question(planned, copy),
+        &mut std::io::stdin().lock(),
+        &mut crate::console::StderrData,
+    )
+}
+
 /// Asks on stderr and reads one line from `input`: only `destroy` (or `yes`) goes on.
 pub fn confirm(question: &str, input: &mut dyn BufRead, output: &mut dyn Write) -> Answer {
     let _ = write!(

@@ -39,7 +39,7 @@ impl Probe {
         expect_status: u16,
         delays: impl Iterator<Item = Duration> + Send + Sync + 'static,
     ) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
+        let client = crate::tls::http_client()
             // The status the URL itself answers: a redirect is an answer, not a hop.
             .redirect(reqwest::redirect::Policy::none())
             // A fresh connection per request: a kept-alive one may reach the instance that
@@ -123,25 +123,11 @@ impl Probe {
             .await;
         match sent {
             Ok(response) => Answer::Status(response.status().as_u16()),
-            // `without_url`: reqwest puts the URL in its errors, credentials and all.
-            Err(e) => Answer::NoAnswer(describe(e.without_url())),
+            Err(e) => Answer::NoAnswer(
+                crate::tls::why_no_answer(e)
+                    .unwrap_or_else(|| "timed out waiting for an answer".to_string()),
+            ),
         }
-    }
-}
-
-fn describe(e: reqwest::Error) -> String {
-    if e.is_timeout() {
-        return "timed out waiting for an answer".to_string();
-    }
-    // The innermost cause says it best ("Connection refused (os error 111)").
-    let mut cause: &dyn std::error::Error = &e;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    if e.is_connect() {
-        format!("cannot connect: {cause}")
-    } else {
-        cause.to_string()
     }
 }
 

@@ -11,7 +11,7 @@ pub use selection::Selection;
 
 use serde::Serialize;
 
-use crate::config::Account;
+use crate::config::{Account, CredentialsMode};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -45,6 +45,13 @@ impl Plan {
     pub fn wave(&self, name: &str) -> Option<&WavePlan> {
         self.waves.iter().find(|w| w.name == name)
     }
+
+    /// Whether any selected account is reached through STS; when none is (the sandbox's
+    /// `credentials: none`), no AWS configuration needs to be loaded at all.
+    pub fn assumes_a_role(&self) -> bool {
+        self.jobs()
+            .any(|job| job.account.credentials == CredentialsMode::AssumeRole)
+    }
 }
 
 /// The stable, public view of a job (`jobs --format json`).
@@ -70,5 +77,58 @@ impl Job {
             region: &self.account.region,
             layers: &self.layers,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn job(name: &str, credentials: CredentialsMode) -> Job {
+        Job {
+            account: Account {
+                name: name.into(),
+                domain: "catalog".into(),
+                environment: "dev".into(),
+                wave: "stage".into(),
+                account_id: "111111111111".into(),
+                region: "eu-west-1".into(),
+                role_name: "Deploy".into(),
+                plan_role_name: None,
+                external_id: None,
+                session_duration: Duration::from_secs(3600),
+                credentials,
+                layers: vec!["platform".into()],
+                vars: Default::default(),
+                layer_vars: Default::default(),
+                network_cidr: None,
+                line: 1,
+            },
+            layers: vec!["platform".into()],
+        }
+    }
+
+    fn plan(waves: Vec<Vec<Job>>) -> Plan {
+        Plan {
+            waves: waves
+                .into_iter()
+                .map(|jobs| WavePlan {
+                    name: "stage".into(),
+                    failure_tolerance: 0,
+                    jobs,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn one_account_behind_a_role_in_any_wave_means_sts() {
+        let none = |name| job(name, CredentialsMode::None);
+        assert!(!plan(vec![vec![none("a"), none("b")], vec![none("c")]]).assumes_a_role());
+        assert!(!plan(vec![vec![], vec![]]).assumes_a_role());
+        let role = job("d", CredentialsMode::AssumeRole);
+        assert!(plan(vec![vec![none("a")], vec![none("c"), role]]).assumes_a_role());
     }
 }

@@ -1,5 +1,8 @@
 //! GitHub's limit on a PR comment's body, and `--max-chars`, which may only lower it.
 
+use super::render::{comment_length, fit, Fitted, FullVersion, Limit, TooLong};
+use super::Summary;
+
 /// GitHub refuses a longer comment body with 422 "body is too long (maximum is 65536
 /// characters)" (see `comment_length` for how it counts).
 pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
@@ -34,9 +37,35 @@ pub fn too_long_remedy(max: usize) -> &'static str {
     }
 }
 
+/// The PR comment: the most detailed rendering of `summary` within `max` characters as
+/// GitHub counts them, naming where `full` keeps every detail.
+pub fn fit_comment(summary: &Summary, max: usize, full: &FullVersion) -> Result<Fitted, TooLong> {
+    let limit = Limit {
+        max,
+        measure: comment_length,
+        unit: "characters",
+        of: "a PR comment",
+        remedy: too_long_remedy(max),
+    };
+    fit(summary, limit, full)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comment_fits_its_limit_or_says_what_to_raise() {
+        let summary = Summary::default();
+        let fitted = fit_comment(&summary, GITHUB_COMMENT_LIMIT, &FullVersion::default()).unwrap();
+        assert!(comment_length(&fitted.text) <= GITHUB_COMMENT_LIMIT);
+        let error = fit_comment(&summary, 10, &FullVersion::default()).unwrap_err();
+        assert_eq!(
+            (error.max, error.unit, error.of),
+            (10, "characters", "a PR comment")
+        );
+        assert!(error.to_string().contains("raise --max-chars"), "{error}");
+    }
 
     #[test]
     fn max_chars_goes_up_to_githubs_limit_and_no_further() {

@@ -133,6 +133,19 @@ impl AccountSummary {
 }
 
 impl Summary {
+    /// A summary of no plan that quotes why: the error output of the job that was to plan
+    /// (`--not-planned FILE`; empty when it said nothing).
+    pub fn not_planned(error_output: &[u8]) -> Self {
+        let error = String::from_utf8_lossy(error_output)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        Summary {
+            not_planned: Some(NotPlanned { error }),
+            ..Summary::default()
+        }
+    }
+
     pub fn totals(&self) -> Counts {
         let mut counts = Counts::default();
         for account in &self.accounts {
@@ -153,5 +166,20 @@ impl Summary {
             .iter()
             .map(|account| account.failed_layers().count())
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_of_no_plan_quotes_the_error_line_by_line() {
+        let summary = Summary::not_planned(b"Error: no such ref\r\n  at main\n\xff\n");
+        let error = &summary.not_planned.as_ref().unwrap().error;
+        assert_eq!(error, &["Error: no such ref", "  at main", "\u{fffd}"]);
+        assert!(summary.accounts.is_empty());
+        let silent = Summary::not_planned(b"");
+        assert_eq!(silent.not_planned, Some(NotPlanned::default()));
     }
 }

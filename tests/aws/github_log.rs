@@ -57,7 +57,7 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
 
     let report = read_report(&org.dir.path().join(".orchestrator/report.json")).unwrap();
     assert_eq!(report.outcome, Outcome::Failed, "{}", run.output);
-    assert_eq!(run.code, Some(1), "{}", run.output);
+    run.expect_code(1);
     let failed: Vec<&str> = report
         .jobs
         .iter()

@@ -149,12 +149,8 @@ async fn run_and_deploy_give_each_account_only_its_own_role() {
         .env("AWS_ENDPOINT_URL_STS", &moto.url)
         .run_interleaved();
 
-    assert_eq!(run.code, Some(0), "{}", run.output);
-    assert!(
-        run.output
-            .contains("preflight: 4 of 4 accounts reachable; 1 skipped (credentials: none)"),
-        "{}",
-        run.output
+    run.expect_code(0).expect_output_contains(
+        "preflight: 4 of 4 accounts reachable; 1 skipped (credentials: none)",
     );
     let report = run_report(&org);
     assert_eq!(report.outcome, Outcome::Succeeded);
@@ -213,14 +209,9 @@ async fn run_and_deploy_give_each_account_only_its_own_role() {
         .env("AWS_ENDPOINT_URL_STS", &moto.url)
         .run_interleaved();
 
-    assert_eq!(deploy.code, Some(0), "{}", deploy.output);
-    assert!(
-        deploy
-            .output
-            .contains("preflight: 1 of 1 accounts reachable"),
-        "{}",
-        deploy.output
-    );
+    deploy
+        .expect_code(0)
+        .expect_output_contains("preflight: 1 of 1 accounts reachable");
     let payments_prod: Vec<Expected<'_>> = expected()
         .into_iter()
         .filter(|e| e.account == "payments-prod")
@@ -268,7 +259,7 @@ async fn plan_only_runs_assume_the_plan_role_and_runs_the_deploy_role() {
     };
 
     let plan = run(&["--plan-only"]);
-    assert_eq!(plan.code, Some(0), "{}", plan.output);
+    plan.expect_code(0);
     let plan_roles = |e: &Expected<'_>| match e.account {
         "catalog-dev" => Some("OrganizationReadOnly"),
         "catalog-prod" => Some("CatalogProdReader"),
@@ -290,7 +281,7 @@ async fn plan_only_runs_assume_the_plan_role_and_runs_the_deploy_role() {
 
     fake.clear();
     let deploy = run(&[]);
-    assert_eq!(deploy.code, Some(0), "{}", deploy.output);
+    deploy.expect_code(0);
     assert_each_account_saw_its_own_role(
         &fake.invocations(),
         &expected(),
@@ -326,19 +317,13 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
 
     let failed = run(&["run"]);
 
-    assert_eq!(failed.code, Some(1), "{}", failed.output);
+    failed.expect_code(1);
     assert!(
         fake.invocations().is_empty(),
         "terraform started: {:#?}",
         fake.invocations()
     );
-    assert!(
-        failed
-            .output
-            .contains("preflight failed for 1 of 4 accounts"),
-        "{}",
-        failed.output
-    );
+    failed.expect_output_contains("preflight failed for 1 of 4 accounts");
     let report = run_report(&org);
     // Every wave was held back, the failing account's included.
     assert_eq!(report.outcome, Outcome::Halted, "{}", failed.output);
@@ -363,7 +348,7 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
     }
     // The report above shows catalog's stage accounts held back: only --force deploys prod.
     let failed_deploy = run(&["deploy", "--accounts", "catalog-prod", "--force"]);
-    assert_eq!(failed_deploy.code, Some(1), "{}", failed_deploy.output);
+    failed_deploy.expect_code(1);
     assert!(fake.invocations().is_empty());
     let report = run_report(&org);
     assert_eq!(report.jobs.len(), 1);
@@ -371,7 +356,7 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
 
     // Preflight checks only the selected accounts.
     let other_account = run(&["deploy", "--accounts", "catalog-dev"]);
-    assert_eq!(other_account.code, Some(0), "{}", other_account.output);
+    other_account.expect_code(0);
     assert!(!fake.invocations().is_empty());
     assert!(fake
         .invocations()
@@ -382,8 +367,7 @@ fn a_preflight_failure_stops_run_and_deploy_before_any_terraform() {
     fake.clear();
     let before = sts.calls().len();
     let skipped = run(&["run", "--skip-preflight"]);
-    assert_eq!(skipped.code, Some(0), "{}", skipped.output);
-    assert!(!skipped.output.contains("preflight"), "{}", skipped.output);
+    skipped.expect_code(0).expect_output_lacks("preflight");
     let calls = sts.calls();
     assert!(
         calls[before..]
@@ -422,17 +406,11 @@ fn an_empty_oidc_role_arn_is_no_oidc_role() {
     };
 
     let preflight = cli(&["preflight"]);
-    assert_eq!(preflight.code, Some(0), "{}", preflight.output);
+    preflight.expect_code(0);
     // moto's answer for long-term keys: the base credentials were used, not an OIDC role.
-    assert!(
-        preflight
-            .output
-            .contains("base credentials: arn:aws:sts::123456789012:user/moto"),
-        "{}",
-        preflight.output
-    );
+    preflight.expect_output_contains("base credentials: arn:aws:sts::123456789012:user/moto");
     let run = cli(&["run", "--terraform", fake.path(), "--retries", "0"]);
-    assert_eq!(run.code, Some(0), "{}", run.output);
+    run.expect_code(0);
     let deploy = cli(&[
         "deploy",
         "--accounts",
@@ -442,7 +420,7 @@ fn an_empty_oidc_role_arn_is_no_oidc_role() {
         "--retries",
         "0",
     ]);
-    assert_eq!(deploy.code, Some(0), "{}", deploy.output);
+    deploy.expect_code(0);
     assert!(
         tokens.requests().is_empty(),
         "an OIDC token was requested: {:?}",
@@ -465,12 +443,8 @@ fn ctrl_c_during_preflight_writes_a_cancelled_report_and_starts_nothing() {
         .run_interrupted_after(std::time::Duration::from_millis(1500));
     drop(silent);
 
-    assert_eq!(run.code, Some(130), "{}", run.output);
-    assert!(
-        run.output.contains("interrupted during preflight"),
-        "{}",
-        run.output
-    );
+    run.expect_code(130)
+        .expect_output_contains("interrupted during preflight");
     assert!(
         fake.invocations().is_empty(),
         "terraform started: {:#?}",

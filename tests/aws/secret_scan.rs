@@ -165,17 +165,10 @@ fn a_full_sandbox_deploy_leaks_no_secret_anywhere() {
     let orchestrator = deploy.org.dir.path().join(".orchestrator");
 
     let run = deploy.run(&["run"], false);
-    assert_eq!(run.code, Some(0), "{}", run.output);
-    assert!(
-        run.output
-            .contains("preflight: 12 of 12 accounts reachable"),
-        "{}",
-        run.output
-    );
-    assert!(
-        run.output.contains("GetCallerIdentity"),
-        "trace logging is on"
-    );
+    run.expect_code(0)
+        .expect_output_contains("preflight: 12 of 12 accounts reachable");
+    // Trace logging is on: the STS calls are logged.
+    run.expect_output_contains("GetCallerIdentity");
     deploy.assert_probe_saw_each_account_role();
     let secrets = deploy.secrets();
     // Twelve accounts, each assumed once (the preflight's sessions are reused).
@@ -197,7 +190,7 @@ fn a_full_sandbox_deploy_leaks_no_secret_anywhere() {
     // A plan-only run too (its own sessions): its plans are kept as JSON. Each run rewrites
     // the logs, so the scan comes after each.
     let plan = deploy.run(&["run", "--plan-only"], false);
-    assert_eq!(plan.code, Some(0), "{}", plan.output);
+    plan.expect_code(0);
     let report = read_report(&orchestrator.join("report.json")).unwrap();
     assert_eq!(report.outcome, Outcome::Succeeded);
     let secrets = deploy.secrets();
@@ -219,7 +212,7 @@ fn in_github_actions_every_secret_is_masked_before_it_could_print() {
     let deploy = ScannedDeploy::new();
 
     let run = deploy.run(&["run"], true);
-    assert_eq!(run.code, Some(0), "{}", run.output);
+    run.expect_code(0);
     deploy.assert_probe_saw_each_account_role();
 
     let secrets = deploy.secrets();
@@ -227,7 +220,7 @@ fn in_github_actions_every_secret_is_masked_before_it_could_print() {
     let lines: Vec<&str> = run.output.lines().collect();
     // The base secret was never printed; each issued one only in its own mask, announced
     // the moment the session existed.
-    assert!(!run.output.contains(BASE_SECRET_ACCESS_KEY));
+    run.expect_output_lacks(BASE_SECRET_ACCESS_KEY);
     for secret in &secrets[1..] {
         let mask = format!("::add-mask::{secret}");
         let printed: Vec<&str> = lines

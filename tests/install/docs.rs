@@ -79,3 +79,44 @@ fn manpage_is_roff_naming_the_binary_and_its_subcommands() {
     );
     assert!(page.contains("deploy") && page.contains("validate"));
 }
+
+/// `orchestrator --version` names exactly which binary ran (README, Quick start): the
+/// package version, the commit it was built from (12 hex digits; `unknown` outside a git
+/// checkout) and the target triple, in the form the release workflow prints before packing.
+#[test]
+fn version_names_the_release_the_commit_and_the_target() {
+    let printed = orchestrator(&["--version"]);
+    let form = regex::Regex::new(
+        r"^orchestrator (\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?) \(commit ([0-9a-f]{12}|unknown), target ([a-z0-9_]+(?:-[a-z0-9_]+){2,3})\)\n$",
+    )
+    .unwrap();
+    let parts = form.captures(&printed).unwrap_or_else(|| {
+        panic!("not `orchestrator <version> (commit <sha>, target <triple>)`: {printed:?}")
+    });
+    assert_eq!(&parts[1], env!("CARGO_PKG_VERSION"));
+    assert!(
+        parts[3].starts_with(&format!("{}-", std::env::consts::ARCH)),
+        "{printed}"
+    );
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    assert!(parts[3].contains(os), "{printed}");
+    // Built in this checkout (and not stamped by ORCHESTRATOR_COMMIT): its HEAD.
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|h| h.status.success());
+    if let Some(head) = head {
+        if std::env::var_os("ORCHESTRATOR_COMMIT").is_none() {
+            assert_eq!(
+                &parts[2],
+                String::from_utf8_lossy(&head.stdout).trim(),
+                "{printed}"
+            );
+        }
+    }
+}

@@ -6,10 +6,10 @@ use std::process::{Command, Output};
 
 use crate::support::receiver::{Receiver, Reply};
 
-const VERSION: &str = "1.2.3";
+pub(super) const VERSION: &str = "1.2.3";
 
 /// The release target install.sh picks on this machine (the same table as the script).
-fn target() -> &'static str {
+pub(super) fn target() -> &'static str {
     match (std::env::consts::OS, std::env::consts::ARCH) {
         ("linux", "x86_64") => "x86_64-unknown-linux-musl",
         ("linux", "aarch64") => "aarch64-unknown-linux-musl",
@@ -18,13 +18,13 @@ fn target() -> &'static str {
     }
 }
 
-fn archive_name() -> String {
+pub(super) fn archive_name() -> String {
     format!("orchestrator-{VERSION}-{}.tar.gz", target())
 }
 
 /// A release archive as the release workflow lays it out, holding a fake `orchestrator`
 /// (a shell script that prints a version) instead of a real build.
-fn fake_archive(scratch: &Path) -> Vec<u8> {
+pub(super) fn fake_archive(scratch: &Path) -> Vec<u8> {
     let dir = scratch.join(format!("orchestrator-{VERSION}-{}", target()));
     std::fs::create_dir_all(&dir).unwrap();
     let binary = dir.join("orchestrator");
@@ -50,14 +50,18 @@ fn fake_archive(scratch: &Path) -> Vec<u8> {
 
 /// The archive's SHA-256, as the release workflow writes it into SHA256SUMS.
 fn sha256_hex(scratch: &Path) -> String {
-    let archive = scratch.join("archive.tar.gz");
+    sha256_of(&scratch.join("archive.tar.gz"))
+}
+
+/// A file's SHA-256 in hex, with the tool install.sh uses (sha256sum, or shasum on macOS).
+pub(super) fn sha256_of(file: &Path) -> String {
     let output = Command::new("sha256sum")
-        .arg(&archive)
+        .arg(file)
         .output()
         .or_else(|_| {
             Command::new("shasum")
                 .args(["-a", "256"])
-                .arg(&archive)
+                .arg(file)
                 .output()
         })
         .expect("sha256sum or shasum");
@@ -219,7 +223,7 @@ fn without_a_version_the_latest_release_is_installed() {
 }
 
 /// Nothing at all in the install directory: no binary, no temporary copy.
-fn assert_no_leftovers(to: &Path) {
+pub(super) fn assert_no_leftovers(to: &Path) {
     if let Ok(entries) = std::fs::read_dir(to) {
         let names: Vec<_> = entries.flatten().map(|e| e.file_name()).collect();
         assert!(names.is_empty(), "install dir holds {names:?}");

@@ -87,8 +87,7 @@ fn a_github_error_echoing_the_request_shows_neither_the_token_nor_its_header() {
             .all(|r| r.header("authorization").is_some_and(|a| a.contains(TOKEN))),
         "the token was sent with every request (so it could leak)"
     );
-    assert_eq!(out.code, Some(3), "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("422"), "{}", out.stderr);
+    out.expect_code(3).expect_stderr_contains("422");
     for text in [&out.stdout, &out.stderr] {
         assert!(!text.contains(TOKEN), "the token was printed:\n{text}");
         assert!(

@@ -81,7 +81,7 @@ fn destroys_shared_by_many_accounts_are_grouped_by_address_and_the_table_stays()
         );
     }
     let out = summarise(dir.path(), &["--full", "full.md"], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let c = &out.stdout;
     assert!(c.encode_utf16().count() <= LIMIT, "{}", c.len());
     assert_balanced(c);
@@ -115,7 +115,7 @@ fn destroys_shared_by_many_accounts_are_grouped_by_address_and_the_table_stays()
     );
 
     // The grouped destroys leave room for the whole table again.
-    assert!(c.contains("| account | platform | static |"), "{c}");
+    out.expect_stdout_contains("| account | platform | static |");
     for i in 0..50 {
         let account = corpus::account_name(i);
         assert!(
@@ -123,7 +123,7 @@ fn destroys_shared_by_many_accounts_are_grouped_by_address_and_the_table_stays()
             "{account} has no row"
         );
     }
-    assert!(c.contains("**No changes** in 5 accounts: "), "{c}");
+    out.expect_stdout_contains("**No changes** in 5 accounts: ");
 
     let left_out = lists_left_out(c, 45);
     assert_eq!(
@@ -170,7 +170,7 @@ fn as_a_last_resort_destroys_are_counted_per_account_and_listed_in_the_artifact(
         &["--full", "full.md", "--destroy-list", "destroys.json"],
         &env,
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let c = &out.stdout;
     assert!(c.encode_utf16().count() <= LIMIT, "{}", c.len());
     assert_balanced(c);
@@ -194,7 +194,7 @@ fn as_a_last_resort_destroys_are_counted_per_account_and_listed_in_the_artifact(
         )
     );
     // Counted destroys leave room for the table again.
-    assert!(c.contains("| account | dynamic |"), "{c}");
+    out.expect_stdout_contains("| account | dynamic |");
 
     // The artifact: every destroyed and replaced address with account, layer and action.
     let list: Value =
@@ -245,11 +245,11 @@ fn the_destroy_list_is_written_even_when_nothing_is_destroyed() {
     // A list left over from an earlier run must not survive as if current.
     std::fs::write(dir.path().join("destroys.json"), "stale").unwrap();
     let out = summarise(dir.path(), &["--destroy-list", "destroys.json"], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let list: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("destroys.json")).unwrap()).unwrap();
     assert_eq!(list, serde_json::json!({ "count": 0, "destroys": [] }));
-    assert!(!out.stdout.contains("destroys.json"), "{}", out.stdout);
+    out.expect_stdout_lacks("destroys.json");
 }
 
 /// The same thirty destroys in 45 accounts: one entry naming the 45, with terraform's
@@ -274,7 +274,7 @@ fn identical_destroys_in_many_accounts_are_one_entry_with_reasons() {
         corpus::write(&plans, account, "static", &corpus::plan(&changes));
     }
     let out = summarise(dir.path(), &[], &[]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let section = destroys_section(&out.stdout);
     let names: Vec<String> = accounts.iter().map(|a| format!("**{a}**")).collect();
     let mut entry = format!(
@@ -287,8 +287,8 @@ fn identical_destroys_in_many_accounts_are_one_entry_with_reasons() {
         ));
     }
     assert_eq!(section, format!("### Destroys and replacements\n\n{entry}"));
-    assert!(!out.stdout.contains("reason for each destroy"));
-    assert!(!out.stdout.contains("destroyed and replaced addresses"));
+    out.expect_stdout_lacks("reason for each destroy")
+        .expect_stdout_lacks("destroyed and replaced addresses");
 }
 
 #[test]
@@ -315,8 +315,7 @@ fn a_directory_or_one_file_for_both_outputs_is_bad_input_and_writes_nothing() {
     ] {
         let out = summarise(dir.path(), args, &[]);
         assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
-        assert!(out.stderr.contains(says), "{}", out.stderr);
-        assert!(out.stdout.is_empty());
+        out.expect_stderr_contains(says).expect_stdout("");
         assert!(!dir.path().join("full.md").exists());
         assert!(!dir.path().join("same.json").exists());
     }

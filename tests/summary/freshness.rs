@@ -127,17 +127,11 @@ fn a_report_uses_only_its_plans_and_lists_failed_and_missing_ones() {
         "--report",
         report.to_str().unwrap(),
     ]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let c = &out.stdout;
 
-    assert!(
-        c.contains("## Terraform plan: 2 accounts, 2 with changes"),
-        "{c}"
-    );
-    assert!(
-        c.contains(":x: **1 plan failed** · :x: **1 plan missing** · 5 plan files not in the run report left out"),
-        "{c}"
-    );
+    out.expect_stdout_contains("## Terraform plan: 2 accounts, 2 with changes")
+        .expect_stdout_contains(":x: **1 plan failed** · :x: **1 plan missing** · 5 plan files not in the run report left out");
     // Listed by path, and nowhere else: not in the counts, the table or the lists.
     let stale = c
         .split("### Plan files not in the run report (left out)\n\n")
@@ -189,19 +183,12 @@ fn a_report_uses_only_its_plans_and_lists_failed_and_missing_ones() {
     );
     assert!(row("catalog-stage").ends_with("| **missing** |"), "{c}");
     // The run's commit and CI run, from the report (no GitHub Actions variables here).
-    assert!(
-        c.contains("Planned from commit `3f2a9c1e5b7d` · [CI run](https://github.com/acme/platform/actions/runs/4242)"),
-        "{c}"
-    );
+    out.expect_stdout_contains("Planned from commit `3f2a9c1e5b7d` · [CI run](https://github.com/acme/platform/actions/runs/4242)");
 
     // Without the report, every file counts: the third account is back.
     let out = sandbox.summary(&[plans.to_str().unwrap()]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(
-        out.stdout.contains("## Terraform plan: 3 accounts,"),
-        "{}",
-        out.stdout
-    );
+    out.expect_code(0)
+        .expect_stdout_contains("## Terraform plan: 3 accounts,");
     assert_eq!(count(&out.stdout, "not in the run report"), 0);
 }
 
@@ -216,7 +203,7 @@ fn the_commit_and_run_come_from_flags_then_github_actions_then_the_report() {
         report.to_str().unwrap(),
     ];
     let planned_from = |out: &Run| {
-        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        out.expect_code(0);
         out.stdout
             .lines()
             .find(|l| l.starts_with("Planned from "))
@@ -295,8 +282,7 @@ fn the_commit_and_run_come_from_flags_then_github_actions_then_the_report() {
             full.to_str().unwrap(),
         ]);
         assert_eq!(out.code, Some(2), "{flag} {value}: {}", out.stderr);
-        assert!(out.stderr.contains(says), "{}", out.stderr);
-        assert!(out.stdout.is_empty());
+        out.expect_stderr_contains(says).expect_stdout("");
         assert!(!full.exists());
     }
 }

@@ -53,31 +53,16 @@ fn errored_and_incomplete_plans_are_failed_loudly_with_diagnostics() {
                  "planned_values": {}, "resource_changes": [] }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let c = &out.stdout;
-    assert!(c.contains(":x: **2 plans failed**"), "{c}");
-    assert!(
-        c.contains(
-            "- :x: **catalog-dev** · `plan`: terraform stopped planning on an error (`errored`)"
-        ),
-        "{c}"
-    );
-    assert!(c.contains("Error: Invalid count argument: The \"count\" value depends on resource attributes that cannot be determined until apply. (main.tf:14)"), "{c}");
-    assert!(
-        c.contains("- :x: **catalog-prod** · `plan`: the plan is incomplete (`complete: false`)"),
-        "{c}"
-    );
-    assert!(
-        c.contains("| **catalog-dev** | **errored** **-1** |"),
-        "{c}"
-    );
-    assert!(c.contains("| catalog-prod | **incomplete** +1 |"), "{c}");
+    out.expect_code(0);
+    out.expect_stdout_contains(":x: **2 plans failed**")
+        .expect_stdout_contains("- :x: **catalog-dev** · `plan`: terraform stopped planning on an error (`errored`)")
+        .expect_stdout_contains("Error: Invalid count argument: The \"count\" value depends on resource attributes that cannot be determined until apply. (main.tf:14)")
+        .expect_stdout_contains("- :x: **catalog-prod** · `plan`: the plan is incomplete (`complete: false`)")
+        .expect_stdout_contains("| **catalog-dev** | **errored** **-1** |")
+        .expect_stdout_contains("| catalog-prod | **incomplete** +1 |");
     // What an errored plan would destroy is still named.
-    assert!(c.contains("destroy `aws_s3_bucket.partial`"), "{c}");
-    assert!(
-        c.contains("**No changes** in 1 account: catalog-stage"),
-        "{c}"
-    );
+    out.expect_stdout_contains("destroy `aws_s3_bucket.partial`")
+        .expect_stdout_contains("**No changes** in 1 account: catalog-stage");
 }
 
 #[test]
@@ -98,7 +83,7 @@ fn drift_deferred_changes_and_actions_get_their_own_section() {
         }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let c = &out.stdout;
     let section = c
         .split("### Drift, deferred changes and actions")
@@ -106,7 +91,7 @@ fn drift_deferred_changes_and_actions_get_their_own_section() {
         .unwrap_or_else(|| panic!("{c}"));
     assert!(section.contains("- **payments-dev** · `plan`: changed outside terraform: updated `aws_security_group.web`, deleted `aws_s3_bucket.tmp`; deferred to a later plan: create `aws_instance.app[\"a\"]` (resource\\_config\\_unknown); actions invoked: `action.aws_lambda_invoke.notify`"), "{section}");
     // Drift is not a change this plan makes.
-    assert!(c.contains("**0 to add, 0 to change, 0 to destroy**"), "{c}");
+    out.expect_stdout_contains("**0 to add, 0 to change, 0 to destroy**");
 }
 
 #[test]
@@ -125,17 +110,13 @@ fn unknown_action_lists_are_other_and_named_never_a_failure() {
         }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let c = &out.stdout;
     // OpenTofu's forget-then-create is a create and a forget.
-    assert!(
-        c.contains("**1 to add, 0 to change, 0 to destroy** · 1 to forget · 2 other actions"),
-        "{c}"
-    );
-    assert!(
-        c.contains("other `aws_s3_bucket.archived` (actions archive)"),
-        "{c}"
-    );
+    out.expect_stdout_contains(
+        "**1 to add, 0 to change, 0 to destroy** · 1 to forget · 2 other actions",
+    )
+    .expect_stdout_contains("other `aws_s3_bucket.archived` (actions archive)");
     // An unknown list holding delete is listed with the destroys.
     let destroys = c.split("### Destroys and replacements").nth(1).unwrap();
     assert!(
@@ -156,15 +137,10 @@ fn format_0_x_is_read_and_2_x_is_refused_naming_file_and_format() {
         }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(
-        out.stdout
-            .contains("**1 to add, 0 to change, 2 to destroy** · 1 replacement"),
-        "{}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("  - `plan` replace `aws_instance.web`"));
-    assert!(out.stdout.contains("  - `plan` destroy `aws_eip.ip`"));
+    out.expect_code(0)
+        .expect_stdout_contains("**1 to add, 0 to change, 2 to destroy** · 1 replacement")
+        .expect_stdout_contains("  - `plan` replace `aws_instance.web`")
+        .expect_stdout_contains("  - `plan` destroy `aws_eip.ip`");
 
     let future = dir.path().join("future.json");
     write(
@@ -173,8 +149,10 @@ fn format_0_x_is_read_and_2_x_is_refused_naming_file_and_format() {
         &json!({ "format_version": "2.0", "planned_values": {}, "resource_changes": [] }),
     );
     let out = summarise(dir.path());
-    assert_eq!(out.code, Some(2));
-    assert!(out.stderr.contains(&format!("{}: plan format_version \"2.0\" is not supported (this build reads formats 0.x and 1.x", future.display())), "{}", out.stderr);
-    assert!(out.stdout.is_empty());
+    out.expect_code(2).expect_stderr_contains(&format!(
+        "{}: plan format_version \"2.0\" is not supported (this build reads formats 0.x and 1.x",
+        future.display()
+    ));
+    out.expect_stdout("");
     assert_eq!(count(&out.stderr, "error: "), 1, "{}", out.stderr);
 }

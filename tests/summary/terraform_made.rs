@@ -174,13 +174,10 @@ fn real_plans_in_the_runner_layout_name_every_destroy_with_account_and_layer() {
         .unwrap();
     }
     let out = summary(&[dir.path().to_str().unwrap()]).run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let c = &out.stdout;
-    assert!(
-        c.contains("## Terraform plan: 2 accounts, 2 with changes"),
-        "{c}"
-    );
-    assert!(c.contains("**6 to add, 2 to change, 6 to destroy** · 4 replacements · 2 to forget · 2 moved · 2 imported"), "{c}");
+    out.expect_stdout_contains("## Terraform plan: 2 accounts, 2 with changes")
+        .expect_stdout_contains("**6 to add, 2 to change, 6 to destroy** · 4 replacements · 2 to forget · 2 moved · 2 imported");
     // Identical destroys in both accounts: one entry naming both, every address with its layer.
     let destroys = c.split("### Destroys and replacements").nth(1).unwrap();
     let entry = destroys
@@ -195,26 +192,14 @@ fn real_plans_in_the_runner_layout_name_every_destroy_with_account_and_layer() {
             "{destroyed}: {c}"
         );
     }
-    assert!(c.contains("| account | platform | static |"), "{c}");
-    assert!(c.contains("identical in 2 accounts"), "{c}");
-    assert!(
-        c.contains(
-            "- forget `terraform_data.forget_me` (the object stays; terraform stops managing it)"
-        ),
-        "{c}"
-    );
-    assert!(
-        c.contains("- move `terraform_data.old_name` to `terraform_data.new_name`"),
-        "{c}"
-    );
-    assert!(
-        c.contains("- import `terraform_data.imported` (id `imported-id`)"),
-        "{c}"
-    );
-    assert!(
-        !c.contains("terraform_remote_state"),
-        "a read is not a change: {c}"
-    );
+    out.expect_stdout_contains("| account | platform | static |")
+        .expect_stdout_contains("identical in 2 accounts")
+        .expect_stdout_contains(
+            "- forget `terraform_data.forget_me` (the object stays; terraform stops managing it)",
+        )
+        .expect_stdout_contains("- move `terraform_data.old_name` to `terraform_data.new_name`")
+        .expect_stdout_contains("- import `terraform_data.imported` (id `imported-id`)")
+        .expect_stdout_lacks("terraform_remote_state");
 }
 
 #[test]
@@ -224,23 +209,15 @@ fn real_plans_in_a_flat_directory_are_one_row_each() {
     std::fs::copy(&made.json, dir.path().join("plan-network.json")).unwrap();
     std::fs::copy(&made.unchanged, dir.path().join("plan-dns.json")).unwrap();
     let out = summary(&[dir.path().to_str().unwrap()]).run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let c = &out.stdout;
-    assert!(
-        c.contains("## Terraform plan: 2 accounts, 1 with changes"),
-        "{c}"
-    );
-    assert!(c.contains("| account | plan |\n| --- | --- |\n"), "{c}");
-    assert!(
-        c.contains("| **plan-network** | +1 ~1 **-1** **±2** forget 1 moved 1 import 1 |"),
-        "{c}"
-    );
-    assert!(c.contains("| plan-dns | no changes |"), "{c}");
+    out.expect_code(0);
+    out.expect_stdout_contains("## Terraform plan: 2 accounts, 1 with changes")
+        .expect_stdout_contains("| account | plan |\n| --- | --- |\n")
+        .expect_stdout_contains(
+            "| **plan-network** | +1 ~1 **-1** **±2** forget 1 moved 1 import 1 |",
+        )
+        .expect_stdout_contains("| plan-dns | no changes |");
     for destroyed in DESTROYED {
-        assert!(
-            c.contains(&format!("  - `plan` {destroyed}")),
-            "{destroyed}: {c}"
-        );
+        out.expect_stdout_contains(&format!("  - `plan` {destroyed}"));
     }
 }
 
@@ -314,29 +291,17 @@ output "password" {
     ])
     .env("GITHUB_STEP_SUMMARY", &step_summary)
     .run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     // What changed is still named.
-    let c = &out.stdout;
-    assert!(c.contains("update `terraform_data.db`"), "{c}");
-    assert!(c.contains("replace `terraform_data.rotate`"), "{c}");
-    assert!(c.contains("destroy `terraform_data.obsolete[0]`"), "{c}");
-    assert!(c.contains("output `password` (update)"), "{c}");
-    let written = [
-        ("stdout", out.stdout.clone()),
-        ("stderr", out.stderr.clone()),
-        ("--full", std::fs::read_to_string(&full).unwrap()),
-        (
-            "--destroy-list",
-            std::fs::read_to_string(&destroys).unwrap(),
-        ),
-        (
-            "job summary",
-            std::fs::read_to_string(&step_summary).unwrap(),
-        ),
-    ];
-    for (what, text) in written {
-        for secret in [OLD, NEW, "Pa55word"] {
-            assert!(!text.contains(secret), "{what} holds {secret}: {text}");
-        }
+    out.expect_stdout_contains("update `terraform_data.db`")
+        .expect_stdout_contains("replace `terraform_data.rotate`")
+        .expect_stdout_contains("destroy `terraform_data.obsolete[0]`")
+        .expect_stdout_contains("output `password` (update)");
+    // The values are secrets: nothing printed or written holds one.
+    for secret in [OLD, NEW, "Pa55word"] {
+        out.expect_never_prints(secret)
+            .expect_file_lacks(&full, secret)
+            .expect_file_lacks(&destroys, secret)
+            .expect_file_lacks(&step_summary, secret);
     }
 }

@@ -3,6 +3,12 @@
 //! hands over its `Command` to a test that spawns it itself (signals, a pty, a sandbox's
 //! leftover check). Snapshots take `Run::stdout`/`stderr` into `insta`.
 //!
+//! What a run must have done is said with `Run`'s `expect_*` methods, chained (assert_cmd's
+//! and trycmd's vocabulary): the exit code, a stream exactly, containing or lacking a text,
+//! or matching a regex (`regex` crate syntax, multi-line: `^`/`$` are line ends), and the
+//! files it must have written, relative to its working directory. A failure shows the
+//! expectation, the whole stdout and stderr, and for a file, the file.
+//!
 //! One environment policy: a run starts from an empty environment plus what a process needs
 //! to start programs and find its home (`PASSED`). Nothing else the host sets reaches it: no
 //! CI's `$GITHUB_OUTPUT` or step summary, no `ORCHESTRATOR_CONFIG`, no `TF_VAR_fail_account`,
@@ -10,7 +16,7 @@
 
 use std::ffi::OsStr;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
@@ -91,7 +97,12 @@ impl Cli {
 
     /// Runs to the end with stdin closed and both streams captured; what it prints is UTF-8.
     pub fn run(self) -> Run {
-        Run::utf8(self.output())
+        let dir = self.command.get_current_dir().map(Path::to_path_buf);
+        let run = Run::utf8(self.output());
+        match dir {
+            Some(dir) => run.in_dir(dir),
+            None => run,
+        }
     }
 
     /// Runs to the end with stdout and stderr in one file, in the order they were written (as
@@ -145,6 +156,8 @@ pub struct Run {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// Where the `expect_file*` paths start: the run's working directory.
+    dir: PathBuf,
 }
 
 impl From<Output> for Run {
@@ -153,6 +166,7 @@ impl From<Output> for Run {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            dir: std::env::current_dir().expect("the tests' working directory"),
         }
     }
 }
@@ -166,9 +180,166 @@ impl Run {
         Self::from(output)
     }
 
-    pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, Some(code), "exit code\n{self}");
+    /// The directory the `expect_file*` paths are relative to (a run made from an `Output`
+    /// starts with the tests' own working directory).
+    pub fn in_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = dir.into();
         self
+    }
+
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        if self.code != Some(code) {
+            panic!("expected exit code {code}\n{self}");
+        }
+        self
+    }
+
+    #[track_caller]
+    pub fn expect_success(&self) -> &Self {
+        self.expect_code(0)
+    }
+
+    /// stdout is exactly `text`.
+    #[track_caller]
+    pub fn expect_stdout(&self, text: &str) -> &Self {
+        self.expect("stdout", &self.stdout, &Text::Exactly(text))
+    }
+
+    #[track_caller]
+    pub fn expect_stdout_contains(&self, text: &str) -> &Self {
+        self.expect("stdout", &self.stdout, &Text::Contains(text))
+    }
+
+    #[track_caller]
+    pub fn expect_stdout_lacks(&self, text: &str) -> &Self {
+        self.expect("stdout", &self.stdout, &Text::Lacks(text))
+    }
+
+    /// stdout matches the regex `pattern` somewhere (multi-line: `^`/`$` are line ends).
+    #[track_caller]
+    pub fn expect_stdout_matches(&self, pattern: &str) -> &Self {
+        self.expect("stdout", &self.stdout, &Text::Matches(pattern))
+    }
+
+    /// stderr is exactly `text`.
+    #[track_caller]
+    pub fn expect_stderr(&self, text: &str) -> &Self {
+        self.expect("stderr", &self.stderr, &Text::Exactly(text))
+    }
+
+    #[track_caller]
+    pub fn expect_stderr_contains(&self, text: &str) -> &Self {
+        self.expect("stderr", &self.stderr, &Text::Contains(text))
+    }
+
+    #[track_caller]
+    pub fn expect_stderr_lacks(&self, text: &str) -> &Self {
+        self.expect("stderr", &self.stderr, &Text::Lacks(text))
+    }
+
+    /// stderr matches the regex `pattern` somewhere (multi-line: `^`/`$` are line ends).
+    #[track_caller]
+    pub fn expect_stderr_matches(&self, pattern: &str) -> &Self {
+        self.expect("stderr", &self.stderr, &Text::Matches(pattern))
+    }
+
+    /// Neither stream contains `text` (a secret, a workflow command).
+    #[track_caller]
+    pub fn expect_never_prints(&self, text: &str) -> &Self {
+        self.expect_stdout_lacks(text).expect_stderr_lacks(text)
+    }
+
+    /// The file at `path` (relative to the run's directory) holds exactly `text`.
+    #[track_caller]
+    pub fn expect_file(&self, path: impl AsRef<Path>, text: &str) -> &Self {
+        self.expect_in_file(path.as_ref(), &Text::Exactly(text))
+    }
+
+    #[track_caller]
+    pub fn expect_file_contains(&self, path: impl AsRef<Path>, text: &str) -> &Self {
+        self.expect_in_file(path.as_ref(), &Text::Contains(text))
+    }
+
+    #[track_caller]
+    pub fn expect_file_lacks(&self, path: impl AsRef<Path>, text: &str) -> &Self {
+        self.expect_in_file(path.as_ref(), &Text::Lacks(text))
+    }
+
+    /// The file matches the regex `pattern` somewhere (multi-line: `^`/`$` are line ends).
+    #[track_caller]
+    pub fn expect_file_matches(&self, path: impl AsRef<Path>, pattern: &str) -> &Self {
+        self.expect_in_file(path.as_ref(), &Text::Matches(pattern))
+    }
+
+    /// Nothing exists at `path` (relative to the run's directory).
+    #[track_caller]
+    pub fn expect_no_file(&self, path: impl AsRef<Path>) -> &Self {
+        let path = self.dir.join(path);
+        if path.exists() {
+            panic!("{} exists\n{self}", path.display());
+        }
+        self
+    }
+
+    /// The text of the file at `path` (relative to the run's directory), which must exist,
+    /// for a check the `expect_file*` methods do not make.
+    #[track_caller]
+    pub fn file(&self, path: impl AsRef<Path>) -> String {
+        let path = self.dir.join(path);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => panic!("{} is not readable: {e}\n{self}", path.display()),
+        }
+    }
+
+    #[track_caller]
+    fn expect(&self, stream: &str, text: &str, expected: &Text<'_>) -> &Self {
+        if let Some(failure) = expected.fails_on(text) {
+            panic!("{stream} {failure}\n{self}");
+        }
+        self
+    }
+
+    #[track_caller]
+    fn expect_in_file(&self, path: &Path, expected: &Text<'_>) -> &Self {
+        let text = self.file(path);
+        if let Some(failure) = expected.fails_on(&text) {
+            let path = self.dir.join(path);
+            let path = path.display();
+            panic!("{path} {failure}\n--- {path}\n{text}\n{self}");
+        }
+        self
+    }
+}
+
+/// One expectation on a text (a stream, a file).
+enum Text<'a> {
+    Exactly(&'a str),
+    Contains(&'a str),
+    Lacks(&'a str),
+    Matches(&'a str),
+}
+
+impl Text<'_> {
+    /// What is wrong with `text`, said after the name of what it is ("stdout", a path).
+    fn fails_on(&self, text: &str) -> Option<String> {
+        let holds = match self {
+            Text::Exactly(expected) => text == *expected,
+            Text::Contains(needle) => text.contains(needle),
+            Text::Lacks(needle) => !text.contains(needle),
+            Text::Matches(pattern) => regex::RegexBuilder::new(pattern)
+                .multi_line(true)
+                .build()
+                .unwrap_or_else(|e| panic!("the pattern /{pattern}/ is not a regex: {e}"))
+                .is_match(text),
+        };
+        (!holds).then(|| match self {
+            Text::Exactly(expected) => format!("is not exactly\n--- expected\n{expected}"),
+            Text::Contains(needle) => format!("does not contain {needle:?}"),
+            Text::Lacks(needle) => format!("contains {needle:?}"),
+            Text::Matches(pattern) => format!("does not match /{pattern}/"),
+        })
     }
 }
 
@@ -178,6 +349,50 @@ pub struct Interleaved {
     /// `None` when a signal ended it.
     pub code: Option<i32>,
     pub output: String,
+}
+
+impl Interleaved {
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        if self.code != Some(code) {
+            panic!("expected exit code {code}\n{self}");
+        }
+        self
+    }
+
+    #[track_caller]
+    pub fn expect_output_contains(&self, text: &str) -> &Self {
+        self.expect(&Text::Contains(text))
+    }
+
+    #[track_caller]
+    pub fn expect_output_lacks(&self, text: &str) -> &Self {
+        self.expect(&Text::Lacks(text))
+    }
+
+    /// The output matches the regex `pattern` somewhere (multi-line: `^`/`$` are line ends).
+    #[track_caller]
+    pub fn expect_output_matches(&self, pattern: &str) -> &Self {
+        self.expect(&Text::Matches(pattern))
+    }
+
+    #[track_caller]
+    fn expect(&self, expected: &Text<'_>) -> &Self {
+        if let Some(failure) = expected.fails_on(&self.output) {
+            panic!("the output {failure}\n{self}");
+        }
+        self
+    }
+}
+
+impl std::fmt::Display for Interleaved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--- exit {:?}\n--- stdout and stderr\n{}",
+            self.code, self.output
+        )
+    }
 }
 
 impl std::fmt::Display for Run {
@@ -219,4 +434,111 @@ fn the_hosts_settings_never_reach_a_run() {
             );
         },
     );
+}
+
+/// The expectations themselves: one that holds passes, one that fails names what it expected
+/// and shows everything the run printed.
+mod expectations {
+    use super::orchestrator;
+
+    /// A run that fails on bad input: exit 2, the usage on stderr, nothing on stdout.
+    fn bad_flag() -> super::Run {
+        orchestrator().arg("--no-such-flag").run()
+    }
+
+    #[test]
+    fn expectations_that_hold_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.md"), "# Notes\nwave stage: ok\n").unwrap();
+        orchestrator()
+            .current_dir(dir.path())
+            .arg("--version")
+            .run()
+            .expect_success()
+            .expect_stdout_matches(r"^orchestrator \d+\.\d+\.\d+ \(commit [0-9a-f]+")
+            .expect_stdout_contains("orchestrator ")
+            .expect_stdout_lacks("error")
+            .expect_stderr("")
+            .expect_file("notes.md", "# Notes\nwave stage: ok\n")
+            .expect_file_contains("notes.md", "wave stage")
+            .expect_file_lacks("notes.md", "wave prod")
+            .expect_file_matches("notes.md", "^wave [a-z]+: ok$")
+            .expect_no_file("report.json");
+        bad_flag()
+            .expect_code(2)
+            .expect_stdout("")
+            .expect_stderr_contains("'--no-such-flag'")
+            .expect_never_prints("panicked");
+    }
+
+    #[test]
+    #[should_panic(expected = "stderr does not match /^error: nothing like this$/")]
+    fn a_pattern_that_does_not_match_fails() {
+        bad_flag().expect_stderr_matches("^error: nothing like this$");
+    }
+
+    #[test]
+    #[should_panic(expected = "expected exit code 0\n--- exit Some(2)")]
+    fn an_unexpected_exit_code_fails() {
+        bad_flag().expect_success();
+    }
+
+    #[test]
+    #[should_panic(expected = "report.md does not contain \"held back\"\n--- ")]
+    fn a_file_without_the_text_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("report.md"), "all green\n").unwrap();
+        orchestrator()
+            .current_dir(dir.path())
+            .arg("--version")
+            .run()
+            .expect_file_contains("report.md", "held back");
+    }
+
+    #[test]
+    #[should_panic(expected = "missing.md is not readable")]
+    fn a_missing_file_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        orchestrator()
+            .current_dir(dir.path())
+            .arg("--version")
+            .run()
+            .expect_file_contains("missing.md", "anything");
+    }
+
+    /// The message holds the pattern, the exit code, all of stdout and all of stderr: enough
+    /// to see why without running the test again.
+    #[test]
+    fn a_failure_shows_the_pattern_and_both_streams() {
+        let run = orchestrator().arg("--version").run();
+        let failure = std::panic::catch_unwind(|| {
+            run.expect_stdout_matches(r"^orchestrator 9\.\d+");
+        })
+        .expect_err("the pattern does not match");
+        let message = failure
+            .downcast_ref::<String>()
+            .expect("a formatted message");
+        for part in [
+            r"stdout does not match /^orchestrator 9\.\d+/",
+            "--- exit Some(0)",
+            &format!("--- stdout\n{}", run.stdout),
+            "--- stderr\n",
+        ] {
+            assert!(message.contains(part), "{part:?} not in:\n{message}");
+        }
+
+        let run = bad_flag();
+        let failure = std::panic::catch_unwind(|| {
+            run.expect_stderr("error: something else\n");
+        })
+        .expect_err("stderr differs");
+        let message = failure.downcast_ref::<String>().unwrap();
+        for part in [
+            "stderr is not exactly\n--- expected\nerror: something else\n",
+            "--- exit Some(2)",
+            &format!("--- stderr\n{}", run.stderr),
+        ] {
+            assert!(message.contains(part), "{part:?} not in:\n{message}");
+        }
+    }
 }

@@ -15,6 +15,15 @@ pub struct MotoServer {
 
 impl MotoServer {
     pub fn start(log_dir: &Path) -> Self {
+        Self::launch(log_dir, None)
+    }
+
+    /// moto over HTTPS with this certificate (`https://127.0.0.1:<port>`).
+    pub fn start_tls(log_dir: &Path, identity: &super::tls::SelfSigned) -> Self {
+        Self::launch(log_dir, Some(identity))
+    }
+
+    fn launch(log_dir: &Path, tls: Option<&super::tls::SelfSigned>) -> Self {
         let binary = find_moto_server();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -24,6 +33,14 @@ impl MotoServer {
         let log = std::fs::File::create(&log_path).expect("create the moto log");
         let mut child = Command::new(&binary)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .args(tls.iter().flat_map(|identity| {
+                [
+                    "-c".as_ref(),
+                    identity.cert.as_os_str(),
+                    "-k".as_ref(),
+                    identity.key.as_os_str(),
+                ]
+            }))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -43,8 +60,9 @@ impl MotoServer {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        let scheme = if tls.is_some() { "https" } else { "http" };
         Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{port}"),
             child,
         }
     }

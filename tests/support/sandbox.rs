@@ -93,7 +93,7 @@ impl Sandbox {
             leftovers.is_empty(),
             "processes left behind: {leftovers:#?}"
         );
-        Run::from(output)
+        Run::from(output).in_dir(self.path())
     }
 
     /// The run report, which must be valid JSON and a valid run report.

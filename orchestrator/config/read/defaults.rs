@@ -7,25 +7,20 @@ use std::time::Duration;
 use super::super::diagnostic::Pos;
 use super::super::durations;
 use super::super::fields::{self, Fields, Problems};
-use super::super::model::{CredentialsMode, Execution, Vars};
+use super::super::model::{Execution, Vars};
 use super::super::names;
 use super::super::yaml::{Node, NodeKind};
+use super::inherited::{Inherited, Level};
 use super::keys::DEFAULT_LAYERS;
-use super::values::{credentials, external_id, plan_role_name, region, role_name};
 
 /// What `defaults:` resolves to, before domains and accounts override it.
 pub(super) struct Defaults {
-    pub region: Option<String>,
-    pub role_name: String,
-    pub plan_role_name: Option<String>,
-    pub external_id: Option<String>,
+    /// The first layer of the inherited fields (`inherited.rs`).
+    pub inherited: Inherited,
     pub session_duration: Duration,
-    pub credentials: CredentialsMode,
     /// Every layer named, in apply order (a missing directory is reported, not dropped, so
     /// that later references to the layer do not pile up more messages).
     pub layers: Vec<String>,
-    pub vars: Vars,
-    pub layer_vars: BTreeMap<String, Vars>,
     /// `account_vending` is configured: an account may omit `account_id`.
     pub vends_accounts: bool,
 }
@@ -38,18 +33,9 @@ pub(super) fn read_defaults(
     check_contents: bool,
 ) -> Defaults {
     let get = |key: &str| d.and_then(|d| d.get(key));
-    let region = get("region").and_then(|n| region(problems, n));
-    let role_name = get("role_name")
-        .and_then(|n| role_name(problems, n))
-        .unwrap_or_else(|| "OrganizationAccountAccessRole".into());
-    let plan_role_name = get("plan_role_name").and_then(|n| plan_role_name(problems, n));
-    let external_id = get("external_id").and_then(|n| external_id(problems, n));
     let session_duration = get("session_duration")
         .and_then(|n| fields::duration(problems, n, &durations::SESSION_DURATION))
         .unwrap_or(Duration::from_secs(3600));
-    let credentials = get("credentials")
-        .and_then(|n| credentials(problems, n))
-        .unwrap_or(CredentialsMode::AssumeRole);
     let layers = match get("layers") {
         Some(n) => layer_list(problems, n, layers_dir, check_contents),
         None => {
@@ -75,22 +61,13 @@ pub(super) fn read_defaults(
             defaults
         }
     };
-    let vars = get("vars")
-        .map(|n| fields::vars(problems, n, "defaults.vars"))
-        .unwrap_or_default();
-    let layer_vars = get("layer_vars")
-        .map(|n| layer_vars(problems, n, &layers))
+    let inherited = d
+        .map(|d| Inherited::read(problems, d, Level::Defaults, &layers))
         .unwrap_or_default();
     Defaults {
-        region,
-        role_name,
-        plan_role_name,
-        external_id,
+        inherited,
         session_duration,
-        credentials,
         layers,
-        vars,
-        layer_vars,
         vends_accounts: get("account_vending").is_some(),
     }
 }

@@ -10,9 +10,9 @@ use super::super::names;
 use super::super::rules::AccountSpans;
 use super::super::yaml::{Node, NodeKind};
 use super::defaults::Defaults;
-use super::inherited::Inherited;
+use super::inherited::{account_with, Inherited, Level};
 use super::keys::{ACCOUNT, ACCOUNT_NETWORK, DOMAIN};
-use super::values::{account_id, credentials, region};
+use super::values::account_id;
 
 /// What the domains read so far hold; `spans` runs parallel to `accounts`.
 #[derive(Default)]
@@ -27,7 +27,7 @@ pub(super) struct DomainAccounts {
 }
 
 /// What a domain entry gives each of its accounts: its layers, and the inherited fields
-/// with its own overrides.
+/// with its own applied over `defaults`.
 struct FromDomain {
     layers: Vec<String>,
     inherited: Inherited,
@@ -44,7 +44,7 @@ pub(super) fn read_domain(
         Some(name) => format!("domain `{name}`"),
         None => "a domain".to_string(),
     };
-    let Some(f) = Fields::read(problems, node, what.clone(), DOMAIN) else {
+    let Some(f) = Fields::read(problems, node, what.clone(), &DOMAIN) else {
         return;
     };
     let name_node = f.required(problems, "name", "catalog");
@@ -127,7 +127,7 @@ pub(super) fn read_domain(
             );
             continue;
         }
-        if defaults.region.is_none() && !has_region(env_node) {
+        if defaults.inherited.region.is_none() && !has_region(env_node) {
             let account = match &name {
                 Some(domain) => format!("{domain}-{env}"),
                 None => format!("environment `{env}`"),
@@ -192,12 +192,12 @@ fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> Fr
     };
     FromDomain {
         layers,
-        inherited: Inherited::from_defaults(defaults).overridden(
+        inherited: defaults.inherited.clone().apply(Inherited::read(
             problems,
             f,
-            "domain",
+            Level::Domain,
             &defaults.layers,
-        ),
+        )),
     }
 }
 
@@ -210,7 +210,7 @@ fn read_account(
     domain: &FromDomain,
 ) -> Option<(Account, AccountSpans)> {
     let env = env_key.as_str().unwrap_or_default();
-    let a = Fields::read(problems, env_node, format!("environment `{env}`"), ACCOUNT)?;
+    let a = Fields::read(problems, env_node, format!("environment `{env}`"), &ACCOUNT)?;
     // With account vending, a missing id is filled in from what `orchestrator vend` recorded.
     let (id_node, id) = if defaults.vends_accounts {
         let node = a.get("account_id");
@@ -222,41 +222,31 @@ fn read_account(
         let node = a.required(problems, "account_id", "\"123456789012\"");
         (node, node.and_then(|n| account_id(problems, n)))
     };
-    let region_value = match a.get("region") {
-        Some(n) => region(problems, n),
-        None => defaults.region.clone(),
-    };
-    let credentials = a
-        .get("credentials")
-        .and_then(|n| credentials(problems, n))
-        .unwrap_or(defaults.credentials);
-    let inherited = domain
-        .inherited
-        .overridden(problems, &a, "environment", &defaults.layers);
+    let own = Inherited::read(problems, &a, Level::Environment, &defaults.layers);
+    // An environment's own region that is not valid drops the account (its problem is
+    // reported) rather than falling back to the inherited one; so does no region at all.
+    let own_region_invalid = a.get("region").is_some() && own.region.is_none();
+    let inherited = domain.inherited.clone().apply(own).resolved();
     let cidr = a.get("network").and_then(|n| network_cidr(problems, n));
     let spans = AccountSpans {
         environment: env_key.pos,
         account_id: id_node.map_or(env_key.pos, |n| n.pos),
         network_cidr: cidr.as_ref().map(|(_, pos)| *pos),
     };
-    let account = Account {
+    if own_region_invalid || inherited.region.is_empty() {
+        return None;
+    }
+    let account = account_with!(inherited, {
         name: String::new(),
         domain: String::new(),
         environment: env.to_string(),
         wave: String::new(),
         account_id: id?,
-        region: region_value?,
-        role_name: inherited.role_name,
-        plan_role_name: inherited.plan_role_name,
-        external_id: inherited.external_id,
         session_duration: defaults.session_duration,
-        credentials,
         layers: domain.layers.clone(),
-        vars: inherited.vars,
-        layer_vars: inherited.layer_vars,
         network_cidr: cidr.map(|(text, _)| text),
         line: env_key.pos.line(),
-    };
+    });
     Some((account, spans))
 }
 

@@ -4,7 +4,7 @@
 mod defaults;
 mod domain;
 mod health_check;
-mod inherited;
+pub(crate) mod inherited;
 pub(crate) mod keys;
 mod network;
 mod stacks;

@@ -66,7 +66,7 @@ pub(crate) fn read(
 
     let defaults_node = top.required(problems, "defaults", "{ region: us-east-1, state: ... }");
     let defaults_fields =
-        defaults_node.and_then(|n| Fields::read(problems, n, "defaults", DEFAULTS));
+        defaults_node.and_then(|n| Fields::read(problems, n, "defaults", &DEFAULTS));
     let d = defaults_fields.as_ref();
 
     let layers_dir_name = d

@@ -116,7 +116,15 @@ pub async fn deliver(
                 }
             }
             // `without_url`: reqwest puts the URL in its errors, and the URL is the secret.
-            Err(e) => (webhook.redact(&describe(e.without_url(), policy)), None),
+            Err(e) => (
+                webhook.redact(&crate::tls::why_no_answer(e).unwrap_or_else(|| {
+                    format!(
+                        "no answer within {}",
+                        humantime::format_duration(policy.timeout)
+                    )
+                })),
+                None,
+            ),
         };
         let Some(backoff) = delays.next() else {
             return Err(DeliveryError::GaveUp {
@@ -136,26 +144,6 @@ pub async fn deliver(
 fn first_word(body: &str) -> String {
     let line = body.lines().next().unwrap_or("").trim();
     crate::notify::error_lines::cut(line, 120)
-}
-
-fn describe(e: reqwest::Error, policy: &DeliveryPolicy) -> String {
-    if e.is_timeout() {
-        format!(
-            "no answer within {}",
-            humantime::format_duration(policy.timeout)
-        )
-    } else if e.is_connect() {
-        "cannot connect".to_string()
-    } else {
-        // The source chain says what went wrong (TLS, reset, ...); the URL was removed.
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            text.push_str(&format!(": {s}"));
-            source = s.source();
-        }
-        text
-    }
 }
 
 /// What to do about Slack's documented webhook errors.

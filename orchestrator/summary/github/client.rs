@@ -40,7 +40,7 @@ pub struct GithubClient {
 
 impl GithubClient {
     pub fn new(api_url: &str, token: Secret, retry: RetryPolicy) -> Result<Self, GithubError> {
-        let http = reqwest::Client::builder()
+        let http = crate::tls::http_client()
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| GithubError::Network {

@@ -15,6 +15,16 @@ pub enum PostedAction {
     Updated,
 }
 
+impl PostedAction {
+    /// `created` or `updated`, as the command says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostedAction::Created => "created",
+            PostedAction::Updated => "updated",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Posted {
     pub action: PostedAction,

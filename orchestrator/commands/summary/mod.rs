@@ -1,18 +1,20 @@
 //! `orchestrator summary`: many plans -> one Markdown comment on stdout, the full version
 //! to `--full` and the job summary, and with `--post` onto the pull request.
 
+mod flags;
+
 use std::path::Path;
 
+use self::flags::{check_destinations, check_source_flags};
 use crate::cli::SummaryArgs;
 use crate::console::eprintln;
 use crate::exit::{CliError, CommandResult, Exit};
-use crate::github_actions::{is_commit_id, GithubActions};
+use crate::github_actions::GithubActions;
 use crate::report::write_atomic;
-use crate::summary::github::{post_comment, PostedAction, PullRequest};
-use crate::summary::render::{comment_length, fit, render, Detail, FullVersion, Limit};
-use crate::summary::{
-    collect, destroy_list, CollectOptions, DeployOrder, NotPlanned, StepSummary, Summary,
-};
+use crate::summary::comment_limit::fit_comment;
+use crate::summary::github::{post_comment, PullRequest};
+use crate::summary::render::{render, Detail, FullVersion};
+use crate::summary::{collect, destroy_list, CollectOptions, DeployOrder, StepSummary, Summary};
 
 pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
     check_source_flags(&args)?;
@@ -58,17 +60,7 @@ pub(super) fn run(config: &Path, args: SummaryArgs) -> CommandResult {
         run_url: summary.run_url.clone(),
         destroy_list: args.destroy_list.clone(),
     };
-    let comment = fit(
-        &summary,
-        Limit {
-            max: args.max_chars,
-            measure: comment_length,
-            unit: "characters",
-            of: "a PR comment",
-            remedy: crate::summary::comment_limit::too_long_remedy(args.max_chars),
-        },
-        &full,
-    )?;
+    let comment = fit_comment(&summary, args.max_chars, &full)?;
 
     if let Some(path) = &args.full {
         write_atomic(path, full_text.as_bytes())?;
@@ -109,69 +101,7 @@ fn not_planned(error_file: &Path) -> Result<Summary, CliError> {
             error_file.display()
         ))
     })?;
-    let error = String::from_utf8_lossy(&bytes)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    Ok(Summary {
-        not_planned: Some(NotPlanned { error }),
-        ..Summary::default()
-    })
-}
-
-/// `--commit` and `--run-url` land in the comment as code and a link: only a commit id and
-/// an http(s) URL are taken, so nothing else can be made to look like one.
-fn check_source_flags(args: &SummaryArgs) -> Result<(), CliError> {
-    if let Some(commit) = &args.commit {
-        if !is_commit_id(commit) {
-            return Err(CliError::bad_input(format!(
-                "--commit {commit:?} is not a commit id: give 4 to 64 hexadecimal digits (git rev-parse HEAD)"
-            )));
-        }
-    }
-    if let Some(url) = &args.run_url {
-        let scheme = url.starts_with("https://") || url.starts_with("http://");
-        if !scheme
-            || url.contains(|c: char| c.is_whitespace() || c.is_control() || "<>\"`".contains(c))
-        {
-            return Err(CliError::bad_input(format!(
-                "--run-url {url:?} is not an http(s) URL: give the run's page, e.g. https://github.com/OWNER/REPO/actions/runs/ID"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// `--full` and `--destroy-list` name files, two different ones: refused before anything is
-/// read or written, so a bad path never leaves one written and the other not.
-fn check_destinations(args: &SummaryArgs) -> Result<(), CliError> {
-    let flags = [
-        ("--full", &args.full),
-        ("--destroy-list", &args.destroy_list),
-    ];
-    for (flag, path) in flags {
-        let Some(path) = path else { continue };
-        if path.is_dir() || path.file_name().is_none() {
-            return Err(CliError::bad_input(format!(
-                "{flag} {}: not a file name; give a file, e.g. {flag} plan-summary/{}",
-                path.display(),
-                if flag == "--full" {
-                    "full.md"
-                } else {
-                    "destroys.json"
-                }
-            )));
-        }
-    }
-    if let (Some(full), Some(list)) = (&args.full, &args.destroy_list) {
-        if full == list {
-            return Err(CliError::bad_input(format!(
-                "--full and --destroy-list both name {}: give two different files",
-                full.display()
-            )));
-        }
-    }
-    Ok(())
+    Ok(Summary::not_planned(&bytes))
 }
 
 fn post(
@@ -182,10 +112,7 @@ fn post(
 ) -> Result<(), CliError> {
     match post_comment(pr, token, author, body) {
         Ok(posted) => {
-            let verb = match posted.action {
-                PostedAction::Created => "created",
-                PostedAction::Updated => "updated",
-            };
+            let verb = posted.action.as_str();
             let place = posted
                 .url
                 .unwrap_or_else(|| format!("comment {}", posted.id));

@@ -2,14 +2,17 @@
 //! account's credentials (preflight), run the plan with the one signal listener, then write
 //! the run report, print the summary and publish it to GitHub.
 
+mod preflight;
+
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use self::preflight::{preflight, sts_provider};
 use super::claiming::{claim_states, lock_work_dir};
 use super::resolve::{resolve, Execution, RunKind};
 use super::signals::StopSignals;
-use crate::aws::{self, StsProvider};
-use crate::config::{Config, CredentialsMode};
+use crate::aws::StsProvider;
+use crate::config::Config;
 use crate::console::eprintln;
 use crate::credentials::{CredentialsProvider, NoCredentials};
 use crate::events;
@@ -31,7 +34,7 @@ pub(super) fn execute(
     if plan.job_count() == 0 {
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
-    check_report_paths(&execution)?;
+    execution.check_writable()?;
     if let Some(note) = crate::terraform::state_outside_work_dir(&config, &execution.run.work_dir) {
         eprintln!("{note}");
     }
@@ -41,15 +44,6 @@ pub(super) fn execute(
     crate::console::set_run_log(execution.run.work_dir.join("orchestrator.log"));
     let report = run_to_report(Arc::new(config), &plan, &execution)?;
     finish(&report, &execution)
-}
-
-/// Every place the run's report goes is checked before anything starts.
-pub(super) fn check_report_paths(execution: &Execution) -> Result<(), CliError> {
-    super::resolve::check_writable(
-        &execution.report.report_path,
-        &execution.report_copies,
-        execution.requested_report.as_deref(),
-    )
 }
 
 /// Preflight and the run of a resolved execution, to its run report (not written yet: see
@@ -118,56 +112,6 @@ async fn checked_run(
     builder.report(SystemTime::now())
 }
 
-/// STS for runs that reach an `assume_role` account; `None` when every selected account
-/// has `credentials: none` (the sandbox), so no AWS configuration is even loaded.
-fn sts_provider(
-    config: &Config,
-    plan: &Plan,
-    execution: &Execution,
-) -> Result<Option<StsProvider>, CliError> {
-    if !plan
-        .jobs()
-        .any(|job| job.account.credentials == CredentialsMode::AssumeRole)
-    {
-        return Ok(None);
-    }
-    let provider = StsProvider::new(
-        config,
-        execution.preflight.oidc_role_arn.clone(),
-        &execution.report.run_id,
-    )?;
-    Ok(Some(
-        provider.for_plan(execution.run.mode == report::Mode::Plan),
-    ))
-}
-
-/// Assumes every selected account's role before anything runs, so a missing trust policy
-/// fails the run before the first terraform starts. On failure, returns the run report to
-/// write: the unreachable accounts `failed`, every other job `skipped`, nothing started.
-async fn preflight(
-    config: &Config,
-    plan: &Plan,
-    sts: &StsProvider,
-    execution: &Execution,
-) -> Option<RunReport> {
-    if execution.preflight.skip {
-        return None;
-    }
-    let accounts = plan.jobs().map(|job| &job.account);
-    let checked = aws::preflight(config, accounts, sts, execution.preflight.concurrency).await;
-    eprintln!("{}", checked.summary());
-    if checked.is_ok() {
-        return None;
-    }
-    eprintln!("{}", checked.render_failures());
-    Some(report::not_started(
-        execution.report.clone(),
-        plan,
-        NotStarted::PreflightFailed,
-        |job| checked.unreachable(&job.account.name),
-    ))
-}
-
 /// Writes the run report (its own, the latest, `--report`), prints the summary, publishes
 /// to GitHub, and picks the exit code.
 pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult {
@@ -193,11 +137,5 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
     if let Err(e) = notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
     }
-    Ok(match report.outcome {
-        Outcome::Succeeded => Exit::Success,
-        Outcome::Drifted if execution.fail_on_drift => Exit::Failed,
-        Outcome::Drifted => Exit::Success,
-        Outcome::Failed | Outcome::Halted => Exit::Failed,
-        Outcome::Cancelled => Exit::Interrupted,
-    })
+    Ok(Exit::of_run(report.outcome, execution.fail_on_drift))
 }
