@@ -3,7 +3,7 @@
 
 mod repo;
 
-use repo::{every_layer, jobs_of, pairs, stderr, Repo};
+use repo::{every_layer, jobs_of, pairs, Repo};
 
 #[test]
 fn a_file_in_a_layer_affects_that_layer_in_every_account_that_has_it() {
@@ -63,7 +63,7 @@ fn a_module_no_layer_uses_and_docs_and_code_affect_nothing() {
     repo.write("orchestrator/lib.rs", "pub fn f() {}\n");
     repo.commit("docs and code");
     let out = repo.orchestrator(&["jobs", "--format", "json", "--changed-since", "HEAD~1"]);
-    repo::assert_success(&out);
+    out.expect_success();
     assert!(jobs_of(&out).is_empty());
 
     let explained = repo.explain("HEAD~1");
@@ -262,26 +262,18 @@ fn a_removed_account_is_reported_loudly_and_not_deployed() {
     );
     repo.commit("retire payments-prod");
     let out = repo.orchestrator(&["jobs", "--format", "json", "--changed-since", "HEAD~1"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    out.expect_code(0);
     assert!(jobs_of(&out).is_empty());
     let message = "payments-prod: removed from config: destroy it with `orchestrator destroy --accounts payments-prod --layers static,platform --from-ref HEAD~1 --including-platform` (or by hand: terraform destroy in layers/static, layers/platform, in that order, with its state)";
-    assert!(
-        stderr(&out).contains(&format!("warning: {message}")),
-        "{}",
-        stderr(&out)
-    );
+    out.expect_stderr_contains(&format!("warning: {message}"));
 
     // matrix says it too (as an annotation on GitHub), and so does the explanation, in
     // JSON and as a table.
     let out = repo::command_in(repo.path(), &["matrix", "--changed-since", "HEAD~1"])
         .env("GITHUB_ACTIONS", "true")
-        .output();
-    repo::assert_success(&out);
-    assert!(
-        stderr(&out).contains(&format!("::warning title=Removed from config::{message}")),
-        "{}",
-        stderr(&out)
-    );
+        .run();
+    out.expect_success()
+        .expect_stderr_contains(&format!("::warning title=Removed from config::{message}"));
     let explained = repo.explain("HEAD~1");
     assert_eq!(
         explained["removed"],
@@ -294,8 +286,7 @@ fn a_removed_account_is_reported_loudly_and_not_deployed() {
         }])
     );
     let out = repo.orchestrator(&["jobs", "--explain", "--changed-since", "HEAD~1"]);
-    let table = String::from_utf8_lossy(&out.stdout);
-    assert!(table.contains(message), "{table}");
+    out.expect_stdout_contains(message);
 }
 
 #[test]
@@ -311,21 +302,17 @@ fn a_layer_removed_from_the_config_is_reported_and_the_old_config_still_reads() 
     repo.git(&["rm", "-r", "--quiet", "layers/dynamic"]);
     repo.commit("drop dynamic");
     let out = repo.orchestrator(&["jobs", "--format", "json", "--changed-since", "HEAD~1"]);
-    repo::assert_success(&out);
-    assert!(jobs_of(&out).is_empty(), "{}", stderr(&out));
-    let err = stderr(&out);
+    out.expect_success();
+    assert!(jobs_of(&out).is_empty(), "{}", out.stderr);
     for account in [
         "catalog-dev",
         "catalog-prod",
         "commerce-dev",
         "commerce-prod",
     ] {
-        assert!(
-            err.contains(&format!("{account}: layer dynamic removed from config: destroy it with `orchestrator destroy --accounts {account} --layers dynamic --from-ref HEAD~1` (or by hand: terraform destroy in layers/dynamic with its state)")),
-            "{err}"
-        );
+        out.expect_stderr_contains(&format!("{account}: layer dynamic removed from config: destroy it with `orchestrator destroy --accounts {account} --layers dynamic --from-ref HEAD~1` (or by hand: terraform destroy in layers/dynamic with its state)"));
     }
-    assert!(!err.contains("payments"), "{err}");
+    out.expect_stderr_lacks("payments");
 }
 
 #[test]
@@ -354,13 +341,10 @@ fn a_config_that_was_invalid_at_the_ref_makes_every_account_changed() {
     repo.edit("domains.yaml", "version: 7", "version: 1");
     repo.commit("fixed");
     let out = repo.orchestrator(&["jobs", "--format", "json", "--changed-since", "HEAD~1"]);
-    repo::assert_success(&out);
+    out.expect_success();
     assert_eq!(jobs_of(&out), every_layer());
-    assert!(
-        stderr(&out).contains("domains.yaml at ") && stderr(&out).contains("unsupported version"),
-        "{}",
-        stderr(&out)
-    );
+    out.expect_stderr_contains("domains.yaml at ")
+        .expect_stderr_contains("unsupported version");
 }
 
 #[test]
@@ -404,14 +388,10 @@ fn a_rename_counts_on_both_sides() {
 fn an_unknown_ref_is_bad_input_and_says_how_to_fetch_it() {
     let repo = Repo::sandbox();
     let out = repo.orchestrator(&["jobs", "--changed-since", "origin/nope"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(err.contains("unknown git ref `origin/nope`"), "{err}");
-    assert!(
-        err.contains("git fetch --depth=1 origin origin/nope"),
-        "{err}"
-    );
-    assert!(out.stdout.is_empty());
+    out.expect_code(2);
+    out.expect_stderr_contains("unknown git ref `origin/nope`")
+        .expect_stderr_contains("git fetch --depth=1 origin origin/nope")
+        .expect_stdout("");
 }
 
 #[test]
@@ -426,14 +406,10 @@ fn outside_a_git_repository_is_bad_input() {
     let out = repo::command_in(plain.path(), &["matrix", "--changed-since", "main"])
         // Keep git from finding a repository above the temp dir.
         .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap())
-        .output();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("run the command in a clone of the repository"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(out.stdout.is_empty());
+        .run();
+    out.expect_code(2)
+        .expect_stderr_contains("run the command in a clone of the repository")
+        .expect_stdout("");
 }
 
 #[test]
@@ -456,23 +432,18 @@ fn a_shallow_clone_works_once_the_ref_is_fetched() {
         ],
     );
     let out = repo::orchestrator_in(&dir, &["jobs", "--changed-since", &base]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(err.contains("this clone is shallow"), "{err}");
-    assert!(
-        err.contains(&format!("git fetch --depth=1 origin {base}")),
-        "{err}"
-    );
+    out.expect_code(2);
+    out.expect_stderr_contains("this clone is shallow")
+        .expect_stderr_contains(&format!("git fetch --depth=1 origin {base}"));
     let out = repo::orchestrator_in(&dir, &["jobs", "--changed-since", "HEAD~1"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("deepen"), "{}", stderr(&out));
+    out.expect_code(2).expect_stderr_contains("deepen");
 
     repo::git_in(&dir, &["fetch", "--quiet", "--depth=1", "origin", &base]);
     let out = repo::orchestrator_in(
         &dir,
         &["jobs", "--format", "json", "--changed-since", &base],
     );
-    repo::assert_success(&out);
+    out.expect_success();
     let changed = jobs_of(&out);
     assert_eq!(changed.len(), 7);
     assert!(
@@ -487,8 +458,8 @@ fn the_matrix_holds_only_the_affected_accounts() {
     repo.edit("domains.yaml", "cidr: 10.1.0.0/16", "cidr: 10.4.0.0/16");
     repo.commit("renumber catalog-dev");
     let out = repo.orchestrator(&["matrix", "--changed-since", "HEAD~1"]);
-    repo::assert_success(&out);
-    let matrix: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    out.expect_success();
+    let matrix: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(matrix["stage"]["include"].as_array().unwrap().len(), 1);
     assert_eq!(matrix["stage"]["include"][0]["account"], "catalog-dev");
     assert_eq!(matrix["prod"]["include"], serde_json::json!([]));
@@ -514,7 +485,7 @@ fn the_config_file_can_live_below_the_repository_top() {
         "--changed-since",
         "HEAD",
     ]);
-    repo::assert_success(&out);
+    out.expect_success();
     let changed = jobs_of(&out);
     assert_eq!(changed.len(), 7);
     assert!(changed.values().all(|ls| ls == &["static"]), "{changed:?}");
@@ -524,8 +495,7 @@ fn the_config_file_can_live_below_the_repository_top() {
 fn explain_needs_changed_since() {
     let repo = Repo::sandbox();
     let out = repo.orchestrator(&["jobs", "--explain"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--changed-since"), "{}", stderr(&out));
+    out.expect_code(2).expect_stderr_contains("--changed-since");
 }
 
 #[test]
@@ -535,8 +505,8 @@ fn an_empty_changed_since_selects_everything() {
     let out = repo::command_in(repo.path(), &["jobs", "--format", "json"])
         .env("ORCHESTRATOR_CHANGED_SINCE", "")
         .env("ORCHESTRATOR_ALL_ON", ".github/")
-        .output();
-    repo::assert_success(&out);
+        .run();
+    out.expect_success();
     assert_eq!(jobs_of(&out), every_layer());
 }
 
@@ -557,10 +527,10 @@ fn explain_table() {
     repo.append("README.md", "Docs.\n");
     repo.commit("a mix");
     let out = repo.orchestrator(&["jobs", "--explain", "--changed-since", "HEAD~1"]);
-    repo::assert_success(&out);
+    out.expect_success();
     // The commit id depends on the sandbox layers' text; the snapshot should not.
     let base = repo.git(&["rev-parse", "HEAD~1"]);
-    let text = String::from_utf8_lossy(&out.stdout).replace(&base[..12], "<commit>");
+    let text = out.stdout.replace(&base[..12], "<commit>");
     insta::assert_snapshot!(text);
 }
 

@@ -96,13 +96,7 @@ fn a_healthy_url_passes_after_the_apply_and_again_after_a_run_without_changes() 
         );
     }
     assert_eq!(server.requests_to("/health").len(), 1);
-    assert!(
-        first
-            .stderr
-            .contains("catalog-dev dynamic: health check passed (200) in "),
-        "{}",
-        first.stderr
-    );
+    first.expect_stderr_contains("catalog-dev dynamic: health check passed (200) in ");
     let written = everything_written(&sandbox, &first);
     assert!(!written.contains("s3cr3t"), "{written}");
 
@@ -161,7 +155,7 @@ fn a_url_that_keeps_answering_503_fails_the_layer_when_the_check_times_out() {
         dynamic.attempts[0].outcome,
         orchestrator::events::AttemptOutcome::Succeeded
     );
-    assert!(run.stderr.contains(&reason), "{}", run.stderr);
+    run.expect_stderr_contains(&reason);
 }
 
 #[test]

@@ -19,15 +19,14 @@ struct Out {
 /// Runs the binary in `dir` with a fresh `$GITHUB_OUTPUT` file; panics unless it exits 0.
 fn orchestrator(dir: &Path, args: &[&str]) -> Out {
     let github_output = dir.join(format!("github_output_{}", rand_suffix()));
-    let output = crate::support::cli::orchestrator()
+    let run = crate::support::cli::orchestrator()
         .current_dir(dir)
         .args(args)
         .env("GITHUB_OUTPUT", &github_output)
-        .output();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{args:?}: {stderr}");
+        .run();
+    run.expect_success();
     Out {
-        stdout: String::from_utf8(output.stdout).expect("UTF-8"),
+        stdout: run.stdout,
         github_output: std::fs::read_to_string(&github_output).unwrap_or_default(),
     }
 }
@@ -275,20 +274,17 @@ fn a_wave_needing_more_chunk_jobs_than_the_workflow_has_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     write_generated_config(dir.path(), 350);
     let github_output = dir.path().join("github_output");
-    let output = crate::support::cli::orchestrator()
+    crate::support::cli::orchestrator()
         .current_dir(dir.path())
         .args(["matrix", "--chunks", "2"])
         .env("GITHUB_OUTPUT", &github_output)
-        .output();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("wave stage has 700 accounts")
-            && stderr.contains("3 chunk jobs")
-            && stderr.contains("the workflow has 2"),
-        "{stderr}"
-    );
-    assert!(!github_output.exists(), "nothing half-written");
+        .run()
+        .expect_code(2)
+        .expect_stderr_contains("wave stage has 700 accounts")
+        .expect_stderr_contains("3 chunk jobs")
+        .expect_stderr_contains("the workflow has 2")
+        // Nothing half-written.
+        .expect_no_file(&github_output);
 }
 
 #[test]

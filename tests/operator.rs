@@ -121,11 +121,7 @@ fn resume_deploys_exactly_the_failed_stage_account_and_the_held_back_prod_accoun
     for account in PROD {
         assert!(says(account, "held back"), "{account}: {}", run.stderr);
     }
-    assert!(
-        run.stderr.contains("not touched: 7 accounts"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("not touched: 7 accounts");
     // The resume plan as the operator reads it, before anything starts.
     let plan: String = run
         .stderr
@@ -135,12 +131,7 @@ fn resume_deploys_exactly_the_failed_stage_account_and_the_held_back_prod_accoun
         .map(|l| format!("{}\n", l.replace(&halted.run_id, "[run id]")))
         .collect();
     insta::assert_snapshot!("resume_plan", plan);
-    assert!(
-        run.stdout
-            .contains(&format!("resumed from run {}", halted.run_id)),
-        "{}",
-        run.stdout
-    );
+    run.expect_stdout_contains(&format!("resumed from run {}", halted.run_id));
     let resumed = sandbox.report();
     assert_ne!(resumed.run_id, halted.run_id);
     assert_eq!(resumed.outcome, Outcome::Succeeded);
@@ -376,13 +367,8 @@ fn the_config_and_work_dir_are_found_from_the_root_the_config_dir_and_below_it()
             "catalog-dve",
         ],
     );
-    typo.expect_code(2);
-    assert!(
-        typo.stderr.contains(
-            "did you mean `catalog-dev`? (`orchestrator --config infra/domains.yaml jobs` lists"
-        ),
-        "{}",
-        typo.stderr
+    typo.expect_code(2).expect_stderr_contains(
+        "did you mean `catalog-dev`? (`orchestrator --config infra/domains.yaml jobs` lists",
     );
 
     // A run from below the config's directory writes into the one work dir next to it.
@@ -467,14 +453,9 @@ fn local_state_stays_with_the_config_whatever_the_work_dir() {
             work_flag,
         ],
     );
-    deployed.expect_code(0);
-    assert!(
-        deployed
-            .stderr
-            .contains("note: local state stays in ../../.orchestrator/state"),
-        "{}",
-        deployed.stderr
-    );
+    deployed
+        .expect_code(0)
+        .expect_stderr_contains("note: local state stays in ../../.orchestrator/state");
     for layer in LAYERS {
         assert!(sandbox.state(layer, "catalog-dev").is_file(), "{layer}");
     }
@@ -489,12 +470,9 @@ fn local_state_stays_with_the_config_whatever_the_work_dir() {
         sandbox.path(),
         &["deploy", "--accounts", "catalog-dev", "--plan-only"],
     );
-    planned.expect_code(0);
-    assert!(
-        !planned.stderr.contains("note: local state"),
-        "{}",
-        planned.stderr
-    );
+    planned
+        .expect_code(0)
+        .expect_stderr_lacks("note: local state");
     let report = sandbox.report();
     assert_eq!(job(&report, "catalog-dev").status, Status::NoChanges);
 }
@@ -521,11 +499,7 @@ fn the_report_line_names_the_file_asked_for() {
     assert_eq!(last, format!("Report: out/leg.json (also kept as {kept})"));
     let asked = read_report(&sandbox.path().join("out/leg.json")).unwrap();
     assert_eq!(asked.run_id, report.run_id);
-    assert!(
-        run.stdout.contains(&format!("run --resume {kept}")),
-        "{}",
-        run.stdout
-    );
+    run.expect_stdout_contains(&format!("run --resume {kept}"));
 }
 
 /// A work dir where the run's own report cannot be written is refused before anything runs,
@@ -545,16 +519,10 @@ fn an_unwritable_work_dir_is_refused_naming_the_work_dir_flag() {
         work.to_str().unwrap(),
     ]);
     run.expect_code(2);
-    let told = &run.stderr;
-    assert!(
-        told.contains(&format!("{} is a file, not a directory", file.display())),
-        "{told}"
-    );
-    assert!(
-        told.contains("nothing was started") && told.contains("--work-dir"),
-        "{told}"
-    );
-    assert!(!told.contains("--report"), "{told}");
+    run.expect_stderr_contains(&format!("{} is a file, not a directory", file.display()))
+        .expect_stderr_contains("nothing was started")
+        .expect_stderr_contains("--work-dir")
+        .expect_stderr_lacks("--report");
     assert!(sandbox.traces_of("catalog-dev").is_empty());
 }
 
@@ -666,11 +634,10 @@ resource "terraform_data" "always_fails" {
             && folded.contains("job summary"),
         "{folded}"
     );
-    let md = std::fs::read_to_string(&summary).unwrap();
     for n in 0..12 {
-        assert!(md.contains(&format!("broken d{n:02}-stage")), "{md}");
+        run.expect_file_contains(&summary, &format!("broken d{n:02}-stage"));
     }
-    assert!(md.contains("run --resume"), "{md}");
+    run.expect_file_contains(&summary, "run --resume");
 }
 
 /// A matrix leg's `deploy --resume REPORT --accounts <prod account>` on a machine whose work
@@ -684,27 +651,16 @@ fn resuming_only_prod_is_guarded_and_a_deploy_with_its_stage_account_is_not() {
     let before = states(&sandbox);
 
     let refused = sandbox.run(&["deploy", "--resume", &shown, "--accounts", "payments-prod"]);
-    refused.expect_code(2);
-    assert!(
-        refused
-            .stderr
-            .contains("payments-prod: payments-stage (wave stage, same domain) failed in"),
-        "{}",
-        refused.stderr
+    refused.expect_code(2).expect_stderr_contains(
+        "payments-prod: payments-stage (wave stage, same domain) failed in",
     );
     assert_eq!(states(&sandbox), before);
     assert!(sandbox.traces_of("payments-prod").is_empty());
 
     let both = sandbox.run(&["deploy", "--accounts", "payments-stage,payments-prod"]);
-    both.expect_code(0);
-    assert!(!both.stderr.contains("refusing"), "{}", both.stderr);
+    both.expect_code(0).expect_stderr_lacks("refusing");
     // payments-dev, also in wave stage, is not run: the note says so.
-    assert!(
-        both.stderr
-            .contains("payments-prod is in wave prod; the earlier wave stage is not run"),
-        "{}",
-        both.stderr
-    );
+    both.expect_stderr_contains("payments-prod is in wave prod; the earlier wave stage is not run");
     let deployed = sandbox.report();
     assert_eq!(
         accounts_run(&deployed),

@@ -75,15 +75,9 @@ fn gate_and_merge_refuse_a_report_that_breaks_it() {
         &["report", "merge", "--out", "merged.json", "bad.json"][..],
     ] {
         let out = sandbox.run(args);
-        out.expect_code(2);
-        assert!(
-            out.stderr.contains("bad.json: not a valid run report")
-                && out
-                    .stderr
-                    .contains("/jobs/0/status: \"green\" is not one of"),
-            "{args:?}: {}",
-            out.stderr
-        );
+        out.expect_code(2)
+            .expect_stderr_contains("bad.json: not a valid run report")
+            .expect_stderr_contains("/jobs/0/status: \"green\" is not one of");
     }
     assert!(
         !sandbox.path().join("merged.json").exists(),

@@ -162,11 +162,7 @@ fn two_copies_and_the_main_stack_coexist_with_separate_states() {
         );
     }
     let table = sandbox.run(&["stacks", "--accounts", "catalog-dev"]);
-    assert!(
-        table.stdout.contains("2 copies of layer dynamic"),
-        "{}",
-        table.stdout
-    );
+    table.expect_stdout_contains("2 copies of layer dynamic");
 }
 
 #[test]
@@ -187,8 +183,7 @@ fn plan_only_and_jobs_work_on_the_copy_alone() {
     let matrix = sandbox.run(&[
         "matrix", "--stack", "pr-1", "--wave", "stage", "--domain", "catalog",
     ]);
-    matrix.expect_code(0);
-    assert!(matrix.stdout.contains("catalog-dev"), "{}", matrix.stdout);
+    matrix.expect_code(0).expect_stdout_contains("catalog-dev");
 
     let planned = sandbox.run(&[
         "run",
@@ -227,16 +222,8 @@ fn destroying_one_copy_leaves_the_main_stack_and_the_other_copy() {
     ]);
     run.expect_code(0);
     // What goes is shown first, as the PR comment shows plans.
-    assert!(
-        run.stderr.contains("### Destroys and replacements"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("destroy `terraform_data.app`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("### Destroys and replacements")
+        .expect_stderr_contains("destroy `terraform_data.app`");
     let report = sandbox.report();
     assert_eq!(report.action, RunAction::Destroy);
     assert_eq!(report.stack.as_deref(), Some("pr-1"));
@@ -253,12 +240,8 @@ fn destroying_one_copy_leaves_the_main_stack_and_the_other_copy() {
     );
     // Notifications say what happened: a destroy of that copy.
     let told = sandbox.run(&["report", "summary", "--report", ".orchestrator/report.json"]);
-    told.expect_code(0);
-    assert!(
-        told.stdout.contains("Destroy succeeded (copy pr-1)"),
-        "{}",
-        told.stdout
-    );
+    told.expect_code(0)
+        .expect_stdout_contains("Destroy succeeded (copy pr-1)");
     assert!(!sandbox
         .path()
         .join(".orchestrator/data/catalog-dev/dynamic@pr-1")
@@ -285,12 +268,9 @@ fn destroying_one_copy_leaves_the_main_stack_and_the_other_copy() {
         "pr-1",
         "--yes",
     ]);
-    again.expect_code(2);
-    assert!(
-        again.stderr.contains("its copies: pr-2"),
-        "{}",
-        again.stderr
-    );
+    again
+        .expect_code(2)
+        .expect_stderr_contains("its copies: pr-2");
 }
 
 #[test]
@@ -381,7 +361,7 @@ fn a_failed_layer_stops_the_destroy_of_the_layers_beneath_it() {
         ["catalog-app"]
     );
     assert!(!names_in(&sandbox.state("static", "catalog-dev")).is_empty());
-    assert!(!run.stderr.contains("run (apply)"), "{}", run.stderr);
+    run.expect_stderr_lacks("run (apply)");
 }
 
 #[test]
@@ -507,12 +487,8 @@ fn every_refusal_exits_2_before_anything_runs() {
     // --stack where the config declares no stack layer.
     sandbox.edit_config("  stacks: { layer: dynamic, variable: stack_suffix }", "");
     let run = sandbox.run(&["deploy", "--accounts", "catalog-dev", "--stack", "pr-1"]);
-    run.expect_code(2);
-    assert!(
-        run.stderr.contains("declares no layer with copies"),
-        "{}",
-        run.stderr
-    );
+    run.expect_code(2)
+        .expect_stderr_contains("declares no layer with copies");
 }
 
 #[test]
@@ -520,12 +496,9 @@ fn validate_requires_the_stack_in_the_state_template() {
     let sandbox = Sandbox::new();
     sandbox.edit_config("{account}-{stack}.tfstate", "{account}.tfstate");
     let run = sandbox.run(&["validate"]);
-    run.expect_code(2);
-    assert!(
-        run.stderr.contains("domains.yaml:") && run.stderr.contains("does not contain `{stack}`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_code(2)
+        .expect_stderr_contains("domains.yaml:")
+        .expect_stderr_contains("does not contain `{stack}`");
 }
 
 #[test]
@@ -621,12 +594,8 @@ fn from_ref_destroys_an_account_removed_from_the_config() {
         "static,dynamic",
         "--yes",
     ]);
-    gone.expect_code(2);
-    assert!(
-        gone.stderr.contains("unknown account `commerce-dev`"),
-        "{}",
-        gone.stderr
-    );
+    gone.expect_code(2)
+        .expect_stderr_contains("unknown account `commerce-dev`");
 
     let run = sandbox.run(&[
         "destroy",
@@ -650,13 +619,8 @@ fn from_ref_destroys_an_account_removed_from_the_config() {
         "--from-ref",
         "no-such-ref",
     ]);
-    bad.expect_code(2);
-    assert!(
-        bad.stderr
-            .contains("--from-ref: unknown git ref `no-such-ref`"),
-        "{}",
-        bad.stderr
-    );
+    bad.expect_code(2)
+        .expect_stderr_contains("--from-ref: unknown git ref `no-such-ref`");
 }
 
 /// The orchestrator on a terminal (`script` gives it one), answering `answer`.
@@ -695,17 +659,10 @@ fn on_a_terminal_destroy_asks_and_only_an_explicit_answer_destroys() {
     let args = ["destroy", "--accounts", "catalog-dev", "--stack", "pr-1"];
 
     let declined = on_a_terminal(&sandbox, &args, "no");
-    declined.expect_code(1);
-    assert!(
-        declined.stdout.contains("Type `destroy` to go on"),
-        "{}",
-        declined.stdout
-    );
-    assert!(
-        declined.stdout.contains("nothing was destroyed"),
-        "{}",
-        declined.stdout
-    );
+    declined
+        .expect_code(1)
+        .expect_stdout_contains("Type `destroy` to go on")
+        .expect_stdout_contains("nothing was destroyed");
     assert_eq!(
         names_in(&copy_state(&sandbox, "catalog-dev", "pr-1")),
         ["catalog-app-pr-1"]
@@ -737,13 +694,8 @@ fn on_a_terminal_destroy_asks_and_only_an_explicit_answer_destroys() {
         ],
         "destroy",
     );
-    prod.expect_code(2);
-    assert!(
-        prod.stdout
-            .contains("needs `--env prod` spelled out and --yes"),
-        "{}",
-        prod.stdout
-    );
+    prod.expect_code(2)
+        .expect_stdout_contains("needs `--env prod` spelled out and --yes");
     assert_eq!(
         names_in(&sandbox.state("platform", "catalog-prod")).len(),
         1

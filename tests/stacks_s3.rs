@@ -7,8 +7,8 @@
 use crate::support::fake_terraform;
 use crate::support::moto;
 
+use crate::support::cli::Run;
 use std::path::Path;
-use std::process::Output;
 
 use aws_sdk_s3::primitives::ByteStream;
 use fake_terraform::FakeTerraform;
@@ -63,7 +63,7 @@ fn client(moto: &MotoServer) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(config)
 }
 
-fn orchestrator(dir: &Path, moto: &MotoServer, args: &[&str]) -> Output {
+fn orchestrator(dir: &Path, moto: &MotoServer, args: &[&str]) -> Run {
     crate::support::cli::orchestrator()
         .current_dir(dir)
         .args(["--config", "domains.yaml"])
@@ -76,7 +76,7 @@ fn orchestrator(dir: &Path, moto: &MotoServer, args: &[&str]) -> Output {
         .env("AWS_CONFIG_FILE", dir.join("none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
         .env("CI", "true")
-        .output()
+        .run()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -110,9 +110,8 @@ async fn copies_in_an_s3_bucket_are_listed_and_an_emptied_one_is_removed() {
         &moto,
         &["stacks", "--accounts", "catalog-dev", "--format", "json"],
     );
-    let stderr = String::from_utf8_lossy(&listed.stderr);
-    assert_eq!(listed.status.code(), Some(0), "{stderr}");
-    let copies: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    listed.expect_code(0);
+    let copies: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
     let summary: Vec<(String, String, u64)> = copies
         .as_array()
         .unwrap()
@@ -163,9 +162,9 @@ async fn copies_in_an_s3_bucket_are_listed_and_an_emptied_one_is_removed() {
             "--yes",
         ],
     );
-    let stderr = String::from_utf8_lossy(&unknown.stderr);
-    assert_eq!(unknown.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("its copies: pr-1, pr-2"), "{stderr}");
+    unknown
+        .expect_code(2)
+        .expect_stderr_contains("its copies: pr-1, pr-2");
 
     // Destroyed (by the FAKE terraform) and empty: the state object goes.
     let fake = FakeTerraform::install(dir.path());
@@ -183,12 +182,9 @@ async fn copies_in_an_s3_bucket_are_listed_and_an_emptied_one_is_removed() {
             fake.path(),
         ],
     );
-    let stderr = String::from_utf8_lossy(&emptied.stderr);
-    assert_eq!(emptied.status.code(), Some(0), "{stderr}");
-    assert!(
-        stderr.contains("removed the state of copy pr-2"),
-        "{stderr}"
-    );
+    emptied
+        .expect_code(0)
+        .expect_stderr_contains("removed the state of copy pr-2");
     // Destroyed too, but its state still holds a resource: it is kept.
     let kept = orchestrator(
         dir.path(),
@@ -204,9 +200,8 @@ async fn copies_in_an_s3_bucket_are_listed_and_an_emptied_one_is_removed() {
             fake.path(),
         ],
     );
-    let stderr = String::from_utf8_lossy(&kept.stderr);
-    assert_eq!(kept.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("still holds 1 resources"), "{stderr}");
+    kept.expect_code(0)
+        .expect_stderr_contains("still holds 1 resources");
 
     let keys: Vec<String> = s3
         .list_objects_v2()

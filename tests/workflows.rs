@@ -495,6 +495,115 @@ fn python_tools_of_the_workflows_are_pinned_where_dependabot_sees_them() {
     assert_eq!(text(&pip["directory"]), "/");
 }
 
+/// docs/github-actions.md's "What to copy" table names every file of ours that the copied
+/// workflows use (`uses: ./...`, reusable workflows and local actions, recursively), and
+/// nothing an adopter's pinned run can do without: the build-orchestrator action only runs in
+/// the `build` job a pinned version skips, and install.sh comes from the release.
+#[test]
+fn the_adopters_copy_list_is_what_the_workflows_use() {
+    let docs = std::fs::read_to_string(repo().join("docs/github-actions.md")).unwrap();
+    let table = docs
+        .split_once("**What to copy**")
+        .expect("docs/github-actions.md has a **What to copy** table")
+        .1;
+    let mut listed = BTreeSet::new();
+    for row in table
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+    {
+        let first = row.split('|').nth(1).unwrap();
+        let mut dir = String::new();
+        for path in first.split('`').skip(1).step_by(2) {
+            let path = if path.contains('/') {
+                dir = path.rsplit_once('/').unwrap().0.to_string();
+                path.to_string()
+            } else {
+                format!("{dir}/{path}")
+            };
+            assert!(
+                repo().join(&path).is_file(),
+                "the copy list names {path}, which is not a file"
+            );
+            listed.insert(path);
+        }
+    }
+    let workflows: Vec<String> = listed
+        .iter()
+        .filter(|p| p.starts_with(".github/workflows/"))
+        .cloned()
+        .collect();
+    for must in [
+        "deploy.yml",
+        "plan.yml",
+        "redeploy.yml",
+        "drift.yml",
+        "legs.yml",
+    ] {
+        assert!(
+            workflows.contains(&format!(".github/workflows/{must}")),
+            "{must} is not in the copy list: {listed:?}"
+        );
+    }
+    for file in &workflows {
+        let name = file.trim_start_matches(".github/workflows/");
+        let workflow = workflow(name);
+        for (id, job) in workflow["jobs"].as_mapping().unwrap() {
+            let skipped_when_pinned =
+                text(&job["if"]).contains("(vars.ORCHESTRATOR_VERSION || 'source') == 'source'");
+            let mut uses: Vec<String> = vec![text(&job["uses"])];
+            let mut all = Vec::new();
+            expanded_steps(
+                &steps(job).into_iter().cloned().collect::<Vec<_>>(),
+                &mut all,
+            );
+            uses.extend(all.iter().map(|s| text(&s["uses"])));
+            for local in uses.iter().filter_map(|u| u.strip_prefix("./")) {
+                let needed = if local.ends_with(".yml") {
+                    local.to_string()
+                } else {
+                    format!("{local}/action.yml")
+                };
+                if skipped_when_pinned {
+                    continue;
+                }
+                assert!(
+                    listed.contains(&needed),
+                    "{name}: job `{}` uses {needed}, which the copy list does not name",
+                    text(id)
+                );
+            }
+        }
+    }
+    assert!(!listed
+        .iter()
+        .any(|p| p.ends_with("install.sh") || p.contains("build-orchestrator")));
+}
+
+/// The setup-orchestrator action runs the install.sh of the release it installs, once it
+/// matches that release's SHA256SUMS: every release must publish install.sh with an entry in
+/// SHA256SUMS, beside the archives.
+#[test]
+fn every_release_publishes_the_install_script_the_action_runs() {
+    let release = workflow("release.yml");
+    let runs: Vec<String> = steps(job(&release, "publish"))
+        .iter()
+        .map(|s| text(&s["run"]))
+        .collect();
+    assert!(
+        runs.iter().any(|r| r.contains("cp ../install.sh .")
+            && r.contains("sha256sum -- *.tar.gz install.sh > SHA256SUMS")),
+        "SHA256SUMS has no entry for install.sh: {runs:#?}"
+    );
+    assert!(
+        runs.iter().any(|r| r.contains("gh release create")
+            && r.contains("dist/SHA256SUMS")
+            && r.contains("dist/install.sh")),
+        "the release does not carry install.sh and SHA256SUMS: {runs:#?}"
+    );
+}
+
 /// The warm-provider-cache action's first step, run on this repository's layers: every layer
 /// that names a provider but has no lock file is named, in a warning and in the job summary;
 /// layers with a lock file are not.

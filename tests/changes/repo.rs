@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::support::cli::{self, Cli};
+use crate::support::cli::{self, Cli, Run};
 
 /// The base config: three layers, `platform` receives the account CIDRs, `payments` skips
 /// the `dynamic` layer, `commerce` sets its own `owner`.
@@ -168,7 +168,7 @@ impl Repo {
         git_in(self.path(), args)
     }
 
-    pub fn orchestrator(&self, args: &[&str]) -> Output {
+    pub fn orchestrator(&self, args: &[&str]) -> Run {
         orchestrator_in(self.path(), args)
     }
 
@@ -177,7 +177,7 @@ impl Repo {
         let mut args = vec!["jobs", "--format", "json", "--changed-since", since];
         args.extend(extra);
         let out = self.orchestrator(&args);
-        assert_success(&out);
+        out.expect_success();
         jobs_of(&out)
     }
 
@@ -191,8 +191,8 @@ impl Repo {
             "--changed-since",
             since,
         ]);
-        assert_success(&out);
-        serde_json::from_slice(&out.stdout).unwrap()
+        out.expect_success();
+        serde_json::from_str(&out.stdout).unwrap()
     }
 }
 
@@ -207,8 +207,8 @@ pub fn assert_success(out: &Output) {
 }
 
 /// `jobs --format json` output as account -> layers.
-pub fn jobs_of(out: &Output) -> BTreeMap<String, Vec<String>> {
-    let jobs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+pub fn jobs_of(out: &Run) -> BTreeMap<String, Vec<String>> {
+    let jobs: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
     jobs.iter()
         .map(|j| {
             let layers = j["layers"]
@@ -240,8 +240,8 @@ pub fn git_in(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-pub fn orchestrator_in(dir: &Path, args: &[&str]) -> Output {
-    command_in(dir, args).output()
+pub fn orchestrator_in(dir: &Path, args: &[&str]) -> Run {
+    command_in(dir, args).run()
 }
 
 /// The orchestrator in `dir` (`support::cli`), its git as isolated as the tests' own.
@@ -271,10 +271,6 @@ fn isolated(mut cmd: Command) -> Command {
     }
     cmd.envs(GIT_ENV.iter().copied());
     cmd
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 pub fn file_url(path: &Path) -> String {

@@ -36,11 +36,7 @@ fn jobs_matrix_deploy_and_run_refuse_a_bad_config_and_create_nothing() {
 
         let validate = run(dir.path(), &["validate"]);
         assert_eq!(validate.code, Some(2), "{fixture}: {}", validate.stderr);
-        assert!(
-            validate.stderr.contains("domains.yaml:"),
-            "{}",
-            validate.stderr
-        );
+        validate.expect_stderr_contains("domains.yaml:");
 
         let github_output = dir.path().join("github_output");
         let commands: [&[&str]; 6] = [

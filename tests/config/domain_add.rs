@@ -30,10 +30,6 @@ fn with_config(text: &str) -> tempfile::TempDir {
     dir
 }
 
-fn read(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("domains.yaml")).unwrap()
-}
-
 #[test]
 fn adds_a_domain_to_the_real_config_keeping_every_other_byte() {
     let original = std::fs::read_to_string(repo().join("domains.yaml")).unwrap();
@@ -58,7 +54,7 @@ fn adds_a_domain_to_the_real_config_keeping_every_other_byte() {
             "#fubar-deploys",
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     assert_eq!(
         out.stderr,
         "domains.yaml: added domain `fubar` with fubar-dev (123456789012, 10.18.0.0/16), \
@@ -78,7 +74,7 @@ fn adds_a_domain_to_the_real_config_keeping_every_other_byte() {
       prod:  { account_id: \"123456789014\", network: { cidr: 10.20.0.0/16 } }
 ",
     );
-    assert_eq!(read(dir.path()), expected);
+    out.expect_file("domains.yaml", &expected);
     assert_eq!(
         files_in(dir.path()),
         ["domains.yaml", "layers"],
@@ -87,7 +83,7 @@ fn adds_a_domain_to_the_real_config_keeping_every_other_byte() {
 
     // The result is a valid config whose networks are pairwise disjoint.
     let validate = run(dir.path(), &["validate"]);
-    assert_eq!(validate.code, Some(0), "{}", validate.stderr);
+    validate.expect_code(0);
     let config = orchestrator::config::load(&dir.path().join("domains.yaml")).unwrap();
     let blocks: Vec<Cidr> = config
         .accounts
@@ -101,11 +97,7 @@ fn adds_a_domain_to_the_real_config_keeping_every_other_byte() {
         }
     }
     let jobs = run(dir.path(), &["jobs", "--domain", "fubar"]);
-    assert!(
-        jobs.stdout.contains("prod   fubar-prod   123456789014"),
-        "{}",
-        jobs.stdout
-    );
+    jobs.expect_stdout_contains("prod   fubar-prod   123456789014");
 }
 
 #[test]
@@ -126,20 +118,16 @@ fn matches_the_alignment_of_a_config_without_a_pool() {
             "dev=200000000001,prod=200000000002",
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     // `no` and the team's space would change meaning unquoted; no pool, so no network.
     let expected = format!(
         "{original}\n  - name: \"no\"\n    team: \"Search Team\"\n    environments:\n      \
          dev:   {{ account_id: \"200000000001\" }}\n      prod:  {{ account_id: \"200000000002\" }}\n"
     );
-    assert_eq!(read(dir.path()), expected);
-    assert_eq!(run(dir.path(), &["validate"]).code, Some(0));
+    out.expect_file("domains.yaml", &expected);
+    run(dir.path(), &["validate"]).expect_code(0);
     let jobs = run(dir.path(), &["jobs", "--domain", "no", "--format", "json"]);
-    assert!(
-        jobs.stdout.contains("\"account\": \"no-prod\""),
-        "{}",
-        jobs.stdout
-    );
+    jobs.expect_stdout_contains("\"account\": \"no-prod\"");
 }
 
 #[test]
@@ -169,13 +157,13 @@ fn with_account_vending_ids_may_be_left_to_vend() {
             "prod=200000000002",
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let expected = format!(
         "{with_vending}\n  - name: fubar\n    team: fubar\n    environments:\n      \
          dev:   {{}}\n      prod:  {{ account_id: \"200000000002\" }}\n"
     );
-    assert_eq!(read(dir.path()), expected);
-    assert_eq!(run(dir.path(), &["validate"]).code, Some(0));
+    out.expect_file("domains.yaml", &expected);
+    run(dir.path(), &["validate"]).expect_code(0);
 
     // Without account vending, every environment needs its id.
     let dir = with_config(&original);
@@ -185,13 +173,9 @@ fn with_account_vending_ids_may_be_left_to_vend() {
             "domain", "add", "fubar", "--team", "fubar", "--envs", "dev,prod",
         ],
     );
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("no account id for dev, prod"),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(read(dir.path()), original);
+    out.expect_code(2)
+        .expect_stderr_contains("no account id for dev, prod");
+    out.expect_file("domains.yaml", &original);
 }
 
 const BLOCK_STYLE: &str = "version: 1
@@ -239,7 +223,7 @@ fn follows_block_style_and_stops_before_what_comes_after_the_list() {
             "dev=123456789012,prod=123456789014",
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     // The free /18 blocks of 10.0.0.0/16 between and after the taken ones.
     let expected = inserted(
         BLOCK_STYLE,
@@ -257,8 +241,8 @@ fn follows_block_style_and_stops_before_what_comes_after_the_list() {
         cidr: 10.0.192.0/18
 ",
     );
-    assert_eq!(read(dir.path()), expected);
-    assert_eq!(run(dir.path(), &["validate"]).code, Some(0));
+    out.expect_file("domains.yaml", &expected);
+    run(dir.path(), &["validate"]).expect_code(0);
 
     // The pool is now full: the next domain is refused and nothing changes.
     let out = run(
@@ -275,13 +259,13 @@ fn follows_block_style_and_stops_before_what_comes_after_the_list() {
             "dev=123456789015",
         ],
     );
-    assert_eq!(out.code, Some(2));
+    out.expect_code(2);
     assert_eq!(
         out.stderr,
         "error: domains.yaml: network pool 10.0.0.0/16 has no free /18 block left for more-dev; \
          widen defaults.network.pool or free a block\n"
     );
-    assert_eq!(read(dir.path()), expected);
+    out.expect_file("domains.yaml", &expected);
 }
 
 #[test]
@@ -302,11 +286,11 @@ fn keeps_crlf_line_ends_and_a_missing_final_newline() {
             "dev=123456789012",
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let expected = format!(
         "{text}\r\n  - name: fubar\r\n    team: fubar\r\n    environments:\r\n      dev: {{ account_id: \"123456789012\" }}\r\n"
     );
-    assert_eq!(read(dir.path()), expected);
+    out.expect_file("domains.yaml", &expected);
 }
 
 #[test]
@@ -328,7 +312,7 @@ fn dry_run_prints_a_diff_of_the_file_and_writes_nothing() {
             "--dry-run",
         ],
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     // A unified diff of the change: the added lines, three lines of context, not the file.
     assert!(
         out.stdout
@@ -345,7 +329,7 @@ fn dry_run_prints_a_diff_of_the_file_and_writes_nothing() {
         .stdout
         .lines()
         .all(|l| !l.starts_with('-') || l.starts_with("---")));
-    assert_eq!(read(dir.path()), original);
+    out.expect_file("domains.yaml", &original);
 }
 
 #[test]
@@ -433,9 +417,9 @@ fn bad_requests_exit_2_and_change_nothing() {
                 out.stderr
             );
         } else {
-            assert_eq!(out.stderr, message, "{args:?}");
+            out.expect_stderr(message);
         }
-        assert_eq!(read(dir.path()), original, "{args:?} changed the file");
+        out.expect_file("domains.yaml", &original);
         assert_eq!(files_in(dir.path()), ["domains.yaml", "layers"], "{args:?}");
     }
 
@@ -444,7 +428,7 @@ fn bad_requests_exit_2_and_change_nothing() {
         dir.path(),
         &[&["domain", "add", "fubar", "--team", "x"][..], &ids].concat(),
     );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let mode = std::fs::metadata(dir.path().join("domains.yaml"))
         .unwrap()
         .permissions()
@@ -471,7 +455,7 @@ fn an_invalid_config_is_not_edited() {
             "dev=123456789012",
         ],
     );
-    assert_eq!(out.code, Some(2));
+    out.expect_code(2);
     assert!(
         out.stderr.starts_with(
             "error: domains.yaml: the config has problems of its own; run `orchestrator validate` and fix them first:\n"
@@ -479,7 +463,7 @@ fn an_invalid_config_is_not_edited() {
         "{}",
         out.stderr
     );
-    assert_eq!(read(dir.path()), broken);
+    out.expect_file("domains.yaml", &broken);
 }
 
 #[test]
@@ -500,10 +484,7 @@ fn a_flow_style_domain_list_is_refused_with_what_to_do() {
             "dev=123456789012",
         ],
     );
-    assert_eq!(out.code, Some(2));
-    assert_eq!(
-        out.stderr,
-        "error: domains.yaml: `domains:` is written as a flow list ([...]); `domain add` appends to the block form (`- name: ...` lines): rewrite the list in that form first\n"
-    );
-    assert_eq!(read(dir.path()), text);
+    out.expect_code(2)
+        .expect_stderr("error: domains.yaml: `domains:` is written as a flow list ([...]); `domain add` appends to the block form (`- name: ...` lines): rewrite the list in that form first\n")
+        .expect_file("domains.yaml", text);
 }

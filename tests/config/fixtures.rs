@@ -326,7 +326,7 @@ fn every_problem_the_issue_names_has_a_fixture() {
 #[test]
 fn the_valid_fixture_passes() {
     let out = run(&fixtures(), &["--config", "valid.yaml", "validate"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     assert_eq!(
         out.stdout,
         "valid.yaml: valid: 1 domains, 3 accounts, 2 waves, layers platform, static, dynamic\n"
@@ -353,17 +353,12 @@ fn an_empty_layer_directory_fails_validate() {
         .unwrap();
 
     let out = run(dir.path(), &["validate"]);
-    assert_eq!(out.code, Some(2), "{}", out.stderr);
-    assert!(
-        out.stderr.contains(&format!(
-            "domains.yaml:{line}:{col}: layer `empty` is an empty directory: layers/empty holds no terraform; add the layer's terraform (a main.tf with its variables and an empty backend block), or remove the layer from the list"
-        )),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(run(dir.path(), &["jobs"]).code, Some(0));
+    out.expect_code(2).expect_stderr_contains(&format!(
+        "domains.yaml:{line}:{col}: layer `empty` is an empty directory: layers/empty holds no terraform; add the layer's terraform (a main.tf with its variables and an empty backend block), or remove the layer from the list"
+    ));
+    run(dir.path(), &["jobs"]).expect_code(0);
 
     std::fs::write(dir.path().join("layers/empty/main.tf"), "terraform {}\n").unwrap();
     let out = run(dir.path(), &["validate"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
 }

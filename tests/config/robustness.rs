@@ -403,7 +403,7 @@ fn the_timeout_flag_refuses_zero_and_overflow() {
             "--timeout {value}: {}",
             out.stderr
         );
-        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        out.expect_stderr_lacks("panicked");
     }
 }
 

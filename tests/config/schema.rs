@@ -23,7 +23,7 @@ fn validator() -> jsonschema::Validator {
 #[test]
 fn the_committed_schema_is_the_commands_output() {
     let out = run(&repo(), &["schema"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.expect_code(0);
     let committed = std::fs::read_to_string(repo().join("domains.schema.json")).unwrap();
     assert!(
         out.stdout == committed,
