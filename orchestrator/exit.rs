@@ -57,8 +57,8 @@ impl Exit {
         match self {
             Exit::Success => "success",
             Exit::Failed => {
-                "a job failed, a wave was halted, preflight found an unreachable account, or an \
-                 output (the run report, $GITHUB_OUTPUT) could not be written"
+                "a job failed, a wave was halted, preflight failed, or an output file could not be \
+                 written"
             }
             Exit::BadInput => {
                 "bad input: config, flags, account names, plan or report files; nothing was started"
@@ -68,8 +68,8 @@ impl Exit {
                  unchanged)"
             }
             Exit::Interrupted => {
-                "interrupted (Ctrl-C / SIGTERM); terraform is stopped gracefully and the run \
-                 report still written"
+                "interrupted (Ctrl-C / SIGTERM); terraform stopped gracefully, the run report still \
+                 written"
             }
         }
     }
@@ -101,13 +101,11 @@ const SLACK_CODES: [(Exit, &str); 3] = [
     (Exit::Success, "posted, or nothing to post (see --on)"),
     (
         Exit::BadInput,
-        "bad input: the report or --previous unreadable, the config invalid, SLACK_WEBHOOK_URL \
-         (or a team's variable) missing or not an http(s) URL; nothing is posted",
+        "bad input: the report, --previous, the config or SLACK_WEBHOOK_URL; nothing is posted",
     ),
     (
         Exit::Undelivered,
-        "Slack did not take a message (refused, or still failing after the retries); the other \
-         audiences' messages are still sent",
+        "Slack refused a message or still failed after the retries; the others are still sent",
     ),
 ];
 
@@ -351,6 +349,16 @@ mod tests {
             markdown_table(&SLACK_CODES),
             "docs/notifications.md's exit-code table must say what `SLACK_CODES` says"
         );
+    }
+
+    #[test]
+    fn every_help_line_fits_the_help_width() {
+        // clap wraps `--help` at 100 columns, without the table's indent on the next line.
+        for help in [help(), slack_help(), destroy_help()] {
+            for line in help.lines() {
+                assert!(line.chars().count() <= 100, "{} columns: {line}", line.len());
+            }
+        }
     }
 
     #[test]

@@ -526,6 +526,29 @@ fn an_unwritable_work_dir_is_refused_naming_the_work_dir_flag() {
     assert!(sandbox.traces_of("catalog-dev").is_empty());
 }
 
+/// `report merge` whose merged report cannot be written has done its work and lost it: a
+/// failure (exit 1), like a run whose report cannot be written after it deployed, not the
+/// bad input (exit 2) of a path refused before anything starts.
+#[test]
+fn a_merged_report_that_cannot_be_written_fails_the_merge() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["deploy", "--accounts", "catalog-dev"])
+        .expect_code(0);
+    let file = sandbox.path().join("notes.txt");
+    std::fs::write(&file, "").unwrap();
+    let out = file.join("merged.json");
+    let run = sandbox.run(&[
+        "report",
+        "merge",
+        "--out",
+        out.to_str().unwrap(),
+        ".orchestrator/report.json",
+    ]);
+    run.expect_code(1)
+        .expect_stderr_contains(&format!("{}: cannot write", out.display()));
+}
+
 /// A cancelled GitHub Actions step: the runner kills the step's processes about 10 s after
 /// its SIGINT, so under GITHUB_ACTIONS the config's 30 s grace period is capped at 7 s (and
 /// the log says so), unless `--grace-period` chooses: terraform is told when its kill comes.
