@@ -356,7 +356,11 @@ mod tests {
         // clap wraps `--help` at 100 columns, without the table's indent on the next line.
         for help in [help(), slack_help(), destroy_help()] {
             for line in help.lines() {
-                assert!(line.chars().count() <= 100, "{} columns: {line}", line.len());
+                assert!(
+                    line.chars().count() <= 100,
+                    "{} columns: {line}",
+                    line.len()
+                );
             }
         }
     }
