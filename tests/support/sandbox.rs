@@ -199,13 +199,18 @@ impl Drop for Running {
         let Some(mut child) = self.0.take() else {
             return;
         };
+        let exited = |child: &mut Child| child.try_wait().ok().flatten().is_some();
         for _ in 0..2 {
-            if child.try_wait().ok().flatten().is_some() {
+            if exited(&mut child) {
                 return;
             }
             let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
-            std::thread::sleep(std::time::Duration::from_secs(5));
+            // Up to 5 s for it to stop, looking often: a test ends as soon as its run has.
+            let asked = std::time::Instant::now();
+            while !exited(&mut child) && asked.elapsed() < std::time::Duration::from_secs(5) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
         }
         let _ = child.kill();
         let _ = child.wait();
