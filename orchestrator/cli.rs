@@ -259,7 +259,7 @@ pub struct DeployArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = DESTROY_HELP)]
+#[command(after_help = destroy_help())]
 pub struct DestroyArgs {
     /// The accounts whose layers are destroyed (space- or comma-separated).
     #[arg(long, required = true, num_args = 1.., value_delimiter = ',')]
@@ -291,16 +291,20 @@ pub struct DestroyArgs {
     pub execution: ExecutionArgs,
 }
 
-const DESTROY_HELP: &str = "\
+/// `destroy --help`'s text after the flags; its exit codes come from `exit.rs`.
+fn destroy_help() -> String {
+    format!(
+        "\
 Destroy plans every layer with `terraform plan -destroy`, shows what will go (the summary of
 the PR comment), then applies only with --yes or after a confirmation typed on the terminal.
 Inside an account layers go last first; waves go last first. Prod accounts need `--env prod`
 and --yes; the platform layer needs --including-platform. A resource with prevent_destroy
 fails the layer with terraform's message: nothing is forced.
 
-Exit codes: 0 destroyed (or nothing to destroy); 1 a layer failed or the confirmation was
-declined; 2 bad input (nothing planned); 130 interrupted (the run report is still written).";
-
+{}",
+        crate::exit::destroy_help()
+    )
+}
 #[derive(Debug, Args)]
 pub struct StacksArgs {
     /// The accounts whose copies are listed (space- or comma-separated; default: every

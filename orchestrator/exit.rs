@@ -9,15 +9,21 @@ use crate::changes::ChangeError;
 use crate::config::add_domain::AddDomainError;
 use crate::config::LoadError;
 use crate::events::Outcome;
+use crate::matrix::ChunkError;
 use crate::notify::slack::WebhookError;
 use crate::plan::SelectionError;
+use crate::redeploy::ResumeError;
 use crate::report::merge::MergeError;
 use crate::report::ReportError;
+use crate::stacks::{ListError, StackError};
+use crate::state_claim::ClaimError;
 use crate::summary::github::{GithubError, TargetError};
 use crate::summary::render::TooLong;
 use crate::summary::CollectError;
 use crate::terraform::ProgramNotFound;
 use crate::vending::{VendFailure, VendingError};
+use crate::work_lock::LockError;
+use crate::workdir::ConfigNotFound;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -46,19 +52,24 @@ impl Exit {
         self as u8
     }
 
-    /// What the code means, as `--help` says it.
+    /// What the code means: `--help` and README.md's exit-code table say it in these words.
     pub fn meaning(self) -> &'static str {
         match self {
             Exit::Success => "success",
             Exit::Failed => {
-                "a job failed, a wave was halted, or preflight found an unreachable account"
+                "a job failed, a wave was halted, preflight found an unreachable account, or an \
+                 output (the run report, $GITHUB_OUTPUT) could not be written"
             }
-            Exit::BadInput => "bad input: config, flags, account names, plan or report files",
+            Exit::BadInput => {
+                "bad input: config, flags, account names, plan or report files; nothing was started"
+            }
             Exit::Undelivered => {
-                "a notification or PR comment could not be delivered (the deploy's own outcome is unchanged)"
+                "a Slack message or PR comment could not be delivered (the deploy's own outcome is \
+                 unchanged)"
             }
             Exit::Interrupted => {
-                "interrupted (Ctrl-C / SIGTERM); the run report is still written"
+                "interrupted (Ctrl-C / SIGTERM); terraform is stopped gracefully and the run \
+                 report still written"
             }
         }
     }
@@ -84,6 +95,36 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// The codes of `notify slack`, which never reports the deploy's own outcome
+/// (docs/notifications.md's table says it in these words).
+const SLACK_CODES: [(Exit, &str); 3] = [
+    (Exit::Success, "posted, or nothing to post (see --on)"),
+    (
+        Exit::BadInput,
+        "bad input: the report or --previous unreadable, the config invalid, SLACK_WEBHOOK_URL \
+         (or a team's variable) missing or not an http(s) URL; nothing is posted",
+    ),
+    (
+        Exit::Undelivered,
+        "Slack did not take a message (refused, or still failing after the retries); the other \
+         audiences' messages are still sent",
+    ),
+];
+
+/// The codes of `destroy`, said for what it does.
+const DESTROY_CODES: [(Exit, &str); 4] = [
+    (Exit::Success, "destroyed (or nothing to destroy)"),
+    (
+        Exit::Failed,
+        "a layer failed, the confirmation was declined, or the run report could not be written",
+    ),
+    (Exit::BadInput, "bad input: nothing was planned"),
+    (
+        Exit::Interrupted,
+        "interrupted (Ctrl-C / SIGTERM); the run report is still written",
+    ),
+];
+
 /// The `Exit codes:` block of `--help`, from `Exit::ALL`.
 pub fn help() -> String {
     help_with("Exit codes:", &Exit::ALL.map(|exit| (exit, exit.meaning())))
@@ -93,18 +134,13 @@ pub fn help() -> String {
 pub fn slack_help() -> String {
     help_with(
         "Exit codes (the deploy's own outcome is never changed by a notification):",
-        &[
-            (Exit::Success, "posted, or nothing to post (see --on)"),
-            (
-                Exit::BadInput,
-                "bad input: the report, --previous, the config, or SLACK_WEBHOOK_URL missing or malformed",
-            ),
-            (
-                Exit::Undelivered,
-                "Slack did not take a message (refused, or still failing after the retries)",
-            ),
-        ],
+        &SLACK_CODES,
     )
+}
+
+/// The exit codes of `destroy`.
+pub fn destroy_help() -> String {
+    help_with("Exit codes:", &DESTROY_CODES)
 }
 
 fn help_with(title: &str, codes: &[(Exit, &str)]) -> String {
@@ -149,6 +185,20 @@ pub enum CliError {
     PullRequest(#[from] TargetError),
     #[error(transparent)]
     Github(#[from] GithubError),
+    #[error(transparent)]
+    ConfigNotFound(#[from] ConfigNotFound),
+    #[error(transparent)]
+    WorkDirLocked(#[from] LockError),
+    #[error(transparent)]
+    StateClaimed(#[from] ClaimError),
+    #[error(transparent)]
+    Stack(#[from] StackError),
+    #[error(transparent)]
+    StackListing(#[from] ListError),
+    #[error(transparent)]
+    Chunks(#[from] ChunkError),
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
     /// Anything else: the message says what and what to do; `exit` is chosen where it arose.
     #[error("{message}")]
     Other {
@@ -163,6 +213,10 @@ impl CliError {
     /// The one mapping from an error to its documented exit code.
     pub fn exit(&self) -> Exit {
         match self {
+            // A report that cannot be written after the work was done loses the run's
+            // outcome: a failure. A path refused before anything starts is bad input, said
+            // so where it is checked (`check_writable` names the flag to change).
+            CliError::Report(ReportError::Write { .. }) => Exit::Failed,
             CliError::Config(_)
             | CliError::Selection(_)
             | CliError::Report(_)
@@ -175,7 +229,16 @@ impl CliError {
             | CliError::Webhook(_)
             | CliError::Plans(_)
             | CliError::CommentTooLong(_)
-            | CliError::PullRequest(_) => Exit::BadInput,
+            | CliError::PullRequest(_)
+            | CliError::ConfigNotFound(_)
+            | CliError::WorkDirLocked(_)
+            | CliError::StateClaimed(_)
+            | CliError::Stack(_)
+            | CliError::StackListing(ListError::NotEnabled(_))
+            | CliError::Chunks(_)
+            | CliError::Resume(_) => Exit::BadInput,
+            // The state backend could not be read, or still holds what a copy left.
+            CliError::StackListing(_) => Exit::Failed,
             CliError::Github(_) => Exit::Undelivered,
             // A plan that would open a second account (or close one) is the config's or the
             // layer's to fix: nothing was applied.
@@ -250,6 +313,71 @@ mod tests {
             assert!(help.contains(&line), "{help}");
         }
         assert!(help.contains("\n  130  interrupted"), "{help}");
+    }
+
+    /// The Markdown table the docs give for `codes`, in `exit.rs`'s words.
+    fn markdown_table(codes: &[(Exit, &str)]) -> String {
+        let mut table = String::from("| code | meaning |\n| --- | --- |\n");
+        for (exit, meaning) in codes {
+            table.push_str(&format!("| {} | {meaning} |\n", exit.code()));
+        }
+        table
+    }
+
+    /// The table under the first `### Exit codes` heading of a Markdown document.
+    fn documented_table(doc: &str) -> String {
+        let (_, section) = doc
+            .split_once("### Exit codes\n")
+            .expect("an `### Exit codes` section");
+        section
+            .lines()
+            .skip_while(|line| !line.starts_with('|'))
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| format!("{line}\n"))
+            .collect()
+    }
+
+    #[test]
+    fn the_docs_give_the_codes_in_these_words() {
+        let readme = include_str!("../README.md");
+        assert_eq!(
+            documented_table(readme),
+            markdown_table(&Exit::ALL.map(|exit| (exit, exit.meaning()))),
+            "README.md's exit-code table must say what `Exit::meaning` says"
+        );
+        let notifications = include_str!("../docs/notifications.md");
+        assert_eq!(
+            documented_table(notifications),
+            markdown_table(&SLACK_CODES),
+            "docs/notifications.md's exit-code table must say what `SLACK_CODES` says"
+        );
+    }
+
+    #[test]
+    fn a_report_unwritten_after_the_run_fails_the_run() {
+        let unwritten = CliError::from(ReportError::Write {
+            path: "runs/latest.json".into(),
+            source: std::io::Error::other("disk full"),
+        });
+        assert_eq!(unwritten.exit(), Exit::Failed);
+        let unreadable = CliError::from(ReportError::Read {
+            path: "report.json".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+        assert_eq!(unreadable.exit(), Exit::BadInput);
+    }
+
+    #[test]
+    fn destroy_help_gives_its_own_meanings_of_the_documented_codes() {
+        let help = destroy_help();
+        assert!(help.starts_with("Exit codes:\n  0    destroyed"), "{help}");
+        for (exit, meaning) in DESTROY_CODES {
+            assert!(Exit::ALL.contains(&exit));
+            assert!(
+                help.contains(&format!("  {:<4} {meaning}", exit.code())),
+                "{help}"
+            );
+        }
     }
 
     #[test]

@@ -19,8 +19,7 @@ use crate::work_lock::{self, WorkDirLock};
 /// Locks the work directory a command writes into for the rest of the process (dropping the
 /// returned lock releases it): the one way every writing command claims its directory.
 pub(super) fn lock_work_dir(work_dir: &Path, command: &str) -> Result<WorkDirLock, CliError> {
-    let lock =
-        work_lock::lock(work_dir, command).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let lock = work_lock::lock(work_dir, command)?;
     if let Some(stale) = &lock.stale {
         eprintln!(
             "notice: {}: the previous orchestrator {stale} did not finish cleanly (killed or \
@@ -56,8 +55,12 @@ pub(super) fn claim_states(
             })
         })
         .collect();
-    state_claim::claim(&state_claim::claims_dir(), &states, command, &run.work_dir)
-        .map_err(|e| CliError::bad_input(e.to_string()))
+    Ok(state_claim::claim(
+        &state_claim::claims_dir(),
+        &states,
+        command,
+        &run.work_dir,
+    )?)
 }
 
 /// What reaches the accounts' state bucket for `stacks` and `destroy --stack`: each
@@ -74,8 +77,7 @@ pub(super) fn state_credentials(
         return Ok(Arc::new(NoCredentials));
     }
     let run_id = format!("stacks-{}", std::process::id());
-    let sts = crate::aws::StsProvider::new(config, oidc_role_arn, &run_id)
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let sts = crate::aws::StsProvider::new(config, oidc_role_arn, &run_id)?;
     Ok(Arc::new(sts.for_plan(plan_only)))
 }
 

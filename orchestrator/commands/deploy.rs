@@ -93,14 +93,18 @@ fn resume_plan(
     report: &Path,
     args: &ExecutionArgs,
 ) -> Result<ResumePlan, CliError> {
-    let previous = report::read_report(report).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let previous = report::read_report(report)?;
     let mode = if args.plan_only {
         Mode::Plan
     } else {
         Mode::Apply
     };
-    ResumePlan::new(&previous, &workdir::shown(report), config, mode)
-        .map_err(|e| CliError::bad_input(e.to_string()))
+    Ok(ResumePlan::new(
+        &previous,
+        &workdir::shown(report),
+        config,
+        mode,
+    )?)
 }
 
 /// Says what the resume will do, then runs exactly that (nothing when the run was done).

@@ -33,7 +33,7 @@ pub(super) fn add(config_path: &Path, args: DomainAddArgs) -> CommandResult {
         if e.is_about_the_file() {
             CliError::bad_input(format!("{shown}: {e}"))
         } else {
-            CliError::bad_input(e.to_string())
+            CliError::from(e)
         }
     })?;
 

@@ -45,11 +45,11 @@ pub(super) fn run(config_path: &Path, args: GateArgs) -> CommandResult {
             ("proceed", proceed.to_string()),
             ("failures", failed.len().to_string()),
         ];
-        append_outputs(&path, &outputs.each_ref().map(|(n, v)| (*n, v.as_str()))).map_err(|e| {
-            CliError::failed(format!(
-                "cannot write $GITHUB_OUTPUT ({}): {e}",
-                path.display()
-            ))
+        append_outputs(&path, &outputs).map_err(|e| {
+            CliError::io(
+                format!("cannot write $GITHUB_OUTPUT ({})", path.display()),
+                e,
+            )
         })?;
     }
 

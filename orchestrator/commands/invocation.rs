@@ -29,7 +29,7 @@ impl Invocation {
     pub(super) fn config(&self) -> Result<&Path, CliError> {
         self.config
             .as_deref()
-            .map_err(|e| CliError::bad_input(e.to_string()))
+            .map_err(|e| CliError::from(e.clone()))
     }
 
     /// For commands that work without a config (`summary`, `notify`, `report merge`): the

@@ -75,6 +75,5 @@ pub(super) fn require_vended<'a>(
     work_dir: &Path,
     config_path: &Path,
 ) -> Result<(), CliError> {
-    vending::require_ids(accounts, work_dir, config_path)
-        .map_err(|e| CliError::bad_input(e.to_string()))
+    Ok(vending::require_ids(accounts, work_dir, config_path)?)
 }

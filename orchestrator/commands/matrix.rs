@@ -1,9 +1,8 @@
-use std::io::Write;
 use std::path::Path;
 
 use crate::cli::MatrixArgs;
 use crate::exit::{CliError, CommandResult, Exit};
-use crate::github_actions::GithubActions;
+use crate::github_actions::{append_outputs, GithubActions};
 use crate::{matrix, plan};
 
 pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
@@ -44,21 +43,14 @@ pub(super) fn run(config_path: &Path, args: MatrixArgs) -> CommandResult {
     }
     .expect("a matrix always serialises");
     // Checked also without $GITHUB_OUTPUT, so a local run tells the same as CI.
-    let text = matrix::github_output(&waves, max_jobs, args.chunks.map(usize::from))
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let outputs = matrix::github_output(&waves, max_jobs, args.chunks.map(usize::from))?;
     if let Some(path) = GithubActions::from_env().output {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| {
-                CliError::failed(format!(
-                    "cannot open $GITHUB_OUTPUT ({}): {e}",
-                    path.display()
-                ))
-            })?;
-        file.write_all(text.as_bytes())
-            .map_err(|e| CliError::failed(format!("cannot write $GITHUB_OUTPUT: {e}")))?;
+        append_outputs(&path, &outputs).map_err(|e| {
+            CliError::io(
+                format!("cannot write $GITHUB_OUTPUT ({})", path.display()),
+                e,
+            )
+        })?;
     }
     super::stdout::print_stdout(&format!("{stdout}\n"), crate::console::Document::Json)?;
     drop(plan);

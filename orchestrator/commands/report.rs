@@ -22,9 +22,7 @@ pub(super) fn merge(config_path: &Path, args: MergeArgs) -> CommandResult {
     };
     let (inputs, notes) = merging::collect(&args.inputs, Some(&args.out))?;
     if inputs.is_empty() && args.expect.is_empty() {
-        return Err(CliError::bad_input(
-            merging::MergeError::Empty(args.inputs.clone()).to_string(),
-        ));
+        return Err(merging::MergeError::Empty(args.inputs.clone()).into());
     }
     // Plan JSONs share the directories with the reports: one line, not one per plan.
     match notes.as_slice() {
@@ -118,11 +116,8 @@ fn expected_accounts<'c>(
 pub(super) fn summary(args: ReportSummaryArgs) -> CommandResult {
     let report = read_report(&args.report)?;
     if GithubActions::from_env().actions {
-        github::publish(&report, &args.report).map_err(|e| {
-            CliError::failed(format!(
-                "cannot write the job summary ($GITHUB_STEP_SUMMARY): {e}"
-            ))
-        })?;
+        github::publish(&report, &args.report)
+            .map_err(|e| CliError::io("cannot write the job summary ($GITHUB_STEP_SUMMARY)", e))?;
     } else {
         let links = RunLinks::from_env(report.source.as_ref());
         let path = crate::workdir::shown(&args.report);

@@ -66,14 +66,16 @@ pub(super) fn stack_copy(
     stack: Option<&str>,
     layers: &mut Vec<String>,
 ) -> Result<Option<StackCopy>, CliError> {
-    stacks::resolve(config, stack, layers).map_err(|e| CliError::bad_input(e.to_string()))
+    Ok(stacks::resolve(config, stack, layers)?)
 }
 
 /// Every account of the plan keeps `<account>-<stack>` within AWS's name limits.
 pub(super) fn check_stack_accounts(copy: Option<&StackCopy>, plan: &Plan) -> Result<(), CliError> {
     match copy {
-        Some(copy) => stacks::check_accounts(copy, plan.jobs().map(|j| &j.account))
-            .map_err(|e| CliError::bad_input(e.to_string())),
+        Some(copy) => Ok(stacks::check_accounts(
+            copy,
+            plan.jobs().map(|j| &j.account),
+        )?),
         None => Ok(()),
     }
 }

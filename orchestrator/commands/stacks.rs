@@ -33,7 +33,7 @@ pub(super) fn run(config_path: &Path, args: StacksArgs) -> CommandResult {
     let listed = list_copies(&config, &plan, &root, oidc)?;
     let mut copies = Vec::new();
     for (_, found) in listed {
-        copies.extend(found.map_err(|e| CliError::failed(e.to_string()))?);
+        copies.extend(found?);
     }
     let text = match args.format {
         Format::Json => json(&copies),

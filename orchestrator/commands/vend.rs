@@ -137,5 +137,5 @@ fn publish(report: &RunReport, target: &ReportTarget) -> Result<(), CliError> {
     if let Err(e) = crate::notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
     }
-    written.map_err(|e| CliError::failed(e.to_string()))
+    Ok(written?)
 }

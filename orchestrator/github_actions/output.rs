@@ -5,10 +5,11 @@
 use std::io::Write;
 use std::path::Path;
 
-/// The `$GITHUB_OUTPUT` text for `outputs`, in order.
-pub fn output_text(outputs: &[(&str, &str)]) -> String {
+/// The `$GITHUB_OUTPUT` text for `outputs` (name, value), in order.
+pub fn output_text(outputs: &[(impl AsRef<str>, impl AsRef<str>)]) -> String {
     let mut text = String::new();
     for (name, value) in outputs {
+        let (name, value) = (name.as_ref(), value.as_ref());
         let delimiter = loop {
             let candidate = format!("ghadelimiter_{:032x}", rand::random::<u128>());
             if !value.contains(&candidate) {
@@ -20,8 +21,11 @@ pub fn output_text(outputs: &[(&str, &str)]) -> String {
     text
 }
 
-/// Appends `outputs` to the file (other steps' outputs stay).
-pub fn append_outputs(path: &Path, outputs: &[(&str, &str)]) -> std::io::Result<()> {
+/// Appends `outputs` (name, value) to the file (other steps' outputs stay).
+pub fn append_outputs(
+    path: &Path,
+    outputs: &[(impl AsRef<str>, impl AsRef<str>)],
+) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

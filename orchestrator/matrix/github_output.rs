@@ -9,7 +9,6 @@
 //!   exceed GitHub's limit; it fails at once on the empty value instead.
 
 use super::{chunks, Matrix};
-use crate::github_actions::output_text;
 
 /// A wave needs more chunk jobs than the workflow has.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,14 +26,14 @@ pub struct ChunkError {
     pub next: usize,
 }
 
-/// The `$GITHUB_OUTPUT` text for these waves, with `chunk_jobs` chunk outputs per wave (the
-/// number of chunk jobs the workflow has; `None`: as many as the largest wave needs), each
-/// value written the one safe way (`github_actions::output_text`).
+/// The step outputs (name, value) for these waves, with `chunk_jobs` chunk outputs per wave
+/// (the number of chunk jobs the workflow has; `None`: as many as the largest wave needs).
+/// `github_actions::append_outputs` writes them the one safe way.
 pub fn github_output(
     waves: &[(String, Matrix)],
     max_jobs: usize,
     chunk_jobs: Option<usize>,
-) -> Result<String, ChunkError> {
+) -> Result<Vec<(String, String)>, ChunkError> {
     let split: Vec<(&str, &Matrix, Vec<Matrix>)> = waves
         .iter()
         .map(|(wave, matrix)| (wave.as_str(), matrix, chunks(matrix, max_jobs)))
@@ -74,9 +73,5 @@ pub fn github_output(
             ));
         }
     }
-    let pairs: Vec<(&str, &str)> = values
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    Ok(output_text(&pairs))
+    Ok(values)
 }

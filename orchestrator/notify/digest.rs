@@ -147,10 +147,7 @@ impl<'a> Digest<'a> {
 
     /// The drift of every account in scope, summed.
     pub fn drift_total(&self) -> ChangeCounts {
-        self.drift
-            .iter()
-            .filter_map(|d| d.changes)
-            .fold(ChangeCounts::default(), add)
+        self.drift.iter().filter_map(|d| d.changes).sum()
     }
 
     /// Wave names after `halted_wave` whose jobs were held back, in order.
@@ -235,15 +232,6 @@ fn drift(job: &JobReport) -> Drift<'_> {
     Drift {
         job,
         layers: layers.iter().map(|l| l.layer.as_str()).collect(),
-        changes: (!counted.is_empty())
-            .then(|| counted.into_iter().fold(ChangeCounts::default(), add)),
-    }
-}
-
-fn add(a: ChangeCounts, b: ChangeCounts) -> ChangeCounts {
-    ChangeCounts {
-        add: a.add + b.add,
-        change: a.change + b.change,
-        destroy: a.destroy + b.destroy,
+        changes: (!counted.is_empty()).then(|| counted.into_iter().sum()),
     }
 }

@@ -112,11 +112,11 @@ impl LayerRun<'_> {
             };
             report.health_checks.push(record);
             if let Some(unhealthy) = unhealthy {
-                let word = match unhealthy.status {
-                    Status::Cancelled => "cancelled",
-                    _ => "failed",
-                };
-                log.note(&format!("[orchestrator] {word}: {}", unhealthy.reason));
+                log.note(&format!(
+                    "[orchestrator] {}: {}",
+                    unhealthy.status.as_str(),
+                    unhealthy.reason
+                ));
                 report.status = unhealthy.status;
                 report.reason = Some(unhealthy.reason);
                 report.error = unhealthy.error;

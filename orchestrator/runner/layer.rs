@@ -220,7 +220,7 @@ impl LayerRun<'_> {
                     log.note(&format!("[orchestrator] {line}"));
                 }
                 error.splice(0..0, lines);
-                log.note(&format!("[orchestrator] {}: {reason}", status_word(status)));
+                log.note(&format!("[orchestrator] {}: {reason}", status.as_str()));
                 return LayerOutcome {
                     report: LayerReport {
                         layer: self.layer.to_string(),
@@ -260,13 +260,6 @@ impl LayerRun<'_> {
             attempt: attempt.clone(),
             retry_in,
         });
-    }
-}
-
-fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Cancelled => "cancelled",
-        _ => "failed",
     }
 }
 

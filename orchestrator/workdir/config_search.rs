@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "domains.yaml";
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error(
     "no {CONFIG_FILE} found in {} or any parent directory (looked in {}); pass --config <path> \
      or set ORCHESTRATOR_CONFIG",

@@ -1,13 +1,12 @@
 //! `defaults:`: what every domain and account inherits, the layer list and execution limits.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
 use super::super::diagnostic::Pos;
 use super::super::durations;
 use super::super::fields::{self, Fields, Problems};
-use super::super::model::{Execution, Vars};
+use super::super::model::Execution;
 use super::super::names;
 use super::super::yaml::{Node, NodeKind};
 use super::inherited::{Inherited, Level};
@@ -152,39 +151,6 @@ pub(super) fn layer_list(
         }
     }
     layers
-}
-
-pub(super) fn layer_vars(
-    problems: &mut Problems,
-    node: &Node,
-    layers: &[String],
-) -> BTreeMap<String, Vars> {
-    let Some(f) = Fields::read(problems, node, "layer_vars", &[]) else {
-        return BTreeMap::new();
-    };
-    let mut out = BTreeMap::new();
-    for (k, v) in f.entries() {
-        let Some(layer) = k.as_str() else { continue };
-        if !layers.iter().any(|l| l == layer) {
-            problems.add(
-                k.pos,
-                format!("layer_vars names unknown layer `{layer}`"),
-                format!("use one of: {}", layers.join(", ")),
-            );
-            continue;
-        }
-        out.insert(
-            layer.to_string(),
-            fields::vars(problems, v, &format!("layer_vars.{layer}")),
-        );
-    }
-    out
-}
-
-pub(super) fn merge_layer_vars(into: &mut BTreeMap<String, Vars>, from: BTreeMap<String, Vars>) {
-    for (layer, vars) in from {
-        into.entry(layer).or_default().extend(vars);
-    }
 }
 
 pub(super) const NO_TERRAFORM_HINT: &str = "add the layer's terraform (a main.tf with its \

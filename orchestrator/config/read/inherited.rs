@@ -17,7 +17,6 @@ use serde_json::{json, Value};
 use super::super::fields::{self, Fields, Problems};
 use super::super::model::{CredentialsMode, Vars};
 use super::super::yaml::Node;
-use super::defaults::{layer_vars, merge_layer_vars};
 use super::values;
 
 /// A level of domains.yaml that sets inherited fields, in the order the levels apply.
@@ -286,6 +285,36 @@ fn layer_vars_of(
     cx: &Context<'_>,
 ) -> Option<BTreeMap<String, Vars>> {
     Some(layer_vars(problems, node, cx.layers))
+}
+
+/// `layer_vars:` at any level: layer -> its variables, for the layers the config has.
+fn layer_vars(problems: &mut Problems, node: &Node, layers: &[String]) -> BTreeMap<String, Vars> {
+    let Some(f) = Fields::read(problems, node, "layer_vars", &[]) else {
+        return BTreeMap::new();
+    };
+    let mut out = BTreeMap::new();
+    for (k, v) in f.entries() {
+        let Some(layer) = k.as_str() else { continue };
+        if !layers.iter().any(|l| l == layer) {
+            problems.add(
+                k.pos,
+                format!("layer_vars names unknown layer `{layer}`"),
+                format!("use one of: {}", layers.join(", ")),
+            );
+            continue;
+        }
+        out.insert(
+            layer.to_string(),
+            fields::vars(problems, v, &format!("layer_vars.{layer}")),
+        );
+    }
+    out
+}
+
+fn merge_layer_vars(into: &mut BTreeMap<String, Vars>, from: BTreeMap<String, Vars>) {
+    for (layer, vars) in from {
+        into.entry(layer).or_default().extend(vars);
+    }
 }
 
 /// A level's value replaces what it inherits.
