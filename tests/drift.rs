@@ -128,14 +128,12 @@ fn drift_that_is_gone_closes_the_issue_and_tells_slack_it_is_resolved() {
     // Deploy every account into the state the legs read, as the last deploy left it.
     let deployed = tempfile::tempdir().unwrap();
     rehearsal.checkout().into(deployed.path());
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+    crate::support::cli::orchestrator()
         .arg("run")
         .current_dir(deployed.path())
         .env("TF_VAR_deploy_seconds", "0")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
+        .run()
+        .expect_success();
 
     let run = rehearsal.run();
     let log = run.transcript();

@@ -4,17 +4,13 @@
 use crate::support::cli::orchestrator as orchestrator_cli;
 
 fn orchestrator(args: &[&str]) -> String {
-    let output = orchestrator_cli()
+    let run = orchestrator_cli()
         .args(args)
         // Neither command reads the configuration; a missing file must not matter.
         .env("ORCHESTRATOR_CONFIG", "/nonexistent/domains.yaml")
-        .output();
-    assert!(
-        output.status.success(),
-        "orchestrator {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8 output")
+        .run();
+    run.expect_success();
+    run.stdout
 }
 
 #[test]
@@ -53,13 +49,12 @@ fn every_listed_shell_gets_a_script() {
 
 #[test]
 fn an_unknown_shell_is_refused_with_the_choices() {
-    let output = orchestrator_cli().args(["completions", "tcsh"]).output();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("bash") && stderr.contains("zsh"),
-        "{stderr}"
-    );
+    orchestrator_cli()
+        .args(["completions", "tcsh"])
+        .run()
+        .expect_code(2)
+        .expect_stderr_contains("bash")
+        .expect_stderr_contains("zsh");
 }
 
 #[test]
