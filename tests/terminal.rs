@@ -27,6 +27,15 @@ struct OnPty {
 
 impl OnPty {
     fn start(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::launch(sandbox, args, env, false)
+    }
+
+    /// As `start`, with stdin on the pty too: a person who can answer a question.
+    fn interactive(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::launch(sandbox, args, env, true)
+    }
+
+    fn launch(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)], stdin: bool) -> Self {
         let size = nix::pty::Winsize {
             ws_row: HEIGHT,
             ws_col: WIDTH,
@@ -40,7 +49,12 @@ impl OnPty {
             .args(args)
             .env("TF_VAR_deploy_seconds", "0")
             .command();
-        cmd.stdin(Stdio::null())
+        let input = if stdin {
+            Stdio::from(slave.try_clone().unwrap())
+        } else {
+            Stdio::null()
+        };
+        cmd.stdin(input)
             .stdout(Stdio::from(slave.try_clone().unwrap()))
             .stderr(Stdio::from(slave));
         for (name, value) in env {
@@ -83,6 +97,20 @@ impl OnPty {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// As `finish`, but a run still going after `limit` is killed and the test fails.
+    fn finish_within(mut self, limit: Duration, why: &str) -> (i32, String) {
+        let started = Instant::now();
+        while self.child.try_wait().unwrap().is_none() {
+            if started.elapsed() > limit {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("{why}: still running after {limit:?}:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.finish()
     }
 
     /// Waits for the exit; the exit code and everything the terminal received.
@@ -232,6 +260,49 @@ fn ctrl_c_clears_the_bars_before_the_summary() {
         shown.iter().any(|l| l.starts_with("Run cancelled")),
         "{shown:#?}"
     );
+}
+
+#[test]
+fn ctrl_c_at_destroys_question_destroys_nothing_and_exits_130() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["run", "--account", "catalog-dev"])
+        .expect_code(0);
+    let state = sandbox.state("platform", "catalog-dev");
+    let before = std::fs::read_to_string(&state).unwrap();
+    assert!(before.contains("terraform_data"), "{before}");
+
+    let destroy = OnPty::interactive(
+        &sandbox,
+        &[
+            "destroy",
+            "--accounts",
+            "catalog-dev",
+            "--including-platform",
+        ],
+        &[("TERM", "dumb")],
+    );
+    destroy.wait_for(
+        |text| text.contains("Type `destroy` to go on"),
+        "the question never came",
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(destroy.child.id()).unwrap()),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let (code, output) = destroy.finish_within(
+        Duration::from_secs(30),
+        "Ctrl-C at the question was ignored",
+    );
+    assert_eq!(code, 130, "{output}");
+    assert!(output.contains("nothing was destroyed"), "{output}");
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        before,
+        "the state changed though nothing was to be destroyed"
+    );
+    assert!(sandbox.processes().is_empty(), "{:?}", sandbox.processes());
 }
 
 #[test]

@@ -11,6 +11,7 @@ use super::execute::{finish, run_to_report};
 use super::loading::{load_config_with_vended_ids, require_vended};
 use super::resolve::{self, absolute, DestroyRuns, Execution};
 use super::selecting::{check_stack_accounts, split_names, stack_copy};
+use super::signals;
 use crate::cli::DestroyArgs;
 use crate::config::Config;
 use crate::console::eprintln;
@@ -91,10 +92,21 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
         }
         AfterPlan::Destroy => {}
     }
-    if !args.yes && destroy::ask(&planned, stack.as_ref()) == Answer::Declined {
-        eprintln!("nothing was destroyed");
-        finish(&planned, &preview)?;
-        return Ok(Exit::Failed);
+    if !args.yes {
+        let question = destroy::question(&planned, stack.as_ref());
+        match signals::unless_stopped(move || destroy::ask(&question))? {
+            Some(Answer::Destroy) => {}
+            Some(Answer::Declined) => {
+                eprintln!("nothing was destroyed");
+                finish(&planned, &preview)?;
+                return Ok(Exit::Failed);
+            }
+            None => {
+                eprintln!("\ninterrupted at the question: nothing was destroyed");
+                finish(&planned, &preview)?;
+                return Ok(Exit::Interrupted);
+            }
+        }
     }
     let destroyed = run_to_report(config.clone(), &plan, &applying)?;
     remove_copies(&config, &root, &plan, &applying, &destroyed);

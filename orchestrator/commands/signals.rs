@@ -1,6 +1,8 @@
 //! The one listener for the signals that stop a run (Ctrl-C, SIGTERM). Only the binary
-//! listens; the library takes the result as a `Cancellation`. Installed once per command, it
-//! serves preflight (stop before anything starts) and the run (forwarded to terraform).
+//! listens; the library takes the result as a `Cancellation`. It serves preflight (stop before
+//! anything starts), the run (forwarded to terraform) and a question on the terminal
+//! (`unless_stopped`: once a run has listened, tokio's handler stays for the life of the
+//! process, so without this a Ctrl-C at destroy's question would be swallowed).
 
 use futures::future::select_all;
 use tokio::signal::unix::{signal, Signal, SignalKind};
@@ -22,6 +24,25 @@ const STOP: [fn() -> SignalKind; 4] = [
 /// foreground job and the shell to each of its jobs. That second one is no one asking to kill,
 /// so a hangup only ever stops gracefully.
 const HANGUP: usize = 2;
+
+/// Runs `blocking` (a question on the terminal: a read of stdin cannot be cancelled) on a
+/// thread of its own, unless a stop signal comes first: then `None`, and the thread is left
+/// to end with the process.
+pub(super) fn unless_stopped<T: Send + 'static>(
+    blocking: impl FnOnce() -> T + Send + 'static,
+) -> Result<Option<T>, crate::exit::CliError> {
+    super::claiming::runtime()?.block_on(async {
+        let mut signals = StopSignals::listen();
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let _ = answer.send(blocking());
+        });
+        tokio::select! {
+            answer = answered => Ok(answer.ok()),
+            _ = signals.next() => Ok(None),
+        }
+    })
+}
 
 pub(super) struct StopSignals(Option<Vec<Signal>>);
 

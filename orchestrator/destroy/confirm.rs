@@ -11,11 +11,11 @@ pub enum Answer {
     Declined,
 }
 
-/// Asks the person at the terminal (stderr, stdin) whether to destroy what `planned`
-/// showed.
-pub fn ask(planned: &RunReport, copy: Option<&StackCopy>) -> Answer {
+/// Asks the person at the terminal (stderr, stdin) `question` (see [`question`]). It blocks
+/// until a line is read: the caller decides what a Ctrl-C meanwhile means.
+pub fn ask(question: &str) -> Answer {
     confirm(
-        &question(planned, copy),
+        question,
         &mut std::io::stdin().lock(),
         &mut crate::console::StderrData,
     )
