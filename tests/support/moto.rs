@@ -3,7 +3,7 @@
 //! command creates that venv), else PATH. Without it the test fails: it never skips.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,16 +23,22 @@ impl MotoServer {
         Self::launch(log_dir, Some(identity))
     }
 
+    /// moto picks its own free port (`-p 0`) and says which in its log: a port chosen here
+    /// and handed over could be taken in between by another test's server, and this test
+    /// would then talk to that one.
     fn launch(log_dir: &Path, tls: Option<&super::tls::SelfSigned>) -> Self {
         let binary = find_moto_server();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("find a free port")
-            .port();
-        let log_path = log_dir.join(format!("moto-{port}.log"));
-        let log = std::fs::File::create(&log_path).expect("create the moto log");
+        let log_path = tempfile::Builder::new()
+            .prefix("moto-")
+            .suffix(".log")
+            .tempfile_in(log_dir)
+            .expect("create the moto log")
+            .into_temp_path()
+            .keep()
+            .expect("keep the moto log");
+        let log = std::fs::File::create(&log_path).expect("open the moto log");
         let mut child = Command::new(&binary)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .args(tls.iter().flat_map(|identity| {
                 [
                     "-c".as_ref(),
@@ -46,21 +52,34 @@ impl MotoServer {
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let announced = format!("Running on {scheme}://127.0.0.1:");
         let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "moto_server exited ({status}) before listening:\n{}",
-                    std::fs::read_to_string(&log_path).unwrap_or_default()
-                );
+        let port = loop {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if let Some(port) = text.lines().find_map(|line| {
+                let (_, rest) = line.split_once(&announced)?;
+                rest.trim().parse::<u16>().ok()
+            }) {
+                break port;
             }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("moto_server exited ({status}) before listening:\n{text}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "moto_server did not say its port within 60s:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // Announced just before it serves: wait until it does.
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 started.elapsed() < Duration::from_secs(60),
                 "moto_server did not listen on port {port} within 60s"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        let scheme = if tls.is_some() { "https" } else { "http" };
         Self {
             url: format!("{scheme}://127.0.0.1:{port}"),
             child,
