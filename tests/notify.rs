@@ -52,6 +52,17 @@ fn notify(
     extra: &[&str],
     env: &[(&str, String)],
 ) -> Run {
+    notify_to(dir, receiver.url(PLATFORM_PATH), report, extra, env)
+}
+
+/// `notify slack` with `webhook` as SLACK_WEBHOOK_URL, checking its secret never shows.
+fn notify_to(
+    dir: &Path,
+    webhook: String,
+    report: &Path,
+    extra: &[&str],
+    env: &[(&str, String)],
+) -> Run {
     let config = sandbox_config();
     let mut args = vec![
         "--config",
@@ -62,7 +73,7 @@ fn notify(
         report.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let mut all_env = vec![("SLACK_WEBHOOK_URL", receiver.url(PLATFORM_PATH))];
+    let mut all_env = vec![("SLACK_WEBHOOK_URL", webhook)];
     all_env.extend(env.iter().cloned());
     let out = orchestrator(dir, &args, &all_env);
     assert_secret_hidden(&out);

@@ -2,7 +2,7 @@
 //! self-signed certificate for 127.0.0.1 is refused on the certificate, nothing delivered,
 //! until `SSL_CERT_FILE` names it; the webhook's secret path never shows either way.
 
-use super::{assert_secret_hidden, halted_prod_wave, orchestrator, sandbox_config, PLATFORM_PATH};
+use super::{halted_prod_wave, notify_to, PLATFORM_PATH};
 use crate::support::tls::{HttpsServer, SelfSigned};
 
 #[test]
@@ -11,21 +11,9 @@ fn slack_over_https_is_trusted_once_ssl_cert_file_names_its_certificate() {
     let report = halted_prod_wave().write(dir.path(), "report.json");
     let identity = SelfSigned::create(dir.path());
     let slack = HttpsServer::start(dir.path(), &identity);
-    let config = sandbox_config();
-    let args = [
-        "--config",
-        config.to_str().unwrap(),
-        "notify",
-        "slack",
-        "--report",
-        report.to_str().unwrap(),
-        "--retries",
-        "0",
-    ];
-    let webhook = ("SLACK_WEBHOOK_URL", slack.url(PLATFORM_PATH));
+    let once = ["--retries", "0"];
 
-    let untrusted = orchestrator(dir.path(), &args, std::slice::from_ref(&webhook));
-    assert_secret_hidden(&untrusted);
+    let untrusted = notify_to(dir.path(), slack.url(PLATFORM_PATH), &report, &once, &[]);
     untrusted
         .expect_code(3)
         .expect_stderr_matches(r"cannot connect: .*certificate")
@@ -37,8 +25,13 @@ fn slack_over_https_is_trusted_once_ssl_cert_file_names_its_certificate() {
     );
 
     let cert = identity.cert.to_str().unwrap().to_owned();
-    let trusted = orchestrator(dir.path(), &args, &[webhook, ("SSL_CERT_FILE", cert)]);
-    assert_secret_hidden(&trusted);
+    let trusted = notify_to(
+        dir.path(),
+        slack.url(PLATFORM_PATH),
+        &report,
+        &once,
+        &[("SSL_CERT_FILE", cert)],
+    );
     trusted.expect_code(0);
     assert_eq!(slack.posted_paths(), vec![PLATFORM_PATH.to_owned()]);
 }
