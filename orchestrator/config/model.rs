@@ -206,6 +206,32 @@ pub struct Account {
     pub line: usize,
 }
 
+#[cfg(test)]
+impl Account {
+    /// A catalog-dev-like account in the stage wave with one layer, `platform`, for unit
+    /// tests: what they care about is set after.
+    pub(crate) fn example(name: &str, credentials: CredentialsMode) -> Self {
+        Self {
+            name: name.into(),
+            domain: "catalog".into(),
+            environment: "dev".into(),
+            wave: "stage".into(),
+            account_id: "111111111111".into(),
+            region: "eu-west-1".into(),
+            role_name: "Deploy".into(),
+            plan_role_name: None,
+            external_id: None,
+            session_duration: Duration::from_secs(3600),
+            credentials,
+            layers: vec!["platform".into()],
+            vars: Vars::default(),
+            layer_vars: BTreeMap::new(),
+            network_cidr: None,
+            line: 1,
+        }
+    }
+}
+
 impl Account {
     /// The inputs terraform gets for one layer of this account.
     pub fn inputs(&self, layer: &str, network_layer: Option<&str>) -> Vars {

@@ -82,30 +82,11 @@ impl Job {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     fn job(name: &str, credentials: CredentialsMode) -> Job {
         Job {
-            account: Account {
-                name: name.into(),
-                domain: "catalog".into(),
-                environment: "dev".into(),
-                wave: "stage".into(),
-                account_id: "111111111111".into(),
-                region: "eu-west-1".into(),
-                role_name: "Deploy".into(),
-                plan_role_name: None,
-                external_id: None,
-                session_duration: Duration::from_secs(3600),
-                credentials,
-                layers: vec!["platform".into()],
-                vars: Default::default(),
-                layer_vars: Default::default(),
-                network_cidr: None,
-                line: 1,
-            },
+            account: Account::example(name, credentials),
             layers: vec!["platform".into()],
         }
     }

@@ -143,27 +143,9 @@ pub fn state_outside_work_dir(config: &crate::config::Config, work_dir: &Path) -
 mod tests {
     use super::*;
     use crate::config::{Account, CredentialsMode};
-    use std::time::Duration;
 
     fn account() -> Account {
-        Account {
-            name: "catalog-dev".into(),
-            domain: "catalog".into(),
-            environment: "dev".into(),
-            wave: "stage".into(),
-            account_id: "111111111111".into(),
-            region: "eu-west-1".into(),
-            role_name: "Deploy".into(),
-            plan_role_name: None,
-            external_id: None,
-            session_duration: Duration::from_secs(3600),
-            credentials: CredentialsMode::None,
-            layers: vec!["platform".into()],
-            vars: Default::default(),
-            layer_vars: Default::default(),
-            network_cidr: None,
-            line: 1,
-        }
+        Account::example("catalog-dev", CredentialsMode::None)
     }
 
     #[test]
