@@ -84,13 +84,7 @@ pub(super) async fn run(
     // Checked again right before the spawn: a job that was about to start terraform when the
     // run was interrupted starts nothing.
     if limits.cancel.is_interrupted() {
-        log.note("[orchestrator] interrupted: not started");
-        return Ok(Finished {
-            exit_code: None,
-            ending: Ending::Interrupted,
-            killed_after_grace: false,
-            output: String::new(),
-        });
+        return Ok(not_started(log));
     }
     log.note(&format!("$ {cmd}"));
     let start = log.len()?;
@@ -98,13 +92,7 @@ pub(super) async fn run(
     // dropped there once the child has them. A start can wait its turn there: an interrupt
     // meanwhile still starts nothing.
     let Some(mut child) = spawner::spawn(command, &limits.cancel).await? else {
-        log.note("[orchestrator] interrupted: not started");
-        return Ok(Finished {
-            exit_code: None,
-            ending: Ending::Interrupted,
-            killed_after_grace: false,
-            output: String::new(),
-        });
+        return Ok(not_started(log));
     };
     let group = ProcessGroup::new(child.id());
     let mut walk = cmd
@@ -246,6 +234,17 @@ impl Drop for ProcessGroup {
         if self.is_alive() {
             self.signal(Signal::SIGKILL);
         }
+    }
+}
+
+/// A command an interrupt stopped before it started: nothing ran, nothing to save.
+fn not_started(log: &mut LayerLog) -> Finished {
+    log.note("[orchestrator] interrupted: not started");
+    Finished {
+        exit_code: None,
+        ending: Ending::Interrupted,
+        killed_after_grace: false,
+        output: String::new(),
     }
 }
 
