@@ -156,7 +156,9 @@ pub(super) async fn run(
             let walking = walk.as_mut().is_none_or(WalkWatch::started);
             if walking || Instant::now() >= due {
                 sigint_due = None;
-                let left = kill_at.map_or(limits.grace, |at| at.saturating_duration_since(Instant::now()));
+                let left = kill_at.map_or(limits.grace, |at| {
+                    at.saturating_duration_since(Instant::now())
+                });
                 log.note(&format!(
                     "[orchestrator] {why}: SIGINT sent, SIGKILL in {} (grace_period) if \
                      terraform has not stopped by then",
@@ -219,7 +221,11 @@ fn has_running_member(pgid: Pid) -> bool {
 /// `d` to the nearest tenth of a second, for a log line (`3s 500ms`, not `3s 499ms 981us`).
 fn to_tenths(d: Duration) -> Duration {
     let tenths = d.as_millis().saturating_add(50) / 100;
-    Duration::from_millis(u64::try_from(tenths).unwrap_or(u64::MAX / 100).saturating_mul(100))
+    Duration::from_millis(
+        u64::try_from(tenths)
+            .unwrap_or(u64::MAX / 100)
+            .saturating_mul(100),
+    )
 }
 
 /// The process group of one command; killed when dropped, so that even an abandoned run
@@ -546,7 +552,10 @@ mod tests {
             waited < grace + grace / 2,
             "waited {waited:?} after the stop: {text}"
         );
-        assert!(text.contains("SIGINT sent, SIGKILL in 1s (grace_period)"), "{text}");
+        assert!(
+            text.contains("SIGINT sent, SIGKILL in 1s (grace_period)"),
+            "{text}"
+        );
     }
 
     #[tokio::test]
