@@ -220,3 +220,118 @@ fn make_executable(path: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+/// A layer whose resource keys, provisioner output and precondition message hold workflow
+/// commands, a carriage return and terminal escapes: REAL terraform prints them in its plan,
+/// its apply and its error text.
+const HOSTILE_LAYER: &str = r###"
+terraform {
+  backend "local" {}
+}
+
+variable "account_name" { type = string }
+
+resource "terraform_data" "keys" {
+  for_each = toset(["::add-mask::key", "##[error]key", "x\r::stop-commands::key"])
+  input    = each.key
+
+  provisioner "local-exec" {
+    command = "printf 'provisioned\\r::add-mask::provisioned\\n##[error]forged\\n::stop-commands::tok\\n\\033]0;title\\007::set-output name=a::b\\n'"
+  }
+}
+
+resource "terraform_data" "refused" {
+  lifecycle {
+    precondition {
+      condition     = var.account_name != "catalog-stage"
+      error_message = "refused\r::set-output name=pwned::1\n::add-mask::refused ##[error]forged\n\u001b]0;title\u0007::stop-commands::t"
+    }
+  }
+}
+"###;
+
+/// What a command printed, read as the runner reads it: nothing but the orchestrator's own
+/// groups (titled by an account) and annotations (for a failed layer) may run.
+fn only_own_commands(what: &str, run: &crate::support::cli::Run) {
+    let streams = Runner::read_streams(&run.stdout, &run.stderr, &[]);
+    for command in streams.executed() {
+        let own = match command.name.as_str() {
+            "group" => command.data.starts_with("catalog-"),
+            "endgroup" => true,
+            "error" => command.property("title") == Some("catalog-stage / hostile"),
+            _ => false,
+        };
+        assert!(
+            own,
+            "{what}: the runner would execute {command:?}\n{}{}",
+            run.stdout, run.stderr
+        );
+    }
+    let printed = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        !printed.contains(['\u{1b}', '\u{7}']),
+        "{what}: a terminal escape was printed:\n{printed:?}"
+    );
+}
+
+#[test]
+fn real_terraform_output_errors_and_plan_addresses_run_no_workflow_command() {
+    let sandbox = crate::support::sandbox::Sandbox::new();
+    sandbox
+        .add_layer("hostile", HOSTILE_LAYER)
+        .edit_config("layers: [platform, static, dynamic]", "layers: [hostile]")
+        .edit_config("  stacks: { layer: dynamic, variable: stack_suffix }\n", "");
+    let summary = sandbox.path().join("step-summary.md");
+    let github = |args: &[&str]| {
+        sandbox
+            .cli(args)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_RUN_ID", "4242")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .run()
+    };
+
+    // The plan of both accounts: catalog-stage's precondition fails with commands in its text.
+    let plan = github(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev,catalog-stage",
+        "--plan-only",
+    ]);
+    plan.expect_code(1);
+    only_own_commands("plan", &plan);
+    let streams = Runner::read_streams(&plan.stdout, &plan.stderr, &[]);
+    let errors: Vec<&Executed> = streams.executed().filter(|c| c.name == "error").collect();
+    assert_eq!(errors.len(), 1, "{}{}", plan.stdout, plan.stderr);
+    assert!(errors[0].data.contains("refused"), "{:?}", errors[0]);
+    // terraform's text is shown, defused.
+    let shown = format!("{}{}", plan.stdout, plan.stderr);
+    assert!(shown.contains("refused\\r::set-output"), "{shown}");
+
+    // The apply: the provisioner's output is in catalog-dev's group, its escape shown.
+    let apply = github(&["deploy", "--accounts", "catalog-dev"]);
+    apply.expect_code(0);
+    only_own_commands("apply", &apply);
+    assert!(
+        apply
+            .stdout
+            .contains("(local-exec): \\x1b]0;title\\x07::set-output"),
+        "{}",
+        apply.stdout
+    );
+
+    // The PR comment of the saved plan, on stdout: its addresses quote the hostile keys.
+    let plans: Vec<std::path::PathBuf> = files_under(&sandbox.path().join(".orchestrator"))
+        .into_iter()
+        .filter(|f| f.ends_with("catalog-dev/hostile.json"))
+        .collect();
+    assert!(!plans.is_empty(), "no saved plan");
+    let comment = github(&["summary", plans[0].to_str().unwrap()]);
+    comment.expect_code(0);
+    assert!(
+        comment.stdout.contains("add-mask::key"),
+        "{}",
+        comment.stdout
+    );
+    only_own_commands("summary", &comment);
+}
