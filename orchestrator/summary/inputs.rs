@@ -117,9 +117,13 @@ impl Namer {
         }
         let stem_tokens = tokens(stem);
         if let Some((account, rest)) = longest(&self.accounts, &stem_tokens) {
+            // The layer is in the file name, or is the directory (`static/catalog-dev.json`).
             let (layer, rest) = match longest(&self.layers, &rest) {
                 Some((layer, rest)) => (layer, rest),
-                None => (WHOLE_ACCOUNT.to_string(), rest),
+                None => match parent.and_then(|p| self.layers.get(&normalise(p))) {
+                    Some(layer) => (layer.clone(), rest),
+                    None => (WHOLE_ACCOUNT.to_string(), rest),
+                },
             };
             // `catalog-dev-eu.json` is not catalog-dev's plan: only words that name no
             // account (`plan`, `tfplan`, dates, run numbers) may surround a known name.
@@ -444,6 +448,15 @@ mod tests {
         assert_eq!(
             name(&namer, "plans/plan-catalog-dev-static.json", 1),
             pair("catalog-dev", "static")
+        );
+        // One directory per layer, one file per account.
+        assert_eq!(
+            name(&namer, "plans/static/catalog-dev.json", 2),
+            pair("catalog-dev", "static")
+        );
+        assert_eq!(
+            name(&namer, "plans/Platform/tfplan-payments-prod.json", 2),
+            pair("payments-prod", "platform")
         );
     }
 

@@ -145,3 +145,33 @@ fn file_names_that_only_partly_match_a_config_account_are_their_own_rows() {
     );
     out.expect_stdout_contains("| **payments-prod** | **-1** |  |");
 }
+
+#[test]
+fn with_the_config_a_folder_per_layer_of_files_per_account_is_understood() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for layer in ["static", "platform"] {
+        for account in ["catalog-dev", "payments-prod"] {
+            write(
+                root,
+                &format!("{layer}/{account}.json"),
+                &destroying(&format!("aws_s3_bucket.{layer}")),
+            );
+        }
+    }
+    write(
+        root,
+        "dynamic/tfplan-catalog-dev.json",
+        &destroying("aws_s3_bucket.d"),
+    );
+    let out = super::orchestrator()
+        .args(["--config", "examples/sandbox/domains.yaml", "summary"])
+        .arg(root.to_str().unwrap())
+        .run();
+    out.expect_code(0)
+        .expect_stdout_contains("## Terraform plan: 2 accounts, 2 with changes");
+    let (header, rows) = table(&out.stdout);
+    assert_eq!(header, "| account | platform | static | dynamic |");
+    assert_eq!(rows, ["catalog-dev", "payments-prod"]);
+    out.expect_stdout_contains("| **catalog-dev** | **-1** | **-1** | **-1** |");
+}
