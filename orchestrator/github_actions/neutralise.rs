@@ -67,7 +67,7 @@ pub fn neutralise_json(json: &str) -> Cow<'_, str> {
 /// character shown as an escape, and nothing else changed: for data inside one of the
 /// orchestrator's own workflow commands (an annotation's message, a group's title), where
 /// the runner reads no command but a terminal showing the log would obey an escape.
-pub fn visible(text: &str) -> Cow<'_, str> {
+pub(super) fn visible(text: &str) -> Cow<'_, str> {
     if text.chars().all(is_plain) {
         return Cow::Borrowed(text);
     }
