@@ -7,6 +7,7 @@ mod corpus;
 mod freshness;
 mod github_server;
 mod kinds;
+mod layouts;
 mod terraform_made;
 
 use crate::support::cli::{self, Cli, Run};

@@ -2,9 +2,10 @@
 //! run report says.
 //!
 //! Three layouts are understood: the runner's `plans/<account>/<layer>.json`, one file per
-//! account (`plans/<account>.json`), and a flat directory of arbitrarily named files, where
-//! every file is its own row. With the config's accounts and layers, names found in the
-//! path (`catalog-dev.static.json`, `plan_catalog-dev_static.json`) win.
+//! account (`plans/<account>.json`), and a directory of arbitrarily named files (nested or
+//! not), where every file is its own row. With the config's accounts and layers, names
+//! found in the path (`catalog-dev.static.json`, `plan_catalog-dev_static.json`) win, but
+//! only whole names: `catalog-dev-eu.json` is not catalog-dev's plan.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -43,9 +44,12 @@ impl PlanFile {
 pub struct Namer {
     accounts: HashMap<String, String>,
     layers: HashMap<String, String>,
-    /// Files given by name are in the runner layout: the same file name under several
-    /// directories (`a/static.json`, `b/static.json`).
-    named_files_by_account_dir: bool,
+    /// Directories whose plan files are the layers of one account (the runner layout): at
+    /// least half of their files are named like a layer, a known one or a file name found
+    /// in other directories too (`a/static.json`, `b/static.json`). Every other file is its
+    /// own row, so a directory of arbitrarily named plans never becomes one account with a
+    /// column per file.
+    account_dirs: HashSet<PathBuf>,
 }
 
 impl Namer {
@@ -56,19 +60,36 @@ impl Namer {
                 .map(|n| (normalise(n), n.clone()))
                 .collect::<HashMap<_, _>>()
         };
-        let named: Vec<&PlanFile> = files.iter().filter(|f| f.depth == 0).collect();
-        let parents: HashSet<Option<String>> = named.iter().map(|f| f.parent_name()).collect();
-        let mut stems = HashMap::<String, HashSet<Option<String>>>::new();
-        for file in &named {
-            stems
-                .entry(file.stem())
-                .or_default()
-                .insert(file.parent_name());
+        let layers = index(layers);
+        // Files directly in a directory given on the command line are one row each; files
+        // given by name or found deeper may be an account's layers.
+        let in_dirs: Vec<(PathBuf, String)> = files
+            .iter()
+            .filter(|f| f.depth != 1)
+            .filter_map(|f| Some((f.path.parent()?.to_path_buf(), normalise(&f.stem()))))
+            .collect();
+        let mut dirs_of_stem = HashMap::<&str, HashSet<&Path>>::new();
+        for (dir, stem) in &in_dirs {
+            dirs_of_stem.entry(stem).or_default().insert(dir);
         }
+        let layer_like = |stem: &str| {
+            layers.contains_key(stem) || dirs_of_stem.get(stem).is_some_and(|d| d.len() > 1)
+        };
+        let mut per_dir = HashMap::<&Path, (usize, usize)>::new();
+        for (dir, stem) in &in_dirs {
+            let (files, like) = per_dir.entry(dir).or_default();
+            *files += 1;
+            *like += usize::from(layer_like(stem));
+        }
+        let account_dirs = per_dir
+            .into_iter()
+            .filter(|(dir, (files, like))| 2 * like >= *files && dir.file_name().is_some())
+            .map(|(dir, _)| dir.to_path_buf())
+            .collect();
         Self {
             accounts: index(accounts),
-            layers: index(layers),
-            named_files_by_account_dir: parents.len() > 1 && stems.values().any(|p| p.len() > 1),
+            layers,
+            account_dirs,
         }
     }
 
@@ -79,14 +100,14 @@ impl Namer {
         if let Some(named) = self.by_known_names(&stem, parent.as_deref()) {
             return named;
         }
-        let by_dir = match file.depth {
-            0 => self.named_files_by_account_dir || self.layers.contains_key(&normalise(&stem)),
-            1 => false,
-            _ => true,
-        };
+        let in_account_dir = file.depth != 1
+            && file
+                .path
+                .parent()
+                .is_some_and(|dir| self.account_dirs.contains(dir));
         match parent {
-            Some(account) if by_dir => (account, stem),
-            _ => (stem, WHOLE_ACCOUNT.to_string()),
+            Some(account) if in_account_dir => (account, stem),
+            _ => (row_name(file), WHOLE_ACCOUNT.to_string()),
         }
     }
 
@@ -96,10 +117,19 @@ impl Namer {
         }
         let stem_tokens = tokens(stem);
         if let Some((account, rest)) = longest(&self.accounts, &stem_tokens) {
-            let layer = longest(&self.layers, &rest)
-                .map(|(layer, _)| layer)
-                .unwrap_or_else(|| WHOLE_ACCOUNT.to_string());
-            return Some((account, layer));
+            // The layer is in the file name, or is the directory (`static/catalog-dev.json`).
+            let (layer, rest) = match longest(&self.layers, &rest) {
+                Some((layer, rest)) => (layer, rest),
+                None => match parent.and_then(|p| self.layers.get(&normalise(p))) {
+                    Some(layer) => (layer.clone(), rest),
+                    None => (WHOLE_ACCOUNT.to_string(), rest),
+                },
+            };
+            // `catalog-dev-eu.json` is not catalog-dev's plan: only words that name no
+            // account (`plan`, `tfplan`, dates, run numbers) may surround a known name.
+            if rest.iter().all(|token| is_filler(token)) {
+                return Some((account, layer));
+            }
         }
         let account = self.accounts.get(&normalise(parent?))?.clone();
         let layer = longest(&self.layers, &stem_tokens)
@@ -107,6 +137,47 @@ impl Namer {
             .unwrap_or_else(|| stem.to_string());
         Some((account, layer))
     }
+}
+
+/// The row of a plan file that names no account: its path under the directory given on the
+/// command line, without `.json` (so two `plan.json` in different directories stay two
+/// rows), or its file name without `.json` when it is directly in it or given by name.
+fn row_name(file: &PlanFile) -> String {
+    let components: Vec<String> = file
+        .path
+        .components()
+        .rev()
+        .take(file.depth.max(1))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let mut parts: Vec<String> = components.into_iter().rev().collect();
+    if let Some(last) = parts.last_mut() {
+        *last = file.stem();
+    }
+    parts.join("/")
+}
+
+/// Words found around an account's name in plan file names that are not part of any name:
+/// what made the file (`plan`, `tfplan`, `tofu`), its format, or a number (date, run,
+/// commit).
+fn is_filler(token: &str) -> bool {
+    const WORDS: [&str; 12] = [
+        "plan",
+        "plans",
+        "tfplan",
+        "terraform",
+        "tf",
+        "tofu",
+        "opentofu",
+        "show",
+        "json",
+        "out",
+        "output",
+        "changes",
+    ];
+    WORDS.contains(&token)
+        || (token.chars().any(|c| c.is_ascii_digit())
+            && token.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Names compare without case, with `-`, `_`, `.` and spaces alike.
@@ -143,7 +214,7 @@ fn longest(known: &HashMap<String, String>, tokens: &[String]) -> Option<(String
 }
 
 /// Every plan file named by `inputs`: files as given (a missing one fails when it is read),
-/// directories searched for `*.json`, sorted, without `exclude` (the run report). With a run
+/// directories searched for plan JSON ([`is_plan_json`]), sorted, without `exclude` (the run report). With a run
 /// report a directory may hold no plan: the report says which accounts had none (none
 /// affected, or every plan failed or was lost), and the comment must still say so.
 pub fn plan_files(
@@ -192,14 +263,56 @@ fn walk(
         let meta = std::fs::symlink_metadata(&path)?;
         if meta.is_dir() {
             walk(&path, depth + 1, exclude, files)?;
-        } else if path.extension().is_some_and(|e| e == "json")
-            && path.is_file()
+        } else if path.is_file()
             && (exclude.is_none() || path.canonicalize().ok().as_deref() != exclude)
+            && is_plan_json(&path)
         {
             files.push(PlanFile { path, depth });
         }
     }
     Ok(())
+}
+
+/// Whether a file found in a directory is a plan to read: any `*.json` (one that is not a
+/// plan is then an error naming it), or a file of another name that starts like
+/// `terraform show -json` output (`tfplan-prod`, `prod.plan.txt`). READMEs, binary plan files
+/// and the like are passed over.
+fn is_plan_json(path: &Path) -> bool {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return true;
+    }
+    if path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    {
+        return false;
+    }
+    let mut head = [0u8; 4096];
+    let read = std::fs::File::open(path)
+        .and_then(|mut f| read_up_to(&mut f, &mut head))
+        .unwrap_or(0);
+    let head = &head[..read];
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace());
+    start.is_some_and(|s| head[s] == b'{')
+        && head
+            .windows(b"\"format_version\"".len())
+            .any(|w| w == b"\"format_version\"")
+}
+
+fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }
 
 #[cfg(test)]
@@ -227,7 +340,13 @@ mod tests {
 
     #[test]
     fn the_runner_layout_names_account_and_layer() {
-        let namer = Namer::new(&[], &[], &[]);
+        let files = [
+            file("plans/catalog-dev/static.json", 2),
+            file("plans/catalog-prod/static.json", 2),
+            file("x/.orchestrator/plans/catalog-dev/static.json", 3),
+            file("x/.orchestrator/plans/catalog-prod/static.json", 3),
+        ];
+        let namer = Namer::new(&files, &[], &[]);
         assert_eq!(
             name(&namer, "plans/catalog-dev/static.json", 2),
             pair("catalog-dev", "static")
@@ -293,5 +412,122 @@ mod tests {
             name(&namer, "plans/legacy-vpc.json", 1),
             pair("legacy-vpc", WHOLE_ACCOUNT)
         );
+    }
+
+    #[test]
+    fn a_name_that_only_partly_matches_an_account_is_its_own_row() {
+        let namer = Namer::new(
+            &[],
+            &strings(&["catalog-dev", "payments-prod"]),
+            &strings(&["platform", "static"]),
+        );
+        for (path, row) in [
+            ("plans/catalog-dev-eu.json", "catalog-dev-eu"),
+            (
+                "plans/catalog-dev-old-static.json",
+                "catalog-dev-old-static",
+            ),
+            ("plans/catalog.json", "catalog"),
+            ("plans/catalog-development.json", "catalog-development"),
+            ("plans/payments-prod2.json", "payments-prod2"),
+        ] {
+            assert_eq!(name(&namer, path, 1), pair(row, WHOLE_ACCOUNT), "{path}");
+        }
+        // Words that name nothing, dates, run numbers and commits around a whole name.
+        for path in [
+            "plans/tfplan-catalog-dev.json",
+            "plans/20240101-catalog-dev.json",
+            "plans/catalog-dev.3f2a9c1.plan.json",
+        ] {
+            assert_eq!(
+                name(&namer, path, 1),
+                pair("catalog-dev", WHOLE_ACCOUNT),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            name(&namer, "plans/plan-catalog-dev-static.json", 1),
+            pair("catalog-dev", "static")
+        );
+        // One directory per layer, one file per account.
+        assert_eq!(
+            name(&namer, "plans/static/catalog-dev.json", 2),
+            pair("catalog-dev", "static")
+        );
+        assert_eq!(
+            name(&namer, "plans/Platform/tfplan-payments-prod.json", 2),
+            pair("payments-prod", "platform")
+        );
+    }
+
+    #[test]
+    fn nested_directories_of_arbitrary_names_are_one_row_per_file() {
+        let files: Vec<PlanFile> = [
+            "plans/batch-1/plan-0001.json",
+            "plans/batch-1/plan-0002.json",
+            "plans/batch-2/plan-0003.json",
+            "plans/batch-2/deeper/plan-0004.json",
+            "plans/batch-2/deeper/plan.json",
+            "plans/other/plan.json",
+        ]
+        .iter()
+        .map(|p| file(p, p.matches('/').count()))
+        .collect();
+        let namer = Namer::new(&files, &[], &[]);
+        let names: Vec<(String, String)> = files.iter().map(|f| namer.name(f)).collect();
+        assert_eq!(
+            names,
+            [
+                pair("batch-1/plan-0001", WHOLE_ACCOUNT),
+                pair("batch-1/plan-0002", WHOLE_ACCOUNT),
+                pair("batch-2/plan-0003", WHOLE_ACCOUNT),
+                // `plan.json` in two directories: a layer; `deeper` has as many of those as
+                // of other files, so it is an account.
+                pair("deeper", "plan-0004"),
+                pair("deeper", "plan"),
+                pair("other", "plan"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_account_directory_keeps_a_layer_only_it_has() {
+        let files: Vec<PlanFile> = [
+            "plans/org/platform.json",
+            "plans/org/static.json",
+            "plans/org/vending.json",
+            "plans/shop-dev/platform.json",
+            "plans/shop-dev/static.json",
+        ]
+        .iter()
+        .map(|p| file(p, 2))
+        .collect();
+        let namer = Namer::new(&files, &[], &[]);
+        assert_eq!(
+            namer.name(&files[2]),
+            pair("org", "vending"),
+            "the runner layout"
+        );
+        assert_eq!(namer.name(&files[4]), pair("shop-dev", "static"));
+    }
+
+    #[test]
+    fn plan_json_is_found_by_content_when_not_named_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = r#"{"format_version":"1.2","planned_values":{}}"#;
+        let write = |name: &str, text: &[u8]| std::fs::write(dir.path().join(name), text).unwrap();
+        write("a.json", plan.as_bytes());
+        write("B.JSON", plan.as_bytes());
+        write("tfplan-prod", format!("\u{feff}\n  {plan}").as_bytes());
+        write("README.md", b"# plans\n");
+        write("tfplan", b"PK\x03\x04\x00binary");
+        write(".hidden", plan.as_bytes());
+        write("empty", b"");
+        let found: Vec<String> = plan_files(&[dir.path().to_path_buf()], None)
+            .unwrap()
+            .iter()
+            .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(found, ["B.JSON", "a.json", "tfplan-prod"]);
     }
 }

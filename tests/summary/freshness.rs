@@ -286,3 +286,82 @@ fn the_commit_and_run_come_from_flags_then_github_actions_then_the_report() {
         assert!(!full.exists());
     }
 }
+
+/// A deployed account whose static layer now replaces one object and destroys another, and
+/// a new account that creates everything: Slack, the job summary and the comment give the
+/// same `N to add, N to change, N to destroy` (terraform's own counting, a replacement one
+/// add and one destroy), from the one counting function.
+#[test]
+fn slack_the_job_summary_and_the_comment_count_the_same_plans() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .command(&["run", "--account", "catalog-dev", "--layer", "static"])
+        .run()
+        .expect_code(0);
+    let path = sandbox.path().join("layers/static/main.tf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace(
+            "resource \"terraform_data\" \"artifacts_bucket\" {\n",
+            "resource \"terraform_data\" \"artifacts_bucket\" {\n  triggers_replace = \"v2\"\n",
+        )
+        .replace(
+            "resource \"terraform_data\" \"logs_bucket\"",
+            "resource \"terraform_data\" \"audit_bucket\"",
+        );
+    std::fs::write(&path, text).unwrap();
+    sandbox.plan(
+        &[
+            "--account",
+            "catalog-dev",
+            "--account",
+            "catalog-stage",
+            "--layer",
+            "static",
+        ],
+        &[],
+        0,
+    );
+
+    let report = sandbox.latest_report();
+    let plans = sandbox.plans();
+    let comment = sandbox.summary(&[
+        plans.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    comment.expect_code(0);
+    // catalog-dev: audit_bucket created, artifacts_bucket replaced (one add and one
+    // destroy), logs_bucket destroyed; catalog-stage: both buckets created.
+    let counts = "4 to add, 0 to change, 2 to destroy";
+    comment
+        .expect_stdout_contains(&format!("**{counts}** · 1 replacement"))
+        .expect_stdout_contains("  - `static` replace `terraform_data.artifacts_bucket`")
+        .expect_stdout_contains("  - `static` destroy `terraform_data.logs_bucket`");
+
+    let slack = crate::support::receiver::Receiver::start();
+    sandbox
+        .command(&["notify", "slack", "--on", "change", "--report"])
+        .arg(report.to_str().unwrap())
+        .env("SLACK_WEBHOOK_URL", slack.url("/services/T1/B1/x"))
+        .run()
+        .expect_code(0);
+    let sent: String = slack.requests().iter().map(|r| r.body.clone()).collect();
+    assert!(
+        sent.contains(&format!("2 accounts with changes in their plan: {counts}")),
+        "{sent}"
+    );
+
+    let step_summary = sandbox.path().join("step-summary.md");
+    sandbox
+        .command(&["report", "summary", "--report"])
+        .arg(report.to_str().unwrap())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &step_summary)
+        .run();
+    let job_summary = std::fs::read_to_string(&step_summary).unwrap();
+    assert!(
+        job_summary.contains(&format!("2 accounts with changes: {counts}.")),
+        "{job_summary}"
+    );
+}
