@@ -63,15 +63,37 @@ pub fn neutralise_json(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn neutralise_line(line: &str, out: &mut String) {
-    let mut shown = String::with_capacity(line.len());
+/// `text` with every control character (tab and newline aside), lone CR and invisible
+/// character shown as an escape, and nothing else changed: for data inside one of the
+/// orchestrator's own workflow commands (an annotation's message, a group's title), where
+/// the runner reads no command but a terminal showing the log would obey an escape.
+pub(super) fn visible(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_plain) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        push_shown(line.strip_suffix('\r').unwrap_or(line), &mut out);
+    }
+    Cow::Owned(out)
+}
+
+fn push_shown(line: &str, out: &mut String) {
     for c in line.chars() {
         if is_plain(c) {
-            shown.push(c);
+            out.push(c);
         } else {
-            push_visible(c, &mut shown);
+            push_visible(c, out);
         }
     }
+}
+
+fn neutralise_line(line: &str, out: &mut String) {
+    let mut shown = String::with_capacity(line.len());
+    push_shown(line, &mut shown);
     // Where a `\\` goes: before the `::` that starts the line for the runner (nothing but
     // blanks, punctuation or invisible characters before it: an ARN's `arn:aws:iam::` has
     // letters first), and before the `[` of every `##[`. Seen as the runner's culture-aware
@@ -229,6 +251,15 @@ mod tests {
             "name\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u{202e}cba"
         );
         assert_eq!(neutralise("tab\tkept\x00"), "tab\tkept\\x00");
+    }
+
+    #[test]
+    fn visible_shows_escapes_and_leaves_commands_alone() {
+        assert_eq!(
+            visible("refused\r::x ##[error]y\n\x1b]0;t\x07\u{202e}z\r\n"),
+            "refused\\r::x ##[error]y\n\\x1b]0;t\\x07\\u{202e}z\n"
+        );
+        assert!(matches!(visible("plain: a, b\tc\n"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -2,14 +2,16 @@
 //! eight accounts assuming their roles on moto, four at a time, with a FAKE terraform
 //! (`fake-terraform-hostile.sh`) that prints workflow commands in every form the runner
 //! parses and the credentials it was given, and one account whose apply fails with
-//! commands in its error text. Nothing terraform printed may run; every secret is masked
+//! commands in its error text. stdout and stderr are read as the runner reads them, each on
+//! its own (`Runner::read_streams`: the runner's two queues give no order between them).
+//! Nothing terraform printed may run; every secret is masked, on the stream it shows on,
 //! before the runner meets it; the orchestrator's own groups and annotations still work.
 
 use orchestrator::report::{read_report, Outcome, Status};
 
 use super::moto::MotoServer;
 use super::org::Org;
-use crate::support::github_runner::Runner;
+use crate::support::github_runner::{Executed, Runner};
 
 const SCRIPT: &str = include_str!("fake-terraform-hostile.sh");
 const FAILING: &str = "d03-prod";
@@ -23,8 +25,8 @@ fn terraform_output_runs_no_workflow_command_and_every_secret_is_masked_first() 
 /// printed while other accounts' groups are being printed.
 #[test]
 fn masks_printed_while_other_accounts_print_still_come_first() {
-    let output = check_a_hostile_run(&["--skip-preflight"]);
-    let lines: Vec<&str> = output.lines().collect();
+    let stdout = check_a_hostile_run(&["--skip-preflight"]);
+    let lines: Vec<&str> = stdout.lines().collect();
     let first_group = lines.iter().position(|l| l.starts_with("::group::"));
     let last_mask = lines.iter().rposition(|l| l.starts_with("::add-mask::"));
     assert!(
@@ -33,7 +35,7 @@ fn masks_printed_while_other_accounts_print_still_come_first() {
     );
 }
 
-/// Runs the org with `extra` flags and checks everything it printed; returns the output.
+/// Runs the org with `extra` flags and checks everything it printed; returns its stdout.
 fn check_a_hostile_run(extra: &[&str]) -> String {
     let org = Org::generated(4, "", "");
     let outside = tempfile::tempdir().unwrap();
@@ -53,10 +55,11 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
         .env("GITHUB_RUN_ID", "4242")
         .env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())
         .env("FAKE_FAIL_ACCOUNT", FAILING)
-        .run_interleaved();
+        .run();
+    let output = format!("{}{}", run.stdout, run.stderr);
 
     let report = read_report(&org.dir.path().join(".orchestrator/report.json")).unwrap();
-    assert_eq!(report.outcome, Outcome::Failed, "{}", run.output);
+    assert_eq!(report.outcome, Outcome::Failed, "{output}");
     run.expect_code(1);
     let failed: Vec<&str> = report
         .jobs
@@ -79,7 +82,7 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
     let printed = secrets
         .iter()
         .filter(|s| {
-            run.output
+            output
                 .lines()
                 .any(|l| l.contains(s.as_str()) && !l.starts_with("::add-mask::"))
         })
@@ -89,19 +92,20 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
         "terraform's credentials were not in its output"
     );
 
-    let runner = Runner::read(&run.output, &secrets);
+    let streams = Runner::read_streams(&run.stdout, &run.stderr, &secrets);
     assert!(
-        runner.leaks.is_empty(),
-        "secrets shown before their mask, at lines {:?}",
-        runner.leaks.iter().map(|l| l.0).collect::<Vec<_>>()
+        streams.leaks().is_empty(),
+        "secrets shown before their mask on their stream, at (stream, line, secret) {:?}",
+        streams.leaks()
     );
-    assert!(
-        runner.ignored_masks.is_empty(),
+    assert_eq!(
+        streams.ignored_masks(),
+        0,
         "a mask fell in a stop-commands region"
     );
 
     // Only the orchestrator's own commands ran.
-    for command in &runner.executed {
+    for command in streams.executed() {
         match command.name.as_str() {
             "add-mask" => assert!(
                 sessions.iter().any(
@@ -126,10 +130,11 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
             _ => panic!("the runner would execute {command:?}"),
         }
     }
-    // Each finished layer is one group, closed before the next opens.
+    // Each finished layer is one group on stdout, closed before the next opens.
+    let runner = &streams.stdout;
     let groups = runner.named("group");
     let ends = runner.named("endgroup");
-    assert_eq!(groups.len(), 8, "{}", run.output);
+    assert_eq!(groups.len(), 8, "{}", run.stdout);
     assert_eq!(ends.len(), groups.len());
     for (open, close) in groups.iter().zip(&ends) {
         assert!(open.line < close.line);
@@ -139,8 +144,8 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
         assert!(close.line < pair[1].line, "a group opened inside another");
     }
     // The failure is annotated once, with terraform's error in it.
-    let errors = runner.named("error");
-    assert_eq!(errors.len(), 1, "{}", run.output);
+    let errors: Vec<&Executed> = streams.executed().filter(|c| c.name == "error").collect();
+    assert_eq!(errors.len(), 1, "{output}");
     assert!(
         errors[0].data.contains("Error: creating bucket"),
         "{:?}",
@@ -156,7 +161,7 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
         assert!(
             runner.shown.iter().any(|l| l.contains(text)),
             "`{text}` is not in the log:\n{}",
-            run.output
+            run.stdout
         );
     }
     // The error terraform printed quoted the account's credentials: the annotation shows it
@@ -190,11 +195,8 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
         }
     }
     // No terminal escape reached the log.
-    assert!(
-        !run.output.contains('\u{1b}'),
-        "an escape sequence was printed"
-    );
-    run.output
+    assert!(!output.contains('\u{1b}'), "an escape sequence was printed");
+    run.stdout
 }
 
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -217,4 +219,119 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn make_executable(path: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A layer whose resource keys, provisioner output and precondition message hold workflow
+/// commands, a carriage return and terminal escapes: REAL terraform prints them in its plan,
+/// its apply and its error text.
+const HOSTILE_LAYER: &str = r###"
+terraform {
+  backend "local" {}
+}
+
+variable "account_name" { type = string }
+
+resource "terraform_data" "keys" {
+  for_each = toset(["::add-mask::key", "##[error]key", "x\r::stop-commands::key"])
+  input    = each.key
+
+  provisioner "local-exec" {
+    command = "printf 'provisioned\\r::add-mask::provisioned\\n##[error]forged\\n::stop-commands::tok\\n\\033]0;title\\007::set-output name=a::b\\n'"
+  }
+}
+
+resource "terraform_data" "refused" {
+  lifecycle {
+    precondition {
+      condition     = var.account_name != "catalog-stage"
+      error_message = "refused\r::set-output name=pwned::1\n::add-mask::refused ##[error]forged\n\u001b]0;title\u0007::stop-commands::t"
+    }
+  }
+}
+"###;
+
+/// What a command printed, read as the runner reads it: nothing but the orchestrator's own
+/// groups (titled by an account) and annotations (for a failed layer) may run.
+fn only_own_commands(what: &str, run: &crate::support::cli::Run) {
+    let streams = Runner::read_streams(&run.stdout, &run.stderr, &[]);
+    for command in streams.executed() {
+        let own = match command.name.as_str() {
+            "group" => command.data.starts_with("catalog-"),
+            "endgroup" => true,
+            "error" => command.property("title") == Some("catalog-stage / hostile"),
+            _ => false,
+        };
+        assert!(
+            own,
+            "{what}: the runner would execute {command:?}\n{}{}",
+            run.stdout, run.stderr
+        );
+    }
+    let printed = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        !printed.contains(['\u{1b}', '\u{7}']),
+        "{what}: a terminal escape was printed:\n{printed:?}"
+    );
+}
+
+#[test]
+fn real_terraform_output_errors_and_plan_addresses_run_no_workflow_command() {
+    let sandbox = crate::support::sandbox::Sandbox::new();
+    sandbox
+        .add_layer("hostile", HOSTILE_LAYER)
+        .edit_config("layers: [platform, static, dynamic]", "layers: [hostile]")
+        .edit_config("  stacks: { layer: dynamic, variable: stack_suffix }\n", "");
+    let summary = sandbox.path().join("step-summary.md");
+    let github = |args: &[&str]| {
+        sandbox
+            .cli(args)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_RUN_ID", "4242")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .run()
+    };
+
+    // The plan of both accounts: catalog-stage's precondition fails with commands in its text.
+    let plan = github(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev,catalog-stage",
+        "--plan-only",
+    ]);
+    plan.expect_code(1);
+    only_own_commands("plan", &plan);
+    let streams = Runner::read_streams(&plan.stdout, &plan.stderr, &[]);
+    let errors: Vec<&Executed> = streams.executed().filter(|c| c.name == "error").collect();
+    assert_eq!(errors.len(), 1, "{}{}", plan.stdout, plan.stderr);
+    assert!(errors[0].data.contains("refused"), "{:?}", errors[0]);
+    // terraform's text is shown, defused.
+    let shown = format!("{}{}", plan.stdout, plan.stderr);
+    assert!(shown.contains("refused\\r::set-output"), "{shown}");
+
+    // The apply: the provisioner's output is in catalog-dev's group, its escape shown.
+    let apply = github(&["deploy", "--accounts", "catalog-dev"]);
+    apply.expect_code(0);
+    only_own_commands("apply", &apply);
+    assert!(
+        apply
+            .stdout
+            .contains("(local-exec): \\x1b]0;title\\x07::set-output"),
+        "{}",
+        apply.stdout
+    );
+
+    // The PR comment of the saved plan, on stdout: its addresses quote the hostile keys.
+    let plans: Vec<std::path::PathBuf> = files_under(&sandbox.path().join(".orchestrator"))
+        .into_iter()
+        .filter(|f| f.ends_with("catalog-dev/hostile.json"))
+        .collect();
+    assert!(!plans.is_empty(), "no saved plan");
+    let comment = github(&["summary", plans[0].to_str().unwrap()]);
+    comment.expect_code(0);
+    assert!(
+        comment.stdout.contains("add-mask::key"),
+        "{}",
+        comment.stdout
+    );
+    only_own_commands("summary", &comment);
 }
