@@ -70,6 +70,8 @@ fn main() -> ExitCode {
 /// `--help` and `--version` are printed as clap renders them.
 fn clap_exit(error: &clap::Error) -> ExitCode {
     if !error.use_stderr() {
+        // `--help` and `--version`: our own text, with clap's colours on a terminal.
+        #[allow(clippy::disallowed_methods)]
         let _ = error.print();
         return ExitCode::SUCCESS;
     }
