@@ -12,6 +12,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    orchestrator::console::install_panic_hook();
     // Started as the guard of one terraform process (`runner::parent_death`): nothing else.
     if let Some(code) = orchestrator::runner::guard_main() {
         std::process::exit(code);
