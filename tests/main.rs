@@ -26,6 +26,7 @@ mod redeploy;
 mod rehearsal;
 mod reliability;
 mod report_schema;
+mod retries;
 mod run_output;
 mod stacks;
 mod stacks_s3;

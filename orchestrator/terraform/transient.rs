@@ -41,108 +41,240 @@ impl fmt::Display for Transient {
     }
 }
 
-/// Case-insensitive fragments, checked in order; the first match decides.
-const PATTERNS: &[(Transient, &[&str])] = &[
-    (Transient::StateLock, &["error acquiring the state lock"]),
-    (Transient::StalePlan, &["saved plan is stale"]),
-    (
-        Transient::Throttling,
-        &[
-            // AWS error codes as the SDK prints them (`api error Throttling: Rate exceeded`),
-            // never the bare word: a resource may be named `api-throttling-alarm`.
-            "api error throttling",
-            "throttlingexception",
-            "throttling: rate exceeded",
-            "requestlimitexceeded",
-            "toomanyrequestsexception",
-            "rate exceeded",
-            "api error slowdown",
-            "statuscode: 429",
-            // The AWS SDK for Go v1's form.
-            "status code: 429, request id",
-        ],
-    ),
-    (
-        Transient::ServerError,
-        &[
-            "api error serviceunavailable",
-            "api error internalerror",
-            "api error internalfailure",
-        ],
-    ),
-    (
-        Transient::Network,
-        &[
-            "connection reset by peer",
-            "tls handshake timeout",
-            "i/o timeout",
-            "broken pipe",
-            "temporary failure in name resolution",
-            "client.timeout exceeded",
-        ],
-    ),
-    (
-        Transient::Download,
-        &[
-            "failed to install provider",
-            "failed to query available provider packages",
-            "failed to download module",
-            "error downloading modules",
-            "failed to retrieve available versions",
-            "could not connect to registry",
-            "error while downloading",
-        ],
-    ),
+/// AWS error codes the SDKs retry as throttling (aws-sdk-go-v2 `retry.DefaultThrottleErrorCodes`).
+const THROTTLE_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// AWS error codes of a failure on AWS's side that goes away (the SDKs' transient codes and
+/// the services' internal errors).
+const SERVER_CODES: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "InternalServiceError",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+];
+
+/// HTTP statuses the AWS SDKs retry.
+const SERVER_STATUSES: &[u16] = &[500, 502, 503, 504];
+
+/// terraform's own summaries of a failed provider or module download (`terraform init`).
+const DOWNLOAD_SUMMARIES: &[&str] = &[
+    "failed to install provider",
+    "failed to query available provider packages",
+    "failed to download module",
+    "error accessing remote module registry",
 ];
 
 /// Download errors that no retry fixes: the provider or version does not exist.
 const PERMANENT_DOWNLOAD: &[&str] = &[
     "does not exist",
+    "does not have a provider named",
     "no available releases match",
     "could not find required providers",
     "doesn't match any",
     "checksum",
 ];
 
-/// Classifies a failed command from its output; `None` means a real error.
+/// Classifies a failed command from its output; `None` means a real error. The failure is
+/// transient only when every error terraform reported is: a retry cannot fix the others.
 pub fn classify(output: &str) -> Option<Transient> {
     let errors = diagnostics::errors(output);
-    let text = if errors.is_empty() {
-        // No diagnostic (a crash, a dropped connection): judge by the last lines.
-        let lines: Vec<&str> = output.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
-    } else {
-        errors
-            .iter()
-            .map(|d| format!("{}\n{}", d.summary, d.details.join("\n")))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let text = text.to_lowercase();
-    // A full disk is the user's to fix (terraform's own message says so), whatever it broke,
-    // a state lock included: retrying would only fail the same way.
-    if text.contains("no space left on device") {
-        return None;
+    // No diagnostic at all (a crash, a kill): nothing structured says it would pass next time,
+    // and the raw output mixes in what provisioners printed.
+    let mut found = None;
+    for d in &errors {
+        let kind = judge(&d.summary, &d.details.join("\n"))?;
+        found.get_or_insert(kind);
     }
-    let found = PATTERNS
-        .iter()
-        .find(|(_, fragments)| fragments.iter().any(|f| text.contains(f)))
-        .map(|(kind, _)| *kind)
-        .or_else(|| has_5xx_status(&text).then_some(Transient::ServerError))?;
-    if found == Transient::Download && PERMANENT_DOWNLOAD.iter().any(|f| text.contains(f)) {
-        return None;
-    }
-    Some(found)
+    found
 }
 
-/// `https response error StatusCode: 503` (the AWS SDK's structured form), not any
-/// `status code 500` a validation message may quote.
-fn has_5xx_status(text: &str) -> bool {
-    ["response error statuscode: "].iter().any(|prefix| {
-        text.match_indices(prefix).any(|(i, m)| {
-            let code = &text.as_bytes()[i + m.len()..];
-            code.len() >= 3 && code[0] == b'5' && code[1..3].iter().all(u8::is_ascii_digit)
-        })
+/// One error: its summary line and its detail.
+fn judge(summary: &str, detail: &str) -> Option<Transient> {
+    let text = format!("{summary}\n{detail}");
+    // A full disk is the user's to fix (terraform's own message says so), whatever it broke,
+    // a state lock included: retrying would only fail the same way.
+    if text
+        .to_ascii_lowercase()
+        .contains("no space left on device")
+    {
+        return None;
+    }
+    let heading = summary.to_ascii_lowercase();
+    if heading.starts_with("error acquiring the state lock") {
+        return state_lock(detail);
+    }
+    if heading.starts_with("saved plan is stale") {
+        return Some(Transient::StalePlan);
+    }
+    if heading.ends_with("provisioner error") {
+        // What a provisioner's own command printed is the user's program speaking, and a
+        // failed provisioner taints its resource: never retried on its words.
+        return None;
+    }
+    if DOWNLOAD_SUMMARIES.iter().any(|s| heading.starts_with(s)) {
+        let lower = text.to_ascii_lowercase();
+        return (!PERMANENT_DOWNLOAD.iter().any(|f| lower.contains(f)))
+            .then_some(Transient::Download);
+    }
+    aws_error(&text).or_else(|| network_error(&text).then_some(Transient::Network))
+}
+
+/// `Error acquiring the state lock`: transient when another process holds it (terraform then
+/// prints the holder's `Lock Info:`, or the kernel says the file is locked), or when taking it
+/// failed on a transient AWS error. Any other cause (a read-only directory, a missing bucket)
+/// is the user's to fix.
+fn state_lock(detail: &str) -> Option<Transient> {
+    let held = detail.contains("Lock Info:")
+        || detail.contains("resource temporarily unavailable")
+        || detail.contains("ConditionalCheckFailedException")
+        || detail.contains("PreconditionFailed");
+    if held {
+        return Some(Transient::StateLock);
+    }
+    aws_error(detail).or_else(|| network_error(detail).then_some(Transient::Network))
+}
+
+/// An AWS API error as the AWS SDK for Go prints it, judged by its status and error code:
+/// v2 `https response error StatusCode: 503, RequestID: x, api error SlowDown: Please
+/// reduce your request rate` (or `..., RequestID: x, LimitExceeded: ...` for a modelled error),
+/// v1 `Throttling: Rate exceeded\n\tstatus code: 400, request id: x`. Words outside that form
+/// (a resource named `api-throttling-alarm`, `status code 500` in a validation message) are
+/// not an AWS error.
+fn aws_error(text: &str) -> Option<Transient> {
+    const V2: &str = "https response error StatusCode: ";
+    let mut verdict = None;
+    for (i, _) in text.match_indices(V2) {
+        let rest = &text[i + V2.len()..];
+        let status = status_code(rest);
+        // `StatusCode: 0, RequestID: , request send failed, Post "...": <cause>`
+        let mut after_id = rest
+            .split_once("RequestID: ")
+            .and_then(|(_, r)| r.split_once(", "))
+            .map_or("", |(_, r)| r);
+        // S3 adds its host id: `RequestID: x, HostID: y, api error SlowDown: ...`.
+        if let Some(host) = after_id.strip_prefix("HostID: ") {
+            after_id = host.split_once(", ").map_or("", |(_, r)| r);
+        }
+        if let Some(cause) = after_id.strip_prefix("request send failed") {
+            if network_error(cause) || cause.trim_end().ends_with(": EOF") {
+                verdict = verdict.or(Some(Transient::Network));
+            }
+            continue;
+        }
+        let code = error_code(after_id.strip_prefix("api error ").unwrap_or(after_id));
+        verdict = verdict.or(by_code_and_status(code, status));
+    }
+    // v1: the code starts the message, the status follows on the next line.
+    const V1: &str = "status code: ";
+    for (i, _) in text.match_indices(V1) {
+        let rest = &text[i + V1.len()..];
+        let Some(status) = status_code(rest).filter(|_| rest[3..].starts_with(", request id:"))
+        else {
+            continue;
+        };
+        // The code is the first `Word:` of the message before it (terraform joins the lines).
+        let line_start = text[..i].trim_end().rfind('\n').map_or(0, |n| n + 1);
+        let code = text[line_start..i]
+            .split_whitespace()
+            .filter_map(|w| w.strip_suffix(':'))
+            .find(|w| *w != "Error" && is_code(w));
+        verdict = verdict.or(by_code_and_status(code, Some(status)));
+    }
+    // `ThrottlingException: Rate exceeded`, `api error SlowDown: ...`: a known code in AWS's
+    // `Code: message` form, where the status was not printed with it.
+    for word in text.split(|c: char| c.is_whitespace() || c == ',') {
+        if let Some(code) = word.strip_suffix(':') {
+            verdict = verdict.or(by_code_and_status(Some(code), None));
+        }
+    }
+    // The SDK's own client-side retry budget ran out: it was being throttled.
+    if text.contains("operation error ") && text.contains("retry quota exceeded") {
+        verdict = verdict.or(Some(Transient::Throttling));
+    }
+    verdict
+}
+
+fn by_code_and_status(code: Option<&str>, status: Option<u16>) -> Option<Transient> {
+    if let Some(code) = code {
+        if THROTTLE_CODES.contains(&code) {
+            return Some(Transient::Throttling);
+        }
+        if SERVER_CODES.contains(&code) {
+            return Some(Transient::ServerError);
+        }
+    }
+    match status {
+        Some(429) => Some(Transient::Throttling),
+        Some(s) if SERVER_STATUSES.contains(&s) => Some(Transient::ServerError),
+        _ => None,
+    }
+}
+
+/// The three digits a status starts with.
+fn status_code(text: &str) -> Option<u16> {
+    let digits = text.get(..3)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if text[3..].starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// `Throttling: Rate exceeded` -> `Throttling`: an error code is one word before `: `.
+fn error_code(text: &str) -> Option<&str> {
+    let (code, _) = text.split_once(": ")?;
+    is_code(code).then_some(code)
+}
+
+fn is_code(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_uppercase())
+        && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+}
+
+/// A broken connection as Go's network stack words it (`read tcp a->b: read: connection reset
+/// by peer`, `dial tcp 10.0.0.1:443: i/o timeout`, `net/http: TLS handshake timeout`). A
+/// refused connection is not here: it is a wrong endpoint far more often than a blip.
+fn network_error(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    const FIXED: &[&str] = &[
+        "read: connection reset by peer",
+        "write: connection reset by peer",
+        "write: broken pipe",
+        "net/http: tls handshake timeout",
+        "(client.timeout exceeded while awaiting headers)",
+        "temporary failure in name resolution",
+        ": server misbehaving",
+    ];
+    if FIXED.iter().any(|f| lower.contains(f)) {
+        return true;
+    }
+    // `i/o timeout` only at the end of a Go dial, read or write error.
+    lower.match_indices(": i/o timeout").any(|(i, _)| {
+        let line = &lower[lower[..i].rfind('\n').map_or(0, |n| n + 1)..i];
+        ["dial tcp", "read tcp", "write tcp", "dial udp", "read udp"]
+            .iter()
+            .any(|op| line.contains(op))
     })
 }
 
@@ -162,6 +294,8 @@ mod tests {
             "MalformedPolicyDocument: unexpected EOF in policy document",
             "dial tcp 127.0.0.1:1: connect: connection refused (endpoint http://127.0.0.1:1 from AWS_ENDPOINT_URL_S3)",
             "Error acquiring the state lock\n\nError message: write .terraform.tfstate.lock.info: no space left on device",
+            "creating CloudWatch Metric Alarm (errors): ValidationError: AlarmDescription 'page when the error rate exceeded 5% (see ThrottlingException runbook)' is too long",
+            "reading Lambda Function (api-throttling): couldn't find resource (21 retries)",
         ] {
             assert_eq!(classify(&error(detail)), None, "{detail}");
         }
@@ -177,6 +311,86 @@ mod tests {
             ("operation error S3: PutObject, https response error StatusCode: 502, RequestID: 1", Transient::ServerError),
         ] {
             assert_eq!(classify(&error(detail)), Some(kind), "{detail}");
+        }
+    }
+
+    /// What terraform 1.11 with terraform-provider-aws 5.100.0 prints (one SDK attempt) when
+    /// IAM answers as given, or cannot be reached.
+    fn provider(answer: &str) -> String {
+        format!(
+            "aws_iam_role.r: Creating...\n\
+             ╷\n\
+             │ Error: creating IAM Role (api-throttling-alarm): operation error IAM: CreateRole, {answer}\n\
+             │ \n\
+             │   with aws_iam_role.r,\n\
+             │   on main.tf line 12, in resource \"aws_iam_role\" \"r\":\n\
+             │   12: resource \"aws_iam_role\" \"r\" {{\n\
+             │ \n\
+             ╵\n"
+        )
+    }
+
+    #[test]
+    fn the_aws_providers_own_errors_are_judged_by_code_and_status() {
+        for (answer, kind) in [
+            ("exceeded maximum number of attempts, 1, https response error StatusCode: 400, RequestID: abc-123, api error Throttling: Rate exceeded", Some(Transient::Throttling)),
+            ("exceeded maximum number of attempts, 1, https response error StatusCode: 500, RequestID: abc-123, ServiceFailure: internal", Some(Transient::ServerError)),
+            ("exceeded maximum number of attempts, 1, https response error StatusCode: 503, RequestID: abc, api error ServiceUnavailable: Service Unavailable", Some(Transient::ServerError)),
+            ("exceeded maximum number of attempts, 1, https response error StatusCode: 0, RequestID: , request send failed, Post \"http://127.0.0.1:18499/\": EOF", Some(Transient::Network)),
+            ("failed to get rate limit token, retry quota exceeded, 0 available, 5 requested", Some(Transient::Throttling)),
+            // A quota, a bad policy, a wrong endpoint: real errors, whatever words they hold.
+            ("https response error StatusCode: 409, RequestID: abc, LimitExceeded: Cannot exceed quota for RolesPerAccount: 1000", None),
+            ("https response error StatusCode: 400, RequestID: abc, MalformedPolicyDocument: unexpected EOF", None),
+            ("exceeded maximum number of attempts, 1, https response error StatusCode: 0, RequestID: , request send failed, Post \"http://127.0.0.1:1/\": dial tcp 127.0.0.1:1: connect: connection refused", None),
+            ("https response error StatusCode: 403, RequestID: abc, api error AccessDenied: User: arn:aws:iam::1:user/x is not authorized", None),
+        ] {
+            assert_eq!(classify(&provider(answer)), kind, "{answer}");
+        }
+    }
+
+    #[test]
+    fn the_sdk_v1_form_and_s3_host_ids_are_read() {
+        assert_eq!(
+            classify(&error("creating IAM Role (x): Throttling: Rate exceeded\n\tstatus code: 400, request id: abc")),
+            Some(Transient::Throttling)
+        );
+        assert_eq!(
+            classify(&error("creating IAM Role (x): ValidationError: bad name\n\tstatus code: 400, request id: abc")),
+            None
+        );
+        assert_eq!(
+            classify(&error("operation error S3: PutObject, https response error StatusCode: 503, RequestID: R, HostID: H, api error SlowDown: Please reduce your request rate.")),
+            Some(Transient::Throttling)
+        );
+    }
+
+    #[test]
+    fn a_provisioners_words_and_a_second_real_error_are_not_retried() {
+        let provisioner = "Error: local-exec provisioner error\n\n  with terraform_data.x,\n\nError running command 'deploy.sh': exit status 1. Output: ThrottlingException: Rate exceeded\nread tcp 10.0.0.1:1->10.0.0.2:443: read: connection reset by peer\n";
+        assert_eq!(classify(provisioner), None);
+        let both = format!(
+            "{}\nError: Invalid value for variable\n\nThe name must be short.\n",
+            error("https response error StatusCode: 503, RequestID: x")
+        );
+        assert_eq!(classify(&both), None);
+        assert_eq!(
+            classify("panic: runtime error\nread: connection reset by peer\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_lock_that_could_not_be_taken_for_another_reason_is_real() {
+        let held_s3 = "Error: Error acquiring the state lock\n\nError message: operation error S3: PutObject, https response error StatusCode: 412, RequestID: R, HostID: H, api error PreconditionFailed: At least one of the pre-conditions you specified did not hold\nLock Info:\n  ID: 5b4e\n";
+        assert_eq!(classify(held_s3), Some(Transient::StateLock));
+        let throttled = "Error: Error acquiring the state lock\n\nError message: operation error S3: PutObject, https response error StatusCode: 503, RequestID: R, HostID: H, api error SlowDown: Please reduce your request rate.\n";
+        assert_eq!(classify(throttled), Some(Transient::Throttling));
+        for cause in [
+            "open /state/.x.tfstate.lock.info: permission denied",
+            "operation error S3: PutObject, https response error StatusCode: 404, RequestID: R, HostID: H, api error NoSuchBucket: The specified bucket does not exist",
+        ] {
+            let output = format!("Error: Error acquiring the state lock\n\nError message: {cause}\n");
+            assert_eq!(classify(&output), None, "{cause}");
         }
     }
 
