@@ -28,19 +28,25 @@ impl GithubGroups {
 fn shown(log: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(log)?;
     let len = file.metadata()?.len();
-    let mut text = String::new();
-    if len > MAX_LOG_BYTES {
-        text = format!(
-            "[first {} bytes left out; the whole log is in {}]\n",
-            len - MAX_LOG_BYTES,
-            log.display()
-        );
-        file.seek(std::io::SeekFrom::Start(len - MAX_LOG_BYTES))?;
-    }
+    let skipped = len.saturating_sub(MAX_LOG_BYTES);
+    file.seek(std::io::SeekFrom::Start(skipped))?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
-    text.push_str(&String::from_utf8_lossy(&bytes));
-    Ok(text)
+    if skipped == 0 {
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    // From the first whole line: the cut would otherwise show the end of a line alone, such
+    // as the tail of a credential that its mask (which covers the whole value) misses.
+    let from = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |at| at + 1);
+    Ok(format!(
+        "[first {} bytes left out; the whole log is in {}]\n{}",
+        skipped + from as u64,
+        log.display(),
+        String::from_utf8_lossy(&bytes[from..])
+    ))
 }
 
 impl Reporter for GithubGroups {
@@ -69,10 +75,13 @@ mod tests {
     fn a_long_log_shows_its_end_and_where_the_rest_is() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("platform.log");
-        let line = "x".repeat(1023) + "\n";
+        let line = "x".repeat(1022) + "\n";
         std::fs::write(&log, line.repeat(3 * 1024) + "last line\n").unwrap();
         let text = shown(&log).unwrap();
         assert!(text.starts_with("[first "), "{}", &text[..80]);
+        // Whole lines only: none cut at its start.
+        let first_line = text.lines().nth(1).unwrap();
+        assert_eq!(first_line.len(), 1022);
         assert!(text.contains(&log.display().to_string()));
         assert!(text.ends_with("last line\n"));
         assert!(text.len() < 3 * 1024 * 1024);
