@@ -17,6 +17,50 @@ pub struct OutputLimits {
     pub tail_bytes: usize,
 }
 
+impl OutputLimits {
+    /// Caps above these would let one layer's output take a large share of the machine's
+    /// memory (a hundred jobs finish at once), which is what the caps are for.
+    pub const MAX_LINE_BYTES: usize = 16 << 20;
+    pub const MAX_TAIL_BYTES: usize = 256 << 20;
+}
+
+/// The clap value parser of `--max-output-line`: 256 bytes (one error line) to 16 MiB.
+pub(crate) fn line_flag(text: &str) -> Result<usize, String> {
+    cap_flag(
+        text,
+        256,
+        OutputLimits::MAX_LINE_BYTES,
+        "to keep one error line",
+    )
+}
+
+/// The clap value parser of `--max-output-tail`: 4 KiB (a few error lines) to 256 MiB.
+pub(crate) fn tail_flag(text: &str) -> Result<usize, String> {
+    cap_flag(
+        text,
+        4096,
+        OutputLimits::MAX_TAIL_BYTES,
+        "to keep terraform's error lines",
+    )
+}
+
+fn cap_flag(text: &str, min: usize, max: usize, why: &str) -> Result<usize, String> {
+    let range = format!("give a number of bytes from {min} to {max}");
+    let value: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of bytes (or is too large); {range}"))?;
+    if value < min {
+        return Err(format!("{value} is too small {why}; {range}"));
+    }
+    if value > max {
+        return Err(format!(
+            "{value} is too large: the cap is what keeps a huge output out of memory; {range}"
+        ));
+    }
+    Ok(value)
+}
+
 impl Default for OutputLimits {
     fn default() -> Self {
         Self {
@@ -26,8 +70,9 @@ impl Default for OutputLimits {
     }
 }
 
-/// The output `path` holds from byte `start` on, within `limits`.
-pub(super) fn read(path: &Path, start: u64, limits: OutputLimits) -> io::Result<String> {
+/// The output `path` holds from byte `start` on, within `limits`: the run's one way of reading
+/// a log back into memory (error lines, the GitHub job log's groups).
+pub(crate) fn read(path: &Path, start: u64, limits: OutputLimits) -> io::Result<String> {
     let mut file = File::open(path)?;
     let end = file.metadata()?.len();
     // Never read more than the tail (plus one line to find a line start).
