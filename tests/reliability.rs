@@ -18,3 +18,5 @@ mod errored_state;
 mod state_lock;
 
 mod report_path;
+
+mod grace;

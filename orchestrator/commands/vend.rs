@@ -126,16 +126,17 @@ fn print_result(vended: &Vended, layer: &str, work: &WorkDir, plan_only: bool) {
 /// it to the GitHub job summary.
 fn publish(report: &RunReport, target: &ReportTarget) -> Result<(), CliError> {
     let path = &target.context.report_path;
-    let written = report::write_with_copies(report, path, &target.copies);
+    let unwritten = report::write_with_copies(report, path, &target.copies);
     let paths = crate::progress::SummaryPaths {
         report: path.clone(),
         requested: target.requested.clone(),
         config: PathBuf::new(),
+        unwritten: unwritten.iter().map(|e| e.path().to_path_buf()).collect(),
     };
     let cwd = std::env::current_dir().unwrap_or_default();
     crate::console::stdout_text(&crate::progress::report_line(&paths, &cwd));
     if let Err(e) = crate::notify::github::publish(report, path) {
         eprintln!("warning: cannot write the GitHub job summary: {e}");
     }
-    Ok(written?)
+    report::all_written(unwritten).map_err(CliError::failed)
 }

@@ -22,6 +22,23 @@ pub struct SummaryPaths {
     /// `--report`'s copy: the file the user asked for, named first on the `Report:` line.
     pub requested: Option<PathBuf>,
     pub config: PathBuf,
+    /// Report files that could not be written: never announced, never resumed from.
+    pub unwritten: Vec<PathBuf>,
+}
+
+impl SummaryPaths {
+    fn written(&self, path: &Path) -> bool {
+        !self.unwritten.iter().any(|p| p == path)
+    }
+
+    /// The report a resume reads: the run's own, else `--report`'s copy; `None` when
+    /// neither could be written.
+    fn resumable(&self) -> Option<&Path> {
+        std::iter::once(&self.report)
+            .chain(&self.requested)
+            .find(|p| self.written(p))
+            .map(PathBuf::as_path)
+    }
 }
 
 pub fn render(report: &RunReport, paths: &SummaryPaths) -> String {
@@ -33,7 +50,6 @@ pub fn render(report: &RunReport, paths: &SummaryPaths) -> String {
 pub fn render_from(report: &RunReport, paths: &SummaryPaths, cwd: &Path) -> String {
     let report_dir = paths.report.parent().unwrap_or(Path::new(""));
     let shown = |p: &Path| workdir::shown_from(&cwd.join(p), cwd);
-    let report_path = shown(&paths.report);
     let mut out = String::new();
     let outcome = report.outcome.word();
     let waves = report
@@ -133,7 +149,10 @@ pub fn render_from(report: &RunReport, paths: &SummaryPaths, cwd: &Path) -> Stri
     }
     held_back(&mut out, report);
     let unfinished = report.unfinished_jobs().count();
-    if unfinished > 0 && report.outcome != Outcome::Succeeded {
+    let resumable = paths.resumable().map(shown);
+    if let Some(report_path) =
+        resumable.filter(|_| unfinished > 0 && report.outcome != Outcome::Succeeded)
+    {
         let _ = writeln!(
             out,
             "Resume once the cause is fixed ({} left undone): {}",
@@ -158,15 +177,25 @@ pub fn render_from(report: &RunReport, paths: &SummaryPaths, cwd: &Path) -> Stri
 /// `Report: <--report's file> (also kept as <its own>)`, or `Report: <its own>`: where the
 /// run report is, as it opens from `cwd`; the last line of every run's summary (and of
 /// `vend`).
+/// A file that could not be written is never named as the report: only as not written.
 pub fn report_line(paths: &SummaryPaths, cwd: &Path) -> String {
     let shown = |p: &Path| workdir::shown_from(&cwd.join(p), cwd);
     let report_path = shown(&paths.report);
+    let own = paths.written(&paths.report);
     match &paths.requested {
-        Some(requested) if *requested != paths.report => format!(
-            "Report: {} (also kept as {report_path})\n",
-            shown(requested)
-        ),
-        _ => format!("Report: {report_path}\n"),
+        Some(requested) if *requested != paths.report => {
+            let asked = shown(requested);
+            match (paths.written(requested), own) {
+                (true, true) => format!("Report: {asked} (also kept as {report_path})\n"),
+                (true, false) => format!("Report: {asked} (not kept as {report_path})\n"),
+                (false, true) => format!("Report: {report_path} (not written to {asked})\n"),
+                (false, false) => {
+                    format!("Report: not written (neither {asked} nor {report_path})\n")
+                }
+            }
+        }
+        _ if own => format!("Report: {report_path}\n"),
+        _ => format!("Report: not written ({report_path})\n"),
     }
 }
 
@@ -363,6 +392,7 @@ mod tests {
             report: "/repo/sandbox/.orchestrator/runs/local-1/report.json".into(),
             requested: None,
             config: "sandbox/domains.yaml".into(),
+            unwritten: Vec::new(),
         };
         insta::assert_snapshot!(render_from(&halted_report(), &paths, Path::new("/repo")));
     }
@@ -375,6 +405,7 @@ mod tests {
             report: "/repo/sandbox/.orchestrator/runs/local-1/report.json".into(),
             requested: Some("/repo/out/run.json".into()),
             config: "sandbox/domains.yaml".into(),
+            unwritten: Vec::new(),
         };
         let text = render_from(&halted_report(), &paths, Path::new("/repo"));
         let last = text.lines().last().unwrap();
@@ -386,5 +417,39 @@ mod tests {
             text.contains("run --resume sandbox/.orchestrator/runs/local-1/report.json"),
             "{text}"
         );
+    }
+
+    /// A report file that could not be written is never named as the report, and the resume
+    /// command reads one that was.
+    #[test]
+    fn a_report_that_could_not_be_written_is_not_announced_nor_resumed_from() {
+        let own = PathBuf::from("/repo/sandbox/.orchestrator/runs/local-1/report.json");
+        let asked = PathBuf::from("/repo/out/run.json");
+        let paths = |unwritten: Vec<PathBuf>| SummaryPaths {
+            report: own.clone(),
+            requested: Some(asked.clone()),
+            config: "sandbox/domains.yaml".into(),
+            unwritten,
+        };
+        let text = render_from(
+            &halted_report(),
+            &paths(vec![own.clone()]),
+            Path::new("/repo"),
+        );
+        assert_eq!(
+            text.lines().last().unwrap(),
+            "Report: out/run.json (not kept as sandbox/.orchestrator/runs/local-1/report.json)"
+        );
+        assert!(text.contains("run --resume out/run.json"), "{text}");
+        let text = render_from(
+            &halted_report(),
+            &paths(vec![own.clone(), asked.clone()]),
+            Path::new("/repo"),
+        );
+        assert_eq!(
+            text.lines().last().unwrap(),
+            "Report: not written (neither out/run.json nor sandbox/.orchestrator/runs/local-1/report.json)"
+        );
+        assert!(!text.contains("--resume"), "{text}");
     }
 }

@@ -28,6 +28,18 @@ pub enum ReportError {
     },
 }
 
+impl ReportError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ReportError::Read { path, .. }
+            | ReportError::Parse { path, .. }
+            | ReportError::Invalid { path, .. }
+            | ReportError::Write { path, .. } => path,
+        }
+    }
+}
+
 pub fn read_report(path: &Path) -> Result<RunReport, ReportError> {
     let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
         path: path.into(),

@@ -17,5 +17,5 @@ pub use io::{check_writable, read_report, write_atomic, ReportError};
 pub use model::*;
 pub use not_started::{not_started, NotStarted};
 pub use origin::{run_id, source};
-pub use rebase::{rebased, write_with_copies};
+pub use rebase::{all_written, rebased, write_with_copies};
 pub use vend::{vend, vend_not_started, VEND_WAVE};

@@ -26,19 +26,32 @@ pub fn rebased(report: &RunReport, from_dir: &Path, to_dir: &Path) -> RunReport 
 }
 
 /// Writes `report` atomically to its own file `path` and to each of `copies` (rebased to
-/// where each lives). Every copy is tried even when one fails; the first error is returned.
+/// where each lives). Every copy is tried even when one fails; the result has one error per
+/// file that could not be written (empty: every file is there).
 pub fn write_with_copies(
     report: &RunReport,
     path: &Path,
     copies: &[std::path::PathBuf],
-) -> Result<(), ReportError> {
+) -> Vec<ReportError> {
     let run_dir = path.parent().unwrap_or(Path::new(""));
-    let mut written = write(report, path);
+    let mut failed: Vec<ReportError> = write(report, path).err().into_iter().collect();
     for copy in copies {
         let to_dir = copy.parent().unwrap_or(Path::new(""));
-        written = written.and(write(&rebased(report, run_dir, to_dir), copy));
+        failed.extend(write(&rebased(report, run_dir, to_dir), copy).err());
     }
-    written
+    failed
+}
+
+/// `Ok` when `unwritten` (from [`write_with_copies`]) is empty, else every error, one a line.
+pub fn all_written(unwritten: Vec<ReportError>) -> Result<(), String> {
+    if unwritten.is_empty() {
+        return Ok(());
+    }
+    Err(unwritten
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 fn write(report: &RunReport, path: &Path) -> Result<(), ReportError> {

@@ -136,10 +136,15 @@ pub(super) async fn run(
         if let Some(asked) = asked {
             stop_asked = true;
             ending = asked;
-            // Without a walk to wait for, the SIGINT goes now; otherwise at the latest after a
-            // grace period, for a terraform stuck before its walk.
+            // The grace period bounds the whole wait from the stop on, held SIGINT included:
+            // a runner that kills the tree soon after its own signal (GitHub Actions) must
+            // find the run already ended and its report written.
+            kill_at = Some(super::clock::in_(limits.grace));
+            // Without a walk to wait for, the SIGINT goes now; otherwise at the latest halfway
+            // through the grace period, for a terraform stuck before its walk, which leaves
+            // it the other half to stop.
             sigint_due = Some(match &walk {
-                Some(_) => super::clock::in_(limits.grace),
+                Some(_) => super::clock::in_(limits.grace / 2),
                 None => Instant::now(),
             });
         }
@@ -151,17 +156,20 @@ pub(super) async fn run(
             let walking = walk.as_mut().is_none_or(WalkWatch::started);
             if walking || Instant::now() >= due {
                 sigint_due = None;
+                let left = kill_at.map_or(limits.grace, |at| {
+                    at.saturating_duration_since(Instant::now())
+                });
                 log.note(&format!(
                     "[orchestrator] {why}: SIGINT sent, SIGKILL in {} (grace_period) if \
                      terraform has not stopped by then",
-                    humantime::format_duration(limits.grace)
+                    humantime::format_duration(to_tenths(left))
                 ));
                 group.signal(Signal::SIGINT);
-                kill_at = Some(super::clock::in_(limits.grace));
             } else if asked.is_some() {
                 log.note(&format!(
                     "[orchestrator] {why}: SIGINT held until terraform's walk starts (one sent \
-                     before would be lost), at most {}",
+                     before would be lost), at most {}; SIGKILL in {} (grace_period)",
+                    humantime::format_duration(limits.grace / 2),
                     humantime::format_duration(limits.grace)
                 ));
             }
@@ -189,6 +197,37 @@ pub(super) async fn run(
     })
 }
 
+/// Whether a process of group `pgid` is anything but a zombie, from `/proc/<pid>/stat`
+/// (`pid (comm) state ppid pgrp ...`; `comm` may hold spaces and parentheses). Where `/proc`
+/// cannot be read, every member counts as running.
+fn has_running_member(pgid: Pid) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let group = fields.nth(1).and_then(|g| g.parse::<i32>().ok());
+        group == Some(pgid.as_raw()) && !matches!(state, Some("Z" | "X"))
+    })
+}
+
+/// `d` to the nearest tenth of a second, for a log line (`3s 500ms`, not `3s 499ms 981us`).
+fn to_tenths(d: Duration) -> Duration {
+    let tenths = d.as_millis().saturating_add(50) / 100;
+    Duration::from_millis(
+        u64::try_from(tenths)
+            .unwrap_or(u64::MAX / 100)
+            .saturating_mul(100),
+    )
+}
+
 /// The process group of one command; killed when dropped, so that even an abandoned run
 /// (a panic, a dropped future) leaves no process behind.
 struct ProcessGroup {
@@ -211,8 +250,12 @@ impl ProcessGroup {
         }
     }
 
+    /// Whether a member still runs. A killed member whose parent died is a zombie until
+    /// init reaps it, which some inits do only every second or two: it runs nothing, holds
+    /// nothing, and must not make a stopped run wait on top of its grace period.
     fn is_alive(&self) -> bool {
-        self.pgid.is_some_and(|pgid| killpg(pgid, None).is_ok())
+        self.pgid
+            .is_some_and(|pgid| killpg(pgid, None).is_ok() && has_running_member(pgid))
     }
 
     /// Called right after the leader was reaped; the group's id cannot be reused while any of
@@ -479,6 +522,40 @@ mod tests {
         let text = log_text(&dir);
         assert!(text.contains("SIGINT held"), "{text}");
         assert!(text.contains("interrupted: SIGINT sent"), "{text}");
+    }
+
+    /// A terraform that never starts its walk and ignores its SIGINT: the held SIGINT and the
+    /// kill both fit in one grace period from the stop, not a grace period each.
+    #[tokio::test]
+    async fn a_held_interrupt_and_the_kill_fit_in_one_grace_period() {
+        let grace = Duration::from_secs(2);
+        let s = setup(Duration::from_secs(60), grace);
+        let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
+        let cmd = fake_apply(
+            s.dir.path(),
+            "trap 'echo got SIGINT' INT; echo ready; while :; do sleep 0.05; done",
+        );
+        let dir = s.dir.path().to_path_buf();
+        let limits = s.limits.clone();
+        let running = tokio::spawn(async move { run(&cmd, None, &mut log, &limits).await });
+        wait_for_log(&dir, "ready").await;
+        let stopped = std::time::Instant::now();
+        s.handle.escalate();
+        let finished = running.await.unwrap().unwrap();
+        let waited = stopped.elapsed();
+        assert!(finished.killed_after_grace);
+        assert_eq!(finished.exit_code, None, "killed");
+        let text = log_text(&dir);
+        assert!(text.contains("got SIGINT"), "the SIGINT went first: {text}");
+        // One grace period (2 s), where a grace period each would take 4 s.
+        assert!(
+            waited < grace + grace / 2,
+            "waited {waited:?} after the stop: {text}"
+        );
+        assert!(
+            text.contains("SIGINT sent, SIGKILL in 1s (grace_period)"),
+            "{text}"
+        );
     }
 
     #[tokio::test]

@@ -4,8 +4,10 @@
 //! copy of the run's own report (`<work dir>/runs/<run id>/report.json`): both are checked.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
 
-use super::sandbox::Sandbox;
+use super::sandbox::{wait_until, Sandbox};
 
 /// A directory this user may not create files in: a read-only one, or for root (whom file
 /// modes do not stop) a kernel file system that takes no new files.
@@ -89,4 +91,130 @@ fn a_report_in_a_missing_directory_is_written_there() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["catalog.json"]);
+}
+
+/// The run's own command, run inside a mount namespace where `dir` is a small file system
+/// filled to the last byte; `None` where this machine cannot make one (no namespaces).
+fn on_a_full_disk(cmd: &Command, dir: &Path) -> Option<Command> {
+    // As root a mount namespace is enough; otherwise a user namespace maps this user to root.
+    let namespaces: &[&str] = if nix::unistd::geteuid().is_root() {
+        &["--mount"]
+    } else {
+        &["--mount", "--map-root-user"]
+    };
+    let possible = Command::new("unshare")
+        .args(namespaces)
+        .args([
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=64k tmpfs \"$0\"",
+            dir.to_str()?,
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !possible {
+        return None;
+    }
+    let mut wrapped = Command::new("unshare");
+    wrapped
+        .args(namespaces)
+        .args([
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=64k tmpfs \"$0\" && { cat /dev/zero > \"$0/fill\" 2>/dev/null; exec \"$@\"; }",
+        ])
+        .arg(dir)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env_clear()
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    if let Some(cwd) = cmd.get_current_dir() {
+        wrapped.current_dir(cwd);
+    }
+    Some(wrapped)
+}
+
+#[test]
+// Its one note is said to whoever runs the tests, not printed by the orchestrator.
+#[allow(clippy::disallowed_macros)]
+fn a_report_path_on_a_full_disk_is_refused_before_anything_runs() {
+    let sandbox = Sandbox::new();
+    let full = sandbox.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    let report = full.join("report.json");
+    let cmd = sandbox.command(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let Some(wrapped) = on_a_full_disk(&cmd, &full) else {
+        eprintln!("no mount namespace on this machine: cannot make a full file system");
+        return;
+    };
+    let run = sandbox.run_with(wrapped);
+    run.expect_code(2);
+    let told = &run.stderr;
+    assert!(told.contains(&report.display().to_string()), "{told}");
+    assert!(told.contains("No space left on device"), "{told}");
+    assert!(told.contains("nothing was started"), "{told}");
+    assert!(
+        sandbox.traces_of("catalog-dev").is_empty(),
+        "nothing ran: {:?}",
+        sandbox.traces_of("catalog-dev")
+    );
+}
+
+/// The `--report` path was fine before the run, then something replaced its directory with a
+/// file while the run deployed: the run's own report is still written and named, the lost
+/// copy is never announced as the report, and the run says why it could not write it.
+#[test]
+fn a_report_path_lost_during_the_run_is_never_announced() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.path().join("reports");
+    let report = dir.join("run.json");
+    let mut cmd = sandbox.command(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    cmd.env("TF_VAR_deploy_seconds", "2");
+    let running = sandbox.spawn(cmd);
+    let log = sandbox
+        .path()
+        .join(".orchestrator/logs/catalog-dev/platform.log");
+    wait_until("catalog-dev's first apply", Duration::from_secs(60), || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Provisioning with 'local-exec'"))
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::write(&dir, "").unwrap();
+    let run = sandbox.finished(running.wait());
+    // The deploy went through, but the report asked for is missing: not a success.
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains(&format!("{}: cannot write", report.display())),
+        "{}",
+        run.stderr
+    );
+    let own = sandbox.report();
+    assert_eq!(own.outcome, orchestrator::report::Outcome::Succeeded);
+    assert!(sandbox.state("platform", "catalog-dev").is_file());
+    let announced = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Report:"))
+        .unwrap_or_else(|| panic!("{}", run.stdout))
+        .to_string();
+    assert!(
+        announced.contains("not written to reports/run.json"),
+        "{announced}"
+    );
+    assert!(
+        announced.starts_with("Report: .orchestrator/runs/"),
+        "{announced}"
+    );
 }

@@ -320,3 +320,118 @@ fn a_directory_or_one_file_for_both_outputs_is_bad_input_and_writes_nothing() {
         assert!(!dir.path().join("same.json").exists());
     }
 }
+
+/// A run report of `accounts` accounts whose platform plan failed (two error lines each)
+/// and whose static plan file is lost; each of the first `destroying` also has a dynamic
+/// plan that destroys one bucket. Returns the report's path.
+fn failing_run(dir: &Path, accounts: usize, destroying: usize) -> std::path::PathBuf {
+    let fixture: Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/report.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let template = &fixture["jobs"][1];
+    let (failed, planned) = (&template["layers"][1], &template["layers"][0]);
+    let mut jobs = Vec::new();
+    for i in 0..accounts {
+        let account = format!("workload-{i:04}-{}", corpus::account_name(i));
+        let mut job = template.clone();
+        job["account"] = account.clone().into();
+        job["status"] = "failed".into();
+        let mut platform = failed.clone();
+        platform["layer"] = "platform".into();
+        platform["error"] = serde_json::json!([
+            "Error: No valid credential sources found",
+            "  with provider[\"registry.terraform.io/hashicorp/aws\"],"
+        ]);
+        let mut lost = planned.clone();
+        lost["layer"] = "static".into();
+        lost["plan_json"] = format!("plans/{account}/static.json").into();
+        let mut layers = vec![platform, lost];
+        if i < destroying {
+            let mut dynamic = planned.clone();
+            dynamic["layer"] = "dynamic".into();
+            dynamic["plan_json"] = format!("plans/{account}/dynamic.json").into();
+            corpus::write(
+                &dir.join("plans"),
+                &account,
+                "dynamic",
+                &corpus::plan(&[(format!("aws_s3_bucket.old[\"{account}\"]"), &["delete"])]),
+            );
+            layers.push(dynamic);
+        }
+        job["layers"] = layers.into();
+        jobs.push(job);
+    }
+    let mut report = fixture.clone();
+    report["jobs"] = jobs.into();
+    let path = dir.join("report.json");
+    std::fs::write(&path, serde_json::to_vec(&report).unwrap()).unwrap();
+    std::fs::create_dir_all(dir.join("plans")).unwrap();
+    path
+}
+
+/// Hundreds of failed and missing plans (expired credentials fail every plan): first they
+/// are named without their errors, then, when even their names exceed the limit, counted;
+/// the destroyed addresses are named all along, and the note says exactly what went.
+#[test]
+fn hundreds_of_failed_and_missing_plans_are_named_then_counted() {
+    for (accounts, names) in [(300, true), (1_000, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        failing_run(dir.path(), accounts, 20);
+        let out = summarise(
+            dir.path(),
+            &["--report", "report.json", "--full", "full.md"],
+            &[],
+        );
+        out.expect_code(0);
+        let c = &out.stdout;
+        assert!(c.encode_utf16().count() <= LIMIT, "{accounts}: {}", c.len());
+        assert_balanced(c);
+        out.expect_stdout_contains(&format!(
+            ":x: **{accounts} plans failed** · :x: **{accounts} plans missing**"
+        ));
+        for i in 0..20 {
+            let account = format!("workload-{i:04}-{}", corpus::account_name(i));
+            out.expect_stdout_contains(&format!(
+                "- **{account}**: 1 to destroy\n  - `dynamic` destroy `aws_s3_bucket.old[\"{account}\"]`"
+            ));
+        }
+        let full = std::fs::read_to_string(dir.path().join("full.md")).unwrap();
+        assert_eq!(
+            count(&full, "Error: No valid credential sources found"),
+            accounts
+        );
+        assert_eq!(count(c, "Error: No valid credential sources found"), 0);
+        let (failed, missing) = (
+            c.split("### Failed plans\n\n").nth(1).unwrap(),
+            c.split("### Missing plans\n\n").nth(1).unwrap(),
+        );
+        let left_out = if names {
+            for i in 0..accounts {
+                let account = format!("workload-{i:04}-{}", corpus::account_name(i));
+                assert!(failed.contains(&format!("- :x: **{account}** · `platform`\n")));
+                assert!(missing.contains(&format!("- :x: **{account}** · `static`\n")));
+            }
+            format!("what went wrong in {accounts} failed plans (each is named); why {accounts} plans are missing (each is named)")
+        } else {
+            assert!(failed.starts_with(&format!(
+                "{accounts} failed plans: each is listed in the full version (see the note above).\n"
+            )));
+            assert!(missing.starts_with(&format!(
+                "{accounts} missing plans: each is listed in the full version (see the note above).\n"
+            )));
+            format!("the accounts and layers of {accounts} failed plans; the accounts and layers of {accounts} missing plans")
+        };
+        assert_eq!(
+            note(c),
+            format!(
+                "Shortened to fit the 65,536-character limit of a PR comment: left out {}; the account by layer table. The full version is in `full.md`.",
+                left_out
+            ),
+            "{accounts}"
+        );
+    }
+}

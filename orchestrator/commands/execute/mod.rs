@@ -116,7 +116,7 @@ async fn checked_run(
 /// to GitHub, and picks the exit code.
 pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult {
     let path = &execution.report.report_path;
-    let written = report::write_with_copies(report, path, &execution.report_copies);
+    let unwritten = report::write_with_copies(report, path, &execution.report_copies);
     // A closed stdout (`| head`) must not stop the report from being published.
     let summary = progress::summary(
         report,
@@ -124,10 +124,11 @@ pub(super) fn finish(report: &RunReport, execution: &Execution) -> CommandResult
             report: path.clone(),
             requested: execution.requested_report.clone(),
             config: execution.config_path.clone(),
+            unwritten: unwritten.iter().map(|e| e.path().to_path_buf()).collect(),
         },
     );
     crate::console::stdout_text(&summary);
-    written.map_err(|e| CliError::failed(e.to_string()))?;
+    report::all_written(unwritten).map_err(CliError::failed)?;
     if report.outcome == Outcome::Drifted && execution.fail_on_drift {
         eprintln!(
             "error: --fail-on-drift: {}; exit 1",

@@ -9,7 +9,7 @@ use crate::report::Status;
 use crate::summary::model::{AccountSummary, LayerState, NotPlanned, Summary};
 use crate::summary::{PlanSummary, ResourceChange};
 
-use super::detail::{has_extras, is_quiet_change, Destroys, Detail, Rows};
+use super::detail::{has_extras, is_quiet_change, Destroys, Detail, PlanLines, Rows};
 use super::markdown::{code, fenced, html, text};
 use super::words;
 
@@ -39,7 +39,7 @@ pub(super) fn render_parts(
     }
     destroys(&mut out, summary, detail);
     failed(&mut out, summary, detail);
-    missing(&mut out, summary);
+    missing(&mut out, summary, detail);
     bad_plans(&mut out, summary, detail);
     stale_plans(&mut out, summary, detail);
     extras(&mut out, summary, detail);
@@ -411,6 +411,9 @@ fn failed(out: &mut String, summary: &Summary, detail: &Detail) {
         return;
     }
     out.push_str("\n### Failed plans\n\n");
+    if plan_lines(out, detail, failed.len(), "failed plan") {
+        return;
+    }
     let max = detail.error_lines.unwrap_or(usize::MAX);
     for (account, entry) in failed {
         out.push_str(&format!(
@@ -418,6 +421,10 @@ fn failed(out: &mut String, summary: &Summary, detail: &Detail) {
             text(&account.name),
             code(&entry.layer)
         ));
+        if detail.plan_lines == PlanLines::Names {
+            out.push('\n');
+            continue;
+        }
         let lines: Vec<String> = match &entry.state {
             LayerState::Failed { reason, error } => {
                 if let Some(reason) = reason {
@@ -450,7 +457,24 @@ fn failed(out: &mut String, summary: &Summary, detail: &Detail) {
     }
 }
 
-fn missing(out: &mut String, summary: &Summary) {
+/// At [`PlanLines::Counts`], the one line that stands for a section's `n` plans; true when
+/// it was written (and the section has nothing more).
+fn plan_lines(out: &mut String, detail: &Detail, n: usize, what: &str) -> bool {
+    if detail.plan_lines != PlanLines::Counts {
+        return false;
+    }
+    let plans = if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    };
+    out.push_str(&format!(
+        "{plans}: each is listed in the full version (see the note above).\n"
+    ));
+    true
+}
+
+fn missing(out: &mut String, summary: &Summary, detail: &Detail) {
     let missing: Vec<_> = summary
         .accounts
         .iter()
@@ -460,10 +484,21 @@ fn missing(out: &mut String, summary: &Summary) {
         return;
     }
     out.push_str("\n### Missing plans\n\n");
+    if plan_lines(out, detail, missing.len(), "missing plan") {
+        return;
+    }
     for (account, entry) in missing {
         let LayerState::Missing { expected } = &entry.state else {
             continue;
         };
+        if detail.plan_lines == PlanLines::Names {
+            out.push_str(&format!(
+                "- :x: **{}** · {}\n",
+                text(&account.name),
+                code(&entry.layer)
+            ));
+            continue;
+        }
         let why = match expected {
             Some(path) => format!(
                 "the run report names {}, which is not among the plan files",
@@ -484,6 +519,9 @@ fn bad_plans(out: &mut String, summary: &Summary, detail: &Detail) {
         return;
     }
     out.push_str("\n### Unreadable plan files\n\n");
+    if plan_lines(out, detail, summary.bad_plans.len(), "unreadable plan file") {
+        return;
+    }
     for bad in &summary.bad_plans {
         if detail.bad_plan_messages {
             out.push_str(&format!("- {}\n", text(&bad.error)));
@@ -518,6 +556,9 @@ fn extras(out: &mut String, summary: &Summary, detail: &Detail) {
         return;
     }
     out.push_str("\n### Drift, deferred changes and actions\n\n");
+    if plan_lines(out, detail, plans.len(), "plan") {
+        return;
+    }
     for (account, layer, plan) in plans {
         let mut parts = Vec::new();
         let others: Vec<&ResourceChange> = plan

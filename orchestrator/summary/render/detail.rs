@@ -1,10 +1,11 @@
 //! How much of the summary a comment shows, and the order in which detail is given up to
 //! fit a size limit: what a reviewer needs least goes first. The per-account resource lists
 //! go first (one folded group at a time), then table rows, error lines and the addresses of
-//! drift, then the table; only when the destroyed addresses alone do not fit are they
-//! grouped by address across accounts, and as a last resort counted per account (the full
-//! list then lives in the job summary, `--full` and `--destroy-list`). The headline and
-//! every destroying account are in every step.
+//! drift, then the table, then what went wrong in failed and missing plans (named only, then
+//! counted: expired credentials can fail a thousand plans); only when the destroyed
+//! addresses alone do not fit are they grouped by address across accounts, and as a last
+//! resort counted per account (the full list then lives in the job summary, `--full` and
+//! `--destroy-list`). The headline and every destroying account are in every step.
 
 use crate::summary::model::{AccountSummary, LayerState, Summary};
 
@@ -16,6 +17,19 @@ pub enum Destroys {
     /// One line per (layer, kind, address), naming every account it is destroyed in.
     Grouped,
     /// Only how many per account; the addresses are in the full version.
+    Counts,
+}
+
+/// How failed, missing and unreadable plans, and plans with drift, deferred changes or
+/// actions, are listed: when hundreds of plans failed (expired credentials fail them all),
+/// even one line each can exceed the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PlanLines {
+    /// One line per plan, saying what went wrong.
+    Each,
+    /// One line per plan naming only its account and layer (or path).
+    Names,
+    /// Only how many (the headline's counts); the full version lists them.
     Counts,
 }
 
@@ -49,6 +63,8 @@ pub struct Detail {
     /// The addresses of drift, deferred changes, actions and unknown action lists (else
     /// only how many per plan).
     pub extra_addresses: bool,
+    /// How failed, missing, unreadable and drifted plans are listed.
+    pub plan_lines: PlanLines,
     /// How many groups of accounts (folded when their changes are identical) get their
     /// collapsed resource list, destroying accounts first; `None` for all.
     pub lists: Option<usize>,
@@ -64,6 +80,7 @@ impl Detail {
         bad_plan_messages: true,
         stale_paths: true,
         extra_addresses: true,
+        plan_lines: PlanLines::Each,
         lists: None,
     };
 
@@ -81,7 +98,7 @@ impl Detail {
                 ..Detail::FULL
             };
             steps.push(detail);
-            let others: [&dyn Fn(&mut Detail); 11] = [
+            let others: [&dyn Fn(&mut Detail); 13] = [
                 &|d| d.rows = Rows::Changed,
                 &|d| d.unchanged_names = false,
                 &|d| d.rows = Rows::Notable,
@@ -93,6 +110,8 @@ impl Detail {
                 &|d| d.error_lines = Some(1),
                 &|d| d.rows = Rows::None,
                 &|d| d.error_lines = Some(0),
+                &|d| d.plan_lines = PlanLines::Names,
+                &|d| d.plan_lines = PlanLines::Counts,
             ];
             for change in others {
                 change(&mut detail);
@@ -142,7 +161,47 @@ impl Detail {
                 accounts(quiet_unnamed)
             ));
         }
-        if let Some(n) = self.error_lines {
+        let failed = summary.failed_plans();
+        let missing = summary.missing_plans();
+        match self.plan_lines {
+            PlanLines::Each => {}
+            PlanLines::Names => {
+                if failed > 0 {
+                    out.push(format!(
+                        "what went wrong in {} (each is named)",
+                        plans(failed, "failed plan")
+                    ));
+                }
+                if missing > 0 {
+                    out.push(format!(
+                        "why {} (each is named)",
+                        if missing == 1 {
+                            "1 plan is missing".to_string()
+                        } else {
+                            format!("{missing} plans are missing")
+                        }
+                    ));
+                }
+            }
+            PlanLines::Counts => {
+                if failed > 0 {
+                    out.push(format!(
+                        "the accounts and layers of {}",
+                        plans(failed, "failed plan")
+                    ));
+                }
+                if missing > 0 {
+                    out.push(format!(
+                        "the accounts and layers of {}",
+                        plans(missing, "missing plan")
+                    ));
+                }
+            }
+        }
+        if let Some(n) = self
+            .error_lines
+            .filter(|_| self.plan_lines == PlanLines::Each)
+        {
             let over = summary
                 .accounts
                 .iter()
@@ -172,6 +231,12 @@ impl Detail {
                 plans(summary.bad_plans.len(), "plan file")
             ));
         }
+        if self.plan_lines == PlanLines::Counts && !summary.bad_plans.is_empty() {
+            out.push(format!(
+                "the paths of {}",
+                plans(summary.bad_plans.len(), "unreadable plan file")
+            ));
+        }
         if !self.extra_addresses {
             let extras = summary
                 .accounts
@@ -183,6 +248,16 @@ impl Detail {
                 out.push(format!(
                     "the addresses of drift, deferred changes, actions and other action kinds in {}",
                     plans(extras, "plan")
+                ));
+            }
+            if extras > 0 && self.plan_lines == PlanLines::Counts {
+                out.push(format!(
+                    "which {} drift, deferred changes, actions or other action kinds",
+                    if extras == 1 {
+                        "1 plan has".to_string()
+                    } else {
+                        format!("{extras} plans have")
+                    }
                 ));
             }
         }
