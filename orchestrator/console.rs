@@ -49,9 +49,21 @@ pub fn set_live_bars(bars: Option<indicatif::MultiProgress>) {
     *live = bars;
 }
 
+/// A loss found before the run had its log (a notice printed while it took its work dir):
+/// noted there as soon as it has one.
+static PENDING_NOTE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
 /// Where a lost stream is noted: `<work dir>/orchestrator.log` once a run holds its work dir.
 pub fn set_run_log(path: PathBuf) {
+    // Under the writer, as every loss is found: none slips between the two steps.
+    let _guard = writer();
     let _ = RUN_LOG.set(path);
+    let pending = std::mem::take(
+        &mut *PENDING_NOTE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    pending.iter().for_each(|note| note_in_run_log(note));
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +239,21 @@ fn lost(flag: &AtomicBool, stream: &str, error: &std::io::Error) {
     if flag.swap(true, Ordering::Relaxed) {
         return;
     }
+    let note = format!(
+        "{}: {stream} is gone ({error}); the run goes on, see its run report and layer logs",
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+    );
+    if RUN_LOG.get().is_some() {
+        note_in_run_log(&note);
+    } else {
+        PENDING_NOTE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(note);
+    }
+}
+
+fn note_in_run_log(note: &str) {
     let Some(path) = RUN_LOG.get() else {
         return;
     };
@@ -235,11 +262,7 @@ fn lost(flag: &AtomicBool, stream: &str, error: &std::io::Error) {
         .append(true)
         .open(path)
     {
-        let _ = writeln!(
-            file,
-            "{}: {stream} is gone ({error}); the run goes on, see its run report and layer logs",
-            humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-        );
+        let _ = writeln!(file, "{note}");
     }
 }
 

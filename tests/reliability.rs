@@ -20,3 +20,5 @@ mod state_lock;
 mod report_path;
 
 mod grace;
+
+mod closed_output;

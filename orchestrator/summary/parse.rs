@@ -147,6 +147,7 @@ enum Field {
     OutputChanges,
     ResourceDrift,
     DeferredChanges,
+    DeferredActionInvocations,
     ActionInvocations,
     Errored,
     Complete,
@@ -187,6 +188,9 @@ impl<'de> Visitor<'de> for PlanVisitor {
                 }
                 Field::DeferredChanges => {
                     map.next_value_seed(Changes(&mut raw.summary, List::Deferred))?
+                }
+                Field::DeferredActionInvocations => {
+                    map.next_value_seed(Changes(&mut raw.summary, List::DeferredInvocations))?
                 }
                 Field::ActionInvocations => {
                     map.next_value_seed(Changes(&mut raw.summary, List::Invocations))?
@@ -254,6 +258,13 @@ struct RawDeferred {
 }
 
 #[derive(Deserialize)]
+struct RawDeferredInvocation {
+    #[serde(default)]
+    reason: Option<String>,
+    action_invocation: RawInvocation,
+}
+
+#[derive(Deserialize)]
 struct RawInvocation {
     #[serde(default)]
     address: Option<String>,
@@ -313,6 +324,12 @@ impl RawResourceChange {
     }
 }
 
+impl RawInvocation {
+    fn name(self) -> String {
+        self.address.unwrap_or_else(|| "(unnamed action)".into())
+    }
+}
+
 impl RawDiagnostic {
     /// `Error: Invalid reference: A reference to ... (main.tf:12)`.
     fn line(self) -> Box<str> {
@@ -343,6 +360,7 @@ enum List {
     Resources,
     Drift,
     Deferred,
+    DeferredInvocations,
     Invocations,
     Diagnostics,
 }
@@ -397,18 +415,23 @@ impl<'de> Visitor<'de> for Changes<'_> {
                     let change = raw.resource_change.into_change();
                     plan.deferred.push(Deferred {
                         address: change.address,
-                        kind: change.kind,
+                        kind: Some(change.kind),
+                        reason: raw.reason.map(Into::into),
+                    });
+                }
+            }
+            List::DeferredInvocations => {
+                while let Some(raw) = seq.next_element::<RawDeferredInvocation>()? {
+                    plan.deferred.push(Deferred {
+                        address: raw.action_invocation.name().into(),
+                        kind: None,
                         reason: raw.reason.map(Into::into),
                     });
                 }
             }
             List::Invocations => {
                 while let Some(raw) = seq.next_element::<RawInvocation>()? {
-                    plan.invocations.push(
-                        raw.address
-                            .unwrap_or_else(|| "(unnamed action)".into())
-                            .into(),
-                    );
+                    plan.invocations.push(raw.name().into());
                 }
             }
             List::Diagnostics => {

@@ -138,7 +138,9 @@ impl PlanStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Deferred {
     pub address: Box<str>,
-    pub kind: Kind,
+    /// The change deferred; `None` for an action invocation (`deferred_action_invocations`,
+    /// terraform 1.14+).
+    pub kind: Option<Kind>,
     /// terraform's reason (`resource_config_unknown`, `provider_config_unknown`, ...).
     pub reason: Option<Box<str>>,
 }

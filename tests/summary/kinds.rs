@@ -79,6 +79,8 @@ fn drift_deferred_changes_and_actions_get_their_own_section() {
                                    "resource_change": change("aws_instance.app[\"a\"]", &["create"]) }],
             "action_invocations": [{ "address": "action.aws_lambda_invoke.notify", "type": "aws_lambda_invoke",
                                      "name": "notify", "lifecycle_action_trigger": { "action_trigger_event": "after_create" } }],
+            "deferred_action_invocations": [{ "reason": "deferred_prereq",
+                                              "action_invocation": { "address": "action.aws_lambda_invoke.audit", "type": "aws_lambda_invoke", "name": "audit" } }],
             "resource_changes": [change("aws_s3_bucket.logs", &["no-op"])]
         }),
     );
@@ -89,7 +91,7 @@ fn drift_deferred_changes_and_actions_get_their_own_section() {
         .split("### Drift, deferred changes and actions")
         .nth(1)
         .unwrap_or_else(|| panic!("{c}"));
-    assert!(section.contains("- **payments-dev** · `plan`: changed outside terraform: updated `aws_security_group.web`, deleted `aws_s3_bucket.tmp`; deferred to a later plan: create `aws_instance.app[\"a\"]` (resource\\_config\\_unknown); actions invoked: `action.aws_lambda_invoke.notify`"), "{section}");
+    assert!(section.contains("- **payments-dev** · `plan`: changed outside terraform: updated `aws_security_group.web`, deleted `aws_s3_bucket.tmp`; deferred to a later plan: create `aws_instance.app[\"a\"]` (resource\\_config\\_unknown), invoke `action.aws_lambda_invoke.audit` (deferred\\_prereq); actions invoked: `action.aws_lambda_invoke.notify`"), "{section}");
     // Drift is not a change this plan makes.
     out.expect_stdout_contains("**0 to add, 0 to change, 0 to destroy**");
 }

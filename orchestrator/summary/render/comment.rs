@@ -579,11 +579,14 @@ fn extras(out: &mut String, summary: &Summary, detail: &Detail) {
                 let list: Vec<String> = plan
                     .deferred
                     .iter()
-                    .map(|d| match &d.reason {
-                        Some(reason) => {
-                            format!("{} {} ({})", d.kind.label(), code(&d.address), text(reason))
+                    .map(|d| {
+                        let what = d.kind.map_or("invoke", |kind| kind.label());
+                        match &d.reason {
+                            Some(reason) => {
+                                format!("{what} {} ({})", code(&d.address), text(reason))
+                            }
+                            None => format!("{what} {}", code(&d.address)),
                         }
-                        None => format!("{} {}", d.kind.label(), code(&d.address)),
                     })
                     .collect();
                 parts.push(format!("deferred to a later plan: {}", list.join(", ")));
