@@ -230,6 +230,40 @@ impl Write for StderrSink {
     }
 }
 
+/// Reports a panic through the writer like any message (a panic's text can quote data: a
+/// string sliced off a char boundary is shown whole) instead of the standard hook's raw
+/// write. Never waits on the writer: the panic may have come while this thread held it.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "Box<dyn Any>".to_string());
+        let location = info.location().map(ToString::to_string);
+        let thread = std::thread::current();
+        let text = panic_text(thread.name(), location.as_deref(), &payload);
+        let backtrace = std::backtrace::Backtrace::capture();
+        let text = match backtrace.status() {
+            std::backtrace::BacktraceStatus::Captured => format!("{text}{backtrace}\n"),
+            _ => text,
+        };
+        let _guard = WRITER.try_lock();
+        let _ = put_now(Stream::Stderr, text.as_bytes());
+    }));
+}
+
+/// The standard hook's words, the message neutralised.
+fn panic_text(thread: Option<&str>, location: Option<&str>, message: &str) -> String {
+    format!(
+        "thread '{}' panicked at {}:\n{}\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n",
+        thread.unwrap_or("<unnamed>"),
+        location.unwrap_or("<unknown>"),
+        neutralise(message)
+    )
+}
+
 /// Whether stderr was found gone.
 pub fn stderr_lost() -> bool {
     STDERR_LOST.load(Ordering::Relaxed)
@@ -322,6 +356,20 @@ mod tests {
                 "::endgroup::",
             ]
         );
+    }
+
+    #[test]
+    fn a_panic_quoting_data_runs_no_command() {
+        let text = super::panic_text(
+            Some("main"),
+            Some("orchestrator/config/read.rs:1:2"),
+            "byte index 2 is not a char boundary of `x\r::add-mask::y\x1b[2J`",
+        );
+        assert_eq!(
+            text.lines().nth(1),
+            Some("byte index 2 is not a char boundary of `x\\r::add-mask::y\\x1b[2J`")
+        );
+        assert!(text.starts_with("thread 'main' panicked at orchestrator/config/read.rs:1:2:\n"));
     }
 
     #[test]

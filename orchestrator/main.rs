@@ -12,6 +12,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    orchestrator::console::install_panic_hook();
     // Started as the guard of one terraform process (`runner::parent_death`): nothing else.
     if let Some(code) = orchestrator::runner::guard_main() {
         std::process::exit(code);
@@ -70,6 +71,8 @@ fn main() -> ExitCode {
 /// `--help` and `--version` are printed as clap renders them.
 fn clap_exit(error: &clap::Error) -> ExitCode {
     if !error.use_stderr() {
+        // `--help` and `--version`: our own text, with clap's colours on a terminal.
+        #[allow(clippy::disallowed_methods)]
         let _ = error.print();
         return ExitCode::SUCCESS;
     }

@@ -584,3 +584,58 @@ fn config_plan_and_matrix_stay_synchronous() {
         "async in config/plan/matrix: {offending:?}"
     );
 }
+
+/// Everything printed goes through `console.rs`: clippy's `disallowed-macros` and
+/// `disallowed-methods` (clippy.toml) refuse `println!`, `std::io::stdout()`, a child that
+/// inherits our streams, a `File` on fd 1 or 2, clap's own printing and the bars' draw
+/// target anywhere else. This holds the list of exceptions to the files named here, and
+/// the rules themselves in clippy.toml.
+#[test]
+fn only_the_console_writes_to_the_streams() {
+    const AROUND_THE_CONSOLE: &[&str] = &[
+        // The one writer.
+        "console.rs",
+        // Asks whether stderr is a terminal; writes nothing.
+        "terminal.rs",
+        // The progress bars, on a terminal outside CI only.
+        "progress/bars.rs",
+        // `--help` and `--version`, clap's rendering of our own text.
+        "main.rs",
+    ];
+    let rules = std::fs::read_to_string(root().join("../clippy.toml")).unwrap();
+    for rule in [
+        "std::println",
+        "std::eprintln",
+        "std::print\"",
+        "std::eprint\"",
+        "std::dbg",
+        "std::io::stdout",
+        "std::io::stderr",
+        "std::os::fd::FromRawFd::from_raw_fd",
+        "std::process::Stdio::inherit",
+        "indicatif::ProgressDrawTarget::stderr",
+        "clap::error::Error::print",
+    ] {
+        assert!(rules.contains(rule), "clippy.toml no longer refuses {rule}");
+    }
+    let mut files = Vec::new();
+    walk(&root(), &mut files);
+    let around: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            text.contains("clippy::disallowed_")
+        })
+        .map(|f| {
+            f.strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|f| !AROUND_THE_CONSOLE.contains(&f.as_str()))
+        .collect();
+    assert!(
+        around.is_empty(),
+        "{around:?} print around console.rs: write through it (or name the file here, with why)"
+    );
+}

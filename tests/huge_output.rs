@@ -11,7 +11,7 @@ const FAKE: &str = r#"#!/bin/sh
 case "$1" in
   plan)
     head -c 30000000 /dev/zero | tr '\0' x; echo
-    head -c 200000 /dev/zero | tr '\0' y; echo
+    head -c 200000 /dev/zero | tr '\0' y | fold -w 99 | tr '\n' ' '; echo
     printf 'Error: after the blob\n\nthe real cause\n'
     exit 1 ;;
   *) exit 0 ;;
@@ -48,14 +48,15 @@ fn a_huge_line_is_cut_to_the_caps_and_the_error_after_it_is_found() {
     assert_eq!(platform.attempts.len(), 1);
     assert_eq!(platform.error, ["Error: after the blob", "the real cause"]);
 
-    // The job log's group: the 200 KB line inside the tail is cut to 1,024 bytes and says so;
+    // The job log's group: the 200 KB line inside the tail (words of 99 bytes) is cut to at
+    // most 1,024 bytes, between two words, and says so;
     // the 30 MB line before the tail is left out, with where the whole log is.
     let longest = run.stdout.lines().map(str::len).max().unwrap_or(0);
     assert!(longest < 1200, "a line of {longest} bytes in the job log");
     assert!(
         run.stdout.contains(&format!(
-            "{} [... 198976 more bytes of this line cut]",
-            "y".repeat(1024)
+            "\n{}[... 201021 more bytes of this line cut]\n",
+            format!("{} ", "y".repeat(99)).repeat(10)
         )),
         "{}",
         &run.stdout[..run.stdout.len().min(3000)]

@@ -374,6 +374,11 @@ fn each_kind_of_bad_plan_file_exits_2_naming_the_file() {
         ),
         ("array", "[1, 2, 3]".to_string(), "not a terraform plan"),
         (
+            "report",
+            std::fs::read_to_string("tests/fixtures/plans/report.json").unwrap(),
+            "a run report, not a terraform plan: give it with `--report ",
+        ),
+        (
             "future",
             good.replace("\"1.2\"", "\"2.0\""),
             "format_version \"2.0\" is not supported",

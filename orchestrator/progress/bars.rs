@@ -24,6 +24,9 @@ pub struct Bars {
 
 impl Bars {
     pub fn new() -> Self {
+        // Only on a terminal outside CI (`Style`): what a bar shows is neutralised here, and
+        // everything else written meanwhile goes above the bars through `console`.
+        #[allow(clippy::disallowed_methods)]
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         crate::console::set_live_bars(Some(multi.clone()));
         Self {

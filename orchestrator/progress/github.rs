@@ -73,11 +73,14 @@ mod tests {
     fn a_long_log_shows_its_end_and_where_the_rest_is() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("platform.log");
-        let line = "x".repeat(1023) + "\n";
+        let line = "x".repeat(1022) + "\n";
         std::fs::write(&log, line.repeat(3 * 1024) + "last line\n").unwrap();
         let limits = OutputLimits::default();
         let text = shown(&log, limits).unwrap();
         assert!(text.starts_with("[first "), "{}", &text[..80]);
+        // Whole lines only: none cut at its start.
+        let first_line = text.lines().nth(1).unwrap();
+        assert_eq!(first_line.len(), 1022);
         assert!(text.contains(&log.display().to_string()));
         assert!(text.ends_with("last line\n"));
         assert!(text.len() <= limits.tail_bytes + 200);

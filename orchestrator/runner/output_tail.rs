@@ -128,6 +128,13 @@ impl<R: BufRead> LineReader<'_, R> {
         if !saw_any {
             return Ok(None);
         }
+        if cut > 0 {
+            // Never show part of a word: a credential cut in two would be shown without the
+            // mask that covers its whole value. Back off to the last separator.
+            let word = kept.iter().rev().take_while(|&&b| is_word_byte(b)).count();
+            kept.truncate(kept.len() - word);
+            cut += word as u64;
+        }
         let mut line = String::from_utf8_lossy(&kept).into_owned();
         if cut > 0 {
             line.push_str(&format!(" [... {cut} more bytes of this line cut]"));
@@ -137,6 +144,12 @@ impl<R: BufRead> LineReader<'_, R> {
         }
         Ok(Some(line))
     }
+}
+
+/// A byte that may be inside a token (base64, hex, an access key id) or a multi-byte
+/// character: a line is only ever cut between words.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-') || b >= 0x80
 }
 
 #[cfg(test)]
@@ -175,6 +188,21 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_line_never_shows_part_of_a_word() {
+        let secret = "FwoGZXIvYXdzEBYaDH+7secret/token=";
+        let text = format!("token: {secret}{}\nError: x\n", "z".repeat(5000));
+        let file = write(text.as_bytes());
+        let limits = OutputLimits {
+            line_bytes: 20,
+            tail_bytes: 1 << 20,
+        };
+        let tail = read(file.path(), 0, limits).unwrap();
+        assert!(tail.starts_with("token: [... "), "{tail}");
+        assert!(!tail.contains("FwoG"), "{tail}");
+        assert!(tail.ends_with("Error: x\n"));
+    }
+
+    #[test]
     fn a_huge_line_is_cut_and_says_so() {
         let mut text = vec![b'x'; 5 << 20];
         text.extend_from_slice(b"\nError: after the blob\n");
@@ -187,9 +215,8 @@ mod tests {
         assert!(tail.len() < 300, "{}", tail.len());
         assert!(
             tail.starts_with(&format!(
-                "{} [... {} more bytes of this line cut]\n",
-                "x".repeat(100),
-                (5 << 20) - 100
+                " [... {} more bytes of this line cut]\n",
+                5 << 20
             )),
             "{}",
             &tail[..200]

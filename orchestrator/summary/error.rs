@@ -33,6 +33,11 @@ pub enum PlanError {
     #[error("{}: not a terraform plan: {why}; {EXPECTED}", path.display())]
     NotAPlan { path: PathBuf, why: String },
     #[error(
+        "{}: a run report, not a terraform plan: give it with `--report {}` (only the plans it names are then summarised), or give only the plans directory",
+        path.display(), path.display()
+    )]
+    RunReport { path: PathBuf },
+    #[error(
         "{}: plan format_version {version:?} is not supported (this build reads formats 0.x and 1.x, written by terraform 0.12 to 1.x and OpenTofu); make the file with one of those, or use a newer orchestrator",
         path.display()
     )]
@@ -56,6 +61,7 @@ impl PlanError {
             | PlanError::NotJson { path, .. }
             | PlanError::Truncated { path, .. }
             | PlanError::NotAPlan { path, .. }
+            | PlanError::RunReport { path }
             | PlanError::UnknownFormat { path, .. }
             | PlanError::Duplicate { path, .. } => path,
         }

@@ -78,9 +78,13 @@ fn summarise<'de, R: serde_json::de::Read<'de>>(
         .deserialize_map(PlanVisitor)
         .and_then(|raw| de.end().map(|()| raw))
         .map_err(|e| classify(e, path))?;
-    let version = raw.format_version.ok_or_else(|| PlanError::NotAPlan {
-        path: path.into(),
-        why: "it has no format_version".into(),
+    let version = raw.format_version.ok_or_else(|| match raw.report_fields {
+        // `summary .orchestrator` finds the run report beside the plans.
+        2 => PlanError::RunReport { path: path.into() },
+        _ => PlanError::NotAPlan {
+            path: path.into(),
+            why: "it has no format_version".into(),
+        },
     })?;
     if !KNOWN_MAJORS.contains(&version.split('.').next().unwrap_or_default()) {
         return Err(PlanError::UnknownFormat {
@@ -133,6 +137,8 @@ fn without_position(e: &serde_json::Error) -> String {
 
 struct RawPlan {
     format_version: Option<String>,
+    /// How many of a run report's top-level keys (`run_id`, `jobs`) it has.
+    report_fields: u8,
     has_plan_fields: bool,
     summary: PlanSummary,
 }
@@ -152,6 +158,8 @@ enum Field {
     Errored,
     Complete,
     Diagnostics,
+    RunId,
+    Jobs,
     #[serde(other)]
     Other,
 }
@@ -168,6 +176,7 @@ impl<'de> Visitor<'de> for PlanVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPlan, A::Error> {
         let mut raw = RawPlan {
             format_version: None,
+            report_fields: 0,
             has_plan_fields: false,
             summary: PlanSummary::default(),
         };
@@ -204,6 +213,10 @@ impl<'de> Visitor<'de> for PlanVisitor {
                     errored = map.next_value::<Option<bool>>()?.unwrap_or(false);
                 }
                 Field::Complete => complete = map.next_value::<Option<bool>>()?.unwrap_or(true),
+                Field::RunId | Field::Jobs => {
+                    raw.report_fields += 1;
+                    map.next_value::<IgnoredAny>()?;
+                }
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }

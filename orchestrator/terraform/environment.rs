@@ -11,12 +11,32 @@ use crate::aws::is_base_credential_env;
 const NOTIFICATION_SECRET_PREFIX: &str = "SLACK_WEBHOOK_URL";
 
 /// Tokens of the CI that runs the orchestrator: a layer's provisioner or provider could use
-/// them to push code, read other repositories or mint OIDC tokens for other roles.
+/// them to push code, read other repositories, pull or push images, or mint OIDC tokens for
+/// other roles. GitHub's, and the job tokens the other common CI systems set.
 const CI_TOKENS: &[&str] = &[
     "GITHUB_TOKEN",
     "GH_TOKEN",
     "GH_ENTERPRISE_TOKEN",
     "GITHUB_ENTERPRISE_TOKEN",
+    // GitLab CI.
+    "CI_JOB_TOKEN",
+    "CI_JOB_JWT",
+    "CI_JOB_JWT_V1",
+    "CI_JOB_JWT_V2",
+    "CI_REGISTRY_PASSWORD",
+    "CI_DEPLOY_PASSWORD",
+    "CI_DEPENDENCY_PROXY_PASSWORD",
+    "GITLAB_TOKEN",
+    // CircleCI.
+    "CIRCLE_OIDC_TOKEN",
+    "CIRCLE_OIDC_TOKEN_V2",
+    "CIRCLE_TOKEN",
+    // Buildkite.
+    "BUILDKITE_AGENT_ACCESS_TOKEN",
+    // Azure Pipelines.
+    "SYSTEM_ACCESSTOKEN",
+    // Bitbucket Pipelines.
+    "BITBUCKET_STEP_OIDC_TOKEN",
 ];
 
 /// Everything GitHub's runner gives a job under `ACTIONS_` (runtime and cache tokens and
@@ -25,9 +45,10 @@ const RUNNER_PREFIX: &str = "ACTIONS_";
 
 /// Whether an inherited variable must not reach terraform. The one rule: deny anything that
 /// could give it an AWS identity other than its account's (in `aws`), any CI token
-/// (`GITHUB_TOKEN`, `GH_TOKEN`, every `ACTIONS_*`) and the orchestrator's own secrets (the
-/// Slack webhooks); allow everything else (PATH, proxies, `TF_*`, `AWS_REGION`,
-/// `AWS_ENDPOINT_URL_*`, `GITHUB_ACTIONS` and the other non-secret `GITHUB_*` facts).
+/// (`CI_TOKENS`: `GITHUB_TOKEN`, `GH_TOKEN`, GitLab's, CircleCI's... and every `ACTIONS_*`)
+/// and the orchestrator's own secrets (the Slack webhooks); allow everything else (PATH,
+/// proxies, `TF_*`, `AWS_ENDPOINT_URL_*`, `GITHUB_ACTIONS` and the other non-secret
+/// `GITHUB_*` facts). A layer that needs a token gets it as a `TF_VAR_*` variable.
 pub fn is_withheld(name: &str) -> bool {
     is_base_credential_env(name)
         || name.starts_with(NOTIFICATION_SECRET_PREFIX)
@@ -66,6 +87,12 @@ mod tests {
             "SLACK_WEBHOOK_URL_PAYMENTS",
             "GITHUB_TOKEN",
             "GH_TOKEN",
+            "CI_JOB_TOKEN",
+            "CI_JOB_JWT_V2",
+            "CIRCLE_OIDC_TOKEN_V2",
+            "BUILDKITE_AGENT_ACCESS_TOKEN",
+            "SYSTEM_ACCESSTOKEN",
+            "BITBUCKET_STEP_OIDC_TOKEN",
             "ACTIONS_RUNTIME_TOKEN",
             "ACTIONS_RUNTIME_URL",
             "ACTIONS_CACHE_URL",
@@ -87,6 +114,8 @@ mod tests {
             "AWS_CA_BUNDLE",
             "GITHUB_ACTIONS",
             "GITHUB_RUN_ID",
+            "CI_JOB_ID",
+            "CIRCLE_BRANCH",
             "TF_TOKEN_app_terraform_io",
         ] {
             assert!(!is_withheld(name), "{name} should reach terraform");
