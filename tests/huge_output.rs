@@ -55,7 +55,7 @@ fn a_huge_line_is_cut_to_the_caps_and_the_error_after_it_is_found() {
     assert!(longest < 1200, "a line of {longest} bytes in the job log");
     assert!(
         run.stdout.contains(&format!(
-            "\n{}[... 201021 more bytes of this line cut]\n",
+            "\n{}[... 201020 more bytes of this line cut]\n",
             format!("{} ", "y".repeat(99)).repeat(10)
         )),
         "{}",

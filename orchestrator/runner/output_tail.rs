@@ -137,7 +137,10 @@ impl<R: BufRead> LineReader<'_, R> {
         }
         let mut line = String::from_utf8_lossy(&kept).into_owned();
         if cut > 0 {
-            line.push_str(&format!(" [... {cut} more bytes of this line cut]"));
+            if !line.is_empty() && !line.ends_with([' ', '\t']) {
+                line.push(' ');
+            }
+            line.push_str(&format!("[... {cut} more bytes of this line cut]"));
         }
         if ended {
             line.push('\n');
@@ -214,12 +217,9 @@ mod tests {
         let tail = read(file.path(), 0, limits).unwrap();
         assert!(tail.len() < 300, "{}", tail.len());
         assert!(
-            tail.starts_with(&format!(
-                " [... {} more bytes of this line cut]\n",
-                5 << 20
-            )),
+            tail.starts_with(&format!("[... {} more bytes of this line cut]\n", 5 << 20)),
             "{}",
-            &tail[..200]
+            tail
         );
         assert!(tail.ends_with("Error: after the blob\n"));
     }
