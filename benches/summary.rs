@@ -294,6 +294,69 @@ fn layouts() {
         }
     }
     heavy_destroys(&orchestrator);
+    failed_plans(&orchestrator);
+}
+
+/// 900 flat plans that terraform could not finish (expired credentials), one in two with a
+/// partial destroy: each failed plan and each destroy named, or how many.
+fn failed_plans(orchestrator: &Path) {
+    println!();
+    println!("| plans | failed | named failed | destroyed addresses | named | comment characters | time |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let plans = 900;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut destroyed = Vec::new();
+    for i in 0..plans {
+        let name = format!("workload-{i:04}-eu-west-1-production");
+        let changes = if i % 2 == 0 {
+            let address = format!("module.legacy.aws_s3_bucket.archive[\"{name}\"]");
+            destroyed.push((name.clone(), address.clone()));
+            format!(
+                r#"{{"address":"{}","change":{{"actions":["delete"]}}}}"#,
+                json_escape(&address)
+            )
+        } else {
+            String::new()
+        };
+        let plan = format!(
+            r#"{{"format_version":"1.2","terraform_version":"1.11.4","errored":true,"complete":false,"planned_values":{{}},"resource_changes":[{changes}],"diagnostics":[{{"severity":"error","summary":"No valid credential sources found","detail":"Please see https://registry.terraform.io/providers/hashicorp/aws for more information about providing credentials."}}]}}"#
+        );
+        std::fs::write(dir.path().join(format!("{name}.json")), plan).expect("write plan");
+    }
+    let start = Instant::now();
+    let out = Command::new(orchestrator)
+        .arg("summary")
+        .arg(dir.path())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run orchestrator");
+    let elapsed = start.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let comment = String::from_utf8(out.stdout).expect("utf-8");
+    let failed = comment
+        .split("### Failed plans")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .unwrap_or_default();
+    let named_failed = (0..plans)
+        .filter(|i| failed.contains(&format!("**workload-{i:04}-eu-west-1-production**")))
+        .count();
+    let named = destroyed
+        .iter()
+        .filter(|(account, address)| {
+            comment.contains(address.as_str()) && comment.contains(account.as_str())
+        })
+        .count();
+    println!(
+        "| {plans} | {plans} | {named_failed} | {} | {named} | {} | {:.2} s |",
+        destroyed.len(),
+        comment.encode_utf16().count(),
+        elapsed.as_secs_f64()
+    );
 }
 
 /// 900 runner-layout plans whose destroys alone exceed the limit: how the comment names them.

@@ -75,10 +75,7 @@ impl BackendConfig {
                 .map_or("", |(_, v)| v.as_str())
         };
         if let Some(path) = self.local_path() {
-            return format!(
-                "local:{}",
-                crate::workdir::normalise(Path::new(path)).display()
-            );
+            return format!("local:{}", resolved(Path::new(path)).display());
         }
         let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
             .iter()
@@ -94,6 +91,31 @@ impl BackendConfig {
             .iter()
             .find(|(k, _)| k == "path")
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `path` as the file system resolves it, so that one state file reached through a symlinked
+/// directory (a config opened from a link, a state dir that is a link) is one state: the
+/// deepest part that exists, symlinks and `..` resolved, then the rest (not created yet)
+/// with `.` and `..` folded.
+fn resolved(path: &Path) -> std::path::PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return crate::workdir::normalise(
+                &real.join(rest.iter().rev().collect::<std::path::PathBuf>()),
+            );
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            // Nothing of it exists, or it climbs out of a missing directory (`..`): by its
+            // words alone.
+            _ => return crate::workdir::normalise(path),
+        }
     }
 }
 
@@ -146,6 +168,43 @@ mod tests {
 
     fn account() -> Account {
         Account::example("catalog-dev", CredentialsMode::None)
+    }
+
+    /// One state file, whichever path reaches it: through a symlinked directory, with `..`,
+    /// existing yet or not.
+    #[test]
+    fn a_local_state_reached_through_a_symlink_is_the_same_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir_all(real.join("state")).unwrap();
+        std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
+        let identity = |path: &Path| {
+            BackendConfig {
+                pairs: vec![("path".into(), path.to_string_lossy().into_owned())],
+            }
+            .identity()
+        };
+        for name in [
+            "state/a.tfstate",
+            "state/platform/a.tfstate",
+            "new/dir/a.tfstate",
+        ] {
+            let direct = identity(&real.join(name));
+            assert_eq!(
+                identity(&dir.path().join("link").join(name)),
+                direct,
+                "{name}"
+            );
+            assert_eq!(
+                identity(&dir.path().join("link/state/../").join(name)),
+                direct,
+                "{name}"
+            );
+        }
+        assert_ne!(
+            identity(&real.join("state/a.tfstate")),
+            identity(&real.join("state/b.tfstate"))
+        );
     }
 
     #[test]

@@ -115,6 +115,27 @@ fn a_run_on_the_same_state_from_another_work_dir_is_refused_and_names_the_first(
         stderr.contains(&sandbox.path().join(".orchestrator").display().to_string()),
         "and the holder's work dir: {stderr}"
     );
+    // The same config opened through a symlinked directory reaches the same state files.
+    let link = tempfile::tempdir().unwrap();
+    let linked = link.path().join("sandbox");
+    std::os::unix::fs::symlink(sandbox.path(), &linked).unwrap();
+    let through_link = sandbox
+        .command(&[
+            "--work-dir",
+            work_dir,
+            "deploy",
+            "--accounts",
+            "catalog-dev",
+        ])
+        .current_dir(&linked)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&through_link.stderr);
+    assert_eq!(through_link.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("PID {}", first.pid())),
+        "names the holder: {stderr}"
+    );
     // Nothing ran: no log, no data dir, the state as the first run left it so far.
     assert!(!elsewhere.join("logs").exists());
     assert!(!elsewhere.join("data").exists());
