@@ -164,7 +164,7 @@ mod tests {
 
     fn encode_for_test(bytes: &[u8]) -> String {
         let mut padded = bytes.to_vec();
-        while padded.len() % 3 != 0 {
+        while !padded.len().is_multiple_of(3) {
             padded.push(0);
         }
         let mut text = base64_forms(&padded).swap_remove(0);
