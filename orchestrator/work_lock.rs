@@ -19,6 +19,10 @@ use nix::fcntl::{Flock, FlockArg};
 
 const LOCK_FILE: &str = "run.lock";
 
+/// How long a lock held with no record is looked at again before it is reported as held by
+/// an unknown run: far longer than a holder takes to write its record.
+const RECORD_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Held for the whole run; dropping it (or the process ending) releases the directory.
 #[derive(Debug)]
 pub struct WorkDirLock {
@@ -91,28 +95,44 @@ pub fn lock(work_dir: &Path, command: &str) -> Result<WorkDirLock, LockError> {
         source,
     };
     std::fs::create_dir_all(work_dir).map_err(io)?;
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(io)?;
-    let mut file = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-        Ok(locked) => locked,
-        Err((mut file, Errno::EWOULDBLOCK)) => {
-            return Err(match read_holder(&mut file) {
-                Some(holder) => LockError::Held {
-                    dir: work_dir.to_path_buf(),
-                    holder_alive: is_alive(holder.pid),
-                    holder,
-                },
-                None => LockError::HeldUnknown {
-                    dir: work_dir.to_path_buf(),
-                },
-            });
+    let open = || {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+    };
+    // A holder writes its record just after it takes the lock, and empties it just before it
+    // lets go: a lock held with no record is looked at again for a moment, so the message
+    // names the holder (or the lock is free by then).
+    let mut unknown_since: Option<std::time::Instant> = None;
+    let mut file = loop {
+        match Flock::lock(open().map_err(io)?, FlockArg::LockExclusiveNonblock) {
+            Ok(locked) => break locked,
+            Err((mut file, Errno::EWOULDBLOCK)) => match read_holder(&mut file) {
+                Some(holder) => {
+                    return Err(LockError::Held {
+                        dir: work_dir.to_path_buf(),
+                        holder_alive: is_alive(holder.pid),
+                        holder,
+                    })
+                }
+                None if unknown_since
+                    .get_or_insert_with(std::time::Instant::now)
+                    .elapsed()
+                    < RECORD_WAIT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                None => {
+                    return Err(LockError::HeldUnknown {
+                        dir: work_dir.to_path_buf(),
+                    })
+                }
+            },
+            Err((_, errno)) => return Err(io(errno.into())),
         }
-        Err((_, errno)) => return Err(io(errno.into())),
     };
     // The previous holder's record, if it did not end cleanly (a clean end empties the file).
     let stale = read_holder(&mut file).filter(|h| h.pid != std::process::id());
@@ -190,6 +210,41 @@ mod tests {
         drop(first);
         let again = lock(dir.path(), "deploy").unwrap();
         assert!(again.stale.is_none(), "a clean end leaves no stale record");
+    }
+
+    /// A run that holds the lock but has not written its record yet (it takes the lock
+    /// first): the second run waits for the record and names the holder.
+    #[test]
+    fn a_holder_still_writing_its_record_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        let mut held = Flock::lock(file, FlockArg::LockExclusiveNonblock).unwrap();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let me = Holder {
+                pid: 4242,
+                started: "2026-12-01T14:00:00Z".into(),
+                command: "deploy".into(),
+            };
+            write_holder(&mut held, Some(&me)).unwrap();
+            held
+        });
+        let err = lock(dir.path(), "run").unwrap_err();
+        let _held = writer.join().unwrap();
+        let message = err.to_string();
+        assert!(
+            message.contains(
+                "another orchestrator deploy is using this work directory (PID 4242, started \
+                 2026-12-01T14:00:00Z"
+            ),
+            "{message}"
+        );
     }
 
     #[test]
