@@ -220,11 +220,11 @@ pub struct ExecutionArgs {
     pub work_dir: PathBuf,
     /// Longest line of terraform output kept in memory (bytes); longer lines keep their
     /// start. The log file always has everything.
-    #[arg(long, env = "ORCHESTRATOR_MAX_OUTPUT_LINE", default_value_t = 16 * 1024)]
+    #[arg(long, env = "ORCHESTRATOR_MAX_OUTPUT_LINE", default_value_t = 16 * 1024, value_parser = crate::runner::output_tail::line_flag)]
     pub max_output_line: usize,
     /// How much of the end of each terraform command's output is kept in memory (bytes) to
     /// find its error lines.
-    #[arg(long, env = "ORCHESTRATOR_MAX_OUTPUT_TAIL", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "ORCHESTRATOR_MAX_OUTPUT_TAIL", default_value_t = 1024 * 1024, value_parser = crate::runner::output_tail::tail_flag)]
     pub max_output_tail: usize,
 }
 

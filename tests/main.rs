@@ -14,6 +14,7 @@ mod drift;
 mod engine;
 mod equivalence;
 mod health;
+mod huge_output;
 mod install;
 mod layers;
 mod matrix;

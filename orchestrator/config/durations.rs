@@ -73,6 +73,11 @@ pub const FLAG_TIMEOUT: Bounds = Bounds {
     ..JOB_TIMEOUT
 };
 
+pub const FLAG_GRACE_PERIOD: Bounds = Bounds {
+    what: "--grace-period",
+    ..GRACE_PERIOD
+};
+
 /// `run`/`deploy --retry-delay`: the backoff doubles it up to 2m, so more means nothing.
 pub const RETRY_DELAY_FLAG: Bounds = Bounds {
     what: "--retry-delay",
@@ -176,7 +181,7 @@ pub fn timeout_flag(text: &str) -> Result<Duration, String> {
 
 /// The clap value parser of `--grace-period`: the same bounds as `defaults.grace_period`.
 pub fn grace_period_flag(text: &str) -> Result<Duration, String> {
-    flag(&GRACE_PERIOD, text)
+    flag(&FLAG_GRACE_PERIOD, text)
 }
 
 /// The clap value parser of `run`/`deploy --retry-delay`.

@@ -4,49 +4,46 @@
 //! provisioner printed can run a workflow command, and no stop-commands region is opened
 //! that a mask printed meanwhile would fall into.
 
-use std::io::{Read, Seek};
 use std::path::Path;
 
 use super::describe;
 use super::reporter::Reporter;
 use crate::events::Event;
+use crate::runner::output_tail;
+use crate::runner::OutputLimits;
 
-/// The end of a log is what matters; GitHub's log view struggles with huge groups.
-const MAX_LOG_BYTES: u64 = 2 << 20;
-
-#[derive(Debug, Default)]
-pub struct GithubGroups;
+#[derive(Debug)]
+pub struct GithubGroups {
+    /// The run's caps (`--max-output-tail`, `--max-output-line`): the job log shows no more
+    /// of a layer's output than the run keeps in memory, and no line longer.
+    limits: OutputLimits,
+}
 
 impl GithubGroups {
-    pub fn new() -> Self {
-        Self
+    pub fn new(limits: OutputLimits) -> Self {
+        Self { limits }
     }
 }
 
-/// The log's text as the group shows it: its last `MAX_LOG_BYTES`, after a note saying
-/// where the whole of it is.
-fn shown(log: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(log)?;
-    let len = file.metadata()?.len();
-    let skipped = len.saturating_sub(MAX_LOG_BYTES);
-    file.seek(std::io::SeekFrom::Start(skipped))?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    if skipped == 0 {
-        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+/// The log's text as the group shows it: its end within the caps, after a note saying where
+/// the whole of it is when some was left out.
+fn shown(log: &Path, limits: OutputLimits) -> std::io::Result<String> {
+    let len = std::fs::metadata(log)?.len();
+    let body = output_tail::read(log, 0, limits)?;
+    if len <= body.len() as u64 {
+        return Ok(body);
     }
-    // From the first whole line: the cut would otherwise show the end of a line alone, such
-    // as the tail of a credential that its mask (which covers the whole value) misses.
-    let from = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |at| at + 1);
-    Ok(format!(
-        "[first {} bytes left out; the whole log is in {}]\n{}",
-        skipped + from as u64,
-        log.display(),
-        String::from_utf8_lossy(&bytes[from..])
-    ))
+    let left_out = len.saturating_sub(limits.tail_bytes as u64);
+    let mut text = if left_out > 0 {
+        format!(
+            "[first {left_out} bytes left out; the whole log is in {}]\n",
+            log.display()
+        )
+    } else {
+        format!("[long lines cut; the whole log is in {}]\n", log.display())
+    };
+    text.push_str(&body);
+    Ok(text)
 }
 
 impl Reporter for GithubGroups {
@@ -59,7 +56,8 @@ impl Reporter for GithubGroups {
         } = event
         {
             let title = describe::layer(account, report);
-            if let Err(e) = shown(log).and_then(|body| crate::console::github_group(&title, &body))
+            if let Err(e) =
+                shown(log, self.limits).and_then(|body| crate::console::github_group(&title, &body))
             {
                 tracing::warn!("cannot show {} in the job log: {e}", log.display());
             }
@@ -77,13 +75,32 @@ mod tests {
         let log = dir.path().join("platform.log");
         let line = "x".repeat(1022) + "\n";
         std::fs::write(&log, line.repeat(3 * 1024) + "last line\n").unwrap();
-        let text = shown(&log).unwrap();
+        let limits = OutputLimits::default();
+        let text = shown(&log, limits).unwrap();
         assert!(text.starts_with("[first "), "{}", &text[..80]);
         // Whole lines only: none cut at its start.
         let first_line = text.lines().nth(1).unwrap();
         assert_eq!(first_line.len(), 1022);
         assert!(text.contains(&log.display().to_string()));
         assert!(text.ends_with("last line\n"));
-        assert!(text.len() < 3 * 1024 * 1024);
+        assert!(text.len() <= limits.tail_bytes + 200);
+    }
+
+    #[test]
+    fn a_huge_line_is_cut_to_the_line_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("platform.log");
+        std::fs::write(&log, "x".repeat(3 << 20) + "\nError: the cause\n").unwrap();
+        let limits = OutputLimits {
+            line_bytes: 1024,
+            tail_bytes: 8 << 20,
+        };
+        let text = shown(&log, limits).unwrap();
+        assert!(
+            text.lines().all(|l| l.len() < 1200),
+            "a line longer than the cap"
+        );
+        assert!(text.contains("more bytes of this line cut"));
+        assert!(text.ends_with("Error: the cause\n"));
     }
 }

@@ -4,6 +4,7 @@ use super::bars::Bars;
 use super::github::GithubGroups;
 use super::lines::LogLines;
 use super::reporter::{Reporter, Reporters};
+use crate::runner::OutputLimits;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -26,13 +27,14 @@ impl Style {
         }
     }
 
-    pub fn reporter(self) -> Box<dyn Reporter> {
+    /// `output`: how much of a layer's log may be shown, as the run's caps say.
+    pub fn reporter(self, output: OutputLimits) -> Box<dyn Reporter> {
         match self {
             Style::Bars => Box::new(Bars::new()),
             Style::Lines => Box::new(LogLines::default()),
             Style::Github => Box::new(Reporters(vec![
                 Box::new(LogLines::default()),
-                Box::new(GithubGroups::new()),
+                Box::new(GithubGroups::new(output)),
             ])),
         }
     }

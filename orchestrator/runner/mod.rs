@@ -13,7 +13,7 @@ mod layer;
 mod left_behind;
 mod log_file;
 mod options;
-mod output_tail;
+pub(crate) mod output_tail;
 mod parent_death;
 mod process;
 mod spawner;

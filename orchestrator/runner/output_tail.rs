@@ -17,6 +17,50 @@ pub struct OutputLimits {
     pub tail_bytes: usize,
 }
 
+impl OutputLimits {
+    /// Caps above these would let one layer's output take a large share of the machine's
+    /// memory (a hundred jobs finish at once), which is what the caps are for.
+    pub const MAX_LINE_BYTES: usize = 16 << 20;
+    pub const MAX_TAIL_BYTES: usize = 256 << 20;
+}
+
+/// The clap value parser of `--max-output-line`: 256 bytes (one error line) to 16 MiB.
+pub(crate) fn line_flag(text: &str) -> Result<usize, String> {
+    cap_flag(
+        text,
+        256,
+        OutputLimits::MAX_LINE_BYTES,
+        "to keep one error line",
+    )
+}
+
+/// The clap value parser of `--max-output-tail`: 4 KiB (a few error lines) to 256 MiB.
+pub(crate) fn tail_flag(text: &str) -> Result<usize, String> {
+    cap_flag(
+        text,
+        4096,
+        OutputLimits::MAX_TAIL_BYTES,
+        "to keep terraform's error lines",
+    )
+}
+
+fn cap_flag(text: &str, min: usize, max: usize, why: &str) -> Result<usize, String> {
+    let range = format!("give a number of bytes from {min} to {max}");
+    let value: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of bytes (or is too large); {range}"))?;
+    if value < min {
+        return Err(format!("{value} is too small {why}; {range}"));
+    }
+    if value > max {
+        return Err(format!(
+            "{value} is too large: the cap is what keeps a huge output out of memory; {range}"
+        ));
+    }
+    Ok(value)
+}
+
 impl Default for OutputLimits {
     fn default() -> Self {
         Self {
@@ -26,8 +70,9 @@ impl Default for OutputLimits {
     }
 }
 
-/// The output `path` holds from byte `start` on, within `limits`.
-pub(super) fn read(path: &Path, start: u64, limits: OutputLimits) -> io::Result<String> {
+/// The output `path` holds from byte `start` on, within `limits`: the run's one way of reading
+/// a log back into memory (error lines, the GitHub job log's groups).
+pub(crate) fn read(path: &Path, start: u64, limits: OutputLimits) -> io::Result<String> {
     let mut file = File::open(path)?;
     let end = file.metadata()?.len();
     // Never read more than the tail (plus one line to find a line start).
@@ -83,15 +128,31 @@ impl<R: BufRead> LineReader<'_, R> {
         if !saw_any {
             return Ok(None);
         }
+        if cut > 0 {
+            // Never show part of a word: a credential cut in two would be shown without the
+            // mask that covers its whole value. Back off to the last separator.
+            let word = kept.iter().rev().take_while(|&&b| is_word_byte(b)).count();
+            kept.truncate(kept.len() - word);
+            cut += word as u64;
+        }
         let mut line = String::from_utf8_lossy(&kept).into_owned();
         if cut > 0 {
-            line.push_str(&format!(" [... {cut} more bytes of this line cut]"));
+            if !line.is_empty() && !line.ends_with([' ', '\t']) {
+                line.push(' ');
+            }
+            line.push_str(&format!("[... {cut} more bytes of this line cut]"));
         }
         if ended {
             line.push('\n');
         }
         Ok(Some(line))
     }
+}
+
+/// A byte that may be inside a token (base64, hex, an access key id) or a multi-byte
+/// character: a line is only ever cut between words.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-') || b >= 0x80
 }
 
 #[cfg(test)]
@@ -130,6 +191,21 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_line_never_shows_part_of_a_word() {
+        let secret = "FwoGZXIvYXdzEBYaDH+7secret/token=";
+        let text = format!("token: {secret}{}\nError: x\n", "z".repeat(5000));
+        let file = write(text.as_bytes());
+        let limits = OutputLimits {
+            line_bytes: 20,
+            tail_bytes: 1 << 20,
+        };
+        let tail = read(file.path(), 0, limits).unwrap();
+        assert!(tail.starts_with("token: [... "), "{tail}");
+        assert!(!tail.contains("FwoG"), "{tail}");
+        assert!(tail.ends_with("Error: x\n"));
+    }
+
+    #[test]
     fn a_huge_line_is_cut_and_says_so() {
         let mut text = vec![b'x'; 5 << 20];
         text.extend_from_slice(b"\nError: after the blob\n");
@@ -141,13 +217,9 @@ mod tests {
         let tail = read(file.path(), 0, limits).unwrap();
         assert!(tail.len() < 300, "{}", tail.len());
         assert!(
-            tail.starts_with(&format!(
-                "{} [... {} more bytes of this line cut]\n",
-                "x".repeat(100),
-                (5 << 20) - 100
-            )),
+            tail.starts_with(&format!("[... {} more bytes of this line cut]\n", 5 << 20)),
             "{}",
-            &tail[..200]
+            tail
         );
         assert!(tail.ends_with("Error: after the blob\n"));
     }

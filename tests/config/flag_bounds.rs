@@ -1,4 +1,4 @@
-//! Every duration and count flag has bounds, checked before anything runs: a zero, an
+//! Every duration, count and memory-cap flag has bounds, checked before anything runs: a zero, an
 //! overflow or an absurd value is refused with exit code 2, naming the flag, the value and
 //! the range to give instead (durations from the one table in `config/durations.rs`).
 
@@ -25,6 +25,54 @@ const REFUSED: &[(&[&str], &str, &str, &str)] = &[
         "--retry-delay `1h` is too large; give a value from 1ms to 2m",
     ),
     (&["run"], "--retries", "11", "11 is not in 0..=10"),
+    (
+        &["deploy", "--accounts", "a-dev"],
+        "--timeout",
+        "0s",
+        "--timeout `0s` is zero; give a value from 1s to 7days",
+    ),
+    (
+        &["run"],
+        "--grace-period",
+        "0",
+        "--grace-period `0` is zero; give a value from 1s to 1h",
+    ),
+    (
+        &["deploy", "--accounts", "a-dev"],
+        "--grace-period",
+        "99999999999999999999s",
+        "--grace-period `99999999999999999999s` is too large",
+    ),
+    (
+        &["run"],
+        "--max-output-line",
+        "0",
+        "invalid value '0' for '--max-output-line <MAX_OUTPUT_LINE>': 0 is too small",
+    ),
+    (
+        &["run"],
+        "--max-output-line",
+        "17000000",
+        "17000000 is too large: the cap is what keeps a huge output out of memory; give a number of bytes from 256 to 16777216",
+    ),
+    (
+        &["deploy", "--accounts", "a-dev"],
+        "--max-output-line",
+        "99999999999999999999999",
+        "--max-output-line",
+    ),
+    (
+        &["run"],
+        "--max-output-tail",
+        "100",
+        "'--max-output-tail <MAX_OUTPUT_TAIL>': 100 is too small",
+    ),
+    (
+        &["run"],
+        "--max-output-tail",
+        "1000000000000",
+        "'--max-output-tail <MAX_OUTPUT_TAIL>': 1000000000000 is too large",
+    ),
     (&["run"], "--retries", "4294967296", "--retries"),
     (
         &["notify", "slack", "--report", "r.json"],

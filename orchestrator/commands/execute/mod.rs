@@ -94,7 +94,7 @@ async fn checked_run(
     let forwarding = tokio::spawn(signals.forward(handle));
     let (sender, receiver) = events::channel();
     let mut builder = ReportBuilder::new(execution.report.clone(), plan, SystemTime::now());
-    let mut display = Style::detect().reporter();
+    let mut display = Style::detect().reporter(execution.run.output);
     let run = runner::run(
         plan,
         config,

@@ -47,19 +47,13 @@ pub(super) fn run_options(
     })
 }
 
-/// `--max-output-line` and `--max-output-tail`, checked: a cap too small to hold one of
-/// terraform's error lines would hide why a layer failed.
+/// `--max-output-line` and `--max-output-tail` (each bounded by its value parser), together:
+/// a tail shorter than a line would cut the line it keeps.
 fn output_limits(args: &ExecutionArgs) -> Result<OutputLimits, CliError> {
     let limits = OutputLimits {
         line_bytes: args.max_output_line,
         tail_bytes: args.max_output_tail,
     };
-    if limits.line_bytes < 256 {
-        return Err(CliError::bad_input(format!(
-            "--max-output-line {} is too small to keep an error line; use at least 256 (bytes)",
-            limits.line_bytes
-        )));
-    }
     if limits.tail_bytes < limits.line_bytes.max(4096) {
         return Err(CliError::bad_input(format!(
             "--max-output-tail {} must be at least 4096 bytes and at least --max-output-line",
