@@ -167,6 +167,11 @@ pub fn workflow_command(stream: Stream, command: &str) {
         command.starts_with("::") && !command.contains(['\n', '\r']),
         "not one workflow command: {command:?}"
     );
+    // No region is ever opened, so no mask can fall inside one (the runner ignores it there).
+    debug_assert!(
+        !command.to_ascii_lowercase().starts_with("::stop-commands"),
+        "a stop-commands region would swallow later masks: {command:?}"
+    );
     let line = format!("{command}\n");
     let _guard = writer();
     let _ = put(stream, line.as_bytes());

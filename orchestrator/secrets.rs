@@ -23,9 +23,42 @@ const PREFIX: usize = 8;
 /// secret that begins with another is blanked whole.
 static KNOWN: RwLock<Option<HashMap<[u8; PREFIX], Vec<String>>>> = RwLock::new(None);
 
-/// Remembers a secret for `redact`. Called where credentials are received, before they are
-/// handed to anyone.
+/// Remembers a secret for `redact`, with its base64 forms. Called where credentials are
+/// received, before they are handed to anyone.
 pub fn register(secret: &str) {
+    if prefix_of(secret.as_bytes()).is_none() {
+        return;
+    }
+    for form in base64_forms(secret.as_bytes()) {
+        register_exact(&form);
+    }
+    register_exact(secret);
+}
+
+/// What a secret looks like inside base64 text (an `Authorization: Basic` header, a
+/// provider's encoded request): GitHub's runner masks these in the job log, so the files
+/// and messages redacted here do too. The encoding of the secret from each of the three
+/// byte offsets it can start at in a longer input, without the last group, whose characters
+/// depend on what follows it.
+fn base64_forms(secret: &[u8]) -> Vec<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    (0..3)
+        .filter_map(|shift| {
+            let bytes = secret.get(shift..)?;
+            let whole = &bytes[..bytes.len() - bytes.len() % 3];
+            let mut out = String::with_capacity(whole.len() / 3 * 4);
+            for group in whole.chunks(3) {
+                let n = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
+                for i in 0..4 {
+                    out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+                }
+            }
+            Some(out)
+        })
+        .collect()
+}
+
+fn register_exact(secret: &str) {
     let Some(prefix) = prefix_of(secret.as_bytes()) else {
         return;
     };
@@ -107,6 +140,41 @@ mod tests {
         register("abc");
         register("");
         assert_eq!(redact("abc abc abc abc abc"), "abc abc abc abc abc");
+    }
+
+    #[test]
+    fn a_secret_inside_base64_is_blanked_whatever_its_offset() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYBASE64KEY";
+        register(secret);
+        // Known encodings (`printf %s "$text" | base64 -w0`) of the secret after 0, 1 and 2
+        // bytes of other text.
+        assert_eq!(
+            base64_forms(b"Man is"),
+            ["TWFuIGlz", "YW4gaX", "biBpcw"].map(|s| s[..s.len() - s.len() % 4].to_string())
+        );
+        for prefix in ["", "u:", "user:", "AWS4:"] {
+            let text = format!("{prefix}{secret}\n");
+            let encoded = encode_for_test(text.as_bytes());
+            let redacted = redact(&encoded);
+            assert!(redacted.contains(REDACTED), "{prefix}: {encoded}");
+            // What is left cannot be decoded back to most of the secret.
+            assert!(redacted.len() < encoded.len() - 30, "{redacted}");
+        }
+    }
+
+    fn encode_for_test(bytes: &[u8]) -> String {
+        let mut padded = bytes.to_vec();
+        while !padded.len().is_multiple_of(3) {
+            padded.push(0);
+        }
+        let mut text = base64_forms(&padded).swap_remove(0);
+        let groups = bytes.len().div_ceil(3) * 4;
+        let chars = (bytes.len() * 4).div_ceil(3);
+        text.truncate(chars);
+        while text.len() < groups {
+            text.push('=');
+        }
+        text
     }
 
     #[test]

@@ -48,8 +48,9 @@ pub struct Namer {
     /// least half of their files are named like a layer, a known one or a file name found
     /// in other directories too (`a/static.json`, `b/static.json`). Every other file is its
     /// own row, so a directory of arbitrarily named plans never becomes one account with a
-    /// column per file.
-    account_dirs: HashSet<PathBuf>,
+    /// column per file. Each is named by its own name, or with as many parent directories
+    /// as make it unique (`acct-a/eu-west-1`, `acct-b/eu-west-1`).
+    account_dirs: HashMap<PathBuf, String>,
 }
 
 impl Namer {
@@ -81,11 +82,12 @@ impl Namer {
             *files += 1;
             *like += usize::from(layer_like(stem));
         }
-        let account_dirs = per_dir
+        let dirs: Vec<&Path> = per_dir
             .into_iter()
             .filter(|(dir, (files, like))| 2 * like >= *files && dir.file_name().is_some())
-            .map(|(dir, _)| dir.to_path_buf())
+            .map(|(dir, _)| dir)
             .collect();
+        let account_dirs = unique_names(&dirs);
         Self {
             accounts: index(accounts),
             layers,
@@ -100,14 +102,14 @@ impl Namer {
         if let Some(named) = self.by_known_names(&stem, parent.as_deref()) {
             return named;
         }
-        let in_account_dir = file.depth != 1
-            && file
-                .path
-                .parent()
-                .is_some_and(|dir| self.account_dirs.contains(dir));
-        match parent {
-            Some(account) if in_account_dir => (account, stem),
-            _ => (row_name(file), WHOLE_ACCOUNT.to_string()),
+        let account = file
+            .path
+            .parent()
+            .filter(|_| file.depth != 1)
+            .and_then(|dir| self.account_dirs.get(dir));
+        match account {
+            Some(account) => (account.clone(), stem),
+            None => (row_name(file), WHOLE_ACCOUNT.to_string()),
         }
     }
 
@@ -137,6 +139,42 @@ impl Namer {
             .unwrap_or_else(|| stem.to_string());
         Some((account, layer))
     }
+}
+
+/// Each directory named by its last path components: directories as deep share how many,
+/// as few as make their names unique (`acct-a/eu-west-1`, `acct-a/us-east-1`,
+/// `acct-b/eu-west-1`; the runner's `catalog-dev`).
+fn unique_names(dirs: &[&Path]) -> HashMap<PathBuf, String> {
+    let suffix = |dir: &Path, n: usize| {
+        let mut parts: Vec<String> = dir
+            .components()
+            .rev()
+            .take(n)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.reverse();
+        parts.join("/")
+    };
+    let mut by_depth = HashMap::<usize, Vec<&Path>>::new();
+    for dir in dirs {
+        by_depth
+            .entry(dir.components().count())
+            .or_default()
+            .push(dir);
+    }
+    let mut names = HashMap::new();
+    for (depth, group) in by_depth {
+        let n = (1..depth)
+            .find(|&n| {
+                let distinct: HashSet<String> = group.iter().map(|d| suffix(d, n)).collect();
+                distinct.len() == group.len()
+            })
+            .unwrap_or(depth);
+        for dir in group {
+            names.insert(dir.to_path_buf(), suffix(dir, n));
+        }
+    }
+    names
 }
 
 /// The row of a plan file that names no account: its path under the directory given on the
@@ -343,14 +381,17 @@ mod tests {
         let files = [
             file("plans/catalog-dev/static.json", 2),
             file("plans/catalog-prod/static.json", 2),
-            file("x/.orchestrator/plans/catalog-dev/static.json", 3),
-            file("x/.orchestrator/plans/catalog-prod/static.json", 3),
         ];
         let namer = Namer::new(&files, &[], &[]);
         assert_eq!(
             name(&namer, "plans/catalog-dev/static.json", 2),
             pair("catalog-dev", "static")
         );
+        let files = [
+            file("x/.orchestrator/plans/catalog-dev/static.json", 3),
+            file("x/.orchestrator/plans/catalog-prod/static.json", 3),
+        ];
+        let namer = Namer::new(&files, &[], &[]);
         assert_eq!(
             name(&namer, "x/.orchestrator/plans/catalog-dev/static.json", 3),
             pair("catalog-dev", "static")
@@ -486,6 +527,30 @@ mod tests {
                 pair("deeper", "plan-0004"),
                 pair("deeper", "plan"),
                 pair("other", "plan"),
+            ]
+        );
+    }
+
+    #[test]
+    fn account_directories_with_the_same_name_keep_their_parents() {
+        let files: Vec<PlanFile> = [
+            "plans/acct-a/eu-west-1/static.json",
+            "plans/acct-a/us-east-1/static.json",
+            "plans/acct-b/eu-west-1/static.json",
+            "plans/acct-c/static.json",
+        ]
+        .iter()
+        .map(|p| file(p, p.matches('/').count()))
+        .collect();
+        let namer = Namer::new(&files, &[], &[]);
+        let names: Vec<(String, String)> = files.iter().map(|f| namer.name(f)).collect();
+        assert_eq!(
+            names,
+            [
+                pair("acct-a/eu-west-1", "static"),
+                pair("acct-a/us-east-1", "static"),
+                pair("acct-b/eu-west-1", "static"),
+                pair("acct-c", "static"),
             ]
         );
     }

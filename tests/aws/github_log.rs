@@ -335,3 +335,75 @@ fn real_terraform_output_errors_and_plan_addresses_run_no_workflow_command() {
     );
     only_own_commands("summary", &comment);
 }
+
+/// Arguments that echo back in errors (an unknown account, layer, stack, wave, file, git
+/// ref, flag), each holding workflow commands, a CR and terminal escapes: whatever each
+/// command answers, read as the runner reads it, runs nothing and shows no raw escape.
+#[test]
+fn hostile_arguments_echoed_in_errors_run_no_workflow_command() {
+    const H: &str =
+        "x\r::add-mask::x\n##[set-output name=a;]b\u{1b}]0;t\u{7}\u{ad}::stop-commands::t";
+    let sandbox = crate::support::sandbox::Sandbox::new();
+    // A repository, for `--changed-since` to look the ref up in.
+    for git in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &["commit", "-qm", "sandbox"],
+    ] {
+        let done = std::process::Command::new("git")
+            .arg("-C")
+            .arg(sandbox.path())
+            .args(git)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .status()
+            .unwrap();
+        assert!(done.success(), "git {git:?}");
+    }
+    let cases: Vec<Vec<String>> = [
+        &["jobs", "--account", H][..],
+        &["deploy", "--accounts", H],
+        &["deploy", "--accounts", "catalog-dev", "--layers", H],
+        &["deploy", "--accounts", "catalog-dev", "--stack", H],
+        &["matrix", "--wave", H],
+        &["summary", H],
+        &["notify", "slack", "--report", H],
+        &["run", "--resume", H],
+        &["jobs", "--changed-since", H],
+        &["domain", "add", H, "--team", H, "--envs", H],
+        &["jobs", H],
+        &["validate", "--config", H],
+    ]
+    .iter()
+    .map(|args| args.iter().map(|a| (*a).to_string()).collect())
+    .collect();
+    let mut echoed = 0;
+    for args in cases {
+        let run = sandbox
+            .cli(&[])
+            .args(&args)
+            .env("GITHUB_ACTIONS", "true")
+            .env("SLACK_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+            .run();
+        let streams = Runner::read_streams(&run.stdout, &run.stderr, &[]);
+        let executed: Vec<&Executed> = streams.executed().collect();
+        assert!(
+            executed.is_empty(),
+            "{args:?}: the runner would execute {executed:?}\n{}{}",
+            run.stdout,
+            run.stderr
+        );
+        let printed = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            !printed.contains(['\u{1b}', '\u{7}', '\u{ad}']),
+            "{args:?}: a raw escape was printed:\n{printed:?}"
+        );
+        assert_ne!(run.code, Some(0), "{args:?} accepted a hostile argument");
+        if printed.contains("x\\r::add-mask::x") {
+            echoed += 1;
+        }
+    }
+    assert!(echoed >= 10, "only {echoed} commands quoted the argument");
+}

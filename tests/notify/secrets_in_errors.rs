@@ -1,16 +1,33 @@
 //! A failing Slack or GitHub that echoes the request back (a proxy's error page, a debug
 //! body): against real HTTP servers on 127.0.0.1, the webhook's secret path and query string
 //! and the GitHub token, with its `Authorization` header, never reach stdout, stderr, the
-//! job summary or any file the command writes, though each was sent and echoed.
+//! job summary or any file the command writes, though each was sent and echoed. The bodies
+//! also carry workflow commands and terminal escapes: read as GitHub's runner reads the
+//! output, none runs.
 
 use std::path::Path;
 
 use super::receiver::{Receiver, Reply};
 use super::{halted_prod_wave, orchestrator, sandbox_config};
+use crate::support::github_runner::Runner;
 
 const TOKEN: &str = "ghs_echoedTOKENdoNotPrint0123456789";
 const PATH_SECRET: &str = "pathSECRETxox0123";
 const QUERY_SECRET: &str = "querySECRETxox4567";
+
+/// What a server may answer besides the echo: workflow commands, a CR, terminal escapes.
+const HOSTILE: &str =
+    "\r::add-mask::Bad\n##[set-output name=x;]y\n::stop-commands::t\u{1b}]0;t\u{7}";
+
+/// Nothing the command printed runs a workflow command or reaches the terminal raw; what
+/// the server `echoed` is shown, defused.
+fn runs_nothing(stdout: &str, stderr: &str, echoed: bool) {
+    let streams = Runner::read_streams(stdout, stderr, &[]);
+    let executed: Vec<_> = streams.executed().collect();
+    assert!(executed.is_empty(), "{executed:?}\n{stdout}{stderr}");
+    assert_eq!(stderr.contains("\\r::add-mask::"), echoed, "{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains(['\u{1b}', '\u{7}']));
+}
 
 /// Every file under `dir` that holds one of `secrets`.
 fn files_holding(dir: &Path, secrets: &[&str]) -> Vec<String> {
@@ -50,14 +67,14 @@ fn a_github_error_echoing_the_request_shows_neither_the_token_nor_its_header() {
         Reply::new(
             502,
             &format!(
-                "Bad gateway\nGET /repos/acme/platform/issues/7/comments HTTP/1.1\n\
+                "Bad gateway{HOSTILE}\nGET /repos/acme/platform/issues/7/comments HTTP/1.1\n\
                  Authorization: Bearer {TOKEN}\nAccept: application/vnd.github+json\n"
             ),
         ),
         Reply::new(
             422,
             &format!(
-                r#"{{"message":"Validation Failed","request":{{"headers":{{"authorization":"token {TOKEN}"}}}},"errors":[{{"message":"token {TOKEN} cannot comment"}}]}}"#
+                r#"{{"message":"Validation Failed\r::add-mask::Validation\n::stop-commands::t\u001b[2J","request":{{"headers":{{"authorization":"token {TOKEN}"}}}},"errors":[{{"message":"token {TOKEN} cannot comment ##[error]forged"}}]}}"#
             ),
         ),
     ]);
@@ -88,6 +105,7 @@ fn a_github_error_echoing_the_request_shows_neither_the_token_nor_its_header() {
         "the token was sent with every request (so it could leak)"
     );
     out.expect_code(3).expect_stderr_contains("422");
+    runs_nothing(&out.stdout, &out.stderr, true);
     for text in [&out.stdout, &out.stderr] {
         assert!(!text.contains(TOKEN), "the token was printed:\n{text}");
         assert!(
@@ -114,7 +132,9 @@ fn a_slack_error_echoing_the_webhook_shows_neither_its_path_nor_its_query() {
     let webhook = slack.url(&path);
     slack.otherwise(Reply::new(
         500,
-        &format!("rollup_error for POST {webhook} (path {path}, query token={QUERY_SECRET})"),
+        &format!(
+            "rollup_error for POST {webhook} (path {path}, query token={QUERY_SECRET}){HOSTILE}"
+        ),
     ));
     // And a second channel whose webhook answers nothing at all: the client's own error
     // names the URL it could not reach.
@@ -153,6 +173,7 @@ fn a_slack_error_echoing_the_webhook_shows_neither_its_path_nor_its_query() {
             ],
         );
         assert_eq!(out.code, Some(3), "{url}: {}\n{}", out.stdout, out.stderr);
+        runs_nothing(&out.stdout, &out.stderr, url == webhook);
         for text in [&out.stdout, &out.stderr] {
             for secret in [PATH_SECRET, QUERY_SECRET, "/services/T01"] {
                 assert!(!text.contains(secret), "{secret} was printed:\n{text}");

@@ -175,3 +175,34 @@ fn with_the_config_a_folder_per_layer_of_files_per_account_is_understood() {
     assert_eq!(rows, ["catalog-dev", "payments-prod"]);
     out.expect_stdout_contains("| **catalog-dev** | **-1** | **-1** | **-1** |");
 }
+
+#[test]
+fn accounts_split_by_region_keep_the_region_in_their_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for account in ["shop-dev", "shop-prod"] {
+        for region in ["eu-west-1", "us-east-1"] {
+            for layer in ["platform", "static"] {
+                write(
+                    root,
+                    &format!("{account}/{region}/{layer}.json"),
+                    &destroying(&format!("aws_s3_bucket.{layer}")),
+                );
+            }
+        }
+    }
+    let out = summary(&[root.to_str().unwrap()]).run();
+    out.expect_code(0)
+        .expect_stdout_contains("## Terraform plan: 4 accounts, 4 with changes");
+    let (header, rows) = table(&out.stdout);
+    assert_eq!(header, "| account | platform | static |");
+    assert_eq!(
+        rows,
+        [
+            "shop-dev/eu-west-1",
+            "shop-dev/us-east-1",
+            "shop-prod/eu-west-1",
+            "shop-prod/us-east-1"
+        ]
+    );
+}

@@ -463,13 +463,13 @@ fn plan_lines(out: &mut String, detail: &Detail, n: usize, what: &str) -> bool {
     if detail.plan_lines != PlanLines::Counts {
         return false;
     }
-    let plans = if n == 1 {
-        format!("1 {what}")
+    let (plans, which) = if n == 1 {
+        (format!("1 {what}"), "it is")
     } else {
-        format!("{n} {what}s")
+        (format!("{n} {what}s"), "each is")
     };
     out.push_str(&format!(
-        "{plans}: each is listed in the full version (see the note above).\n"
+        "{plans}: {which} listed in the full version (see the note above).\n"
     ));
     true
 }
