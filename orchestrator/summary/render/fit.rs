@@ -326,7 +326,7 @@ mod tests {
         let (mut fitted_at, mut levels) = (0, std::collections::BTreeSet::new());
         for max in (300..full.len() + 2_000)
             .rev()
-            .step_by(1_009)
+            .step_by(3_001)
             .chain([1_900, 1_700, 1_500, 1_300])
         {
             let Ok(fitted) = fit(&summary, limit(max), &FullVersion::default()) else {
