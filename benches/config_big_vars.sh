@@ -25,6 +25,7 @@ for d in range(10_000):
         lines.append(f'      {env}: {{ account_id: "{n:012d}" }}')
 open(sys.argv[1], "w").write("\n".join(lines) + "\n")
 PY
-for command in validate jobs; do
-  /usr/bin/time -f "$command: %e s, max RSS %M KB" "$binary" --config "$dir/domains.yaml" "$command" > /dev/null
+for command in validate jobs "jobs --format json" matrix; do
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "$command: %e s, max RSS %M KB, %o" "$binary" --config "$dir/domains.yaml" $command | wc -c
 done

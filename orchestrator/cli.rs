@@ -189,7 +189,7 @@ pub struct ExecutionArgs {
     /// Per-job time limit (e.g. 30m); overrides `defaults.timeout`.
     #[arg(long, env = "ORCHESTRATOR_TIMEOUT", value_parser = crate::config::durations::timeout_flag)]
     pub timeout: Option<std::time::Duration>,
-    /// Between terraform's SIGINT and its SIGKILL when a job times out or the run is stopped
+    /// From a job's timeout or the run's stop to terraform's SIGKILL, its SIGINT included
     /// (1s to 1h); overrides `defaults.grace_period`. Under GitHub Actions, without it, the
     /// config's value is capped at 7s: a cancelled step's processes are killed about 10 s
     /// after its SIGINT.

@@ -63,6 +63,20 @@ pub enum LockError {
         dir.display()
     )]
     HeldUnknown { dir: PathBuf },
+    /// The holder died (SIGKILL), but the terraform it started still stops on its own (it
+    /// saves its state, releases its lock): a run now would share its data dirs and logs.
+    #[error(
+        "{}: the previous orchestrator {holder} did not finish cleanly (killed or crashed), and \
+         the terraform it started is still stopping, saving its state (PIDs {}); wait for it \
+         to end, then run again (a follow-up run converges what it left)",
+        dir.display(),
+        pids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    Stopping {
+        dir: PathBuf,
+        holder: Holder,
+        pids: Vec<u32>,
+    },
     #[error("{}: cannot lock the work directory: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -136,6 +150,20 @@ pub fn lock(work_dir: &Path, command: &str) -> Result<WorkDirLock, LockError> {
     };
     // The previous holder's record, if it did not end cleanly (a clean end empties the file).
     let stale = read_holder(&mut file).filter(|h| h.pid != std::process::id());
+    if let Some(holder) = &stale {
+        // Its terraform works in the layers' working directories until it has stopped.
+        let workdirs = std::fs::canonicalize(work_dir)
+            .unwrap_or_else(|_| work_dir.to_path_buf())
+            .join("workdirs");
+        let pids = crate::runner::guards_working_in(&workdirs);
+        if !pids.is_empty() {
+            return Err(LockError::Stopping {
+                dir: work_dir.to_path_buf(),
+                holder: holder.clone(),
+                pids,
+            });
+        }
+    }
     let me = Holder {
         pid: std::process::id(),
         started: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),

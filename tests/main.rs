@@ -26,6 +26,7 @@ mod readme;
 mod redeploy;
 mod rehearsal;
 mod reliability;
+mod report_robustness;
 mod report_schema;
 mod retries;
 mod run_output;

@@ -446,6 +446,19 @@ output "account_ids" { value = {} }
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    // A second vend from another work dir would apply the same organization state: refused,
+    // naming the first (its work dir lock is not this one's, its state claim is).
+    let elsewhere = org.path("elsewhere");
+    let (code, _, second) = org.run_with(
+        &["vend"],
+        &[("ORCHESTRATOR_WORK_DIR", elsewhere.to_str().unwrap())],
+    );
+    assert_eq!(code, 2, "{second}");
+    assert!(
+        second.contains(&format!("PID {}", child.id())) && second.contains("organization.tfstate"),
+        "{second}"
+    );
+    assert!(!elsewhere.join("logs").exists(), "nothing ran");
     let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
     let status = child.wait().unwrap();

@@ -55,11 +55,21 @@ pub(super) fn claim_states(
             })
         })
         .collect();
+    claim(states, command, &run.work_dir)
+}
+
+/// Claims `states` (as [`BackendConfig::identity`] names them) for this command run from
+/// `work_dir`: the one way a writing command claims the states it will use.
+pub(super) fn claim(
+    states: std::collections::BTreeSet<String>,
+    command: &str,
+    work_dir: &Path,
+) -> Result<StateClaim, CliError> {
     Ok(state_claim::claim(
         &state_claim::claims_dir(),
         &states,
         command,
-        &run.work_dir,
+        work_dir,
     )?)
 }
 

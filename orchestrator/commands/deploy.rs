@@ -55,7 +55,7 @@ pub(super) fn deploy(config_path: &Path, args: DeployArgs) -> CommandResult {
         ));
     }
     let plan = plan::build(&config, &selection)?;
-    check_stack_accounts(stack.as_ref(), &plan)?;
+    check_stack_accounts(stack.as_ref(), &config, &plan)?;
     require_vended(
         plan.jobs().map(|j| &j.account),
         &args.execution.work_dir,
@@ -77,7 +77,7 @@ pub(super) fn run(config_path: &Path, args: RunArgs) -> CommandResult {
     }
     let plan = plan_for(&config, &args.selectors)?;
     let stack = stack_copy(&config, args.selectors.stack.as_deref(), &mut Vec::new())?;
-    check_stack_accounts(stack.as_ref(), &plan)?;
+    check_stack_accounts(stack.as_ref(), &config, &plan)?;
     require_vended(
         plan.jobs().map(|j| &j.account),
         &args.execution.work_dir,

@@ -40,7 +40,7 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
         ));
     }
     let plan = plan::build(&config, &selection)?;
-    check_stack_accounts(stack.as_ref(), &plan)?;
+    check_stack_accounts(stack.as_ref(), &config, &plan)?;
     let root = absolute(&config.root)?;
     let request = DestroyRequest {
         environments: &args.environments,

@@ -70,10 +70,15 @@ pub(super) fn stack_copy(
 }
 
 /// Every account of the plan keeps `<account>-<stack>` within AWS's name limits.
-pub(super) fn check_stack_accounts(copy: Option<&StackCopy>, plan: &Plan) -> Result<(), CliError> {
+pub(super) fn check_stack_accounts(
+    copy: Option<&StackCopy>,
+    config: &Config,
+    plan: &Plan,
+) -> Result<(), CliError> {
     match copy {
         Some(copy) => Ok(stacks::check_accounts(
             copy,
+            config,
             plan.jobs().map(|j| &j.account),
         )?),
         None => Ok(()),

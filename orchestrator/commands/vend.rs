@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::claiming::{lock_work_dir, runtime};
+use super::claiming::{claim, lock_work_dir, runtime};
 use super::loading::{load_config, work_dir_from_env};
 use super::resolve::{absolute, grace_period, report_target, ReportTarget};
 use super::signals::StopSignals;
@@ -52,6 +52,10 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
     )?;
     target.check_writable()?;
     let _work_dir_lock = lock_work_dir(work.root(), "vend")?;
+    // The organization's state, whatever the work dir: two vends never apply it at once.
+    let root = absolute(&config.root)?;
+    let state = vending::backend(&config, &root, &vending.layer).identity();
+    let _state_claim = claim([state].into(), "vend", work.root())?;
     let started_at = SystemTime::now();
     let vended = runtime()?.block_on(async {
         // The one stop-signal listener, forwarded to terraform like a run's.

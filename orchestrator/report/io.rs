@@ -50,20 +50,30 @@ pub fn read_report(path: &Path) -> Result<RunReport, ReportError> {
         source,
     };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(parse)?;
-    let mut problems = super::schema::problems(&super::schema::json_schema(), &value);
+    let problems = super::schema::problems(&super::schema::json_schema(), &value);
     if !problems.is_empty() {
-        const SHOWN: usize = 20;
-        if problems.len() > SHOWN {
-            let more = problems.len() - SHOWN;
-            problems.truncate(SHOWN);
-            problems.push(format!("... and {more} more"));
-        }
-        return Err(ReportError::Invalid {
-            path: path.into(),
-            problems,
-        });
+        return Err(invalid(path, problems));
     }
-    serde_json::from_value(value).map_err(parse)
+    let report: RunReport = serde_json::from_value(value).map_err(parse)?;
+    let problems = super::consistency::problems(&report);
+    if !problems.is_empty() {
+        return Err(invalid(path, problems));
+    }
+    Ok(report)
+}
+
+/// The first problems, and how many more: a hostile report may have thousands.
+fn invalid(path: &Path, mut problems: Vec<String>) -> ReportError {
+    const SHOWN: usize = 20;
+    if problems.len() > SHOWN {
+        let more = problems.len() - SHOWN;
+        problems.truncate(SHOWN);
+        problems.push(format!("... and {more} more"));
+    }
+    ReportError::Invalid {
+        path: path.into(),
+        problems,
+    }
 }
 
 /// Checks, before a run starts, that its report can be written at `path`: not a directory,

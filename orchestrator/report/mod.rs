@@ -1,6 +1,7 @@
 //! Run reports: the model, reading and writing them atomically, merging matrix legs' reports.
 
 mod build;
+mod consistency;
 mod io;
 pub mod merge;
 mod model;

@@ -24,7 +24,7 @@ mod waves;
 pub use cancel::{cancellation, CancelHandle, Cancellation, StopLevel};
 pub use options::RunOptions;
 pub use output_tail::OutputLimits;
-pub use parent_death::{enable_guard, guard_main};
+pub use parent_death::{enable_guard, guard_main, guards_working_in};
 pub use supervised::{Stopped, Supervised};
 // Retry policies live in `backoff`; re-exported for the callers that knew them here.
 pub use crate::backoff::{Backoff, RetryPolicy};

@@ -19,7 +19,7 @@
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::OnceLock;
 
@@ -57,6 +57,24 @@ pub(super) fn command(cmd: &TerraformCommand) -> std::process::Command {
     args.append(&mut guarded.args);
     guarded.args = args;
     guarded.to_command()
+}
+
+/// The guards (and so the terraform each started) still running with their working
+/// directory at or under `dir`: a killed run's terraform stopping on its own. Their PIDs.
+pub fn guards_working_in(dir: &Path) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let is_guard = cmdline.split(|b| *b == 0).nth(1) == Some(GUARD_ARG.as_bytes());
+            let cwd = std::fs::read_link(entry.path().join("cwd")).ok()?;
+            (is_guard && cwd.starts_with(dir)).then_some(pid)
+        })
+        .collect()
 }
 
 /// Makes `command`'s process receive SIGTERM when the thread that starts it ends.

@@ -393,7 +393,9 @@ mod tests {
 
     #[tokio::test]
     async fn an_interrupt_lets_terraform_finish_its_way() {
-        let s = setup(Duration::from_secs(60), Duration::from_secs(1));
+        // A grace period far longer than the script takes to stop, even on a loaded machine:
+        // the test ends as soon as it has.
+        let s = setup(Duration::from_secs(60), Duration::from_secs(30));
         let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
         let cmd = script(
             s.dir.path(),
@@ -500,7 +502,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_held_interrupt_goes_after_the_grace_period_when_no_walk_shows() {
+    async fn a_held_interrupt_goes_halfway_through_the_grace_period_when_no_walk_shows() {
         let s = setup(Duration::from_secs(60), Duration::from_millis(500));
         let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
         let cmd = fake_apply(
@@ -528,7 +530,7 @@ mod tests {
     /// kill both fit in one grace period from the stop, not a grace period each.
     #[tokio::test]
     async fn a_held_interrupt_and_the_kill_fit_in_one_grace_period() {
-        let grace = Duration::from_secs(2);
+        let grace = Duration::from_secs(4);
         let s = setup(Duration::from_secs(60), grace);
         let mut log = LayerLog::create(&s.dir.path().join("layer.log")).unwrap();
         let cmd = fake_apply(
@@ -547,15 +549,14 @@ mod tests {
         assert_eq!(finished.exit_code, None, "killed");
         let text = log_text(&dir);
         assert!(text.contains("got SIGINT"), "the SIGINT went first: {text}");
-        // One grace period (2 s), where a grace period each would take 4 s.
+        // One grace period (4 s), where a grace period each would take 8 s.
         assert!(
             waited < grace + grace / 2,
             "waited {waited:?} after the stop: {text}"
         );
-        assert!(
-            text.contains("SIGINT sent, SIGKILL in 1s (grace_period)"),
-            "{text}"
-        );
+        // The SIGINT went halfway: what is left of the grace period, not all of it again.
+        assert!(text.contains("SIGINT sent, SIGKILL in "), "{text}");
+        assert!(!text.contains("SIGINT sent, SIGKILL in 4s"), "{text}");
     }
 
     #[tokio::test]

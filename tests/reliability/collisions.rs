@@ -88,3 +88,38 @@ fn distinct_accounts_and_layers_validate() {
     ));
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+/// `{layer}/{account}-{stack}.tfstate` (the sandbox's): a copy named `stage` of catalog-dev's
+/// dynamic layer would be the state of account catalog-dev-stage (domain catalog-dev), and
+/// its apply would rewrite that account's resources. Refused before anything runs.
+#[test]
+fn a_stack_copy_that_would_use_another_accounts_state_is_refused() {
+    let sandbox = super::sandbox::Sandbox::new();
+    sandbox.edit_config(
+        "  - name: payments\n",
+        "  - name: catalog-dev\n    team: catalog\n    environments:\n      stage: { account_id: \"100000000009\" }\n\n  - name: payments\n",
+    );
+    sandbox
+        .run(&["deploy", "--accounts", "catalog-dev-stage"])
+        .expect_code(0);
+    let theirs = sandbox.state("dynamic", "catalog-dev-stage");
+    let before = std::fs::read(&theirs).unwrap();
+
+    let run = sandbox.run(&["deploy", "--accounts", "catalog-dev", "--stack", "stage"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains(
+            "--stack stage: catalog-dev's copy of layer `dynamic` would use the state local:"
+        ) && run.stderr.contains(
+            "which is the state of catalog-dev-stage layer `dynamic`; choose another stack name"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(sandbox.traces_of("catalog-dev").is_empty());
+    assert_eq!(std::fs::read(&theirs).unwrap(), before, "untouched");
+    // Another name is another state.
+    sandbox
+        .run(&["deploy", "--accounts", "catalog-dev", "--stack", "pr-7"])
+        .expect_code(0);
+}

@@ -14,7 +14,7 @@ use super::sandbox::{layer, wait_until, Sandbox};
 
 /// FAKE terraform: the real one, but `apply` of the static layer starts its walk and then
 /// hangs through its SIGINT, like terraform waiting on a provider that does not answer.
-const SLOW_TO_STOP: &str = r#"#!/bin/sh
+pub(super) const SLOW_TO_STOP: &str = r#"#!/bin/sh
 case "$1:$PWD" in
 apply:*/static)
   trap 'echo "Interrupt received."' INT
@@ -35,12 +35,18 @@ fn log(sandbox: &Sandbox, account: &str, layer: &str) -> String {
     .unwrap_or_default()
 }
 
-#[test]
-fn after_one_ctrl_c_the_grace_period_bounds_the_wait_and_the_report_names_each_layer_killed() {
-    let sandbox = Sandbox::new();
+/// Writes the FAKE terraform into the sandbox; its path, for `--terraform`.
+pub(super) fn install_slow_to_stop(sandbox: &Sandbox) -> std::path::PathBuf {
     let fake = sandbox.path().join("fake-terraform-slow-to-stop");
     std::fs::write(&fake, SLOW_TO_STOP).unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    fake
+}
+
+#[test]
+fn after_one_ctrl_c_the_grace_period_bounds_the_wait_and_the_report_names_each_layer_killed() {
+    let sandbox = Sandbox::new();
+    let fake = install_slow_to_stop(&sandbox);
     let cmd = sandbox.command(&[
         "deploy",
         "--accounts",

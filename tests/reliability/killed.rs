@@ -219,3 +219,76 @@ fn sighup_while_an_apply_starts_stops_it_once_its_walk_has_begun() {
     );
     assert_states_complete(&sandbox);
 }
+
+/// The orchestrator is killed while a terraform is slow to stop (a provider stuck in a call):
+/// that terraform, told by its guard, still works in the work directory. A run started then
+/// would share its data dir and log: it is refused (exit 2) naming the dead run and the
+/// processes still stopping, and leaves the log alone. Once they are gone, the next run
+/// takes the lock over with a notice and converges (real terraform).
+#[test]
+fn a_run_after_a_kill_waits_for_the_dead_runs_terraform_to_stop() {
+    let sandbox = Sandbox::new();
+    let fake = super::grace::install_slow_to_stop(&sandbox);
+    let running = sandbox.spawn(sandbox.command(&[
+        "deploy",
+        "--accounts",
+        "catalog-dev",
+        "--terraform",
+        fake.to_str().unwrap(),
+    ]));
+    let log = sandbox
+        .path()
+        .join(".orchestrator/logs/catalog-dev/static.log");
+    wait_until("the stuck static apply", Duration::from_secs(60), || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("stuck: Creating"))
+    });
+    let dead = running.pid();
+    running.signal(Signal::SIGKILL);
+    let _ = running.wait();
+    // Its guard told the stuck apply to stop; it goes on for now.
+    wait_until("the guard's SIGINT", Duration::from_secs(10), || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Interrupt received."))
+    });
+    let logged = std::fs::read_to_string(&log).unwrap();
+
+    let refused = super::sandbox::Run::from(
+        sandbox
+            .command(&["deploy", "--accounts", "catalog-dev"])
+            .output()
+            .unwrap(),
+    );
+    refused.expect_code(2);
+    let told = &refused.stderr;
+    assert!(
+        told.contains(&format!("deploy (PID {dead}, started "))
+            && told.contains("did not finish cleanly")
+            && told.contains("is still stopping, saving its state (PIDs "),
+        "{told}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        logged,
+        "the stopping terraform's log is left alone"
+    );
+
+    // The stuck terraform ends (here: killed, with its guard's whole group).
+    let guards: Vec<i32> = told
+        .split("(PIDs ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap()
+        .split(", ")
+        .map(|pid| pid.parse().unwrap())
+        .collect();
+    for guard in guards {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(guard), Signal::SIGKILL);
+    }
+    wait_until("the stuck apply to end", Duration::from_secs(10), || {
+        sandbox.processes().is_empty()
+    });
+    let next = sandbox.run(&["deploy", "--accounts", "catalog-dev"]);
+    next.expect_code(0);
+    assert!(next.stderr.contains("taken over"), "{}", next.stderr);
+    assert_eq!(sandbox.report().outcome, Outcome::Succeeded);
+    assert_eq!(sandbox.lock_files(), Vec::<std::path::PathBuf>::new());
+}

@@ -129,6 +129,28 @@ const DESTROYED: [&str; 3] = [
 #[test]
 fn every_kind_terraform_1_11_makes_is_counted_exactly() {
     let made = made();
+    // The plan holds every kind: the counts below are not vacuous.
+    let raw: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&made.json).unwrap()).unwrap();
+    let changes = raw["resource_changes"].as_array().unwrap();
+    let lists: std::collections::BTreeSet<String> = changes
+        .iter()
+        .map(|c| c["change"]["actions"].to_string())
+        .collect();
+    for list in [
+        r#"["create"]"#,
+        r#"["update"]"#,
+        r#"["delete"]"#,
+        r#"["delete","create"]"#,
+        r#"["create","delete"]"#,
+        r#"["no-op"]"#,
+        r#"["read"]"#,
+        r#"["forget"]"#,
+    ] {
+        assert!(lists.contains(list), "{list} is not in {lists:?}");
+    }
+    assert!(changes.iter().any(|c| c["previous_address"].is_string()));
+    assert!(changes.iter().any(|c| c["change"]["importing"].is_object()));
     let plan = read_plan(&made.json).unwrap();
     assert_eq!(
         plan.counts,

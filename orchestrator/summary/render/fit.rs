@@ -271,6 +271,144 @@ mod tests {
         ));
     }
 
+    /// 60 accounts: every fifth destroys, every seventh has an errored plan with three
+    /// diagnostics, every eleventh has drift, every fourth changes nothing.
+    fn mixed() -> Summary {
+        let mut summary = summary();
+        for (i, account) in summary.accounts.iter_mut().enumerate() {
+            let LayerState::Planned(plan) = &mut account.layers[0].state else {
+                unreachable!()
+            };
+            if i % 4 == 1 {
+                *plan = PlanSummary::default();
+            }
+            if i % 7 == 3 {
+                plan.status = crate::summary::PlanStatus::Errored;
+                plan.diagnostics = (0..3)
+                    .map(|d| format!("Error: problem {d} of account {i}").into())
+                    .collect();
+            }
+            if i % 11 == 2 {
+                plan.drift.push(ResourceChange {
+                    address: format!("aws_security_group.drifted_{i}").into(),
+                    kind: Kind::Update,
+                    previous_address: None,
+                    import_id: None,
+                    reason: None,
+                    actions: None,
+                });
+            }
+        }
+        summary
+    }
+
+    /// Each claim of the note checked against the comment at many limits: what it does not
+    /// say is left out is there, and the numbers it gives are what is missing.
+    #[test]
+    fn the_note_is_exact_at_every_limit() {
+        let summary = mixed();
+        let full = render(&summary, &Detail::FULL, None);
+        let changed: Vec<&AccountSummary> = summary
+            .accounts
+            .iter()
+            .filter(|a| a.counts().has_changes())
+            .collect();
+        let unchanged: Vec<&AccountSummary> = summary
+            .accounts
+            .iter()
+            .filter(|a| a.is_unchanged())
+            .collect();
+        let failed: Vec<&AccountSummary> = summary
+            .accounts
+            .iter()
+            .filter(|a| a.failed_layers().next().is_some())
+            .collect();
+        let (mut fitted_at, mut levels) = (0, std::collections::BTreeSet::new());
+        for max in (300..full.len() + 2_000)
+            .rev()
+            .step_by(3_001)
+            .chain([1_900, 1_700, 1_500, 1_300])
+        {
+            let Ok(fitted) = fit(&summary, limit(max), &FullVersion::default()) else {
+                continue;
+            };
+            fitted_at += 1;
+            levels.insert(format!("{:?}", fitted.detail.plan_lines));
+            let c = &fitted.text;
+            let said = |phrase: &str| fitted.left_out.iter().any(|p| p.contains(phrase));
+            // Resource lists: exactly the accounts without one are counted.
+            let listed: usize = c
+                .lines()
+                .filter(|l| l.starts_with("<details><summary>"))
+                .map(|l| l.matches("<b>").count())
+                .sum();
+            let gone = changed.len() - listed;
+            assert_eq!(
+                said(&format!("the resource lists of {gone} account")),
+                gone > 0,
+                "{max}: {:?}",
+                fitted.left_out
+            );
+            // The table, and the names of accounts that change nothing.
+            assert_eq!(
+                said("the account by layer table"),
+                !c.contains("### Plans by account")
+            );
+            let names_line = c
+                .lines()
+                .find(|l| l.starts_with("**No changes** in "))
+                .unwrap_or_default();
+            let has_row = |a: &AccountSummary| c.contains(&format!("| {} |", a.name));
+            let all_named = unchanged
+                .iter()
+                .all(|a| names_line.contains(&a.name) || has_row(a));
+            assert_eq!(
+                said("the names of the"),
+                !all_named,
+                "{max}: {:?}",
+                fitted.left_out
+            );
+            if c.contains("### Plans by account") {
+                let rows_gone = unchanged.iter().filter(|a| !has_row(a)).count();
+                assert_eq!(
+                    said(&format!("the table rows of {rows_gone} account")),
+                    rows_gone > 0,
+                    "{max}: {:?}",
+                    fitted.left_out
+                );
+            }
+            // Failed plans: named unless counted, their lines unless said.
+            let failed_section = c.split("### Failed plans").nth(1).unwrap_or_default();
+            let failed_named = failed
+                .iter()
+                .all(|a| failed_section.contains(&format!("**{}**", a.name)));
+            assert_eq!(said("the accounts and layers of"), !failed_named);
+            let every_line = failed.iter().all(|a| {
+                (0..3)
+                    .all(|d| c.contains(&format!("problem {d} of account")) && c.contains(&a.name))
+            }) && (0..60)
+                .filter(|i| i % 7 == 3)
+                .all(|i| (0..3).all(|d| c.contains(&format!("problem {d} of account {i}\n"))));
+            assert_eq!(
+                said("error lines") || said("what went wrong") || !failed_named,
+                !every_line,
+                "{max}: {:?}",
+                fitted.left_out
+            );
+            // Drift addresses.
+            let drifted = (0..60)
+                .filter(|i| i % 11 == 2)
+                .all(|i| c.contains(&format!("aws_security_group.drifted_{i}")));
+            assert_eq!(said("the addresses of drift"), !drifted, "{max}");
+        }
+        assert!(fitted_at > 10, "{fitted_at}");
+        assert_eq!(
+            levels.len(),
+            3,
+            "every level of plan lines is reached: {levels:?}"
+        );
+    }
+
     #[test]
     fn grouped_destroys_say_which_notes_on_them_are_left_out() {
         let mut summary = summary();
