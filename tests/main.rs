@@ -13,6 +13,7 @@ mod config;
 mod drift;
 mod engine;
 mod equivalence;
+mod extreme_limits;
 mod health;
 mod huge_output;
 mod install;

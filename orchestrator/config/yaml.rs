@@ -16,6 +16,11 @@ use super::diagnostic::{Diagnostic, Pos};
 /// real configs hold a few hundred thousand values, written out, not through aliases.
 const MAX_ALIAS_VALUES: usize = 100_000;
 
+/// The same for the text aliases copy: a 100 KB value aliased by 10,000 domains would be
+/// 1 GB of copies. Every account inherits `defaults.vars` and `defaults.layer_vars` without
+/// a copy, which is where a value shared by many domains belongs.
+const MAX_ALIAS_BYTES: usize = 16 << 20;
+
 /// domains.yaml needs a handful of levels; the limit keeps `[[[[...` from exhausting the
 /// stack of the code that walks (and drops) the tree.
 pub const MAX_DEPTH: usize = 64;
@@ -161,11 +166,19 @@ struct TreeBuilder {
     /// The children of every open collection, innermost last: one buffer for all, so a
     /// finished collection is moved out in one exact-size allocation.
     children: Vec<Node>,
-    /// Anchored nodes and how many values each holds.
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes, with how many values and bytes of text each holds.
+    anchors: HashMap<usize, (Node, Size)>,
     root: Option<Node>,
     documents: usize,
     alias_values: usize,
+    alias_bytes: usize,
+}
+
+/// What copying a node costs: its values and the bytes of its scalars' text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    values: usize,
+    bytes: usize,
 }
 
 impl TreeBuilder {
@@ -204,14 +217,27 @@ impl TreeBuilder {
                 }
             }
             Event::Alias(id) => {
-                let Some((target, values)) = self.anchors.get(&id) else {
+                let Some((target, size)) = self.anchors.get(&id) else {
                     return Err(Diagnostic::new(
                         pos,
                         "alias refers to an unknown anchor",
                         "define the anchor (&name) before using it (*name)",
                     ));
                 };
-                self.alias_values += values;
+                self.alias_values += size.values;
+                self.alias_bytes += size.bytes;
+                if self.alias_bytes > MAX_ALIAS_BYTES {
+                    return Err(Diagnostic::new(
+                        pos,
+                        format!(
+                            "aliases copy more than {} MiB of text (this one {} bytes, used {} times so far)",
+                            MAX_ALIAS_BYTES >> 20,
+                            size.bytes,
+                            self.alias_bytes / size.bytes.max(1)
+                        ),
+                        "set a value shared by many domains once in `defaults.vars` or `defaults.layer_vars`: every account inherits it without a copy",
+                    ));
+                }
                 if self.alias_values > MAX_ALIAS_VALUES {
                     return Err(Diagnostic::new(
                         pos,
@@ -269,8 +295,8 @@ impl TreeBuilder {
 
     fn push_value(&mut self, node: Node, anchor: usize) {
         if anchor > 0 {
-            let values = count_values(&node);
-            self.anchors.insert(anchor, (node.clone(), values));
+            let size = measure(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         if self.stack.is_empty() {
             if self.root.is_none() {
@@ -290,18 +316,32 @@ fn too_deep(pos: Pos) -> Diagnostic {
     )
 }
 
-/// How many values a node holds, itself included (bounded by `MAX_DEPTH` in depth).
-fn count_values(node: &Node) -> usize {
+/// How many values a node holds, itself included, and the bytes of its text (bounded by
+/// `MAX_DEPTH` in depth).
+fn measure(node: &Node) -> Size {
+    let mut size = Size {
+        values: 1,
+        bytes: 0,
+    };
+    let mut add = |child: &Node| {
+        let s = measure(child);
+        size.values += s.values;
+        size.bytes += s.bytes;
+    };
     match &node.kind {
-        NodeKind::Scalar { .. } => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(count_values).sum::<usize>(),
-        NodeKind::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(k, v)| count_values(k) + count_values(v))
-                .sum::<usize>()
+        NodeKind::Scalar { value, .. } => {
+            return Size {
+                values: 1,
+                bytes: value.len(),
+            }
         }
+        NodeKind::Seq(items) => items.iter().for_each(&mut add),
+        NodeKind::Map(entries) => entries.iter().for_each(|(k, v)| {
+            add(k);
+            add(v);
+        }),
     }
+    size
 }
 
 #[cfg(test)]
@@ -332,6 +372,25 @@ mod tests {
         }
         let err = parse(&doc).unwrap_err();
         assert!(err.message.contains("aliases expand"), "{err}");
+    }
+
+    #[test]
+    fn a_big_value_aliased_by_many_domains_is_refused_with_where_to_put_it() {
+        let big = "x".repeat(100_000);
+        let mut doc = format!("first: &big \"{big}\"\n");
+        for i in 0..200 {
+            doc.push_str(&format!("d{i}: *big\n"));
+        }
+        let err = parse(&doc).unwrap_err();
+        assert!(err.message.starts_with("aliases copy more than 16 MiB of text (this one 100000 bytes, used 168 times so far)"), "{err}");
+        assert!(err.help.contains("defaults.vars"), "{}", err.help);
+        assert_eq!(err.pos.line, 169);
+        // Small values aliased everywhere stay fine.
+        let mut doc = String::from("tags: &tags { team: platform, cost: shared }\n");
+        for i in 0..10_000 {
+            doc.push_str(&format!("d{i}: *tags\n"));
+        }
+        assert!(parse(&doc).is_ok());
     }
 
     #[test]

@@ -133,6 +133,15 @@ fn hostile_texts() -> Vec<(String, String)> {
     let many_keys: String = std::iter::once("version: 1\ndefaults:\n  vars:\n".to_string())
         .chain((0..100_000).map(|i| format!("    v{i}: {i}\n")))
         .collect();
+    // One 100 KB value aliased by 10,000 domains (30,000 accounts): 1 GB of copies.
+    let aliased_value: String = std::iter::once(format!(
+        "version: 1\ndefaults: {{ region: eu-west-1 }}\ndomains:\n  - name: d0\n    team: t\n    vars: {{ big: &big \"{}\" }}\n    environments: {{ dev: {{ account_id: \"000000000000\" }} }}\n",
+        "x".repeat(100_000)
+    ))
+    .chain((1..10_000).map(|i| {
+        format!("  - name: d{i}\n    team: t\n    vars: {{ big: *big }}\n    environments: {{ dev: {{ account_id: \"{i:012}\" }}, stage: {{ account_id: \"{:012}\" }}, prod: {{ account_id: \"{:012}\" }} }}\n", i + 100_000, i + 200_000)
+    }))
+    .collect();
     let deep_block: String = (0..2_000)
         .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
         .collect();
@@ -143,6 +152,10 @@ fn hostile_texts() -> Vec<(String, String)> {
         ("- x 100000".into(), "- ".repeat(100_000)),
         ("nested block mappings 2000 deep".into(), deep_block),
         ("billion laughs".into(), laughs),
+        (
+            "a 100 KB value aliased by 30,000 accounts".into(),
+            aliased_value,
+        ),
         ("16 MB scalar".into(), huge_scalar),
         ("100000 keys".into(), many_keys),
         (
