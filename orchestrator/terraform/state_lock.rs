@@ -129,19 +129,32 @@ pub fn this_machine() -> String {
     format!("{user}@{host}")
 }
 
-/// Whether a live process has its working directory at or under `dir` (a terraform of a
-/// dead run still stopping, or a provisioner it started).
+/// Whether a live process works on this (account, layer): its working directory is at or
+/// under `dir`, or under the same `workdirs/<account>/<layer>` of another work directory (a
+/// killed run's terraform, still stopping, in a work dir other than this run's), or a
+/// provisioner one of them started.
 fn anyone_works_in(dir: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return true;
     };
+    let layer = account_and_layer(dir);
     entries.flatten().any(|entry| {
         let is_pid = entry
             .file_name()
             .to_str()
             .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
-        is_pid && std::fs::read_link(entry.path().join("cwd")).is_ok_and(|cwd| cwd.starts_with(dir))
+        is_pid
+            && std::fs::read_link(entry.path().join("cwd")).is_ok_and(|cwd| {
+                cwd.starts_with(dir) || layer.is_some() && account_and_layer(&cwd) == layer
+            })
     })
+}
+
+/// `<account>/<layer>` of a path under a work dir's `workdirs/<account>/<layer>/...`.
+fn account_and_layer(path: &Path) -> Option<[&std::ffi::OsStr; 2]> {
+    let parts: Vec<&std::ffi::OsStr> = path.iter().collect();
+    let at = parts.iter().rposition(|p| *p == "workdirs")?;
+    Some([*parts.get(at + 1)?, *parts.get(at + 2)?])
 }
 
 /// `2026-12-01 16:02:11 UTC` from Go's `2026-12-01 16:02:11.123456789 +0000 UTC`.
@@ -181,6 +194,39 @@ Lock Info:
 Terraform acquires a state lock to protect the state from being written
 by multiple users at the same time.
 ";
+
+    /// A killed run's terraform still stopping in another work dir works on the same
+    /// (account, layer): its lock is not a dead run's.
+    #[test]
+    fn a_terraform_of_the_same_layer_in_another_work_dir_is_someone_working() {
+        let root = tempfile::tempdir().unwrap();
+        // An account name of its own: other tests work on `catalog-dev` meanwhile.
+        let account = root.path().file_name().unwrap().to_str().unwrap();
+        let dir = |path: String| root.path().join(path);
+        let mine = dir(format!("b/workdirs/{account}/static/layers/static"));
+        let theirs = dir(format!("a/workdirs/{account}/static/layers/static"));
+        let other_layer = dir(format!("a/workdirs/{account}/dynamic/layers/dynamic"));
+        for dir in [&mine, &theirs, &other_layer] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let mut stopping = std::process::Command::new("sleep")
+            .arg("30")
+            .current_dir(&other_layer)
+            .spawn()
+            .unwrap();
+        assert!(!anyone_works_in(&mine), "another layer is not this one");
+        stopping.kill().unwrap();
+        stopping.wait().unwrap();
+        let mut stopping = std::process::Command::new("sleep")
+            .arg("30")
+            .current_dir(&theirs)
+            .spawn()
+            .unwrap();
+        assert!(anyone_works_in(&mine));
+        stopping.kill().unwrap();
+        stopping.wait().unwrap();
+        assert!(!anyone_works_in(&mine));
+    }
 
     #[test]
     fn reads_the_lock_from_terraforms_error() {

@@ -15,7 +15,7 @@ use super::sandbox::layer;
 use crate::support::moto::MotoServer;
 
 const BUCKET: &str = "acme-tfstate";
-const LOCK_KEY: &str = "platform/catalog-dev.tfstate.tflock";
+const LOCK_KEY: &str = "platform/lockdrill-dev.tfstate.tflock";
 const LOCK_ID: &str = "5b4e2a7c-1f0d-4c9e-9a51-7d3b2c8e6f10";
 
 struct Org {
@@ -45,8 +45,10 @@ defaults:
 waves:
   - {{ name: stage, environments: [dev] }}
 domains:
-  - name: catalog
-    team: catalog
+  # A name no other test deploys: whether someone works on this (account, layer) is
+  # judged across work dirs on this machine.
+  - name: lockdrill
+    team: lockdrill
     environments:
       dev: {{ account_id: \"111111111111\" }}
 "
@@ -116,7 +118,7 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
         let lock = serde_json::json!({
             "ID": LOCK_ID, "Operation": "OperationTypeApply", "Info": "", "Who": who,
             "Version": "1.11.4", "Created": created,
-            "Path": format!("{BUCKET}/platform/catalog-dev.tfstate"),
+            "Path": format!("{BUCKET}/platform/lockdrill-dev.tfstate"),
         });
         self.runtime
             .block_on(
@@ -145,7 +147,7 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
                 "domains.yaml",
                 "deploy",
                 "--accounts",
-                "catalog-dev",
+                "lockdrill-dev",
             ])
             .args(["--retry-delay", "1s"])
             // This test's S3 (terraform's backend block says so too): another test's bucket
@@ -179,7 +181,7 @@ fn a_lock_a_dead_run_left_in_s3_is_reported_with_the_force_unlock_that_clears_it
     let err = stderr(&failed);
     assert_eq!(failed.status.code(), Some(1), "{err}");
     let report = org.report();
-    let platform = layer(&report, "catalog-dev", "platform");
+    let platform = layer(&report, "lockdrill-dev", "platform");
     assert_eq!(platform.status, Status::Failed);
     assert_eq!(
         platform.attempts.len(),
@@ -202,7 +204,7 @@ fn a_lock_a_dead_run_left_in_s3_is_reported_with_the_force_unlock_that_clears_it
     );
     // The failure leads with the account, the layer, the lock and who left it, then the command.
     assert!(
-        platform.error[0].starts_with(&format!("catalog-dev platform: state lock {LOCK_ID}")),
+        platform.error[0].starts_with(&format!("lockdrill-dev platform: state lock {LOCK_ID}")),
         "{:?}",
         platform.error
     );
@@ -211,7 +213,7 @@ fn a_lock_a_dead_run_left_in_s3_is_reported_with_the_force_unlock_that_clears_it
     assert!(err.contains(&recovery.command), "{err}");
     assert!(
         err.contains(&format!(
-            "catalog-dev platform: state lock {LOCK_ID} was left by a run that died"
+            "lockdrill-dev platform: state lock {LOCK_ID} was left by a run that died"
         )),
         "{err}"
     );
@@ -233,7 +235,7 @@ fn a_lock_a_dead_run_left_in_s3_is_reported_with_the_force_unlock_that_clears_it
     let again = org.deploy();
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(
-        layer(&org.report(), "catalog-dev", "platform").status,
+        layer(&org.report(), "lockdrill-dev", "platform").status,
         Status::Succeeded
     );
 }
@@ -248,7 +250,7 @@ fn a_fresh_lock_of_this_machine_with_nothing_running_is_left_by_a_dead_run() {
     let failed = org.deploy();
     assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
     let report = org.report();
-    let platform = layer(&report, "catalog-dev", "platform");
+    let platform = layer(&report, "lockdrill-dev", "platform");
     assert_eq!(platform.attempts.len(), 1, "{platform:#?}");
     assert_eq!(
         platform.recovery.as_ref().unwrap().lock_id.as_deref(),
@@ -265,7 +267,7 @@ fn a_fresh_lock_of_another_machine_may_be_a_live_run_and_is_retried() {
     let err = stderr(&failed);
     assert_eq!(failed.status.code(), Some(1), "{err}");
     let report = org.report();
-    let platform = layer(&report, "catalog-dev", "platform");
+    let platform = layer(&report, "lockdrill-dev", "platform");
     // The first attempt and two retries, then the lock and its command for the operator.
     assert_eq!(platform.attempts.len(), 3, "{platform:#?}");
     let recovery = platform.recovery.as_ref().expect("a recovery");
@@ -274,7 +276,7 @@ fn a_fresh_lock_of_another_machine_may_be_a_live_run_and_is_retried() {
         .ends_with(&format!("terraform force-unlock {LOCK_ID}")));
     assert!(
         err.contains(&format!(
-            "catalog-dev platform: state lock {LOCK_ID} is still held by runner@fv-az999-000"
+            "lockdrill-dev platform: state lock {LOCK_ID} is still held by runner@fv-az999-000"
         )),
         "{err}"
     );
