@@ -252,17 +252,21 @@ pub fn install_panic_hook() {
         let backtrace = std::backtrace::Backtrace::capture();
         let text = match backtrace.status() {
             std::backtrace::BacktraceStatus::Captured => format!("{text}{backtrace}\n"),
-            _ => text,
+            _ => format!("{text}{BACKTRACE_NOTE}"),
         };
         let _guard = WRITER.try_lock();
         let _ = put_now(Stream::Stderr, text.as_bytes());
     }));
 }
 
+/// The standard hook's advice, given only when no backtrace was captured.
+const BACKTRACE_NOTE: &str =
+    "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
+
 /// The standard hook's words, the message neutralised.
 fn panic_text(thread: Option<&str>, location: Option<&str>, message: &str) -> String {
     format!(
-        "thread '{}' panicked at {}:\n{}\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n",
+        "thread '{}' panicked at {}:\n{}\n",
         thread.unwrap_or("<unnamed>"),
         location.unwrap_or("<unknown>"),
         neutralise(message)

@@ -18,6 +18,9 @@ const SHORTEST: usize = 12;
 /// Secrets are found by their first bytes, so redacting is one pass over the text whatever
 /// the number of accounts whose credentials the process holds.
 const PREFIX: usize = 8;
+/// The start of a secret this long, cut short, is blanked too: GitHub's mask (the whole
+/// value) would miss it, and no ordinary text repeats 16 bytes of a credential.
+const PARTIAL: usize = 16;
 
 /// Registered secrets by their first `PREFIX` bytes, longest first within each prefix so a
 /// secret that begins with another is blanked whole.
@@ -86,14 +89,14 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     while let Some(prefix) = prefix_of(&bytes[at..]) {
         let hit = known
             .get(&prefix)
-            .and_then(|same| same.iter().find(|v| bytes[at..].starts_with(v.as_bytes())));
+            .and_then(|same| matched(&bytes[at..], same))
+            .filter(|&len| text.is_char_boundary(at + len));
         match hit {
-            // A match starts and ends on character boundaries: it is a whole UTF-8 string.
-            Some(secret) => {
+            Some(len) => {
                 let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
                 out.push_str(&text[copied..at]);
                 out.push_str(REDACTED);
-                at += secret.len();
+                at += len;
                 copied = at;
             }
             None => at += 1,
@@ -106,6 +109,19 @@ pub fn redact(text: &str) -> Cow<'_, str> {
             Cow::Owned(out)
         }
     }
+}
+
+/// How many bytes at the start of `text` are a secret of `same` (which share their first
+/// bytes): a whole one, else the start of one cut short (a line shortened for a message, a
+/// capped output line), if at least `PARTIAL` bytes of it are there.
+fn matched(text: &[u8], same: &[String]) -> Option<usize> {
+    if let Some(whole) = same.iter().find(|v| text.starts_with(v.as_bytes())) {
+        return Some(whole.len());
+    }
+    same.iter()
+        .map(|v| v.bytes().zip(text).take_while(|(a, b)| a == *b).count())
+        .max()
+        .filter(|&len| len >= PARTIAL)
 }
 
 /// The first `PREFIX` bytes of anything long enough to be (or hold) a registered secret.
@@ -175,6 +191,17 @@ mod tests {
             text.push('=');
         }
         text
+    }
+
+    #[test]
+    fn the_start_of_a_secret_cut_short_is_blanked() {
+        register("FQoGZXIvYXdzEBYaDPARTIALTOKEN0123456789abcdef");
+        assert_eq!(
+            redact("signed with FQoGZXIvYXdzEBYaDPARTIAL… (cut)"),
+            "signed with ***… (cut)"
+        );
+        // Too little of it to be told from other text.
+        assert_eq!(redact("FQoGZXIvYXdz…"), "FQoGZXIvYXdz…");
     }
 
     #[test]

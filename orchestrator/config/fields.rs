@@ -248,7 +248,11 @@ pub(super) fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
                 );
                 return None;
             }
-            Some((key.to_string(), v.to_json().into()))
+            let value = match v.shared_text() {
+                Some(text) => super::shared_values::value(text, || v.to_json().into()),
+                None => v.to_json().into(),
+            };
+            Some((key.to_string(), value))
         })
         .collect()
 }

@@ -17,6 +17,11 @@ pub fn check_domain_name(name: &str) -> Result<(), &'static str> {
     if name.chars().any(|c| c.is_ascii_uppercase()) {
         return Err("it has uppercase letters");
     }
+    // Before the space rule: `\r` and `\t` are whitespace too, but "spaces" would hide
+    // what was really pasted into the name.
+    if name.chars().any(char::is_control) {
+        return Err("it has control characters");
+    }
     if name.chars().any(char::is_whitespace) {
         return Err("it has spaces");
     }
@@ -75,6 +80,10 @@ mod tests {
             Err("it has uppercase letters")
         );
         assert_eq!(check_domain_name("my domain"), Err("it has spaces"));
+        assert_eq!(
+            check_domain_name("pay\x1b[31m\r::error::x"),
+            Err("it has control characters")
+        );
         assert!(check_domain_name("a$b").is_err());
         assert!(check_domain_name(&"a".repeat(33)).is_err());
         assert!(check_domain_name(&"a".repeat(32)).is_ok());

@@ -5,6 +5,7 @@
 //! read from this tree instead.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -35,12 +36,58 @@ pub struct Node {
 pub enum NodeKind {
     // Boxed slices and strs, not Vecs and Strings: a 10,000-domain file has 400,000 nodes,
     // and the spare capacity and size of each would add up to tens of megabytes.
-    Scalar { value: Box<str>, quoted: bool },
+    Scalar { value: Text, quoted: bool },
     Seq(Box<[Node]>),
     Map(Box<[(Node, Node)]>),
 }
 
+/// A scalar's text: its own, or shared by an anchor and every alias of it, so a 100 KB value
+/// aliased by thousands of domains is stored once (and becomes one shared input value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    Own(Box<str>),
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Text::Own(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text::Own(s.into())
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+/// Anchored scalars at least this long are shared with their aliases rather than copied;
+/// shorter ones cost less copied than shared.
+const SHARED_TEXT_BYTES: usize = 1024;
+
 impl Node {
+    /// The text an anchor shares with its aliases, when this scalar has it.
+    pub fn shared_text(&self) -> Option<&Arc<str>> {
+        match &self.kind {
+            NodeKind::Scalar {
+                value: Text::Shared(text),
+                ..
+            } => Some(text),
+            _ => None,
+        }
+    }
+
     /// The scalar's text, or `None` for a sequence or mapping.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
@@ -202,7 +249,7 @@ impl TreeBuilder {
                 let node = Node {
                     pos,
                     kind: NodeKind::Scalar {
-                        value: value.into_boxed_str(),
+                        value: Text::Own(value.into_boxed_str()),
                         quoted,
                     },
                 };
@@ -293,8 +340,9 @@ impl TreeBuilder {
         (node, open.anchor)
     }
 
-    fn push_value(&mut self, node: Node, anchor: usize) {
+    fn push_value(&mut self, mut node: Node, anchor: usize) {
         if anchor > 0 {
+            share_long_text(&mut node);
             let size = measure(&node);
             self.anchors.insert(anchor, (node.clone(), size));
         }
@@ -316,6 +364,24 @@ fn too_deep(pos: Pos) -> Diagnostic {
     )
 }
 
+/// Makes the long scalars of an anchored node shared, so its aliases copy a pointer.
+fn share_long_text(node: &mut Node) {
+    match &mut node.kind {
+        NodeKind::Scalar { value, .. } => {
+            if let Text::Own(text) = value {
+                if text.len() >= SHARED_TEXT_BYTES {
+                    *value = Text::Shared(Arc::from(&**text));
+                }
+            }
+        }
+        NodeKind::Seq(items) => items.iter_mut().for_each(share_long_text),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            share_long_text(k);
+            share_long_text(v);
+        }),
+    }
+}
+
 /// How many values a node holds, itself included, and the bytes of its text (bounded by
 /// `MAX_DEPTH` in depth).
 fn measure(node: &Node) -> Size {
@@ -332,8 +398,12 @@ fn measure(node: &Node) -> Size {
         NodeKind::Scalar { value, .. } => {
             return Size {
                 values: 1,
-                bytes: value.len(),
-            }
+                // Shared text costs an alias nothing.
+                bytes: match value {
+                    Text::Own(text) => text.len(),
+                    Text::Shared(_) => 0,
+                },
+            };
         }
         NodeKind::Seq(items) => items.iter().for_each(&mut add),
         NodeKind::Map(entries) => entries.iter().for_each(|(k, v)| {
@@ -375,22 +445,38 @@ mod tests {
     }
 
     #[test]
-    fn a_big_value_aliased_by_many_domains_is_refused_with_where_to_put_it() {
+    fn a_big_value_aliased_by_many_domains_is_stored_once() {
         let big = "x".repeat(100_000);
         let mut doc = format!("first: &big \"{big}\"\n");
-        for i in 0..200 {
+        for i in 0..10_000 {
             doc.push_str(&format!("d{i}: *big\n"));
         }
-        let err = parse(&doc).unwrap_err();
-        assert!(err.message.starts_with("aliases copy more than 16 MiB of text (this one 100000 bytes, used 168 times so far)"), "{err}");
-        assert!(err.help.contains("defaults.vars"), "{}", err.help);
-        assert_eq!(err.pos.line, 169);
-        // Small values aliased everywhere stay fine.
-        let mut doc = String::from("tags: &tags { team: platform, cost: shared }\n");
-        for i in 0..10_000 {
-            doc.push_str(&format!("d{i}: *tags\n"));
+        let root = parse(&doc).unwrap().unwrap();
+        let NodeKind::Map(entries) = &root.kind else {
+            panic!("not a map")
+        };
+        let first = entries[0]
+            .1
+            .shared_text()
+            .expect("the anchor's text is shared");
+        let last = entries[10_000].1.shared_text().expect("an alias shares it");
+        assert!(Arc::ptr_eq(first, last));
+        assert_eq!(
+            Arc::strong_count(first),
+            10_001,
+            "one text for the anchor and every alias"
+        );
+        // Copied text is still bounded: many long-enough-to-matter small values.
+        let mut doc = format!("first: &m [{}]\n", vec!["y".repeat(1000); 100].join(", "));
+        for i in 0..200 {
+            doc.push_str(&format!("d{i}: *m\n"));
         }
-        assert!(parse(&doc).is_ok());
+        let err = parse(&doc).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("aliases copy more than 16 MiB of text"),
+            "{err}"
+        );
     }
 
     #[test]

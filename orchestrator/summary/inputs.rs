@@ -196,10 +196,10 @@ fn row_name(file: &PlanFile) -> String {
 }
 
 /// Words found around an account's name in plan file names that are not part of any name:
-/// what made the file (`plan`, `tfplan`, `tofu`), its format, or a number (date, run,
-/// commit).
+/// what made the file (`plan`, `tfplan`, `tofu`), its format, a number (date, run) or a
+/// commit id.
 fn is_filler(token: &str) -> bool {
-    const WORDS: [&str; 12] = [
+    const WORDS: [&str; 18] = [
         "plan",
         "plans",
         "tfplan",
@@ -212,10 +212,18 @@ fn is_filler(token: &str) -> bool {
         "out",
         "output",
         "changes",
+        "latest",
+        "current",
+        "final",
+        "pr",
+        "run",
+        "build",
     ];
-    WORDS.contains(&token)
-        || (token.chars().any(|c| c.is_ascii_digit())
-            && token.chars().all(|c| c.is_ascii_hexdigit()))
+    let digits = token.chars().all(|c| c.is_ascii_digit());
+    let commit = token.len() >= 7
+        && token.chars().any(|c| c.is_ascii_digit())
+        && token.chars().all(|c| c.is_ascii_hexdigit());
+    WORDS.contains(&token) || digits || commit
 }
 
 /// Names compare without case, with `-`, `_`, `.` and spaces alike.
@@ -471,6 +479,7 @@ mod tests {
             ("plans/catalog.json", "catalog"),
             ("plans/catalog-development.json", "catalog-development"),
             ("plans/payments-prod2.json", "payments-prod2"),
+            ("plans/catalog-dev-a1.json", "catalog-dev-a1"),
         ] {
             assert_eq!(name(&namer, path, 1), pair(row, WHOLE_ACCOUNT), "{path}");
         }
@@ -479,6 +488,7 @@ mod tests {
             "plans/tfplan-catalog-dev.json",
             "plans/20240101-catalog-dev.json",
             "plans/catalog-dev.3f2a9c1.plan.json",
+            "plans/pr-42-catalog-dev-latest.json",
         ] {
             assert_eq!(
                 name(&namer, path, 1),

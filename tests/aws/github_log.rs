@@ -187,8 +187,9 @@ fn check_a_hostile_run(extra: &[&str]) -> String {
             continue;
         };
         for secret in &secrets {
+            // Whole, or its start (a line cut short for a message).
             assert!(
-                !text.contains(secret.as_str()),
+                !text.contains(&secret[..24]),
                 "{} keeps a credential terraform printed",
                 file.display()
             );

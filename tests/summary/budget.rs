@@ -435,3 +435,45 @@ fn hundreds_of_failed_and_missing_plans_are_named_then_counted() {
         );
     }
 }
+
+/// 1,100 accounts with long names, each destroying or replacing one bucket of its own: even
+/// a count per account is over the limit, so accounts that destroy as many share a line;
+/// every destroying account is still named.
+#[test]
+fn a_thousand_destroying_accounts_share_lines_by_their_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    std::fs::create_dir_all(&plans).unwrap();
+    let accounts: Vec<String> = (0..1_100)
+        .map(|i| format!("workload-{i:04}-eu-west-1-production-platform"))
+        .collect();
+    for (i, account) in accounts.iter().enumerate() {
+        let actions: &[&str] = if i % 2 == 0 {
+            &["delete"]
+        } else {
+            &["delete", "create"]
+        };
+        let plan = corpus::plan(&[(format!("aws_s3_bucket.own[\"{account}\"]"), actions)]);
+        std::fs::write(
+            plans.join(format!("{account}.json")),
+            serde_json::to_vec(&plan).unwrap(),
+        )
+        .unwrap();
+    }
+    let out = summarise(dir.path(), &["--destroy-list", "destroys.json"], &[]);
+    out.expect_code(0);
+    let c = &out.stdout;
+    assert!(c.encode_utf16().count() <= LIMIT, "{}", c.len());
+    let section = destroys_section(c);
+    let lines: Vec<&str> = section.lines().filter(|l| l.starts_with("- ")).collect();
+    assert_eq!(lines.len(), 2, "{section}");
+    assert!(lines[0].starts_with("- 550 accounts, 1 to destroy each: **workload-0000-"));
+    assert!(lines[1].starts_with("- 550 accounts, 1 to replace each: **workload-0001-"));
+    for account in &accounts {
+        assert_eq!(count(section, &format!("**{account}**")), 1, "{account}");
+    }
+    assert!(note(c).contains("the 1100 destroyed and replaced addresses (counted per account)"));
+    assert!(note(c).contains(
+        "Every destroyed and replaced address, with its account and layer, is in `destroys.json`."
+    ));
+}

@@ -359,16 +359,37 @@ fn destroys(out: &mut String, summary: &Summary, detail: &Detail) {
                 account_line(out, &[account]);
             }
         }
+        Destroys::CountsFolded => {
+            // Accounts that destroy as many on one line, in the order the first is met.
+            let mut lines: Vec<(String, Vec<&AccountSummary>)> = Vec::new();
+            for account in destroying {
+                let counts = destroy_counts(account);
+                match lines.iter_mut().find(|(c, _)| *c == counts) {
+                    Some((_, accounts)) => accounts.push(account),
+                    None => lines.push((counts, vec![account])),
+                }
+            }
+            for (counts, accounts) in lines {
+                let names: Vec<String> = accounts
+                    .iter()
+                    .map(|a| format!("**{}**", text(&a.name)))
+                    .collect();
+                if accounts.len() == 1 {
+                    out.push_str(&format!("- {}: {counts}\n", names[0]));
+                } else {
+                    out.push_str(&format!(
+                        "- {} accounts, {counts} each: {}\n",
+                        accounts.len(),
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
     }
 }
 
-/// A destroyed or replaced resource across accounts: (kind, layer, address).
-type DestroyKey<'a> = (u8, &'a str, &'a str);
-
-/// "- **a**: 1 to destroy, 2 to replace", or for accounts with identical destroys
-/// "- **a**, **b** (identical in 2 accounts): ...".
-fn account_line(out: &mut String, accounts: &[&AccountSummary]) {
-    let account = accounts[0];
+/// "1 to destroy, 2 to replace" for an account.
+fn destroy_counts(account: &AccountSummary) -> String {
     let counts = account.counts();
     let mut parts = Vec::new();
     if counts.destroy > 0 {
@@ -385,6 +406,16 @@ fn account_line(out: &mut String, accounts: &[&AccountSummary]) {
     if others > 0 {
         parts.push(format!("{others} other with delete"));
     }
+    parts.join(", ")
+}
+
+/// A destroyed or replaced resource across accounts: (kind, layer, address).
+type DestroyKey<'a> = (u8, &'a str, &'a str);
+
+/// "- **a**: 1 to destroy, 2 to replace", or for accounts with identical destroys
+/// "- **a**, **b** (identical in 2 accounts): ...".
+fn account_line(out: &mut String, accounts: &[&AccountSummary]) {
+    let counts = destroy_counts(accounts[0]);
     let names: Vec<String> = accounts
         .iter()
         .map(|a| format!("**{}**", text(&a.name)))
@@ -394,11 +425,7 @@ fn account_line(out: &mut String, accounts: &[&AccountSummary]) {
     } else {
         String::new()
     };
-    out.push_str(&format!(
-        "- {}{folded}: {}\n",
-        names.join(", "),
-        parts.join(", ")
-    ));
+    out.push_str(&format!("- {}{folded}: {counts}\n", names.join(", ")));
 }
 
 fn failed(out: &mut String, summary: &Summary, detail: &Detail) {

@@ -4,8 +4,8 @@
 //! drift, then the table, then what went wrong in failed and missing plans (named only, then
 //! counted: expired credentials can fail a thousand plans); only when the destroyed
 //! addresses alone do not fit are they grouped by address across accounts, and as a last
-//! resort counted per account (the full list then lives in the job summary, `--full` and
-//! `--destroy-list`). The headline and every destroying account are in every step.
+//! resort counted per account, then with accounts of the same counts on one line (the full
+//! list then lives in the job summary, `--full` and `--destroy-list`). The headline and every destroying account are in every step.
 
 use crate::summary::model::{AccountSummary, LayerState, Summary};
 
@@ -18,6 +18,9 @@ pub enum Destroys {
     Grouped,
     /// Only how many per account; the addresses are in the full version.
     Counts,
+    /// As `Counts`, with the accounts that destroy as many on one line: every destroying
+    /// account is still named when a thousand of them are.
+    CountsFolded,
 }
 
 /// How failed, missing and unreadable plans, and plans with drift, deferred changes or
@@ -91,7 +94,12 @@ impl Detail {
     /// the table comes back whenever the shorter destroys leave room for it.
     pub fn steps() -> Vec<Detail> {
         let mut steps = Vec::new();
-        for destroys in [Destroys::Full, Destroys::Grouped, Destroys::Counts] {
+        for destroys in [
+            Destroys::Full,
+            Destroys::Grouped,
+            Destroys::Counts,
+            Destroys::CountsFolded,
+        ] {
             let mut detail = Detail {
                 destroys,
                 lists: Some(0),
@@ -298,7 +306,7 @@ impl Detail {
                     ));
                 }
             }
-            Destroys::Counts => out.push(format!(
+            Destroys::Counts | Destroys::CountsFolded => out.push(format!(
                 "the {destroyed} destroyed and replaced addresses (counted per account)"
             )),
         }

@@ -153,7 +153,9 @@ fn note(left_out: &[String], detail: &Detail, limit: Limit, full: &FullVersion) 
         limit.of,
         left_out.join("; "),
     );
-    if let (Destroys::Counts, Some(list)) = (detail.destroys, &full.destroy_list) {
+    if let (Destroys::Counts | Destroys::CountsFolded, Some(list)) =
+        (detail.destroys, &full.destroy_list)
+    {
         let of_run = match &full.run_url {
             Some(url) => format!(" of [the CI run]({url})"),
             None => String::new(),
