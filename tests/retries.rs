@@ -26,15 +26,25 @@ fn a_full_disk_under_the_state_lock_fails_at_once_and_says_so() {
         "platform",
     ]);
     run.expect_code(1);
-    run.expect_stderr_contains("no space left on device");
+    run.expect_stderr_contains("platform: failed in");
+    run.expect_stderr_contains("terraform plan failed: disk full (no space left on device)");
+    assert!(
+        run.stdout.contains(
+            "catalog-dev (platform: terraform plan failed: disk full (no space left on device))"
+        ),
+        "{}",
+        run.stdout
+    );
     run.expect_stderr_lacks("state lock held");
     run.expect_stderr_lacks("retry");
 
     let platform = layer(&sandbox.report(), "catalog-dev", "platform").clone();
     assert_eq!(platform.status, Status::Failed);
     assert_eq!(platform.attempts.len(), 1, "a full disk was retried");
-    let reason = platform.reason.clone().unwrap_or_default();
-    assert!(!reason.contains("state lock"), "{reason}");
+    assert_eq!(
+        platform.reason.as_deref(),
+        Some("terraform plan failed: disk full (no space left on device)")
+    );
     assert!(
         platform
             .error

@@ -120,6 +120,13 @@ pub(super) fn final_failure(
                 failure.step
             ),
         ),
+        (FailureKind::Exit, None) if terraform::full_disk(&failure.output) => (
+            Status::Failed,
+            format!(
+                "terraform {} failed: disk full (no space left on device)",
+                failure.step
+            ),
+        ),
         (FailureKind::Exit, None) => (Status::Failed, format!("terraform {} failed", failure.step)),
     }
 }

@@ -27,5 +27,5 @@ pub use program::{find_program, ProgramNotFound};
 pub use recovery::{has_errored_state, Site};
 pub use stack_template::{for_copy, for_main_stack};
 pub use state_lock::{this_machine, HeldLock};
-pub use transient::{classify, Transient};
+pub use transient::{classify, full_disk, Transient};
 pub use workspace::{copy_file_name, LayerWorkspace};

@@ -107,15 +107,20 @@ pub fn classify(output: &str) -> Option<Transient> {
     found
 }
 
+/// Whether terraform failed on a full disk (ENOSPC, whatever it was writing): the user's to
+/// fix, never retried, and said as such in the failure's reason.
+pub fn full_disk(output: &str) -> bool {
+    output
+        .to_ascii_lowercase()
+        .contains("no space left on device")
+}
+
 /// One error: its summary line and its detail.
 fn judge(summary: &str, detail: &str) -> Option<Transient> {
     let text = format!("{summary}\n{detail}");
     // A full disk is the user's to fix (terraform's own message says so), whatever it broke,
     // a state lock included: retrying would only fail the same way.
-    if text
-        .to_ascii_lowercase()
-        .contains("no space left on device")
-    {
+    if full_disk(&text) {
         return None;
     }
     let heading = summary.to_ascii_lowercase();
