@@ -81,13 +81,13 @@ mod tests {
         let text = shown(&log, limits).unwrap();
         // The count is exact: what is shown plus what is said left out is the whole log.
         let note = text.lines().next().unwrap();
-        let skipped: usize = note
+        let skipped: u64 = note
             .strip_prefix("[first ")
             .and_then(|rest| rest.split(' ').next())
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("{note}"));
-        let whole = std::fs::metadata(&log).unwrap().len() as usize;
-        assert_eq!(skipped + text.len() - note.len() - 1, whole);
+        let whole = std::fs::metadata(&log).unwrap().len();
+        assert_eq!(skipped + (text.len() - note.len() - 1) as u64, whole);
         // Whole lines only: none cut at its start.
         let first_line = text.lines().nth(1).unwrap();
         assert_eq!(first_line.len(), 1022);
@@ -126,7 +126,7 @@ mod tests {
             tail_bytes: 8 << 20,
         };
         let text = shown(&log, limits).unwrap();
-        assert!(text.len() > std::fs::metadata(&log).unwrap().len() as usize);
+        assert!(text.len() as u64 > std::fs::metadata(&log).unwrap().len());
         assert!(
             text.starts_with("[1 long line cut; the whole log is in "),
             "{text}"
