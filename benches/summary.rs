@@ -295,6 +295,62 @@ fn layouts() {
     }
     heavy_destroys(&orchestrator);
     failed_plans(&orchestrator);
+    many_destroying(&orchestrator);
+}
+
+/// 1,100 per-account plans with long names, each destroying or replacing one bucket: even a
+/// count per account is over the limit.
+fn many_destroying(orchestrator: &Path) {
+    println!();
+    println!(
+        "| plans | destroying accounts | accounts named | lines | comment characters | time |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let plans = 1_100;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let names: Vec<String> = (0..plans)
+        .map(|i| format!("workload-{i:04}-eu-west-1-production-platform"))
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        let actions = if i % 2 == 0 {
+            r#"["delete"]"#
+        } else {
+            r#"["delete","create"]"#
+        };
+        let plan = format!(
+            r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{{"address":"aws_s3_bucket.own[\"{name}\"]","change":{{"actions":{actions}}}}}]}}"#
+        );
+        std::fs::write(dir.path().join(format!("{name}.json")), plan).expect("write plan");
+    }
+    let start = Instant::now();
+    let out = Command::new(orchestrator)
+        .arg("summary")
+        .arg(dir.path())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run orchestrator");
+    let elapsed = start.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let comment = String::from_utf8(out.stdout).expect("utf-8");
+    let section = comment
+        .split("### Destroys and replacements")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .unwrap_or_default();
+    let named = names
+        .iter()
+        .filter(|n| section.contains(&format!("**{n}**")))
+        .count();
+    let lines = section.lines().filter(|l| l.starts_with("- ")).count();
+    println!(
+        "| {plans} | {plans} | {named} | {lines} | {} | {:.2} s |",
+        comment.encode_utf16().count(),
+        elapsed.as_secs_f64()
+    );
 }
 
 /// 900 flat plans that terraform could not finish (expired credentials), one in two with a

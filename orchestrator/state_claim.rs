@@ -73,6 +73,16 @@ pub fn claim(
         move |source| ClaimError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
+    // In a temp dir every user shares: only a real directory of this user's is trusted (a
+    // link or another user's directory could hide or forge claims).
+    let own = std::fs::symlink_metadata(dir).map_err(io(dir))?;
+    if !own.is_dir() || std::os::unix::fs::MetadataExt::uid(&own) != nix::unistd::getuid().as_raw()
+    {
+        return Err(io(dir)(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "not a directory of this user's (a link, or another user's); remove it",
+        )));
+    }
     // The directory's own lock: checking the others and writing ours is one step.
     let guard_path = dir.join(".lock");
     let guard = OpenOptions::new()
@@ -245,6 +255,20 @@ mod tests {
             Path::new("/w2")
         )
         .is_ok());
+    }
+
+    #[test]
+    fn a_claims_dir_that_is_a_link_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let link = dir.path().join("claims");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        let err = claim(&link, &states(&["s"]), "run", Path::new("/w")).unwrap_err();
+        assert!(
+            err.to_string().contains("not a directory of this user's"),
+            "{err}"
+        );
     }
 
     #[test]

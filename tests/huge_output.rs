@@ -61,7 +61,9 @@ fn a_huge_line_is_cut_to_the_caps_and_the_error_after_it_is_found() {
         "{}",
         &run.stdout[..run.stdout.len().min(3000)]
     );
-    assert!(run.stdout.contains("bytes left out; the whole log is in"));
+    assert!(run
+        .stdout
+        .contains("bytes left out, 1 long line cut; the whole log is in"));
     assert!(run.stdout.contains("Error: after the blob"));
     // The log file keeps everything.
     let log = sandbox

@@ -70,8 +70,12 @@ pub(super) fn run(config_path: &Path, args: DestroyArgs) -> CommandResult {
     }
     let plan = destroy::reverse(plan);
     let config = Arc::new(config);
-    let DestroyRuns { preview, applying } =
-        resolve::destroy(&config, &args.execution, stack.clone())?;
+    let DestroyRuns { preview, applying } = resolve::destroy(
+        &config,
+        &args.execution,
+        stack.clone(),
+        plan.jobs().map(|j| j.layers.len()).sum(),
+    )?;
     // Held from the plan to the last state removed.
     let _work_dir_lock = lock_work_dir(&preview.run.work_dir, "destroy")?;
     let _state_claim = claim_states(&config, &plan, &applying.run, "destroy")?;

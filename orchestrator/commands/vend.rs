@@ -50,7 +50,8 @@ pub(super) fn run(config_path: &Path, args: VendArgs) -> CommandResult {
         mode,
         RunAction::Vend,
     )?;
-    target.check_writable()?;
+    // One layer: the organization.
+    target.check_writable(1)?;
     let _work_dir_lock = lock_work_dir(work.root(), "vend")?;
     // The organization's state, whatever the work dir: two vends never apply it at once.
     let root = absolute(&config.root)?;

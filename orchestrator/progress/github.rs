@@ -25,25 +25,27 @@ impl GithubGroups {
     }
 }
 
-/// The log's text as the group shows it: its end within the caps, after a note saying where
-/// the whole of it is when some was left out.
+/// The log's text as the group shows it: its end within the caps, after a note saying what
+/// was left out and where the whole of it is.
 fn shown(log: &Path, limits: OutputLimits) -> std::io::Result<String> {
-    let len = std::fs::metadata(log)?.len();
-    let body = output_tail::read(log, 0, limits)?;
-    if len <= body.len() as u64 {
-        return Ok(body);
+    let tail = output_tail::read(log, 0, limits)?;
+    let mut left_out = Vec::new();
+    if tail.skipped > 0 {
+        left_out.push(format!("first {} bytes left out", tail.skipped));
     }
-    let left_out = len.saturating_sub(limits.tail_bytes as u64);
-    let mut text = if left_out > 0 {
-        format!(
-            "[first {left_out} bytes left out; the whole log is in {}]\n",
-            log.display()
-        )
-    } else {
-        format!("[long lines cut; the whole log is in {}]\n", log.display())
-    };
-    text.push_str(&body);
-    Ok(text)
+    if tail.lines_cut > 0 {
+        let plural = if tail.lines_cut == 1 { "" } else { "s" };
+        left_out.push(format!("{} long line{plural} cut", tail.lines_cut));
+    }
+    if left_out.is_empty() {
+        return Ok(tail.text);
+    }
+    Ok(format!(
+        "[{}; the whole log is in {}]\n{}",
+        left_out.join(", "),
+        log.display(),
+        tail.text
+    ))
 }
 
 impl Reporter for GithubGroups {
@@ -77,7 +79,15 @@ mod tests {
         std::fs::write(&log, line.repeat(3 * 1024) + "last line\n").unwrap();
         let limits = OutputLimits::default();
         let text = shown(&log, limits).unwrap();
-        assert!(text.starts_with("[first "), "{}", &text[..80]);
+        // The count is exact: what is shown plus what is said left out is the whole log.
+        let note = text.lines().next().unwrap();
+        let skipped: u64 = note
+            .strip_prefix("[first ")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{note}"));
+        let whole = std::fs::metadata(&log).unwrap().len();
+        assert_eq!(skipped + (text.len() - note.len() - 1) as u64, whole);
         // Whole lines only: none cut at its start.
         let first_line = text.lines().nth(1).unwrap();
         assert_eq!(first_line.len(), 1022);
@@ -102,5 +112,24 @@ mod tests {
         );
         assert!(text.contains("more bytes of this line cut"));
         assert!(text.ends_with("Error: the cause\n"));
+    }
+
+    #[test]
+    fn lines_cut_just_over_the_cap_are_still_said_cut() {
+        // The cut markers make the shown text longer than the log: the note must not rely on
+        // the sizes to see that something was left out.
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("platform.log");
+        std::fs::write(&log, "key = value value value\nError: x\n").unwrap();
+        let limits = OutputLimits {
+            line_bytes: 20,
+            tail_bytes: 8 << 20,
+        };
+        let text = shown(&log, limits).unwrap();
+        assert!(text.len() as u64 > std::fs::metadata(&log).unwrap().len());
+        assert!(
+            text.starts_with("[1 long line cut; the whole log is in "),
+            "{text}"
+        );
     }
 }

@@ -76,12 +76,18 @@ fn invalid(path: &Path, mut problems: Vec<String>) -> ReportError {
     }
 }
 
+/// A report's size, generously: a fixed part, then each (account, layer) with its attempts
+/// and first error lines (a sandbox run takes about 500 bytes a layer).
+const REPORT_BASE: usize = 16 << 10;
+const REPORT_PER_LAYER: usize = 1 << 10;
+
 /// Checks, before a run starts, that its report can be written at `path`: not a directory,
-/// its directory creatable (not under a file) and writable, with room for a report. A run
+/// its directory creatable (not under a file) and writable, with room for the report of a
+/// run of `layers` (account, layer) pairs (a nearly full disk fails here too). A run
 /// whose report would be lost after the deploy is refused before it deploys anything.
 /// The error says what is wrong with the path, not what to do: only the caller knows which
 /// flag chose it (`--report`, `--work-dir`).
-pub fn check_writable(path: &Path) -> Result<(), ReportError> {
+pub fn check_writable(path: &Path, layers: usize) -> Result<(), ReportError> {
     let err = |source| ReportError::Write {
         path: path.into(),
         source,
@@ -114,10 +120,19 @@ pub fn check_writable(path: &Path) -> Result<(), ReportError> {
         )));
     }
     std::fs::create_dir_all(dir).map_err(err)?;
-    // A probe the size of a small report, written and synced the way the report will be: a
+    // A probe the size of the report, written and synced the way the report will be: a
     // read-only directory or a full disk fails here, not after the deploy.
     let mut probe = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    probe.write_all(&[b' '; 16 << 10]).map_err(err)?;
+    let size = REPORT_PER_LAYER
+        .saturating_mul(layers)
+        .saturating_add(REPORT_BASE);
+    let block = [b' '; 16 << 10];
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(block.len());
+        probe.write_all(&block[..n]).map_err(err)?;
+        left -= n;
+    }
     probe.as_file().sync_all().map_err(err)?;
     Ok(())
 }

@@ -70,9 +70,20 @@ impl Default for OutputLimits {
     }
 }
 
+/// What was read back of a log: its text, and what was left out of it.
+#[derive(Debug)]
+pub(crate) struct Tail {
+    pub text: String,
+    /// Bytes from `start` on that are not in `text` because only the tail was kept (the
+    /// partial line before the first whole one included).
+    pub skipped: u64,
+    /// Lines longer than the line cap, shown cut.
+    pub lines_cut: usize,
+}
+
 /// The output `path` holds from byte `start` on, within `limits`: the run's one way of reading
 /// a log back into memory (error lines, the GitHub job log's groups).
-pub(crate) fn read(path: &Path, start: u64, limits: OutputLimits) -> io::Result<String> {
+pub(crate) fn read(path: &Path, start: u64, limits: OutputLimits) -> io::Result<Tail> {
     let mut file = File::open(path)?;
     let end = file.metadata()?.len();
     // Never read more than the tail (plus one line to find a line start).
@@ -82,21 +93,34 @@ pub(crate) fn read(path: &Path, start: u64, limits: OutputLimits) -> io::Result<
     let mut lines = LineReader {
         reader: &mut reader,
         limit: limits.line_bytes,
+        consumed: 0,
+        lines_cut: 0,
     };
+    let mut skipped = from.saturating_sub(start);
     if from > start {
         // Mid-line: that partial line is dropped.
         lines.next_line()?;
+        skipped += lines.consumed;
+        lines.lines_cut = 0;
     }
     let mut text = String::new();
     while let Some(line) = lines.next_line()? {
         text.push_str(&line);
     }
-    Ok(text)
+    Ok(Tail {
+        text,
+        skipped,
+        lines_cut: lines.lines_cut,
+    })
 }
 
 struct LineReader<'a, R> {
     reader: &'a mut R,
     limit: usize,
+    /// Bytes consumed from the reader so far.
+    consumed: u64,
+    /// Lines returned cut to `limit`.
+    lines_cut: usize,
 }
 
 impl<R: BufRead> LineReader<'_, R> {
@@ -124,6 +148,7 @@ impl<R: BufRead> LineReader<'_, R> {
             cut += (content.len() - take) as u64;
             let used = content.len() + usize::from(ended);
             self.reader.consume(used);
+            self.consumed += used as u64;
         }
         if !saw_any {
             return Ok(None);
@@ -137,6 +162,7 @@ impl<R: BufRead> LineReader<'_, R> {
         }
         let mut line = String::from_utf8_lossy(&kept).into_owned();
         if cut > 0 {
+            self.lines_cut += 1;
             if !line.is_empty() && !line.ends_with([' ', '\t']) {
                 line.push(' ');
             }
@@ -175,9 +201,11 @@ mod tests {
         let file = write(text.as_bytes());
         let limits = OutputLimits::default();
         let tail = read(file.path(), 0, limits).unwrap();
-        assert!(tail.len() <= limits.tail_bytes);
-        assert!(tail.starts_with("line "));
-        assert!(tail.ends_with("Error: the last word\n"));
+        assert!(tail.text.len() <= limits.tail_bytes);
+        assert!(tail.text.starts_with("line "));
+        assert!(tail.text.ends_with("Error: the last word\n"));
+        assert_eq!(tail.skipped + tail.text.len() as u64, text.len() as u64);
+        assert_eq!(tail.lines_cut, 0);
     }
 
     #[test]
@@ -185,7 +213,9 @@ mod tests {
         let file = write(b"$ terraform plan\nold\n$ terraform apply\nnew\n");
         let start = "$ terraform plan\nold\n$ terraform apply\n".len() as u64;
         assert_eq!(
-            read(file.path(), start, OutputLimits::default()).unwrap(),
+            read(file.path(), start, OutputLimits::default())
+                .unwrap()
+                .text,
             "new\n"
         );
     }
@@ -199,7 +229,7 @@ mod tests {
             line_bytes: 20,
             tail_bytes: 1 << 20,
         };
-        let tail = read(file.path(), 0, limits).unwrap();
+        let tail = read(file.path(), 0, limits).unwrap().text;
         assert!(tail.starts_with("token: [... "), "{tail}");
         assert!(!tail.contains("FwoG"), "{tail}");
         assert!(tail.ends_with("Error: x\n"));
@@ -214,7 +244,9 @@ mod tests {
             line_bytes: 100,
             tail_bytes: 8 << 20,
         };
-        let tail = read(file.path(), 0, limits).unwrap();
+        let read = read(file.path(), 0, limits).unwrap();
+        assert_eq!((read.skipped, read.lines_cut), (0, 1));
+        let tail = read.text;
         assert!(tail.len() < 300, "{}", tail.len());
         assert!(
             tail.starts_with(&format!("[... {} more bytes of this line cut]\n", 5 << 20)),

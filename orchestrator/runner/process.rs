@@ -184,7 +184,7 @@ pub(super) async fn run(
     if matches!(exit_code, Some(0 | 2)) {
         ending = Ending::Exited;
     }
-    let output = output_tail::read(log.path(), start, limits.output)?;
+    let output = output_tail::read(log.path(), start, limits.output)?.text;
     log.note(&match exit_code {
         Some(code) => format!("[exit {code}]"),
         None => "[killed by a signal]".to_string(),

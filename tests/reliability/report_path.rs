@@ -93,9 +93,9 @@ fn a_report_in_a_missing_directory_is_written_there() {
     assert_eq!(names, ["catalog.json"]);
 }
 
-/// The run's own command, run inside a mount namespace where `dir` is a small file system
-/// filled to the last byte; `None` where this machine cannot make one (no namespaces).
-fn on_a_full_disk(cmd: &Command, dir: &Path) -> Option<Command> {
+/// The run's own command, run inside a mount namespace where `dir` is a 64 KiB file system
+/// with `free` bytes left (4 KiB pages); `None` where this machine cannot make one.
+fn on_a_full_disk(cmd: &Command, dir: &Path, free: usize) -> Option<Command> {
     // As root a mount namespace is enough; otherwise a user namespace maps this user to root.
     let namespaces: &[&str] = if nix::unistd::geteuid().is_root() {
         &["--mount"]
@@ -121,7 +121,10 @@ fn on_a_full_disk(cmd: &Command, dir: &Path) -> Option<Command> {
         .args([
             "sh",
             "-c",
-            "mount -t tmpfs -o size=64k tmpfs \"$0\" && { cat /dev/zero > \"$0/fill\" 2>/dev/null; exec \"$@\"; }",
+            &format!(
+                "mount -t tmpfs -o size=64k tmpfs \"$0\" && {{ head -c {} /dev/zero > \"$0/fill\" 2>/dev/null; exec \"$@\"; }}",
+                (64 << 10) - free
+            ),
         ])
         .arg(dir)
         .arg(cmd.get_program())
@@ -149,7 +152,7 @@ fn a_report_path_on_a_full_disk_is_refused_before_anything_runs() {
         "--report",
         report.to_str().unwrap(),
     ]);
-    let Some(wrapped) = on_a_full_disk(&cmd, &full) else {
+    let Some(wrapped) = on_a_full_disk(&cmd, &full, 0) else {
         eprintln!("no mount namespace on this machine: cannot make a full file system");
         return;
     };
@@ -164,6 +167,29 @@ fn a_report_path_on_a_full_disk_is_refused_before_anything_runs() {
         "nothing ran: {:?}",
         sandbox.traces_of("catalog-dev")
     );
+}
+
+/// Room for a small report is not room for this run's: 36 (account, layer) pairs need more
+/// than the 40 KiB left, so the run is refused before it deploys, not after.
+#[test]
+fn a_disk_too_full_for_this_runs_report_is_refused_before_anything_runs() {
+    let sandbox = Sandbox::new();
+    let full = sandbox.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    let report = full.join("report.json");
+    let cmd = sandbox.command(&["run", "--report", report.to_str().unwrap()]);
+    let Some(wrapped) = on_a_full_disk(&cmd, &full, 40 << 10) else {
+        return;
+    };
+    let run = sandbox.run_with(wrapped);
+    run.expect_code(2);
+    let told = &run.stderr;
+    assert!(
+        told.contains(&report.display().to_string()) && told.contains("No space left on device"),
+        "{told}"
+    );
+    assert!(sandbox.traces_of("catalog-dev").is_empty());
+    assert!(sandbox.traces_of("payments-prod").is_empty());
 }
 
 /// The `--report` path was fine before the run, then something replaced its directory with a

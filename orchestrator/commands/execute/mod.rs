@@ -34,7 +34,7 @@ pub(super) fn execute(
     if plan.job_count() == 0 {
         eprintln!("warning: the selection matches no account and layer; nothing to deploy");
     }
-    execution.check_writable()?;
+    execution.check_writable(plan.jobs().map(|j| j.layers.len()).sum())?;
     if let Some(note) = crate::terraform::state_outside_work_dir(&config, &execution.run.work_dir) {
         eprintln!("{note}");
     }

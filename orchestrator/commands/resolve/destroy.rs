@@ -16,17 +16,19 @@ pub(crate) struct DestroyRuns {
     pub applying: Execution,
 }
 
-/// Both runs resolved, and every place their reports go checked writable.
+/// Both runs resolved, and every place their reports go checked writable (for `layers`
+/// (account, layer) pairs).
 pub(crate) fn destroy(
     config: &Config,
     args: &ExecutionArgs,
     stack: Option<StackCopy>,
+    layers: usize,
 ) -> Result<DestroyRuns, CliError> {
     let preview = resolve(config, args, RunKind::destroy(Mode::Plan, stack.clone()))?;
     let mut applying = resolve(config, args, RunKind::destroy(Mode::Apply, stack))?;
     // Every account's role was checked moments before, by the plan.
     applying.preflight.skip = true;
-    preview.check_writable()?;
-    applying.check_writable()?;
+    preview.check_writable(layers)?;
+    applying.check_writable(layers)?;
     Ok(DestroyRuns { preview, applying })
 }

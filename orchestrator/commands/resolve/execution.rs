@@ -78,12 +78,14 @@ pub(crate) fn resolve(
 }
 
 impl Execution {
-    /// Every place the run's report goes is checked before anything starts.
-    pub(crate) fn check_writable(&self) -> Result<(), CliError> {
+    /// Every place the report of a run of `layers` (account, layer) pairs goes is checked
+    /// before anything starts.
+    pub(crate) fn check_writable(&self, layers: usize) -> Result<(), CliError> {
         check_writable(
             &self.report.report_path,
             &self.report_copies,
             self.requested_report.as_deref(),
+            layers,
         )
     }
 }

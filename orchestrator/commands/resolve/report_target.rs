@@ -55,11 +55,12 @@ pub(crate) fn report_target(
 impl ReportTarget {
     /// A report that could not be written after the run would lose its outcome: every
     /// place it goes is checked before anything starts.
-    pub(crate) fn check_writable(&self) -> Result<(), CliError> {
+    pub(crate) fn check_writable(&self, layers: usize) -> Result<(), CliError> {
         check_writable(
             &self.context.report_path,
             &self.copies,
             self.requested.as_deref(),
+            layers,
         )
     }
 }
@@ -70,11 +71,12 @@ pub(super) fn check_writable(
     path: &Path,
     copies: &[PathBuf],
     requested: Option<&Path>,
+    layers: usize,
 ) -> Result<(), CliError> {
     std::iter::once(path)
         .chain(copies.iter().map(PathBuf::as_path))
         .try_for_each(|path| {
-            report::check_writable(path).map_err(|e| {
+            report::check_writable(path, layers).map_err(|e| {
                 let what_to_do = if requested == Some(path) {
                     "choose another --report: a file in a directory you can write"
                 } else {
