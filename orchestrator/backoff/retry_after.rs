@@ -43,6 +43,10 @@ fn http_date(value: &str) -> Option<SystemTime> {
     if !(1..=31).contains(&day) || year < 1970 || h > 23 || m > 59 || s > 60 {
         return None;
     }
+    // A year no clock reaches is not a date (and must not overflow the arithmetic below).
+    if year > 9999 {
+        return None;
+    }
     let days = days_from_civil(year, u64::try_from(month).ok()? + 1, day)?;
     UNIX_EPOCH.checked_add(Duration::from_secs(days * 86_400 + h * 3600 + m * 60 + s))
 }
@@ -61,6 +65,20 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_absurd_wait_is_a_long_wait_or_nothing_never_a_panic() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 99999999999999999 07:28:30 GMT", now),
+            None
+        );
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(parse_retry_after("99999999999999999999", now), None);
+    }
 
     #[test]
     fn seconds_and_dates_are_both_read() {

@@ -243,8 +243,8 @@ fields!(DEFAULTS, defaults_properties, {
     "layers": { "$ref": "#/$defs/layers", "minItems": 1, "description": "Every layer, in apply order. Default: [platform, static, dynamic]." },
     "layers_dir": { "type": "string", "description": "Where the layer directories are, relative to this file. Default: layers." },
     "state": { "$ref": "#/$defs/state" },
-    "timeout": { "$ref": "#/$defs/duration", "description": "A job (all layers of one account) is stopped after this long. Default: 30m." },
-    "lock_timeout": { "$ref": "#/$defs/duration", "description": "How long terraform waits for a held state lock (-lock-timeout). Default: 0s." },
+    "timeout": { "$ref": "#/$defs/duration", "description": "A job (all layers of one account) is stopped after this long, 1s to 7 days. Default: 30m." },
+    "lock_timeout": { "$ref": "#/$defs/duration", "description": "How long terraform waits for a held state lock (-lock-timeout), 1s to 1 day. Default: not set, so a held lock fails at once (and is retried)." },
     "retries": { "type": "integer", "minimum": 0, "maximum": 10, "description": "Extra attempts after a transient failure (lock held, throttling, 5xx). Default: 2." },
     "grace_period": { "$ref": "#/$defs/duration", "description": "Time between the interrupt and the kill when a job is stopped (1s to 1h). Default: 30s; under GitHub Actions at most 7s (the runner kills a cancelled step about 10s after its interrupt) unless --grace-period is given." },
     ..inherited(Defaults, vars..),
@@ -300,7 +300,7 @@ fields!(HEALTH_CHECK, health_check_properties, {
     "layer": { "$ref": "#/$defs/name", "description": "Checked after this layer applies." },
     "output": { "type": "string", "minLength": 1, "description": "The layer output holding the URL to poll." },
     "expect_status": { "type": "integer", "minimum": 100, "maximum": 599, "description": "The HTTP status that means healthy. Default: 200." },
-    "timeout": { "$ref": "#/$defs/duration", "description": "How long to keep polling. Default: 60s." },
+    "timeout": { "$ref": "#/$defs/duration", "description": "How long to keep polling, 1s to 1h. Default: 60s." },
 });
 
 fields!(WAVE, wave_properties, {
