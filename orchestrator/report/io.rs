@@ -123,6 +123,22 @@ pub fn check_writable(path: &Path, layers: usize) -> Result<(), ReportError> {
     // A probe the size of the report, written and synced the way the report will be: a
     // read-only directory or a full disk fails here, not after the deploy.
     let mut probe = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    write_probe(path, probe.as_file_mut(), layers)
+}
+
+/// Writes and syncs, into `probe`, as many bytes as the report of a run of `layers`
+/// (account, layer) pairs may take; the error names `path`, the report the probe stands for.
+/// Its own function so that a full disk can be shown everywhere (`/dev/full`), not only where
+/// a small file system can be mounted.
+pub fn write_probe(
+    path: &Path,
+    probe: &mut std::fs::File,
+    layers: usize,
+) -> Result<(), ReportError> {
+    let err = |source| ReportError::Write {
+        path: path.into(),
+        source,
+    };
     let size = REPORT_PER_LAYER
         .saturating_mul(layers)
         .saturating_add(REPORT_BASE);
@@ -133,7 +149,7 @@ pub fn check_writable(path: &Path, layers: usize) -> Result<(), ReportError> {
         probe.write_all(&block[..n]).map_err(err)?;
         left -= n;
     }
-    probe.as_file().sync_all().map_err(err)?;
+    probe.sync_all().map_err(err)?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ mod vend;
 pub use build::{relative, ReportBuilder, ReportContext};
 // The rule lives in `rules`; re-exported for the callers that knew it here.
 pub use crate::rules::job_status;
-pub use io::{check_writable, read_report, write_atomic, ReportError};
+pub use io::{check_writable, read_report, write_atomic, write_probe, ReportError};
 pub use model::*;
 pub use not_started::{not_started, NotStarted};
 pub use origin::{run_id, source};

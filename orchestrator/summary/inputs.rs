@@ -3,9 +3,13 @@
 //!
 //! Three layouts are understood: the runner's `plans/<account>/<layer>.json`, one file per
 //! account (`plans/<account>.json`), and a directory of arbitrarily named files (nested or
-//! not), where every file is its own row. With the config's accounts and layers, names
-//! found in the path (`catalog-dev.static.json`, `plan_catalog-dev_static.json`) win, but
-//! only whole names: `catalog-dev-eu.json` is not catalog-dev's plan.
+//! not), where every file is its own row. A file is its folder's layer only when its name
+//! is a layer (the config's, or a file name several folders have): the table never gets a
+//! column that is not a layer. With the config's accounts and layers, names found in the
+//! path (`catalog-dev.static.json`, `plan_catalog-dev_static.json`) win, but only whole
+//! names: `catalog-dev-eu.json` is not catalog-dev's plan, and files that meet only by
+//! filler words (`20240101-catalog-dev.json`, `20240102-catalog-dev.json`) are rows of
+//! their own.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -44,13 +48,36 @@ impl PlanFile {
 pub struct Namer {
     accounts: HashMap<String, String>,
     layers: HashMap<String, String>,
-    /// Directories whose plan files are the layers of one account (the runner layout): at
-    /// least half of their files are named like a layer, a known one or a file name found
-    /// in other directories too (`a/static.json`, `b/static.json`). Every other file is its
-    /// own row, so a directory of arbitrarily named plans never becomes one account with a
-    /// column per file. Each is named by its own name, or with as many parent directories
-    /// as make it unique (`acct-a/eu-west-1`, `acct-b/eu-west-1`).
+    /// Normalised file names found in more than one directory (`a/static.json`,
+    /// `b/static.json`): layers, even when the config does not name them.
+    shared_stems: HashSet<String>,
+    /// Directories whose layer-like files are the layers of one account (the runner
+    /// layout): at least half of their files are named like a layer. Their other files are
+    /// rows of their own, so a directory of arbitrarily named plans never becomes one
+    /// account with a column per file. Each is named by its own name, or with as many parent
+    /// directories as make it unique (`acct-a/eu-west-1`, `acct-b/eu-west-1`).
     account_dirs: HashMap<PathBuf, String>,
+    /// Files that reached the same account and layer as another file only by leaving out
+    /// filler words (`20240101-catalog-dev.json`, `20240102-catalog-dev.json`): neither is
+    /// that account's plan, each is its own row.
+    own_rows: HashSet<PathBuf>,
+}
+
+/// An account and layer found for a file, and whether filler words were left out to find it.
+struct Found {
+    account: String,
+    layer: String,
+    through_filler: bool,
+}
+
+impl Found {
+    fn exact(account: String, layer: String) -> Self {
+        Self {
+            account,
+            layer,
+            through_filler: false,
+        }
+    }
 }
 
 impl Namer {
@@ -61,83 +88,122 @@ impl Namer {
                 .map(|n| (normalise(n), n.clone()))
                 .collect::<HashMap<_, _>>()
         };
-        let layers = index(layers);
         // Files directly in a directory given on the command line are one row each; files
         // given by name or found deeper may be an account's layers.
         let in_dirs: Vec<(PathBuf, String)> = files
             .iter()
             .filter(|f| f.depth != 1)
-            .filter_map(|f| Some((f.path.parent()?.to_path_buf(), normalise(&f.stem()))))
+            .filter_map(|f| Some((f.path.parent()?.to_path_buf(), f.stem())))
             .collect();
-        let mut dirs_of_stem = HashMap::<&str, HashSet<&Path>>::new();
+        let mut dirs_of_stem = HashMap::<String, HashSet<&Path>>::new();
         for (dir, stem) in &in_dirs {
-            dirs_of_stem.entry(stem).or_default().insert(dir);
+            dirs_of_stem.entry(normalise(stem)).or_default().insert(dir);
         }
-        let layer_like = |stem: &str| {
-            layers.contains_key(stem) || dirs_of_stem.get(stem).is_some_and(|d| d.len() > 1)
+        let shared_stems = dirs_of_stem
+            .into_iter()
+            .filter(|(_, dirs)| dirs.len() > 1)
+            .map(|(stem, _)| stem)
+            .collect();
+        let mut namer = Self {
+            accounts: index(accounts),
+            layers: index(layers),
+            shared_stems,
+            account_dirs: HashMap::new(),
+            own_rows: HashSet::new(),
         };
         let mut per_dir = HashMap::<&Path, (usize, usize)>::new();
         for (dir, stem) in &in_dirs {
             let (files, like) = per_dir.entry(dir).or_default();
             *files += 1;
-            *like += usize::from(layer_like(stem));
+            *like += usize::from(namer.layer_of(stem).is_some());
         }
         let dirs: Vec<&Path> = per_dir
             .into_iter()
             .filter(|(dir, (files, like))| 2 * like >= *files && dir.file_name().is_some())
             .map(|(dir, _)| dir)
             .collect();
-        let account_dirs = unique_names(&dirs);
-        Self {
-            accounts: index(accounts),
-            layers,
-            account_dirs,
+        namer.account_dirs = unique_names(&dirs);
+
+        let mut by_key = HashMap::<(String, String), Vec<(&Path, bool)>>::new();
+        for file in files {
+            if let Some(found) = namer.find(file) {
+                by_key
+                    .entry((found.account, found.layer))
+                    .or_default()
+                    .push((&file.path, found.through_filler));
+            }
         }
+        for same in by_key.into_values().filter(|same| same.len() > 1) {
+            // A file named exactly after the account keeps it; two exact names are a
+            // duplicate the collector reports.
+            for (path, _) in same.iter().filter(|(_, filler)| *filler) {
+                namer.own_rows.insert(path.to_path_buf());
+            }
+        }
+        namer
     }
 
     /// (account, layer) of `file`.
     pub fn name(&self, file: &PlanFile) -> (String, String) {
-        let stem = file.stem();
-        let parent = file.parent_name();
-        if let Some(named) = self.by_known_names(&stem, parent.as_deref()) {
-            return named;
-        }
-        let account = file
-            .path
-            .parent()
-            .filter(|_| file.depth != 1)
-            .and_then(|dir| self.account_dirs.get(dir));
-        match account {
-            Some(account) => (account.clone(), stem),
+        match self
+            .find(file)
+            .filter(|_| !self.own_rows.contains(&file.path))
+        {
+            Some(found) => (found.account, found.layer),
             None => (row_name(file), WHOLE_ACCOUNT.to_string()),
         }
     }
 
-    fn by_known_names(&self, stem: &str, parent: Option<&str>) -> Option<(String, String)> {
-        if self.accounts.is_empty() {
-            return None;
+    /// The account and layer `file` belongs to, or `None` when it is a row of its own.
+    fn find(&self, file: &PlanFile) -> Option<Found> {
+        let stem = file.stem();
+        let parent = file.parent_name();
+        if let Some(found) = self.by_file_name(&stem, parent.as_deref()) {
+            return Some(found);
         }
-        let stem_tokens = tokens(stem);
-        if let Some((account, rest)) = longest(&self.accounts, &stem_tokens) {
-            // The layer is in the file name, or is the directory (`static/catalog-dev.json`).
-            let (layer, rest) = match longest(&self.layers, &rest) {
-                Some((layer, rest)) => (layer, rest),
-                None => match parent.and_then(|p| self.layers.get(&normalise(p))) {
-                    Some(layer) => (layer.clone(), rest),
-                    None => (WHOLE_ACCOUNT.to_string(), rest),
-                },
-            };
-            // `catalog-dev-eu.json` is not catalog-dev's plan: only words that name no
-            // account (`plan`, `tfplan`, dates, run numbers) may surround a known name.
+        // The file's directory is the account: only a layer-like file is one of its layers,
+        // so the table never gets a column that is no layer.
+        let (layer, through_filler) = self.layer_of(&stem)?;
+        let known = parent.and_then(|p| self.accounts.get(&normalise(&p)));
+        let dir = file.path.parent().filter(|_| file.depth != 1);
+        let account = known.or_else(|| self.account_dirs.get(dir?))?;
+        Some(Found {
+            account: account.clone(),
+            layer,
+            through_filler,
+        })
+    }
+
+    /// A known account named in the file name, with its layer named there too or as the
+    /// directory (`static/catalog-dev.json`).
+    fn by_file_name(&self, stem: &str, parent: Option<&str>) -> Option<Found> {
+        let (account, rest) = longest(&self.accounts, &tokens(stem))?;
+        let (layer, rest) = match longest(&self.layers, &rest) {
+            Some((layer, rest)) => (layer, rest),
+            None => match parent.and_then(|p| self.layers.get(&normalise(p))) {
+                Some(layer) => (layer.clone(), rest),
+                None => (WHOLE_ACCOUNT.to_string(), rest),
+            },
+        };
+        // `catalog-dev-eu.json` is not catalog-dev's plan: only words that name no
+        // account (`plan`, `tfplan`, dates, run numbers) may surround a known name.
+        rest.iter().all(|token| is_filler(token)).then(|| Found {
+            through_filler: !rest.is_empty(),
+            ..Found::exact(account, layer)
+        })
+    }
+
+    /// The layer a file name names: a known layer (`static.json`, `tfplan-static.json`), or
+    /// a name files in other directories have too; and whether filler words were left out.
+    fn layer_of(&self, stem: &str) -> Option<(String, bool)> {
+        if let Some((layer, rest)) = longest(&self.layers, &tokens(stem)) {
             if rest.iter().all(|token| is_filler(token)) {
-                return Some((account, layer));
+                return Some((layer, !rest.is_empty()));
             }
         }
-        let account = self.accounts.get(&normalise(parent?))?.clone();
-        let layer = longest(&self.layers, &stem_tokens)
-            .map(|(layer, _)| layer)
-            .unwrap_or_else(|| stem.to_string());
-        Some((account, layer))
+        self.shared_stems
+            .contains(&normalise(stem))
+            .then(|| (stem.to_string(), false))
     }
 }
 
@@ -532,9 +598,9 @@ mod tests {
                 pair("batch-1/plan-0001", WHOLE_ACCOUNT),
                 pair("batch-1/plan-0002", WHOLE_ACCOUNT),
                 pair("batch-2/plan-0003", WHOLE_ACCOUNT),
-                // `plan.json` in two directories: a layer; `deeper` has as many of those as
-                // of other files, so it is an account.
-                pair("deeper", "plan-0004"),
+                // `plan.json` in two directories: a layer, and `deeper` its account; the
+                // other file there names no layer, so it is no column but a row.
+                pair("batch-2/deeper/plan-0004", WHOLE_ACCOUNT),
                 pair("deeper", "plan"),
                 pair("other", "plan"),
             ]
@@ -566,7 +632,7 @@ mod tests {
     }
 
     #[test]
-    fn an_account_directory_keeps_a_layer_only_it_has() {
+    fn a_layer_only_one_account_has_is_a_column_when_the_config_names_it() {
         let files: Vec<PlanFile> = [
             "plans/org/platform.json",
             "plans/org/static.json",
@@ -578,12 +644,95 @@ mod tests {
         .map(|p| file(p, 2))
         .collect();
         let namer = Namer::new(&files, &[], &[]);
+        assert_eq!(namer.name(&files[0]), pair("org", "platform"));
+        assert_eq!(namer.name(&files[4]), pair("shop-dev", "static"));
         assert_eq!(
             namer.name(&files[2]),
-            pair("org", "vending"),
-            "the runner layout"
+            pair("org/vending", WHOLE_ACCOUNT),
+            "no column for a name that may be no layer"
         );
-        assert_eq!(namer.name(&files[4]), pair("shop-dev", "static"));
+        let namer = Namer::new(&files, &[], &strings(&["platform", "static", "vending"]));
+        assert_eq!(namer.name(&files[2]), pair("org", "vending"));
+    }
+
+    #[test]
+    fn unknown_files_in_a_known_account_folder_are_rows_not_columns() {
+        let files: Vec<PlanFile> = [
+            "plans/catalog-dev/static.json",
+            "plans/catalog-dev/tfplan-platform.json",
+            "plans/catalog-dev/notes.json",
+            "plans/catalog-dev/static-old.json",
+        ]
+        .iter()
+        .map(|p| file(p, 2))
+        .collect();
+        let namer = Namer::new(
+            &files,
+            &strings(&["catalog-dev"]),
+            &strings(&["platform", "static"]),
+        );
+        let names: Vec<(String, String)> = files.iter().map(|f| namer.name(f)).collect();
+        assert_eq!(
+            names,
+            [
+                pair("catalog-dev", "static"),
+                pair("catalog-dev", "platform"),
+                pair("catalog-dev/notes", WHOLE_ACCOUNT),
+                pair("catalog-dev/static-old", WHOLE_ACCOUNT),
+            ]
+        );
+        // The account folder given as the input.
+        let top = file("catalog-dev/readme-plan.json", 1);
+        let namer = Namer::new(
+            std::slice::from_ref(&top),
+            &strings(&["catalog-dev"]),
+            &strings(&["static"]),
+        );
+        assert_eq!(namer.name(&top), pair("readme-plan", WHOLE_ACCOUNT));
+    }
+
+    #[test]
+    fn files_that_meet_only_by_filler_words_are_rows_of_their_own() {
+        let accounts = strings(&["catalog-dev", "payments-prod"]);
+        let layers = strings(&["static"]);
+        let names = |paths: &[&str]| {
+            let files: Vec<PlanFile> = paths.iter().map(|p| file(p, 1)).collect();
+            let namer = Namer::new(&files, &accounts, &layers);
+            files.iter().map(|f| namer.name(f)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&[
+                "plans/20240101-catalog-dev.json",
+                "plans/20240102-catalog-dev.json",
+                "plans/payments-prod-1.json",
+            ]),
+            [
+                pair("20240101-catalog-dev", WHOLE_ACCOUNT),
+                pair("20240102-catalog-dev", WHOLE_ACCOUNT),
+                pair("payments-prod", WHOLE_ACCOUNT),
+            ]
+        );
+        // The file named exactly after the account (and layer) keeps it.
+        assert_eq!(
+            names(&[
+                "plans/catalog-dev-static.json",
+                "plans/catalog-dev-static-2.json",
+                "plans/tfplan-catalog-dev.json",
+            ]),
+            [
+                pair("catalog-dev", "static"),
+                pair("catalog-dev-static-2", WHOLE_ACCOUNT),
+                pair("catalog-dev", WHOLE_ACCOUNT),
+            ]
+        );
+        // Two exact names stay one key: the collector reports them as duplicates.
+        assert_eq!(
+            names(&["plans/catalog-dev.json", "plans/Catalog_Dev.json"]),
+            [
+                pair("catalog-dev", WHOLE_ACCOUNT),
+                pair("catalog-dev", WHOLE_ACCOUNT)
+            ]
+        );
     }
 
     #[test]

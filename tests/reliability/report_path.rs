@@ -137,6 +137,20 @@ fn on_a_full_disk(cmd: &Command, dir: &Path, free: usize) -> Option<Command> {
     Some(wrapped)
 }
 
+/// The report check's probe, written to `/dev/full` (every write: ENOSPC): the refusal names
+/// the report and says the disk is full. Needs no privilege, so it runs on every machine.
+fn probe_meets_a_full_disk(report: &Path, layers: usize) {
+    let mut full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let told = orchestrator::report::write_probe(report, &mut full, layers)
+        .unwrap_err()
+        .to_string();
+    assert!(told.contains(&report.display().to_string()), "{told}");
+    assert!(told.contains("No space left on device"), "{told}");
+}
+
 #[test]
 // Its one note is said to whoever runs the tests, not printed by the orchestrator.
 #[allow(clippy::disallowed_macros)]
@@ -152,8 +166,13 @@ fn a_report_path_on_a_full_disk_is_refused_before_anything_runs() {
         "--report",
         report.to_str().unwrap(),
     ]);
+    // Everywhere: the check's probe meets a full disk (`/dev/full`) and names the report.
+    probe_meets_a_full_disk(&report, 1);
+    // Where a small file system can be mounted: the whole run, refused before it starts.
     let Some(wrapped) = on_a_full_disk(&cmd, &full, 0) else {
-        eprintln!("no mount namespace on this machine: cannot make a full file system");
+        eprintln!(
+            "no mount namespace on this machine: the full disk was shown with /dev/full only"
+        );
         return;
     };
     let run = sandbox.run_with(wrapped);
@@ -178,6 +197,12 @@ fn a_disk_too_full_for_this_runs_report_is_refused_before_anything_runs() {
     std::fs::create_dir(&full).unwrap();
     let report = full.join("report.json");
     let cmd = sandbox.command(&["run", "--report", report.to_str().unwrap()]);
+    // Everywhere: the probe for this run is bigger than the 40 KiB left below, so it needs
+    // more than that room, and a full disk under it is refused naming the report.
+    let mut room = tempfile::tempfile().unwrap();
+    orchestrator::report::write_probe(&report, &mut room, 36).unwrap();
+    assert!(room.metadata().unwrap().len() > 40 << 10);
+    probe_meets_a_full_disk(&report, 36);
     let Some(wrapped) = on_a_full_disk(&cmd, &full, 40 << 10) else {
         return;
     };

@@ -91,18 +91,63 @@ fn a_runner_layout_keeps_accounts_and_layers_in_the_same_tree() {
             );
         }
     }
-    // A layer only one account has is still that account's layer.
+    // A layer only one account has is a column when the config names it; a file that
+    // names no layer is a row of its own, never a column.
+    write(root, "org/dynamic.json", &destroying("aws_s3_bucket.d"));
     write(
         root,
         "org/vending.json",
         &destroying("aws_organizations_account.a"),
     );
-    let out = summary(&[root.to_str().unwrap()]).run();
+    let out = super::orchestrator()
+        .args(["--config", "examples/sandbox/domains.yaml", "summary"])
+        .arg(root.to_str().unwrap())
+        .run();
     out.expect_code(0)
-        .expect_stdout_contains("## Terraform plan: 3 accounts, 3 with changes");
+        .expect_stdout_contains("## Terraform plan: 4 accounts, 4 with changes")
+        .expect_stdout_contains("destroy `aws_organizations_account.a`");
     let (header, rows) = table(&out.stdout);
-    assert_eq!(header, "| account | platform | static | vending |");
-    assert_eq!(rows, ["org", "shop-dev", "shop-prod"]);
+    assert_eq!(header, "| account | platform | static | dynamic | plan |");
+    assert_eq!(rows, ["org", "org/vending", "shop-dev", "shop-prod"]);
+}
+
+#[test]
+fn dated_plans_of_one_account_are_each_their_own_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (i, name) in [
+        "20240101-catalog-dev.json",
+        "20240102-catalog-dev.json",
+        "payments-prod-1.json",
+        "payments-prod-2.json",
+        "catalog-prod.json",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write(root, name, &destroying(&format!("aws_s3_bucket.b{i}")));
+    }
+    let out = super::orchestrator()
+        .args(["--config", "examples/sandbox/domains.yaml", "summary"])
+        .arg(root.to_str().unwrap())
+        .run();
+    out.expect_code(0)
+        .expect_stdout_contains("## Terraform plan: 5 accounts, 5 with changes");
+    let (header, rows) = table(&out.stdout);
+    assert_eq!(header, "| account | plan |");
+    assert_eq!(
+        rows,
+        [
+            "catalog-prod",
+            "20240101-catalog-dev",
+            "20240102-catalog-dev",
+            "payments-prod-1",
+            "payments-prod-2"
+        ]
+    );
+    for i in 0..5 {
+        out.expect_stdout_contains(&format!("destroy `aws_s3_bucket.b{i}`"));
+    }
 }
 
 #[test]
