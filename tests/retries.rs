@@ -55,8 +55,9 @@ fn a_full_disk_under_the_state_lock_fails_at_once_and_says_so() {
     );
 }
 
-/// terraform's own error quotes `api-throttling-alarm`, `status code 500`, `unexpected EOF` and
-/// `connection refused`: none of them is AWS saying "slow down", so the layer is not retried
+/// terraform's own error quotes `api-throttling-alarm`, `status code 500`, `unexpected EOF`,
+/// `connection refused` and AWS's codes in their `Code: message` form (a precondition's message
+/// starting `Throttling: `, a runbook's `InternalError: `): none of them is AWS saying "slow down", so the layer is not retried
 /// and the report carries terraform's message.
 #[test]
 fn look_alike_words_in_a_real_error_fail_at_once() {
@@ -71,7 +72,7 @@ resource "terraform_data" "alarm" {
   lifecycle {
     precondition {
       condition     = var.account_name == "nobody"
-      error_message = "api-throttling-alarm of ${var.account_name}: expected status code 500 to be one of [200], unexpected EOF in the policy, dial tcp 127.0.0.1:1: connect: connection refused"
+      error_message = "Throttling: disabled for this account, InternalError: see runbook. api-throttling-alarm of ${var.account_name}: expected status code 500 to be one of [200], unexpected EOF in the policy, dial tcp 127.0.0.1:1: connect: connection refused"
     }
   }
 }

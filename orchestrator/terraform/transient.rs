@@ -140,7 +140,56 @@ fn judge(summary: &str, detail: &str) -> Option<Transient> {
         return (!PERMANENT_DOWNLOAD.iter().any(|f| lower.contains(f)))
             .then_some(Transient::Download);
     }
-    aws_error(&text).or_else(|| network_error(&text).then_some(Transient::Network))
+    aws_error(&text)
+        .or_else(|| providers_code(summary, detail))
+        .or_else(|| network_error(&text).then_some(Transient::Network))
+}
+
+/// A known code in AWS's bare `Code: message` form, where the provider printed it without a
+/// status: starting its error (`ThrottlingException: Rate exceeded`), right after its
+/// `<action> <resource> (<id>): ` prefix, or after the SDK's `api error `. Only in the
+/// provider's own diagnostic: its summary is a Go error string (`creating IAM Role (x): ...`),
+/// never one of terraform's capitalised summaries, whose detail is the user's text (a
+/// precondition's `error_message = "Throttling: disabled for this account"`). A code further
+/// in (`ValidationError: AlarmDescription 'InternalError: see runbook'`) is quoted, not AWS's.
+fn providers_code(summary: &str, detail: &str) -> Option<Transient> {
+    if summary.starts_with(|c: char| c.is_uppercase()) {
+        return None;
+    }
+    std::iter::once(summary)
+        .chain(detail.lines())
+        .find_map(|line| by_code_and_status(leading_code(line), None))
+}
+
+/// The code that starts a line of the provider's error, or follows its prefix up to the first
+/// `: ` outside parentheses (an id in parentheses may hold anything), or follows `api error `.
+fn leading_code(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    if let Some(code) = line
+        .split_once("api error ")
+        .and_then(|(_, r)| error_code(r))
+    {
+        return Some(code);
+    }
+    let mut depth = 0usize;
+    let mut prefix_end = None;
+    for (i, c) in line.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 && line[i + 1..].starts_with(' ') => {
+                prefix_end = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let prefix_end = prefix_end?;
+    let head = &line[..prefix_end];
+    if is_code(head) {
+        return Some(head);
+    }
+    error_code(&line[prefix_end + 2..])
 }
 
 /// `Error acquiring the state lock`: transient when another process holds it (terraform then
@@ -204,12 +253,18 @@ fn aws_error(text: &str) -> Option<Transient> {
             .find(|w| *w != "Error" && is_code(w));
         verdict = verdict.or(by_code_and_status(code, Some(status)));
     }
-    // `ThrottlingException: Rate exceeded`, `api error SlowDown: ...`: a known code in AWS's
-    // `Code: message` form, where the status was not printed with it.
-    for word in text.split(|c: char| c.is_whitespace() || c == ',') {
-        if let Some(code) = word.strip_suffix(':') {
-            verdict = verdict.or(by_code_and_status(Some(code), None));
+    // Inside the SDK's chain, the code of the error it wraps: `operation error EC2:
+    // RunInstances, exceeded maximum number of attempts, 3, api error Throttling: ...`.
+    const CHAIN: &str = "operation error ";
+    for (i, _) in text.match_indices(CHAIN) {
+        let Some((_, mut rest)) = text[i + CHAIN.len()..].split_once(", ") else {
+            continue;
+        };
+        if let Some(attempts) = rest.strip_prefix("exceeded maximum number of attempts, ") {
+            rest = attempts.split_once(", ").map_or("", |(_, r)| r);
         }
+        let code = error_code(rest.strip_prefix("api error ").unwrap_or(rest));
+        verdict = verdict.or(by_code_and_status(code, None));
     }
     // The SDK's own client-side retry budget ran out: it was being throttled.
     if text.contains("operation error ") && text.contains("retry quota exceeded") {
@@ -303,6 +358,35 @@ mod tests {
             "reading Lambda Function (api-throttling): couldn't find resource (21 retries)",
         ] {
             assert_eq!(classify(&error(detail)), None, "{detail}");
+        }
+    }
+
+    #[test]
+    fn a_known_code_quoted_by_terraform_or_further_in_the_providers_error_is_not_transient() {
+        for output in [
+            // A precondition's, a variable's, an output's own message: the user's words.
+            "Error: Resource precondition failed\n\n  on main.tf line 6, in resource \"terraform_data\" \"alarm\":\n\nThrottling: disabled for this account\n",
+            "Error: Invalid value for variable\n\nInternalError: see runbook\n",
+            "Error: Module output value precondition failed\n\nServiceUnavailable: the alarm is muted\n",
+            // A description quoted inside AWS's own validation error.
+            "Error: creating CloudWatch Metric Alarm (errors): ValidationError: AlarmDescription 'InternalError: see runbook' is too long\n",
+            "Error: creating CloudWatch Metric Alarm (errors): operation error CloudWatch: PutMetricAlarm, https response error StatusCode: 400, RequestID: 1, api error ValidationError: AlarmDescription 'Throttling: disabled' is too long\n",
+            // An id in the provider's prefix may hold anything.
+            "Error: reading S3 Object (bucket/Throttling: x): NoSuchKey: The specified key does not exist.\n",
+        ] {
+            assert_eq!(classify(output), None, "{output}");
+        }
+    }
+
+    #[test]
+    fn the_providers_bare_code_and_the_sdks_chain_are_transient() {
+        for output in [
+            "Error: creating IAM Role (deploy): ThrottlingException: Rate exceeded\n",
+            "Error: reading EC2 Instance (i-1): RequestLimitExceeded: Request limit exceeded.\n",
+            "Error: creating IAM Role (deploy): operation error IAM: CreateRole, exceeded maximum number of attempts, 3, api error Throttling: Rate exceeded\n",
+            "Error: creating Amazon Bedrock Agent (x)\n\nThrottlingException: Rate exceeded\n",
+        ] {
+            assert!(classify(output).is_some(), "{output}");
         }
     }
 
