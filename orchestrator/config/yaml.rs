@@ -213,8 +213,9 @@ struct TreeBuilder {
     /// The children of every open collection, innermost last: one buffer for all, so a
     /// finished collection is moved out in one exact-size allocation.
     children: Vec<Node>,
-    /// Anchored nodes, with how many values and bytes of text each holds.
-    anchors: HashMap<usize, (Node, Size)>,
+    /// Anchored nodes, with how many values and bytes of text each holds and how many
+    /// aliases used it so far.
+    anchors: HashMap<usize, (Node, Size, usize)>,
     root: Option<Node>,
     documents: usize,
     alias_values: usize,
@@ -264,13 +265,14 @@ impl TreeBuilder {
                 }
             }
             Event::Alias(id) => {
-                let Some((target, size)) = self.anchors.get(&id) else {
+                let Some((target, size, uses)) = self.anchors.get_mut(&id) else {
                     return Err(Diagnostic::new(
                         pos,
                         "alias refers to an unknown anchor",
                         "define the anchor (&name) before using it (*name)",
                     ));
                 };
+                *uses += 1;
                 self.alias_values += size.values;
                 self.alias_bytes += size.bytes;
                 if self.alias_bytes > MAX_ALIAS_BYTES {
@@ -280,7 +282,7 @@ impl TreeBuilder {
                             "aliases copy more than {} MiB of text (this one {} bytes, used {} times so far)",
                             MAX_ALIAS_BYTES >> 20,
                             size.bytes,
-                            self.alias_bytes / size.bytes.max(1)
+                            uses
                         ),
                         "set a value shared by many domains once in `defaults.vars` or `defaults.layer_vars`: every account inherits it without a copy",
                     ));
@@ -344,7 +346,7 @@ impl TreeBuilder {
         if anchor > 0 {
             share_long_text(&mut node);
             let size = measure(&node);
-            self.anchors.insert(anchor, (node.clone(), size));
+            self.anchors.insert(anchor, (node.clone(), size, 0));
         }
         if self.stack.is_empty() {
             if self.root.is_none() {
@@ -477,6 +479,30 @@ mod tests {
                 .starts_with("aliases copy more than 16 MiB of text"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_alias_size_error_counts_the_uses_of_its_own_anchor() {
+        // 100 uses of a 100,000-byte anchor, then a 200,000-byte one until 16 MiB is passed:
+        // (16 MiB - 10,000,000) / 200,000 = 33.9, so its 34th use is refused.
+        let item = "y".repeat(1000);
+        let mut doc = format!("a: &a [{}]\n", vec![item.as_str(); 100].join(", "));
+        for i in 0..100 {
+            doc.push_str(&format!("a{i}: *a\n"));
+        }
+        doc.push_str(&format!(
+            "b: &b [{}]\n",
+            vec![item.as_str(); 200].join(", ")
+        ));
+        for i in 0..100 {
+            doc.push_str(&format!("b{i}: *b\n"));
+        }
+        let err = parse(&doc).unwrap_err();
+        assert_eq!(
+            err.message,
+            "aliases copy more than 16 MiB of text (this one 200000 bytes, used 34 times so far)"
+        );
+        assert_eq!(err.pos.line, 102 + 34);
     }
 
     #[test]
