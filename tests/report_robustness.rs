@@ -171,6 +171,8 @@ fn mutated_reports_are_read_or_refused_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.json");
     let (mut accepted, mut refused) = (0, 0);
+    // Duplicates refused as such: the consistency check, not the parser, caught them.
+    let mut duplicates_checked = 0;
     for (i, (what, text)) in mutations(13, 1_000).into_iter().enumerate() {
         std::fs::write(&path, &text).unwrap();
         let read = std::panic::catch_unwind(|| read_report(&path))
@@ -196,6 +198,7 @@ fn mutated_reports_are_read_or_refused_naming_the_file() {
                 );
                 if what.contains("twice") || what.contains("renamed") {
                     if let ReportError::Invalid { problems, .. } = &e {
+                        duplicates_checked += 1;
                         assert!(
                             problems.iter().any(|p| p.contains(" is also /jobs/")),
                             "#{i} ({what}): {problems:?}"
@@ -209,6 +212,10 @@ fn mutated_reports_are_read_or_refused_naming_the_file() {
     assert!(
         accepted > 100 && refused > 100,
         "{accepted} accepted, {refused} refused"
+    );
+    assert!(
+        duplicates_checked > 100,
+        "only {duplicates_checked} duplicated accounts or layers reached the consistency check"
     );
 }
 
