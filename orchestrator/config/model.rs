@@ -103,17 +103,40 @@ pub enum StateBackend {
 }
 
 impl StateBackend {
-    /// Where one (account, layer) keeps its state, as a comparable string: `s3://bucket/key`,
-    /// or the local path relative to the config (`.` and `..` resolved). Two (account, layer)
-    /// pairs with the same location would overwrite each other's state.
-    pub fn location(&self, account: &Account, layer: &str) -> String {
+    /// Where copy `stack` of one (account, layer) keeps its state (`None`: the main stack), as
+    /// a comparable string: `s3://bucket/key`, or the local path relative to the config (`.`
+    /// and `..` resolved). The one map from (account, layer, stack) to a state: the config's
+    /// check that no two main stacks share a state and `--stack`'s check that no copy lands on
+    /// another's both compare these.
+    pub fn location(&self, account: &Account, layer: &str, stack: Option<&str>) -> String {
         match self {
             StateBackend::S3 { bucket, key, .. } => {
-                format!("s3://{bucket}/{}", fill_template(key, account, layer))
+                format!(
+                    "s3://{bucket}/{}",
+                    fill_state_template(key, account, layer, stack)
+                )
             }
-            StateBackend::Local { path } => normalise(&fill_template(path, account, layer)),
+            StateBackend::Local { path } => {
+                normalise(&fill_state_template(path, account, layer, stack))
+            }
         }
     }
+}
+
+/// A state template (`key` or `path`) filled for copy `stack` of one (account, layer):
+/// the copy's name in place of `{stack}`, or for the main stack `{stack}` gone with its
+/// separator (`crate::terraform::for_main_stack`), then the other placeholders.
+pub fn fill_state_template(
+    template: &str,
+    account: &Account,
+    layer: &str,
+    stack: Option<&str>,
+) -> String {
+    let template = match stack {
+        Some(name) => crate::terraform::for_copy(template, name),
+        None => crate::terraform::for_main_stack(template),
+    };
+    fill_template(&template, account, layer)
 }
 
 /// Replaces the placeholders the config allows in state templates (checked when it loads).

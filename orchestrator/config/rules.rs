@@ -104,7 +104,7 @@ fn unique_state_locations(
             continue;
         }
         for layer in &account.layers {
-            let location = state.backend.location(account, layer);
+            let location = state.backend.location(account, layer, None);
             match first.get(&location) {
                 Some(&(j, other_layer)) => {
                     // One template mistake collides for every account: say it a few times,

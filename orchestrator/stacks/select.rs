@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use super::listing::StackCopy;
 use super::name::{StackName, StackNameError};
 use crate::config::{Account, Config};
-use crate::terraform::BackendConfig;
 
 /// Why `--stack` cannot be used as given: bad input (exit 2), before anything runs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,14 +30,14 @@ pub enum StackError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("--stack {name}: {account}'s copy of layer `{layer}` would use the state {state}, which is the state of {other} layer `{other_layer}`; choose another stack name")]
+#[error("--stack {name}: {account}'s copy of layer `{layer}` would use the state `{state}` (defaults.state), which is the state of {other}; choose another stack name")]
 pub struct SharedState {
     name: String,
     account: String,
     layer: String,
     state: String,
+    /// Whose state it is: `<account> layer `<layer>`` (a main stack), or another account's copy.
     other: String,
-    other_layer: String,
 }
 
 /// The copy `name` names, with `layers` narrowed to its layer (every other layer belongs
@@ -74,44 +73,127 @@ pub fn resolve(
 }
 
 /// Every selected account must keep `<account>-<stack>` within AWS name limits, and its copy
-/// must not land on the state of any account's main stack (through the state template).
+/// must not land on the state of another account's main stack, nor on the state of another
+/// account's copy under any stack name: domain `a` env `b` with `--stack c-d` and domain
+/// `a-b` env `c` with `--stack d` would both be `a-b-c-d` through `{account}-{stack}`. States
+/// are compared through `StateBackend::location`, the config's own rule for main stacks.
 pub fn check_accounts<'a>(
     copy: &StackCopy,
     config: &Config,
     accounts: impl IntoIterator<Item = &'a Account>,
 ) -> Result<(), StackError> {
-    let root = std::path::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
-    let state = |account: &Account, layer: &str, stack: Option<&str>| {
-        BackendConfig::render_copy(&config.state, &root, account, layer, stack).identity()
-    };
-    let mut main: Option<HashMap<String, (&str, &str)>> = None;
+    let location =
+        |account: &Account, layer: &str, stack| config.state.location(account, layer, stack);
+    let mut others: Option<Others<'_>> = None;
     for account in accounts {
         copy.name.check_with_account(&account.name)?;
-        let mine = state(account, &copy.layer, Some(copy.name.as_str()));
-        // Built once, on the first copy: every (account, layer) of the config's main stack.
-        let main = main.get_or_insert_with(|| {
-            config
-                .accounts
-                .iter()
-                .flat_map(|a| {
-                    a.layers
-                        .iter()
-                        .map(move |l| (state(a, l, None), (a.name.as_str(), l.as_str())))
-                })
-                .collect()
-        });
-        if let Some((other, other_layer)) = main.get(&mine) {
-            return Err(StackError::SharedState(Box::new(SharedState {
+        let mine = location(account, &copy.layer, Some(copy.name.as_str()));
+        let others = others.get_or_insert_with(|| Others::new(config, &copy.layer));
+        let refuse = |other: String| {
+            Err(StackError::SharedState(Box::new(SharedState {
                 name: copy.name.to_string(),
                 account: account.name.clone(),
                 layer: copy.layer.clone(),
-                state: mine,
-                other: (*other).to_string(),
-                other_layer: (*other_layer).to_string(),
-            })));
+                state: mine.clone(),
+                other,
+            })))
+        };
+        if let Some(&(other, other_layer)) = others.main.get(&mine) {
+            return refuse(format!("{other} layer `{other_layer}`"));
+        }
+        if let Some((other, stack)) = others.copy_at(config, account, &copy.layer, &mine) {
+            return refuse(format!(
+                "{}'s copy of layer `{}` made with --stack {stack}",
+                other.name, copy.layer
+            ));
         }
     }
     Ok(())
+}
+
+/// The states a copy must not land on, built once for a command: every (account, layer) of
+/// the main stack, and every account's copies of the stack layer as a pattern (the state
+/// with the stack name left open), found by the part before the name.
+struct Others<'c> {
+    main: HashMap<String, (&'c str, &'c str)>,
+    /// The location of each account's copy split at the stack name: the part before it,
+    /// then (account, part after it).
+    copies: HashMap<String, Vec<(&'c Account, String)>>,
+}
+
+/// Stands for the stack name while a location is split around it: no template, account or
+/// layer holds it.
+const OPEN: &str = "\u{0}";
+
+impl<'c> Others<'c> {
+    fn new(config: &'c Config, stack_layer: &str) -> Self {
+        let main = config
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                a.layers.iter().map(move |l| {
+                    (
+                        config.state.location(a, l, None),
+                        (a.name.as_str(), l.as_str()),
+                    )
+                })
+            })
+            .collect();
+        let mut copies: HashMap<String, Vec<(&Account, String)>> = HashMap::new();
+        for account in config
+            .accounts
+            .iter()
+            .filter(|a| a.layers.iter().any(|l| l == stack_layer))
+        {
+            let open = config.state.location(account, stack_layer, Some(OPEN));
+            // A template without `{stack}`: every copy is the main stack's state, found above.
+            if let (Some(at), Some(last)) = (open.find(OPEN), open.rfind(OPEN)) {
+                copies
+                    .entry(open[..at].to_string())
+                    .or_default()
+                    .push((account, open[last + OPEN.len()..].to_string()));
+            }
+        }
+        Self { main, copies }
+    }
+
+    /// Another account whose copy under some valid stack name has the state `mine`, and
+    /// that name.
+    fn copy_at(
+        &self,
+        config: &Config,
+        account: &Account,
+        layer: &str,
+        mine: &str,
+    ) -> Option<(&'c Account, String)> {
+        let cuts = mine.char_indices().map(|(i, _)| i).chain([mine.len()]);
+        for cut in cuts {
+            let Some(candidates) = self.copies.get(&mine[..cut]) else {
+                continue;
+            };
+            for (other, after) in candidates {
+                if other.name == account.name || !mine[cut..].ends_with(after.as_str()) {
+                    continue;
+                }
+                // The name between, if the template holds `{stack}` once; more often, the
+                // full location below still decides.
+                let Some(name) = mine[cut..].strip_suffix(after.as_str()) else {
+                    continue;
+                };
+                let Some(name) = (1..=name.len())
+                    .filter(|n| name.is_char_boundary(*n))
+                    .map(|n| &name[..n])
+                    .find(|n| config.state.location(other, layer, Some(n)) == mine)
+                else {
+                    continue;
+                };
+                if StackName::parse(name).is_ok() {
+                    return Some((other, name.to_string()));
+                }
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -162,15 +244,39 @@ mod tests {
         let message = e.to_string();
         assert!(
             message.starts_with(
-                "--stack stage: catalog-dev's copy of layer `dynamic` would use the state local:"
+                "--stack stage: catalog-dev's copy of layer `dynamic` would use the state `s/dynamic/catalog-dev-stage.tfstate` (defaults.state), which is the state of catalog-dev-stage layer `dynamic`; choose another stack name"
             ),
             "{message}"
         );
-        assert!(
-            message.contains("s/dynamic/catalog-dev-stage.tfstate, which is the state of catalog-dev-stage layer `dynamic`"),
-            "{message}"
-        );
         assert!(check_accounts(&copy("pr-7"), &c, [catalog_dev]).is_ok());
+    }
+
+    /// Domain `a` env `b` with `--stack c-d` and domain `a-b` env `c` with `--stack d` are
+    /// both `a-b-c-d`: two copies, neither a main stack, would share one state.
+    #[test]
+    fn two_copies_that_would_share_a_state_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for layer in ["platform", "static", "dynamic"] {
+            std::fs::create_dir_all(dir.path().join("layers").join(layer)).unwrap();
+        }
+        let text = "version: 1\ndefaults:\n  region: eu-west-1\n  credentials: none\n  stacks: { layer: dynamic, variable: stack_suffix }\n  state: { backend: s3, bucket: b, region: eu-west-1, key: \"{layer}/{account}-{stack}.tfstate\" }\nwaves:\n  - { name: all, environments: [b, c] }\ndomains:\n  - name: a\n    team: t\n    environments:\n      b: { account_id: \"100000000001\" }\n  - name: a-b\n    team: t\n    environments:\n      c: { account_id: \"100000000002\" }\n";
+        let c = crate::config::from_str(&dir.path().join("domains.yaml"), text).unwrap();
+        let account = |name: &str| c.accounts.iter().find(|a| a.name == name).unwrap();
+        let copy = |name: &str| resolve(&c, Some(name), &mut Vec::new()).unwrap().unwrap();
+        let e = check_accounts(&copy("c-d"), &c, [account("a-b")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--stack c-d: a-b's copy of layer `dynamic` would use the state `s3://b/dynamic/a-b-c-d.tfstate` (defaults.state), which is the state of a-b-c's copy of layer `dynamic` made with --stack d; choose another stack name"
+        );
+        let e = check_accounts(&copy("d"), &c, [account("a-b-c")]).unwrap_err();
+        assert!(
+            e.to_string().contains("`s3://b/dynamic/a-b-c-d.tfstate` (defaults.state), which is the state of a-b's copy of layer `dynamic` made with --stack c-d"),
+            "{e}"
+        );
+        // A name no other copy can reach (every copy of a-b-c is one of a-b's: `c-<name>`).
+        assert!(check_accounts(&copy("pr-7"), &c, [account("a-b")]).is_ok());
+        // `-x` is no stack name: a-b-c's copy `-x` cannot exist, so a-b's `c--x` is its own.
+        assert!(check_accounts(&copy("c--x"), &c, [account("a-b")]).is_ok());
     }
 
     #[test]

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::stack_template;
 use crate::config::{Account, StateBackend};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,13 +29,8 @@ impl BackendConfig {
         layer: &str,
         stack: Option<&str>,
     ) -> Self {
-        let fill = |template: &str| {
-            let template = match stack {
-                Some(name) => stack_template::for_copy(template, name),
-                None => stack_template::for_main_stack(template),
-            };
-            fill(&template, account, layer)
-        };
+        let fill =
+            |template: &str| crate::config::fill_state_template(template, account, layer, stack);
         let pairs = match state {
             StateBackend::S3 {
                 bucket,

@@ -109,7 +109,7 @@ fn a_stack_copy_that_would_use_another_accounts_state_is_refused() {
     run.expect_code(2);
     assert!(
         run.stderr.contains(
-            "--stack stage: catalog-dev's copy of layer `dynamic` would use the state local:"
+            "--stack stage: catalog-dev's copy of layer `dynamic` would use the state `.orchestrator/state/dynamic/catalog-dev-stage.tfstate`"
         ) && run.stderr.contains(
             "which is the state of catalog-dev-stage layer `dynamic`; choose another stack name"
         ),
@@ -122,4 +122,41 @@ fn a_stack_copy_that_would_use_another_accounts_state_is_refused() {
     sandbox
         .run(&["deploy", "--accounts", "catalog-dev", "--stack", "pr-7"])
         .expect_code(0);
+}
+
+/// `{account}-{stack}`: catalog-dev's copy `stage-pr-1` and catalog-dev-stage's copy `pr-1`
+/// (domain catalog-dev) would be one state, though neither is a main stack: each is refused
+/// naming the other, before anything runs.
+#[test]
+fn two_stack_copies_that_would_share_a_state_are_refused() {
+    let sandbox = super::sandbox::Sandbox::new();
+    sandbox.edit_config(
+        "  - name: payments\n",
+        "  - name: catalog-dev\n    team: catalog\n    environments:\n      stage: { account_id: \"100000000009\" }\n\n  - name: payments\n",
+    );
+    let state = "`.orchestrator/state/dynamic/catalog-dev-stage-pr-1.tfstate` (defaults.state)";
+    for (account, stack, other) in [
+        (
+            "catalog-dev",
+            "stage-pr-1",
+            "catalog-dev-stage's copy of layer `dynamic` made with --stack pr-1",
+        ),
+        (
+            "catalog-dev-stage",
+            "pr-1",
+            "catalog-dev's copy of layer `dynamic` made with --stack stage-pr-1",
+        ),
+    ] {
+        let run = sandbox.run(&["deploy", "--accounts", account, "--stack", stack]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains(&format!(
+                "--stack {stack}: {account}'s copy of layer `dynamic` would use the state {state}, which is the state of {other}; choose another stack name"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(sandbox.traces_of(account).is_empty(), "nothing ran");
+    }
+    assert!(!sandbox.path().join(".orchestrator/state/dynamic").exists());
 }
