@@ -65,17 +65,23 @@ pub enum LockError {
     HeldUnknown { dir: PathBuf },
     /// The holder died (SIGKILL), but the terraform it started still stops on its own (it
     /// saves its state, releases its lock): a run now would share its data dirs and logs.
+    /// `guards` are the `orchestrator __guard` processes, each the leader of the process
+    /// group of one terraform and its providers: the group, not the guard's PID alone, is
+    /// what a user would stop (signalling the guard alone only repeats the stop its terraform is working on).
     #[error(
         "{}: the previous orchestrator {holder} did not finish cleanly (killed or crashed), and \
-         the terraform it started is still stopping, saving its state (PIDs {}); wait for it \
-         to end, then run again (a follow-up run converges what it left)",
+         the terraform it started is still stopping, saving its state (process groups {}, each \
+         an `orchestrator __guard` with its terraform); wait for it to end, then run again (a \
+         follow-up run converges what it left). Only if it hangs: `kill -KILL {}` stops \
+         those groups (a state lock it held may then stay: see docs/reliability.md)",
         dir.display(),
-        pids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        guards.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        guards.iter().map(|pid| format!("-{pid}")).collect::<Vec<_>>().join(" ")
     )]
     Stopping {
         dir: PathBuf,
         holder: Holder,
-        pids: Vec<u32>,
+        guards: Vec<u32>,
     },
     #[error("{}: cannot lock the work directory: {source}", path.display())]
     Io {
@@ -160,7 +166,7 @@ pub fn lock(work_dir: &Path, command: &str) -> Result<WorkDirLock, LockError> {
             return Err(LockError::Stopping {
                 dir: work_dir.to_path_buf(),
                 holder: holder.clone(),
-                pids,
+                guards: pids,
             });
         }
     }

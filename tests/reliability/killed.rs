@@ -262,7 +262,7 @@ fn a_run_after_a_kill_waits_for_the_dead_runs_terraform_to_stop() {
     assert!(
         told.contains(&format!("deploy (PID {dead}, started "))
             && told.contains("did not finish cleanly")
-            && told.contains("is still stopping, saving its state (PIDs "),
+            && told.contains("is still stopping, saving its state (process groups "),
         "{told}"
     );
     assert_eq!(
@@ -271,18 +271,19 @@ fn a_run_after_a_kill_waits_for_the_dead_runs_terraform_to_stop() {
         "the stopping terraform's log is left alone"
     );
 
-    // The stuck terraform ends (here: killed, with its guard's whole group).
-    let guards: Vec<i32> = told
-        .split("(PIDs ")
+    // The stuck terraform ends: killed with the very command the refusal gives, which
+    // stops each guard's whole group (terraform and what it started), not the guard alone.
+    let command = told
+        .split("Only if it hangs: `")
         .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .unwrap()
-        .split(", ")
-        .map(|pid| pid.parse().unwrap())
-        .collect();
-    for guard in guards {
-        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(guard), Signal::SIGKILL);
-    }
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("the command to stop it: {told}"));
+    assert!(command.starts_with("kill -KILL -"), "{command}");
+    let stopped = std::process::Command::new("sh")
+        .args(["-c", command])
+        .status()
+        .unwrap();
+    assert!(stopped.success(), "{command}");
     wait_until("the stuck apply to end", Duration::from_secs(10), || {
         sandbox.processes().is_empty()
     });

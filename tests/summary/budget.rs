@@ -415,7 +415,7 @@ fn hundreds_of_failed_and_missing_plans_are_named_then_counted() {
                 assert!(failed.contains(&format!("- :x: **{account}** · `platform`\n")));
                 assert!(missing.contains(&format!("- :x: **{account}** · `static`\n")));
             }
-            format!("what went wrong in {accounts} failed plans (each is named); why {accounts} plans are missing (each is named)")
+            format!("the reasons for {accounts} failed plans (each is named); the reasons for {accounts} missing plans (each is named)")
         } else {
             assert!(failed.starts_with(&format!(
                 "{accounts} failed plans: each is listed in the full version (see the note above).\n"

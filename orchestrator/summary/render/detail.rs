@@ -169,41 +169,16 @@ impl Detail {
                 accounts(quiet_unnamed)
             ));
         }
-        let failed = summary.failed_plans();
-        let missing = summary.missing_plans();
-        match self.plan_lines {
-            PlanLines::Each => {}
-            PlanLines::Names => {
-                if failed > 0 {
-                    out.push(format!(
-                        "what went wrong in {} (each is named)",
-                        plans(failed, "failed plan")
-                    ));
-                }
-                if missing > 0 {
-                    out.push(format!(
-                        "why {} (each is named)",
-                        if missing == 1 {
-                            "1 plan is missing".to_string()
-                        } else {
-                            format!("{missing} plans are missing")
-                        }
-                    ));
-                }
-            }
-            PlanLines::Counts => {
-                if failed > 0 {
-                    out.push(format!(
-                        "the accounts and layers of {}",
-                        plans(failed, "failed plan")
-                    ));
-                }
-                if missing > 0 {
-                    out.push(format!(
-                        "the accounts and layers of {}",
-                        plans(missing, "missing plan")
-                    ));
-                }
+        for (n, what) in [
+            (summary.failed_plans(), "failed plan"),
+            (summary.missing_plans(), "missing plan"),
+        ] {
+            let plans = plans(n, what);
+            match self.plan_lines {
+                _ if n == 0 => {}
+                PlanLines::Each => {}
+                PlanLines::Names => out.push(format!("the reasons for {plans} (each is named)")),
+                PlanLines::Counts => out.push(format!("the accounts and layers of {plans}")),
             }
         }
         if let Some(n) = self

@@ -392,7 +392,7 @@ mod tests {
                 .filter(|i| i % 7 == 3)
                 .all(|i| (0..3).all(|d| c.contains(&format!("problem {d} of account {i}\n"))));
             assert_eq!(
-                said("error lines") || said("what went wrong") || !failed_named,
+                said("error lines") || said("the reasons for") || !failed_named,
                 !every_line,
                 "{max}: {:?}",
                 fitted.left_out
