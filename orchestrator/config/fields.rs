@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::diagnostic::{Diagnostic, Pos};
 use super::model::Vars;
+use super::shared_values::SharedValues;
 use super::yaml::{Node, NodeKind};
 
 /// Collects every problem found while reading the config.
@@ -232,7 +233,12 @@ pub(super) fn string_list(
 }
 
 /// `vars`: any mapping, passed to terraform as JSON.
-pub(super) fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
+pub(super) fn vars(
+    problems: &mut Problems,
+    shared: &SharedValues,
+    node: &Node,
+    what: &str,
+) -> Vars {
     let Some(fields) = Fields::read(problems, node, what.to_string(), &[]) else {
         return Vars::new();
     };
@@ -249,7 +255,7 @@ pub(super) fn vars(problems: &mut Problems, node: &Node, what: &str) -> Vars {
                 return None;
             }
             let value = match v.shared_text() {
-                Some(text) => super::shared_values::value(text, || v.to_json().into()),
+                Some(text) => shared.value(text, || v.to_json().into()),
                 None => v.to_json().into(),
             };
             Some((key.to_string(), value))

@@ -104,7 +104,6 @@ fn from_tree(
     mut root: Option<yaml::Node>,
     checks: Checks,
 ) -> Result<Config, LoadError> {
-    let _sharing = shared_values::Scope::new();
     let domains = root.as_mut().and_then(read::take_domains);
     let mut problems = fields::Problems::default();
     let config = read::read(path, root.as_ref(), domains, &mut problems, checks);

@@ -8,6 +8,7 @@ use super::super::durations;
 use super::super::fields::{self, Fields, Problems};
 use super::super::model::Execution;
 use super::super::names;
+use super::super::shared_values::SharedValues;
 use super::super::yaml::{Node, NodeKind};
 use super::inherited::{Inherited, Level};
 use super::keys::DEFAULT_LAYERS;
@@ -22,6 +23,9 @@ pub(super) struct Defaults {
     pub layers: Vec<String>,
     /// `account_vending` is configured: an account may omit `account_id`.
     pub vends_accounts: bool,
+    /// The values of shared texts, for this reading of the config: domains and accounts
+    /// read with these defaults give every alias of a text the same value.
+    pub shared: SharedValues,
 }
 
 pub(super) fn read_defaults(
@@ -60,14 +64,16 @@ pub(super) fn read_defaults(
             defaults
         }
     };
+    let shared = SharedValues::default();
     let inherited = d
-        .map(|d| Inherited::read(problems, d, Level::Defaults, &layers))
+        .map(|d| Inherited::read(problems, d, Level::Defaults, &layers, &shared))
         .unwrap_or_default();
     Defaults {
         inherited,
         session_duration,
         layers,
         vends_accounts: get("account_vending").is_some(),
+        shared,
     }
 }
 

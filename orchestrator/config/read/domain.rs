@@ -197,6 +197,7 @@ fn inherited(problems: &mut Problems, f: &Fields<'_>, defaults: &Defaults) -> Fr
             f,
             Level::Domain,
             &defaults.layers,
+            &defaults.shared,
         )),
     }
 }
@@ -222,7 +223,13 @@ fn read_account(
         let node = a.required(problems, "account_id", "\"123456789012\"");
         (node, node.and_then(|n| account_id(problems, n)))
     };
-    let own = Inherited::read(problems, &a, Level::Environment, &defaults.layers);
+    let own = Inherited::read(
+        problems,
+        &a,
+        Level::Environment,
+        &defaults.layers,
+        &defaults.shared,
+    );
     // An environment's own region that is not valid drops the account (its problem is
     // reported) rather than falling back to the inherited one; so does no region at all.
     let own_region_invalid = a.get("region").is_some() && own.region.is_none();

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use super::super::fields::{self, Fields, Problems};
 use super::super::model::{CredentialsMode, Vars};
+use super::super::shared_values::SharedValues;
 use super::super::yaml::Node;
 use super::values;
 
@@ -46,6 +47,8 @@ pub(super) struct Context<'a> {
     level: Level,
     /// Every layer, in apply order (`defaults.layers`).
     layers: &'a [String],
+    /// The values of shared texts read so far (`shared_values.rs`).
+    shared: &'a SharedValues,
 }
 
 /// `None`, or `Some` of the one description given.
@@ -87,8 +90,9 @@ macro_rules! inherited {
                 f: &Fields<'_>,
                 level: Level,
                 layers: &[String],
+                shared: &SharedValues,
             ) -> Self {
-                let cx = Context { level, layers };
+                let cx = Context { level, layers, shared };
                 Self {
                     $($key: f.get(stringify!($key)).and_then(|n| $read(problems, n, &cx)),)*
                 }
@@ -276,7 +280,12 @@ fn credentials(problems: &mut Problems, node: &Node, _: &Context<'_>) -> Option<
 }
 
 fn vars(problems: &mut Problems, node: &Node, cx: &Context<'_>) -> Option<Vars> {
-    Some(fields::vars(problems, node, &cx.level.what("vars")))
+    Some(fields::vars(
+        problems,
+        cx.shared,
+        node,
+        &cx.level.what("vars"),
+    ))
 }
 
 fn layer_vars_of(
@@ -284,11 +293,12 @@ fn layer_vars_of(
     node: &Node,
     cx: &Context<'_>,
 ) -> Option<BTreeMap<String, Vars>> {
-    Some(layer_vars(problems, node, cx.layers))
+    Some(layer_vars(problems, node, cx))
 }
 
 /// `layer_vars:` at any level: layer -> its variables, for the layers the config has.
-fn layer_vars(problems: &mut Problems, node: &Node, layers: &[String]) -> BTreeMap<String, Vars> {
+fn layer_vars(problems: &mut Problems, node: &Node, cx: &Context<'_>) -> BTreeMap<String, Vars> {
+    let layers = cx.layers;
     let Some(f) = Fields::read(problems, node, "layer_vars", &[]) else {
         return BTreeMap::new();
     };
@@ -305,7 +315,7 @@ fn layer_vars(problems: &mut Problems, node: &Node, layers: &[String]) -> BTreeM
         }
         out.insert(
             layer.to_string(),
-            fields::vars(problems, v, &format!("layer_vars.{layer}")),
+            fields::vars(problems, cx.shared, v, &format!("layer_vars.{layer}")),
         );
     }
     out
