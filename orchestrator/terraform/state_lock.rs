@@ -133,6 +133,14 @@ pub fn this_machine() -> String {
 /// under `dir`, or under the same `workdirs/<account>/<layer>` of another work directory (a
 /// killed run's terraform, still stopping, in a work dir other than this run's), or a
 /// provisioner one of them started.
+///
+/// Another work dir (another checkout, another `--work-dir`) counts by account name alone,
+/// although its config could in principle name another account so: the lock is judged before
+/// breaking it, and the costly mistake is the other way round. Taking a live run's lock as a
+/// dead one's would let two terraforms write one state; taking a dead run's lock as live only
+/// refuses this run until that terraform has stopped, and the message says so. Two checkouts
+/// of one config share its S3 bucket, so a same-named account there is most likely the same
+/// state; where it is not (a local state in another checkout), the cost is that wait.
 fn anyone_works_in(dir: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return true;
