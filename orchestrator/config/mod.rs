@@ -11,6 +11,7 @@ mod read;
 mod rules;
 pub mod schema;
 mod shared_values;
+pub mod stack_template;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

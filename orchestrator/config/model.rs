@@ -125,7 +125,7 @@ impl StateBackend {
 
 /// A state template (`key` or `path`) filled for copy `stack` of one (account, layer):
 /// the copy's name in place of `{stack}`, or for the main stack `{stack}` gone with its
-/// separator (`crate::terraform::for_main_stack`), then the other placeholders.
+/// separator (`stack_template::for_main_stack`), then the other placeholders.
 pub fn fill_state_template(
     template: &str,
     account: &Account,
@@ -133,8 +133,8 @@ pub fn fill_state_template(
     stack: Option<&str>,
 ) -> String {
     let template = match stack {
-        Some(name) => crate::terraform::for_copy(template, name),
-        None => crate::terraform::for_main_stack(template),
+        Some(name) => super::stack_template::for_copy(template, name),
+        None => super::stack_template::for_main_stack(template),
     };
     fill_template(&template, account, layer)
 }

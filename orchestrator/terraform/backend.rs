@@ -21,7 +21,7 @@ impl BackendConfig {
     }
 
     /// The backend of copy `stack` of the layer (`None`: the main stack), see
-    /// `for_main_stack` for how `{stack}` is filled.
+    /// `config::stack_template::for_main_stack` for how `{stack}` is filled.
     pub fn render_copy(
         state: &StateBackend,
         root: &Path,

@@ -48,7 +48,7 @@ pub fn inputs(config: &Config, vending: &AccountVending) -> Vars {
 /// `root` is the config's directory, absolute: terraform runs in the layer's directory.
 pub fn backend(config: &Config, root: &Path, layer: &str) -> BackendConfig {
     let fill = |template: &str| {
-        crate::terraform::for_main_stack(template)
+        crate::config::stack_template::for_main_stack(template)
             .replace("{account}", VENDING_ACCOUNT)
             .replace("{layer}", layer)
             .replace("{domain}", VENDING_ACCOUNT)

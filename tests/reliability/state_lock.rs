@@ -15,11 +15,14 @@ use super::sandbox::layer;
 use crate::support::moto::MotoServer;
 
 const BUCKET: &str = "acme-tfstate";
-const LOCK_KEY: &str = "platform/lockdrill-dev.tfstate.tflock";
 const LOCK_ID: &str = "5b4e2a7c-1f0d-4c9e-9a51-7d3b2c8e6f10";
 
 struct Org {
     dir: tempfile::TempDir,
+    /// The one account, named for its test: whether someone works on an (account, layer) is
+    /// judged across work dirs on this machine, so the tests of this file, which run at the
+    /// same time, must not share one.
+    account: String,
     /// Serves the bucket for as long as the test runs.
     moto: MotoServer,
     s3: aws_sdk_s3::Client,
@@ -27,7 +30,7 @@ struct Org {
 }
 
 impl Org {
-    fn new() -> Self {
+    fn new(domain: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let moto = MotoServer::start(dir.path());
         std::fs::write(
@@ -45,10 +48,8 @@ defaults:
 waves:
   - {{ name: stage, environments: [dev] }}
 domains:
-  # A name no other test deploys: whether someone works on this (account, layer) is
-  # judged across work dirs on this machine.
-  - name: lockdrill
-    team: lockdrill
+  - name: {domain}
+    team: {domain}
     environments:
       dev: {{ account_id: \"111111111111\" }}
 "
@@ -103,10 +104,15 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
             .unwrap();
         Self {
             dir,
+            account: format!("{domain}-dev"),
             moto,
             s3,
             runtime,
         }
+    }
+
+    fn lock_key(&self) -> String {
+        format!("platform/{}.tfstate.tflock", self.account)
     }
 
     fn path(&self) -> &Path {
@@ -118,14 +124,14 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
         let lock = serde_json::json!({
             "ID": LOCK_ID, "Operation": "OperationTypeApply", "Info": "", "Who": who,
             "Version": "1.11.4", "Created": created,
-            "Path": format!("{BUCKET}/platform/lockdrill-dev.tfstate"),
+            "Path": format!("{BUCKET}/platform/{}.tfstate", self.account),
         });
         self.runtime
             .block_on(
                 self.s3
                     .put_object()
                     .bucket(BUCKET)
-                    .key(LOCK_KEY)
+                    .key(self.lock_key())
                     .body(ByteStream::from(lock.to_string().into_bytes()))
                     .send(),
             )
@@ -134,7 +140,13 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
 
     fn lock_exists(&self) -> bool {
         self.runtime
-            .block_on(self.s3.head_object().bucket(BUCKET).key(LOCK_KEY).send())
+            .block_on(
+                self.s3
+                    .head_object()
+                    .bucket(BUCKET)
+                    .key(self.lock_key())
+                    .send(),
+            )
             .is_ok()
     }
 
@@ -142,13 +154,8 @@ resource "terraform_data" "baseline" {{ input = var.account_name }}
         // The one environment policy: nothing of the host's AWS_* or ORCHESTRATOR_* reaches it.
         crate::support::cli::orchestrator()
             .current_dir(self.path())
-            .args([
-                "--config",
-                "domains.yaml",
-                "deploy",
-                "--accounts",
-                "lockdrill-dev",
-            ])
+            .args(["--config", "domains.yaml", "deploy", "--accounts"])
+            .arg(&self.account)
             .args(["--retry-delay", "1s"])
             // This test's S3 (terraform's backend block says so too): another test's bucket
             // of the same name is another state.
@@ -174,14 +181,14 @@ fn rfc3339(time: std::time::SystemTime) -> String {
 
 #[test]
 fn a_lock_a_dead_run_left_in_s3_is_reported_with_the_force_unlock_that_clears_it() {
-    let org = Org::new();
+    let org = Org::new("lockdead");
     // Another machine's lock, taken long before this layer's timeout: its run is gone.
     org.leave_lock("runner@fv-az123-456", "2026-01-01T00:00:00Z");
     let failed = org.deploy();
     let err = stderr(&failed);
     assert_eq!(failed.status.code(), Some(1), "{err}");
     let report = org.report();
-    let platform = layer(&report, "lockdrill-dev", "platform");
+    let platform = layer(&report, &org.account, "platform");
     assert_eq!(platform.status, Status::Failed);
     assert_eq!(
         platform.attempts.len(),
@@ -204,7 +211,7 @@ fn a_lock_a_dead_run_left_in_s3_is_reported_with_the_force_unlock_that_clears_it
     );
     // The failure leads with the account, the layer, the lock and who left it, then the command.
     assert!(
-        platform.error[0].starts_with(&format!("lockdrill-dev platform: state lock {LOCK_ID}")),
+        platform.error[0].starts_with(&format!("{} platform: state lock {LOCK_ID}", org.account)),
         "{:?}",
         platform.error
     );
@@ -213,7 +220,8 @@ fn a_lock_a_dead_run_left_in_s3_is_reported_with_the_force_unlock_that_clears_it
     assert!(err.contains(&recovery.command), "{err}");
     assert!(
         err.contains(&format!(
-            "lockdrill-dev platform: state lock {LOCK_ID} was left by a run that died"
+            "{} platform: state lock {LOCK_ID} was left by a run that died",
+            org.account
         )),
         "{err}"
     );
@@ -235,14 +243,14 @@ fn a_lock_a_dead_run_left_in_s3_is_reported_with_the_force_unlock_that_clears_it
     let again = org.deploy();
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(
-        layer(&org.report(), "lockdrill-dev", "platform").status,
+        layer(&org.report(), &org.account, "platform").status,
         Status::Succeeded
     );
 }
 
 #[test]
 fn a_fresh_lock_of_this_machine_with_nothing_running_is_left_by_a_dead_run() {
-    let org = Org::new();
+    let org = Org::new("lockfresh");
     // Taken seconds ago by this user on this machine (a run that was killed), and no process
     // works in the layer's directory any more.
     let now = rfc3339(std::time::SystemTime::now());
@@ -250,7 +258,7 @@ fn a_fresh_lock_of_this_machine_with_nothing_running_is_left_by_a_dead_run() {
     let failed = org.deploy();
     assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
     let report = org.report();
-    let platform = layer(&report, "lockdrill-dev", "platform");
+    let platform = layer(&report, &org.account, "platform");
     assert_eq!(platform.attempts.len(), 1, "{platform:#?}");
     assert_eq!(
         platform.recovery.as_ref().unwrap().lock_id.as_deref(),
@@ -260,14 +268,14 @@ fn a_fresh_lock_of_this_machine_with_nothing_running_is_left_by_a_dead_run() {
 
 #[test]
 fn a_fresh_lock_of_another_machine_may_be_a_live_run_and_is_retried() {
-    let org = Org::new();
+    let org = Org::new("lockremote");
     let now = rfc3339(std::time::SystemTime::now());
     org.leave_lock("runner@fv-az999-000", &now);
     let failed = org.deploy();
     let err = stderr(&failed);
     assert_eq!(failed.status.code(), Some(1), "{err}");
     let report = org.report();
-    let platform = layer(&report, "lockdrill-dev", "platform");
+    let platform = layer(&report, &org.account, "platform");
     // The first attempt and two retries, then the lock and its command for the operator.
     assert_eq!(platform.attempts.len(), 3, "{platform:#?}");
     let recovery = platform.recovery.as_ref().expect("a recovery");
@@ -276,7 +284,8 @@ fn a_fresh_lock_of_another_machine_may_be_a_live_run_and_is_retried() {
         .ends_with(&format!("terraform force-unlock {LOCK_ID}")));
     assert!(
         err.contains(&format!(
-            "lockdrill-dev platform: state lock {LOCK_ID} is still held by runner@fv-az999-000"
+            "{} platform: state lock {LOCK_ID} is still held by runner@fv-az999-000",
+            org.account
         )),
         "{err}"
     );
